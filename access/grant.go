@@ -1,0 +1,175 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Granter gives a person time-bounded access to doors and takes it back.
+//
+// CreateGrant is never retried automatically once the request may have
+// reached the vendor (a retried create duplicates the grant); on an
+// ambiguous failure, list or look up the holder's grants before trying
+// again. RevokeGrant of an unknown or already revoked grant is ErrNotFound.
+type Granter interface {
+	CreateGrant(ctx context.Context, req GrantRequest) (*Grant, error)
+	RevokeGrant(ctx context.Context, grantID string) error
+}
+
+// Window is the half-open interval [Start, End) in which a grant is valid.
+type Window struct {
+	Start time.Time
+	End   time.Time
+}
+
+// Validate reports a zero bound or an End that is not after Start.
+func (w Window) Validate() error {
+	switch {
+	case w.Start.IsZero():
+		return Invalid("Window.Start", "is required")
+	case w.End.IsZero():
+		return Invalid("Window.End", "is required")
+	case !w.End.After(w.Start):
+		return Invalid("Window.End", fmt.Sprintf("%s is not after start %s",
+			w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339)))
+	}
+	return nil
+}
+
+// UTC returns the window with both bounds in UTC. Vendors take UTC; doing the
+// conversion here keeps results independent of the server's time zone.
+func (w Window) UTC() Window { return Window{Start: w.Start.UTC(), End: w.End.UTC()} }
+
+// Contains reports whether t lies in [Start, End).
+func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Before(w.End) }
+
+func (w Window) String() string {
+	return w.Start.Format(time.RFC3339) + " – " + w.End.Format(time.RFC3339)
+}
+
+// Person is the holder of a grant: a visitor, guest or member.
+type Person struct {
+	Name  string
+	Email string
+	Phone string // as entered; vendors that send SMS normalise it (see NormalizeSMSNumber)
+	// VendorUserID is the holder's id at the vendor, when the holder already
+	// has an account there (a Havr user id, an August user id).
+	VendorUserID string
+}
+
+// CredentialKind is what the holder uses to open.
+type CredentialKind string
+
+const (
+	// CredentialAny lets the vendor choose its usual credential.
+	CredentialAny CredentialKind = ""
+	// CredentialLink: a link the vendor sends by email or SMS (resivo door
+	// link, Havr shared-key link). The link itself is not returned.
+	CredentialLink CredentialKind = "link"
+	// CredentialPIN: a keypad code (resivo PIN access, August PIN).
+	CredentialPIN CredentialKind = "pin"
+	// CredentialAppKey: a key in the vendor's app for an existing account
+	// (Havr shared key to a user id).
+	CredentialAppKey CredentialKind = "app_key"
+	// CredentialPhone: the holder's registered phone (Primis).
+	CredentialPhone CredentialKind = "phone"
+)
+
+// Credential describes what the holder received.
+type Credential struct {
+	Kind CredentialKind
+	// PIN is set for CredentialPIN. It never prints.
+	PIN Secret
+	// DeliveredTo lists where the vendor sent the credential (email
+	// addresses, E.164 numbers); empty when it is handed to the caller.
+	DeliveredTo []string
+	// Delivery says who delivers it, e.g. "emailed by havr".
+	Delivery string
+}
+
+// GrantState is the life-cycle state of a grant as last seen.
+type GrantState string
+
+const (
+	GrantPending GrantState = "pending" // accepted; the vendor is still delivering it
+	GrantActive  GrantState = "active"
+	GrantRevoked GrantState = "revoked"
+	GrantExpired GrantState = "expired"
+)
+
+// GrantRequest asks for time-bounded access to one or more doors.
+type GrantRequest struct {
+	DoorIDs []string
+	Holder  Person
+	Window  Window
+	// Credential is the preferred kind; a vendor that cannot honour it
+	// returns ErrUnsupported rather than silently choosing another.
+	Credential CredentialKind
+	// PIN is an optional caller-chosen code for CredentialPIN.
+	PIN Secret
+	// Label is a short description shown in the vendor's tools (for example
+	// the booking reference). Vendors with a length limit reject a longer one.
+	Label string
+}
+
+// Validate checks what every vendor needs: at least one door, a holder and a
+// valid window. Vendors add their own rules.
+func (r GrantRequest) Validate() error {
+	if len(r.DoorIDs) == 0 {
+		return Invalid("DoorIDs", "at least one door is required")
+	}
+	for i, id := range r.DoorIDs {
+		if id == "" {
+			return Invalid(fmt.Sprintf("DoorIDs[%d]", i), "is empty")
+		}
+	}
+	if r.Holder.Email == "" && r.Holder.Phone == "" && r.Holder.VendorUserID == "" {
+		return Invalid("Holder", "needs an email, a phone or a vendor user id")
+	}
+	if r.Credential == CredentialPIN && r.PIN.Reveal() != "" {
+		for _, c := range r.PIN.Reveal() {
+			if c < '0' || c > '9' {
+				return Invalid("PIN", "must be digits only")
+			}
+		}
+	}
+	return r.Window.Validate()
+}
+
+// Grant is time-bounded access as created by a vendor.
+type Grant struct {
+	ID         string // what RevokeGrant takes; store it with the booking
+	Vendor     string
+	DoorIDs    []string
+	Holder     Person
+	Window     Window
+	Credential Credential
+	State      GrantState
+	// Notices says what the vendor adjusted or dropped, for example
+	// "SMS skipped: 0612345678 has no country code".
+	Notices []string
+	// Native is the vendor's own value (for example *havr.SharedKey).
+	Native any
+}
+
+// Secret holds a PIN or similar code. It prints as [redacted] through fmt and
+// log/slog; Reveal returns the value for the request that needs it.
+type Secret string
+
+// Reveal returns the secret value.
+func (s Secret) Reveal() string { return string(s) }
+
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return `access.Secret("` + s.String() + `")` }
+
+// LogValue keeps log/slog from printing the value.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -1,0 +1,56 @@
+package access
+
+import (
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// NormalizeSMSNumber prepares a phone number for vendors that send SMS only to
+// mobile numbers in E.164 form (resivo). It turns a leading 00 into +, drops
+// spaces and separators, and checks the number with libphonenumber's metadata.
+//
+// It never fails: when the number cannot receive SMS (no country code, not a
+// valid number, a fixed line) it returns an empty number and a notice that says
+// why, so the grant goes ahead by email alone. Numbers whose plan does not tell
+// mobile from fixed line (the US, Canada) are kept.
+func NormalizeSMSNumber(raw string) (e164 string, notice string) {
+	cleaned := cleanPhone(raw)
+	if cleaned == "" {
+		return "", ""
+	}
+	if !strings.HasPrefix(cleaned, "+") {
+		return "", "SMS skipped: " + raw + " has no country code"
+	}
+	num, err := phonenumbers.Parse(cleaned, "")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return "", "SMS skipped: " + raw + " is not a valid phone number"
+	}
+	switch phonenumbers.GetNumberType(num) {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+		return phonenumbers.Format(num, phonenumbers.E164), ""
+	case phonenumbers.FIXED_LINE:
+		return "", "SMS skipped: " + raw + " is a fixed-line number"
+	default:
+		return "", "SMS skipped: " + raw + " is not a mobile number"
+	}
+}
+
+// cleanPhone keeps digits and a leading plus, turning 00 into +.
+func cleanPhone(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i, r := range strings.TrimSpace(raw) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	return s
+}

@@ -1,0 +1,234 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Config is what a vendor client gives New.
+type Config struct {
+	BaseURL *url.URL
+	// Transport sends one attempt: the auth transport, the logging
+	// transport, or the caller's transport, outermost first.
+	Transport http.RoundTripper
+	// Timeout bounds each attempt, as http.Client.Timeout does.
+	Timeout   time.Duration
+	Policy    Policy
+	UserAgent string
+	// Header is sent on every request (an API key, Accept-Version).
+	Header http.Header
+	// DecodeError turns a non-2xx response and its bounded body into the
+	// vendor's error value.
+	DecodeError func(resp *http.Response, body []byte) error
+}
+
+// Client sends Calls for one vendor client. It is safe for concurrent use.
+type Client struct {
+	base        string // absolute, ends in "/"
+	userAgent   string
+	header      http.Header
+	decodeError func(*http.Response, []byte) error
+	http        *retryablehttp.Client
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) *Client {
+	base := cfg.BaseURL.String()
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	transport := cfg.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	policy := cfg.Policy
+	rc := &retryablehttp.Client{
+		HTTPClient:   &http.Client{Transport: transport, Timeout: cfg.Timeout},
+		Logger:       nil, // logging goes through the vendor's slog logger, redacted
+		RetryWaitMin: policy.MinWait,
+		RetryWaitMax: policy.MaxWait,
+		RetryMax:     policy.MaxRetries,
+		CheckRetry:   policy.checkRetry,
+		Backoff:      policy.backoff,
+		// Keep the last response so the caller gets the vendor's typed
+		// error rather than "giving up after N attempts".
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	decode := cfg.DecodeError
+	if decode == nil {
+		decode = func(resp *http.Response, _ []byte) error {
+			return fmt.Errorf("%s %s: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status)
+		}
+	}
+	return &Client{base: base, userAgent: cfg.UserAgent, header: cfg.Header.Clone(), decodeError: decode, http: rc}
+}
+
+// BaseURL returns the absolute base every path is resolved against.
+func (c *Client) BaseURL() string { return c.base }
+
+// Do sends call and decodes a 2xx JSON body into out (nil to discard it). A
+// non-2xx answer is returned as the vendor's error together with the
+// response, whose body has been consumed and closed. The response is nil only
+// when no answer was received.
+func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, error) {
+	req, err := c.NewRequest(ctx, call)
+	if err != nil {
+		return nil, err
+	}
+	return c.Send(req, out)
+}
+
+// NewRequest builds the request for call without sending it.
+func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
+	path, err := BuildPath(call.Template, call.Params...)
+	if err != nil {
+		return nil, err
+	}
+	target := c.base + strings.TrimPrefix(path, "/")
+	if call.Query != nil {
+		q, err := encodeQuery(call.Query)
+		if err != nil {
+			return nil, err
+		}
+		if q != "" {
+			target += "?" + q
+		}
+	}
+	var body []byte
+	switch b := call.Body.(type) {
+	case nil:
+	case []byte:
+		body = b
+	case json.RawMessage:
+		body = b
+	default:
+		if body, err = json.Marshal(b); err != nil {
+			return nil, fmt.Errorf("encode %s %s body: %w", call.Method, call.Template, err)
+		}
+	}
+	var raw any
+	if body != nil {
+		raw = body
+	} else if call.bodyless {
+		raw = []byte{}
+	}
+	ctx = withIdempotence(ctx, call.idempotent)
+	req, err := retryablehttp.NewRequestWithContext(ctx, call.Method, target, raw)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if call.bodyless && body == nil {
+		req.ContentLength = 0
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	for k, vs := range c.header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range call.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	return req, nil
+}
+
+// SendHTTP sends a plain request, such as one from NewRequest that a caller
+// adjusted, with the client's retry policy and error decoding; see Do.
+func (c *Client) SendHTTP(req *http.Request, out any) (*http.Response, error) {
+	if _, set := req.Context().Value(idempotentKey{}).(bool); !set {
+		req = req.WithContext(withIdempotence(req.Context(), IdempotentMethod(req.Method)))
+	}
+	rr, err := retryablehttp.FromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	return c.Send(rr, out)
+}
+
+// Send sends a request built by NewRequest; see Do.
+func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return resp, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp, c.decodeError(resp, ReadBounded(resp.Body, MaxErrorBody))
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxErrorBody))
+		return resp, nil
+	}
+	if err := decodeJSON(resp.Body, out); err != nil {
+		return resp, fmt.Errorf("decode %s %s response (%s): %w", req.Method, req.URL.Path, resp.Status, err)
+	}
+	return resp, nil
+}
+
+// ErrEmptyBody reports a 2xx answer without the JSON value it should carry.
+var ErrEmptyBody = errors.New("empty or null response body")
+
+func decodeJSON(r io.Reader, out any) error {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(out); err != nil {
+		if errors.Is(err, io.EOF) {
+			return ErrEmptyBody
+		}
+		return err
+	}
+	// A JSON null leaves a pointer, slice or map result nil: that would be
+	// a nil result with a nil error.
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer {
+		switch e := v.Elem(); e.Kind() {
+		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+			if e.IsNil() {
+				return ErrEmptyBody
+			}
+		}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+func encodeQuery(q any) (string, error) {
+	switch v := q.(type) {
+	case url.Values:
+		return v.Encode(), nil
+	default:
+		vals, err := query.Values(q)
+		if err != nil {
+			return "", fmt.Errorf("encode query: %w", err)
+		}
+		return vals.Encode(), nil
+	}
+}
+
+// DrainAndClose discards what is left of body and closes it.
+func DrainAndClose(body io.ReadCloser) {
+	if body == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, MaxErrorBody))
+	_ = body.Close()
+}

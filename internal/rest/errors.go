@@ -1,0 +1,74 @@
+package rest
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// MaxErrorBody bounds how much of a non-2xx body is read and kept.
+const MaxErrorBody = 1 << 20
+
+// ReadBounded reads at most limit bytes of r.
+func ReadBounded(r io.Reader, limit int64) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r, limit))
+	return b
+}
+
+// StatusSentinel maps an HTTP status to the access sentinel it means, or nil.
+// Vendor error types call it from their Is method and refine it with their
+// own codes.
+func StatusSentinel(status int) error {
+	switch status {
+	case http.StatusUnauthorized:
+		return access.ErrUnauthorized
+	case http.StatusForbidden:
+		return access.ErrForbidden
+	case http.StatusNotFound, http.StatusGone:
+		return access.ErrNotFound
+	case http.StatusConflict:
+		return access.ErrConflict
+	case http.StatusTooManyRequests:
+		return access.ErrRateLimited
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return access.ErrInvalid
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return access.ErrUnavailable
+	}
+	return nil
+}
+
+// RetryAfter parses a Retry-After header given in seconds or as an HTTP date.
+func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// RequestID returns the request id a server put in the usual headers.
+func RequestID(h http.Header) string {
+	for _, k := range []string{"X-Request-Id", "X-Correlation-Id", "X-Amzn-Requestid"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}

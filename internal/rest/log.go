@@ -1,0 +1,71 @@
+package rest
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// maxLoggedBody bounds how much of a body goes into one log record.
+const maxLoggedBody = 8 << 10
+
+// LogTransport logs every attempt at debug level with headers, query and
+// JSON or form bodies redacted (see IsSecretKey). It sits under the auth
+// transport so it records what is really sent, and it costs nothing when the
+// logger is disabled for debug.
+type LogTransport struct {
+	Base   http.RoundTripper
+	Logger *slog.Logger
+}
+
+// WithLogging wraps base in a LogTransport, or returns base when logger is nil.
+func WithLogging(base http.RoundTripper, logger *slog.Logger) http.RoundTripper {
+	if logger == nil {
+		return base
+	}
+	return &LogTransport{Base: base, Logger: logger}
+}
+
+func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if !t.Logger.Enabled(ctx, slog.LevelDebug) {
+		return t.Base.RoundTrip(req)
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("url", RedactURL(req.URL)),
+		slog.Any("request_header", RedactHeader(req.Header)),
+	}
+	if req.GetBody != nil && req.ContentLength != 0 {
+		if body, err := req.GetBody(); err == nil {
+			b := ReadBounded(body, maxLoggedBody)
+			body.Close()
+			attrs = append(attrs, slog.String("request_body", RedactBody(req.Header.Get("Content-Type"), b)))
+		}
+	}
+	start := time.Now()
+	resp, err := t.Base.RoundTrip(req)
+	attrs = append(attrs, slog.Duration("duration", time.Since(start)))
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+		t.Logger.LogAttrs(ctx, slog.LevelDebug, "http attempt failed", attrs...)
+		return nil, err
+	}
+	attrs = append(attrs,
+		slog.Int("status", resp.StatusCode),
+		slog.Any("response_header", RedactHeader(resp.Header)))
+	if resp.Body != nil {
+		head := ReadBounded(resp.Body, maxLoggedBody)
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+		attrs = append(attrs, slog.String("response_body", RedactBody(resp.Header.Get("Content-Type"), head)))
+	}
+	t.Logger.LogAttrs(ctx, slog.LevelDebug, "http attempt", attrs...)
+	return resp, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}

@@ -1,0 +1,55 @@
+package primis
+
+import (
+	"context"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// Primis implements listing and opening doors. Its Mobile API has no way to
+// give another person time-bounded access, so Client is not an
+// access.Granter.
+var (
+	_ access.DoorLister = (*Client)(nil)
+	_ access.DoorOpener = (*Client)(nil)
+)
+
+// Vendor is the name Primis doors carry in access.Door.Vendor.
+const Vendor = "primis"
+
+// ListDoors returns the controlled areas accessible by the user as doors.
+// Native holds the ControlledArea.
+func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
+	areas, _, err := c.ControlledAreas.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doors := make([]access.Door, len(areas))
+	for i, a := range areas {
+		doors[i] = access.Door{
+			ID:     string(a.ID),
+			Name:   a.Name,
+			Site:   a.SiteID,
+			Vendor: Vendor,
+			Native: a,
+		}
+	}
+	return doors, nil
+}
+
+// OpenDoor momentarily unlocks a controlled area accessible by the user, for
+// WithOpenDuration (DefaultOpenDuration unless set). A result other than
+// Granted is a *DeniedError, which matches access.ErrDenied.
+func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
+	if doorID == "" {
+		return access.Invalid("doorID", "is required")
+	}
+	result, _, err := c.ControlledAreas.Unlock(ctx, Unlock{ZoneID: ID(doorID), Duration: c.openTime})
+	if err != nil {
+		return err
+	}
+	if !result.Granted() {
+		return &DeniedError{ZoneID: doorID, Result: result.Result}
+	}
+	return nil
+}

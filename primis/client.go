@@ -1,0 +1,145 @@
+package primis
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/auth"
+	"github.com/doorkit/doorkit/internal/rest"
+)
+
+// Client is a Primis Mobile API client. It is safe for concurrent use.
+type Client struct {
+	Auth            *AuthService
+	ControlledAreas *ControlledAreasService
+	AccessGroups    *AccessGroupsService
+	Schedules       *SchedulesService
+	Beacons         *BeaconsService
+	Geolocation     *GeolocationService
+
+	api      *rest.Client // requests authorised by the token source
+	anon     *rest.Client // login and renewal, which carry their own Authorization
+	tokens   *auth.Source
+	creds    *credentials // behind a pointer so fmt never prints the password
+	phoneID  string
+	openTime time.Duration
+}
+
+type service struct{ client *Client }
+
+type credentials struct {
+	mu       sync.Mutex
+	email    string
+	password string
+}
+
+func (c *credentials) get() (email, password string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.email, c.password, c.email != "" && c.password != ""
+}
+
+// Response wraps the HTTP response of a call. It is nil when no answer was
+// received.
+type Response struct {
+	*http.Response
+}
+
+func newResponse(r *http.Response) *Response {
+	if r == nil {
+		return nil
+	}
+	return &Response{Response: r}
+}
+
+// New returns a client for the Primis server at WithBaseURL. It makes no
+// request: the first call logs in (with WithCredentials) or uses the tokens
+// given with WithTokens.
+func New(opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	for _, opt := range opts {
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	base, err := s.validate()
+	if err != nil {
+		return nil, err
+	}
+	transport, timeout, err := s.transport()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		creds:    &credentials{email: s.email, password: s.password},
+		phoneID:  s.phoneID,
+		openTime: s.openDuration,
+	}
+	c.tokens = auth.NewSource(c.fetchToken, s.tokenTimeout, s.tokenCallback())
+	if s.jwt != "" || s.refreshToken != "" {
+		c.tokens.Set(newToken(s.jwt, s.refreshToken))
+	}
+	logged := rest.WithLogging(transport, s.logger)
+	cfg := rest.Config{
+		BaseURL:     base,
+		Timeout:     timeout,
+		Policy:      s.policy,
+		UserAgent:   s.userAgent,
+		DecodeError: decodeError,
+	}
+	cfg.Transport = logged
+	c.anon = rest.New(cfg)
+	cfg.Transport = &auth.Transport{Base: logged, Source: c.tokens}
+	c.api = rest.New(cfg)
+
+	common := &service{client: c}
+	c.Auth = (*AuthService)(common)
+	c.ControlledAreas = (*ControlledAreasService)(common)
+	c.AccessGroups = (*AccessGroupsService)(common)
+	c.Schedules = (*SchedulesService)(common)
+	c.Beacons = (*BeaconsService)(common)
+	c.Geolocation = (*GeolocationService)(common)
+	return c, nil
+}
+
+// PhoneID returns the device id this client registers and acts as.
+func (c *Client) PhoneID() string { return c.phoneID }
+
+// BaseURL returns the server's base URL.
+func (c *Client) BaseURL() string { return c.api.BaseURL() }
+
+// String describes the client without its credentials or tokens.
+func (c *Client) String() string {
+	return fmt.Sprintf("primis.Client{BaseURL: %q, PhoneID: %q}", c.api.BaseURL(), c.phoneID)
+}
+
+// NewRequest builds an authorised request to an endpoint the Mobile API
+// document does not publish, relative to the base URL. Send it with Do.
+func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	req, err := c.api.NewRequest(ctx, rest.NewCall(method, path).WithBody(body))
+	if err != nil {
+		return nil, err
+	}
+	return req.Request, nil
+}
+
+// Do sends a request made by NewRequest, with the client's auth, retry policy
+// and error decoding, and decodes a 2xx JSON body into out (nil discards it).
+func (c *Client) Do(req *http.Request, out any) (*Response, error) {
+	resp, err := c.api.SendHTTP(req, out)
+	return newResponse(resp), err
+}
+
+// do sends call through the authorised client and decodes the result.
+func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
+	var out T
+	resp, err := api.Do(ctx, call, &out)
+	if err != nil {
+		var zero T
+		return zero, newResponse(resp), err
+	}
+	return out, newResponse(resp), nil
+}
