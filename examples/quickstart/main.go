@@ -1,0 +1,145 @@
+// Command quickstart runs doorkit's main job as an integrator would: log in,
+// list the doors, open one, and show what a refusal looks like.
+//
+// With no flags it runs against doorkit's in-memory vendor fakes and needs no
+// credentials:
+//
+//	go run ./examples/quickstart
+//
+// Against a real Primis server give its address and a mobile user's
+// credentials, by flag or environment variable. On a real installation the
+// program only opens the door you name with -primis-open.
+//
+//	PRIMIS_URL         -primis-url       https://<ip address>:<port>
+//	PRIMIS_EMAIL       -primis-email     mobile user's email
+//	PRIMIS_PASSWORD    -primis-password  mobile user's password
+//	PRIMIS_PHONE_ID    -primis-phone-id  device id to register as (keep it stable: it uses a licence)
+//	PRIMIS_CA_FILE     -primis-ca        PEM file of the server's CA, if it is private
+//	PRIMIS_OPEN        -primis-open      display name of a door to open
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/primis"
+	"github.com/doorkit/doorkit/primis/primistest"
+)
+
+type primisConfig struct {
+	url, email, password, phoneID, caFile, open string
+}
+
+func main() {
+	var pc primisConfig
+	flag.StringVar(&pc.url, "primis-url", os.Getenv("PRIMIS_URL"), "Primis server URL (empty: use the in-memory fake)")
+	flag.StringVar(&pc.email, "primis-email", os.Getenv("PRIMIS_EMAIL"), "Primis mobile user email")
+	flag.StringVar(&pc.password, "primis-password", os.Getenv("PRIMIS_PASSWORD"), "Primis mobile user password")
+	flag.StringVar(&pc.phoneID, "primis-phone-id", envOr("PRIMIS_PHONE_ID", "doorkit-quickstart"), "device id to register as")
+	flag.StringVar(&pc.caFile, "primis-ca", os.Getenv("PRIMIS_CA_FILE"), "PEM file with the server's CA certificate")
+	flag.StringVar(&pc.open, "primis-open", os.Getenv("PRIMIS_OPEN"), "display name of the door to open")
+	flag.Parse()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := runPrimis(ctx, os.Stdout, pc); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func runPrimis(ctx context.Context, out io.Writer, pc primisConfig) error {
+	opts := []primis.Option{primis.WithPhoneID(pc.phoneID)}
+	fake := pc.url == ""
+	if fake {
+		srv := primistest.NewServer()
+		defer srv.Close()
+		pc.url, pc.email, pc.password = srv.URL, primistest.UserEmail, primistest.UserPassword
+		pc.open = "Main Entrance"
+		opts = append(opts, primis.WithHTTPClient(srv.Client()))
+		fmt.Fprintf(out, "== Primis (in-memory fake at %s)\n", srv.URL)
+	} else {
+		fmt.Fprintf(out, "== Primis at %s\n", pc.url)
+		if pc.caFile != "" {
+			pem, err := os.ReadFile(pc.caFile)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, primis.WithCACertPEM(pem))
+		}
+	}
+	opts = append(opts, primis.WithBaseURL(pc.url), primis.WithCredentials(pc.email, pc.password))
+	client, err := primis.New(opts...)
+	if err != nil {
+		return err
+	}
+
+	session, _, err := client.Auth.Login(ctx)
+	if err != nil {
+		return fmt.Errorf("log in: %w", err)
+	}
+	fmt.Fprintf(out, "Logged in as %s (device %s, administrator: %v)\n\n", session.Email, session.PhoneID, session.IsAdmin)
+
+	doors, err := client.ListDoors(ctx)
+	if err != nil {
+		return fmt.Errorf("list doors: %w", err)
+	}
+	printDoors(out, doors)
+
+	if pc.open == "" {
+		fmt.Fprintln(out, "\nNo door to open: name one with -primis-open.")
+		return nil
+	}
+	ids, err := access.ResolveDoorIDs(ctx, client, "", pc.open)
+	if err != nil {
+		return err
+	}
+	openDoor(ctx, out, client, pc.open, ids[0])
+
+	if fake {
+		// The fake's Server Room is in lockdown: this is what a refusal
+		// looks like to an integrator.
+		openDoor(ctx, out, client, "Server Room", primistest.ServerRoomID)
+	}
+	return nil
+}
+
+func openDoor(ctx context.Context, out io.Writer, opener access.DoorOpener, name, id string) {
+	fmt.Fprintf(out, "\nOpening %q (%s)... ", name, id)
+	err := opener.OpenDoor(ctx, id)
+	switch {
+	case err == nil:
+		fmt.Fprintln(out, "opened")
+	case errors.Is(err, access.ErrDenied):
+		fmt.Fprintf(out, "denied\n  %v\n  errors.Is(err, access.ErrDenied) == true\n", err)
+	default:
+		fmt.Fprintf(out, "failed: %v\n", err)
+	}
+}
+
+func printDoors(out io.Writer, doors []access.Door) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DOOR ID\tNAME\tSITE\tSTATE")
+	for _, d := range doors {
+		state := ""
+		if a, ok := d.Native.(primis.ControlledArea); ok {
+			state = string(a.State)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Name, d.Site, state)
+	}
+	tw.Flush()
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
