@@ -166,8 +166,8 @@ type Unlock struct {
 }
 
 type unlockBody struct {
-	ZoneID   ID     `json:"zone-id"`
-	Duration int64  `json:"duration"`
+	ZoneID   ID    `json:"zone-id"`
+	Duration int64 `json:"duration"`
 }
 
 // MarshalJSON writes the documented {"zone-id", "duration"} with duration in
