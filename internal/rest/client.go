@@ -82,6 +82,9 @@ func (c *Client) BaseURL() string { return c.base }
 // response, whose body has been consumed and closed. The response is nil only
 // when no answer was received.
 func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	req, err := c.NewRequest(ctx, call)
 	if err != nil {
 		return nil, err
