@@ -71,7 +71,7 @@ func endpointCases() []endpointCase {
 		{
 			name: "Auth.Deregister", method: "DELETE", path: "/api/mobile/registration",
 			reqBody: "phone_id_request.json", respBody: "deregister_response.json", auth: bearer,
-			call: func(ctx context.Context, c *Client) (any, *Response, error) { return c.Auth.Deregister(ctx) },
+			call:  func(ctx context.Context, c *Client) (any, *Response, error) { return c.Auth.Deregister(ctx) },
 			check: func(t *testing.T, r any) { assert.Equal(t, "ok", r.(*StatusResponse).Status) },
 		},
 		{

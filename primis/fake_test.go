@@ -348,4 +348,3 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 	}
 	assert.Contains(t, out, "[REDACTED]")
 }
-

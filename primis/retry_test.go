@@ -98,8 +98,8 @@ func TestRetryAfterHonouredUpToCap(t *testing.T) {
 
 func TestUnlockIsNotRetriedOnceSent(t *testing.T) {
 	for name, answer := range map[string]func(*http.Request) (*http.Response, error){
-		"500":                    status(500, ""),
-		"502":                    status(502, ""),
+		"500":                     status(500, ""),
+		"502":                     status(502, ""),
 		"503 without Retry-After": status(503, ""),
 		"connection reset": func(*http.Request) (*http.Response, error) {
 			return nil, &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
