@@ -69,7 +69,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	transport, timeout, err := s.transport()
+	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
 		return nil, err
 	}
@@ -78,21 +78,12 @@ func New(opts ...Option) (*Client, error) {
 		phoneID:  s.phoneID,
 		openTime: s.openDuration,
 	}
-	c.tokens = auth.NewSource(c.fetchToken, s.tokenTimeout, s.tokenCallback())
+	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.jwt != "" || s.refreshToken != "" {
 		c.tokens.Set(newToken(s.jwt, s.refreshToken))
 	}
-	logged := rest.WithLogging(transport, s.logger)
-	cfg := rest.Config{
-		BaseURL:     base,
-		Timeout:     timeout,
-		Policy:      s.policy,
-		UserAgent:   s.userAgent,
-		DecodeError: decodeError,
-	}
-	cfg.Transport = logged
 	c.anon = rest.New(cfg)
-	cfg.Transport = &auth.Transport{Base: logged, Source: c.tokens}
+	cfg.Transport = &auth.Transport{Base: cfg.Transport, Source: c.tokens}
 	c.api = rest.New(cfg)
 
 	common := &service{client: c}

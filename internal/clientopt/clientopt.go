@@ -1,0 +1,134 @@
+// Package clientopt holds the settings every vendor client shares (base
+// URL, HTTP client, trusted CAs, user agent, logger, retry policy) and their
+// validation, so each vendor's Option functions stay one-liners.
+package clientopt
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/rest"
+)
+
+// Common is embedded in each vendor's settings.
+type Common struct {
+	Vendor       string // prefixes error messages, e.g. "havr"
+	BaseURL      string
+	HTTPClient   *http.Client
+	RootCAs      *x509.CertPool
+	UserAgent    string
+	Logger       *slog.Logger
+	Policy       rest.Policy
+	TokenTimeout time.Duration
+}
+
+// New returns Common with doorkit's defaults.
+func New(vendor, userAgent, baseURL string) Common {
+	return Common{Vendor: vendor, UserAgent: userAgent, BaseURL: baseURL, Policy: rest.DefaultPolicy}
+}
+
+func (c *Common) errorf(format string, args ...any) error {
+	return fmt.Errorf(c.Vendor+": "+format, args...)
+}
+
+// SetHTTPClient records hc.
+func (c *Common) SetHTTPClient(hc *http.Client) error {
+	if hc == nil {
+		return c.errorf("WithHTTPClient: nil client")
+	}
+	c.HTTPClient = hc
+	return nil
+}
+
+// SetCACertPEM trusts the PEM-encoded certificates in pem.
+func (c *Common) SetCACertPEM(pem []byte) error {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return c.errorf("WithCACertPEM: no certificate found in PEM data")
+	}
+	c.RootCAs = pool
+	return nil
+}
+
+// SetRetry sets the retry counts and waits.
+func (c *Common) SetRetry(maxRetries int, minWait, maxWait time.Duration) error {
+	if maxRetries < 0 || minWait < 0 || maxWait < minWait {
+		return c.errorf("WithRetry(%d, %s, %s): need maxRetries >= 0 and 0 <= minWait <= maxWait", maxRetries, minWait, maxWait)
+	}
+	c.Policy.MaxRetries, c.Policy.MinWait, c.Policy.MaxWait = maxRetries, minWait, maxWait
+	return nil
+}
+
+// SetMaxRetryAfter sets the longest Retry-After waited out.
+func (c *Common) SetMaxRetryAfter(d time.Duration) error {
+	if d < 0 {
+		return c.errorf("WithMaxRetryAfter(%s): must not be negative", d)
+	}
+	c.Policy.MaxRetryAfter = d
+	return nil
+}
+
+// ParseBaseURL validates the base URL: absolute, https (or http only when
+// allowHTTP), no query or fragment. The path gets a trailing slash so path
+// templates resolve below it.
+func (c *Common) ParseBaseURL(allowHTTP bool, hint string) (*url.URL, error) {
+	if c.BaseURL == "" {
+		return nil, c.errorf("WithBaseURL is required (%s)", hint)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return nil, c.errorf("base URL: %w", err)
+	}
+	if u.Host == "" || (u.Scheme != "https" && !(allowHTTP && u.Scheme == "http")) {
+		return nil, c.errorf("base URL %q: must be https://host[:port]", c.BaseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, c.errorf("base URL %q: must not have a query or fragment", c.BaseURL)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	return u, nil
+}
+
+// Transport returns the base transport and per-attempt timeout: the
+// caller's client's, or a clone of http.DefaultTransport trusting RootCAs.
+func (c *Common) Transport() (http.RoundTripper, time.Duration, error) {
+	if c.HTTPClient != nil {
+		if c.RootCAs != nil {
+			return nil, 0, errors.New(c.Vendor + ": WithRootCAs and WithHTTPClient exclude each other: set RootCAs on your client's transport")
+		}
+		rt := c.HTTPClient.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		return rt, c.HTTPClient.Timeout, nil
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if c.RootCAs != nil {
+		t.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
+	}
+	return t, 0, nil
+}
+
+// RestConfig returns the rest.Config for these settings, with transport
+// wrapped for logging; the caller adds auth.
+func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []byte) error) (rest.Config, error) {
+	transport, timeout, err := c.Transport()
+	if err != nil {
+		return rest.Config{}, err
+	}
+	return rest.Config{
+		BaseURL:     base,
+		Transport:   rest.WithLogging(transport, c.Logger),
+		Timeout:     timeout,
+		Policy:      c.Policy,
+		UserAgent:   c.UserAgent,
+		DecodeError: decodeError,
+	}, nil
+}
