@@ -1,0 +1,261 @@
+package havr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
+	"golang.org/x/oauth2"
+)
+
+// AuthService covers the OAuth endpoints: the three token grants, password
+// check, ping and logout.
+//
+// The client manages tokens itself. Havr tokens carry no lifetime: the client
+// learns that an access token expired from a 401, then exchanges the refresh
+// token for a new pair, one refresh at a time whatever the number of
+// goroutines, because a refresh token is valid once. When the refresh token is
+// rejected the client falls back to the password or client credentials
+// grant it was given, and otherwise returns an error matching
+// access.ErrUnauthorized.
+type AuthService service
+
+// Tokens is a token pair. Both values print as [redacted]; use Reveal to
+// store them.
+type Tokens struct {
+	AccessToken  access.Secret
+	RefreshToken access.Secret
+}
+
+// Grant types of POST /oauth/v1/token.
+const (
+	GrantPassword          = "password"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// TokenRequest is the JSON body of POST /oauth/v1/token (and of
+// check_passowrd). Which fields apply depends on GrantType.
+type TokenRequest struct {
+	ClientID        string        `json:"client_id"`
+	GrantType       string        `json:"grant_type"`
+	EmailOrUsername string        `json:"email_or_username,omitempty"`
+	Password        access.Secret `json:"password,omitempty"`
+	RefreshToken    access.Secret `json:"refresh_token,omitempty"`
+	ClientSecret    access.Secret `json:"client_secret,omitempty"`
+	UserAgent       string        `json:"user_agent"`
+	UUID            string        `json:"uuid,omitempty"` // mobile clients only
+}
+
+func (r TokenRequest) validate() error {
+	if r.ClientID == "" {
+		return access.Invalid("client_id", "is required")
+	}
+	if r.UserAgent == "" {
+		return access.Invalid("user_agent", "is required")
+	}
+	switch r.GrantType {
+	case GrantPassword:
+		if r.EmailOrUsername == "" || r.Password == "" {
+			return access.Invalid("password grant", "email_or_username and password are required")
+		}
+	case GrantRefreshToken:
+		if r.RefreshToken == "" {
+			return access.Invalid("refresh_token", "is required")
+		}
+	case GrantClientCredentials:
+		if r.ClientSecret == "" {
+			return access.Invalid("client_secret", "is required")
+		}
+	default:
+		return access.Invalid("grant_type", fmt.Sprintf("%q is not password, refresh_token or client_credentials", r.GrantType))
+	}
+	if r.GrantType != GrantClientCredentials && isMobileClient(r.ClientID) && r.UUID == "" {
+		return access.Invalid("uuid", "is required for mobile client ids (WithDeviceUUID)")
+	}
+	return nil
+}
+
+func isMobileClient(id string) bool {
+	return id == ClientIDMobile || id == ClientIDIOS || id == ClientIDAndroid
+}
+
+// Token is the answer of POST /oauth/v1/token.
+type Token struct {
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token"`
+	UserID       ID            `json:"user_id,omitempty"` // absent on refresh
+	FreshUser    bool          `json:"fresh_user"`
+}
+
+// Token requests a token pair. The client does this itself; call Token to
+// obtain tokens for another program or to test credentials. The pair is not
+// installed in this client.
+//
+// POST /oauth/v1/token
+func (s *AuthService) Token(ctx context.Context, req TokenRequest) (*Token, *Response, error) {
+	if err := req.validate(); err != nil {
+		return nil, nil, err
+	}
+	tok, resp, err := do[*Token](ctx, s.client.anon, rest.Post("oauth/v1/token").WithBody(req))
+	if err == nil && tok.AccessToken == "" {
+		return nil, resp, errors.New("havr: token response has no access_token")
+	}
+	return tok, resp, err
+}
+
+// PasswordToken requests a token pair with the password grant for the
+// client's credentials (WithPassword) and installs it in the client.
+//
+// POST /oauth/v1/token (grant_type password)
+func (s *AuthService) PasswordToken(ctx context.Context) (*Token, *Response, error) {
+	return s.grantAndInstall(ctx, s.client.creds.snapshot().passwordGrant())
+}
+
+// RefreshToken exchanges the client's refresh token for a new pair and
+// installs it. The old refresh token is then spent.
+//
+// POST /oauth/v1/token (grant_type refresh_token)
+func (s *AuthService) RefreshToken(ctx context.Context) (*Token, *Response, error) {
+	current := s.client.tokens.Current()
+	if current == nil || current.RefreshToken == "" {
+		return nil, nil, fmt.Errorf("havr: no refresh token: %w", access.ErrUnauthorized)
+	}
+	return s.grantAndInstall(ctx, s.client.creds.snapshot().refreshGrant(current.RefreshToken))
+}
+
+// ClientCredentialsToken requests a token pair with the client_credentials
+// grant (WithClientCredentials) and installs it.
+//
+// POST /oauth/v1/token (grant_type client_credentials)
+func (s *AuthService) ClientCredentialsToken(ctx context.Context) (*Token, *Response, error) {
+	return s.grantAndInstall(ctx, s.client.creds.snapshot().clientCredentialsGrant())
+}
+
+func (s *AuthService) grantAndInstall(ctx context.Context, req TokenRequest) (*Token, *Response, error) {
+	tok, resp, err := s.Token(ctx, req)
+	if err != nil {
+		return nil, resp, err
+	}
+	s.client.tokens.Set(newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()))
+	return tok, resp, nil
+}
+
+// PasswordCheck is the answer of check_passowrd.
+type PasswordCheck struct {
+	CorrectPassword bool `json:"correct_password"`
+}
+
+// CheckPassword reports whether password is the current password of the
+// client's user (WithPassword's email or username). Havr spells the path
+// "check_passowrd".
+//
+// POST /oauth/v1/check_passowrd
+func (s *AuthService) CheckPassword(ctx context.Context, password string) (*PasswordCheck, *Response, error) {
+	creds := s.client.creds.snapshot()
+	creds.password = password
+	req := creds.passwordGrant()
+	if err := req.validate(); err != nil {
+		return nil, nil, err
+	}
+	return do[*PasswordCheck](ctx, s.client.api, rest.Post("oauth/v1/check_passowrd").WithBody(req).Idempotent())
+}
+
+// Ping checks that the access token is valid.
+//
+// GET /oauth/v1/ping
+func (s *AuthService) Ping(ctx context.Context) (*Response, error) {
+	return send(ctx, s.client.api, rest.Get("oauth/v1/ping"))
+}
+
+// Logout invalidates the access token on the server and forgets the
+// client's tokens; a later call obtains new ones from the credentials.
+//
+// GET /oauth/v1/logout
+func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
+	resp, err := send(ctx, s.client.api, rest.Get("oauth/v1/logout"))
+	if err == nil {
+		s.client.tokens.Set(nil)
+	}
+	return resp, err
+}
+
+// Tokens returns the token pair in use, or zero values before the first.
+func (c *Client) Tokens() Tokens { return tokensOf(c.tokens.Current()) }
+
+func (c login) base(grant string) TokenRequest {
+	return TokenRequest{ClientID: c.clientID, GrantType: grant, UserAgent: c.userAgent, UUID: c.uuid}
+}
+
+func (c login) passwordGrant() TokenRequest {
+	r := c.base(GrantPassword)
+	r.EmailOrUsername, r.Password = c.emailOrUsername, access.Secret(c.password)
+	return r
+}
+
+func (c login) refreshGrant(refreshToken string) TokenRequest {
+	r := c.base(GrantRefreshToken)
+	r.RefreshToken = access.Secret(refreshToken)
+	return r
+}
+
+func (c login) clientCredentialsGrant() TokenRequest {
+	r := c.base(GrantClientCredentials)
+	r.ClientSecret, r.UUID = access.Secret(c.clientSecret), ""
+	return r
+}
+
+// fetchToken is the token source's fetcher: refresh when there is a refresh
+// token; when it is rejected (or there is none), use the password or client
+// credentials grant once.
+func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error) {
+	creds := c.creds.snapshot()
+	var refreshErr error
+	if current != nil && current.RefreshToken != "" {
+		tok, _, err := c.Auth.Token(ctx, creds.refreshGrant(current.RefreshToken))
+		if err == nil {
+			return newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()), nil
+		}
+		if !rejected(err) {
+			return nil, err
+		}
+		refreshErr = err
+	}
+	var req TokenRequest
+	switch {
+	case creds.password != "":
+		req = creds.passwordGrant()
+	case creds.clientSecret != "":
+		req = creds.clientCredentialsGrant()
+	case refreshErr != nil:
+		return nil, fmt.Errorf("havr: refresh token rejected and no credentials to log in again: %w: %w", access.ErrUnauthorized, refreshErr)
+	default:
+		return nil, fmt.Errorf("havr: no valid token and no credentials: %w", access.ErrUnauthorized)
+	}
+	tok, _, err := c.Auth.Token(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()), nil
+}
+
+// rejected reports a refresh token the server refused. The document does
+// not give that answer; 400 and 401 are both taken as a refusal, and either
+// way it matches access.ErrUnauthorized for the caller.
+func rejected(err error) bool {
+	var herr *Error
+	return errors.As(err, &herr) && (herr.StatusCode == 400 || herr.StatusCode == 401)
+}
+
+func newToken(accessToken, refreshToken string) *oauth2.Token {
+	return &oauth2.Token{AccessToken: accessToken, RefreshToken: refreshToken, TokenType: "Bearer"}
+}
+
+func tokensOf(t *oauth2.Token) Tokens {
+	if t == nil {
+		return Tokens{}
+	}
+	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken)}
+}

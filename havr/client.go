@@ -1,0 +1,175 @@
+package havr
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/doorkit/doorkit/internal/auth"
+	"github.com/doorkit/doorkit/internal/rest"
+)
+
+// Client is a Havr API client. It is safe for concurrent use.
+type Client struct {
+	Auth                      *AuthService
+	Companies                 *CompaniesService
+	Contacts                  *ContactsService
+	Devices                   *DevicesService
+	DoNotDisturbStates        *DoNotDisturbStatesService
+	DoorLocks                 *DoorLocksService
+	Employments               *EmploymentsService
+	FloorMapGroups            *FloorMapGroupsService
+	FloorMapPositions         *FloorMapPositionsService
+	FloorMaps                 *FloorMapsService
+	LockConfigurations        *LockConfigurationsService
+	LockGroups                *LockGroupsService
+	LockLogs                  *LockLogsService
+	Notifications             *NotificationsService
+	OfflineModeConfigurations *OfflineModeConfigurationsService
+	SessionLogs               *SessionLogsService
+	SharedKeys                *SharedKeysService
+	Support                   *SupportService
+	Synchronization           *SynchronizationService
+	UserGroups                *UserGroupsService
+	UserPreferences           *UserPreferencesService
+	Users                     *UsersService
+
+	api    *rest.Client // requests authorised by the token source
+	anon   *rest.Client // token and unauthenticated endpoints
+	tokens *auth.Source
+	creds  *credentials // behind a pointer so fmt never prints the password
+}
+
+type service struct{ client *Client }
+
+// credentials guard what the token source needs to obtain tokens.
+type credentials struct {
+	mu    sync.Mutex
+	login login
+}
+
+// login is a snapshot of the credentials.
+type login struct {
+	clientID        string
+	clientSecret    string
+	emailOrUsername string
+	password        string
+	userAgent       string // the body's user_agent: identifies the requester
+	uuid            string // the mobile device's uuid; mobile clients only
+}
+
+func (c *credentials) snapshot() login {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.login
+}
+
+// Response wraps the HTTP response of a call. It is nil when no answer was
+// received.
+type Response struct {
+	*http.Response
+}
+
+func newResponse(r *http.Response) *Response {
+	if r == nil {
+		return nil
+	}
+	return &Response{Response: r}
+}
+
+// New returns a client for the Havr API at WithBaseURL. It makes no request:
+// the first call obtains tokens with the credentials given (WithPassword or
+// WithClientCredentials) unless WithTokens supplied them.
+func New(opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	for _, opt := range opts {
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	base, err := s.validate()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.RestConfig(base, decodeError)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{creds: &credentials{login: login{
+		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
+		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
+	}}}
+	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.accessToken != "" || s.refreshToken != "" {
+		c.tokens.Set(newToken(s.accessToken, s.refreshToken))
+	}
+	c.anon = rest.New(cfg)
+	cfg.Transport = &auth.Transport{Base: cfg.Transport, Source: c.tokens}
+	c.api = rest.New(cfg)
+
+	common := &service{client: c}
+	c.Auth = (*AuthService)(common)
+	c.Companies = (*CompaniesService)(common)
+	c.Contacts = (*ContactsService)(common)
+	c.Devices = (*DevicesService)(common)
+	c.DoNotDisturbStates = (*DoNotDisturbStatesService)(common)
+	c.DoorLocks = (*DoorLocksService)(common)
+	c.Employments = (*EmploymentsService)(common)
+	c.FloorMapGroups = (*FloorMapGroupsService)(common)
+	c.FloorMapPositions = (*FloorMapPositionsService)(common)
+	c.FloorMaps = (*FloorMapsService)(common)
+	c.LockConfigurations = (*LockConfigurationsService)(common)
+	c.LockGroups = (*LockGroupsService)(common)
+	c.LockLogs = (*LockLogsService)(common)
+	c.Notifications = (*NotificationsService)(common)
+	c.OfflineModeConfigurations = (*OfflineModeConfigurationsService)(common)
+	c.SessionLogs = (*SessionLogsService)(common)
+	c.SharedKeys = (*SharedKeysService)(common)
+	c.Support = (*SupportService)(common)
+	c.Synchronization = (*SynchronizationService)(common)
+	c.UserGroups = (*UserGroupsService)(common)
+	c.UserPreferences = (*UserPreferencesService)(common)
+	c.Users = (*UsersService)(common)
+	return c, nil
+}
+
+// BaseURL returns the API's base URL.
+func (c *Client) BaseURL() string { return c.api.BaseURL() }
+
+// String describes the client without its credentials or tokens.
+func (c *Client) String() string { return fmt.Sprintf("havr.Client{BaseURL: %q}", c.api.BaseURL()) }
+
+// NewRequest builds an authorised request to an endpoint the API document
+// does not publish, relative to the base URL. Send it with Do.
+func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	req, err := c.api.NewRequest(ctx, rest.NewCall(method, path).WithBody(body))
+	if err != nil {
+		return nil, err
+	}
+	return req.Request, nil
+}
+
+// Do sends a request made by NewRequest with the client's auth, retry policy
+// and error decoding, and decodes a 2xx JSON body into out (nil discards it).
+func (c *Client) Do(req *http.Request, out any) (*Response, error) {
+	resp, err := c.api.SendHTTP(req, out)
+	return newResponse(resp), err
+}
+
+// do sends call and decodes the JSON result into a T.
+func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
+	var out T
+	resp, err := api.Do(ctx, call, &out)
+	if err != nil {
+		var zero T
+		return zero, newResponse(resp), err
+	}
+	return out, newResponse(resp), nil
+}
+
+// send sends call and discards the body (204 No Content and the like).
+func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, error) {
+	resp, err := api.Do(ctx, call, nil)
+	return newResponse(resp), err
+}

@@ -1,0 +1,4 @@
+package havr
+
+// ContactsService is not written yet.
+type ContactsService service

@@ -1,0 +1,4 @@
+package havr
+
+// DevicesService is not written yet.
+type DevicesService service

@@ -1,0 +1,4 @@
+package havr
+
+// DoNotDisturbStatesService is not written yet.
+type DoNotDisturbStatesService service

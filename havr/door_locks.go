@@ -1,0 +1,4 @@
+package havr
+
+// DoorLocksService is not written yet.
+type DoorLocksService service

@@ -1,0 +1,4 @@
+package havr
+
+// EmploymentsService is not written yet.
+type EmploymentsService service

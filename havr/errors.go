@@ -1,0 +1,102 @@
+package havr
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
+)
+
+// Error is a non-2xx answer from Havr, whose body is
+// {"error": "...", "error_code": "...", "details": "..."} (error_code and
+// details are often absent).
+//
+// Error matches one access sentinel with errors.Is, chosen by error_code
+// where there is one and by status otherwise: *_does_not_exist and
+// *_not_found are ErrNotFound; cant_access_*, invalid_access and account
+// states are ErrForbidden; already-exists and pending conflicts are
+// ErrConflict; invalid_*, must_be_* and recurrency rules are ErrInvalid.
+type Error struct {
+	StatusCode int
+	Method     string
+	Path       string
+	Message    string // "error"
+	Code       string // "error_code"
+	Details    string // "details", e.g. "temp_access_expired"
+	RequestID  string
+	RetryAfter time.Duration
+	Body       []byte // at most 1 MiB
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("havr: %s %s: %d", e.Method, e.Path, e.StatusCode)
+	if e.Message != "" {
+		msg += " " + e.Message
+	}
+	if e.Code != "" {
+		msg += " (" + e.Code + ")"
+	}
+	if e.Details != "" {
+		msg += ": " + e.Details
+	}
+	return msg
+}
+
+// Is matches the access sentinel for the error code, or else the status.
+func (e *Error) Is(target error) bool {
+	sentinel := codeSentinel(e.Code)
+	if sentinel == nil {
+		sentinel = rest.StatusSentinel(e.StatusCode)
+	}
+	return sentinel != nil && target == sentinel
+}
+
+func codeSentinel(code string) error {
+	switch {
+	case code == "":
+		return nil
+	case strings.HasSuffix(code, "_does_not_exist"), strings.Contains(code, "not_found"), code == "no_contacts_found":
+		return access.ErrNotFound
+	case strings.HasPrefix(code, "cant_access_"), code == "invalid_access", code == "account_inactive",
+		code == "email_not_verified", code == "maximum_devices_reached", code == "shared_key_has_expired",
+		code == "can_only_retrieve_one_access_without_account":
+		return access.ErrForbidden
+	case strings.Contains(code, "already"), strings.Contains(code, "pending"):
+		return access.ErrConflict
+	case strings.HasPrefix(code, "invalid_"), strings.HasPrefix(code, "must_be_"), strings.HasPrefix(code, "missing"),
+		strings.Contains(code, "cannot_be_applied"), strings.HasSuffix(code, "_is_not_offline"):
+		return access.ErrInvalid
+	}
+	return nil
+}
+
+type errorBody struct {
+	Error     string `json:"error"`
+	ErrorCode string `json:"error_code"`
+	Details   string `json:"details"`
+}
+
+func decodeError(resp *http.Response, body []byte) error {
+	e := &Error{
+		StatusCode: resp.StatusCode,
+		Method:     resp.Request.Method,
+		Path:       resp.Request.URL.Path,
+		RequestID:  rest.RequestID(resp.Header),
+		Body:       body,
+	}
+	if d, ok := rest.RetryAfter(resp.Header, time.Now()); ok {
+		e.RetryAfter = d
+	}
+	var b errorBody
+	if json.Unmarshal(body, &b) == nil {
+		e.Message, e.Code, e.Details = b.Error, b.ErrorCode, b.Details
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}

@@ -1,0 +1,4 @@
+package havr
+
+// FloorMapGroupsService is not written yet.
+type FloorMapGroupsService service

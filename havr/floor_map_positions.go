@@ -1,0 +1,4 @@
+package havr
+
+// FloorMapPositionsService is not written yet.
+type FloorMapPositionsService service

@@ -1,0 +1,4 @@
+package havr
+
+// FloorMapsService is not written yet.
+type FloorMapsService service

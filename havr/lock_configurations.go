@@ -1,0 +1,4 @@
+package havr
+
+// LockConfigurationsService is not written yet.
+type LockConfigurationsService service

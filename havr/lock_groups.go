@@ -1,0 +1,4 @@
+package havr
+
+// LockGroupsService is not written yet.
+type LockGroupsService service

@@ -1,0 +1,4 @@
+package havr
+
+// LockLogsService is not written yet.
+type LockLogsService service

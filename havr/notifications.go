@@ -1,0 +1,4 @@
+package havr
+
+// NotificationsService is not written yet.
+type NotificationsService service

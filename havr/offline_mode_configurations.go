@@ -1,0 +1,4 @@
+package havr
+
+// OfflineModeConfigurationsService is not written yet.
+type OfflineModeConfigurationsService service

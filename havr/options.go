@@ -1,0 +1,165 @@
+package havr
+
+import (
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/clientopt"
+	"golang.org/x/oauth2"
+)
+
+// Option configures a Client.
+type Option func(*settings) error
+
+type settings struct {
+	clientopt.Common
+	clientID        string
+	clientSecret    string
+	emailOrUsername string
+	password        string
+	uuid            string
+	accessToken     string
+	refreshToken    string
+	onTokens        func(Tokens)
+}
+
+// The client ids the API documents. A server integration normally uses
+// ClientIDWebPlatform; mobile client ids also need WithDeviceUUID.
+const (
+	ClientIDWebPlatform   = "web_platform_client_id"
+	ClientIDCustomerSpace = "customer_space_client_id"
+	ClientIDMobile        = "mobile_client_id"
+	ClientIDIOS           = "ios_client_id"
+	ClientIDAndroid       = "android_client_id"
+)
+
+// DefaultUserAgent identifies doorkit, both in the User-Agent header and in
+// the user_agent field Havr's token requests require.
+const DefaultUserAgent = "doorkit-havr/1"
+
+func defaultSettings() settings {
+	return settings{Common: clientopt.New("havr", DefaultUserAgent, ""), clientID: ClientIDWebPlatform}
+}
+
+// WithBaseURL sets the API address, e.g. "https://api.example-havr.io". It
+// is required: the Havr document does not publish a host.
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error { s.BaseURL = rawURL; return nil }
+}
+
+// WithHTTPClient sends requests through hc's transport and with its timeout
+// per attempt. Retries and authorisation are layered on top of it.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error { return s.SetHTTPClient(hc) }
+}
+
+// WithRootCAs trusts the certificate authorities in pool.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(s *settings) error { s.RootCAs = pool; return nil }
+}
+
+// WithUserAgent sets the User-Agent header and the user_agent sent with
+// token requests.
+func WithUserAgent(ua string) Option {
+	return func(s *settings) error {
+		if ua == "" {
+			return errors.New("havr: WithUserAgent: Havr requires a user agent")
+		}
+		s.UserAgent = ua
+		return nil
+	}
+}
+
+// WithLogger logs every HTTP attempt at debug level with credentials,
+// tokens, passwords and PINs redacted.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error { s.Logger = l; return nil }
+}
+
+// WithPassword authenticates as a Havr user with the password grant, by
+// email or username. It is also the fallback when a refresh token is
+// rejected.
+func WithPassword(emailOrUsername, password string) Option {
+	return func(s *settings) error {
+		if emailOrUsername == "" || password == "" {
+			return errors.New("havr: WithPassword: email or username and password are required")
+		}
+		s.emailOrUsername, s.password = emailOrUsername, password
+		return nil
+	}
+}
+
+// WithClientID sets the client_id sent with token requests (default
+// ClientIDWebPlatform).
+func WithClientID(id string) Option {
+	return func(s *settings) error { s.clientID = id; return nil }
+}
+
+// WithClientCredentials authenticates as a client with the
+// client_credentials grant.
+func WithClientCredentials(clientID, clientSecret string) Option {
+	return func(s *settings) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("havr: WithClientCredentials: client id and secret are required")
+		}
+		s.clientID, s.clientSecret = clientID, clientSecret
+		return nil
+	}
+}
+
+// WithDeviceUUID sets the mobile device uuid that mobile client ids must send
+// with token requests.
+func WithDeviceUUID(uuid string) Option {
+	return func(s *settings) error { s.uuid = uuid; return nil }
+}
+
+// WithTokens starts the client with tokens kept from an earlier session.
+func WithTokens(accessToken, refreshToken string) Option {
+	return func(s *settings) error { s.accessToken, s.refreshToken = accessToken, refreshToken; return nil }
+}
+
+// WithTokenCallback calls fn with every new token pair. Havr refresh tokens
+// are single-use: persist each new pair, or a restarted program holding the
+// old refresh token will be refused.
+func WithTokenCallback(fn func(Tokens)) Option {
+	return func(s *settings) error { s.onTokens = fn; return nil }
+}
+
+// WithRetry sets how often and how patiently idempotent requests are
+// retried: maxRetries after the first attempt, waiting from minWait doubling
+// up to maxWait. WithRetry(0, 0, 0) disables retries.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
+}
+
+// WithMaxRetryAfter sets the longest Retry-After the client waits out; a
+// longer one is returned to the caller as an *Error with RetryAfter set.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+func (s *settings) validate() (*url.URL, error) {
+	base, err := s.ParseBaseURL(false, "the Havr API's https:// address")
+	if err != nil {
+		return nil, err
+	}
+	if s.clientID == "" {
+		return nil, errors.New("havr: a client id is required")
+	}
+	hasLogin := s.password != "" || s.clientSecret != ""
+	if !hasLogin && s.accessToken == "" && s.refreshToken == "" {
+		return nil, errors.New("havr: WithPassword, WithClientCredentials or WithTokens is required")
+	}
+	return base, nil
+}
+
+func (s *settings) tokenCallback() func(*oauth2.Token) {
+	if s.onTokens == nil {
+		return nil
+	}
+	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
+}

@@ -1,0 +1,4 @@
+package havr
+
+// SessionLogsService is not written yet.
+type SessionLogsService service

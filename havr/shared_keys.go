@@ -1,0 +1,4 @@
+package havr
+
+// SharedKeysService is not written yet.
+type SharedKeysService service

@@ -1,0 +1,4 @@
+package havr
+
+// SupportService is not written yet.
+type SupportService service

@@ -1,0 +1,4 @@
+package havr
+
+// SynchronizationService is not written yet.
+type SynchronizationService service

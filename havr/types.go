@@ -1,0 +1,160 @@
+package havr
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// ID is a Havr identifier. The API documents ids as integers; ID also reads
+// them when sent as strings of digits.
+type ID int64
+
+func (id *ID) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*id = 0
+		return nil
+	}
+	s := string(b)
+	if len(b) > 1 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			*id = 0
+			return nil
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("havr: id %s is not an integer", b)
+	}
+	*id = ID(n)
+	return nil
+}
+
+func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
+
+// Ptr returns a pointer to v, for the optional fields of update requests.
+func Ptr[T any](v T) *T { return &v }
+
+// Time is a Havr timestamp. Havr wants UTC ISO 8601 without milliseconds
+// ("2017-04-01T12:30:00Z"), which MarshalJSON writes whatever the zone of
+// the value; it answers with or without milliseconds, both of which
+// UnmarshalJSON reads. The zero Time marshals as null; use omitzero in
+// request structs to leave it out.
+type Time struct {
+	time.Time
+}
+
+// At returns t as a Time.
+func At(t time.Time) Time { return Time{t} }
+
+// TimeLayout is the format Havr accepts.
+const TimeLayout = "2006-01-02T15:04:05Z"
+
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + t.UTC().Format(TimeLayout) + `"`), nil
+}
+
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("havr: timestamp %s is not a string", b)
+	}
+	if s == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	parsed, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("havr: timestamp %q is not ISO 8601: %w", s, err)
+	}
+	t.Time = parsed.UTC()
+	return nil
+}
+
+// Recurrency repeats an access or a do-not-disturb period.
+type Recurrency string
+
+// Recurrencies.
+const (
+	RecurrencyNone  Recurrency = "none"
+	RecurrencyDay   Recurrency = "day"
+	RecurrencyWeek  Recurrency = "week"
+	RecurrencyMonth Recurrency = "month"
+	RecurrencyYear  Recurrency = "year"
+)
+
+// ExistingStatus is the life-cycle status most Havr objects carry.
+type ExistingStatus string
+
+// Existing statuses.
+const (
+	StatusActive               ExistingStatus = "active"
+	StatusPending              ExistingStatus = "pending"
+	StatusDeleted              ExistingStatus = "deleted"
+	StatusInactive             ExistingStatus = "inactive"
+	StatusRejected             ExistingStatus = "rejected"
+	StatusWaitingForActivation ExistingStatus = "waiting_for_activation"
+	StatusWaitingForUser       ExistingStatus = "waiting_for_user"
+)
+
+// MaxDescriptionLength is Havr's limit on door lock descriptions and the
+// like, in characters.
+const MaxDescriptionLength = 40
+
+// validateDescription rejects a description over 40 characters.
+func validateDescription(field, s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxDescriptionLength {
+		return access.Invalid(field, fmt.Sprintf("is %d characters; Havr allows at most %d", n, MaxDescriptionLength))
+	}
+	return nil
+}
+
+// validatePeriod checks a start/end/recurrency triple the way Havr does:
+// end after start, and a recurrency no shorter than the period it repeats
+// (a daily access cannot last several days).
+func validatePeriod(start, end Time, rec Recurrency) error {
+	if !start.IsZero() && !end.IsZero() && !end.After(start.Time) {
+		return access.Invalid("EndDate", fmt.Sprintf("%s is not after start %s", end.UTC().Format(TimeLayout), start.UTC().Format(TimeLayout)))
+	}
+	var limit time.Time
+	switch rec {
+	case "", RecurrencyNone:
+		return nil
+	case RecurrencyDay:
+		limit = start.Add(24 * time.Hour)
+	case RecurrencyWeek:
+		limit = start.AddDate(0, 0, 7)
+	case RecurrencyMonth:
+		limit = start.AddDate(0, 1, 0)
+	case RecurrencyYear:
+		limit = start.AddDate(1, 0, 0)
+	default:
+		return access.Invalid("Recurrency", fmt.Sprintf("%q is not day, week, month, year or none", rec))
+	}
+	if start.IsZero() || end.IsZero() {
+		return access.Invalid("Recurrency", "a recurrent period needs a start and an end date")
+	}
+	if end.After(limit) {
+		return access.Invalid("Recurrency", fmt.Sprintf("%s recurrency cannot be applied to a period longer than one %s", rec, rec))
+	}
+	return nil
+}
+
+// wrap puts a body under its resource key, as most Havr requests are:
+// {"door_lock": {...}}.
+func wrap(key string, v any) map[string]any { return map[string]any{key: v} }

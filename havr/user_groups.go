@@ -1,0 +1,4 @@
+package havr
+
+// UserGroupsService is not written yet.
+type UserGroupsService service

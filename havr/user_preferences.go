@@ -1,0 +1,4 @@
+package havr
+
+// UserPreferencesService is not written yet.
+type UserPreferencesService service
