@@ -19,7 +19,7 @@ func TestCompaniesEndpoints(t *testing.T) {
 	harness.Run(t, []endpointCase{
 		{
 			Name: "List", Method: "GET", Path: "/v1/companies", Response: "companies.json",
-			Call: func(ctx context.Context, c *Client) (any, error) { v, _, err := c.Companies.List(ctx); return v, err },
+			Call:  func(ctx context.Context, c *Client) (any, error) { v, _, err := c.Companies.List(ctx); return v, err },
 			Check: func(t *testing.T, v any) { assert.Equal(t, []Company{testCompany}, v) },
 		},
 		{
@@ -65,7 +65,10 @@ func TestCompaniesEndpoints(t *testing.T) {
 		},
 		{
 			Name: "Delete", Method: "DELETE", Path: "/v1/companies/1",
-			Call: func(ctx context.Context, c *Client) (any, error) { resp, err := c.Companies.Delete(ctx, 1); return resp, err },
+			Call: func(ctx context.Context, c *Client) (any, error) {
+				resp, err := c.Companies.Delete(ctx, 1)
+				return resp, err
+			},
 		},
 	})
 }
@@ -102,7 +105,7 @@ func TestCompaniesErrors(t *testing.T) {
 }
 
 func TestCompaniesValidation(t *testing.T) {
-	c := newTestClient(t, nil)
+	c := newTestClient(t, noRequests(t))
 	ctx := context.Background()
 	for name, req := range map[string]CompanyRequest{
 		"no name":          {MaxEmployees: 1, Activity: ActivityOther},
