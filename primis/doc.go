@@ -1,0 +1,59 @@
+// Package primis is a complete client of the Primis Mobile API, the REST
+// interface of the on-premises Primis access control system.
+//
+// # Construction
+//
+// Primis runs on premises at https://<ip address>:<port>; the base URL is
+// required and TLS stays verified (give a private CA with WithCACertPEM or
+// WithRootCAs). The client registers as a mobile device: keep its phone id
+// stable, because each new id takes one of the server's mobile licences.
+//
+//	c, err := primis.New(
+//		primis.WithBaseURL("https://10.0.0.5:8443"),
+//		primis.WithCredentials("ada@example.com", password),
+//		primis.WithPhoneID(deviceID),
+//	)
+//
+// New makes no request. The first call logs in with Basic authentication
+// (POST /api/mobile/login) and later calls send the JWT as a Bearer token.
+//
+// # Tokens
+//
+// The client renews the access token with the refresh token before its exp
+// claim passes, or after a 401, once for all goroutines; when the refresh
+// token is rejected it logs in again once with the stored credentials, and
+// otherwise returns an error matching access.ErrUnauthorized. WithTokens and
+// WithTokenCallback let a program keep its tokens across restarts.
+//
+// # Services
+//
+// Client.Auth (login, renewal, deregistration, password), ControlledAreas
+// (doors: list, state, momentary unlock), AccessGroups, Schedules, Beacons
+// and Geolocation cover every operation of the Mobile API document.
+// Administrator and user variants are separate methods (AdminList versus
+// List, AdminUnlock versus Unlock); a non-administrator calling an Admin
+// method gets the server's error.
+//
+// # Errors and results
+//
+// A non-2xx answer is an *Error that matches the access sentinels with
+// errors.Is. A refusal that Primis reports in a successful answer is a
+// result, not an error: CommandResult.Granted and GeolocationResult.Granted
+// say whether access was given (a denied geolocation request is HTTP 201 with
+// result "denied"). At the access level, OpenDoor turns a refusal into a
+// *DeniedError matching access.ErrDenied.
+//
+// # Retries
+//
+// GET and DELETE are retried on connection errors and 429/502/503/504;
+// unlocks and other POSTs only when nothing reached the server. See
+// WithRetry and WithMaxRetryAfter.
+//
+// # access
+//
+// *Client implements access.DoorLister (the user's controlled areas) and
+// access.DoorOpener (momentary unlock for WithOpenDuration). The Mobile API
+// cannot grant access to another person, so it is not an access.Granter.
+//
+// The package primistest serves an in-memory Primis for tests and examples.
+package primis
