@@ -102,7 +102,7 @@ func New(opts ...Option) (*Client, error) {
 	}}}
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.accessToken != "" || s.refreshToken != "" {
-		c.tokens.Set(newToken(s.accessToken, s.refreshToken))
+		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
 	}
 	c.anon = rest.New(cfg)
 	cfg.Transport = &auth.Transport{Base: cfg.Transport, Source: c.tokens}

@@ -1,8 +1,11 @@
 package havr
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/doorkit/doorkit/internal/resttest"
@@ -76,3 +79,9 @@ func noRequests(t *testing.T) http.RoundTripper {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+func jsonDecode(req *http.Request, v any) error { return json.NewDecoder(req.Body).Decode(v) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func sprintAll(v any) string { return fmt.Sprintf("%v %+v %#v %s", v, v, v, v) }

@@ -80,7 +80,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.jwt != "" || s.refreshToken != "" {
-		c.tokens.Set(newToken(s.jwt, s.refreshToken))
+		c.tokens.Init(newToken(s.jwt, s.refreshToken))
 	}
 	c.anon = rest.New(cfg)
 	cfg.Transport = &auth.Transport{Base: cfg.Transport, Source: c.tokens}

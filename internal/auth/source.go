@@ -116,6 +116,14 @@ func (s *Source) Set(tok *oauth2.Token) {
 	}
 }
 
+// Init installs tokens the caller already holds (kept from an earlier
+// session) without reporting them to onChange.
+func (s *Source) Init(tok *oauth2.Token) {
+	s.mu.Lock()
+	s.tok, s.invalid = tok, false
+	s.mu.Unlock()
+}
+
 // Current returns the cached token without fetching, or nil.
 func (s *Source) Current() *oauth2.Token {
 	s.mu.Lock()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"time"
 
@@ -123,8 +122,6 @@ func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	var raw any
 	if body != nil {
 		raw = body
-	} else if call.bodyless {
-		raw = []byte{}
 	}
 	ctx = withIdempotence(ctx, call.idempotent)
 	req, err := retryablehttp.NewRequestWithContext(ctx, call.Method, target, raw)
@@ -136,7 +133,13 @@ func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if call.bodyless && body == nil {
+		// NoBody with the identity encoding makes net/http write
+		// "Content-Length: 0" for every method that may carry a body (a
+		// nil body gets none on DELETE), while an empty reader would have
+		// an unknown length and go out chunked.
+		req.Body = http.NoBody
 		req.ContentLength = 0
+		req.TransferEncoding = []string{"identity"}
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.userAgent != "" {
@@ -174,6 +177,9 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		return resp, err
 	}
 	defer resp.Body.Close()
+	if resp.Request == nil {
+		resp.Request = req.Request // custom transports may leave it unset
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp, c.decodeError(resp, ReadBounded(resp.Body, MaxErrorBody))
 	}
@@ -191,22 +197,19 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 var ErrEmptyBody = errors.New("empty or null response body")
 
 func decodeJSON(r io.Reader, out any) error {
-	dec := json.NewDecoder(r)
+	fb := &firstByteReader{r: r}
+	dec := json.NewDecoder(fb)
 	if err := dec.Decode(out); err != nil {
 		if errors.Is(err, io.EOF) {
 			return ErrEmptyBody
 		}
 		return err
 	}
-	// A JSON null leaves a pointer, slice or map result nil: that would be
-	// a nil result with a nil error.
-	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer {
-		switch e := v.Elem(); e.Kind() {
-		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
-			if e.IsNil() {
-				return ErrEmptyBody
-			}
-		}
+	// A JSON null leaves a pointer, slice or map result nil and a struct
+	// result untouched: that would be a missing result with a nil error. The
+	// only valid JSON value that starts with 'n' is null.
+	if fb.first == 'n' {
+		return ErrEmptyBody
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("unexpected data after the JSON value")
@@ -234,4 +237,23 @@ func DrainAndClose(body io.ReadCloser) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, MaxErrorBody))
 	_ = body.Close()
+}
+
+// firstByteReader records the first byte of r that is not JSON white space.
+type firstByteReader struct {
+	r     io.Reader
+	first byte
+}
+
+func (f *firstByteReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if f.first == 0 {
+		for _, c := range p[:n] {
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				f.first = c
+				break
+			}
+		}
+	}
+	return n, err
 }
