@@ -1,9 +1,7 @@
 package primistest
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -37,7 +35,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("POST /api/controlled_area_schedules/schedule", s.withAdmin(s.createAreaSchedule))
 	mux.HandleFunc("GET /api/access_groups/{accessGroupId}/controlled_areas_detail", s.withAdmin(s.groupAreas))
 	mux.HandleFunc("GET /api/mobile/schedules", s.withUser(s.listSchedules))
-	return s.front(mux)
+	return s.Wrap(mux, func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status)) })
 }
 
 func (s *Server) getTwoSegments(w http.ResponseWriter, r *http.Request) {
@@ -51,59 +49,6 @@ func (s *Server) getTwoSegments(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
-}
-
-// front records each request, then applies latency and queued faults.
-func (s *Server) front(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		s.mu.Lock()
-		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-		latency := s.latency
-		fault, faulted := s.takeFault(r.URL.Path)
-		s.mu.Unlock()
-		if latency > 0 {
-			select {
-			case <-time.After(latency):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if faulted {
-			if fault.Drop {
-				if hj, ok := w.(http.Hijacker); ok {
-					if conn, _, err := hj.Hijack(); err == nil {
-						conn.Close()
-						return
-					}
-				}
-				panic(http.ErrAbortHandler)
-			}
-			if fault.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(fault.RetryAfter.Seconds()))))
-			}
-			writeError(w, fault.Status, http.StatusText(fault.Status))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// takeFault pops a fault for path. Callers hold s.mu.
-func (s *Server) takeFault(path string) (Fault, bool) {
-	for i := range s.faults {
-		f := &s.faults[i]
-		if f.Count > 0 && (f.Path == "" || f.Path == path) {
-			f.Count--
-			out := *f
-			if f.Count == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			return out, true
-		}
-	}
-	return Fault{}, false
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, u *User, phoneID string)

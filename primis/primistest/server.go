@@ -20,11 +20,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
 // Server is an in-memory Primis. Its methods are safe for concurrent use.
@@ -46,9 +47,7 @@ type Server struct {
 	secret    []byte
 	nextID    int
 
-	faults  []Fault
-	latency time.Duration
-	log     []Request
+	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
 }
 
 type session struct {
@@ -145,25 +144,11 @@ type Unlock struct {
 	By       string // user email
 }
 
-// Fault makes the next Count requests matching Path (any path when empty)
-// fail: with Status (and Retry-After when set), or by closing the
-// connection without an answer when Drop is set.
-type Fault struct {
-	Path       string
-	Count      int
-	Status     int
-	RetryAfter time.Duration
-	Drop       bool
-}
-
-// Request is one request the fake received.
-type Request struct {
-	Method string
-	Path   string
-	Query  string
-	Header http.Header
-	Body   []byte
-}
+// Fault and Request are the fake's fault injection and request log types.
+type (
+	Fault   = fakeserver.Fault
+	Request = fakeserver.Request
+)
 
 // Demo data served by NewServer.
 const (
@@ -300,53 +285,6 @@ func (s *Server) ExpireRefreshTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.refresh)
-}
-
-// Inject queues a fault.
-func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
-// FailNext makes the next n requests answer status, with Retry-After when
-// retryAfter is positive.
-func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.Inject(Fault{Count: n, Status: status, RetryAfter: retryAfter})
-}
-
-// SetLatency delays every answer by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
-// Requests returns the requests received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
-
-// Count returns how many requests had method and path.
-func (s *Server) Count(method, path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.log {
-		if r.Method == method && r.Path == path {
-			n++
-		}
-	}
-	return n
-}
-
-// ResetLog forgets the requests received so far.
-func (s *Server) ResetLog() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = nil
 }
 
 // Unlocks returns the momentary unlocks carried out so far.
