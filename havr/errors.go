@@ -59,7 +59,7 @@ func codeSentinel(code string) error {
 	switch {
 	case code == "":
 		return nil
-	case strings.HasSuffix(code, "_does_not_exist"), strings.Contains(code, "not_found"), code == "no_contacts_found":
+	case strings.Contains(code, "_does_not_exist"), strings.Contains(code, "not_found"), code == "no_contacts_found":
 		return access.ErrNotFound
 	case strings.HasPrefix(code, "cant_access_"), code == "invalid_access", code == "account_inactive",
 		code == "email_not_verified", code == "maximum_devices_reached", code == "shared_key_has_expired",
