@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 )
@@ -154,8 +155,12 @@ type Grant struct {
 	Native any
 }
 
-// Secret holds a PIN or similar code. It prints as [redacted] through fmt and
-// log/slog; Reveal returns the value for the request that needs it.
+// Secret holds a PIN, password or token. It prints as [redacted] through fmt
+// (every verb) and log/slog; Reveal returns the value for the request that
+// needs it. encoding/json sees the real value, because vendor request bodies
+// carry secrets: do not json.Marshal a struct holding a Secret into a log.
+// The access types that hold one (Credential, GrantRequest, Grant) log
+// redacted through slog.
 type Secret string
 
 // Reveal returns the secret value.
@@ -173,3 +178,36 @@ func (s Secret) GoString() string { return `access.Secret("` + s.String() + `")`
 
 // LogValue keeps log/slog from printing the value.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Format keeps every fmt verb from printing the value, including verbs that
+// do not fit a string (%d, %t), which fmt would otherwise answer with the raw
+// value.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, s.GoString())
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
+}
+
+// LogValue logs a credential without its PIN. slog's JSON handler encodes
+// nested structs with encoding/json, which would show a Secret; LogValue keeps
+// that from happening when a Credential is logged.
+func (c Credential) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("kind", string(c.Kind)), slog.Any("pin", c.PIN),
+		slog.Any("delivered_to", c.DeliveredTo), slog.String("delivery", c.Delivery))
+}
+
+// LogValue logs a grant request without its PIN.
+func (r GrantRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("door_ids", r.DoorIDs), slog.Any("holder", r.Holder),
+		slog.Any("window", r.Window), slog.String("credential", string(r.Credential)),
+		slog.Any("pin", r.PIN), slog.String("label", r.Label))
+}
+
+// LogValue logs a grant without its credential's PIN.
+func (g Grant) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", g.ID), slog.String("vendor", g.Vendor),
+		slog.Any("door_ids", g.DoorIDs), slog.Any("holder", g.Holder), slog.Any("window", g.Window),
+		slog.Any("credential", g.Credential), slog.String("state", string(g.State)), slog.Any("notices", g.Notices))
+}

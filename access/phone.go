@@ -36,15 +36,16 @@ func NormalizeSMSNumber(raw string) (e164 string, notice string) {
 	}
 }
 
-// cleanPhone keeps digits and a leading plus, turning 00 into +.
+// cleanPhone keeps digits and a plus that comes before them, as in
+// "(+31) 6 1234 5678", turning 00 into +.
 func cleanPhone(raw string) string {
 	var b strings.Builder
 	b.Grow(len(raw))
-	for i, r := range strings.TrimSpace(raw) {
+	for _, r := range raw {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
-		case r == '+' && i == 0:
+		case r == '+' && b.Len() == 0:
 			b.WriteRune(r)
 		}
 	}

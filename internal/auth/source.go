@@ -71,24 +71,30 @@ func (s *Source) Token() (*oauth2.Token, error) {
 	current := s.tok
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-	f.tok, f.err = s.fetch(ctx, current)
-	cancel()
-	if f.err == nil && f.tok == nil {
-		f.err = errNoToken
-	}
-	if f.err == nil && s.onChange != nil {
-		s.onChange(f.tok)
-	}
+	// Complete the flight even if fetch or onChange panics, so waiters are
+	// released with an error instead of blocking forever.
+	f.err = errFetchPanicked
+	defer func() {
+		s.mu.Lock()
+		if f.err == nil {
+			s.tok, s.invalid = f.tok, false
+		}
+		s.inflight = nil
+		s.mu.Unlock()
+		close(f.done)
+	}()
 
-	s.mu.Lock()
-	if f.err == nil {
-		s.tok, s.invalid = f.tok, false
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	tok, err := s.fetch(ctx, current)
+	if err == nil && tok == nil {
+		err = errNoToken
 	}
-	s.inflight = nil
-	s.mu.Unlock()
-	close(f.done)
-	return f.tok, f.err
+	if err == nil && s.onChange != nil {
+		s.onChange(tok)
+	}
+	f.tok, f.err = tok, err
+	return tok, err
 }
 
 // Invalidate marks stale as rejected by the server. It is a no-op when the
@@ -135,4 +141,7 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
-const errNoToken = errString("auth: token source returned no token")
+const (
+	errNoToken       = errString("auth: token source returned no token")
+	errFetchPanicked = errString("auth: token fetch panicked")
+)

@@ -1,0 +1,407 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+func token(access string) *oauth2.Token {
+	return &oauth2.Token{AccessToken: access, RefreshToken: "refresh-" + access, Expiry: time.Now().Add(time.Hour)}
+}
+
+// counter is a FetchFunc that hands out tok-1, tok-2, ... and records what
+// it was given.
+type counter struct {
+	calls    atomic.Int32
+	mu       sync.Mutex
+	currents []*oauth2.Token
+}
+
+func (c *counter) fetch(_ context.Context, current *oauth2.Token) (*oauth2.Token, error) {
+	n := c.calls.Add(1)
+	c.mu.Lock()
+	c.currents = append(c.currents, current)
+	c.mu.Unlock()
+	return token(fmt.Sprintf("tok-%d", n)), nil
+}
+
+// waitForWaiters blocks until n goroutines are parked inside Source.Token
+// waiting for a flight to finish. It reads goroutine stacks instead of
+// sleeping, and fails the test if they do not arrive within a generous guard.
+func waitForWaiters(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	buf := make([]byte, 1<<20)
+	for {
+		for {
+			m := runtime.Stack(buf, true)
+			if m < len(buf) {
+				buf = buf[:m]
+				break
+			}
+			buf = make([]byte, 2*len(buf))
+		}
+		waiting := 0
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			header, _, _ := strings.Cut(g, "\n")
+			if strings.Contains(header, "[chan receive") && strings.Contains(g, "auth.(*Source).Token(") {
+				waiting++
+			}
+		}
+		if waiting >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d goroutines are waiting for the token", waiting, n)
+		}
+		buf = buf[:cap(buf)]
+		runtime.Gosched()
+	}
+}
+
+func TestSourceCaches(t *testing.T) {
+	var c counter
+	s := NewSource(c.fetch, 0, nil)
+	assert.Nil(t, s.Current())
+
+	first, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "tok-1", first.AccessToken)
+	for range 5 {
+		tok, err := s.Token()
+		require.NoError(t, err)
+		assert.Same(t, first, tok)
+	}
+	assert.Equal(t, int32(1), c.calls.Load())
+	assert.Same(t, first, s.Current())
+}
+
+func TestSourceSingleFlight(t *testing.T) {
+	const n = 100
+	var fetches atomic.Int32
+	release := make(chan struct{})
+	s := NewSource(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		fetches.Add(1)
+		<-release
+		return token("shared"), nil
+	}, 0, nil)
+
+	var wg sync.WaitGroup
+	results := make([]*oauth2.Token, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.Token()
+		}()
+	}
+	waitForWaiters(t, n-1) // everyone but the fetcher waits on its flight
+	close(release)
+	wg.Wait()
+
+	assert.Equal(t, int32(1), fetches.Load(), "exactly one fetch for %d goroutines", n)
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Same(t, results[0], results[i])
+	}
+	assert.Equal(t, "shared", results[0].AccessToken)
+}
+
+func TestSourceSharedFailure(t *testing.T) {
+	const n = 20
+	boom := errors.New("token endpoint down")
+	var fetches atomic.Int32
+	release := make(chan struct{})
+	fail := atomic.Bool{}
+	fail.Store(true)
+	s := NewSource(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		fetches.Add(1)
+		if fail.Load() {
+			<-release
+			return nil, boom
+		}
+		return token("recovered"), nil
+	}, 0, nil)
+
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	toks := make([]*oauth2.Token, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			toks[i], errs[i] = s.Token()
+		}()
+	}
+	waitForWaiters(t, n-1)
+	close(release)
+	wg.Wait()
+
+	assert.Equal(t, int32(1), fetches.Load(), "the failure is shared by the flight")
+	for i := range n {
+		assert.ErrorIs(t, errs[i], boom)
+		assert.Nil(t, toks[i])
+	}
+	assert.Nil(t, s.Current(), "a failure installs nothing")
+
+	fail.Store(false)
+	tok, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "recovered", tok.AccessToken)
+	assert.Equal(t, int32(2), fetches.Load(), "the next call fetches again")
+}
+
+func TestSourceFailureKeepsPreviousToken(t *testing.T) {
+	boom := errors.New("refresh rejected")
+	var calls atomic.Int32
+	s := NewSource(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		if calls.Add(1) == 1 {
+			return token("t1"), nil
+		}
+		return nil, boom
+	}, 0, nil)
+	t1, err := s.Token()
+	require.NoError(t, err)
+	s.Invalidate(t1)
+	_, err = s.Token()
+	assert.ErrorIs(t, err, boom)
+	assert.Same(t, t1, s.Current())
+	_, err = s.Token()
+	assert.ErrorIs(t, err, boom, "still invalid: every call tries again")
+	assert.Equal(t, int32(3), calls.Load())
+}
+
+func TestSourceNilTokenIsAnError(t *testing.T) {
+	s := NewSource(func(context.Context, *oauth2.Token) (*oauth2.Token, error) { return nil, nil }, 0,
+		func(*oauth2.Token) { t.Error("onChange called without a token") })
+	tok, err := s.Token()
+	assert.Nil(t, tok)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no token")
+}
+
+func TestSourceInvalidate(t *testing.T) {
+	var c counter
+	s := NewSource(c.fetch, 0, nil)
+	t1, err := s.Token()
+	require.NoError(t, err)
+
+	s.Invalidate(nil) // no-op
+	tok, _ := s.Token()
+	assert.Same(t, t1, tok)
+
+	s.Invalidate(&oauth2.Token{AccessToken: t1.AccessToken}) // matched by value
+	t2, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "tok-2", t2.AccessToken)
+	assert.Equal(t, int32(2), c.calls.Load(), "one refetch")
+
+	// A request that failed with the old token reports it late.
+	s.Invalidate(t1)
+	tok, err = s.Token()
+	require.NoError(t, err)
+	assert.Same(t, t2, tok, "invalidating a replaced token is a no-op")
+	assert.Equal(t, int32(2), c.calls.Load())
+
+	// Many requests rejecting the same token cause one refresh.
+	for range 10 {
+		s.Invalidate(t2)
+	}
+	t3, err := s.Token()
+	require.NoError(t, err)
+	for range 10 {
+		s.Invalidate(t2)
+	}
+	tok, _ = s.Token()
+	assert.Same(t, t3, tok)
+	assert.Equal(t, int32(3), c.calls.Load())
+}
+
+func TestSourceInvalidateOnEmptySource(t *testing.T) {
+	var c counter
+	s := NewSource(c.fetch, 0, nil)
+	s.Invalidate(token("never-issued"))
+	_, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), c.calls.Load())
+}
+
+func TestSourceExpiry(t *testing.T) {
+	var calls atomic.Int32
+	s := NewSource(func(_ context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		n := calls.Add(1)
+		tok := token(fmt.Sprintf("tok-%d", n))
+		if n == 1 {
+			tok.Expiry = time.Now().Add(-time.Minute)
+		}
+		return tok, nil
+	}, 0, nil)
+	t1, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "tok-1", t1.AccessToken)
+
+	t2, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "tok-2", t2.AccessToken, "an expired token is refetched")
+	t3, err := s.Token()
+	require.NoError(t, err)
+	assert.Same(t, t2, t3)
+	assert.Equal(t, int32(2), calls.Load())
+}
+
+func TestSourceTokenWithoutExpiryIsKept(t *testing.T) {
+	var calls atomic.Int32
+	s := NewSource(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+		calls.Add(1)
+		return &oauth2.Token{AccessToken: "forever"}, nil
+	}, 0, nil)
+	for range 3 {
+		_, err := s.Token()
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), calls.Load())
+}
+
+func TestSourceFetcherGetsCurrentToken(t *testing.T) {
+	var c counter
+	s := NewSource(c.fetch, 0, nil)
+	t1, err := s.Token()
+	require.NoError(t, err)
+	s.Invalidate(t1)
+	t2, err := s.Token()
+	require.NoError(t, err)
+	s.Invalidate(t2)
+	_, err = s.Token()
+	require.NoError(t, err)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	require.Len(t, c.currents, 3)
+	assert.Nil(t, c.currents[0], "the first fetch has no current token")
+	assert.Same(t, t1, c.currents[1])
+	assert.Equal(t, "refresh-tok-1", c.currents[1].RefreshToken)
+	assert.Same(t, t2, c.currents[2])
+}
+
+func TestSourceFetcherGetsInstalledToken(t *testing.T) {
+	var c counter
+	s := NewSource(c.fetch, 0, nil)
+	persisted := &oauth2.Token{AccessToken: "old", RefreshToken: "persisted-refresh", Expiry: time.Now().Add(-time.Hour)}
+	s.Init(persisted)
+	_, err := s.Token()
+	require.NoError(t, err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	require.Len(t, c.currents, 1)
+	assert.Same(t, persisted, c.currents[0], "an expired persisted token is refreshed with its refresh token")
+}
+
+func TestSourceOnChange(t *testing.T) {
+	var c counter
+	var mu sync.Mutex
+	var seen []string
+	s := NewSource(c.fetch, 0, func(tok *oauth2.Token) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, tok.AccessToken)
+	})
+	seenNow := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), seen...)
+	}
+
+	t1, err := s.Token()
+	require.NoError(t, err)
+	_, _ = s.Token() // cached: no call
+	assert.Equal(t, []string{"tok-1"}, seenNow())
+
+	s.Invalidate(t1)
+	_, err = s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tok-1", "tok-2"}, seenNow())
+
+	s.Set(token("logged-in"))
+	assert.Equal(t, []string{"tok-1", "tok-2", "logged-in"}, seenNow(), "Set reports the token")
+	tok, err := s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "logged-in", tok.AccessToken)
+
+	s.Set(nil)
+	assert.Len(t, seenNow(), 3, "Set(nil) reports nothing")
+	assert.Nil(t, s.Current())
+
+	s.Init(token("restored"))
+	assert.Len(t, seenNow(), 3, "Init reports nothing")
+	tok, err = s.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "restored", tok.AccessToken)
+	assert.Equal(t, int32(2), c.calls.Load())
+}
+
+func TestSourceOnChangeRunsBeforeWaitersResume(t *testing.T) {
+	const n = 10
+	release := make(chan struct{})
+	var changed atomic.Int32
+	s := NewSource(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+		<-release
+		return token("new"), nil
+	}, 0, func(*oauth2.Token) { changed.Add(1) })
+
+	var wg sync.WaitGroup
+	var sawChange atomic.Int32
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Token(); err == nil && changed.Load() == 1 {
+				sawChange.Add(1)
+			}
+		}()
+	}
+	waitForWaiters(t, n-1)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int32(1), changed.Load(), "once per new token")
+	assert.Equal(t, int32(n), sawChange.Load())
+}
+
+func TestSourceFetchContext(t *testing.T) {
+	check := func(t *testing.T, timeout, want time.Duration) {
+		var gotDeadline time.Time
+		var hadDeadline bool
+		var gotErr error
+		s := NewSource(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+			gotDeadline, hadDeadline = ctx.Deadline()
+			gotErr = ctx.Err()
+			return token("t"), nil
+		}, timeout, nil)
+		before := time.Now()
+		_, err := s.Token()
+		require.NoError(t, err)
+		require.True(t, hadDeadline, "the fetch context has a deadline")
+		assert.NoError(t, gotErr)
+		assert.False(t, gotDeadline.Before(before.Add(want)), "deadline %v is at least %v away", gotDeadline.Sub(before), want)
+		assert.True(t, gotDeadline.Before(time.Now().Add(want+time.Second)), "deadline %v is about %v away", gotDeadline.Sub(before), want)
+	}
+	t.Run("explicit", func(t *testing.T) { check(t, 5*time.Second, 5*time.Second) })
+	t.Run("default", func(t *testing.T) { check(t, 0, DefaultFetchTimeout) })
+	t.Run("negative", func(t *testing.T) { check(t, -time.Second, DefaultFetchTimeout) })
+}
+
+func TestSourceSatisfiesTokenSource(t *testing.T) {
+	var _ oauth2.TokenSource = (*Source)(nil)
+	var _ TokenSource = (*Source)(nil)
+}
