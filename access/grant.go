@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"time"
 )
 
@@ -175,6 +176,13 @@ func (s Secret) String() string {
 
 // GoString keeps %#v from printing the value.
 func (s Secret) GoString() string { return `access.Secret("` + s.String() + `")` }
+
+// EncodeValues lets go-querystring put the real value in a request's query
+// (one-time tokens in links); loggers redact such query keys.
+func (s Secret) EncodeValues(key string, v *url.Values) error {
+	v.Set(key, string(s))
+	return nil
+}
 
 // LogValue keeps log/slog from printing the value.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

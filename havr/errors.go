@@ -18,8 +18,9 @@ import (
 // Error matches one access sentinel with errors.Is, chosen by error_code
 // where there is one and by status otherwise: *_does_not_exist and
 // *_not_found are ErrNotFound; cant_access_*, invalid_access and account
-// states are ErrForbidden; already-exists and pending conflicts are
-// ErrConflict; invalid_*, must_be_* and recurrency rules are ErrInvalid.
+// states are ErrForbidden; already-exists, *_exists, pending and state
+// conflicts are ErrConflict; invalid_*, must_be_* and recurrency rules are
+// ErrInvalid.
 type Error struct {
 	StatusCode int
 	Method     string
@@ -65,7 +66,10 @@ func codeSentinel(code string) error {
 		code == "email_not_verified", code == "maximum_devices_reached", code == "shared_key_has_expired",
 		code == "can_only_retrieve_one_access_without_account":
 		return access.ErrForbidden
-	case strings.Contains(code, "already"), strings.Contains(code, "pending"):
+	case code == "no_email_pending", code == "null_pending_mail": // nothing in progress to act on
+		return access.ErrInvalid
+	case strings.Contains(code, "already"), strings.Contains(code, "pending"), strings.HasSuffix(code, "_exists"),
+		code == "lock_group_is_not_empty", code == "door_lock_not_waiting_for_activation", code == "user_admin_of_lock":
 		return access.ErrConflict
 	case strings.HasPrefix(code, "invalid_"), strings.HasPrefix(code, "must_be_"), strings.HasPrefix(code, "missing"),
 		strings.Contains(code, "cannot_be_applied"), strings.HasSuffix(code, "_is_not_offline"):

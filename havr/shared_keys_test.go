@@ -467,7 +467,7 @@ func TestSharedKeysErrors(t *testing.T) {
 		{Name: "Create: user is admin", Status: 400, Body: `{
   "error": "User is admin of door lock",
   "error_code": "user_admin_of_lock"
-}`, Sentinel: access.ErrInvalid, Call: create, Check: havrError(400, "user_admin_of_lock", "User is admin of door lock")},
+}`, Sentinel: access.ErrConflict, Call: create, Check: havrError(400, "user_admin_of_lock", "User is admin of door lock")},
 		// Documented as 403 "forbiden"; the code makes it ErrInvalid.
 		{Name: "Create: recurrency", Status: 403, Body: testSharedKeyErrWeekRecurrency, Sentinel: access.ErrInvalid, Call: create, Check: weekRecurrency},
 

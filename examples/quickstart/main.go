@@ -1,5 +1,7 @@
-// Command quickstart runs doorkit's main job as an integrator would: log in,
-// list the doors, open one, and show what a refusal looks like.
+// Command quickstart runs doorkit's main job as an integrator would, for
+// each vendor: log in, list the doors, and then either open one and show what
+// a refusal looks like (Primis), or give a visitor time-bounded access by an
+// emailed link and revoke it (Havr).
 //
 // With no flags it runs against doorkit's in-memory vendor fakes and needs no
 // credentials:
@@ -16,6 +18,17 @@
 //	PRIMIS_PHONE_ID    -primis-phone-id  device id to register as (keep it stable: it uses a licence)
 //	PRIMIS_CA_FILE     -primis-ca        PEM file of the server's CA, if it is private
 //	PRIMIS_OPEN        -primis-open      display name of a door to open
+//
+// Against a real Havr API (the Havr flow creates a shared key for -havr-visitor on
+// the door named -havr-door, shows it, and revokes it at once):
+//
+//	HAVR_URL           -havr-url         https://... address of the Havr API
+//	HAVR_USER          -havr-user        email or username of the lock owner
+//	HAVR_PASSWORD      -havr-password    password
+//	HAVR_DOOR          -havr-door        description (name) of the door lock to share
+//	HAVR_VISITOR       -havr-visitor     visitor's email address
+//
+// -vendor primis or -vendor havr runs one vendor only.
 package main
 
 import (
@@ -39,19 +52,41 @@ type primisConfig struct {
 
 func main() {
 	var pc primisConfig
+	var hc havrConfig
+	vendor := flag.String("vendor", "", "run one vendor only: primis or havr (default both)")
 	flag.StringVar(&pc.url, "primis-url", os.Getenv("PRIMIS_URL"), "Primis server URL (empty: use the in-memory fake)")
 	flag.StringVar(&pc.email, "primis-email", os.Getenv("PRIMIS_EMAIL"), "Primis mobile user email")
 	flag.StringVar(&pc.password, "primis-password", os.Getenv("PRIMIS_PASSWORD"), "Primis mobile user password")
 	flag.StringVar(&pc.phoneID, "primis-phone-id", envOr("PRIMIS_PHONE_ID", "doorkit-quickstart"), "device id to register as")
 	flag.StringVar(&pc.caFile, "primis-ca", os.Getenv("PRIMIS_CA_FILE"), "PEM file with the server's CA certificate")
 	flag.StringVar(&pc.open, "primis-open", os.Getenv("PRIMIS_OPEN"), "display name of the door to open")
+	flag.StringVar(&hc.url, "havr-url", os.Getenv("HAVR_URL"), "Havr API URL (empty: use the in-memory fake)")
+	flag.StringVar(&hc.user, "havr-user", os.Getenv("HAVR_USER"), "Havr email or username")
+	flag.StringVar(&hc.password, "havr-password", os.Getenv("HAVR_PASSWORD"), "Havr password")
+	flag.StringVar(&hc.door, "havr-door", os.Getenv("HAVR_DOOR"), "name of the Havr door lock to share")
+	flag.StringVar(&hc.visitor, "havr-visitor", os.Getenv("HAVR_VISITOR"), "visitor email for the Havr grant")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := runPrimis(ctx, os.Stdout, pc); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
+	runs := []struct {
+		name string
+		run  func() error
+	}{
+		{"primis", func() error { return runPrimis(ctx, os.Stdout, pc) }},
+		{"havr", func() error { return runHavr(ctx, os.Stdout, hc) }},
+	}
+	for i, r := range runs {
+		if *vendor != "" && *vendor != r.name {
+			continue
+		}
+		if i > 0 && *vendor == "" {
+			fmt.Println()
+		}
+		if err := r.run(); err != nil {
+			fmt.Fprintf(os.Stderr, "quickstart: %s: %v\n", r.name, err)
+			os.Exit(1)
+		}
 	}
 }
 

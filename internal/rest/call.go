@@ -52,6 +52,11 @@ func (c *Call) WithHeader(key, value string) *Call {
 // as a POST that only reads. Use it only where the docs make that plain.
 func (c *Call) Idempotent() *Call { c.idempotent = true; return c }
 
+// Once marks a call that must not be resent once it may have reached the
+// server, such as a GET that spends a one-time token: a resent request
+// would report the token as used after it had worked.
+func (c *Call) Once() *Call { c.idempotent = false; return c }
+
 // EmptyBody sends a zero-length body with Content-Length: 0 on a call that
 // has no body, for servers that wait for one otherwise.
 func (c *Call) EmptyBody() *Call { c.bodyless = true; return c }
