@@ -179,7 +179,6 @@ func ValidatePhoneNumber(phone string) error {
 	return access.Invalid("PhoneNumber", "is not a French (0648243834, +33648243834) or British (07222555555, +447222555555) number without spaces")
 }
 
-
 // Me returns the current user.
 //
 // GET /v1/users
