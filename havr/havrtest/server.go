@@ -28,6 +28,12 @@ import (
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
+// Fault and Request are the fake's fault injection and request log types.
+type (
+	Fault   = fakeserver.Fault
+	Request = fakeserver.Request
+)
+
 // Server is an in-memory Havr. Its methods are safe for concurrent use.
 type Server struct {
 	*httptest.Server
