@@ -100,7 +100,7 @@ func decodeError(resp *http.Response, body []byte) error {
 		e.Message, e.Code, e.Details = b.Error, b.ErrorCode, b.Details
 	}
 	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
+		e.Message = rest.StatusText(resp.StatusCode)
 	}
 	return e
 }

@@ -2,7 +2,6 @@ package havr
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -16,26 +15,48 @@ import (
 type ID int64
 
 func (id *ID) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
+	// Parsed in place: ids are the most frequent values in every answer,
+	// and going through a string would allocate for each.
+	digits := b
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		digits = b[1 : len(b)-1]
+	}
+	switch {
+	case bytes.Equal(b, []byte("null")), len(b) >= 2 && len(digits) == 0:
 		*id = 0
 		return nil
 	}
-	s := string(b)
-	if len(b) > 1 && b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		if s == "" {
-			*id = 0
-			return nil
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	n, ok := parseInt(digits)
+	if !ok {
 		return fmt.Errorf("havr: id %s is not an integer", b)
 	}
 	*id = ID(n)
 	return nil
+}
+
+// parseInt parses an optionally signed decimal integer without allocating.
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n > 1<<63-1 {
+		return 0, false
+	}
+	if neg {
+		return -int64(n), true
+	}
+	return int64(n), true
 }
 
 func (id ID) String() string { return strconv.FormatInt(int64(id), 10) }
@@ -66,21 +87,18 @@ func (t Time) MarshalJSON() ([]byte, error) {
 }
 
 func (t *Time) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
+	if bytes.Equal(b, []byte("null")) || bytes.Equal(b, []byte(`""`)) {
 		t.Time = time.Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return fmt.Errorf("havr: timestamp %s is not a string", b)
 	}
-	if s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	parsed, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return fmt.Errorf("havr: timestamp %q is not ISO 8601: %w", s, err)
+	// time.Time.UnmarshalText reads RFC 3339 with or without fractional
+	// seconds straight from the bytes.
+	var parsed time.Time
+	if err := parsed.UnmarshalText(b[1 : len(b)-1]); err != nil {
+		return fmt.Errorf("havr: timestamp %s is not ISO 8601: %w", b, err)
 	}
 	t.Time = parsed.UTC()
 	return nil

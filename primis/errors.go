@@ -63,7 +63,7 @@ func decodeError(resp *http.Response, body []byte) error {
 	if json.Unmarshal(body, &b) == nil && b.Message != "" {
 		e.Message = b.Message
 	} else {
-		e.Message = http.StatusText(resp.StatusCode)
+		e.Message = rest.StatusText(resp.StatusCode)
 	}
 	return e
 }

@@ -18,6 +18,15 @@ func ReadBounded(r io.Reader, limit int64) []byte {
 	return b
 }
 
+// StatusText is http.StatusText, or "HTTP <code>" for a code it does not
+// know, so an error message is never empty.
+func StatusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return t
+	}
+	return "HTTP " + strconv.Itoa(code)
+}
+
 // StatusSentinel maps an HTTP status to the access sentinel it means, or nil.
 // Vendor error types call it from their Is method and refine it with their
 // own codes.
