@@ -157,17 +157,17 @@ const (
 
 	OwnerEmail    = "owner@example.com"
 	OwnerPassword = "Owner-Passw0rd!"
-	OwnerID       = int64(1)
+	OwnerID       = 1
 	MemberEmail   = "member@example.com"
-	MemberID      = int64(2)
+	MemberID      = 2
 	OtherEmail    = "other@example.com" // owns a lock the owner cannot share
-	OtherID       = int64(3)
+	OtherID       = 3
 
-	FrontDoorID   = int64(11)
-	GarageDoorID  = int64(12)
-	MeetingRoomID = int64(13)
-	ForeignLockID = int64(14) // owned by OtherEmail
-	OfficeGroupID = int64(21)
+	FrontDoorID   = 11
+	GarageDoorID  = 12
+	MeetingRoomID = 13
+	ForeignLockID = 14 // owned by OtherEmail
+	OfficeGroupID = 21
 )
 
 // NewServer starts a TLS Havr seeded with the demo data above.
