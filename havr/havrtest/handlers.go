@@ -336,13 +336,7 @@ func (s *Server) doorLockKToken(w http.ResponseWriter, r *http.Request, u *User)
 func (s *Server) listLockGroups(w http.ResponseWriter, _ *http.Request, u *User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []map[string]any{}
-	for _, id := range sortedIDs(s.groups) {
-		if g := s.groups[id]; g.OwnerID == u.ID {
-			out = append(out, groupJSON(g))
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, render(s.groups, func(g *LockGroup) bool { return g.OwnerID == u.ID }, groupJSON))
 }
 
 func (s *Server) getLockGroup(w http.ResponseWriter, r *http.Request, u *User) {
@@ -366,13 +360,8 @@ func (s *Server) getLockGroup(w http.ResponseWriter, r *http.Request, u *User) {
 func (s *Server) listContacts(w http.ResponseWriter, _ *http.Request, u *User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []map[string]any{}
-	for _, id := range sortedIDs(s.contacts) {
-		if c := s.contacts[id]; c.UserID == u.ID || c.UserContactID == u.ID {
-			out = append(out, contactJSON(c))
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	mine := func(c *Contact) bool { return c.UserID == u.ID || c.UserContactID == u.ID }
+	writeJSON(w, http.StatusOK, render(s.contacts, mine, contactJSON))
 }
 
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request, u *User) {
@@ -583,6 +572,18 @@ func (s *Server) lockLogsOfDoorLock(w http.ResponseWriter, r *http.Request, u *U
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// render renders the values of m that keep accepts, by ascending id, as a
+// JSON array (never null).
+func render[V any](m map[int64]V, keep func(V) bool, toJSON func(V) map[string]any) []map[string]any {
+	out := []map[string]any{}
+	for _, id := range sortedIDs(m) {
+		if v := m[id]; keep(v) {
+			out = append(out, toJSON(v))
+		}
+	}
+	return out
 }
 
 // Renderers: the documented object shapes.

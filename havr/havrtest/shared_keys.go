@@ -230,13 +230,7 @@ func (s *Server) ownKey(w http.ResponseWriter, u *User, id int64, manage bool) *
 func (s *Server) listSharedKeys(w http.ResponseWriter, _ *http.Request, u *User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []map[string]any{}
-	for _, id := range sortedIDs(s.keys) {
-		if k := s.keys[id]; k.UserID == u.ID {
-			out = append(out, s.sharedKeyJSON(k))
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, render(s.keys, func(k *sharedKey) bool { return k.UserID == u.ID }, s.sharedKeyJSON))
 }
 
 func (s *Server) getSharedKey(w http.ResponseWriter, r *http.Request, u *User) {
@@ -350,13 +344,7 @@ func (s *Server) sharedKeysForDoorLock(w http.ResponseWriter, r *http.Request, u
 		writeLockError(w, max(code, http.StatusForbidden))
 		return
 	}
-	out := []map[string]any{}
-	for _, kid := range sortedIDs(s.keys) {
-		if k := s.keys[kid]; k.DoorLockID == id {
-			out = append(out, s.sharedKeyJSON(k))
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, render(s.keys, func(k *sharedKey) bool { return k.DoorLockID == id }, s.sharedKeyJSON))
 }
 
 func (s *Server) keyByToken(w http.ResponseWriter, token string) *sharedKey {

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestQuickstartOnTheFakes(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, runPrimis(ctx, &out, primisConfig{phoneID: "test"}))
+	assert.Contains(t, out.String(), `Opening "Main Entrance" (130000000001)... opened`)
+	assert.Contains(t, out.String(), "errors.Is(err, access.ErrDenied) == true")
+
+	out.Reset()
+	require.NoError(t, runHavr(ctx, &out, havrConfig{}))
+	assert.Contains(t, out.String(), "Front door")
+	assert.Contains(t, out.String(), "link, link emailed by Havr to visitor@example.com")
+	assert.Contains(t, out.String(), "errors.Is(err, access.ErrNotFound) == true")
+}
+
+func TestHavrAgainstARealServerNeedsADoorAndAVisitor(t *testing.T) {
+	err := runHavr(context.Background(), &bytes.Buffer{}, havrConfig{url: "https://havr.invalid", user: "u", password: "p"})
+	assert.ErrorContains(t, err, "-havr-door and -havr-visitor are required")
+}
