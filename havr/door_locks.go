@@ -419,13 +419,6 @@ func (s *DoorLocksService) Delete(ctx context.Context, doorLockID ID, password a
 	return send(ctx, s.client.api, rest.Delete("v1/door_locks/%v", doorLockID).WithBody(body))
 }
 
-// DoorLockKToken is a door lock's K token, encrypted with the public key
-// sent, and the id of that token.
-type DoorLockKToken struct {
-	KToken       access.Secret `json:"k_token"`
-	LastKTokenID string        `json:"last_k_token_id"`
-}
-
 // DoorLockKTokenRequest asks for a door lock's K token.
 type DoorLockKTokenRequest struct {
 	DoorLockID ID     `json:"door_lock_id"`
@@ -437,14 +430,14 @@ type DoorLockKTokenRequest struct {
 // resets the token.
 //
 // POST /v1/door_locks/get_k_token
-func (s *DoorLocksService) GetKToken(ctx context.Context, req DoorLockKTokenRequest) (*DoorLockKToken, *Response, error) {
+func (s *DoorLocksService) GetKToken(ctx context.Context, req DoorLockKTokenRequest) (*KToken, *Response, error) {
 	if err := validateDoorLockID("DoorLockID", req.DoorLockID); err != nil {
 		return nil, nil, err
 	}
 	if req.PKey == "" {
 		return nil, nil, access.Invalid("PKey", "is required")
 	}
-	return do[*DoorLockKToken](ctx, s.client.api, rest.Post("v1/door_locks/get_k_token").WithBody(wrap("k_token", req)))
+	return do[*KToken](ctx, s.client.api, rest.Post("v1/door_locks/get_k_token").WithBody(wrap("k_token", req)))
 }
 
 // GetKTokens resets the current user's K tokens for several door locks and
@@ -452,19 +445,19 @@ func (s *DoorLocksService) GetKToken(ctx context.Context, req DoorLockKTokenRequ
 // the tokens.
 //
 // POST /v1/door_locks/get_k_tokens
-func (s *DoorLocksService) GetKTokens(ctx context.Context, doorLockIDs []ID) (map[ID]DoorLockKToken, *Response, error) {
+func (s *DoorLocksService) GetKTokens(ctx context.Context, doorLockIDs []ID) (map[ID]KToken, *Response, error) {
 	if err := validateDoorLockIDs("DoorLockIDs", doorLockIDs); err != nil {
 		return nil, nil, err
 	}
 	body := map[string][]ID{"door_lock_ids": doorLockIDs}
 	out, resp, err := do[struct {
-		DoorLocks map[ID]DoorLockKToken `json:"door_locks"`
+		DoorLocks map[ID]KToken `json:"door_locks"`
 	}](ctx, s.client.api, rest.Post("v1/door_locks/get_k_tokens").WithBody(body))
 	if err != nil {
 		return nil, resp, err
 	}
 	if out.DoorLocks == nil {
-		out.DoorLocks = map[ID]DoorLockKToken{}
+		out.DoorLocks = map[ID]KToken{}
 	}
 	return out.DoorLocks, resp, nil
 }

@@ -173,7 +173,7 @@ func TestDoorLocksEndpoints(t *testing.T) {
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
-				assert.Equal(t, &DoorLockKToken{KToken: "encrypted_k_token", LastKTokenID: "last_k_token_id"}, v)
+				assert.Equal(t, &KToken{KToken: "encrypted_k_token", LastKTokenID: "last_k_token_id"}, v)
 			},
 		},
 		{
@@ -184,8 +184,8 @@ func TestDoorLocksEndpoints(t *testing.T) {
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
-				token := DoorLockKToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}
-				assert.Equal(t, map[ID]DoorLockKToken{4: token, 5: token}, v)
+				token := KToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}
+				assert.Equal(t, map[ID]KToken{4: token, 5: token}, v)
 			},
 		},
 		{

@@ -85,7 +85,7 @@ func TestGrantByLinkCreatesOneKeyPerDoorAndEmailsTheVisitor(t *testing.T) {
 	fromToken, _, err := c.SharedKeys.GetFromToken(ctx, access.Secret(links[0].Token))
 	require.NoError(t, err)
 	assert.Equal(t, havr.ID(links[0].SharedKeyID), fromToken.ID)
-	ktok, _, err := c.SharedKeys.GetKTokenFromToken(ctx, access.Secret(links[0].Token), "pkey")
+	ktok, _, err := c.SharedKeys.GetKTokenFromToken(ctx, havr.SharedKeyLinkKTokenRequest{Token: access.Secret(links[0].Token), PKey: "pkey"})
 	require.NoError(t, err)
 	assert.NotEmpty(t, ktok.KToken.Reveal())
 

@@ -102,13 +102,6 @@ type SharedKeyWithUser struct {
 	TempUser *TempUser `json:"temp_user"`
 }
 
-// SharedKeyKToken is a freshly reset K token, encrypted with the public key
-// sent, and the id of the sync it belongs to.
-type SharedKeyKToken struct {
-	KToken       access.Secret `json:"k_token"`
-	LastKTokenID string        `json:"last_k_token_id"`
-}
-
 // List returns the shared keys the current user holds.
 //
 // GET /v1/shared_keys
@@ -387,24 +380,39 @@ func (s *SharedKeysService) Dismiss(ctx context.Context, sharedKeyID ID) (*Respo
 	return send(ctx, s.client.api, rest.Post("v1/shared_keys/dismiss").WithBody(body))
 }
 
+// SharedKeyKTokenRequest asks for the K token of a shared key.
+type SharedKeyKTokenRequest struct {
+	SharedKeyID ID     `json:"shared_key_id"`
+	PKey        string `json:"p_key"` // an RSA-2048 public key that encrypts the token
+}
+
+// SharedKeyLinkKTokenRequest asks for the K token of a key shared by link,
+// with the link's token.
+type SharedKeyLinkKTokenRequest struct {
+	Token access.Secret `json:"token"`
+	PKey  string        `json:"p_key"` // an RSA-2048 public key that encrypts the token
+}
+
 // GetKToken resets the K token of a shared key, used to unlock the door,
 // and returns it encrypted with publicKey (a 2048-bit RSA public key). The
 // previous K token stops working, so the call is never retried once sent.
 //
 // POST /v1/shared_keys/get_k_token
-func (s *SharedKeysService) GetKToken(ctx context.Context, sharedKeyID ID, publicKey string) (*SharedKeyKToken, *Response, error) {
-	if publicKey == "" {
-		return nil, nil, access.Invalid("PublicKey", "is required")
+func (s *SharedKeysService) GetKToken(ctx context.Context, req SharedKeyKTokenRequest) (*KToken, *Response, error) {
+	if req.SharedKeyID <= 0 {
+		return nil, nil, access.Invalid("SharedKeyID", "is required")
 	}
-	body := wrap("k_token", map[string]any{"shared_key_id": sharedKeyID, "p_key": publicKey})
-	return do[*SharedKeyKToken](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_token").WithBody(body))
+	if req.PKey == "" {
+		return nil, nil, access.Invalid("PKey", "is required")
+	}
+	return do[*KToken](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_token").WithBody(wrap("k_token", req)))
 }
 
 // GetKTokens resets the K tokens of several shared keys and returns them by
 // shared key id. Unlike GetKToken, the document sends no public key here.
 //
 // POST /v1/shared_keys/get_k_tokens
-func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (map[ID]SharedKeyKToken, *Response, error) {
+func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (map[ID]KToken, *Response, error) {
 	if len(sharedKeyIDs) == 0 {
 		return nil, nil, access.Invalid("SharedKeyIDs", "at least one shared key is required")
 	}
@@ -412,7 +420,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 		return nil, nil, err
 	}
 	type answer struct {
-		SharedKeys map[ID]SharedKeyKToken `json:"shared_keys"`
+		SharedKeys map[ID]KToken `json:"shared_keys"`
 	}
 	body := map[string][]ID{"shared_key_ids": sharedKeyIDs}
 	out, resp, err := do[answer](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_tokens").WithBody(body))
@@ -420,7 +428,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 		return nil, resp, err
 	}
 	if out.SharedKeys == nil {
-		out.SharedKeys = map[ID]SharedKeyKToken{}
+		out.SharedKeys = map[ID]KToken{}
 	}
 	return out.SharedKeys, resp, nil
 }
@@ -430,15 +438,14 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 // public key).
 //
 // POST /v1/shared_keys/get_k_token_from_token
-func (s *SharedKeysService) GetKTokenFromToken(ctx context.Context, token access.Secret, publicKey string) (*SharedKeyKToken, *Response, error) {
-	if token == "" {
+func (s *SharedKeysService) GetKTokenFromToken(ctx context.Context, req SharedKeyLinkKTokenRequest) (*KToken, *Response, error) {
+	if req.Token == "" {
 		return nil, nil, access.Invalid("Token", "is required")
 	}
-	if publicKey == "" {
-		return nil, nil, access.Invalid("PublicKey", "is required")
+	if req.PKey == "" {
+		return nil, nil, access.Invalid("PKey", "is required")
 	}
-	body := wrap("k_token", map[string]any{"token": token, "p_key": publicKey})
-	return do[*SharedKeyKToken](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_token_from_token").WithBody(body))
+	return do[*KToken](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_token_from_token").WithBody(wrap("k_token", req)))
 }
 
 // AnswerPending accepts or refuses a pending shared key. Only the door

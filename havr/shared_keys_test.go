@@ -244,11 +244,11 @@ func TestSharedKeysEndpoints(t *testing.T) {
 			Name: "GetKToken", Method: "POST", Path: "/v1/shared_keys/get_k_token",
 			Request: "shared_key_get_k_token_request.json", Response: "shared_key_get_k_token_response.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.SharedKeys.GetKToken(ctx, 20, "p_key")
+				v, _, err := c.SharedKeys.GetKToken(ctx, SharedKeyKTokenRequest{SharedKeyID: 20, PKey: "p_key"})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
-				assert.Equal(t, &SharedKeyKToken{KToken: "encrypted_k_token", LastKTokenID: "last_k_token_id"}, v)
+				assert.Equal(t, &KToken{KToken: "encrypted_k_token", LastKTokenID: "last_k_token_id"}, v)
 				assert.NotContains(t, fmt.Sprintf("%v %+v", v, v), "encrypted_k_token", "K token printed")
 			},
 		},
@@ -260,19 +260,19 @@ func TestSharedKeysEndpoints(t *testing.T) {
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
-				tok := SharedKeyKToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}
-				assert.Equal(t, map[ID]SharedKeyKToken{20: tok, 21: tok}, v)
+				tok := KToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}
+				assert.Equal(t, map[ID]KToken{20: tok, 21: tok}, v)
 			},
 		},
 		{
 			Name: "GetKTokenFromToken", Method: "POST", Path: "/v1/shared_keys/get_k_token_from_token",
 			Request: "shared_key_get_k_token_from_token_request.json", Response: "shared_key_get_k_token_from_token_response.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.SharedKeys.GetKTokenFromToken(ctx, "token", "p_key")
+				v, _, err := c.SharedKeys.GetKTokenFromToken(ctx, SharedKeyLinkKTokenRequest{Token: "token", PKey: "p_key"})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
-				assert.Equal(t, &SharedKeyKToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}, v)
+				assert.Equal(t, &KToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}, v)
 			},
 		},
 		{
@@ -383,7 +383,7 @@ func TestSharedKeysErrors(t *testing.T) {
 	}
 	dismiss := func(ctx context.Context, c *Client) error { _, err := c.SharedKeys.Dismiss(ctx, 20); return err }
 	kToken := func(ctx context.Context, c *Client) error {
-		_, _, err := c.SharedKeys.GetKToken(ctx, 20, "p_key")
+		_, _, err := c.SharedKeys.GetKToken(ctx, SharedKeyKTokenRequest{SharedKeyID: 20, PKey: "p_key"})
 		return err
 	}
 	kTokens := func(ctx context.Context, c *Client) error {
@@ -391,7 +391,7 @@ func TestSharedKeysErrors(t *testing.T) {
 		return err
 	}
 	kTokenFromToken := func(ctx context.Context, c *Client) error {
-		_, _, err := c.SharedKeys.GetKTokenFromToken(ctx, "token", "p_key")
+		_, _, err := c.SharedKeys.GetKTokenFromToken(ctx, SharedKeyLinkKTokenRequest{Token: "token", PKey: "p_key"})
 		return err
 	}
 	answer := func(ctx context.Context, c *Client) error {
@@ -593,13 +593,13 @@ func TestSharedKeysValidation(t *testing.T) {
 	require.ErrorIs(t, err, access.ErrInvalid)
 	_, _, err = c.SharedKeys.GetFromToken(ctx, "")
 	require.ErrorIs(t, err, access.ErrInvalid)
-	_, _, err = c.SharedKeys.GetKToken(ctx, 20, "")
+	_, _, err = c.SharedKeys.GetKToken(ctx, SharedKeyKTokenRequest{SharedKeyID: 20, PKey: ""})
 	require.ErrorIs(t, err, access.ErrInvalid)
 	_, _, err = c.SharedKeys.GetKTokens(ctx, nil)
 	require.ErrorIs(t, err, access.ErrInvalid)
-	_, _, err = c.SharedKeys.GetKTokenFromToken(ctx, "", "p_key")
+	_, _, err = c.SharedKeys.GetKTokenFromToken(ctx, SharedKeyLinkKTokenRequest{Token: "", PKey: "p_key"})
 	require.ErrorIs(t, err, access.ErrInvalid)
-	_, _, err = c.SharedKeys.GetKTokenFromToken(ctx, "token", "")
+	_, _, err = c.SharedKeys.GetKTokenFromToken(ctx, SharedKeyLinkKTokenRequest{Token: "token", PKey: ""})
 	require.ErrorIs(t, err, access.ErrInvalid)
 }
 
@@ -619,7 +619,10 @@ func TestSharedKeysRetryClass(t *testing.T) {
 			_, _, err := c.SharedKeys.CreateWithLink(ctx, SharedKeyLinkRequest{Email: "v@example.com", LockListIDs: []ID{9}})
 			return err
 		}},
-		"GetKToken": {sends: 1, call: func(c *Client) error { _, _, err := c.SharedKeys.GetKToken(ctx, 20, "p"); return err }},
+		"GetKToken": {sends: 1, call: func(c *Client) error {
+			_, _, err := c.SharedKeys.GetKToken(ctx, SharedKeyKTokenRequest{SharedKeyID: 20, PKey: "p"})
+			return err
+		}},
 		"DeleteMultiple": {sends: 1, call: func(c *Client) error {
 			_, err := c.SharedKeys.DeleteMultiple(ctx, []ID{20})
 			return err

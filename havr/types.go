@@ -173,6 +173,13 @@ func validatePeriod(start, end Time, rec Recurrency) error {
 	return nil
 }
 
+// KToken is an encrypted K token: what a phone sends a lock to open it.
+// Requesting one resets the previous one, so these calls are never retried.
+type KToken struct {
+	KToken       access.Secret `json:"k_token"`
+	LastKTokenID string        `json:"last_k_token_id"`
+}
+
 // wrap puts a body under its resource key, as most Havr requests are:
 // {"door_lock": {...}}.
 func wrap(key string, v any) map[string]any { return map[string]any{key: v} }
