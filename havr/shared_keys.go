@@ -394,7 +394,7 @@ type SharedKeyLinkKTokenRequest struct {
 }
 
 // GetKToken resets the K token of a shared key, used to unlock the door,
-// and returns it encrypted with publicKey (a 2048-bit RSA public key). The
+// and returns it encrypted with req.PKey (a 2048-bit RSA public key). The
 // previous K token stops working, so the call is never retried once sent.
 //
 // POST /v1/shared_keys/get_k_token
@@ -434,7 +434,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 }
 
 // GetKTokenFromToken resets the K token of the shared key an emailed link
-// token gives, and returns it encrypted with publicKey (a 2048-bit RSA
+// token gives, and returns it encrypted with req.PKey (a 2048-bit RSA
 // public key).
 //
 // POST /v1/shared_keys/get_k_token_from_token
