@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/doorkit/doorkit/internal/resttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -317,40 +319,41 @@ func checkGranted(t *testing.T, r any) {
 
 // TestEndpoints checks, for every documented operation, the request (method,
 // path, query, headers, JSON body against the documented example) and the
-// decoding of the documented response.
+// decoding of the documented response, with the shared resttest harness.
 func TestEndpoints(t *testing.T) {
 	cases := endpointCases()
 	require.Len(t, cases, 23, "22 documented operations, geolocation tested with beacon and GPS")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c, mock := newTestClient(t, WithCredentials("admin@example.com", "Admin1234"))
-			var rec recorded
-			status := tc.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			mock.RegisterResponder(tc.method, testBase+tc.path, rec.wrap(jsonResponder(status, fixture(t, tc.respBody))))
-
-			result, resp, err := tc.call(context.Background(), c)
+	harness := resttest.Harness[*Client]{
+		BaseURL:  testBase,
+		Fixtures: filepath.Join("..", "testdata", "primis"),
+		Headers:  map[string]string{"Accept": "application/json", "User-Agent": DefaultUserAgent},
+		NewClient: func(t *testing.T, rt http.RoundTripper) *Client {
+			c, err := New(WithBaseURL(testBase), WithPhoneID(testPhoneID), WithTokens(testJWT, testRefresh),
+				WithHTTPClient(&http.Client{Transport: rt}), WithCredentials("admin@example.com", "Admin1234"))
 			require.NoError(t, err)
-			require.NotNil(t, resp)
-			assert.Equal(t, status, resp.StatusCode)
-			require.NotNil(t, result)
-
-			req, body := rec.last(t)
-			assert.Equal(t, tc.method, req.Method)
-			assert.Equal(t, tc.path, req.URL.Path)
-			assert.Empty(t, req.URL.RawQuery)
-			assert.Equal(t, tc.auth, req.Header.Get("Authorization"))
-			assert.Equal(t, "application/json", req.Header.Get("Accept"))
-			assert.Equal(t, DefaultUserAgent, req.Header.Get("User-Agent"))
-			if tc.reqBody != "" {
-				assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
-				assert.JSONEq(t, fixture(t, tc.reqBody), body)
-			} else {
-				assert.Empty(t, body)
-			}
-			tc.check(t, result)
-		})
+			return c
+		},
 	}
+	converted := make([]resttest.Case[*Client], len(cases))
+	for i, tc := range cases {
+		status := tc.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		converted[i] = resttest.Case[*Client]{
+			Name: tc.name, Method: tc.method, Path: tc.path, Request: tc.reqBody, Status: status, Response: tc.respBody,
+			Headers: map[string]string{"Authorization": tc.auth},
+			Call: func(ctx context.Context, c *Client) (any, error) {
+				result, resp, err := tc.call(ctx, c)
+				if err == nil {
+					require.NotNil(t, resp)
+					assert.Equal(t, status, resp.StatusCode)
+					require.NotNil(t, result)
+				}
+				return result, err
+			},
+			Check: tc.check,
+		}
+	}
+	harness.Run(t, converted)
 }
