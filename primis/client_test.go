@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -56,31 +55,6 @@ func jsonResponder(status int, body string) httpmock.Responder {
 		resp.Request = req
 		return resp, nil
 	}
-}
-
-// recorded captures the requests a responder saw.
-type recorded struct {
-	reqs   []*http.Request
-	bodies []string
-}
-
-func (r *recorded) wrap(next httpmock.Responder) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		var body string
-		if req.Body != nil {
-			b, _ := io.ReadAll(req.Body)
-			body = string(b)
-		}
-		r.reqs = append(r.reqs, req)
-		r.bodies = append(r.bodies, body)
-		return next(req)
-	}
-}
-
-func (r *recorded) last(t *testing.T) (*http.Request, string) {
-	t.Helper()
-	require.NotEmpty(t, r.reqs, "no request was sent")
-	return r.reqs[len(r.reqs)-1], r.bodies[len(r.bodies)-1]
 }
 
 func TestNewValidatesOptions(t *testing.T) {
