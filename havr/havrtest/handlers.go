@@ -217,6 +217,31 @@ func (s *Server) lockAccess(u *User, id int64) (lock *DoorLock, admin bool, code
 	return lock, false, http.StatusForbidden
 }
 
+// readDoorLockID reads the {"door_lock": {"door_lock_id": ...}} body several
+// endpoints share. It writes the error.
+func readDoorLockID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	var b struct {
+		DoorLock struct {
+			DoorLockID json.Number `json:"door_lock_id"`
+		} `json:"door_lock"`
+	}
+	if !readJSON(w, r, &b) {
+		return 0, false
+	}
+	id, _ := b.DoorLock.DoorLockID.Int64()
+	return id, true
+}
+
+// requireLockAdmin reports whether u owns or administers lock id, writing
+// the documented error when not. Callers hold s.mu.
+func (s *Server) requireLockAdmin(w http.ResponseWriter, u *User, id int64) bool {
+	if _, admin, code := s.lockAccess(u, id); code != 0 || !admin {
+		writeLockError(w, max(code, http.StatusForbidden))
+		return false
+	}
+	return true
+}
+
 func writeLockError(w http.ResponseWriter, code int) {
 	if code == http.StatusNotFound {
 		writeError(w, code, "Door lock does not exist", "door_lock_does_not_exist")
@@ -550,19 +575,13 @@ func (s *Server) listLockLogs(w http.ResponseWriter, _ *http.Request, u *User) {
 }
 
 func (s *Server) lockLogsOfDoorLock(w http.ResponseWriter, r *http.Request, u *User) {
-	var b struct {
-		DoorLock struct {
-			DoorLockID json.Number `json:"door_lock_id"`
-		} `json:"door_lock"`
-	}
-	if !readJSON(w, r, &b) {
+	id, ok := readDoorLockID(w, r)
+	if !ok {
 		return
 	}
-	id, _ := b.DoorLock.DoorLockID.Int64()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, admin, code := s.lockAccess(u, id); code != 0 || !admin {
-		writeLockError(w, max(code, http.StatusForbidden))
+	if !s.requireLockAdmin(w, u, id) {
 		return
 	}
 	out := []map[string]any{}

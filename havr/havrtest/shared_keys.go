@@ -329,19 +329,13 @@ func (s *Server) deleteSharedKeys(w http.ResponseWriter, r *http.Request, u *Use
 }
 
 func (s *Server) sharedKeysForDoorLock(w http.ResponseWriter, r *http.Request, u *User) {
-	var b struct {
-		DoorLock struct {
-			DoorLockID json.Number `json:"door_lock_id"`
-		} `json:"door_lock"`
-	}
-	if !readJSON(w, r, &b) {
+	id, ok := readDoorLockID(w, r)
+	if !ok {
 		return
 	}
-	id, _ := b.DoorLock.DoorLockID.Int64()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, admin, code := s.lockAccess(u, id); code != 0 || !admin {
-		writeLockError(w, max(code, http.StatusForbidden))
+	if !s.requireLockAdmin(w, u, id) {
 		return
 	}
 	writeJSON(w, http.StatusOK, render(s.keys, func(k *sharedKey) bool { return k.DoorLockID == id }, s.sharedKeyJSON))
