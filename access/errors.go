@@ -18,8 +18,16 @@ var (
 	ErrConflict = errors.New("access: conflict")
 	// ErrRateLimited: the vendor asked the caller to slow down.
 	ErrRateLimited = errors.New("access: rate limited")
-	// ErrUnavailable: the vendor, a bridge or the lock cannot be reached.
+	// ErrUnavailable: the vendor, a bridge or the lock cannot be reached;
+	// nothing reached the vendor, or ErrOutcomeUnknown.
 	ErrUnavailable = errors.New("access: unavailable")
+	// ErrOutcomeUnknown: a request that changes state (a create, an
+	// unlock) may have reached the vendor, and its result is unknown: the
+	// connection broke or timed out after the request was written, the
+	// vendor answered 5xx, or its 2xx answer was cut short or malformed.
+	// Look the result up (a grant by its key) before trying again. It also
+	// matches ErrUnavailable.
+	ErrOutcomeUnknown error = &alsoError{msg: "access: outcome unknown", also: ErrUnavailable}
 	// ErrDenied: the vendor answered and refused to open or grant.
 	ErrDenied = errors.New("access: denied")
 	// ErrUnsupported: the vendor does not offer this operation.
@@ -28,6 +36,15 @@ var (
 	// or by the vendor's validation.
 	ErrInvalid = errors.New("access: invalid request")
 )
+
+// alsoError is a sentinel that also matches a broader one.
+type alsoError struct {
+	msg  string
+	also error
+}
+
+func (e *alsoError) Error() string        { return e.msg }
+func (e *alsoError) Is(target error) bool { return target == e.also }
 
 // InvalidError describes a request rejected before it was sent. It matches
 // ErrInvalid.

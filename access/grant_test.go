@@ -162,13 +162,18 @@ func TestInvalidError(t *testing.T) {
 
 func TestSentinelsAreDistinct(t *testing.T) {
 	all := []error{ErrNotFound, ErrUnauthorized, ErrForbidden, ErrConflict, ErrRateLimited,
-		ErrUnavailable, ErrDenied, ErrUnsupported, ErrInvalid}
+		ErrUnavailable, ErrDenied, ErrUnsupported, ErrInvalid, ErrOutcomeUnknown}
 	for i, a := range all {
 		assert.True(t, strings.HasPrefix(a.Error(), "access: "), a.Error())
 		for j, b := range all {
-			assert.Equal(t, i == j, errors.Is(a, b), "%v vs %v", a, b)
+			want := i == j || (a == ErrOutcomeUnknown && b == ErrUnavailable)
+			assert.Equal(t, want, errors.Is(a, b), "%v vs %v", a, b)
 		}
 	}
+	wrapped := fmt.Errorf("havr: create shared key: %w", ErrOutcomeUnknown)
+	assert.ErrorIs(t, wrapped, ErrOutcomeUnknown)
+	assert.ErrorIs(t, wrapped, ErrUnavailable, "an unknown outcome is also unavailable")
+	assert.NotErrorIs(t, fmt.Errorf("x: %w", ErrUnavailable), ErrOutcomeUnknown, "but not the other way round")
 }
 
 func TestSecretNeverPrints(t *testing.T) {

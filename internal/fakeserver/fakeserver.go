@@ -14,14 +14,18 @@ import (
 )
 
 // Fault makes the next Count requests matching Path (any path when empty)
-// fail: with Status (and Retry-After when set), or by closing the
-// connection without an answer when Drop is set.
+// fail: with Status (and Retry-After when set), by closing the connection
+// without an answer when Drop is set, or, when LoseAnswer is set, by
+// performing the request and then closing the connection before any of
+// the answer is sent, so the client cannot tell whether it took effect.
 type Fault struct {
 	Path       string
+	Method     string // any method when empty
 	Count      int
 	Status     int
 	RetryAfter time.Duration
 	Drop       bool
+	LoseAnswer bool
 }
 
 // Request is one request a fake received.
@@ -98,7 +102,7 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 		f.mu.Lock()
 		f.log = append(f.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 		latency := f.latency
-		fault, faulted := f.take(r.URL.Path)
+		fault, faulted := f.take(r.Method, r.URL.Path)
 		f.mu.Unlock()
 		if latency > 0 {
 			select {
@@ -111,14 +115,14 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 			next.ServeHTTP(w, r)
 			return
 		}
+		if fault.LoseAnswer {
+			next.ServeHTTP(discardWriter{header: make(http.Header)}, r)
+			dropConnection(w)
+			return
+		}
 		if fault.Drop {
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
+			dropConnection(w)
+			return
 		}
 		if fault.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(fault.RetryAfter.Seconds()))))
@@ -127,11 +131,29 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 	})
 }
 
-// take pops a fault for path. Callers hold f.mu.
-func (f *Front) take(path string) (Fault, bool) {
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// discardWriter lets a handler perform a request whose answer is lost.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d discardWriter) WriteHeader(int)             {}
+
+// take pops a fault for method and path. Callers hold f.mu.
+func (f *Front) take(method, path string) (Fault, bool) {
 	for i := range f.faults {
 		fault := &f.faults[i]
-		if fault.Count > 0 && (fault.Path == "" || fault.Path == path) {
+		if fault.Count > 0 && (fault.Path == "" || fault.Path == path) && (fault.Method == "" || fault.Method == method) {
 			fault.Count--
 			out := *fault
 			if fault.Count == 0 {
