@@ -1,0 +1,173 @@
+package resivo
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/clientopt"
+	"golang.org/x/oauth2"
+)
+
+// Option configures a Client.
+type Option func(*settings) error
+
+type settings struct {
+	clientopt.Common
+	clientID     string
+	clientSecret string
+	email        string
+	password     string
+	accessToken  string
+	refreshToken string
+	onTokens     func(Tokens)
+	version      string
+	sites        []string
+}
+
+// DefaultBaseURL is resivo's production API.
+const DefaultBaseURL = "https://api.resivo.io"
+
+// DefaultUserAgent identifies doorkit in the User-Agent header.
+const DefaultUserAgent = "doorkit-resivo/1"
+
+func defaultSettings() settings {
+	return settings{Common: clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL), version: DefaultAPIVersion}
+}
+
+// WithBaseURL sets the API address (default DefaultBaseURL).
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error { s.BaseURL = rawURL; return nil }
+}
+
+// WithHTTPClient sends requests, token requests included, through hc's
+// transport and with its timeout per attempt. Retries and authorisation are
+// layered on top of it.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error { return s.SetHTTPClient(hc) }
+}
+
+// WithRootCAs trusts the certificate authorities in pool.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(s *settings) error { s.RootCAs = pool; return nil }
+}
+
+// WithCACertPEM trusts the PEM-encoded CA certificates in pem.
+func WithCACertPEM(pem []byte) Option {
+	return func(s *settings) error { return s.SetCACertPEM(pem) }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(s *settings) error { s.UserAgent = ua; return nil }
+}
+
+// WithLogger logs every HTTP attempt at debug level with credentials,
+// tokens, passwords and PINs redacted.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error { s.Logger = l; return nil }
+}
+
+// WithClientCredentials authenticates with an M2M client of a Site Owner
+// (all its sites) or of one site: OAuth 2.0 client credentials at
+// POST /oauth2/token.
+func WithClientCredentials(clientID, clientSecret string) Option {
+	return func(s *settings) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("resivo: WithClientCredentials: client id and secret are required")
+		}
+		s.clientID, s.clientSecret = clientID, clientSecret
+		return nil
+	}
+}
+
+// WithLogin authenticates as a resivo user (POST /v8/users/login). The login
+// body and answer are inferred, not published: prefer WithClientCredentials.
+func WithLogin(email, password string) Option {
+	return func(s *settings) error {
+		if email == "" || password == "" {
+			return errors.New("resivo: WithLogin: email and password are required")
+		}
+		s.email, s.password = email, password
+		return nil
+	}
+}
+
+// WithTokens starts the client with tokens kept from an earlier session.
+// When the access token is rejected, the client obtains a new one with the
+// credentials given, if any.
+func WithTokens(accessToken, refreshToken string) Option {
+	return func(s *settings) error { s.accessToken, s.refreshToken = accessToken, refreshToken; return nil }
+}
+
+// WithTokenCallback calls fn with every new token, so a program can keep it
+// for WithTokens.
+func WithTokenCallback(fn func(Tokens)) Option {
+	return func(s *settings) error { s.onTokens = fn; return nil }
+}
+
+// WithRetry sets how often and how patiently idempotent requests are
+// retried: maxRetries after the first attempt, waiting from minWait doubling
+// up to maxWait. WithRetry(0, 0, 0) disables retries. Creates are never
+// resent once they may have reached resivo.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
+}
+
+// WithMaxRetryAfter sets the longest Retry-After the client waits out; a
+// longer one is returned to the caller as an *Error with RetryAfter set.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}$`)
+
+// WithAPIVersion sets the version prefix of versioned routes (default
+// DefaultAPIVersion, "v8"). The site-scoped routes have no prefix.
+func WithAPIVersion(v string) Option {
+	return func(s *settings) error {
+		if !versionPattern.MatchString(v) {
+			return fmt.Errorf("resivo: WithAPIVersion(%q): want v followed by a number, e.g. v8", v)
+		}
+		s.version = v
+		return nil
+	}
+}
+
+// WithSites names the sites the access methods cover: ListDoors lists the
+// components of each. resivo publishes no way to list a Site Owner's sites,
+// so they are configured.
+func WithSites(siteIDs ...string) Option {
+	return func(s *settings) error {
+		for _, id := range siteIDs {
+			if err := checkID("site id", id); err != nil {
+				return fmt.Errorf("resivo: WithSites: %w", err)
+			}
+		}
+		s.sites = append(s.sites, siteIDs...)
+		return nil
+	}
+}
+
+func (s *settings) validate() (*url.URL, error) {
+	base, err := s.ParseBaseURL(false, "https://api.resivo.io")
+	if err != nil {
+		return nil, err
+	}
+	if s.clientSecret == "" && s.password == "" && s.accessToken == "" {
+		return nil, errors.New("resivo: WithClientCredentials, WithLogin or WithTokens is required")
+	}
+	return base, nil
+}
+
+func (s *settings) tokenCallback() func(*oauth2.Token) {
+	if s.onTokens == nil {
+		return nil
+	}
+	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
+}
