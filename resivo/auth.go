@@ -49,9 +49,9 @@ type Tokens struct {
 // credentials are what the token source needs to obtain tokens.
 type credentials struct {
 	clientID     string
-	clientSecret string
+	clientSecret access.Secret
 	email        string
-	password     string
+	password     access.Secret
 }
 
 // ClientCredentialsToken obtains a new access token with the client
@@ -129,18 +129,20 @@ func (c *Client) Tokens() Tokens { return tokensOf(c.tokens.Current()) }
 // tokenFetcher obtains tokens for the client's auth.Source.
 type tokenFetcher struct {
 	c      *Client
+	creds  *credentials // a pointer, so that fmt never prints the secrets
 	cc     *clientcredentials.Config
 	http   *http.Client
 	nowFn  func() time.Time
 	hasCCs bool
 }
 
-func (c *Client) fetcher(base *url.URL, rt http.RoundTripper, timeout time.Duration) auth.FetchFunc {
+func (c *Client) fetcher(creds *credentials, base *url.URL, rt http.RoundTripper, timeout time.Duration) auth.FetchFunc {
 	f := &tokenFetcher{
-		c: c,
+		c:     c,
+		creds: creds,
 		cc: &clientcredentials.Config{
-			ClientID:     c.creds.clientID,
-			ClientSecret: c.creds.clientSecret,
+			ClientID:     creds.clientID,
+			ClientSecret: creds.clientSecret.Reveal(),
 			TokenURL:     base.String() + routeToken.template,
 			AuthStyle:    oauth2.AuthStyleInParams, // form-encoded body, as resivo takes it
 		},
@@ -149,7 +151,7 @@ func (c *Client) fetcher(base *url.URL, rt http.RoundTripper, timeout time.Durat
 		// redirect: client secrets go nowhere else.
 		http:   &http.Client{Transport: rt, Timeout: timeout, CheckRedirect: refuseRedirect},
 		nowFn:  time.Now,
-		hasCCs: c.creds.clientSecret != "",
+		hasCCs: creds.clientSecret != "",
 	}
 	c.fetch = f
 	return f.fetch
@@ -160,18 +162,21 @@ func refuseRedirect(req *http.Request, _ []*http.Request) error {
 }
 
 // fetch is the auth.FetchFunc: client credentials when configured, else a
-// user login, else the supplied token was rejected and there is nothing to
-// replace it with.
-func (f *tokenFetcher) fetch(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+// user login, else the token given to WithTokens stays.
+func (f *tokenFetcher) fetch(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error) {
 	switch {
 	case f.hasCCs:
 		return f.clientCredentials(ctx)
-	case f.c.creds.password != "":
-		r, _, err := f.c.Auth.Login(ctx, LoginRequest{Email: f.c.creds.email, Password: access.Secret(f.c.creds.password)})
+	case f.creds.password != "":
+		r, _, err := f.c.Auth.Login(ctx, LoginRequest{Email: f.creds.email, Password: f.creds.password})
 		if err != nil {
 			return nil, err
 		}
 		return newToken(r.AccessToken.Reveal(), r.RefreshToken.Reveal(), f.expiry(time.Duration(r.ExpiresIn)*time.Second)), nil
+	case current != nil:
+		// Nothing to replace a rejected token with: keep it, so the caller
+		// gets resivo's own 401 answer as an *Error.
+		return current, nil
 	default:
 		return nil, fmt.Errorf("resivo: the access token was rejected and no credentials are configured: %w", access.ErrUnauthorized)
 	}

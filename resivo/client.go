@@ -3,6 +3,7 @@ package resivo
 import (
 	"context"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"net/http"
 	"sync"
 	"time"
@@ -22,10 +23,9 @@ type Client struct {
 	anon    *rest.Client // the login endpoint
 	tokens  *auth.Source
 	fetch   *tokenFetcher
-	creds   *credentials // behind a pointer so fmt never prints the secrets
-	version string       // the version prefix of versioned routes
-	sites   []string     // the sites ListDoors covers
-	locales sync.Map     // site id -> defaultLocale
+	version string   // the version prefix of versioned routes
+	sites   []string // the sites ListDoors covers
+	locales sync.Map // site id -> defaultLocale
 }
 
 type service struct{ client *Client }
@@ -63,12 +63,13 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		creds:   &credentials{clientID: s.clientID, clientSecret: s.clientSecret, email: s.email, password: s.password},
 		version: s.version,
 		sites:   append([]string(nil), s.sites...),
 	}
+	creds := &credentials{clientID: s.clientID, clientSecret: access.Secret(s.clientSecret), email: s.email,
+		password: access.Secret(s.password)}
 	c.anon = rest.New(cfg)
-	c.tokens = auth.NewSource(c.fetcher(base, cfg.Transport, cfg.Timeout), s.TokenTimeout, s.tokenCallback())
+	c.tokens = auth.NewSource(c.fetcher(creds, base, cfg.Transport, cfg.Timeout), s.TokenTimeout, s.tokenCallback())
 	if s.accessToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken, time.Time{}))
 	}

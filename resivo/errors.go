@@ -10,7 +10,9 @@ import (
 )
 
 // Error is a non-2xx answer from resivo, whose body is a JSON object with a
-// "message" string (and sometimes a "code"). Body keeps what was read of it
+// "message" string (and sometimes a "code"); a refused token request may
+// answer in RFC 6749 form, whose error_description and error are read as
+// message and code. Body keeps what was read of it
 // (at most 1 MiB).
 //
 // Error matches one access sentinel with errors.Is, by HTTP status: 401 is
@@ -46,9 +48,13 @@ func (e *Error) Is(target error) bool {
 	return sentinel != nil && target == sentinel
 }
 
+// errorBody is resivo's {"message", "code"}, or the RFC 6749 form
+// {"error", "error_description"} a token endpoint may answer.
 type errorBody struct {
-	Message string          `json:"message"`
-	Code    json.RawMessage `json:"code"`
+	Message          string          `json:"message"`
+	Code             json.RawMessage `json:"code"`
+	OAuthError       string          `json:"error"`
+	ErrorDescription string          `json:"error_description"`
 }
 
 func decodeError(resp *http.Response, body []byte) error {
@@ -65,8 +71,13 @@ func decodeError(resp *http.Response, body []byte) error {
 	}
 	var b errorBody
 	if json.Unmarshal(body, &b) == nil {
-		e.Message = b.Message
-		e.Code = codeString(b.Code)
+		e.Message, e.Code = b.Message, codeString(b.Code)
+		if e.Message == "" {
+			e.Message = b.ErrorDescription
+		}
+		if e.Code == "" {
+			e.Code = b.OAuthError
+		}
 	}
 	if e.Message == "" {
 		e.Message = rest.StatusText(resp.StatusCode)
