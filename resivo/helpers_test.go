@@ -76,3 +76,9 @@ func noRequests(t *testing.T) http.RoundTripper {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// errorResponse is a response of status to GET /x, for decodeError.
+func errorResponse(status int) *http.Response {
+	req, _ := http.NewRequest("GET", testBase+"/x", nil)
+	return &http.Response{StatusCode: status, Header: http.Header{}, Request: req}
+}
