@@ -67,6 +67,7 @@ func TestNewValidatesOptions(t *testing.T) {
 		"bad retry":          {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithRetry(-1, 0, 0)},
 		"short open":         {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithOpenDuration(time.Millisecond)},
 		"bad CA PEM":         {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithCACertPEM([]byte("nope"))},
+		"empty user agent":   {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithUserAgent("")},
 		"query in base URL":  {WithBaseURL(testBase + "?x=1"), WithPhoneID("p"), WithTokens("a", "b")},
 		"nil HTTP client":    {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithHTTPClient(nil)},
 		"CAs and own client": {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithHTTPClient(http.DefaultClient), WithRootCAs(x509.NewCertPool())},

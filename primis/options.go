@@ -63,9 +63,10 @@ func WithCACertPEM(pem []byte) Option {
 	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header. An empty one is an error, as in
+// every doorkit package.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error { s.UserAgent = ua; return nil }
+	return func(s *settings) error { return s.SetUserAgent(ua) }
 }
 
 // WithLogger logs every HTTP attempt at debug level with credentials, tokens,
@@ -106,7 +107,7 @@ func WithTokenCallback(fn func(Tokens)) Option {
 }
 
 // WithRetry sets how often and how patiently idempotent requests are
-// retried (see DESIGN.md): maxRetries after the first attempt, waiting from
+// retried (see the package doc's Retries section): maxRetries after the first attempt, waiting from
 // minWait doubling up to maxWait. WithRetry(0, 0, 0) disables retries.
 func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
