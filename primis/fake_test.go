@@ -2,6 +2,8 @@ package primis_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -109,20 +111,32 @@ func TestConcurrentCallsWithExpiredTokenRenewOnce(t *testing.T) {
 	assert.LessOrEqual(t, got, 200, "each call is resent at most once")
 }
 
-// TestExpiredJWTIsRenewedBeforeSending: a JWT whose exp has passed is
+// TestExpiredJWTIsRenewedBeforeSending: a kept JWT whose exp has passed is
 // renewed before the request goes out, saving the 401 round trip.
 func TestExpiredJWTIsRenewedBeforeSending(t *testing.T) {
-	c, srv := newFakeClient(t, primistest.UserEmail, primistest.UserPassword)
-	srv.SetTokenTTL(5 * time.Second) // within the client's 10 s expiry margin
-	ctx := context.Background()
-	_, _, err := c.Auth.Login(ctx)
+	srv := primistest.NewServer()
+	defer srv.Close()
+	seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
+	_, _, err := seed.Auth.Login(context.Background())
+	require.NoError(t, err)
+	expired := unsignedJWT(time.Now().Add(-time.Hour), time.Now().Add(-time.Minute))
+	c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
+		primis.WithTokens(expired, seed.Tokens().RefreshToken.Reveal()))
 	require.NoError(t, err)
 	srv.ResetLog()
-	srv.SetTokenTTL(time.Hour)
-	_, _, err = c.Schedules.List(ctx)
+
+	_, _, err = c.Schedules.List(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, srv.Count("POST", "/api/mobile/access_token"))
 	assert.Equal(t, 1, srv.Count("GET", "/api/mobile/schedules"), "no request was sent with the expired token")
+}
+
+// unsignedJWT is a JWT-shaped token with iat and exp claims; the fake
+// refuses it, which is enough where only the client's reading matters.
+func unsignedJWT(iat, exp time.Time) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	claims := fmt.Sprintf(`{"iat":%d,"exp":%d}`, iat.Unix(), exp.Unix())
+	return enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(claims)) + ".sig"
 }
 
 func TestRejectedRefreshTokenLogsInAgainOnce(t *testing.T) {

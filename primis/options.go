@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
 )
@@ -83,6 +84,9 @@ func WithCredentials(email, password string) Option {
 		if email == "" || password == "" {
 			return errors.New("primis: WithCredentials: email and password are required")
 		}
+		if err := access.ValidateEmail(email); err != nil {
+			return fmt.Errorf("primis: WithCredentials: %w", err)
+		}
 		s.email, s.password = email, password
 		return nil
 	}
@@ -137,6 +141,9 @@ func (s *settings) validate() (*url.URL, error) {
 	}
 	if s.phoneID == "" {
 		return nil, errors.New("primis: WithPhoneID is required: the device id this client registers as")
+	}
+	if err := validateID("phone id", ID(s.phoneID)); err != nil {
+		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
 	if s.email == "" && s.jwt == "" && s.refreshToken == "" {
 		return nil, errors.New("primis: WithCredentials or WithTokens is required")

@@ -44,6 +44,7 @@ type Server struct {
 	beacons   []*Beacon
 	unlocks   []Unlock
 	tokenTTL  time.Duration
+	skew      time.Duration // the server clock's offset from the local one
 	secret    []byte
 	nextID    int
 
@@ -270,6 +271,17 @@ func (s *Server) SetTokenTTL(d time.Duration) {
 	s.tokenTTL = d
 }
 
+// SetClockSkew sets how far the server's clock is off from the local one
+// (negative: behind). Tokens carry iat and exp claims in server time.
+func (s *Server) SetClockSkew(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.skew = d
+}
+
+// now is the server's clock. Callers hold s.mu.
+func (s *Server) now() time.Time { return time.Now().Add(s.skew) }
+
 // ExpireAccessTokens makes every issued access token answer 401, as if its
 // lifetime had passed on the server.
 func (s *Server) ExpireAccessTokens() {
@@ -328,9 +340,10 @@ func (s *Server) Password(email string) string {
 // issue creates an access token (a signed JWT with an exp claim) and, when
 // withRefresh, a refresh token. Callers hold s.mu.
 func (s *Server) issue(email, phoneID string, withRefresh bool) (jwt, refresh string) {
-	exp := time.Now().Add(s.tokenTTL)
+	iat := s.now()
+	exp := iat.Add(s.tokenTTL)
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{"sub": email, "phoneId": phoneID, "exp": exp.Unix(), "jti": s.newSecret()})
+	claims, _ := json.Marshal(map[string]any{"sub": email, "phoneId": phoneID, "iat": iat.Unix(), "exp": exp.Unix(), "jti": s.newSecret()})
 	unsigned := header + "." + base64.RawURLEncoding.EncodeToString(claims)
 	mac := hmac.New(sha256.New, s.secret)
 	mac.Write([]byte(unsigned))
