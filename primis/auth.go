@@ -25,8 +25,9 @@ import (
 // these methods only to control that explicitly.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted] through fmt and
-// log/slog (text and JSON handlers); use Reveal to store them.
+// Tokens is a token pair. Both values print as [redacted] through fmt,
+// log/slog (text and JSON handlers) and encoding/json; use Reveal to store
+// them.
 type Tokens struct {
 	AccessToken  access.Secret // the JWT sent as Bearer
 	RefreshToken access.Secret
@@ -58,8 +59,24 @@ type Session struct {
 	RefreshToken access.Secret   `json:"refreshToken"`
 }
 
+// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
+// slice, map or struct does not leak through encoding/json either.
+func (t Tokens) MarshalJSON() ([]byte, error) {
+	type plain Tokens
+	return json.Marshal(plain{AccessToken: redacted(t.AccessToken), RefreshToken: redacted(t.RefreshToken)})
+}
+
+// MarshalJSON encodes the session with its tokens redacted (see
+// Tokens.MarshalJSON); decoding is unaffected.
+func (s Session) MarshalJSON() ([]byte, error) {
+	type plain Session
+	p := plain(s)
+	p.JWT, p.RefreshToken = redacted(p.JWT), redacted(p.RefreshToken)
+	return json.Marshal(p)
+}
+
 // LogValue logs the session with its tokens redacted (fmt already redacts
-// them field by field; slog's JSON handler would not).
+// them field by field).
 func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Bool("registered", s.Registered),
@@ -87,6 +104,16 @@ type Renewal struct {
 	Email   string        `json:"email"`
 	PhoneID string        `json:"phone-id"`
 }
+
+// MarshalJSON encodes the renewal with its token redacted.
+func (r Renewal) MarshalJSON() ([]byte, error) {
+	type plain Renewal
+	p := plain(r)
+	p.JWT = redacted(p.JWT)
+	return json.Marshal(p)
+}
+
+func redacted(s access.Secret) access.Secret { return access.Secret(s.String()) }
 
 // LogValue logs the renewal with its token redacted.
 func (r Renewal) LogValue() slog.Value {
