@@ -53,7 +53,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 			require.NoError(t, err)
 			outputs := map[string]string{
 				"encoding/json": string(marshalled),
-				"%v": fmt.Sprintf("%v", v), "%+v": fmt.Sprintf("%+v", v), "%#v": fmt.Sprintf("%#v", v),
+				"%v":            fmt.Sprintf("%v", v), "%+v": fmt.Sprintf("%+v", v), "%#v": fmt.Sprintf("%#v", v),
 				"%s": fmt.Sprintf("%s", v), "%q": fmt.Sprintf("%q", v), "%x": fmt.Sprintf("%x", v),
 				"slog text": text.String(), "slog JSON": js.String(),
 				"error": fmt.Errorf("wrapped: %v", v).Error(),
