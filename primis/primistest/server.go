@@ -1,15 +1,44 @@
 // Package primistest is a stateful in-memory Primis Mobile API server for
 // tests, examples and benchmarks. It serves the documented endpoints over
 // TLS with the documented auth (Basic login, expiring JWTs renewed with a
-// refresh token), administrator checks, the licence limit, geolocation
-// access by beacon or distance, the documented error bodies, fault injection
-// and a request log.
+// refresh token; deregistration and password change with Basic or the
+// refresh token, never the access token), administrator checks, the
+// licence limit, geolocation access by beacon or distance, the documented
+// error bodies, fault injection and a request log.
 //
-// Where the Mobile API document is silent the fake picks a plausible answer
-// and says so: an unknown controlled area is 404 {"status":404,"message":...},
-// a non-administrator calling an administrator operation gets 403, and a user
-// unlock of an area the user may not open (or one in LOCKDOWN) answers
-// {"status":"ok","result":"Denied"}.
+// It is as strict as the document: request bodies must be sent as
+// Content-Type application/json, hold one JSON value with exactly the
+// documented keys (matched case-sensitively, at every level, no unknown
+// ones) and the required ones (phoneId, newPassword, zone-id with state or
+// duration, guid, major/minor/batteryLevel, the schedule's id and zones);
+// the renewal's body must be the documented empty object {}.
+//
+// Where the Mobile API document is silent the fake picks a plausible answer.
+// These answers are the fake's invention, not Primis's:
+//   - a refused body (wrong Content-Type, malformed JSON, unknown or
+//     differently cased keys, a missing required key) is 400
+//     {"status":400,"message":"Invalid request body: ..."};
+//   - a 401 carries the document's description as its message, in the
+//     shape of the documented 400 body: "Incorrect email or password"
+//     (login), "Invalid access token" (Bearer access token calls), "Invalid
+//     refresh token" (renewal), "Invalid email/password or refresh token"
+//     (deregistration, password change); the document shows no 401 body;
+//   - a geolocation guid other than the phone id the access token was issued
+//     to is 400;
+//   - an unknown controlled area, access group, schedule or beacon is 404
+//     {"status":404,"message":...}; deregistering a phone id the user has not
+//     registered is 404;
+//   - a non-administrator calling an administrator operation gets 403, and
+//     so does an administrator naming another device's phone id in the path;
+//   - a user unlock of an area the user may not open (or one in LOCKDOWN)
+//     answers {"status":"ok","result":"Denied"}; an empty unlock list or a
+//     duration that is not positive is 400;
+//   - access tokens live one hour (SetTokenTTL) and carry iat and exp
+//     claims; refresh tokens live until ExpireRefreshTokens or
+//     deregistration; a renewal keeps the refresh token; a token login
+//     answers the token it was sent; administrators get zoneAccess 1;
+//   - a controlled area schedule may carry description per zone as well as
+//     at the top level (the document's table is ambiguous).
 package primistest
 
 import (
