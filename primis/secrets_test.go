@@ -52,11 +52,16 @@ func TestSecretsNeverPrint(t *testing.T) {
 			marshalled, err := json.Marshal(v)
 			require.NoError(t, err)
 			outputs := map[string]string{
+				"%v":            fmt.Sprintf("%v", v),
+				"%+v":           fmt.Sprintf("%+v", v),
+				"%#v":           fmt.Sprintf("%#v", v),
+				"%s":            fmt.Sprintf("%s", v),
+				"%q":            fmt.Sprintf("%q", v),
+				"%x":            fmt.Sprintf("%x", v),
+				"slog text":     text.String(),
+				"slog JSON":     js.String(),
 				"encoding/json": string(marshalled),
-				"%v":            fmt.Sprintf("%v", v), "%+v": fmt.Sprintf("%+v", v), "%#v": fmt.Sprintf("%#v", v),
-				"%s": fmt.Sprintf("%s", v), "%q": fmt.Sprintf("%q", v), "%x": fmt.Sprintf("%x", v),
-				"slog text": text.String(), "slog JSON": js.String(),
-				"error": fmt.Errorf("wrapped: %v", v).Error(),
+				"error":         fmt.Errorf("wrapped: %v", v).Error(),
 			}
 			for how, out := range outputs {
 				assertNoSecret(t, how, out)
