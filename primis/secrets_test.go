@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/primis/primistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,6 +44,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"*Client":         client,
 		"[]Session":       []Session{session},
 		"map of Tokens":   map[string]Tokens{"k": tokens},
+		"primistest.User": primistest.User{Email: "ada@example.com", Password: secretPassword, Admin: true},
 	}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {

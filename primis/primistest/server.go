@@ -49,6 +49,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"sync"
@@ -89,10 +90,25 @@ type session struct {
 // User is a Primis user who logs in from the mobile app.
 type User struct {
 	Email    string
-	Password string
+	Password string `json:"-"` // never encoded or printed
 	Admin    bool
 	// Groups are the ids of the user's access groups.
 	Groups []string
+}
+
+// String, GoString and LogValue keep the password out of fmt and log/slog
+// output, like every doorkit type that holds a secret.
+func (u User) String() string {
+	return fmt.Sprintf("primistest.User{Email: %q, Password: [redacted], Admin: %t, Groups: %q}", u.Email, u.Admin, u.Groups)
+}
+
+// GoString is String, for %#v.
+func (u User) GoString() string { return u.String() }
+
+// LogValue logs the user without the password.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("Email", u.Email), slog.String("Password", "[redacted]"),
+		slog.Bool("Admin", u.Admin), slog.Any("Groups", u.Groups))
 }
 
 // Area is a controlled area as the API lists it.
