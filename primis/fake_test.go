@@ -368,7 +368,7 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 // end, not renewed on every call (it was 49 renewals for 50 calls).
 func TestShortLivedJWTsAreUsed(t *testing.T) {
 	cases := map[string]func(srv *primistest.Server){
-		"five-second tokens":            func(srv *primistest.Server) { srv.SetTokenTTL(5 * time.Second) },
+		"nine-second tokens":            func(srv *primistest.Server) { srv.SetTokenTTL(9 * time.Second) },
 		"server clock an hour behind":   func(srv *primistest.Server) { srv.SetClockSkew(-time.Hour) },
 		"server clock 59 minutes ahead": func(srv *primistest.Server) { srv.SetClockSkew(59 * time.Minute) },
 	}
