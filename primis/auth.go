@@ -42,6 +42,13 @@ func (t Tokens) LogValue() slog.Value {
 	)
 }
 
+// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
+// slice, map or struct does not leak through encoding/json either.
+func (t Tokens) MarshalJSON() ([]byte, error) {
+	type plain Tokens
+	return json.Marshal(plain{AccessToken: redacted(t.AccessToken), RefreshToken: redacted(t.RefreshToken)})
+}
+
 // Session is the answer to a login.
 type Session struct {
 	Registered bool `json:"registered"`
@@ -57,13 +64,6 @@ type Session struct {
 	Status       string          `json:"status"`
 	ZoneAccess   ZoneAccess      `json:"zoneAccess"`
 	RefreshToken access.Secret   `json:"refreshToken"`
-}
-
-// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
-// slice, map or struct does not leak through encoding/json either.
-func (t Tokens) MarshalJSON() ([]byte, error) {
-	type plain Tokens
-	return json.Marshal(plain{AccessToken: redacted(t.AccessToken), RefreshToken: redacted(t.RefreshToken)})
 }
 
 // MarshalJSON encodes the session with its tokens redacted (see
