@@ -28,6 +28,7 @@ type Authorization struct {
 	Status       AuthorizationStatus `json:"status"`
 	ComponentIDs []string            `json:"componentIds,omitempty"`
 	Restrictions *Restrictions       `json:"restrictions,omitempty"`
+	Recipients   *Recipients         `json:"recipients,omitempty"` // remote access only
 	Credentials  []Credential        `json:"credentials"`
 }
 
@@ -35,7 +36,7 @@ type Authorization struct {
 // link. Status and IsExpired are CONFIRMED; ID and Type are INFERRED.
 type Credential struct {
 	ID        string           `json:"id,omitempty"`
-	Type      string           `json:"type,omitempty"`
+	Type      CredentialType   `json:"type,omitempty"`
 	Status    CredentialStatus `json:"status"`
 	IsExpired bool             `json:"isExpired"`
 }
@@ -62,6 +63,15 @@ func (a *Authorization) Live() bool {
 	}
 	return false
 }
+
+// CredentialType is a credential's kind. The field and its values are
+// INFERRED; unknown values are kept as sent.
+type CredentialType string
+
+const (
+	CredentialTypePinCode  CredentialType = "pinCode"
+	CredentialTypeDoorLink CredentialType = "doorLink"
+)
 
 // CreatedAuthorization is the answer of a create: the new authorization's
 // id, which revokes it later.

@@ -19,13 +19,15 @@ type Client struct {
 	Components     *ComponentsService
 	Authorizations *AuthorizationsService
 
-	api     *rest.Client // requests authorised by the token source
-	anon    *rest.Client // the login endpoint
-	tokens  *auth.Source
-	fetch   *tokenFetcher
-	version string   // the version prefix of versioned routes
-	sites   []string // the sites ListDoors covers
-	locales sync.Map // site id -> defaultLocale
+	api      *rest.Client // requests authorised by the token source
+	anon     *rest.Client // the login endpoint
+	tokens   *auth.Source
+	fetch    *tokenFetcher
+	version  string   // the version prefix of versioned routes
+	sites    []string // the sites ListDoors covers
+	locales  sync.Map // site id -> defaultLocale
+	keys     access.KeyStore
+	keyLocks sync.Map // grant key -> *sync.Mutex
 }
 
 type service struct{ client *Client }
@@ -65,6 +67,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		version: s.version,
 		sites:   append([]string(nil), s.sites...),
+		keys:    s.keys,
 	}
 	creds := &credentials{clientID: s.clientID, clientSecret: access.Secret(s.clientSecret), email: s.email,
 		password: access.Secret(s.password)}

@@ -73,7 +73,7 @@ func ExampleClient_CreateGrant() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(grant.Credential.Delivery)
+	fmt.Println(grant.Doors[0].Credential.Delivery)
 	fmt.Println(grant.Window.Start.Format(time.RFC3339))
 	fmt.Println(grant.Notices)
 	if err := c.RevokeGrant(ctx, grant.ID); err != nil {

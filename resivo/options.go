@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
 )
@@ -28,6 +29,7 @@ type settings struct {
 	onTokens     func(Tokens)
 	version      string
 	sites        []string
+	keys         access.KeyStore
 }
 
 // DefaultBaseURL is resivo's production API.
@@ -154,10 +156,29 @@ func WithSites(siteIDs ...string) Option {
 	}
 }
 
+// WithKeyStore sets where grant keys (booking ids) are recorded. resivo
+// cannot list authorizations, let alone by a caller's key, so the client
+// keeps which authorization each key made; the default, NewKeyStore, lasts
+// as long as the process. Plug in a durable or shared store (implementing
+// KeyLister too, for ListGrants without a key) when several processes grant
+// for the same bookings or a restart must not forget keys.
+func WithKeyStore(ks access.KeyStore) Option {
+	return func(s *settings) error {
+		if ks == nil {
+			return errors.New("resivo: WithKeyStore: nil store")
+		}
+		s.keys = ks
+		return nil
+	}
+}
+
 func (s *settings) validate() (*url.URL, error) {
 	base, err := s.ParseBaseURL(false, "https://api.resivo.io")
 	if err != nil {
 		return nil, err
+	}
+	if s.keys == nil {
+		s.keys = NewKeyStore()
 	}
 	if s.clientSecret == "" && s.password == "" && s.accessToken == "" {
 		return nil, errors.New("resivo: WithClientCredentials, WithLogin or WithTokens is required")

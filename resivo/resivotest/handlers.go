@@ -355,6 +355,7 @@ type authorizationJSON struct {
 	Status       string           `json:"status"`
 	ComponentIDs []string         `json:"componentIds"`
 	Restrictions map[string]any   `json:"restrictions"`
+	Recipients   map[string]any   `json:"recipients,omitempty"`
 	Credentials  []credentialJSON `json:"credentials"`
 }
 
@@ -379,6 +380,9 @@ func (s *Server) render(a *Authorization) authorizationJSON {
 			"validTo":   a.ValidTo.UTC().Format(time.RFC3339Nano),
 		},
 		Credentials: []credentialJSON{},
+	}
+	if a.Kind == "remote-access" {
+		out.Recipients = map[string]any{"emails": nonNil(a.Emails), "phoneNumbers": nonNil(a.PhoneNumbers)}
 	}
 	add := func(kind string, i int) {
 		out.Credentials = append(out.Credentials, credentialJSON{ID: fmt.Sprintf("%s-%d", a.ID[:8], i), Type: kind, Status: credStatus, IsExpired: expired})
@@ -441,4 +445,11 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request, st *site) {
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -31,6 +31,8 @@
 //     access token"}; a site outside the token's scope is 403;
 //   - the components list requires scope=all, the only value documented,
 //     and sends id, displayName, type and status;
+//   - GET of a Remote Access Authorization Set echoes its recipients
+//     {emails, phoneNumbers} (INFERRED, like the create body);
 //   - creates answer 201 {"id": "<uuid>"}; the remote-access route and body
 //     are the client's inference: {displayName, componentIds,
 //     restrictions, recipients: {emails, phoneNumbers}};
