@@ -66,21 +66,39 @@
 //
 // # Doors and grants
 //
-// *Client implements access.DoorLister and access.Granter. Doors are the
+// *Client implements access.DoorLister, access.Granter, access.GrantGetter
+// and access.GrantLister (not access.DoorOpener: the public API has no
+// remote open; not access.GrantUpdater: resivo has no window change, so
+// access.EnsureGrant revokes and re-creates a moved booking). Doors are the
 // components of the sites given to WithSites; a door id is
 // "siteId/componentId". Component ids change when a site is migrated while
 // display names, unique per site, stay: resolve names with
 // access.ResolveDoorIDs on every booking rather than storing ids.
 //
 // A visitor grant is a Remote Access Authorization Set: resivo emails or
-// texts the visitor a door link, in the site's defaultLocale; the link is
-// not returned, so the grant's credential says whom resivo sent it to and
-// holds no secret. resivo takes SMS numbers only as E.164 mobile numbers: a
-// number given as 00... becomes +..., spaces go, and a number without a
-// country code or a landline is dropped with a notice while the email and
-// the access go ahead. A PIN grant (access.CredentialPIN) is a PIN-code
-// access. A grant id is "siteId/authorizationId". RevokeGrant reads the
-// authorization first and revokes only what is still live.
+// texts the visitor a door link, in the site's defaultLocale (SiteLocale);
+// the link is not returned, so the grant's credential says whom resivo sent
+// it to and holds no secret. resivo takes SMS numbers only as E.164 mobile
+// numbers (phone.NormalizeSMS): 00... becomes +..., spaces go, and a number
+// without a country code or a landline is dropped with an
+// access.NoticeSMSDropped notice while the email and the access go ahead. A
+// PIN grant (access.CredentialPIN) is a PIN-code access. A grant id is
+// "siteId/authorizationId"; each door's state follows the authorization's
+// status and credentials (GetGrant). RevokeGrant reads the authorization
+// first and revokes only what is still live.
+//
+// # Grant keys and lost answers
+//
+// resivo cannot list authorizations, so a grant's key (the booking id) is
+// kept in a KeyStore (WithKeyStore; NewKeyStore by default, one process
+// long) and written into the authorization's displayName as "[key] label",
+// where the resivo portal and GetGrant show it back. Before a create is
+// sent its key is marked pending; when the answer is lost (or a 5xx, or a
+// timeout), the error matches access.ErrOutcomeUnknown and the key stays
+// pending: lookups of it fail with a *PendingKeyError, so access.EnsureGrant
+// never makes a second authorization for the booking. Find the
+// authorization named "[key] ..." in the resivo portal and record it, or
+// its absence, with ResolveKey.
 //
 // # Transport
 //
