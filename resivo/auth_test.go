@@ -2,8 +2,10 @@ package resivo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -294,4 +296,31 @@ func TestNewRequiresCredentials(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.resivo.io/", c.BaseURL())
 	assert.Equal(t, "v9", c.APIVersion())
+}
+
+func TestSecretsDoNotLog(t *testing.T) {
+	values := map[string]any{
+		"tokens":  Tokens{AccessToken: "tok-Secret-2", RefreshToken: "ref-Secret-3"},
+		"login":   LoginRequest{Email: "a@example.com", Password: "pw-Secret-1"},
+		"answer":  LoginResponse{AccessToken: "tok-Secret-2", RefreshToken: "ref-Secret-3"},
+		"pin":     PinCode{PinCode: "987654", DisplayName: "x"},
+		"pinBody": PinAccessRequest{DisplayName: "x", PinCodes: []PinCode{{PinCode: "987654", DisplayName: "x"}}},
+	}
+	for name, v := range values {
+		var text, js strings.Builder
+		slog.New(slog.NewTextHandler(&text, nil)).Info("x", "v", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "v", v)
+		for _, out := range []string{text.String(), js.String()} {
+			for _, secret := range []string{"pw-Secret-1", "tok-Secret-2", "ref-Secret-3", "987654"} {
+				assert.NotContains(t, out, secret, name)
+			}
+		}
+	}
+	b, err := json.Marshal(Tokens{AccessToken: "tok-Secret-2"})
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "tok-Secret-2")
+	// Request bodies still carry the real values.
+	b, err = json.Marshal(PinCode{PinCode: "987654", DisplayName: "x"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"pinCode":"987654","displayName":"x"}`, string(b))
 }

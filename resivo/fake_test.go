@@ -1,7 +1,9 @@
 package resivo_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -326,4 +328,44 @@ func TestGetRetriesAfterAFailure(t *testing.T) {
 	srv.FailNext(2, 502, 0)
 	_, err = c.ListDoors(context.Background())
 	require.NoError(t, err)
+}
+
+func TestRateLimitedCreateIsRefusedAndFreesTheKey(t *testing.T) {
+	c, srv := newFakeClient(t, resivo.WithMaxRetryAfter(time.Millisecond))
+	ctx := context.Background()
+	path := "/" + resivotest.SiteID + "/authorizations/remote-access"
+	srv.Inject(resivotest.Fault{Path: path, Method: "POST", Count: 1, Status: 429, RetryAfter: 2 * time.Second})
+	req := visitorRequest(door(resivotest.MainEntranceID))
+	req.Key = "BK-429"
+	req.Window = access.Window{Start: time.Now().Add(time.Hour), End: time.Now().Add(2 * time.Hour)}
+	_, err := c.CreateGrant(ctx, req)
+	require.ErrorIs(t, err, access.ErrRateLimited)
+	assert.NotErrorIs(t, err, access.ErrOutcomeUnknown, "a 429 says resivo did nothing")
+	var rerr *resivo.Error
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, 2*time.Second, rerr.RetryAfter)
+
+	_, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+	assert.Len(t, srv.Authorizations(), 1)
+}
+
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, srv := newFakeClient(t, resivo.WithLogger(logger))
+	ctx := context.Background()
+	req := visitorRequest(door(resivotest.MainEntranceID))
+	req.Credential, req.PIN = access.CredentialPIN, "918273"
+	req.Window = access.Window{Start: time.Now().Add(time.Hour), End: time.Now().Add(2 * time.Hour)}
+	grant, err := c.CreateGrant(ctx, req)
+	require.NoError(t, err)
+	logger.Info("granted", "grant", grant, "request", req, "tokens", c.Tokens())
+	require.NotEmpty(t, srv.Requests())
+	out := buf.String()
+	assert.Contains(t, out, "/oauth2/token", "the token request is logged")
+	for _, secret := range []string{resivotest.ClientSecret, c.Tokens().AccessToken.Reveal(), "918273"} {
+		assert.NotContains(t, out, secret)
+	}
 }
