@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,3 +233,29 @@ type failingStore struct{ err error }
 func (f failingStore) Get(context.Context, string) (string, error) { return "", access.ErrNotFound }
 func (f failingStore) Put(context.Context, string, string) error   { return f.err }
 func (f failingStore) Delete(context.Context, string) error        { return nil }
+
+func TestConcurrentEnsureGrantMakesOneAuthorization(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := bookingRequest("BK-race")
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() { _, _, err := access.EnsureGrant(ctx, c, req); errs <- err })
+	}
+	wg.Wait()
+	close(errs)
+	ok := 0
+	for err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		assert.ErrorIs(t, err, access.ErrConflict, "a trigger that loses the race sees the other's grant")
+	}
+	assert.GreaterOrEqual(t, ok, 1)
+	assert.Len(t, srv.Authorizations(), 1)
+	_, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+}
