@@ -147,6 +147,10 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	)
 	if req.Credential == access.CredentialPIN {
 		create, credential, err = c.pinCreate(ctx, req, site, components, restrictions)
+		if req.Holder.Phone != "" {
+			grant.Notices = append(grant.Notices, access.Notice{Code: access.NoticeSMSDropped, Field: "Holder.Phone",
+				Message: "SMS skipped: resivo does not send PIN codes; the PIN is returned for you to hand over"})
+		}
 	} else {
 		create, credential, err = c.linkCreate(ctx, req, site, components, restrictions, grant)
 	}
