@@ -84,20 +84,29 @@ func local(err error) error {
 	return &LocalError{Err: err}
 }
 
-// Sentinel is the precedence rule every vendor error type applies in its Is
-// method: HTTP 401 and 403 mean ErrUnauthorized and ErrForbidden whatever
-// the vendor's code says (a wrong password answered 401 with a code named
-// invalid_* is still a refused credential); otherwise the sentinel for the
-// vendor's code (byCode, nil when the code means nothing known) wins over
-// the status's.
-func Sentinel(status int, byCode error) error {
-	if status == http.StatusUnauthorized || status == http.StatusForbidden {
-		return StatusSentinel(status)
+// MatchSentinel is the precedence rule every vendor error type applies in
+// its Is method, given the sentinel for the vendor's code (byCode, nil when
+// the code means nothing known):
+//   - HTTP 401 is ErrUnauthorized and nothing else, whatever the code: a
+//     wrong password answered 401 with a code named invalid_* is a refused
+//     credential, not a malformed request;
+//   - HTTP 403 is always ErrForbidden, and also byCode, because vendors
+//     (Havr) answer 403 for conflicts and validation failures too;
+//   - otherwise byCode wins over the status's sentinel.
+func MatchSentinel(target error, status int, byCode error) bool {
+	if target == nil {
+		return false
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		return target == access.ErrUnauthorized
+	case http.StatusForbidden:
+		return target == access.ErrForbidden || target == byCode
 	}
 	if byCode != nil {
-		return byCode
+		return target == byCode
 	}
-	return StatusSentinel(status)
+	return target == StatusSentinel(status)
 }
 
 // classOf is the class of a failure after the request may have reached the
