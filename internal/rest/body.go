@@ -13,8 +13,8 @@ const DefaultMaxBody = 32 << 20
 var ErrBodyTooLarge = errors.New("response body too large")
 
 // readCapped reads all of r, at most limit bytes; a longer body is
-// ErrBodyTooLarge. It grows its buffer by doubling but never past limit+1,
-// so reading a body at the cap allocates about twice the cap in all.
+// ErrBodyTooLarge. It grows its buffer by doubling and at most to limit+1,
+// so reading a body up to the cap allocates about twice the cap in all.
 func readCapped(r io.Reader, contentLength, limit int64) ([]byte, error) {
 	if contentLength > limit {
 		return nil, fmt.Errorf("%w: %d bytes announced, the limit is %d", ErrBodyTooLarge, contentLength, limit)
@@ -30,7 +30,11 @@ func readCapped(r io.Reader, contentLength, limit int64) ([]byte, error) {
 			if int64(len(buf)) > limit {
 				return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 			}
-			grown := make([]byte, len(buf), min(2*int64(cap(buf)), limit+1))
+			next := 2 * int64(cap(buf))
+			if next >= limit {
+				next = limit + 1 // the last growth: room for the cap and one byte to see EOF
+			}
+			grown := make([]byte, len(buf), next)
 			copy(grown, buf)
 			buf = grown
 		}
