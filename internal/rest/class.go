@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -29,10 +30,12 @@ type RequestError struct {
 	Status int    // the answer's status, 0 when there was none
 	Class  error
 	Err    error
+
+	query []string // the query's values, scrubbed from Err's message
 }
 
 func (e *RequestError) Error() string {
-	msg := e.Method + " " + e.URL + ": " + e.Err.Error()
+	msg := e.Method + " " + e.URL + ": " + scrub(e.Err.Error(), e.query)
 	if errors.Is(e.Class, access.ErrOutcomeUnknown) {
 		msg += " (outcome unknown: the request may have reached the server)"
 	}
@@ -81,7 +84,38 @@ func local(err error) error {
 	if err == nil || errors.Is(err, access.ErrInvalid) {
 		return err
 	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = fmt.Errorf("%s: %w", ue.Op, ue.Err) // its URL may hold a query
+	}
 	return &LocalError{Err: err}
+}
+
+// queryValues lists the values of u's query worth scrubbing from messages
+// that transports write: the short ones (page=2) would only mangle them.
+func queryValues(u *url.URL) []string {
+	if u == nil || u.RawQuery == "" {
+		return nil
+	}
+	var out []string
+	q, _ := url.ParseQuery(u.RawQuery)
+	for _, vs := range q {
+		for _, v := range vs {
+			if len(v) >= 4 {
+				out = append(out, url.QueryEscape(v), v)
+			}
+		}
+	}
+	return out
+}
+
+// scrub replaces every query value in msg: a transport's error (httpmock's
+// "no responder found for GET <url>") may quote the URL.
+func scrub(msg string, values []string) string {
+	for _, v := range values {
+		msg = strings.ReplaceAll(msg, v, Redacted)
+	}
+	return msg
 }
 
 // MatchSentinel is the precedence rule every vendor error type applies in
@@ -132,7 +166,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 	if already(cause) {
 		// An error of a layer above the network that has its own
 		// class: a token the auth transport could not obtain.
-		return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Err: cause}
+		return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Err: cause, query: queryValues(req.URL)}
 	}
 	idempotent := isIdempotent(ctx)
 	notSent := notSentError(cause) || st.provedNotWritten()
@@ -149,7 +183,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 	default:
 		class = classOf(idempotent)
 	}
-	return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Class: class, Err: cause}
+	return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Class: class, Err: cause, query: queryValues(req.URL)}
 }
 
 // already reports an error that carries its own access class.

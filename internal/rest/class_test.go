@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -298,3 +299,18 @@ func TestMatchSentinel(t *testing.T) {
 }
 
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func TestTransportMessagesQuotingTheURLAreScrubbed(t *testing.T) {
+	rt := &fakeTransport{respond: func(_ int, req *http.Request) (*http.Response, error) {
+		return nil, fmt.Errorf("no responder found for GET %s", req.URL) // as httpmock says
+	}}
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := classClient(t, testBase, WithLogging(rt, logger), time.Second)
+	_, err := c.Do(context.Background(), Get("verify_email").Once().WithQuery(url.Values{"token": {"ONE-TIME/SECRET"}}), nil)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "ONE-TIME")
+	assert.Contains(t, err.Error(), "no responder found")
+	assert.NotContains(t, buf.String(), "ONE-TIME")
+	assert.Contains(t, buf.String(), "no responder found")
+}

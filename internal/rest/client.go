@@ -208,11 +208,8 @@ func (c *Client) SendHTTP(req *http.Request, out any) (*http.Response, error) {
 // resent), a *RedirectError, or a *RequestError.
 func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, error) {
 	ctx := req.Context()
-	st, _ := ctx.Value(attemptKey{}).(*attemptState)
-	if st == nil {
-		st = &attemptState{}
-		req = req.WithContext(context.WithValue(ctx, attemptKey{}, st))
-	}
+	st := &attemptState{} // this call's own, even if ctx carries another's
+	req = req.WithContext(context.WithValue(ctx, attemptKey{}, st))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if resp != nil {

@@ -63,7 +63,7 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.Base.RoundTrip(req)
 	attrs = append(attrs, slog.Duration("duration", time.Since(start)))
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", scrub(err.Error(), queryValues(req.URL))))
 		t.Logger.LogAttrs(ctx, slog.LevelDebug, "http attempt failed", attrs...)
 		return nil, err
 	}
