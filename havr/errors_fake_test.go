@@ -2,6 +2,10 @@ package havr_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,4 +25,31 @@ func TestWrongPasswordIsUnauthorized(t *testing.T) {
 	assert.ErrorIs(t, err, access.ErrUnauthorized)
 	assert.NotErrorIs(t, err, access.ErrInvalid)
 	assert.NotContains(t, err.Error(), "Wrong-Passw0rd!")
+}
+
+// A login redirected to another origin must not re-send the password there,
+// even through the caller's own http.Client, which would follow anything.
+func TestLoginRedirectElsewhereSendsNoCredentials(t *testing.T) {
+	var stolen atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+		_, _ = io.WriteString(w, `{"access_token":"evil","refresh_token":"evil"}`)
+	}))
+	defer other.Close()
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+r.URL.Path, status)
+		}))
+		hc := srv.Client()
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return nil }
+		c, err := havr.New(havr.WithBaseURL(srv.URL), havr.WithHTTPClient(hc),
+			havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword), havr.WithRetry(0, 0, 0))
+		require.NoError(t, err)
+		_, _, err = c.DoorLocks.List(context.Background())
+		srv.Close()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "redirected")
+		assert.NotContains(t, err.Error(), havrtest.OwnerPassword)
+	}
+	assert.Zero(t, stolen.Load(), "the other origin received nothing")
 }
