@@ -222,3 +222,17 @@ func decodeFailure(req *http.Request, resp *http.Response, err error) error {
 		Err:   fmt.Errorf("decode response (%s): %w", resp.Status, err),
 	}
 }
+
+// StatusError is the error for a non-2xx answer of a Client given no
+// DecodeError. It matches the status's sentinel.
+type StatusError struct {
+	Method     string
+	Path       string
+	StatusCode int
+	Status     string
+}
+
+func (e *StatusError) Error() string { return e.Method + " " + e.Path + ": " + e.Status }
+
+// Is matches the sentinel for the status (see MatchSentinel).
+func (e *StatusError) Is(target error) bool { return MatchSentinel(target, e.StatusCode, nil) }

@@ -93,7 +93,7 @@ func New(cfg Config) *Client {
 	decode := cfg.DecodeError
 	if decode == nil {
 		decode = func(resp *http.Response, _ []byte) error {
-			return fmt.Errorf("%s %s: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status)
+			return &StatusError{Method: resp.Request.Method, Path: resp.Request.URL.Path, StatusCode: resp.StatusCode, Status: resp.Status}
 		}
 	}
 	c.decodeError, c.http = decode, rc
@@ -106,7 +106,9 @@ func (c *Client) BaseURL() string { return c.base }
 // Do sends call and decodes a 2xx JSON body into out (nil to discard it). A
 // non-2xx answer is returned as the vendor's error together with the
 // response, whose body has been consumed and closed. The response is nil only
-// when no answer was received.
+// when no answer was received. Every error matches one class with errors.Is
+// (see Send): access.ErrInvalid when nothing was sent, access.ErrUnavailable,
+// access.ErrOutcomeUnknown, the context's error, or the vendor's sentinel.
 func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
