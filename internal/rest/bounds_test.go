@@ -122,7 +122,7 @@ func TestResponseHeaderTimeout(t *testing.T) {
 	srv := httptest.NewServer(blocking(release))
 	defer srv.Close()
 	defer close(release)
-	c := newBoundedClient(t, srv, 20*time.Millisecond)
+	c := newBoundedClient(t, srv, 150*time.Millisecond) // long enough to write the POST
 
 	_, err := c.Do(context.Background(), Get("hang"), nil)
 	require.Error(t, err, "a hung server does not block forever")
@@ -168,11 +168,11 @@ func TestBodyAfterHeadersIsNotBounded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"id":`)
 		w.(http.Flusher).Flush()
-		time.Sleep(60 * time.Millisecond) // headers are out; the rest comes slowly
+		time.Sleep(300 * time.Millisecond) // headers are out; the rest comes slowly
 		_, _ = io.WriteString(w, `"b1"}`)
 	}))
 	defer srv.Close()
-	c := newBoundedClient(t, srv, 20*time.Millisecond)
+	c := newBoundedClient(t, srv, 100*time.Millisecond)
 	var out beacon
 	_, err := c.Do(context.Background(), Get("slow-body"), &out)
 	require.NoError(t, err)

@@ -125,11 +125,12 @@ func TestErrorClasses(t *testing.T) {
 	server := func(h http.HandlerFunc) setup {
 		return func(t *testing.T) *Client {
 			srv := serve(t, h)
-			return classClient(t, srv.URL, srv.Client().Transport, 50*time.Millisecond)
+			// Long enough for a loaded machine to write the request.
+			return classClient(t, srv.URL, srv.Client().Transport, 250*time.Millisecond)
 		}
 	}
 	at := func(base string, rt http.RoundTripper) setup {
-		return func(t *testing.T) *Client { return classClient(t, base, rt, 50*time.Millisecond) }
+		return func(t *testing.T) *Client { return classClient(t, base, rt, 100*time.Millisecond) }
 	}
 	tests := []struct {
 		name    string
@@ -195,7 +196,7 @@ func TestErrorClasses(t *testing.T) {
 			return classClient(t, srv.URL, srv.Client().Transport, time.Minute)
 		}, call: func() *Call { return Post("grants") },
 			ctx: func() (context.Context, context.CancelFunc) {
-				return context.WithTimeout(context.Background(), 30*time.Millisecond)
+				return context.WithTimeout(context.Background(), 250*time.Millisecond)
 			},
 			is: append([]error{context.DeadlineExceeded}, unknown...)},
 		{name: "deadline while a GET waits", client: func(t *testing.T) *Client {
