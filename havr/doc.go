@@ -58,7 +58,7 @@
 // # Your own transport
 //
 // WithHTTPClient lends the client its Transport and Timeout only. The
-// default transport keeps 64 idle connections per host; give yours a pool
+// default transport keeps 100 idle connections per host; give yours a pool
 // sized for your concurrency (http.Transport.MaxIdleConnsPerHost, which
 // is 2 unless set, so a burst from 50 goroutines reopens most of its TLS
 // connections) and the TLS configuration your server needs (RootCAs, as

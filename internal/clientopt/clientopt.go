@@ -41,10 +41,12 @@ type Common struct {
 // Connection pool of the default transport: every vendor client talks to
 // one host, often from many goroutines, and http.DefaultTransport keeps only
 // 2 idle connections per host, so a burst reopens (and re-handshakes) most
-// of its connections.
+// of its connections. 100 leaves room for the connections a burst dials
+// while others are being returned (a connection whose caller got another
+// one first joins the pool), so a burst of up to 50 goroutines closes none.
 const (
-	DefaultMaxIdleConnsPerHost = 64
-	DefaultMaxIdleConns        = 128
+	DefaultMaxIdleConnsPerHost = 100
+	DefaultMaxIdleConns        = 200
 )
 
 // SetMaxBody sets the 2xx body cap.
@@ -90,6 +92,20 @@ func (c *Common) SetCACertPEM(pem []byte) error {
 		return c.errorf("WithCACertPEM: no certificate found in PEM data")
 	}
 	c.RootCAs = pool
+	return nil
+}
+
+// SetUserAgent sets the User-Agent header. Empty is an error in every
+// vendor package (Havr requires one in its token requests), and so are
+// control characters, which would split the header.
+func (c *Common) SetUserAgent(ua string) error {
+	if ua == "" {
+		return c.errorf("WithUserAgent: the user agent must not be empty")
+	}
+	if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return c.errorf("WithUserAgent(%q): control characters are not allowed", ua)
+	}
+	c.UserAgent = ua
 	return nil
 }
 

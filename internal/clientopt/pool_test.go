@@ -86,14 +86,15 @@ func TestDefaultTransportPoolsConnections(t *testing.T) {
 	sized := conns.Load()
 	t.Logf("%d calls from %d goroutines: %d TLS connections (BenchmarkPool compares http.DefaultTransport's pool)",
 		calls, workers, sized)
-	// A worker's next call can start before its last connection is back in
-	// the pool, so a few more than one per worker get opened; with 2 idle
-	// per host, most calls open a new one.
-	assert.LessOrEqual(t, sized, int64(3*workers), "connections are reused (2 idle per host opens 550-800)")
+	// A call dials only when no connection is idle, but a dial whose call
+	// got a returned connection first still completes and joins the pool,
+	// so a loaded machine opens somewhat more than one per worker (50-110
+	// seen). With 2 idle per host, 550-800 of the 1,000 calls open one.
+	assert.LessOrEqual(t, sized, int64(4*workers), "connections are reused")
 
 	rt := poolTransport(t, srv, true).(*http.Transport)
-	assert.GreaterOrEqual(t, rt.MaxIdleConnsPerHost, 64)
-	assert.GreaterOrEqual(t, rt.MaxIdleConns, 64)
+	assert.GreaterOrEqual(t, rt.MaxIdleConnsPerHost, 2*workers)
+	assert.GreaterOrEqual(t, rt.MaxIdleConns, 2*workers)
 }
 
 // BenchmarkPool compares 1,000 calls from 50 goroutines over doorkit's
