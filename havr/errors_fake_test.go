@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,4 +53,24 @@ func TestLoginRedirectElsewhereSendsNoCredentials(t *testing.T) {
 		assert.NotContains(t, err.Error(), havrtest.OwnerPassword)
 	}
 	assert.Zero(t, stolen.Load(), "the other origin received nothing")
+}
+
+// A hung Havr does not block a caller without a deadline.
+func TestHungServerIsBounded(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := havr.New(havr.WithBaseURL(srv.URL), havr.WithHTTPClient(srv.Client()),
+		havr.WithTokens("access", "refresh"), havr.WithRetry(0, 0, 0),
+		havr.WithResponseHeaderTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	_, _, err = c.DoorLocks.List(context.Background())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, access.ErrUnavailable)
 }
