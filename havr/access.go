@@ -69,7 +69,10 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 		lockIDs[i] = ID(n)
 	}
+	// Havr keeps whole seconds: the window is truncated before the shared
+	// keys check it, and the grant reports what Havr holds.
 	window := req.Window.UTC()
+	window.Start, window.End = window.Start.Truncate(Resolution), window.End.Truncate(Resolution)
 	grant := &access.Grant{Vendor: Vendor, DoorIDs: req.DoorIDs, Holder: req.Holder, Window: window}
 
 	switch {

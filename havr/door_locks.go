@@ -310,10 +310,8 @@ type DoorLockUpdate struct {
 }
 
 func (u DoorLockUpdate) validate() error {
+	// An empty description is sent: the document only bounds its length.
 	if u.Description != nil {
-		if *u.Description == "" {
-			return access.Invalid("Description", "cannot be empty")
-		}
 		if err := validateDescription("Description", *u.Description); err != nil {
 			return err
 		}
