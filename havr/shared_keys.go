@@ -428,7 +428,7 @@ func (s *SharedKeysService) GetKToken(ctx context.Context, req SharedKeyKTokenRe
 // shared key id. Unlike GetKToken, the document sends no public key here.
 //
 // POST /v1/shared_keys/get_k_tokens
-func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (map[ID]KToken, *Response, error) {
+func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (KTokens, *Response, error) {
 	if len(sharedKeyIDs) == 0 {
 		return nil, nil, access.Invalid("SharedKeyIDs", "at least one shared key is required")
 	}
@@ -436,7 +436,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 		return nil, nil, err
 	}
 	type answer struct {
-		SharedKeys map[ID]KToken `json:"shared_keys"`
+		SharedKeys KTokens `json:"shared_keys"`
 	}
 	body := map[string][]ID{"shared_key_ids": sharedKeyIDs}
 	out, resp, err := do[answer](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_tokens").WithBody(body))
@@ -444,7 +444,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 		return nil, resp, err
 	}
 	if out.SharedKeys == nil {
-		out.SharedKeys = map[ID]KToken{}
+		out.SharedKeys = KTokens{}
 	}
 	return out.SharedKeys, resp, nil
 }
