@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/doorkit/doorkit/access"
 )
 
 func (s *Server) handler() http.Handler {
@@ -124,7 +126,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	switch b.GrantType {
 	case "password":
 		user = s.findUser(b.EmailOrUsername)
-		if user == nil || user.Password != b.Password {
+		if user == nil || user.Password != access.Secret(b.Password) {
 			writeError(w, http.StatusUnauthorized, "Invalid email, username or password", "invalid_credentials")
 			return
 		}
@@ -183,7 +185,7 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, u *User) 
 		writeError(w, http.StatusForbidden, "Account is inactive", "account_inactive")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"correct_password": b.Password == u.Password})
+	writeJSON(w, http.StatusOK, map[string]any{"correct_password": access.Secret(b.Password) == u.Password})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ *User) {

@@ -56,6 +56,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
@@ -95,7 +96,7 @@ type User struct {
 	Username  string
 	FirstName string
 	LastName  string
-	Password  string
+	Password  access.Secret
 	Inactive  bool
 }
 
@@ -155,7 +156,7 @@ type LockLog struct {
 // Link is an email the fake "sent" for a key shared by link.
 type Link struct {
 	Email       string
-	Token       string
+	Token       access.Secret // what GetFromToken takes
 	SharedKeyID int64
 }
 

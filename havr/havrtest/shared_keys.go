@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/doorkit/doorkit/access"
 )
 
 // sharedKeyBody holds the fields of the three shared key bodies; each
@@ -227,7 +229,7 @@ func (s *Server) createSharedKeyWithLink(w http.ResponseWriter, r *http.Request,
 			Start: start, End: end, Admin: b.Admin != nil && *b.Admin, Recurrency: b.Recurrency, Note: b.Note, OriginID: u.ID},
 			status: "waiting_for_user", linkToken: secret(), kTokenID: secret()[:8]}
 		s.keys[k.ID] = k
-		s.links = append(s.links, Link{Email: email, Token: k.linkToken, SharedKeyID: k.ID})
+		s.links = append(s.links, Link{Email: email, Token: access.Secret(k.linkToken), SharedKeyID: k.ID})
 		if first == nil {
 			first = k
 		}
