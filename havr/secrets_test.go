@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -254,6 +255,28 @@ func TestSecretsNotInErrors(t *testing.T) {
 	for name, err := range errs {
 		require.Error(t, err, name)
 		for _, verb := range []string{"%v", "%+v", "%#v"} {
+			assert.NotContains(t, fmt.Sprintf(verb, err), secretMark, name+" "+verb)
+		}
+	}
+}
+
+// A request that fails before any answer reports its URL; one-time tokens
+// in the query must not be in it (the shared plumbing redacts URLs in
+// errors).
+func TestSecretsNotInTransportErrors(t *testing.T) {
+	ctx := context.Background()
+	const s = access.Secret(secretMark + "-query")
+	c := newTestClient(t, roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, errors.New("connection refused")
+	}))
+	errs := map[string]error{}
+	_, errs["Users.VerifyEmail"] = c.Users.VerifyEmail(ctx, &UserVerifyEmailOptions{Token: s})
+	_, _, errs["Users.ConfirmEmailChange"] = c.Users.ConfirmEmailChange(ctx, &UserEmailChangeOptions{EmailVerificationToken: s})
+	_, errs["Users.CancelEmailChange"] = c.Users.CancelEmailChange(ctx, &UserEmailChangeOptions{EmailVerificationToken: s})
+	_, errs["Users.CancelPasswordReset"] = c.Users.CancelPasswordReset(ctx, &UserCancelPasswordResetOptions{PasswordResetToken: s})
+	for name, err := range errs {
+		require.Error(t, err, name)
+		for _, verb := range []string{"%v", "%+v"} {
 			assert.NotContains(t, fmt.Sprintf(verb, err), secretMark, name+" "+verb)
 		}
 	}
