@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,6 +31,9 @@ func TestPeriodsTruncatedBeforeValidation(t *testing.T) {
 		Holder: access.Person{Email: "v@example.com"}, Window: access.Window{Start: soon, End: soon.Add(500 * time.Millisecond)}})
 	for name, err := range errs {
 		require.ErrorIs(t, err, access.ErrInvalid, name)
+		var invalid *access.InvalidError
+		require.ErrorAs(t, err, &invalid, name)
+		assert.Contains(t, []string{"EndDate", "Window.End"}, invalid.Field, name)
 	}
 
 	// A period whose truncated ends differ by a second passes: 12:30:00.9 to
