@@ -43,6 +43,10 @@
 //   - create_with_link shares the first of its lock_list_ids per call (the
 //     document answers a single SharedKey).
 //
+// Documented refusals the fake does not model: a temp user limited to one
+// access (limited_to_one_access: each link gets its own temp user here) and
+// blocked contacts.
+//
 // Handlers hold the server's lock only while they read and change the state:
 // answers are encoded and written after it is released, so benchmarks with
 // many goroutines are not serialised on a slow reader.

@@ -2,6 +2,7 @@ package havrtest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,6 +95,22 @@ func parseDates(w http.ResponseWriter, b sharedKeyBody) (start, end time.Time, o
 		return start, end, false
 	}
 	return start, end, true
+}
+
+// locksInGroups applies create_with_link's documented refusal: with both
+// lock_list_ids and lock_group_ids, each listed lock must belong to one of
+// the groups. It writes the error. Callers hold s.mu.
+func (s *Server) locksInGroups(w http.ResponseWriter, b sharedKeyBody) bool {
+	if len(b.LockListIDs) == 0 || len(b.LockGroupIDs) == 0 {
+		return true
+	}
+	for _, id := range b.LockListIDs {
+		if l := s.locks[id]; l != nil && !slices.Contains(b.LockGroupIDs, l.LockGroupID) {
+			writeError(w, http.StatusBadRequest, "Door lock does not belong to the lock group", "door_lock_does_not_belong_to_lock_group")
+			return false
+		}
+	}
+	return true
 }
 
 // targetLocks resolves lock_list_ids and lock_group_ids to locks u may
@@ -217,6 +234,9 @@ func (s *Server) createSharedKeyWithLink(w http.ResponseWriter, r *http.Request,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.locksInGroups(w, b) {
+		return
+	}
 	locks, ok := s.targetLocks(w, u, b)
 	if !ok {
 		return
