@@ -16,9 +16,11 @@ import (
 // Secrets are redacted by type. access.Secret already prints as [redacted]
 // through fmt and through slog when logged on its own, but slog's JSON
 // handler encodes a struct with encoding/json, which sees a Secret's real
-// value (request bodies depend on that). So every exported type that holds a
-// Secret, directly or through a field, is a slog.LogValuer: it logs as a
-// group of its JSON fields, secrets redacted, so neither handler sees them.
+// value (request bodies depend on that), and fmt shows a Secret behind a
+// pointer for verbs such as %s. So every exported type that holds a Secret,
+// directly or through a field, is a slog.LogValuer and a fmt.Formatter: it
+// renders as its JSON fields, secrets redacted (TestSecretHoldersListed
+// finds such types in the source and keeps the list complete).
 //
 // What remains: a slice or map of such types that the caller logs as a whole
 // is encoded by slog's JSON handler without asking its elements; log its
