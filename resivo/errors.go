@@ -42,11 +42,8 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Is matches the access sentinel for the status.
-func (e *Error) Is(target error) bool {
-	sentinel := rest.StatusSentinel(e.StatusCode)
-	return sentinel != nil && target == sentinel
-}
+// Is matches the access sentinel for the status (rest.MatchSentinel).
+func (e *Error) Is(target error) bool { return rest.MatchSentinel(target, e.StatusCode, nil) }
 
 // errorBody is resivo's {"message", "code"}, or the RFC 6749 form
 // {"error", "error_description"} a token endpoint may answer.

@@ -354,7 +354,7 @@ func TestRateLimitedCreateIsRefusedAndFreesTheKey(t *testing.T) {
 func TestLogsHoldNoSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, srv := newFakeClient(t, resivo.WithLogger(logger))
+	c, srv := newFakeClient(t, resivo.WithLogger(logger), resivo.WithLogBodies())
 	ctx := context.Background()
 	req := visitorRequest(door(resivotest.MainEntranceID))
 	req.Credential, req.PIN = access.CredentialPIN, "918273"

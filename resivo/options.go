@@ -39,7 +39,9 @@ const DefaultBaseURL = "https://api.resivo.io"
 const DefaultUserAgent = "doorkit-resivo/1"
 
 func defaultSettings() settings {
-	return settings{Common: clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL), version: DefaultAPIVersion}
+	c := clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL)
+	c.SecretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
+	return settings{Common: c, version: DefaultAPIVersion}
 }
 
 // WithBaseURL sets the API address (default DefaultBaseURL).
@@ -48,8 +50,10 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests, token requests included, through hc's
-// transport and with its timeout per attempt. Retries and authorisation are
-// layered on top of it.
+// transport and with its timeout per attempt. Retries, authorisation,
+// bounds and doorkit's redirect rule are layered on top of it; hc's
+// CheckRedirect and Jar are not used. See the package doc for what its
+// transport needs.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error { return s.SetHTTPClient(hc) }
 }
@@ -64,9 +68,10 @@ func WithCACertPEM(pem []byte) Option {
 	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header; empty or control characters
+// are an error.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error { s.UserAgent = ua; return nil }
+	return func(s *settings) error { return s.SetUserAgent(ua) }
 }
 
 // WithLogger logs every HTTP attempt at debug level with credentials,
@@ -125,6 +130,28 @@ func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 // longer one is returned to the caller as an *Error with RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
+// rest.DefaultMaxBody); a longer body is an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until the response headers
+// arrive (default 30 s). It applies over a WithHTTPClient transport too; the
+// context's deadline still applies.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds headers, the query and JSON or form bodies to the
+// debug records of WithLogger, with secrets (client secrets, passwords,
+// tokens, PIN codes) and personal data (emails, phone numbers) redacted.
+// Without it a record holds method, path, status, duration and request id
+// only.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
 }
 
 var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}$`)
