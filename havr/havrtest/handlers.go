@@ -31,6 +31,9 @@ func (s *Server) handler() http.Handler {
 
 	mux.HandleFunc("GET /v1/shared_keys", s.authed(s.listSharedKeys))
 	mux.HandleFunc("GET /v1/shared_keys/{id}", s.authed(s.getSharedKey))
+	mux.HandleFunc("GET /v1/shared_keys/show_with_details/{id}", s.authed(s.showSharedKeyWithDetails))
+	mux.HandleFunc("GET /v1/shared_keys/index_with_details", s.authed(s.listSharedKeysWithDetails))
+	mux.HandleFunc("POST /v1/shared_keys/answer_pending_shared_key", s.authed(s.answerPendingSharedKey))
 	mux.HandleFunc("POST /v1/shared_keys", s.authed(s.createSharedKeys))
 	mux.HandleFunc("POST /v1/shared_keys/create_with_link", s.authed(s.createSharedKeyWithLink))
 	mux.HandleFunc("PATCH /v1/shared_keys/{id}", s.authed(s.updateSharedKey))
@@ -622,7 +625,7 @@ func (s *Server) lockJSON(l *DoorLock) map[string]any {
 	}
 	out := map[string]any{"id": l.ID, "lock_serial_number": l.SerialNumber, "description": l.Description,
 		"user_id": l.OwnerID, "lisa_token": "AbZ" + strconv.FormatInt(l.ID, 10), "existing_status": "active",
-		"secondary_type": "main", "nb_users": users, "confirmation_level": 0, "battery_level": l.BatteryLevel,
+		"secondary_type": "main", "nb_users": users, "confirmation_level": l.ConfirmationLevel, "battery_level": l.BatteryLevel,
 		"last_k_token_id": "k" + strconv.FormatInt(l.ID, 10), "mode": l.Mode, "lock_group_id": nil}
 	if l.LockGroupID != 0 {
 		out["lock_group_id"] = l.LockGroupID

@@ -77,6 +77,9 @@ type DoorLock struct {
 	LockGroupID  int64
 	BatteryLevel int
 	Mode         string // normal or offline
+	// ConfirmationLevel 0-3: which accesses shared by someone other than
+	// the owner stay pending until the owner answers them.
+	ConfirmationLevel int
 }
 
 // LockGroup groups locks.
