@@ -288,7 +288,9 @@ func (s storeGranter) CreateGrant(ctx context.Context, r access.GrantRequest) (*
 	return access.CreateWithKeyStore(ctx, s.store, key, func() (*access.Grant, error) { return s.m.CreateGrant(ctx, r) })
 }
 
-func (s storeGranter) RevokeGrant(ctx context.Context, id string) error { return s.m.RevokeGrant(ctx, id) }
+func (s storeGranter) RevokeGrant(ctx context.Context, id string) error {
+	return s.m.RevokeGrant(ctx, id)
+}
 
 func (s storeGranter) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
