@@ -31,9 +31,6 @@ const Vendor = "havr"
 // rollbackTimeout bounds the clean-up of a grant that failed half-way.
 const rollbackTimeout = 30 * time.Second
 
-// grantResolution is the precision of Havr's dates: whole seconds.
-const grantResolution = time.Second
-
 // doorCapabilities is what every Havr door lock supports through the API:
 // grants by emailed link or app key, window changes and grant listings; no
 // remote opening (a phone opens it with a K token) and no PINs.
@@ -159,7 +156,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err != nil {
 		return nil, err
 	}
-	window, notices, err := req.Window.Prepare(time.Now(), grantResolution)
+	window, notices, err := req.Window.Prepare(time.Now(), Resolution) // truncated to what Havr keeps
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +453,7 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err != nil {
 		return nil, err
 	}
-	w, notices, err := window.Prepare(time.Now(), grantResolution)
+	w, notices, err := window.Prepare(time.Now(), Resolution)
 	if err != nil {
 		return nil, err
 	}
