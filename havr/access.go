@@ -126,9 +126,13 @@ func keyFromNote(note string) string {
 
 // CreateGrant gives a holder access to doors for the window, as shared keys.
 //
-// A holder with a Havr account (Holder.VendorUserID) gets an app key:
-// POST /v1/shared_keys with user_list_ids, one key per door; a key is
-// pending when the lock's confirmation level makes the owner confirm it.
+// A holder with a Havr account (Holder.VendorUserID) gets an app key per
+// door: POST /v1/shared_keys/create_or_update, the one member share whose
+// body takes a note (POST /v1/shared_keys documents none). Because it
+// changes a key the user already holds, the user's keys are listed first
+// (GET /v1/shared_keys/index_with_details) and a user who already holds a
+// key to one of the doors is access.ErrConflict. A key is pending when the
+// lock's confirmation level makes the owner confirm it.
 // Otherwise the holder's email gets a link by email (POST
 // /v1/shared_keys/create_with_link, one call per door, since each answers a
 // single key); the credential says Havr emailed it and the door stays
@@ -180,23 +184,36 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 	if err != nil || userID <= 0 {
 		return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
 	}
-	keys, _, err := c.SharedKeys.Create(ctx, SharedKeyRequest{
-		UserListIDs: []ID{ID(userID)},
-		LockListIDs: lockIDs,
-		StartDate:   At(grant.Window.Start),
-		EndDate:     At(grant.Window.End),
-		Note:        note,
-	})
+	// create_or_update changes the user's key to a lock if there is one:
+	// look first, so that another grant (a member's permanent key) is never
+	// overwritten.
+	existing, _, err := c.SharedKeys.ListWithDetails(ctx)
 	if err != nil {
 		return nil, err
 	}
-	native := make([]SharedKey, len(keys))
-	for i, k := range keys {
-		native[i] = k.SharedKey
+	for _, k := range existing {
+		if k.UserID == ID(userID) && slices.Contains(lockIDs, k.DoorLockID) && k.ExistingStatus != StatusDeleted {
+			return nil, fmt.Errorf("havr: user %d already holds shared key %d to door lock %d, and Havr keeps one key per user and lock: %w",
+				userID, k.ID, k.DoorLockID, access.ErrConflict)
+		}
 	}
-	grant.ID = joinIDs(native)
-	grant.Doors = doorAccesses(native, time.Now(), func(SharedKey) access.Credential { return appKey })
-	grant.Native = native
+	var made []SharedKey
+	for _, lockID := range lockIDs {
+		key, _, err := c.SharedKeys.CreateOrUpdate(ctx, SharedKeyCreateOrUpdateRequest{
+			UserID:     ID(userID),
+			DoorLockID: lockID,
+			StartDate:  At(grant.Window.Start),
+			EndDate:    At(grant.Window.End),
+			Note:       note,
+		})
+		if err != nil {
+			return nil, errors.Join(err, c.rollback(made))
+		}
+		made = append(made, *key)
+	}
+	grant.ID = joinIDs(made)
+	grant.Doors = doorAccesses(made, time.Now(), func(SharedKey) access.Credential { return appKey })
+	grant.Native = made
 	return grant, nil
 }
 

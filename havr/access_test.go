@@ -17,8 +17,8 @@ import (
 )
 
 const (
-	createPath     = "/v1/shared_keys"
-	createLinkPath = "/v1/shared_keys/create_with_link"
+	createMemberPath = "/v1/shared_keys/create_or_update"
+	createLinkPath   = "/v1/shared_keys/create_with_link"
 )
 
 // fixture wires a client on a fresh fake into the conformance suite.
@@ -31,11 +31,11 @@ func havrFixture(c *havr.Client, srv *havrtest.Server) accesstest.Fixture {
 	return accesstest.Fixture{
 		Impl: c,
 		Creates: func() int {
-			return srv.Count(http.MethodPost, createPath) + srv.Count(http.MethodPost, createLinkPath)
+			return srv.Count(http.MethodPost, createMemberPath) + srv.Count(http.MethodPost, createLinkPath)
 		},
 		Live: func() int { return len(srv.SharedKeys()) },
 		LoseNextCreate: func() {
-			for _, p := range []string{createPath, createLinkPath} {
+			for _, p := range []string{createMemberPath, createLinkPath} {
 				srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: p, Count: 1, LoseAnswer: true})
 			}
 		},
@@ -124,6 +124,11 @@ func TestMemberGrantKeepsTheLabel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, g.Notices)
 	assert.Equal(t, "[BK-7] Max, cleaning", srv.SharedKeys()[0].Note)
+	reqs := srv.Requests()
+	last := reqs[len(reqs)-1]
+	assert.Equal(t, createMemberPath, last.Path)
+	assert.JSONEq(t, `{"user_id":2,"door_lock_id":12,"start_date":"`+g.Window.Start.Format("2006-01-02T15:04:05Z")+
+		`","end_date":"`+g.Window.End.Format("2006-01-02T15:04:05Z")+`","admin":false,"note":"[BK-7] Max, cleaning"}`, string(last.Body))
 	assert.Equal(t, access.GrantActive, g.State(), "the owner's own share needs no confirmation")
 	assert.Equal(t, access.CredentialAppKey, g.Doors[0].Credential.Kind)
 }
@@ -256,4 +261,23 @@ func TestGetGrantOfPartlyDeletedKeys(t *testing.T) {
 	assert.ErrorIs(t, err, access.ErrInvalid)
 	_, err = c.UpdateGrantWindow(ctx, "", future())
 	assert.ErrorIs(t, err, access.ErrInvalid)
+}
+
+// create_or_update would change a key the member already holds: the grant
+// is refused instead, and the key is left as it was.
+func TestMemberGrantNeverOverwritesAKey(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	permanent := havr.At(time.Now().Add(-24 * time.Hour))
+	_, _, err := c.SharedKeys.Create(ctx, havr.SharedKeyRequest{UserListIDs: []havr.ID{havrtest.MemberID},
+		LockListIDs: []havr.ID{havrtest.GarageDoorID}, StartDate: permanent})
+	require.NoError(t, err)
+	srv.ResetLog()
+	_, err = c.CreateGrant(ctx, access.GrantRequest{Key: "BK-8", DoorIDs: []string{id(havrtest.FrontDoorID), id(havrtest.GarageDoorID)},
+		Holder: access.Person{VendorUserID: id(havrtest.MemberID)}, Window: future()})
+	assert.ErrorIs(t, err, access.ErrConflict)
+	assert.Zero(t, srv.Count(http.MethodPost, createMemberPath), "nothing sent")
+	keys := srv.SharedKeys()
+	require.Len(t, keys, 1)
+	assert.True(t, keys[0].End.IsZero(), "the permanent key is untouched")
 }

@@ -210,7 +210,6 @@ type SharedKeyRequest struct {
 	UserListIDs  []ID       `json:"user_list_ids,omitempty"`
 	LockListIDs  []ID       `json:"lock_list_ids,omitempty"`
 	UserGroupIDs []ID       `json:"user_group_ids,omitempty"`
-	Note         string     `json:"note,omitempty"`
 }
 
 func (r SharedKeyRequest) validate() error {
