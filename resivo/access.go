@@ -96,7 +96,9 @@ func doorOf(site string, comp Component) access.Door {
 // Authorization Set: POST /:siteId/authorizations/remote-access (an
 // INFERRED route) with the holder's email and phone as recipients. resivo
 // sends the door link itself, in the site's defaultLocale, and does not
-// return it: the credential says who it was sent to and holds no secret. A
+// return it: the credential says who sent it (Delivery "sent by resivo in
+// nl-NL", the site's defaultLocale) and to whom (DeliveredTo), and holds no
+// secret. A
 // phone number is sent only as an E.164 mobile number (phone.NormalizeSMS);
 // any other is dropped with an access.NoticeSMSDropped notice while the
 // email and the access go ahead.
@@ -262,9 +264,9 @@ func (c *Client) linkCreate(ctx context.Context, req access.GrantRequest, site s
 		return nil, access.Credential{}, err
 	}
 	to := append(append([]string(nil), recipients.Emails...), recipients.PhoneNumbers...)
-	delivery := "sent by resivo to " + strings.Join(to, " and ")
+	delivery := "sent by resivo"
 	if locale := c.SiteLocale(ctx, site); locale != "" {
-		delivery += " (in the site's language, " + locale + ")"
+		delivery += " in " + locale // the site's defaultLocale
 	}
 	create := func() (*CreatedAuthorization, error) {
 		out, _, err := c.Authorizations.CreateRemoteAccess(ctx, site, body)

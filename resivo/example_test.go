@@ -73,14 +73,15 @@ func ExampleClient_CreateGrant() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(grant.Doors[0].Credential.Delivery)
+	cred := grant.Doors[0].Credential
+	fmt.Println(cred.Delivery, "to", cred.DeliveredTo)
 	fmt.Println(grant.Window.Start.Format(time.RFC3339))
 	fmt.Println(grant.Notices)
 	if err := c.RevokeGrant(ctx, grant.ID); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
-	// sent by resivo to grace@example.com (in the site's language, nl-NL)
+	// sent by resivo in nl-NL to [grace@example.com]
 	// 2030-06-01T06:45:00Z
 	// [SMS skipped: 06 1234 5678 has no country code]
 }
