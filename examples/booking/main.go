@@ -10,9 +10,10 @@
 //     gone" is done.
 //
 // The booking logic depends only on the access interfaces. This program
-// runs it over an access.Directory holding two accounts on doorkit's
-// in-memory fakes, a Havr account (grants by emailed link) and a Primis
-// account (doors that open remotely but take no grants):
+// runs it over an access.Directory holding three accounts on doorkit's
+// in-memory fakes, a Havr account (grants by emailed link), a resivo
+// account (door links resivo mails and texts itself; see resivo.go) and a
+// Primis account (doors that open remotely but take no grants):
 //
 //	go run ./examples/booking
 package main
@@ -31,6 +32,7 @@ import (
 	"github.com/doorkit/doorkit/havr/havrtest"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
+	"github.com/doorkit/doorkit/resivo/resivotest"
 )
 
 // Booking is what a booking system stores. It needs no grant id: the
@@ -145,14 +147,15 @@ func main() {
 type fakes struct {
 	havr   *havrtest.Server
 	primis *primistest.Server
+	resivo *resivotest.Server
 }
 
-func (f fakes) Close() { f.havr.Close(); f.primis.Close() }
+func (f fakes) Close() { f.havr.Close(); f.primis.Close(); f.resivo.Close() }
 
 // newDirectory builds a Directory over a Havr and a Primis account on the
 // fakes.
 func newDirectory() (*access.Directory, fakes, error) {
-	f := fakes{havr: havrtest.NewServer(), primis: primistest.NewServer()}
+	f := fakes{havr: havrtest.NewServer(), primis: primistest.NewServer(), resivo: resivotest.NewServer()}
 	hq, err := havr.New(havr.WithBaseURL(f.havr.URL), havr.WithHTTPClient(f.havr.Client()),
 		havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword))
 	if err != nil {
@@ -165,11 +168,16 @@ func newDirectory() (*access.Directory, fakes, error) {
 		f.Close()
 		return nil, fakes{}, err
 	}
+	site, err := resivoAccount(f.resivo)
+	if err != nil {
+		f.Close()
+		return nil, fakes{}, err
+	}
 	dir := access.NewDirectory()
 	for _, a := range []struct {
 		name   string
 		client any
-	}{{"hq-havr", hq}, {"lab-primis", lab}} {
+	}{{"hq-havr", hq}, {"lab-primis", lab}, {"site-resivo", site}} {
 		if err := dir.Add(a.name, a.client); err != nil {
 			f.Close()
 			return nil, fakes{}, err
@@ -228,6 +236,11 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "  Havr holds %d shared keys\n", len(f.havr.SharedKeys()))
+
+	// The same Gatekeeper on resivo doors.
+	if err := runResivo(ctx, gate, f.resivo, out); err != nil {
+		return err
+	}
 
 	// A booking of Primis doors: they open remotely but take no grants, which
 	// the door's capabilities say before any call.

@@ -86,7 +86,7 @@ func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
 	for _, want := range []string{
-		"over accounts [hq-havr lab-primis]",
+		"over accounts [hq-havr lab-primis site-resivo]",
 		"BK-1042 confirmed: grant hq-havr:", " created,", " unchanged,", " updated,",
 		"2030-06-01T07:45:00Z – 2030-06-01T11:00:00Z",
 		`note "[BK-1042] Grace Hopper"`,
