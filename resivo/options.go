@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -169,16 +170,20 @@ func WithAPIVersion(v string) Option {
 }
 
 // WithSites names the sites the access methods cover: ListDoors lists the
-// components of each. resivo publishes no way to list a Site Owner's sites,
-// so they are configured.
+// components of each, in order. resivo publishes no way to list a Site
+// Owner's sites, so they are configured. A later WithSites replaces an
+// earlier one; a site named twice is listed once.
 func WithSites(siteIDs ...string) Option {
 	return func(s *settings) error {
+		s.sites = nil
 		for _, id := range siteIDs {
 			if err := checkID("site id", id); err != nil {
 				return fmt.Errorf("resivo: WithSites: %w", err)
 			}
+			if !slices.Contains(s.sites, id) {
+				s.sites = append(s.sites, id)
+			}
 		}
-		s.sites = append(s.sites, siteIDs...)
 		return nil
 	}
 }
