@@ -296,6 +296,16 @@ func TestNewRequiresCredentials(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.resivo.io/", c.BaseURL())
 	assert.Equal(t, "v9", c.APIVersion())
+	c, err = New(WithTokens("t", ""), WithSites("a", "b", "a"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, c.sites)
+	c, err = New(WithTokens("t", ""), WithSites("a"), WithSites("c"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"c"}, c.sites)
+	_, err = New(WithTokens("t", ""), WithUserAgent(""))
+	require.Error(t, err)
+	_, err = New(WithTokens("t", ""), WithKeyStore(nil))
+	require.Error(t, err)
 }
 
 func TestSecretsDoNotLog(t *testing.T) {
