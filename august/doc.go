@@ -1,0 +1,82 @@
+// Package august is a complete client of the August / Yale Access partner
+// API: locks (list, info, status, delete, users), PINs (list, the
+// asynchronous load/update/delete/disable/enable commands, reserve and
+// release, master PIN, transfer), remote operate (sync, async, v2), device
+// capabilities, houses, partner sub-users, websocket subscribers, webhooks
+// and logout, and the OAuth authorization-code flow at auth.august.com.
+//
+// # Construction
+//
+//	c, err := august.New(
+//		august.WithAPIKey(apiKey),
+//		august.WithTokens(accessToken, ""),      // kept from an earlier session
+//		august.WithTokenCallback(saveTokens),    // persist every rotated token
+//	)
+//
+// New makes no request. Requests go to DefaultBaseURL unless WithBaseURL
+// says otherwise. Yale Home / Yale Global brands use another host and other
+// header names, which this package does not cover.
+//
+// # Tokens
+//
+// Every request carries x-august-api-key and x-august-access-token. August
+// may answer with a rotated token in the x-august-access-token response
+// header; the client installs it and uses it from then on. Answers to
+// concurrent requests arrive in any order, so a token replaces the current
+// one only when it is newer: by its JWT iat and exp claims (read, not
+// verified) when both tokens have them, else by the order in which the
+// requests were sent. Each new token is reported to WithTokenCallback, in
+// order. A 401 is answered by resending once with a newer token if another
+// answer brought one, or after one OAuth refresh when the client holds a
+// refresh token (WithOAuth); otherwise the call fails with an *Error
+// matching access.ErrUnauthorized, and the partner must run OAuth again.
+//
+// OAuth: OAuth.AuthCodeURL gives the authorization page's address (built
+// with golang.org/x/oauth2); OAuth.Exchange trades the code for tokens. The
+// exchange is sent by this package because August takes a JSON body, which
+// x/oauth2 cannot send.
+//
+// # Accept-Version
+//
+// Every call sends Accept-Version 0.0.1 unless given WithAcceptVersion;
+// remote operate v2 sends 2.0.0 (a value no open client confirms).
+//
+// # Validation
+//
+// Before anything is sent: lock ids are 32 upper-case hexadecimal
+// characters; house and user ids are UUIDs; PINs are digits of the lock's
+// length (PINRules, 4 to 8 by default); commands, access types and their
+// windows are checked (type-1 locks take "always" only); page sizes are 1 to
+// 1000 and remote-operate retry limits 1 to 3. Refusals match
+// access.ErrInvalid.
+//
+// # Asynchronous results
+//
+// PIN commands and async remote operate return at once; August POSTs the
+// result to a webhook. WebhookHandler receives those calls, checks the
+// static header token in constant time, drops repeated deliveries and lets a
+// caller wait for a given result:
+//
+//	p := hooks.Expect(august.PINKey(lockID, august.PINActionLoad, partnerUserID))
+//	defer p.Cancel()
+//	_, _, err := c.PINs.Load(ctx, lockID, cmd, webhookURL, nil)
+//	ev, err := p.Wait(ctx)
+//
+// # Errors and retries
+//
+// A non-2xx answer is an *Error with the status, August's code (a string or
+// a number) and message, and a Kind for the remote-operate statuses: 422
+// bridge offline and 408 match access.ErrUnavailable; 423/460 busy and 409
+// access.ErrConflict; 530 jammed, 531 calibration, 550 low battery and 551
+// overheated match ErrJammed, ErrCalibration, ErrLowBattery and
+// ErrOverheated; 560 (disconnected mid-command) matches
+// access.ErrOutcomeUnknown; 401 and 403 are always access.ErrUnauthorized
+// and access.ErrForbidden.
+//
+// GET, PUT and DELETE calls are retried on connection errors and
+// 429/502/503/504. Remote operate (a PUT) is never resent once it may have
+// reached August, and neither are PIN commands and PIN reservations: a lost
+// answer returns an error matching access.ErrOutcomeUnknown. A synchronous
+// remote operate may take about 90 s; it is bounded by
+// DefaultSyncOperateTimeout unless the caller's context ends sooner.
+package august
