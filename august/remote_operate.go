@@ -2,6 +2,7 @@ package august
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -76,14 +77,14 @@ func (o *RemoteOperateOptions) query(mode string) (url.Values, error) {
 // DoorState are top-level in every recorded answer although the rendered
 // document leaves them out; DoorState may be absent.
 type OperateResult struct {
-	Status                    LockState         `json:"status"`
-	DoorState                 DoorState         `json:"doorState,omitempty"`
-	Info                      OperateInfo       `json:"info"`
-	RetryCount                int               `json:"retryCount"`
-	TotalTime                 int64             `json:"totalTime"` // milliseconds
-	LockStatusChanged         bool              `json:"lockStatusChanged"`
-	ResultsFromOperationCache bool              `json:"resultsFromOperationCache"`
-	ExtendedFunction          *ExtendedFunction `json:"extendedfunction,omitempty"`
+	Status                    LockState               `json:"status"`
+	DoorState                 DoorState               `json:"doorState,omitempty"`
+	Info                      OperateInfo             `json:"info"`
+	RetryCount                int                     `json:"retryCount"`
+	TotalTime                 int64                   `json:"totalTime"` // milliseconds
+	LockStatusChanged         bool                    `json:"lockStatusChanged"`
+	ResultsFromOperationCache bool                    `json:"resultsFromOperationCache"`
+	ExtendedFunction          *ExtendedFunctionResult `json:"extendedfunction,omitempty"`
 	// Pending is true when August accepted the command (202) and will
 	// report its result by webhook or push message instead.
 	Pending bool `json:"-"`
@@ -116,12 +117,26 @@ type OperateContext struct {
 	RetryCount    int    `json:"retryCount"`
 }
 
-// ExtendedFunction is an extended function and its parameters (request) or
-// information (answer).
+// ExtendedFunction is an extended function to run, with its parameters
+// (always sent, {} when nil).
 type ExtendedFunction struct {
 	Function   string         `json:"function"`
-	Parameters map[string]any `json:"parameters,omitempty"`
-	Info       map[string]any `json:"info,omitempty"`
+	Parameters map[string]any `json:"parameters"`
+}
+
+// MarshalJSON sends nil Parameters as {}.
+func (f ExtendedFunction) MarshalJSON() ([]byte, error) {
+	type plain ExtendedFunction
+	if f.Parameters == nil {
+		f.Parameters = map[string]any{}
+	}
+	return json.Marshal(plain(f))
+}
+
+// ExtendedFunctionResult is an extended function's answer.
+type ExtendedFunctionResult struct {
+	Function string         `json:"function"`
+	Info     map[string]any `json:"info,omitempty"`
 }
 
 // Sync operates the lock and waits for the result: August may take about
