@@ -207,10 +207,11 @@ func decodeError(resp *http.Response, body []byte) error {
 }
 
 // changesState reports the requests whose 5xx answer leaves their outcome
-// unknown: remote operate (a PUT) and the POSTs.
+// unknown: remote operate (a PUT), PIN reservations (a GET) and the POSTs.
 func changesState(method, path string) bool {
-	return method == http.MethodPost || method == http.MethodPatch ||
-		strings.HasPrefix(strings.TrimPrefix(path, "/"), "remoteoperate/")
+	p := strings.TrimPrefix(path, "/")
+	return method == http.MethodPost || method == http.MethodPatch || strings.HasPrefix(p, "remoteoperate/") ||
+		(method == http.MethodGet && strings.HasPrefix(p, "locks/") && strings.HasSuffix(p, "/pin"))
 }
 
 // redactPINPath hides the PIN of DELETE /locks/:lockID/pin/:pin.

@@ -1,10 +1,12 @@
 package august
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -97,3 +99,13 @@ func jsonResponse(req *http.Request, status int, body string) *http.Response {
 }
 
 func sprintAll(v any) string { return fmt.Sprintf("%v %+v %#v %s", v, v, v, v) }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

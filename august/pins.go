@@ -360,7 +360,11 @@ func (s *PINsService) Reserve(ctx context.Context, lockID string, opts ...CallOp
 	if err := checkLockID(lockID); err != nil {
 		return nil, nil, err
 	}
-	return do[*ReservedPIN](ctx, s.client.api, apply(rest.Get(routePINReserve, lockID).Once(), opts))
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	res, resp, err := do[*ReservedPIN](ctx, s.client.api, apply(rest.Get(routePINReserve, lockID).Once(), opts))
+	return res, resp, classifyOnce(err, resp)
 }
 
 // Release releases a reserved PIN. The PIN travels in the path, as August
