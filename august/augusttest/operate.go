@@ -188,7 +188,7 @@ func (s *Server) act(l *lockState, command, function string, start time.Time) (m
 	}
 	const duration = 3773
 	info := map[string]any{"action": command, "startTime": iso(start),
-		"context": map[string]any{"transactionID": newHex(8), "startDate": iso(start), "retryCount": 1},
+		"context":  map[string]any{"transactionID": newHex(8), "startDate": iso(start), "retryCount": 1},
 		"lockType": "lock_version_" + strconv.Itoa(l.Type), "serialNumber": l.SerialNumber, "rssi": -60,
 		"wlanRSSI": -45, "wlanSNR": 55, "duration": duration, "lockID": l.ID, "bridgeID": bridgeID(l),
 		"lockStatusChanged": was != *l.Locked, "serial": "B" + l.SerialNumber}

@@ -22,12 +22,12 @@ type (
 
 // Defaults of the documented limits and of the fake's own choices.
 const (
-	DefaultMaxPINs        = 240              // PIN slots per lock (documented)
-	DefaultReservationTTL = 3 * time.Minute  // a reserved PIN is held about 3 minutes (documented)
+	DefaultMaxPINs        = 240                 // PIN slots per lock (documented)
+	DefaultReservationTTL = 3 * time.Minute     // a reserved PIN is held about 3 minutes (documented)
 	DefaultTokenTTL       = 90 * 24 * time.Hour // sliding expiry of about 3 months (documented)
-	DefaultTokenGrace     = 10 * time.Minute // how long a rotated-away token still works (invented)
-	maxRecentTokens       = 32               // rotated-away tokens kept per session (memory bound)
-	maxHistory            = 4096             // deliveries and operations kept for assertions
+	DefaultTokenGrace     = 10 * time.Minute    // how long a rotated-away token still works (invented)
+	maxRecentTokens       = 32                  // rotated-away tokens kept per session (memory bound)
+	maxHistory            = 4096                // deliveries and operations kept for assertions
 )
 
 // Demo data served by NewServer.
