@@ -109,7 +109,7 @@
 //     any) and to registrations for "operation": {"eventID",
 //     "notificationType":"operation", "lockID", "dateTime", "action",
 //     "callingUserID", "remoteEvent":1, "status", "doorState", "info", and
-//     on failure "error":{"status", "body":{"code","message"}}}. Sync
+//     on failure "error":{"status", "code", "message", "body":{"code","message"}}}. Sync
 //     operates notify registrations too. 423/460 answer at once; other lock
 //     errors answer the sync call, or arrive as the async event's error.
 //   - Other events: battery {"battery", "batteryInfo"}, systemstatus

@@ -208,7 +208,8 @@ func operationEvent(l *lockState, command, userID string, answer map[string]any,
 		ev["status"], ev["info"] = answer["status"], answer["info"]
 	}
 	if status != http.StatusOK {
-		ev["error"] = map[string]any{"status": status, "body": errorBody(status)}
+		body := errorBody(status)
+		ev["error"] = map[string]any{"status": status, "code": body["code"], "message": body["message"], "body": body}
 	}
 	return ev
 }
