@@ -54,6 +54,9 @@ func (s *Server) remoteOperate(w http.ResponseWriter, r *http.Request, c *caller
 	if hasBody(r) && !readJSON(w, r, &b) {
 		return
 	}
+	if b.NotificationType == "" {
+		b.NotificationType = q.Get("notificationType")
+	}
 	if b.NotificationType != "" && b.NotificationType != "pubnub" && b.NotificationType != "websocket" {
 		writeError(w, http.StatusBadRequest, "InvalidArgument", "notificationType must be pubnub or websocket")
 		return

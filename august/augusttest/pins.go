@@ -375,6 +375,7 @@ func (s *Server) startCommand(l *lockState, c *caller, cmd pinCommand, window [2
 		p.updated = now
 	}
 	p.busy = true
+	s.pinCmds[cmd.Action]++
 	header, value := s.webhookHeader(l.ID, webhook, c.clientID)
 	s.deliveries.enqueue(&job{apply: func() []outbound {
 		t := s.clock()

@@ -179,6 +179,7 @@ type Server struct {
 	opDelay     time.Duration
 	opHook      func(RemoteOperation)
 	failPIN     map[string]string // pin -> reason for its next command
+	pinCmds     map[string]int    // accepted PIN commands by action
 	secret      []byte
 
 	deliveries *deliverer
@@ -248,6 +249,7 @@ func newServer() *Server {
 		subscribers: map[string]*subscriber{},
 		webhooks:    map[string]*Webhook{},
 		failPIN:     map[string]string{},
+		pinCmds:     map[string]int{},
 		tokenTTL:    DefaultTokenTTL,
 		tokenGrace:  DefaultTokenGrace,
 		rotate:      true,
@@ -556,6 +558,37 @@ func (s *Server) PINs(lockID string) []PIN {
 		out = append(out, p.PIN)
 	}
 	return out
+}
+
+// CountPINCommands returns how many PIN commands with action (load,
+// update, delete, disable, enable; "" for all) the fake accepted.
+func (s *Server) CountPINCommands(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if action != "" {
+		return s.pinCmds[action]
+	}
+	n := 0
+	for _, v := range s.pinCmds {
+		n += v
+	}
+	return n
+}
+
+// LivePINs returns how many PINs all locks hold, leaving out those being
+// deleted (their delete was accepted).
+func (s *Server) LivePINs() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, l := range s.locks {
+		for _, p := range l.pins {
+			if p.State != "deleting" {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // MasterPIN returns a lock's master PIN ("" when none is set).

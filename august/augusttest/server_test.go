@@ -408,6 +408,8 @@ func TestPINLifecycleWithWebhook(t *testing.T) {
 	assert.Equal(t, "s3cret-static", rec.headers()[0].Get("X-Partner-Token"), "the registered static header rides along")
 	assert.Equal(t, "application/json", rec.headers()[0].Get("Content-Type"))
 
+	assert.Equal(t, 1, srv.LivePINs())
+	assert.Equal(t, 1, srv.CountPINCommands("load"), "refused commands are not counted")
 	pins := srv.PINs(augusttest.FrontDoorID)
 	require.Len(t, pins, 1)
 	assert.Equal(t, "loaded", pins[0].State)
@@ -435,6 +437,8 @@ func TestPINLifecycleWithWebhook(t *testing.T) {
 		assert.Equal(t, step.result, events[len(events)-1]["state"])
 	}
 	assert.Empty(t, srv.PINs(augusttest.FrontDoorID), "deleted")
+	assert.Equal(t, 5, srv.CountPINCommands(""))
+	assert.Zero(t, srv.LivePINs())
 	assert.Equal(t, "always", func() string {
 		for _, e := range rec.events() {
 			if e["action"] == "update" {
