@@ -134,6 +134,13 @@
 //   - Logout invalidates every token of the calling token's install and
 //     answers null. Webhook registration answers {"message":"success"};
 //     header and token go together; method is POST (default) or PUT.
+//   - OAuth (auth.august.com in production, this server here): GET
+//     /authorization logs in OwnerID (or the login_hint query's user) at
+//     once and redirects with a code; POST /access_token takes the
+//     documented JSON body (or a form, or Basic client credentials) and
+//     answers {access_token, token_type, expires_in, refresh_token}, or
+//     RFC 6749 errors (invalid_client 401, invalid_grant 400). Refresh
+//     tokens can be used again.
 //   - Memory is bounded: 1024 live tokens per install, the newest 4096
 //     deliveries and operations, 4096 websocket subscribers.
 package augusttest
