@@ -618,7 +618,7 @@ func (s *Server) Reservations(lockID string) []Reservation {
 	return out
 }
 
-// RemoteOperations returns the remote operate calls so far (the newest
+// RemoteOperations returns the remote operates so far (at least the newest
 // 4096).
 func (s *Server) RemoteOperations() []RemoteOperation {
 	s.mu.Lock()
@@ -693,7 +693,7 @@ func sortedPINs(l *lockState) []*pinState {
 
 func (s *Server) record(op RemoteOperation) {
 	s.ops = append(s.ops, op)
-	if len(s.ops) > maxHistory {
+	if len(s.ops) > maxHistory+maxHistory/4 {
 		s.ops = append(s.ops[:0:0], s.ops[len(s.ops)-maxHistory:]...)
 	}
 }

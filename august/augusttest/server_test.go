@@ -22,13 +22,15 @@ import (
 // client talks to the fake as an August client would: it sends the API key
 // and the newest access token, and keeps the token each answer rotates in.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *augusttest.Server
 	mu    sync.Mutex
 	token string
 }
 
-func newClient(t *testing.T) (*client, *augusttest.Server) {
+func newClient(t *testing.T) (*client, *augusttest.Server) { return newClientB(t) }
+
+func newClientB(t testing.TB) (*client, *augusttest.Server) {
 	t.Helper()
 	srv := augusttest.NewServer()
 	t.Cleanup(srv.Close)
@@ -121,7 +123,9 @@ func withReceiver(srv *augusttest.Server) *receiver {
 	return rec
 }
 
-func wait(t *testing.T, srv *augusttest.Server) {
+func wait(t *testing.T, srv *augusttest.Server) { waitB(t, srv) }
+
+func waitB(t testing.TB, srv *augusttest.Server) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

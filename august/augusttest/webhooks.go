@@ -358,11 +358,17 @@ func (d *deliverer) send(client *http.Client, o outbound) {
 	if _, ok := d.sent[o.eventID]; !ok || !containsOutbound(d.sent[o.eventID], o) {
 		d.sent[o.eventID] = append(d.sent[o.eventID], o)
 	}
-	if len(d.history) > maxHistory {
-		drop := d.history[0]
-		d.history = append(d.history[:0:0], d.history[1:]...)
-		if !d.historyHas(drop.EventID) {
-			delete(d.sent, drop.EventID)
+	// Trim in chunks so a long run copies the history rarely.
+	if len(d.history) > maxHistory+maxHistory/4 {
+		d.history = append(d.history[:0:0], d.history[len(d.history)-maxHistory:]...)
+		keep := make(map[string]bool, len(d.history))
+		for _, h := range d.history {
+			keep[h.EventID] = true
+		}
+		for id := range d.sent {
+			if !keep[id] {
+				delete(d.sent, id)
+			}
 		}
 	}
 }
@@ -370,15 +376,6 @@ func (d *deliverer) send(client *http.Client, o outbound) {
 func containsOutbound(list []outbound, o outbound) bool {
 	for _, x := range list {
 		if x.url == o.url {
-			return true
-		}
-	}
-	return false
-}
-
-func (d *deliverer) historyHas(eventID string) bool {
-	for _, h := range d.history {
-		if h.EventID == eventID {
 			return true
 		}
 	}
@@ -470,7 +467,8 @@ func (s *Server) Redeliver(eventID string) int {
 	return len(outs)
 }
 
-// Deliveries returns the webhook calls made so far (the newest 4096).
+// Deliveries returns the webhook calls made so far (at least the newest
+// 4096).
 func (s *Server) Deliveries() []Delivery {
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()
