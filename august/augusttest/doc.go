@@ -141,6 +141,7 @@
 //     answers {access_token, token_type, expires_in, refresh_token}, or
 //     RFC 6749 errors (invalid_client 401, invalid_grant 400). Refresh
 //     tokens can be used again.
-//   - Memory is bounded: 1024 live tokens per install, the newest 4096
-//     deliveries and operations, 4096 websocket subscribers.
+//   - Memory is bounded: 1024 live tokens per install, at least the newest
+//     4096 deliveries and operations (trimmed in chunks), 4096 websocket
+//     subscribers.
 package augusttest
