@@ -105,3 +105,30 @@ func (s *DevicesService) GetCapabilities(ctx context.Context, opts *Capabilities
 	}
 	return do[*Capabilities](ctx, s.client.api, apply(call, callOpts))
 }
+
+// Doorbell is a doorbell as August's consumer routes answer it (GET
+// /doorbells/:doorbellID and GET /users/doorbells/mine, keyed by doorbell
+// id; not partner operations, so this package has no method for them: use
+// NewRequest and Do). A doorbell can be a lock's bridge (lock Type 7).
+type Doorbell struct {
+	DoorbellID        string          `json:"doorbellID"`
+	SerialNumber      string          `json:"serialNumber"`
+	Name              string          `json:"name"`
+	Type              string          `json:"type,omitempty"`
+	Status            string          `json:"status"` // e.g. doorbell_call_status_online
+	StatusUpdatedAtMs int64           `json:"statusUpdatedAtMs,omitempty"`
+	StatusTimestamp   int64           `json:"status_timestamp,omitempty"`
+	PubsubChannel     string          `json:"pubsubChannel"`
+	HouseID           string          `json:"HouseID"`
+	HouseName         string          `json:"HouseName,omitempty"`
+	LockID            string          `json:"LockID,omitempty"`
+	InstallUserID     string          `json:"installUserID"`
+	InstallDate       Time            `json:"installDate"`
+	CreatedAt         Time            `json:"createdAt"`
+	UpdatedAt         Time            `json:"updatedAt"`
+	FirmwareVersion   string          `json:"firmwareVersion"`
+	Caps              []string        `json:"caps,omitempty"`
+	Settings          map[string]any  `json:"settings,omitempty"`
+	Telemetry         map[string]any  `json:"telemetry,omitempty"` // battery volts, signal, temperature
+	RecentImage       json.RawMessage `json:"recentImage,omitempty"`
+}

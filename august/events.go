@@ -154,11 +154,16 @@ func (e *Event) Lock() string {
 // unlatch, or "".
 func (e *Event) operation() string {
 	for _, v := range []string{e.Action, e.infoAction(), e.Status} {
-		v = strings.ToLower(v)
-		for _, p := range []string{"remote_", "manual_", "pin_", "auto_", "linked_", "homekey_", "rf_", "finger_", "keypad_", "bluetooth_"} {
-			v = strings.TrimPrefix(v, p)
+		st := LockState(v).Normalize()
+		if st == LockState(v) {
+			// Activity actions carry the source: remote_unlock, pin_lock.
+			lower := strings.ToLower(v)
+			for _, p := range []string{"remote_", "manual_", "pin_", "auto_", "linked_", "homekey_", "rf_", "finger_", "keypad_", "bluetooth_"} {
+				lower = strings.TrimPrefix(lower, p)
+			}
+			st = LockState(lower).Normalize()
 		}
-		switch LockState(v).Normalize() {
+		switch st {
 		case LockLocked, LockLocking:
 			return "lock"
 		case LockUnlocked, LockUnlocking:
