@@ -39,19 +39,3 @@ func Example_findDoors() {
 	// true access: door name "Main entrance" is ambiguous: 2 doors (amsterdam/c-101, utrecht/c-201)
 	// true access: no door is named "Roof"
 }
-
-func ExampleNormalizeSMSNumber() {
-	for _, raw := range []string{"+31 6 1234 5678", "0031 6 1234 5678", "06 1234 5678", "+31 20 123 4567"} {
-		number, notice := access.NormalizeSMSNumber(raw)
-		if notice != "" {
-			fmt.Println(notice)
-			continue
-		}
-		fmt.Println(number)
-	}
-	// Output:
-	// +31612345678
-	// +31612345678
-	// SMS skipped: 06 1234 5678 has no country code
-	// SMS skipped: +31 20 123 4567 is a fixed-line number
-}

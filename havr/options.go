@@ -65,13 +65,12 @@ func WithRootCAs(pool *x509.CertPool) Option {
 // WithUserAgent sets the User-Agent header and the user_agent sent with
 // token requests.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error {
-		if ua == "" {
-			return errors.New("havr: WithUserAgent: Havr requires a user agent")
-		}
-		s.UserAgent = ua
-		return nil
-	}
+	return func(s *settings) error { return s.SetUserAgent(ua) }
+}
+
+// WithCACertPEM trusts the PEM-encoded CA certificates in pem.
+func WithCACertPEM(pem []byte) Option {
+	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
 // WithLogger logs every HTTP attempt at debug level with credentials,

@@ -31,7 +31,10 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 			Name:   a.Name,
 			Site:   a.SiteID,
 			Vendor: Vendor,
-			Native: a,
+			// Every controlled area listed can be asked to open; whether
+			// the user may is the Unlock answer (ErrDenied).
+			Capabilities: access.Capabilities{RemoteOpen: true},
+			Native:       a,
 		}
 	}
 	return doors, nil
@@ -41,8 +44,8 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 // WithOpenDuration (DefaultOpenDuration unless set). A result other than
 // Granted is a *DeniedError, which matches access.ErrDenied.
 func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
-	if doorID == "" {
-		return access.Invalid("doorID", "is required")
+	if err := validateID("doorID", ID(doorID)); err != nil {
+		return err
 	}
 	result, _, err := c.ControlledAreas.Unlock(ctx, Unlock{ZoneID: ID(doorID), Duration: c.openTime})
 	if err != nil {

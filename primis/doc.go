@@ -19,11 +19,20 @@
 //
 // # Tokens
 //
-// The client renews the access token with the refresh token before its exp
-// claim passes, or after a 401, once for all goroutines; when the refresh
+// The client renews the access token with the refresh token shortly before
+// its exp claim passes (10 s before, or half the token's lifetime for a
+// short-lived one, measured as exp - iat so a server clock that is off does
+// not matter), or after a 401, once for all goroutines; when the refresh
 // token is rejected it logs in again once with the stored credentials, and
 // otherwise returns an error matching access.ErrUnauthorized. WithTokens and
-// WithTokenCallback let a program keep its tokens across restarts.
+// WithTokenCallback let a program keep its tokens across restarts. Tokens,
+// Session and Renewal print and log their tokens as [redacted].
+//
+// Deregistration and password change use Basic authentication when
+// credentials are set and the refresh token otherwise, as the document
+// says. After Auth.Deregister every call returns ErrDeregistered (which
+// matches access.ErrUnauthorized) until Auth.Login registers the device
+// again, so no licence is taken behind the caller's back.
 //
 // # Services
 //

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
 )
@@ -63,9 +64,10 @@ func WithCACertPEM(pem []byte) Option {
 	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header. An empty one is an error, as in
+// every doorkit package.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error { s.UserAgent = ua; return nil }
+	return func(s *settings) error { return s.SetUserAgent(ua) }
 }
 
 // WithLogger logs every HTTP attempt at debug level with credentials, tokens,
@@ -81,6 +83,9 @@ func WithCredentials(email, password string) Option {
 	return func(s *settings) error {
 		if email == "" || password == "" {
 			return errors.New("primis: WithCredentials: email and password are required")
+		}
+		if err := access.ValidateEmail(email); err != nil {
+			return fmt.Errorf("primis: WithCredentials: %w", err)
 		}
 		s.email, s.password = email, password
 		return nil
@@ -106,7 +111,7 @@ func WithTokenCallback(fn func(Tokens)) Option {
 }
 
 // WithRetry sets how often and how patiently idempotent requests are
-// retried (see DESIGN.md): maxRetries after the first attempt, waiting from
+// retried (see the package doc's Retries section): maxRetries after the first attempt, waiting from
 // minWait doubling up to maxWait. WithRetry(0, 0, 0) disables retries.
 func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
@@ -136,6 +141,9 @@ func (s *settings) validate() (*url.URL, error) {
 	}
 	if s.phoneID == "" {
 		return nil, errors.New("primis: WithPhoneID is required: the device id this client registers as")
+	}
+	if err := validateID("phone id", ID(s.phoneID)); err != nil {
+		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
 	if s.email == "" && s.jwt == "" && s.refreshToken == "" {
 		return nil, errors.New("primis: WithCredentials or WithTokens is required")

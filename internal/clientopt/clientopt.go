@@ -57,6 +57,20 @@ func (c *Common) SetCACertPEM(pem []byte) error {
 	return nil
 }
 
+// SetUserAgent sets the User-Agent header. Empty is an error in every
+// vendor package (Havr requires one in its token requests), and so are
+// control characters, which would split the header.
+func (c *Common) SetUserAgent(ua string) error {
+	if ua == "" {
+		return c.errorf("WithUserAgent: the user agent must not be empty")
+	}
+	if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return c.errorf("WithUserAgent(%q): control characters are not allowed", ua)
+	}
+	c.UserAgent = ua
+	return nil
+}
+
 // SetRetry sets the retry counts and waits.
 func (c *Common) SetRetry(maxRetries int, minWait, maxWait time.Duration) error {
 	if maxRetries < 0 || minWait < 0 || maxWait < minWait {

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Policy is doorkit's retry policy (DESIGN.md section 3).
+// Policy is doorkit's retry policy.
 //
 // Idempotent requests (GET, HEAD, PUT, DELETE, and calls marked Idempotent)
 // are retried on connection errors and on 429, 502, 503 and 504. Other
