@@ -30,6 +30,8 @@ type Client struct {
 	oauth       *oauth2.Config
 	syncTimeout time.Duration
 	events      *WebhookHandler // optional, for OpenDoor and grants
+	webhookURL  string          // where PIN results go, for grants
+	grants      *grantState
 }
 
 type service struct{ client *Client }
@@ -91,7 +93,10 @@ func New(opts ...Option) (*Client, error) {
 	}
 	authCfg := cfg
 	authCfg.BaseURL = authBase
-	c := &Client{syncTimeout: s.syncTimeout, events: s.events}
+	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState()}
+	if c.events != nil {
+		c.events.observe(c.grants.observe)
+	}
 	c.oauthAPI = rest.New(authCfg)
 	c.oauth = &oauth2.Config{
 		ClientID:     s.clientID,

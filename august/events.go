@@ -57,10 +57,16 @@ type Event struct {
 	State         string        `json:"state,omitempty"`
 	Reason        string        `json:"reason,omitempty"`
 	Message       string        `json:"message,omitempty"`
-	Error         *struct {
-		Code    code   `json:"code"`
-		Message string `json:"message"`
-	} `json:"error,omitempty"`
+	Error         *EventError   `json:"error,omitempty"`
+}
+
+// EventError is the error of a failed asynchronous command: the status the
+// synchronous call would have answered (530 jammed, ...) and August's code
+// and message.
+type EventError struct {
+	Status  int    `json:"status,omitempty"`
+	Code    code   `json:"code"`
+	Message string `json:"message"`
 }
 
 // EventInfo is an event's info: a remote operation's details, or an

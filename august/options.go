@@ -27,6 +27,7 @@ type settings struct {
 	scopes       []string
 	syncTimeout  time.Duration
 	events       *WebhookHandler
+	webhookURL   string
 }
 
 // Hosts of August's API and OAuth server.
@@ -165,12 +166,22 @@ func WithSyncOperateTimeout(d time.Duration) Option {
 	}
 }
 
-// WithWebhookHandler tells the client's access layer (OpenDoor,
-// CreateGrant) where August's webhook calls arrive, so it can wait for
-// asynchronous results. Without it, OpenDoor unlocks synchronously and grants
-// stay pending until the PIN listing shows them loaded.
-func WithWebhookHandler(h *WebhookHandler) Option {
-	return func(s *settings) error { s.events = h; return nil }
+// WithWebhook tells the client's access layer where August's results go:
+// url is the address August calls (registered with Webhooks.Register, and
+// sent with every PIN command the access layer makes), h the handler that
+// receives those calls in this process (nil when another process does).
+// Grants need url. With h, OpenDoor unlocks asynchronously and waits for the
+// result, and window changes and revocations wait for August to confirm
+// each PIN command; without h, OpenDoor unlocks synchronously, and grants
+// show what the PIN listing shows.
+func WithWebhook(url string, h *WebhookHandler) Option {
+	return func(s *settings) error {
+		if err := checkWebhookURL("webhook", url, false); err != nil {
+			return err
+		}
+		s.webhookURL, s.events = url, h
+		return nil
+	}
 }
 
 func (s *settings) validate() (*url.URL, *url.URL, error) {

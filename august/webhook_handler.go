@@ -38,6 +38,8 @@ type WebhookHandler struct {
 	ring    []uint64 // the remembered deliveries, oldest first from next
 	next    int
 	waiters map[WaitKey][]*Pending
+	// observers see every dispatched event (the client's access layer).
+	observers []func(*Event)
 
 	received, duplicates, refused atomic.Uint64
 }
@@ -222,6 +224,12 @@ func (h *WebhookHandler) remember(id uint64) bool {
 // webhook (for events received another way, such as push messages). It does
 // not de-duplicate.
 func (h *WebhookHandler) Dispatch(ev *Event) {
+	h.mu.Lock()
+	observers := h.observers
+	h.mu.Unlock()
+	for _, fn := range observers {
+		fn(ev)
+	}
 	keys := ev.keys()
 	if len(keys) == 0 {
 		return
@@ -236,6 +244,13 @@ func (h *WebhookHandler) Dispatch(ev *Event) {
 	for _, p := range ready {
 		p.resolve(ev)
 	}
+}
+
+// observe adds fn to the functions that see every dispatched event.
+func (h *WebhookHandler) observe(fn func(*Event)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.observers = append(h.observers[:len(h.observers):len(h.observers)], fn)
 }
 
 // Pending is a result a caller expects. Create it with Expect before sending
