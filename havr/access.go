@@ -76,7 +76,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 		lockIDs[i] = ID(n)
 	}
-	window, notices, err := req.Window.Prepare(time.Now(), time.Second)
+	window, notices, err := req.Window.Prepare(time.Now(), Resolution) // truncated to what Havr keeps
 	if err != nil {
 		return nil, err
 	}

@@ -82,10 +82,10 @@ func TestGrantByLinkCreatesOneKeyPerDoorAndEmailsTheVisitor(t *testing.T) {
 
 	// The visitor follows the link: the key and a K token come from the
 	// link token.
-	fromToken, _, err := c.SharedKeys.GetFromToken(ctx, access.Secret(links[0].Token))
+	fromToken, _, err := c.SharedKeys.GetFromToken(ctx, links[0].Token)
 	require.NoError(t, err)
 	assert.Equal(t, havr.ID(links[0].SharedKeyID), fromToken.ID)
-	ktok, _, err := c.SharedKeys.GetKTokenFromToken(ctx, havr.SharedKeyLinkKTokenRequest{Token: access.Secret(links[0].Token), PKey: "pkey"})
+	ktok, _, err := c.SharedKeys.GetKTokenFromToken(ctx, havr.SharedKeyLinkKTokenRequest{Token: links[0].Token, PKey: "pkey"})
 	require.NoError(t, err)
 	assert.NotEmpty(t, ktok.KToken.Reveal())
 

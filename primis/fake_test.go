@@ -347,9 +347,19 @@ func TestFaultInjection(t *testing.T) {
 }
 
 func TestLoggingRedactsSecrets(t *testing.T) {
+	for _, bodies := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bodies=%v", bodies), func(t *testing.T) { testLoggingRedactsSecrets(t, bodies) })
+	}
+}
+
+func testLoggingRedactsSecrets(t *testing.T, bodies bool) {
 	var buf syncBuffer
 	logger := newDebugLogger(&buf)
-	c, _ := newFakeClient(t, primistest.UserEmail, primistest.UserPassword, primis.WithLogger(logger))
+	opts := []primis.Option{primis.WithLogger(logger)}
+	if bodies {
+		opts = append(opts, primis.WithLogBodies())
+	}
+	c, _ := newFakeClient(t, primistest.UserEmail, primistest.UserPassword, opts...)
 	ctx := context.Background()
 	_, _, err := c.Auth.ChangePassword(ctx, "Fresh1234pw")
 	require.NoError(t, err)
@@ -357,10 +367,16 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 	require.NoError(t, err)
 	out := buf.String()
 	require.Contains(t, out, "/api/mobile/controlled_areas")
-	for _, secret := range []string{primistest.UserPassword, "Fresh1234pw", c.Tokens().AccessToken.Reveal(), c.Tokens().RefreshToken.Reveal()} {
+	for _, secret := range []string{primistest.UserPassword, "Fresh1234pw", c.Tokens().AccessToken.Reveal(), c.Tokens().RefreshToken.Reveal(), primistest.UserEmail} {
 		assert.NotContains(t, out, secret)
 	}
-	assert.Contains(t, out, "[REDACTED]")
+	if bodies {
+		assert.Contains(t, out, "[REDACTED]")
+		assert.Contains(t, out, "response_body")
+	} else {
+		assert.NotContains(t, out, "response_body")
+		assert.NotContains(t, out, "request_header")
+	}
 }
 
 // TestShortLivedJWTsAreUsed: tokens living less than the 10 s margin, or

@@ -48,7 +48,9 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests through hc's transport and with its timeout
-// per attempt. Retries and authorisation are layered on top of it.
+// per attempt. Retries, authorisation, bounds and doorkit's redirect rule
+// are layered on top of it; hc's CheckRedirect and Jar are not used. See the
+// package doc for what its transport needs.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error { return s.SetHTTPClient(hc) }
 }
@@ -132,6 +134,27 @@ func WithOpenDuration(d time.Duration) Option {
 		s.openDuration = d
 		return nil
 	}
+}
+
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
+// rest.DefaultMaxBody); a longer body is an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until the response headers
+// arrive (default 30 s). It applies over a WithHTTPClient transport too; the
+// context's deadline still applies.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds headers, the query and JSON or form bodies to the
+// debug records of WithLogger, with secrets (passwords, tokens, PINs, codes)
+// and personal data (emails, phone numbers) redacted. Without it a record
+// holds method, path, status, duration and request id only.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
 }
 
 func (s *settings) validate() (*url.URL, error) {
