@@ -244,10 +244,15 @@ func classifyOnce(err error, resp *Response) error {
 	if err == nil || resp != nil {
 		return err
 	}
-	var aerr *Error
+	var (
+		aerr *Error
+		rerr *rest.RequestError
+	)
 	switch {
-	case errors.As(err, &aerr), errors.Is(err, access.ErrInvalid), errors.Is(err, access.ErrUnavailable),
-		errors.Is(err, access.ErrUnauthorized), errors.Is(err, errNotSent):
+	case errors.As(err, &aerr), errors.As(err, &rerr), errors.Is(err, access.ErrInvalid),
+		errors.Is(err, access.ErrUnavailable), errors.Is(err, access.ErrUnauthorized):
+		// Classified by the shared plumbing (a RequestError whose context
+		// ended before anything was sent has no class, and stays so).
 		return err
 	}
 	if isDial(err) {
@@ -255,9 +260,6 @@ func classifyOnce(err error, resp *Response) error {
 	}
 	return &outcomeError{err: err}
 }
-
-// errNotSent marks failures raised before a request was written.
-var errNotSent = errors.New("august: request not sent")
 
 // isDial reports a failure to connect: the request never left.
 func isDial(err error) bool {

@@ -39,9 +39,11 @@ const (
 // DefaultUserAgent identifies doorkit in the User-Agent header.
 const DefaultUserAgent = "doorkit-august/1"
 
-// DefaultSyncOperateTimeout bounds a synchronous remote operate: August
-// itself retries the lock up to 3 times 30 s, so an answer can take about
-// 90 s. The caller's context still ends the call earlier.
+// DefaultSyncOperateTimeout bounds how long a synchronous remote operate
+// waits for August's answer (its response headers), instead of the
+// client's response-header timeout: August itself retries the lock up to 3
+// times 30 s, so an answer can take about 90 s. The caller's context still
+// ends the call earlier.
 const DefaultSyncOperateTimeout = 100 * time.Second
 
 func defaultSettings() settings {
@@ -83,13 +85,26 @@ func WithCACertPEM(pem []byte) Option {
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error {
-		if ua == "" {
-			return errors.New("august: WithUserAgent: empty user agent")
-		}
-		s.UserAgent = ua
-		return nil
-	}
+	return func(s *settings) error { return s.SetUserAgent(ua) }
+}
+
+// WithMaxResponseBody caps a 2xx body (default 32 MiB); a longer answer is
+// an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until its response headers
+// arrive (default 30 s). Synchronous remote operate has its own, longer
+// bound (WithSyncOperateTimeout).
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds request and response bodies, redacted, to the debug
+// logs of WithLogger.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
 }
 
 // WithLogger logs every HTTP attempt at debug level with the API key,

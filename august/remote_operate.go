@@ -140,9 +140,9 @@ type ExtendedFunctionResult struct {
 }
 
 // Sync operates the lock and waits for the result: August may take about
-// 90 s. The call is bounded by the client's sync timeout
-// (DefaultSyncOperateTimeout, WithSyncOperateTimeout) unless ctx ends
-// sooner. It is never resent.
+// 90 s, so the wait for the answer is bounded by the client's sync timeout
+// (DefaultSyncOperateTimeout, WithSyncOperateTimeout) rather than its
+// response-header timeout, unless ctx ends sooner. It is never resent.
 //
 // PUT /remoteoperate/:lockID/:command?type=sync
 func (s *RemoteOperateService) Sync(ctx context.Context, lockID string, command Command, opts *RemoteOperateOptions) (*OperateResult, *Response, error) {
@@ -153,9 +153,7 @@ func (s *RemoteOperateService) Sync(ctx context.Context, lockID string, command 
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.client.syncTimeout)
-	defer cancel()
-	return s.send(ctx, call)
+	return s.send(ctx, call.WithTimeout(s.client.syncTimeout))
 }
 
 // Async asks August to operate the lock and returns when August has
@@ -223,9 +221,7 @@ func (s *RemoteOperateService) V2(ctx context.Context, lockID string, command Co
 	call.WithBody(req)
 	WithAcceptVersion(RemoteOperateV2Version)(call)
 	if !req.Async {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.client.syncTimeout)
-		defer cancel()
+		call.WithTimeout(s.client.syncTimeout)
 	}
 	return s.send(ctx, call)
 }
