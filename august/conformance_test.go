@@ -17,6 +17,11 @@ import (
 // straight to the client's handler, with an "operation" registration on
 // every demo lock.
 func conformanceClient(t *testing.T) (*august.Client, *augusttest.Server) {
+	c, srv, _ := conformanceEnv(t)
+	return c, srv
+}
+
+func conformanceEnv(t *testing.T) (*august.Client, *augusttest.Server, *august.WebhookHandler) {
 	t.Helper()
 	srv := augusttest.NewServer()
 	t.Cleanup(srv.Close)
@@ -38,7 +43,7 @@ func conformanceClient(t *testing.T) (*august.Client, *augusttest.Server) {
 			NotificationTypes: []august.NotificationType{august.NotifyOperation}})
 		require.NoError(t, err)
 	}
-	return c, srv
+	return c, srv, events
 }
 
 func TestConformance(t *testing.T) {
