@@ -78,5 +78,36 @@
 // reached August, and neither are PIN commands and PIN reservations: a lost
 // answer returns an error matching access.ErrOutcomeUnknown. A synchronous
 // remote operate may take about 90 s; it is bounded by
-// DefaultSyncOperateTimeout unless the caller's context ends sooner.
+// DefaultSyncOperateTimeout (instead of the client's 30 s response-header
+// timeout) unless the caller's context ends sooner.
+//
+// The default transport keeps 100 idle connections per host. A transport
+// given with WithHTTPClient should keep as many for concurrent use, and its
+// client's Timeout must not cut off synchronous remote operate.
+//
+// Paths August does not publish (PIN transfer, master PIN, logout,
+// creating sub-users, remote operate v2's header) are INFERRED, marked in
+// their doc comments and kept together in routes.go.
+//
+// # access
+//
+// *Client implements access.DoorLister, DoorOpener, Granter, GrantGetter,
+// GrantLister and GrantUpdater. Doors are the caller's locks, with
+// capabilities from lock info (supportsEntryCodes, an operative bridge,
+// Type; type-1 locks take "always" PINs only, so no time-bounded grants),
+// PIN lengths from the keypad's device capabilities, and the lock's
+// timeZone. OpenDoor unlocks: asynchronously and waiting for the webhook's
+// result when WithWebhook gave a handler, else synchronously.
+//
+// A grant is a temporary PIN loaded for the holder on each door, pending
+// until August's webhook confirms the load (then active, or failed with the
+// reason); the credential is the PIN. The grant id, key and holder email
+// are kept in the PIN's partnerUserID: August makes a partner sub-user of
+// it, GET /partners/sub-user shows the partnerUserID back, and the PIN
+// listing shows the sub-user's userID, so lookups join the two (the PIN
+// listing itself does not show partnerUserID; the holder's name is in
+// firstName/lastName). Lookups list the sub-users and the locks' PINs; a
+// window change is an update command; revoking deletes the PINs. With a
+// handler, window changes and revocations wait for August to confirm each
+// command.
 package august
