@@ -34,7 +34,9 @@
 // "message":"Bridge is offline"}), SetLockError (408, 423, 460, 530, 531,
 // 550, 551, 560 on remote operate), SetBattery, RenameLock and Operate
 // (notifications). Fault injection, latency and the request log come from
-// the shared front (Inject, FailNext for 429s, SetLatency, Requests).
+// the shared front (Inject, FailNext for 429s, SetLatency, Requests, and
+// its token-bucket rate limit where the front has one); their answers use
+// August's error body.
 //
 // The documents leave much open. What this fake decides, so tests know
 // which answers are its own:

@@ -46,8 +46,8 @@ func runAugust(ctx context.Context, out io.Writer, ac augustConfig) error {
 		fmt.Fprintf(out, "== August (in-memory fake at %s)\n", fake.URL)
 	} else {
 		fmt.Fprintf(out, "== August at %s\n", ac.url)
-		if ac.door == "" || ac.visitor == "" || ac.webhookURL == "" || ac.listen == "" || len(ac.webhookToken) < 16 {
-			return fmt.Errorf("-august-door, -august-visitor, -august-webhook-url, -august-listen and -august-webhook-token (16+ characters) are required against a real server")
+		if ac.door == "" || ac.visitor == "" || ac.webhookURL == "" || ac.listen == "" || len(ac.webhookToken) < 16 || ac.clientID == "" {
+			return fmt.Errorf("-august-door, -august-visitor, -august-webhook-url, -august-listen, -august-webhook-token (16+ characters) and -august-client-id are required against a real server")
 		}
 	}
 
