@@ -26,8 +26,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		return nil
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		if s == "" {
@@ -153,8 +153,8 @@ const (
 
 // UnmarshalJSON maps the answers' "one-time" to AccessOneTime.
 func (a *AccessType) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := unquote(b)
+	if err != nil {
 		return err
 	}
 	if s == "one-time" {
@@ -211,4 +211,15 @@ func ParseAccessTimes(s string) (AccessTimes, bool) {
 		}
 	}
 	return a, okStart && okEnd
+}
+
+// unquote reads a JSON string the decoder has already validated, without
+// decoding it again when it has no escapes.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }
