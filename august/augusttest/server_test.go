@@ -833,3 +833,35 @@ func TestCloseStopsPendingDeliveries(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A caller that gives up on a sync operate does not stop the lock.
+func TestSyncOperateActsAfterTheCallerGaveUp(t *testing.T) {
+	c, srv := newClient(t)
+	notified := make(chan struct{}, 1)
+	srv.SetWebhookClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		notified <- struct{}{}
+		rec := httptest.NewRecorder()
+		return rec.Result(), nil
+	})})
+	registerHook(t, c, augusttest.FrontDoorID, "operation")
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	srv.SetOperateHook(func(op augusttest.RemoteOperation) {
+		assert.Equal(t, "2.0.0", op.Version)
+		assert.Equal(t, 2, op.RetryLimit)
+		cancel()
+		<-gaveUp // the caller has seen its context end
+	})
+	req, _ := http.NewRequestWithContext(ctx, "PUT", srv.URL+"/remoteoperate/"+augusttest.FrontDoorID+"/unlock?retryLimit=2", nil)
+	req.Header.Set("x-august-api-key", augusttest.APIKey)
+	req.Header.Set("x-august-access-token", c.token)
+	req.Header.Set("Accept-Version", "2.0.0")
+	_, err := srv.Client().Do(req)
+	require.ErrorIs(t, err, context.Canceled)
+	gaveUp <- err
+	<-notified // the lock acted and told the registered webhook
+	assert.Equal(t, 1, srv.CountOperations(augusttest.FrontDoorID, "unlock"))
+	assert.False(t, srv.Locked(augusttest.FrontDoorID))
+	ops := srv.RemoteOperations()
+	assert.Equal(t, "2.0.0", ops[0].Version)
+}
