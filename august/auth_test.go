@@ -315,3 +315,22 @@ func TestParseClaims(t *testing.T) {
 	assert.True(t, newer(parseClaims(jwt(1, 10)), 1, parseClaims(jwt(1, 9)), 5), "then exp")
 	assert.True(t, newer(jwtClaims{}, 6, parseClaims(jwt(1, 9)), 5), "else sending order")
 }
+
+// The API key and token go only to the API's origin: a redirect elsewhere
+// is refused before anything is sent there.
+func TestCredentialsStayOnOrigin(t *testing.T) {
+	var elsewhere atomic.Int32
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Host != "august.test" {
+			elsewhere.Add(1)
+			return jsonResponse(req, 200, `[]`), nil
+		}
+		resp := jsonResponse(req, http.StatusFound, ``)
+		resp.Header.Set("Location", "https://evil.example/users/houses/mine")
+		return resp, nil
+	})
+	c := newTestClient(t, rt)
+	_, _, err := c.Houses.List(context.Background(), nil)
+	require.Error(t, err)
+	assert.Equal(t, int32(0), elsewhere.Load())
+}
