@@ -127,8 +127,9 @@
 //     soft or not.
 //   - Users: adduser takes a known user id, or an email:/phone: identifier
 //     of someone the fake then invites; returnInvited adds "userId" to
-//     {"message":"success"}; adding a user already on the lock is 409
-//     unless options.isUpdatingPermissions. Only a superuser adds or
+//     {"message":"success"}; adding a user again with the same type is a
+//     success (PUT), with another type 409 unless
+//     options.isUpdatingPermissions. Only a superuser adds or
 //     removes a superuser or changes types.
 //   - Sub-users (POST path inferred): keyed by (caller, partnerUserID);
 //     the access_token works. Listing pages count from 1, pageSize 100 by

@@ -189,8 +189,8 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, c *caller) {
 		writeError(w, http.StatusBadRequest, "InvalidArgument", "otherUserID must be a user id or an email:/phone: identifier")
 		return
 	}
-	if l.users[userID] != "" && !b.Options.IsUpdatingPermissions {
-		writeError(w, http.StatusConflict, "Conflict", "the user is already on the lock")
+	if t := l.users[userID]; t != "" && t != typ && !b.Options.IsUpdatingPermissions {
+		writeError(w, http.StatusConflict, "Conflict", "the user is already on the lock as "+t)
 		return
 	}
 	l.users[userID] = typ

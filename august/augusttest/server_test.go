@@ -676,7 +676,10 @@ func TestLocksHousesUsers(t *testing.T) {
 	a := c.do("PUT", "/locks/adduser/"+augusttest.GateID+"/"+newUser+"/user", map[string]any{"Name": "Nora", "returnInvited": true})
 	require.Equal(t, 200, a.status, string(a.body))
 	assert.Equal(t, newUser, a.json(t)["userId"])
-	assert.Equal(t, 409, c.do("PUT", "/locks/adduser/"+augusttest.GateID+"/"+newUser+"/user", nil).status)
+	assert.Equal(t, 200, c.do("PUT", "/locks/adduser/"+augusttest.GateID+"/"+newUser+"/user", nil).status, "PUT again: same state")
+	assert.Equal(t, 409, c.do("PUT", "/locks/adduser/"+augusttest.GateID+"/"+newUser+"/manager", nil).status)
+	assert.Equal(t, 200, c.do("PUT", "/locks/adduser/"+augusttest.GateID+"/"+newUser+"/user",
+		map[string]any{"options": map[string]any{"isUpdatingPermissions": true}}).status)
 	a = c.do("PUT", "/locks/adduser/"+augusttest.GateID+"/email:visitor@example.com/user", map[string]any{"returnInvited": true})
 	require.Equal(t, 200, a.status, string(a.body))
 	assert.Len(t, srv.LockUsers(augusttest.GateID), 3)
