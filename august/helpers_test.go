@@ -109,5 +109,3 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
-
-func ioNopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }
