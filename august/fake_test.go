@@ -329,3 +329,153 @@ func TestFakeLocksHousesAndSubUsers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{augusttest.ShedID}, env.srv.DeletedLocks())
 }
+
+// TestFakeEveryOperation calls every typed method once against the fake,
+// so the client and the fake agree on paths, bodies and answers.
+func TestFakeEveryOperation(t *testing.T) {
+	env := newFakeEnv(t)
+	ctx := timeout(t)
+	c, srv := env.c, env.srv
+	lock := augusttest.FrontDoorID
+	env.register(t, lock)
+	ok := func(name string, err error) {
+		t.Helper()
+		assert.NoError(t, err, name)
+	}
+
+	_, _, err := c.Locks.List(ctx)
+	ok("Locks.List", err)
+	_, _, err = c.Locks.Get(ctx, lock)
+	ok("Locks.Get", err)
+	_, _, err = c.Locks.GetRaw(ctx, lock, "0.0.1")
+	ok("Locks.GetRaw", err)
+	_, _, err = c.Locks.GetStatus(ctx, lock)
+	ok("Locks.GetStatus", err)
+	newUser := srv.AddUser(augusttest.User{FirstName: "Nia", LastName: "New"})
+	_, _, err = c.Locks.AddUser(ctx, lock, newUser, august.UserTypeUser, august.AddUserRequest{ReturnInvited: true})
+	ok("Locks.AddUser", err)
+	_, _, err = c.Locks.ChangeUserType(ctx, lock, newUser, august.UserTypeManager)
+	ok("Locks.ChangeUserType", err)
+	_, _, err = c.Locks.RemoveUser(ctx, lock, newUser)
+	ok("Locks.RemoveUser", err)
+
+	reserved, _, err := c.PINs.Reserve(ctx, lock)
+	ok("PINs.Reserve", err)
+	_, _, err = c.PINs.Release(ctx, lock, reserved.PIN)
+	ok("PINs.Release", err)
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	win := &august.AccessTimes{Start: start, End: start.Add(24 * time.Hour)}
+	load := august.PINCommand{PIN: "4821", AccessType: august.AccessTemporary, AccessTimes: win,
+		FirstName: "Ada", LastName: "Lovelace", PartnerUserID: "every-op"}
+	step := func(name string, action august.PINAction, send func() error) {
+		t.Helper()
+		p := env.events.Expect(august.PINKey(lock, action, "every-op"))
+		ok(name, send())
+		_, err := p.Wait(ctx)
+		ok(name+" confirmed", err)
+	}
+	step("PINs.Load", august.PINActionLoad, func() error {
+		_, _, err := c.PINs.Load(ctx, lock, load, fakeHookURL, nil)
+		return err
+	})
+	_, _, err = c.PINs.List(ctx, lock)
+	ok("PINs.List", err)
+	step("PINs.Update", august.PINActionUpdate, func() error {
+		_, _, err := c.PINs.Update(ctx, lock, august.PINCommand{PIN: "4821", AccessType: august.AccessTemporary,
+			AccessTimes: &august.AccessTimes{Start: start, End: start.Add(48 * time.Hour)}}, fakeHookURL, nil)
+		return err
+	})
+	step("PINs.Disable", august.PINActionDisable, func() error {
+		_, _, err := c.PINs.Disable(ctx, lock, august.PINCommand{PIN: "4821"}, fakeHookURL)
+		return err
+	})
+	step("PINs.Enable", august.PINActionEnable, func() error {
+		_, _, err := c.PINs.Enable(ctx, lock, august.PINCommand{PIN: "4821"}, fakeHookURL)
+		return err
+	})
+	owner := srv.PINs(lock)[0].UserID
+	_, _, err = c.PINs.Transfer(ctx, lock, august.TransferPINRequest{OldUserID: owner, NewUserID: augusttest.GuestID})
+	ok("PINs.Transfer", err)
+	_, _, err = c.PINs.Transfer(ctx, lock, august.TransferPINRequest{OldUserID: augusttest.GuestID, NewUserID: owner})
+	ok("PINs.Transfer back", err)
+	step("PINs.Delete", august.PINActionDelete, func() error {
+		_, _, err := c.PINs.Delete(ctx, lock, august.PINCommand{PIN: "4821"}, fakeHookURL)
+		return err
+	})
+	_, _, err = c.PINs.Send(ctx, lock, august.PINCommandsRequest{Webhook: fakeHookURL, Commands: []august.PINCommand{
+		{Action: august.PINActionLoad, PIN: "5555", AccessType: august.AccessAlways, FirstName: "A", LastName: "B", PartnerUserID: "batch-1"},
+		{Action: august.PINActionLoad, PIN: "6666", AccessType: august.AccessAlways, FirstName: "C", LastName: "D", PartnerUserID: "batch-2"},
+	}})
+	ok("PINs.Send", err)
+	_, _, err = c.PINs.GetMaster(ctx, lock)
+	ok("PINs.GetMaster", err)
+	_, _, err = c.PINs.SetMaster(ctx, lock, august.SetMasterPINRequest{PIN: "2468", Webhook: "https://partner.example.com/master"})
+	ok("PINs.SetMaster", err)
+
+	_, _, err = c.RemoteOperate.Sync(ctx, lock, august.CommandUnlock, &august.RemoteOperateOptions{RetryLimit: 2})
+	ok("RemoteOperate.Sync", err)
+	_, err = c.RemoteOperate.Async(ctx, lock, august.CommandLock, nil)
+	ok("RemoteOperate.Async", err)
+	hook := fakeHookURL
+	_, _, err = c.RemoteOperate.V2(ctx, lock, august.CommandExtendedFunction, august.RemoteOperateV2Request{
+		ExtendedFunction: &august.ExtendedFunction{Function: "vacationMode"}, Webhook: &hook, NotificationType: "websocket"})
+	ok("RemoteOperate.V2", err)
+	_, _, err = c.RemoteOperate.V2(ctx, lock, august.CommandUnlock, august.RemoteOperateV2Request{Async: true})
+	ok("RemoteOperate.V2 async", err)
+	for _, op := range srv.RemoteOperations() {
+		if op.Command == "extendedfunction" {
+			assert.Equal(t, "2.0.0", op.Version, "v2 is selected by Accept-Version")
+		}
+	}
+
+	yes := true
+	_, _, err = c.Devices.GetCapabilities(ctx, &august.CapabilitiesOptions{SerialNumber: "X2FSW05DGA", TopLevelHost: &yes})
+	ok("Devices.GetCapabilities", err)
+	_, _, err = c.Houses.List(ctx, nil)
+	ok("Houses.List", err)
+	_, _, err = c.Houses.Get(ctx, augusttest.HouseID)
+	ok("Houses.Get", err)
+
+	_, _, err = c.Partners.CreateSubUser(ctx, august.SubUserRequest{PartnerUserID: "p-9", FirstName: "F", LastName: "L"})
+	ok("Partners.CreateSubUser", err)
+	_, _, err = c.Partners.ListSubUsers(ctx, &august.SubUserListOptions{Page: 1, PageSize: 1000})
+	ok("Partners.ListSubUsers", err)
+
+	sub, _, err := c.Websocket.CreateSubscriber(ctx, august.SubscriberRequest{Scopes: []string{"lock"}})
+	ok("Websocket.CreateSubscriber", err)
+	if sub != nil {
+		_, _, err = c.Websocket.GetSubscriber(ctx, sub.SubscriberID)
+		ok("Websocket.GetSubscriber", err)
+		_, _, err = c.Websocket.DeleteSubscriber(ctx, sub.SubscriberID)
+		ok("Websocket.DeleteSubscriber", err)
+	}
+	_, _, err = c.Webhooks.Delete(ctx, lock, augusttest.ClientID)
+	ok("Webhooks.Delete", err)
+	_, _, err = c.Locks.Delete(ctx, augusttest.ShedID, &august.DeleteOptions{Soft: true})
+	ok("Locks.Delete", err)
+
+	_, err = c.Session.Logout(ctx, august.LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48",
+		InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
+	ok("Session.Logout", err)
+	_, _, err = c.Locks.List(ctx)
+	assert.ErrorIs(t, err, access.ErrUnauthorized, "logged out")
+
+	// OAuth: the code exchange and the refresh grant, the fake standing in
+	// for auth.august.com.
+	oc, err := august.New(august.WithBaseURL(srv.URL), august.WithAuthURL(srv.URL), august.WithHTTPClient(srv.Client()),
+		august.WithAPIKey(augusttest.APIKey),
+		august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb"))
+	require.NoError(t, err)
+	u, err := oc.OAuth.AuthCodeURL("state-1")
+	ok("OAuth.AuthCodeURL", err)
+	assert.Contains(t, u, srv.URL+"/authorization?")
+	tok, _, err := oc.OAuth.Exchange(ctx, srv.IssueAuthCode(augusttest.OwnerID))
+	ok("OAuth.Exchange", err)
+	if tok != nil {
+		assert.True(t, srv.TokenValid(tok.AccessToken.Reveal()))
+	}
+	_, _, err = oc.OAuth.Refresh(ctx)
+	ok("OAuth.Refresh", err)
+	_, _, err = oc.Locks.List(ctx)
+	ok("Locks.List with the OAuth token", err)
+}
