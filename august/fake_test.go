@@ -479,3 +479,39 @@ func TestFakeEveryOperation(t *testing.T) {
 	_, _, err = oc.Locks.List(ctx)
 	ok("Locks.List with the OAuth token", err)
 }
+
+// A 401 with an OAuth refresh token held: one refresh, then the request
+// goes through; without one the caller learns it must re-run OAuth.
+func TestFakeExpiredTokenRefreshesOnce(t *testing.T) {
+	srv := augusttest.NewServer()
+	t.Cleanup(srv.Close)
+	ctx := timeout(t)
+	code := srv.IssueAuthCode(augusttest.OwnerID)
+	var mu sync.Mutex
+	var got []august.Tokens
+	c, err := august.New(august.WithBaseURL(srv.URL), august.WithAuthURL(srv.URL), august.WithHTTPClient(srv.Client()),
+		august.WithAPIKey(augusttest.APIKey), august.WithRetry(0, 0, 0),
+		august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb"),
+		august.WithTokenCallback(func(tok august.Tokens) { mu.Lock(); got = append(got, tok); mu.Unlock() }))
+	require.NoError(t, err)
+	_, _, err = c.OAuth.Exchange(ctx, code)
+	require.NoError(t, err)
+
+	srv.ExpireTokens()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := c.Locks.List(ctx)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.Count(http.MethodPost, "/access_token")-1, "one refresh for 20 callers (after the exchange)")
+
+	srv.ExpireTokens()
+	srv.ExpireRefreshTokens()
+	_, _, err = c.Locks.List(ctx)
+	assert.ErrorIs(t, err, access.ErrUnauthorized)
+}
