@@ -150,3 +150,31 @@ func TestAccessOpenDoor(t *testing.T) {
 	assert.ErrorIs(t, env.c.OpenDoor(ctx, "front door"), access.ErrNotFound)
 	assert.True(t, errors.Is(env.c.OpenDoor(ctx, ""), access.ErrInvalid))
 }
+
+// A grant over two doors whose second door refuses the PIN loads nothing:
+// the first door's PIN is deleted again.
+func TestAccessGrantRollsBack(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	// Doors are loaded in id order: the second door sorts after the first.
+	second := srv.AddLock(augusttest.Lock{ID: "F0000000000000000000000000000001", Name: "Side Door", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	// The second door already has the PIN.
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	_, _, err := c.PINs.Load(ctx, second, august.PINCommand{PIN: "482913", AccessType: august.AccessTemporary,
+		AccessTimes: &august.AccessTimes{Start: start, End: start.Add(time.Hour)}, FirstName: "Other", LastName: "Guest",
+		PartnerUserID: "someone-else"}, fakeHookURL, nil)
+	require.NoError(t, err)
+	before, loads := srv.LivePINs(), srv.CountPINCommands("load")
+
+	req := grantRequest("booking-two-doors", "482913")
+	req.DoorIDs = []string{second, augusttest.FrontDoorID}
+	_, err = c.CreateGrant(ctx, req)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, access.ErrConflict)
+	assert.Equal(t, loads+1, srv.CountPINCommands("load"), "the first door was loaded")
+	assert.Equal(t, before, srv.LivePINs(), "and its PIN deleted again")
+	for range c.ListGrants(ctx, access.GrantFilter{Key: "booking-two-doors"}) {
+		t.Error("a rolled-back grant is listed")
+	}
+}
