@@ -386,3 +386,24 @@ func (c *Client) refreshGrant(ctx context.Context, refreshTok string) (*OAuthTok
 // Tokens returns the client's current tokens, for callers that persist
 // them without a callback.
 func (c *Client) Tokens() Tokens { return c.tokens.tokens() }
+
+// RenewIfExpiring renews the access token when its JWT says it expires
+// within the given time (open clients use 7 days): with the OAuth refresh
+// token when the client holds one, else by a cheap call (GET
+// /users/houses/mine), since August returns a fresh token with its answers.
+// It reports whether the client now holds a different token. A token that
+// is not a JWT, or expires later, is left alone.
+func (c *Client) RenewIfExpiring(ctx context.Context, within time.Duration) (bool, error) {
+	cur := c.tokens.tokens()
+	if cur.Expiry.IsZero() || time.Until(cur.Expiry) > within {
+		return false, nil
+	}
+	if cur.RefreshToken != "" && c.oauth.ClientID != "" {
+		if _, _, err := c.OAuth.Refresh(ctx); err != nil {
+			return false, err
+		}
+	} else if _, _, err := c.Houses.List(ctx, nil); err != nil {
+		return false, err
+	}
+	return c.tokens.tokens().AccessToken != cur.AccessToken, nil
+}

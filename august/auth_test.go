@@ -334,3 +334,28 @@ func TestCredentialsStayOnOrigin(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, int32(0), elsewhere.Load())
 }
+
+func TestRenewIfExpiring(t *testing.T) {
+	now := time.Now().Unix()
+	soon, later := jwt(now-100, now+3600), jwt(now, now+90*24*3600)
+	var calls atomic.Int32
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		assert.Equal(t, "/users/houses/mine", req.URL.Path)
+		return withToken(jsonResponse(req, 200, `[]`), later), nil
+	})
+	c := newTestClient(t, rt, WithTokens(soon, ""))
+	renewed, err := c.RenewIfExpiring(context.Background(), 7*24*time.Hour)
+	require.NoError(t, err)
+	assert.True(t, renewed)
+	assert.Equal(t, later, c.Tokens().AccessToken.Reveal())
+	renewed, err = c.RenewIfExpiring(context.Background(), 7*24*time.Hour)
+	require.NoError(t, err)
+	assert.False(t, renewed, "a token valid for 90 days is left alone")
+	assert.Equal(t, int32(1), calls.Load())
+
+	opaque := newTestClient(t, noRequests(t))
+	renewed, err = opaque.RenewIfExpiring(context.Background(), 7*24*time.Hour)
+	assert.NoError(t, err)
+	assert.False(t, renewed)
+}

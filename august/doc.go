@@ -30,6 +30,8 @@
 // answer brought one, or after one OAuth refresh when the client holds a
 // refresh token (WithOAuth); otherwise the call fails with an *Error
 // matching access.ErrUnauthorized, and the partner must run OAuth again.
+// RenewIfExpiring renews ahead of the JWT's expiry, as open clients do when
+// fewer than 7 days remain.
 //
 // OAuth: OAuth.AuthCodeURL gives the authorization page's address (built
 // with golang.org/x/oauth2); OAuth.Exchange trades the code for tokens. The
