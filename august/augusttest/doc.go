@@ -52,8 +52,10 @@
 //     server hangs). A body that is not Content-Type application/json
 //     answers 415. A lockID not matching ^[\dA-F]{32}$ answers 400; a lock
 //     the caller is not on answers 404.
-//   - PIN management needs a keypad (else 412), a bridge (else 412; offline
-//     422) and a manager or superuser on the lock (else 403).
+//   - Every PIN operation needs a manager or superuser on the lock (else
+//     403); all but the listing need a keypad (else 412); PIN commands also
+//     need a bridge (else 412; offline 422). Users listed as "user" may
+//     remote operate.
 //   - POST /locks/:lockID/pins: the batch is all or nothing. Load requires
 //     action, pin, accessType, firstName, lastName, partnerUserID and the
 //     request webhook (an absolute http(s) URL); update requires pin and
