@@ -51,7 +51,7 @@ func decodeError(resp *http.Response, body []byte) error {
 	e := &Error{
 		StatusCode: resp.StatusCode,
 		Method:     resp.Request.Method,
-		Path:       resp.Request.URL.Path,
+		Path:       rest.ShownPath(resp.Request),
 		RequestID:  rest.RequestID(resp.Header),
 		Body:       body,
 	}

@@ -93,7 +93,7 @@ func New(cfg Config) *Client {
 	decode := cfg.DecodeError
 	if decode == nil {
 		decode = func(resp *http.Response, _ []byte) error {
-			return &StatusError{Method: resp.Request.Method, Path: resp.Request.URL.Path, StatusCode: resp.StatusCode, Status: resp.Status}
+			return &StatusError{Method: resp.Request.Method, Path: ShownPath(resp.Request), StatusCode: resp.StatusCode, Status: resp.Status}
 		}
 	}
 	c.decodeError, c.http = decode, rc
@@ -127,11 +127,22 @@ func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 }
 
 func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
-	path, err := BuildPath(call.Template, call.Params...)
+	path, shown, err := buildPath(call.Template, call.Params)
 	if err != nil {
 		return nil, err
 	}
 	target := c.base + strings.TrimPrefix(path, "/")
+	if shown != "" {
+		built, err := url.Parse(target)
+		if err != nil {
+			return nil, err
+		}
+		masked, err := url.Parse(c.base + strings.TrimPrefix(shown, "/"))
+		if err != nil {
+			return nil, err
+		}
+		ctx = context.WithValue(ctx, shownPathKey{}, shownPath{real: built.Path, shown: masked.Path})
+	}
 	if call.Query != nil {
 		q, err := encodeQuery(call.Query)
 		if err != nil {

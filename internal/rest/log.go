@@ -44,7 +44,7 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	secret := bodySecret(t.SecretFields)
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("path", req.URL.EscapedPath()),
+		slog.String("path", shownURL(req).EscapedPath()),
 	}
 	if t.Bodies {
 		if req.URL.RawQuery != "" {
