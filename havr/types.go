@@ -2,6 +2,7 @@ package havr
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -156,6 +157,18 @@ const Resolution = time.Second
 // start == end is refused. The recurrency rule is documented; "end after
 // start" is an assumption: the document states no such rule, but a period
 // with nothing inside it cannot be what a caller means.
+// validateEmail applies access.ValidateEmail, the one rule for addresses in
+// every package (net/mail, one bare address, at most 254 bytes), under the
+// request's own field name.
+func validateEmail(field, email string) error {
+	err := access.ValidateEmail(email)
+	var invalid *access.InvalidError
+	if errors.As(err, &invalid) {
+		invalid.Field = field
+	}
+	return err
+}
+
 func validatePeriod(start, end Time, rec Recurrency) error {
 	start, end = start.truncate(), end.truncate()
 	if !start.IsZero() && !end.IsZero() && !end.After(start.Time) {
