@@ -1,7 +1,7 @@
 // Command quickstart runs doorkit's main job as an integrator would, for
 // each vendor: log in, list the doors, and then either open one and show what
 // a refusal looks like (Primis), or give a visitor time-bounded access by an
-// emailed link and revoke it (Havr).
+// emailed link, keyed by a booking id, move it and revoke it (Havr).
 //
 // With no flags it runs against doorkit's in-memory vendor fakes and needs no
 // credentials:
@@ -161,13 +161,13 @@ func openDoor(ctx context.Context, out io.Writer, opener access.DoorOpener, name
 
 func printDoors(out io.Writer, doors []access.Door) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DOOR ID\tNAME\tSITE\tSTATE")
+	fmt.Fprintln(tw, "DOOR ID\tNAME\tSITE\tSTATE\tOPENS REMOTELY")
 	for _, d := range doors {
 		state := ""
 		if a, ok := d.Native.(primis.ControlledArea); ok {
 			state = string(a.State)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Name, d.Site, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", d.ID, d.Name, d.Site, state, d.Capabilities.RemoteOpen)
 	}
 	tw.Flush()
 }

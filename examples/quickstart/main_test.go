@@ -19,8 +19,10 @@ func TestQuickstartOnTheFakes(t *testing.T) {
 	out.Reset()
 	require.NoError(t, runHavr(ctx, &out, havrConfig{}))
 	assert.Contains(t, out.String(), "Front door")
-	assert.Contains(t, out.String(), "link, link emailed by Havr to visitor@example.com")
-	assert.Contains(t, out.String(), "errors.Is(err, access.ErrNotFound) == true")
+	for _, want := range []string{"[link app_key]", "(created)", "pending, link, link emailed by Havr to visitor@example.com",
+		"usable now: false", " unchanged", " updated, window", "errors.Is(err, access.ErrNotFound) == true"} {
+		assert.Contains(t, out.String(), want)
+	}
 }
 
 func TestHavrAgainstARealServerNeedsADoorAndAVisitor(t *testing.T) {

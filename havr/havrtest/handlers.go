@@ -32,6 +32,10 @@ func (s *Server) handler() http.Handler {
 
 	mux.HandleFunc("GET /v1/shared_keys", s.authed(s.listSharedKeys))
 	mux.HandleFunc("GET /v1/shared_keys/{id}", s.authed(s.getSharedKey))
+	mux.HandleFunc("GET /v1/shared_keys/show_with_details/{id}", s.authed(s.showSharedKeyWithDetails))
+	mux.HandleFunc("GET /v1/shared_keys/index_with_details", s.authed(s.listSharedKeysWithDetails))
+	mux.HandleFunc("POST /v1/shared_keys/answer_pending_shared_key", s.authed(s.answerPendingSharedKey))
+	mux.HandleFunc("POST /v1/shared_keys/create_or_update", s.authed(s.createOrUpdateSharedKey))
 	mux.HandleFunc("POST /v1/shared_keys", s.authed(s.createSharedKeys))
 	mux.HandleFunc("POST /v1/shared_keys/create_with_link", s.authed(s.createSharedKeyWithLink))
 	mux.HandleFunc("PATCH /v1/shared_keys/{id}", s.authed(s.updateSharedKey))

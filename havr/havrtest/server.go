@@ -114,7 +114,9 @@ type DoorLock struct {
 	BatteryLevel int
 	Mode         string // normal or offline
 	// ConfirmationLevel (0..3) and SecondaryType (main by default) are
-	// what PATCH /v1/door_locks/:id sets.
+	// what PATCH /v1/door_locks/:id sets. ConfirmationLevel also makes the
+	// accesses that someone other than the owner shares stay pending until
+	// the owner answers them.
 	ConfirmationLevel int
 	SecondaryType     string
 }

@@ -200,6 +200,9 @@ func (s *Server) createSharedKeys(w http.ResponseWriter, r *http.Request, u *Use
 			k := &sharedKey{SharedKey: SharedKey{ID: s.id(), DoorLockID: l.ID, UserID: uid, Start: start, End: end,
 				Admin: b.Admin != nil && *b.Admin, Recurrency: b.Recurrency, Note: b.Note, OriginID: u.ID},
 				status: "active", kTokenID: secret()[:8]}
+			if needsConfirmation(l, u, k.Admin, end.IsZero()) {
+				k.status = "pending"
+			}
 			s.keys[k.ID] = k
 			out = append(out, s.sharedKeyDetails(k))
 		}
