@@ -146,17 +146,6 @@ func validateDescription(field, s string) error {
 	return nil
 }
 
-// Resolution is the precision of Havr timestamps: whole seconds. Times are
-// truncated to it before a period is checked, since that is what is sent.
-const Resolution = time.Second
-
-// validatePeriod checks a start/end/recurrency triple: end after start, and a
-// recurrency no shorter than the period it repeats (a daily access cannot
-// last several days). Both dates are first truncated to whole seconds, as
-// MarshalJSON sends them, so a sub-second period that would go out with
-// start == end is refused. The recurrency rule is documented; "end after
-// start" is an assumption: the document states no such rule, but a period
-// with nothing inside it cannot be what a caller means.
 // validateEmail applies access.ValidateEmail, the one rule for addresses in
 // every package (net/mail, one bare address, at most 254 bytes), under the
 // request's own field name.
@@ -169,6 +158,17 @@ func validateEmail(field, email string) error {
 	return err
 }
 
+// Resolution is the precision of Havr timestamps: whole seconds. Times are
+// truncated to it before a period is checked, since that is what is sent.
+const Resolution = time.Second
+
+// validatePeriod checks a start/end/recurrency triple: end after start, and a
+// recurrency no shorter than the period it repeats (a daily access cannot
+// last several days). Both dates are first truncated to whole seconds, as
+// MarshalJSON sends them, so a sub-second period that would go out with
+// start == end is refused. The recurrency rule is documented; "end after
+// start" is an assumption: the document states no such rule, but a period
+// with nothing inside it cannot be what a caller means.
 func validatePeriod(start, end Time, rec Recurrency) error {
 	start, end = start.truncate(), end.truncate()
 	if !start.IsZero() && !end.IsZero() && !end.After(start.Time) {
