@@ -442,18 +442,6 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 		out := reflect.New(t).Elem()
 		out.Set(c.copy(v.Elem()))
 		return out
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v
-		}
-		key := refOf(v)
-		if out, ok := c.done[key]; ok {
-			return out
-		}
-		out := reflect.New(t.Elem())
-		c.done[key] = out
-		out.Elem().Set(c.copy(v.Elem()))
-		return out
 	case reflect.Struct:
 		out := reflect.New(t).Elem()
 		out.Set(v)
@@ -469,7 +457,7 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 			out.Index(i).Set(c.copy(v.Index(i)))
 		}
 		return out
-	case reflect.Slice:
+	case reflect.Pointer, reflect.Slice, reflect.Map:
 		if v.IsNil() {
 			return v
 		}
@@ -477,24 +465,27 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 		if out, ok := c.done[key]; ok {
 			return out
 		}
-		out := reflect.MakeSlice(t, v.Len(), v.Len())
-		c.done[key] = out
-		for i := range v.Len() {
-			out.Index(i).Set(c.copy(v.Index(i)))
+		var out reflect.Value
+		switch t.Kind() {
+		case reflect.Pointer:
+			out = reflect.New(t.Elem())
+		case reflect.Slice:
+			out = reflect.MakeSlice(t, v.Len(), v.Len())
+		default:
+			out = reflect.MakeMapWithSize(t, v.Len())
 		}
-		return out
-	case reflect.Map:
-		if v.IsNil() {
-			return v
-		}
-		key := refOf(v)
-		if out, ok := c.done[key]; ok {
-			return out
-		}
-		out := reflect.MakeMapWithSize(t, v.Len())
-		c.done[key] = out
-		for it := v.MapRange(); it.Next(); {
-			out.SetMapIndex(c.copy(it.Key()), c.copy(it.Value()))
+		c.done[key] = out // before filling, so a cycle finds it
+		switch t.Kind() {
+		case reflect.Pointer:
+			out.Elem().Set(c.copy(v.Elem()))
+		case reflect.Slice:
+			for i := range v.Len() {
+				out.Index(i).Set(c.copy(v.Index(i)))
+			}
+		default:
+			for it := v.MapRange(); it.Next(); {
+				out.SetMapIndex(c.copy(it.Key()), c.copy(it.Value()))
+			}
 		}
 		return out
 	}
