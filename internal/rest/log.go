@@ -48,7 +48,7 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if t.Bodies {
 		if req.URL.RawQuery != "" {
-			attrs = append(attrs, slog.String("query", redactValuesBy(req.URL.Query(), secret).Encode()))
+			attrs = append(attrs, slog.String("query", redactBy(req.URL.Query(), secret).Encode()))
 		}
 		attrs = append(attrs, slog.Any("request_header", RedactHeader(req.Header)))
 		if req.GetBody != nil && req.ContentLength != 0 {
