@@ -11,9 +11,11 @@
 //
 // The booking logic depends only on the access interfaces. This program
 // runs it over an access.Directory holding three accounts on doorkit's
-// in-memory fakes, a Havr account (grants by emailed link), a resivo
-// account (door links resivo mails and texts itself; see resivo.go) and a
-// Primis account (doors that open remotely but take no grants):
+// in-memory fakes, a Havr account (grants by emailed link), a Primis
+// account (doors that open remotely but take no grants), an August
+// account (grants are PINs loaded on the lock's keypad and confirmed by
+// August's webhook) and a resivo account (door links resivo mails and
+// texts itself; see resivo.go):
 //
 //	go run ./examples/booking
 package main
@@ -23,11 +25,15 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/august"
+	"github.com/doorkit/doorkit/august/augusttest"
 	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 	"github.com/doorkit/doorkit/primis"
@@ -147,13 +153,63 @@ func main() {
 type fakes struct {
 	havr   *havrtest.Server
 	primis *primistest.Server
+	august *augusttest.Server
+	// hooks is the booking system's endpoint for August's webhook calls.
+	hooks  *httptest.Server
 	resivo *resivotest.Server
 }
 
-func (f fakes) Close() { f.havr.Close(); f.primis.Close(); f.resivo.Close() }
+func (f fakes) Close() {
+	f.havr.Close()
+	f.primis.Close()
+	f.resivo.Close()
+	if f.august != nil {
+		f.august.Close()
+		f.hooks.Close()
+	}
+}
 
-// newDirectory builds a Directory over a Havr and a Primis account on the
-// fakes.
+// The static token August sends back with every webhook call; in
+// production a long random secret from your secret store.
+const augustHookToken = "booking-example-static-token-01"
+
+// newAugust is an August account whose webhook calls reach this program.
+// Grants need the webhook: August reports PIN results only there.
+func newAugust(f *fakes) (*august.Client, error) {
+	f.august = augusttest.NewServer()
+	events, err := august.NewWebhookHandler("X-Booking-Token", augustHookToken)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /august/events", events)
+	f.hooks = httptest.NewServer(mux)
+	f.august.SetWebhookClient(f.hooks.Client())
+	hookURL := f.hooks.URL + "/august/events"
+	c, err := august.New(august.WithBaseURL(f.august.URL), august.WithHTTPClient(f.august.Client()),
+		august.WithAPIKey(augusttest.APIKey), august.WithTokens(f.august.NewToken(augusttest.OwnerID), ""),
+		august.WithWebhook(hookURL, events))
+	if err != nil {
+		return nil, err
+	}
+	// Once per lock: the registration names the static token August sends.
+	ctx := context.Background()
+	locks, _, err := c.Locks.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range locks {
+		if _, _, err := c.Webhooks.Register(ctx, l.LockID, august.WebhookRequest{URL: hookURL, ClientID: augusttest.ClientID,
+			Header: "X-Booking-Token", Token: augustHookToken,
+			NotificationTypes: []august.NotificationType{august.NotifyOperation}}); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// newDirectory builds a Directory over a Havr, a Primis and an August
+// account on the fakes.
 func newDirectory() (*access.Directory, fakes, error) {
 	f := fakes{havr: havrtest.NewServer(), primis: primistest.NewServer(), resivo: resivotest.NewServer()}
 	hq, err := havr.New(havr.WithBaseURL(f.havr.URL), havr.WithHTTPClient(f.havr.Client()),
@@ -168,6 +224,11 @@ func newDirectory() (*access.Directory, fakes, error) {
 		f.Close()
 		return nil, fakes{}, err
 	}
+	villa, err := newAugust(&f)
+	if err != nil {
+		f.Close()
+		return nil, fakes{}, err
+	}
 	site, err := resivoAccount(f.resivo)
 	if err != nil {
 		f.Close()
@@ -177,7 +238,7 @@ func newDirectory() (*access.Directory, fakes, error) {
 	for _, a := range []struct {
 		name   string
 		client any
-	}{{"hq-havr", hq}, {"lab-primis", lab}, {"site-resivo", site}} {
+	}{{"hq-havr", hq}, {"lab-primis", lab}, {"villa-august", villa}, {"site-resivo", site}} {
 		if err := dir.Add(a.name, a.client); err != nil {
 			f.Close()
 			return nil, fakes{}, err
@@ -236,6 +297,31 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "  Havr holds %d shared keys\n", len(f.havr.SharedKeys()))
+
+	// A holiday let on August: the grant is a PIN on the lock's keypad. Each
+	// door is pending until August's webhook confirms the load; moving the
+	// booking is an update command, cancelling deletes the PIN.
+	villa := Booking{Ref: "BK-2001", Visitor: access.Person{Name: "Ada Lovelace", Email: "ada@example.com"},
+		Site: access.JoinID("villa-august", augusttest.HouseID), Doors: []string{"Front Door"},
+		Start: start, End: start.Add(72 * time.Hour), Status: "confirmed"}
+	for range 2 { // confirmed, then the same webhook again
+		if _, err := gate.OnChange(ctx, villa); err != nil {
+			return err
+		}
+	}
+	villa.End = villa.End.Add(24 * time.Hour) // one more night
+	if _, err := gate.OnChange(ctx, villa); err != nil {
+		return err
+	}
+	for _, p := range f.august.PINs(augusttest.FrontDoorID) {
+		fmt.Fprintf(out, "  August PIN in slot %d: %s, %s - %s UTC, for %s %s\n", p.Slot, p.State,
+			p.Start.Format("2006-01-02 15:04"), p.End.Format("2006-01-02 15:04"), p.FirstName, p.LastName)
+	}
+	villa.Status = "cancelled"
+	if _, err := gate.OnChange(ctx, villa); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  August holds %d PINs\n", f.august.LivePINs())
 
 	// The same Gatekeeper on resivo doors.
 	if err := runResivo(ctx, gate, f.resivo, out); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/august/augusttest"
 	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 )
@@ -82,11 +83,39 @@ func TestGatekeeperLostAnswer(t *testing.T) {
 	assert.Equal(t, 1, f.havr.Count(http.MethodPost, "/v1/shared_keys/create_with_link"), "created once")
 }
 
+// On August the lost answer of a PIN load is resolved the same way: the
+// booking reference finds the PIN the lock already has.
+func TestGatekeeperAugustLostAnswer(t *testing.T) {
+	ctx := context.Background()
+	dir, f, err := newDirectory()
+	require.NoError(t, err)
+	defer f.Close()
+	gate := Gatekeeper{Access: dir, Log: io.Discard}
+	start := time.Date(2030, 6, 1, 15, 0, 0, 0, time.UTC)
+	b := Booking{Ref: "BK-77", Visitor: access.Person{Name: "Ada Lovelace", Email: "ada@example.com"},
+		Site: access.JoinID("villa-august", augusttest.HouseID), Doors: []string{"Front Door"},
+		Start: start, End: start.Add(48 * time.Hour), Status: "confirmed"}
+	f.august.Inject(augusttest.Fault{Method: http.MethodPost, Path: "/locks/" + augusttest.FrontDoorID + "/pins", Count: 1, LoseAnswer: true})
+	g, err := gate.OnChange(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, "BK-77", g.Key)
+	assert.Equal(t, 1, f.august.CountPINCommands("load"), "loaded once")
+	assert.Len(t, f.august.PINs(augusttest.FrontDoorID), 1)
+
+	b.Status = "cancelled"
+	_, err = gate.OnChange(ctx, b)
+	require.NoError(t, err)
+	assert.Zero(t, f.august.LivePINs())
+}
+
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
 	for _, want := range []string{
-		"over accounts [hq-havr lab-primis site-resivo]",
+		"over accounts [hq-havr lab-primis villa-august site-resivo]",
+		"BK-2001 confirmed: grant villa-august:", "pending, PIN loaded on the lock's keypad by August",
+		"August PIN in slot 1: loaded, 2030-06-01 06:45 - 2030-06-05 07:00 UTC, for Ada Lovelace",
+		"August holds 0 PINs",
 		"BK-1042 confirmed: grant hq-havr:", " created,", " unchanged,", " updated,",
 		"2030-06-01T07:45:00Z – 2030-06-01T11:00:00Z",
 		`note "[BK-1042] Grace Hopper"`,

@@ -31,7 +31,7 @@ func resivoAccount(srv *resivotest.Server) (*resivo.Client, error) {
 func runResivo(ctx context.Context, gate Gatekeeper, srv *resivotest.Server, out io.Writer) error {
 	start := time.Date(2030, 6, 1, 9, 0, 0, 0, time.FixedZone("CEST", 2*3600))
 	b := Booking{
-		Ref:     "BK-2001",
+		Ref:     "BK-3001",
 		Visitor: access.Person{Name: "Ada Lovelace", Email: "ada@example.com", Phone: "0031 6 1234 5678"},
 		Site:    access.JoinID("site-resivo", resivotest.SiteID),
 		Doors:   []string{resivotest.MainEntranceName, resivotest.CylinderName},

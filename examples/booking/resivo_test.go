@@ -91,19 +91,19 @@ func TestRunResivo(t *testing.T) {
 	require.NoError(t, run(context.Background(), &out))
 	text := out.String()
 	for _, want := range []string{
-		"BK-2001 confirmed: grant site-resivo:site-amstelpark/",
+		"BK-3001 confirmed: grant site-resivo:site-amstelpark/",
 		"2030-06-01T06:45:00Z – 2030-06-01T09:00:00Z",
 		"site-resivo:site-amstelpark/cmp-1001: pending, sent by resivo in nl-NL to ada@example.com, +31612345678",
 		"resivo sent an email to ada@example.com in nl-NL",
 		"resivo sent an SMS to +31612345678 in nl-NL",
-		"BK-2001 cancelled: access revoked",
+		"BK-3001 cancelled: access revoked",
 		"resivo holds 0 live authorizations of 2 made",
 	} {
 		assert.Contains(t, text, want)
 	}
 	var outcomes []string
 	for _, line := range strings.Split(text, "\n") {
-		if strings.HasPrefix(line, "BK-2001 confirmed: ") {
+		if strings.HasPrefix(line, "BK-3001 confirmed: ") {
 			outcomes = append(outcomes, strings.Fields(line)[4])
 		}
 	}
