@@ -2,7 +2,9 @@ package resivo
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,4 +167,28 @@ func TestErrors(t *testing.T) {
 				assert.Equal(t, "GET", rerr.Method)
 			}},
 	})
+}
+
+func TestRawRequestCarriesItsBodyAndAuth(t *testing.T) {
+	var got *http.Request
+	var body string
+	c := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		got = req
+		b, _ := io.ReadAll(req.Body)
+		body = string(b)
+		return &http.Response{StatusCode: 201, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"id":"c-1"}`)), Request: req}, nil
+	}))
+	req, err := c.NewRequest(context.Background(), http.MethodPost, "v8/siteOwners/owner-1/contracts", map[string]string{"displayName": "Flat 3"})
+	require.NoError(t, err)
+	var out struct{ ID string }
+	_, err = c.Do(req, &out)
+	require.NoError(t, err)
+	assert.Equal(t, "c-1", out.ID)
+	assert.Equal(t, "/v8/siteOwners/owner-1/contracts", got.URL.Path)
+	assert.Equal(t, "Bearer "+testAccess, got.Header.Get("Authorization"))
+	assert.JSONEq(t, `{"displayName":"Flat 3"}`, body)
+
+	_, err = c.NewRequest(context.Background(), http.MethodGet, "v8/sites/%v", nil)
+	assert.ErrorIs(t, err, access.ErrInvalid, "a template without its parameter")
 }

@@ -131,8 +131,10 @@ func ExampleClient_Do() {
 	}
 	fmt.Println(site.DisplayName)
 
-	// An endpoint the fake does not have answers resivo's error body.
-	req, _ = c.NewRequest(ctx, http.MethodGet, "v8/siteOwners/"+resivotest.SiteOwnerID, nil)
+	// A POST with a body to an endpoint the fake does not have: resivo's
+	// error body comes back as an *Error.
+	req, _ = c.NewRequest(ctx, http.MethodPost, "v8/siteOwners/"+resivotest.SiteOwnerID+"/contracts",
+		map[string]string{"displayName": "Flat 3"})
 	_, err = c.Do(req, nil)
 	var rerr *resivo.Error
 	fmt.Println(errors.As(err, &rerr), rerr.StatusCode)
