@@ -2,8 +2,8 @@ package resivo
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/mail"
 	"regexp"
 
 	"github.com/doorkit/doorkit/access"
@@ -173,8 +173,8 @@ func (r RemoteAccessRequest) validate() error {
 		return access.Invalid("Recipients", "at least one email or phone number is required")
 	}
 	for i, e := range r.Recipients.Emails {
-		if err := validateEmail(e); err != nil {
-			return access.Invalid(fmt.Sprintf("Recipients.Emails[%d]", i), err.Error())
+		if err := validateEmail(fmt.Sprintf("Recipients.Emails[%d]", i), e); err != nil {
+			return err
 		}
 	}
 	for i, p := range r.Recipients.PhoneNumbers {
@@ -185,16 +185,15 @@ func (r RemoteAccessRequest) validate() error {
 	return nil
 }
 
-// validateEmail accepts one bare address of at most 254 bytes.
-func validateEmail(s string) error {
-	if len(s) > 254 {
-		return fmt.Errorf("longer than 254 bytes")
+// validateEmail applies access.ValidateEmail, the one rule for addresses in
+// every package, under the request's own field name.
+func validateEmail(field, email string) error {
+	err := access.ValidateEmail(email)
+	var invalid *access.InvalidError
+	if errors.As(err, &invalid) {
+		invalid.Field = field
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return fmt.Errorf("%q is not a bare email address", s)
-	}
-	return nil
+	return err
 }
 
 func validateComponentIDs(ids []string) error {
