@@ -91,8 +91,8 @@ func BenchmarkGrantsUnderRateLimit(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				srv.SetRateLimit(perSecond, burst)
 				ctx := context.Background()
+				srv.SetRateLimit(perSecond, burst)
 				start := time.Now()
 				failed += runWorkers(grants, workers, func() error {
 					_, _, err := c.SharedKeys.Create(ctx, req)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,7 +57,7 @@ func TestBurstGoesThenCallerWaitsWithinItsContext(t *testing.T) {
 
 	// The abandoned waits gave their reservations back: the next token is
 	// still an hour away, not three hours.
-	r := tr.Limiter.Reserve()
+	r := tr.limiter.Reserve()
 	assert.LessOrEqual(t, r.Delay(), time.Hour)
 	r.Cancel()
 }
@@ -66,4 +67,43 @@ func TestZeroBurstIsAnError(t *testing.T) {
 	err := send(t, New(base, 10, 0), context.Background())
 	require.Error(t, err)
 	assert.Zero(t, base.sent.Load())
+}
+
+// waitingIn counts goroutines parked inside Transport.wait.
+func waitingIn(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		if strings.Count(string(buf), "pace.(*Transport).wait(") >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d goroutines are waiting", n)
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestCallersTakeTurns: waiting callers do not all reserve future slots
+// (which would go out together after a stall); one reservation is
+// outstanding however many wait.
+func TestCallersTakeTurns(t *testing.T) {
+	base := &countingBase{}
+	tr := New(base, rate.Every(time.Hour), 1).(*Transport)
+	require.NoError(t, send(t, tr, context.Background()))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 5)
+	for range 5 {
+		go func() { errs <- send(t, tr, ctx) }()
+	}
+	waitingIn(t, 5)
+	assert.Greater(t, tr.limiter.Tokens(), -1.5, "one reservation, not five")
+	cancel()
+	for range 5 {
+		assert.ErrorIs(t, <-errs, context.Canceled)
+	}
+	assert.Equal(t, int32(1), base.sent.Load())
 }
