@@ -164,7 +164,9 @@ func TestRefreshTokenIsSentAtMostOnce(t *testing.T) {
 			return httpmock.NewStringResponse(200, `{"refresh_token":"x"}`), nil
 		},
 		"connection lost": func(int) (*http.Response, error) { return nil, errors.New("read: connection reset by peer") },
-		"refused":         func(int) (*http.Response, error) { return httpmock.NewStringResponse(401, `{"error":"Invalid refresh token"}`), nil },
+		"refused": func(int) (*http.Response, error) {
+			return httpmock.NewStringResponse(401, `{"error":"Invalid refresh token"}`), nil
+		},
 	}
 	retries := WithRetry(3, time.Millisecond, 2*time.Millisecond)
 	for name, fail := range failures {
@@ -254,7 +256,9 @@ func TestPingReportsAnInvalidToken(t *testing.T) {
 
 	// The token is known to be invalid now: the next call renews it before
 	// sending, and a ping of the new token succeeds.
-	srv.fail = func(int) (*http.Response, error) { return httpmock.NewStringResponse(401, `{"error":"Invalid refresh token"}`), nil }
+	srv.fail = func(int) (*http.Response, error) {
+		return httpmock.NewStringResponse(401, `{"error":"Invalid refresh token"}`), nil
+	}
 	_, _, err = c.Companies.List(context.Background())
 	require.NoError(t, err)
 	_, err = c.Auth.Ping(context.Background())
@@ -305,4 +309,3 @@ func TestTokenLifetimeSetsExpiry(t *testing.T) {
 		assert.Error(t, err, d)
 	}
 }
-
