@@ -14,6 +14,7 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
 // hangingTokens is a token endpoint that does not answer until released,
@@ -308,4 +309,32 @@ func TestTokenLifetimeSetsExpiry(t *testing.T) {
 		_, err := New(WithBaseURL(testBase), WithPassword("a", "b"), WithTokenLifetime(d))
 		assert.Error(t, err, d)
 	}
+}
+
+// TestRateLimitPacesTokenAndAPIRequestsTogether (issue 6 item 9): one
+// limiter serves the token fetch and the API call, and a caller waiting for
+// it returns its context's error.
+func TestRateLimitPacesTokenAndAPIRequestsTogether(t *testing.T) {
+	srv := &refreshServer{fail: func(int) (*http.Response, error) { return nil, errors.New("unexpected refresh") }}
+	mock := srv.transport().(*httpmock.MockTransport)
+	c, err := New(WithBaseURL(testBase), WithPassword("ada@example.com", "Correct-Horse-9"),
+		WithHTTPClient(&http.Client{Transport: mock}), WithRateLimit(rate.Every(time.Hour), 1))
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, _, err = c.Companies.List(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, 1, mock.GetTotalCallCount(), "the token fetch took the only token; the call waited for the next")
+	_, passwords := srv.sent()
+	assert.Equal(t, 1, passwords)
+
+	for name, opt := range map[string]Option{
+		"zero limit": WithRateLimit(0, 1), "negative": WithRateLimit(-1, 1), "zero burst": WithRateLimit(10, 0),
+	} {
+		_, err := New(WithBaseURL(testBase), WithPassword("a", "b"), opt)
+		assert.Error(t, err, name)
+	}
+	_, err = New(WithBaseURL(testBase), WithPassword("a", "b"), WithRateLimit(rate.Inf, 1))
+	assert.NoError(t, err, "rate.Inf: no limit")
 }
