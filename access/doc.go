@@ -14,6 +14,19 @@
 // errors.Is, so one integration handles "not found", "denied" or "offline"
 // the same way whatever the vendor.
 //
+// A booking system drives the grant lifecycle with the caller's key (the
+// booking id) rather than stored grant ids: EnsureGrant on every "confirmed"
+// or "moved" trigger creates the grant once, updates or re-makes it when the
+// booking changed, and resolves a create whose answer was lost
+// (ErrOutcomeUnknown) by looking the key up; EnsureRevoked and
+// EnsureRevokedByKey cancel, treating "already gone" as done. The optional
+// interfaces GrantGetter, GrantLister and GrantUpdater sit next to Granter;
+// vendors that cannot keep the key themselves use a KeyStore.
+//
+// Each grant reports per door whether access is set up (DoorAccess.State)
+// and the grant's overall state derives from its doors; Door.Capabilities
+// says before any call what a door supports.
+//
 // The package also holds the helpers a booking integration needs around
 // those calls: resolving door names to their current ids, and preparing a
 // phone number for SMS delivery.

@@ -6,15 +6,26 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Granter gives a person time-bounded access to doors and takes it back.
 //
 // CreateGrant is never retried automatically once the request may have
-// reached the vendor (a retried create duplicates the grant); on an
-// ambiguous failure, list or look up the holder's grants before trying
-// again. RevokeGrant of an unknown or already revoked grant is ErrNotFound.
+// reached the vendor (a retried create duplicates the grant). A create whose
+// outcome is unknown fails with ErrOutcomeUnknown; EnsureGrant resolves it by
+// looking the grant up by its key. RevokeGrant of an unknown or already
+// revoked grant is ErrNotFound (EnsureRevoked treats that as done).
+//
+// Implementations validate the request (GrantRequest.Validate), then prepare
+// its window with Window.Prepare at their own resolution: a start in the past
+// is clamped to now with a NoticeStartClamped notice, an end in the past is
+// ErrInvalid. They store GrantRequest.Key where their own listing shows it
+// back, or in a KeyStore, and return it in Grant.Key.
 type Granter interface {
 	CreateGrant(ctx context.Context, req GrantRequest) (*Grant, error)
 	RevokeGrant(ctx context.Context, grantID string) error
@@ -91,18 +102,38 @@ type Credential struct {
 	Delivery string
 }
 
-// GrantState is the life-cycle state of a grant as last seen.
+// GrantState is the life-cycle state of a grant, or of its access to one
+// door, as last seen. It says whether access is set up, not whether the
+// window is open now: an active grant whose window starts tomorrow is set up
+// and cannot be used yet (see Grant.Usable).
 type GrantState string
 
 const (
-	GrantPending GrantState = "pending" // accepted; the vendor is still delivering it
-	GrantActive  GrantState = "active"
+	// GrantPending: accepted; the vendor is still setting it up (a PIN not
+	// yet loaded on the lock, a link the visitor has not opened, a share the
+	// lock's owner must confirm).
+	GrantPending GrantState = "pending"
+	// GrantActive: set up; usable inside its window.
+	GrantActive GrantState = "active"
+	// GrantFailed: the vendor could not set it up; DoorAccess.Reason says why.
+	GrantFailed GrantState = "failed"
+	// GrantRevoked: taken back, or refused by the holder or the lock's owner.
 	GrantRevoked GrantState = "revoked"
+	// GrantExpired: its window has ended.
 	GrantExpired GrantState = "expired"
 )
 
+// MaxKeyLength is the longest GrantRequest.Key, in bytes. Vendors that
+// store the key in a shorter field say so and reject a longer one.
+const MaxKeyLength = 64
+
 // GrantRequest asks for time-bounded access to one or more doors.
 type GrantRequest struct {
+	// Key is the caller's idempotency key, for example the booking id. It
+	// is optional for CreateGrant and required by EnsureGrant, which finds
+	// the grant again by it. When set it must not be blank, must hold no
+	// control characters and must be at most MaxKeyLength bytes.
+	Key     string
 	DoorIDs []string
 	Holder  Person
 	Window  Window
@@ -112,13 +143,17 @@ type GrantRequest struct {
 	// PIN is an optional caller-chosen code for CredentialPIN.
 	PIN Secret
 	// Label is a short description shown in the vendor's tools (for example
-	// the booking reference). Vendors with a length limit reject a longer one.
+	// the visitor's company). A vendor with a shorter field truncates it and
+	// says so with a NoticeLabelTruncated notice.
 	Label string
 }
 
 // Validate checks what every vendor needs: at least one door, a holder and a
 // valid window. Vendors add their own rules.
 func (r GrantRequest) Validate() error {
+	if err := ValidateKey(r.Key); err != nil {
+		return err
+	}
 	if len(r.DoorIDs) == 0 {
 		return Invalid("DoorIDs", "at least one door is required")
 	}
@@ -140,20 +175,116 @@ func (r GrantRequest) Validate() error {
 	return r.Window.Validate()
 }
 
-// Grant is time-bounded access as created by a vendor.
+// ValidateKey checks a grant key: "" (no key) or a non-blank string of at
+// most MaxKeyLength bytes without control characters.
+func ValidateKey(key string) error {
+	if key == "" {
+		return nil
+	}
+	if strings.TrimSpace(key) == "" {
+		return Invalid("Key", "is blank")
+	}
+	if len(key) > MaxKeyLength {
+		return Invalid("Key", fmt.Sprintf("is %d bytes; at most %d", len(key), MaxKeyLength))
+	}
+	if !utf8.ValidString(key) {
+		return Invalid("Key", "is not valid UTF-8")
+	}
+	for _, c := range key {
+		if unicode.IsControl(c) {
+			return Invalid("Key", "holds a control character")
+		}
+	}
+	return nil
+}
+
+// Grant is time-bounded access as the vendor holds it.
 type Grant struct {
-	ID         string // what RevokeGrant takes; store it with the booking
-	Vendor     string
-	DoorIDs    []string
-	Holder     Person
-	Window     Window
-	Credential Credential
-	State      GrantState
-	// Notices says what the vendor adjusted or dropped, for example
-	// "SMS skipped: 0612345678 has no country code".
-	Notices []string
-	// Native is the vendor's own value (for example *havr.SharedKey).
+	ID     string // what RevokeGrant takes; store it with the booking
+	Key    string // GrantRequest.Key, as stored by the vendor or a KeyStore
+	Vendor string
+	// Doors is the access to each door: its state, credential and the
+	// vendor's id for that part. State derives the grant's state from it.
+	Doors  []DoorAccess
+	Holder Person
+	Window Window
+	// Notices says what the vendor adjusted or dropped for the grant as a
+	// whole (a start clamped to now, an SMS not sent); notices that concern
+	// one door are on its DoorAccess.
+	Notices []Notice
+	// Native is the vendor's own value (for example []havr.SharedKey).
 	Native any
+}
+
+// DoorAccess is a grant's access to one door.
+type DoorAccess struct {
+	DoorID string
+	State  GrantState
+	// Reason says why the state is GrantFailed (or GrantRevoked, when the
+	// vendor says), in the vendor's words.
+	Reason     string
+	Credential Credential
+	Notices    []Notice
+	// VendorID is the vendor's id for this part of the grant (a Havr shared
+	// key id, an August PIN id); empty when the vendor has one id for all.
+	VendorID string
+}
+
+// DoorIDs returns the ids of the grant's doors, in order.
+func (g *Grant) DoorIDs() []string {
+	ids := make([]string, len(g.Doors))
+	for i, d := range g.Doors {
+		ids[i] = d.DoorID
+	}
+	return ids
+}
+
+// State is the grant's overall state, derived from its doors: GrantFailed
+// if any door failed, else GrantPending if any is still being set up, else
+// GrantActive if any is active, else GrantExpired if any expired, else
+// GrantRevoked. A grant without doors is GrantPending.
+func (g *Grant) State() GrantState { return OverallState(g.Doors) }
+
+// OverallState derives a grant's state from its doors' states, with the
+// precedence failed, pending, active, expired, revoked: the first state
+// that needs the caller's attention wins.
+func OverallState(doors []DoorAccess) GrantState {
+	if len(doors) == 0 {
+		return GrantPending
+	}
+	has := map[GrantState]bool{}
+	for _, d := range doors {
+		has[d.State] = true
+	}
+	for _, s := range []GrantState{GrantFailed, GrantPending, GrantActive, GrantExpired} {
+		if has[s] {
+			return s
+		}
+	}
+	return GrantRevoked
+}
+
+// Usable reports whether the holder can use every door of the grant at t:
+// each door's access is set up (GrantActive) and t lies inside the window.
+func (g *Grant) Usable(t time.Time) bool {
+	if len(g.Doors) == 0 || !g.Window.Contains(t) {
+		return false
+	}
+	for _, d := range g.Doors {
+		if d.State != GrantActive {
+			return false
+		}
+	}
+	return true
+}
+
+// AllNotices returns the grant's notices followed by those of each door.
+func (g *Grant) AllNotices() []Notice {
+	out := append([]Notice(nil), g.Notices...)
+	for _, d := range g.Doors {
+		out = append(out, d.Notices...)
+	}
+	return out
 }
 
 // Secret holds a PIN, password or token. It prints as [redacted] through fmt
@@ -208,7 +339,7 @@ func (c Credential) LogValue() slog.Value {
 
 // LogValue logs a grant request without its PIN.
 func (r GrantRequest) LogValue() slog.Value {
-	return slog.GroupValue(slog.Any("door_ids", r.DoorIDs), slog.Any("holder", r.Holder),
+	return slog.GroupValue(slog.String("key", r.Key), slog.Any("door_ids", r.DoorIDs), slog.Any("holder", r.Holder),
 		slog.Any("window", r.Window), slog.String("credential", string(r.Credential)),
 		slog.Any("pin", r.PIN), slog.String("label", r.Label))
 }
@@ -216,6 +347,23 @@ func (r GrantRequest) LogValue() slog.Value {
 // LogValue logs a grant without its credential's PIN.
 func (g Grant) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", g.ID), slog.String("vendor", g.Vendor),
-		slog.Any("door_ids", g.DoorIDs), slog.Any("holder", g.Holder), slog.Any("window", g.Window),
-		slog.Any("credential", g.Credential), slog.String("state", string(g.State)), slog.Any("notices", g.Notices))
+		slog.String("key", g.Key), slog.Any("doors", doorsLogValue(g.Doors)), slog.Any("holder", g.Holder),
+		slog.Any("window", g.Window), slog.String("state", string(g.State())), slog.Any("notices", g.Notices))
+}
+
+// doorsLogValue logs each door through its LogValue: slog's JSON handler
+// encodes a plain slice with encoding/json, which would show PINs.
+func doorsLogValue(doors []DoorAccess) slog.Value {
+	attrs := make([]slog.Attr, len(doors))
+	for i, d := range doors {
+		attrs[i] = slog.Any(strconv.Itoa(i), d)
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// LogValue logs a door's access without its credential's PIN.
+func (d DoorAccess) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("door_id", d.DoorID), slog.String("state", string(d.State)),
+		slog.String("reason", d.Reason), slog.Any("credential", d.Credential),
+		slog.Any("notices", d.Notices), slog.String("vendor_id", d.VendorID))
 }

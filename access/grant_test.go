@@ -195,7 +195,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	cred := Credential{Kind: CredentialPIN, PIN: s, DeliveredTo: []string{"ann@example.com"}}
 	req := validRequest()
 	req.PIN = s
-	grant := &Grant{ID: "g1", Credential: cred}
+	grant := &Grant{ID: "g1", Doors: []DoorAccess{{DoorID: "d1", Credential: cred}}}
 	for _, v := range []any{cred, &cred, req, grant, []Secret{s}, map[string]Secret{"pin": s}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
 			out := fmt.Sprintf(verb, v)
@@ -232,12 +232,21 @@ func TestSecretNeverLogs(t *testing.T) {
 		})
 	}
 
+	t.Run("json handler with a grant", func(t *testing.T) {
+		var buf bytes.Buffer
+		req := validRequest()
+		req.PIN = s
+		grant := &Grant{ID: "g1", Doors: []DoorAccess{{DoorID: "d1", Credential: cred}, {DoorID: "d2", Credential: cred}}}
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "request", req, "grant", grant, "door", grant.Doors[0])
+		assert.NotContains(t, buf.String(), pin)
+		assert.Contains(t, buf.String(), `"door_id":"d2"`)
+	})
 	t.Run("text handler with structs", func(t *testing.T) {
 		// The text handler formats structs with fmt, which calls Format.
 		var buf bytes.Buffer
 		req := validRequest()
 		req.PIN = s
-		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "credential", cred, "request", req, "grant", &Grant{Credential: cred})
+		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "credential", cred, "request", req, "grant", &Grant{Doors: []DoorAccess{{Credential: cred}}})
 		assert.NotContains(t, buf.String(), pin)
 		assert.Contains(t, buf.String(), "[redacted]")
 	})

@@ -24,6 +24,13 @@ const Vendor = "havr"
 // rollbackTimeout bounds the clean-up of a grant that failed half-way.
 const rollbackTimeout = 30 * time.Second
 
+// doorCapabilities is what every Havr door lock supports through the API:
+// grants by emailed link or app key, no remote opening (a phone opens it
+// with a K token), no PINs.
+var doorCapabilities = access.Capabilities{
+	Credentials: []access.CredentialKind{access.CredentialLink, access.CredentialAppKey},
+}
+
 // ListDoors returns the door locks the user owns or administers. Site is the
 // lock group id, if any; Native holds the DoorLock. Havr does not report
 // connectivity, so it is left unknown.
@@ -34,7 +41,7 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 	}
 	doors := make([]access.Door, len(locks))
 	for i, l := range locks {
-		d := access.Door{ID: l.ID.String(), Name: l.Description, Vendor: Vendor, Native: l}
+		d := access.Door{ID: l.ID.String(), Name: l.Description, Vendor: Vendor, Native: l, Capabilities: doorCapabilities}
 		if l.LockGroupID != 0 {
 			d.Site = l.LockGroupID.String()
 		}
@@ -69,8 +76,11 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 		lockIDs[i] = ID(n)
 	}
-	window := req.Window.UTC()
-	grant := &access.Grant{Vendor: Vendor, DoorIDs: req.DoorIDs, Holder: req.Holder, Window: window}
+	window, notices, err := req.Window.Prepare(time.Now(), time.Second)
+	if err != nil {
+		return nil, err
+	}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
 
 	switch {
 	case req.Credential == access.CredentialPIN || req.Credential == access.CredentialPhone:
@@ -102,13 +112,15 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 	native := make([]SharedKey, len(keys))
 	for i, k := range keys {
 		ids[i], native[i] = k.ID.String(), k.SharedKey
+		grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: k.DoorLockID.String(), State: access.GrantActive,
+			Credential: access.Credential{Kind: access.CredentialAppKey, Delivery: "in the holder's Havr app"},
+			VendorID:   k.ID.String()})
 	}
 	grant.ID = strings.Join(ids, ",")
-	grant.Credential = access.Credential{Kind: access.CredentialAppKey, Delivery: "in the holder's Havr app"}
-	grant.State = access.GrantActive
 	grant.Native = native
 	if req.Label != "" {
-		grant.Notices = append(grant.Notices, "label not stored: Havr shared keys to users have no note")
+		grant.Notices = append(grant.Notices, access.Notice{Code: access.NoticeLabelDropped, Field: "Label",
+			Message: "label not stored: Havr shared keys to users have no note"})
 	}
 	return grant, nil
 }
@@ -131,17 +143,20 @@ func (c *Client) grantByLink(ctx context.Context, req access.GrantRequest, lockI
 	ids := make([]string, len(made))
 	for i, k := range made {
 		ids[i] = k.ID.String()
+		state := access.GrantPending
+		if k.ExistingStatus == StatusActive {
+			state = access.GrantActive
+		}
+		grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: k.DoorLockID.String(), State: state,
+			Credential: access.Credential{Kind: access.CredentialLink, Delivery: "link emailed by Havr",
+				DeliveredTo: []string{req.Holder.Email}},
+			VendorID: k.ID.String()})
 	}
 	grant.ID = strings.Join(ids, ",")
-	grant.Credential = access.Credential{Kind: access.CredentialLink, Delivery: "link emailed by Havr",
-		DeliveredTo: []string{req.Holder.Email}}
-	grant.State = access.GrantPending
-	if len(made) > 0 && made[0].ExistingStatus == StatusActive {
-		grant.State = access.GrantActive
-	}
 	grant.Native = made
 	if req.Holder.Phone != "" {
-		grant.Notices = append(grant.Notices, "SMS skipped: Havr delivers links by email only")
+		grant.Notices = append(grant.Notices, access.Notice{Code: access.NoticeSMSDropped, Field: "Holder.Phone",
+			Message: "SMS skipped: Havr delivers links by email only"})
 	}
 	return grant, nil
 }

@@ -90,7 +90,8 @@ func ExampleClient_CreateGrant() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(grant.State, grant.Credential.Kind, grant.Credential.Delivery, grant.Credential.DeliveredTo)
+	cred := grant.Doors[0].Credential
+	fmt.Println(grant.State(), cred.Kind, cred.Delivery, cred.DeliveredTo)
 
 	// On cancellation, revoke by the stored id.
 	fmt.Println(c.RevokeGrant(ctx, grant.ID))

@@ -35,7 +35,7 @@ func id(n int64) string { return havr.ID(n).String() }
 func TestConformance(t *testing.T) {
 	t.Run("link to a visitor", func(t *testing.T) {
 		accesstest.Run(t, accesstest.Config{
-			New:          func(t *testing.T) any { c, _ := newFakeClient(t); return c },
+			New:          func(t *testing.T) accesstest.Fixture { c, _ := newFakeClient(t); return accesstest.Fixture{Impl: c} },
 			Caps:         accesstest.Capabilities{DoorLister: true, Granter: true},
 			GrantDoors:   []string{id(havrtest.FrontDoorID), id(havrtest.MeetingRoomID)},
 			Holder:       access.Person{Name: "Grace", Email: "grace@example.com"},
@@ -44,7 +44,7 @@ func TestConformance(t *testing.T) {
 	})
 	t.Run("app key to a member", func(t *testing.T) {
 		accesstest.Run(t, accesstest.Config{
-			New:          func(t *testing.T) any { c, _ := newFakeClient(t); return c },
+			New:          func(t *testing.T) accesstest.Fixture { c, _ := newFakeClient(t); return accesstest.Fixture{Impl: c} },
 			Caps:         accesstest.Capabilities{DoorLister: true, Granter: true},
 			GrantDoors:   []string{id(havrtest.GarageDoorID)},
 			Holder:       access.Person{Name: "Max", VendorUserID: id(havrtest.MemberID)},
@@ -64,9 +64,9 @@ func TestGrantByLinkCreatesOneKeyPerDoorAndEmailsTheVisitor(t *testing.T) {
 		Label:   "BK-1042",
 	})
 	require.NoError(t, err)
-	assert.Equal(t, access.GrantPending, grant.State)
-	assert.Equal(t, access.CredentialLink, grant.Credential.Kind)
-	assert.Equal(t, []string{"grace@example.com"}, grant.Credential.DeliveredTo)
+	assert.Equal(t, access.GrantPending, grant.State())
+	assert.Equal(t, access.CredentialLink, grant.Doors[0].Credential.Kind)
+	assert.Equal(t, []string{"grace@example.com"}, grant.Doors[0].Credential.DeliveredTo)
 	assert.Equal(t, time.Date(2030, 6, 1, 7, 0, 0, 0, time.UTC), grant.Window.Start, "sent in UTC")
 	assert.NotEmpty(t, grant.Notices, "the phone cannot be used")
 

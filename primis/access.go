@@ -31,7 +31,10 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 			Name:   a.Name,
 			Site:   a.SiteID,
 			Vendor: Vendor,
-			Native: a,
+			// Every controlled area listed can be asked to open; whether
+			// the user may is the Unlock answer (ErrDenied).
+			Capabilities: access.Capabilities{RemoteOpen: true},
+			Native:       a,
 		}
 	}
 	return doors, nil

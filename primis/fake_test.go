@@ -39,9 +39,9 @@ func clientFor(t testing.TB, srv *primistest.Server, email, password, phoneID st
 
 func TestConformance(t *testing.T) {
 	accesstest.Run(t, accesstest.Config{
-		New: func(t *testing.T) any {
+		New: func(t *testing.T) accesstest.Fixture {
 			c, _ := newFakeClient(t, primistest.UserEmail, primistest.UserPassword)
-			return c
+			return accesstest.Fixture{Impl: c}
 		},
 		Caps:        accesstest.Capabilities{DoorLister: true, DoorOpener: true},
 		OpenDoor:    primistest.EntranceID,

@@ -1,11 +1,16 @@
 // Package accesstest is the behavioural test suite every implementation of
 // the access interfaces runs, backed by its vendor's in-memory fake. A vendor
 // package calls Run from a test with a Config describing its fake's data.
+//
+// Memory is a reference implementation of every interface, for tests of
+// code built on access.
 package accesstest
 
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,16 +20,36 @@ import (
 // Capabilities says which access interfaces an implementation provides.
 // Run fails when the implementation provides more or fewer.
 type Capabilities struct {
-	DoorLister bool
-	DoorOpener bool
-	Granter    bool
+	DoorLister   bool
+	DoorOpener   bool
+	Granter      bool
+	GrantGetter  bool
+	GrantLister  bool
+	GrantUpdater bool
+}
+
+// Fixture is one implementation under test, with hooks into its fake.
+type Fixture struct {
+	// Impl is the implementation (a vendor *Client, a Directory).
+	Impl any
+	// Creates returns how many create requests the fake has performed
+	// (a vendor that makes one object per door counts each). nil skips the
+	// checks that need it.
+	Creates func() int
+	// Live returns how many grant objects the fake holds that are not
+	// revoked. nil skips the checks that need it.
+	Live func() int
+	// LoseNextCreate makes the fake perform the next grant-create request
+	// and then drop the connection without answering. nil skips the
+	// lost-answer test.
+	LoseNextCreate func()
 }
 
 // Config describes an implementation and its fake's data.
 type Config struct {
 	// New returns a fresh implementation backed by a fresh fake for each
 	// subtest.
-	New  func(t *testing.T) any
+	New  func(t *testing.T) Fixture
 	Caps Capabilities
 
 	// OpenDoor is a listed door the implementation may open.
@@ -38,6 +63,11 @@ type Config struct {
 	GrantDoors []string
 	// Holder is the person granted access.
 	Holder access.Person
+	// OtherHolder is a second holder, with another email, for the listing
+	// filters; the zero value skips those checks.
+	OtherHolder access.Person
+	// Credential is the kind requested (CredentialAny by default).
+	Credential access.CredentialKind
 	// UnknownGrant is an id no grant has.
 	UnknownGrant string
 }
@@ -45,11 +75,15 @@ type Config struct {
 // Run runs the suite.
 func Run(t *testing.T, cfg Config) {
 	t.Run("Capabilities", func(t *testing.T) {
-		impl := cfg.New(t)
+		impl := cfg.New(t).Impl
 		_, lister := impl.(access.DoorLister)
 		_, opener := impl.(access.DoorOpener)
 		_, granter := impl.(access.Granter)
-		got := Capabilities{DoorLister: lister, DoorOpener: opener, Granter: granter}
+		_, getter := impl.(access.GrantGetter)
+		_, glister := impl.(access.GrantLister)
+		_, updater := impl.(access.GrantUpdater)
+		got := Capabilities{DoorLister: lister, DoorOpener: opener, Granter: granter,
+			GrantGetter: getter, GrantLister: glister, GrantUpdater: updater}
 		if got != cfg.Caps {
 			t.Fatalf("capabilities = %+v, want %+v", got, cfg.Caps)
 		}
@@ -63,11 +97,22 @@ func Run(t *testing.T, cfg Config) {
 	if cfg.Caps.Granter {
 		t.Run("Granter", func(t *testing.T) { testGranter(t, cfg) })
 	}
+	if cfg.Caps.Granter && cfg.Caps.GrantGetter {
+		t.Run("GrantGetter", func(t *testing.T) { testGetter(t, cfg) })
+	}
+	if cfg.Caps.Granter && cfg.Caps.GrantLister {
+		t.Run("GrantLister", func(t *testing.T) { testGrantLister(t, cfg) })
+		t.Run("EnsureGrant", func(t *testing.T) { testEnsure(t, cfg) })
+	}
+	if cfg.Caps.Granter && cfg.Caps.GrantUpdater {
+		t.Run("GrantUpdater", func(t *testing.T) { testUpdater(t, cfg) })
+	}
 }
 
 func testLister(t *testing.T, cfg Config) {
 	ctx := context.Background()
-	lister := cfg.New(t).(access.DoorLister)
+	impl := cfg.New(t).Impl
+	lister := impl.(access.DoorLister)
 	doors, err := lister.ListDoors(ctx)
 	if err != nil {
 		t.Fatalf("ListDoors: %v", err)
@@ -92,10 +137,48 @@ func testLister(t *testing.T, cfg Config) {
 		if want == "" {
 			continue
 		}
-		if !listed(doors, want) {
+		if _, ok := find(doors, want); !ok {
 			t.Errorf("door %q is not listed", want)
 		}
 	}
+
+	t.Run("CapabilitiesMatchInterfaces", func(t *testing.T) {
+		_, opener := impl.(access.DoorOpener)
+		_, granter := impl.(access.Granter)
+		_, updater := impl.(access.GrantUpdater)
+		_, glister := impl.(access.GrantLister)
+		for _, d := range doors {
+			c := d.Capabilities
+			if c.RemoteOpen && !opener {
+				t.Errorf("door %q says it opens remotely, but %T is no DoorOpener", d.ID, impl)
+			}
+			if c.Grants() && !granter {
+				t.Errorf("door %q issues credentials %v, but %T is no Granter", d.ID, c.Credentials, impl)
+			}
+			if c.WindowChange && !updater {
+				t.Errorf("door %q says windows can change, but %T is no GrantUpdater", d.ID, impl)
+			}
+			if c.GrantListing && !glister {
+				t.Errorf("door %q says grants can be listed, but %T is no GrantLister", d.ID, impl)
+			}
+			if c.PIN != nil && (!c.Issues(access.CredentialPIN) || c.PIN.MinLength <= 0 || c.PIN.MaxLength < c.PIN.MinLength) {
+				t.Errorf("door %q has PIN rules %+v without issuing PINs or with a bad range", d.ID, *c.PIN)
+			}
+			if d.TimeZone != "" {
+				if _, ok := d.Location(); !ok {
+					t.Errorf("door %q has time zone %q, which is no IANA zone", d.ID, d.TimeZone)
+				}
+			}
+		}
+		for _, id := range cfg.GrantDoors {
+			if d, ok := find(doors, id); ok && !d.Capabilities.Issues(cfg.Credential) {
+				t.Errorf("grant door %q does not issue %q credentials: %+v", id, cfg.Credential, d.Capabilities)
+			}
+		}
+		if d, ok := find(doors, cfg.OpenDoor); ok && cfg.OpenDoor != "" && !d.Capabilities.RemoteOpen {
+			t.Errorf("door %q is opened by the suite but says it cannot open remotely", d.ID)
+		}
+	})
 
 	t.Run("ResolveDoorIDs", func(t *testing.T) {
 		d := doors[len(doors)-1]
@@ -121,74 +204,140 @@ func testLister(t *testing.T, cfg Config) {
 	})
 }
 
-func listed(doors []access.Door, id string) bool {
+func find(doors []access.Door, id string) (access.Door, bool) {
 	for _, d := range doors {
 		if d.ID == id {
-			return true
+			return d, true
 		}
 	}
-	return false
+	return access.Door{}, false
 }
 
 func testOpener(t *testing.T, cfg Config) {
 	ctx := context.Background()
 	t.Run("Open", func(t *testing.T) {
-		opener := cfg.New(t).(access.DoorOpener)
+		opener := cfg.New(t).Impl.(access.DoorOpener)
 		if err := opener.OpenDoor(ctx, cfg.OpenDoor); err != nil {
 			t.Fatalf("OpenDoor(%q): %v", cfg.OpenDoor, err)
 		}
 	})
 	if cfg.DeniedDoor != "" {
 		t.Run("DeniedIsErrDenied", func(t *testing.T) {
-			opener := cfg.New(t).(access.DoorOpener)
+			opener := cfg.New(t).Impl.(access.DoorOpener)
 			if err := opener.OpenDoor(ctx, cfg.DeniedDoor); !errors.Is(err, access.ErrDenied) {
 				t.Fatalf("OpenDoor(%q): err = %v, want ErrDenied", cfg.DeniedDoor, err)
 			}
 		})
 	}
 	t.Run("UnknownIsErrNotFound", func(t *testing.T) {
-		opener := cfg.New(t).(access.DoorOpener)
+		opener := cfg.New(t).Impl.(access.DoorOpener)
 		if err := opener.OpenDoor(ctx, cfg.UnknownDoor); !errors.Is(err, access.ErrNotFound) {
 			t.Fatalf("OpenDoor(%q): err = %v, want ErrNotFound", cfg.UnknownDoor, err)
 		}
 	})
 	t.Run("EmptyIsErrInvalid", func(t *testing.T) {
-		opener := cfg.New(t).(access.DoorOpener)
+		opener := cfg.New(t).Impl.(access.DoorOpener)
 		if err := opener.OpenDoor(ctx, ""); !errors.Is(err, access.ErrInvalid) {
 			t.Fatalf(`OpenDoor(""): err = %v, want ErrInvalid`, err)
 		}
 	})
+	t.Run("NoRemoteOpenIsErrUnsupported", func(t *testing.T) {
+		impl := cfg.New(t).Impl
+		lister, ok := impl.(access.DoorLister)
+		if !ok {
+			t.Skip("not a DoorLister")
+		}
+		doors, err := lister.ListDoors(ctx)
+		if err != nil {
+			t.Fatalf("ListDoors: %v", err)
+		}
+		tried := 0
+		for _, d := range doors {
+			if d.Capabilities.RemoteOpen {
+				continue
+			}
+			tried++
+			if err := impl.(access.DoorOpener).OpenDoor(ctx, d.ID); !errors.Is(err, access.ErrUnsupported) {
+				t.Errorf("OpenDoor(%q), a door without RemoteOpen: err = %v, want ErrUnsupported", d.ID, err)
+			}
+		}
+		if tried == 0 {
+			t.Skip("every door opens remotely")
+		}
+	})
 }
+
+// window returns a window starting in an hour, in whole seconds.
+func window() access.Window {
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	return access.Window{Start: start, End: start.Add(3 * time.Hour)}
+}
+
+func request(cfg Config, key string) access.GrantRequest {
+	return access.GrantRequest{Key: key, DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: window(),
+		Credential: cfg.Credential, Label: "accesstest"}
+}
+
+// checkGrant checks what every grant must carry.
+func checkGrant(t *testing.T, cfg Config, grant *access.Grant, req access.GrantRequest) {
+	t.Helper()
+	if grant == nil || grant.ID == "" {
+		t.Fatalf("grant %+v: no id", grant)
+	}
+	if grant.Key != req.Key {
+		t.Errorf("grant key = %q, want %q", grant.Key, req.Key)
+	}
+	if !sameSet(grant.DoorIDs(), cfg.GrantDoors) {
+		t.Errorf("grant doors = %v, want %v", grant.DoorIDs(), cfg.GrantDoors)
+	}
+	for _, d := range grant.Doors {
+		switch d.State {
+		case access.GrantActive, access.GrantPending:
+		default:
+			t.Errorf("door %q: state %q, want active or pending (reason %q)", d.DoorID, d.State, d.Reason)
+		}
+		if d.Credential.Kind == access.CredentialAny {
+			t.Errorf("door %q: no credential kind", d.DoorID)
+		}
+		if cfg.Credential != access.CredentialAny && d.Credential.Kind != cfg.Credential {
+			t.Errorf("door %q: credential %q, want %q", d.DoorID, d.Credential.Kind, cfg.Credential)
+		}
+	}
+	if got, want := grant.State(), access.OverallState(grant.Doors); got != want {
+		t.Errorf("grant state %q is not derived from its doors (%q)", got, want)
+	}
+	if grant.Window.Start.Location() != time.UTC || grant.Window.End.Location() != time.UTC {
+		t.Errorf("grant window %v is not in UTC", grant.Window)
+	}
+	if grant.Vendor == "" || grant.Native == nil {
+		t.Errorf("grant lacks Vendor or Native: %+v", grant)
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func sameWindow(a, b access.Window) bool { return a.Start.Equal(b.Start) && a.End.Equal(b.End) }
 
 func testGranter(t *testing.T, cfg Config) {
 	ctx := context.Background()
-	start := time.Now().Add(time.Hour).Truncate(time.Second)
-	window := access.Window{Start: start, End: start.Add(3 * time.Hour)}
-	request := access.GrantRequest{DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: window, Label: "accesstest"}
-
 	t.Run("CreateAndRevoke", func(t *testing.T) {
-		g := cfg.New(t).(access.Granter)
-		grant, err := g.CreateGrant(ctx, request)
+		g := cfg.New(t).Impl.(access.Granter)
+		req := request(cfg, "accesstest-create")
+		grant, err := g.CreateGrant(ctx, req)
 		if err != nil {
 			t.Fatalf("CreateGrant: %v", err)
 		}
-		if grant == nil || grant.ID == "" {
-			t.Fatalf("CreateGrant returned %+v: no id", grant)
+		checkGrant(t, cfg, grant, req)
+		if !sameWindow(grant.Window, req.Window) {
+			t.Errorf("grant window = %v, want %v", grant.Window, req.Window)
 		}
-		if !grant.Window.Start.Equal(window.Start) || !grant.Window.End.Equal(window.End) {
-			t.Errorf("grant window = %v, want %v", grant.Window, window)
-		}
-		if grant.Window.Start.Location() != time.UTC {
-			t.Errorf("grant window is in %v, want UTC", grant.Window.Start.Location())
-		}
-		if len(grant.DoorIDs) != len(cfg.GrantDoors) {
-			t.Errorf("grant doors = %v, want %v", grant.DoorIDs, cfg.GrantDoors)
-		}
-		if grant.State != access.GrantActive && grant.State != access.GrantPending {
-			t.Errorf("grant state = %q, want active or pending", grant.State)
-		}
-		if grant.Vendor == "" || grant.Native == nil {
-			t.Errorf("grant lacks Vendor or Native: %+v", grant)
+		if grant.Usable(time.Now()) {
+			t.Errorf("a grant whose window starts in an hour is usable now")
 		}
 		if err := g.RevokeGrant(ctx, grant.ID); err != nil {
 			t.Fatalf("RevokeGrant(%q): %v", grant.ID, err)
@@ -197,14 +346,38 @@ func testGranter(t *testing.T, cfg Config) {
 			t.Errorf("second RevokeGrant(%q): err = %v, want ErrNotFound", grant.ID, err)
 		}
 	})
+	t.Run("PastStartIsClamped", func(t *testing.T) {
+		g := cfg.New(t).Impl.(access.Granter)
+		req := request(cfg, "accesstest-clamp")
+		before := time.Now()
+		req.Window.Start = before.Add(-time.Hour)
+		grant, err := g.CreateGrant(ctx, req)
+		if err != nil {
+			t.Fatalf("CreateGrant with a start an hour ago: %v", err)
+		}
+		after := time.Now()
+		if s := grant.Window.Start; s.Before(before.Add(-time.Minute)) || s.After(after.Add(time.Minute)) {
+			t.Errorf("grant start = %v, want about now (%v)", s, before)
+		}
+		if !hasNotice(grant.AllNotices(), access.NoticeStartClamped) {
+			t.Errorf("no %s notice among %v", access.NoticeStartClamped, grant.AllNotices())
+		}
+	})
 	t.Run("InvalidRequestsAreErrInvalid", func(t *testing.T) {
-		g := cfg.New(t).(access.Granter)
+		g := cfg.New(t).Impl.(access.Granter)
+		w := window()
+		past := access.Window{Start: time.Now().Add(-3 * time.Hour), End: time.Now().Add(-time.Hour)}
 		bad := map[string]access.GrantRequest{
-			"end before start": {DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: access.Window{Start: window.End, End: window.Start}},
-			"no doors":         {Holder: cfg.Holder, Window: window},
-			"no holder":        {DoorIDs: cfg.GrantDoors, Window: window},
+			"end before start": {DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: access.Window{Start: w.End, End: w.Start}},
+			"end in the past":  {DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: past},
+			"no doors":         {Holder: cfg.Holder, Window: w},
+			"no holder":        {DoorIDs: cfg.GrantDoors, Window: w},
+			"blank key":        {Key: "  ", DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: w},
+			"key too long":     {Key: strings.Repeat("k", access.MaxKeyLength+1), DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: w},
+			"key with newline": {Key: "a\nb", DoorIDs: cfg.GrantDoors, Holder: cfg.Holder, Window: w},
 		}
 		for name, req := range bad {
+			req.Credential = cfg.Credential
 			if _, err := g.CreateGrant(ctx, req); !errors.Is(err, access.ErrInvalid) {
 				t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 			}
@@ -214,9 +387,302 @@ func testGranter(t *testing.T, cfg Config) {
 		}
 	})
 	t.Run("RevokeUnknownIsErrNotFound", func(t *testing.T) {
-		g := cfg.New(t).(access.Granter)
+		g := cfg.New(t).Impl.(access.Granter)
 		if err := g.RevokeGrant(ctx, cfg.UnknownGrant); !errors.Is(err, access.ErrNotFound) {
 			t.Errorf("RevokeGrant(%q): err = %v, want ErrNotFound", cfg.UnknownGrant, err)
 		}
 	})
+}
+
+func hasNotice(notices []access.Notice, code access.NoticeCode) bool {
+	return slices.ContainsFunc(notices, func(n access.Notice) bool { return n.Code == code && n.Message != "" })
+}
+
+func testGetter(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	impl := cfg.New(t).Impl
+	g, getter := impl.(access.Granter), impl.(access.GrantGetter)
+	req := request(cfg, "accesstest-get")
+	made, err := g.CreateGrant(ctx, req)
+	if err != nil {
+		t.Fatalf("CreateGrant: %v", err)
+	}
+	got, err := getter.GetGrant(ctx, made.ID)
+	if err != nil {
+		t.Fatalf("GetGrant(%q): %v", made.ID, err)
+	}
+	checkGrant(t, cfg, got, req)
+	if got.ID != made.ID || !sameWindow(got.Window, made.Window) {
+		t.Errorf("GetGrant = %s %v, want %s %v", got.ID, got.Window, made.ID, made.Window)
+	}
+	if _, err := getter.GetGrant(ctx, cfg.UnknownGrant); !errors.Is(err, access.ErrNotFound) {
+		t.Errorf("GetGrant(%q): err = %v, want ErrNotFound", cfg.UnknownGrant, err)
+	}
+	if _, err := getter.GetGrant(ctx, ""); !errors.Is(err, access.ErrInvalid) {
+		t.Errorf(`GetGrant(""): err = %v, want ErrInvalid`, err)
+	}
+	if err := g.RevokeGrant(ctx, made.ID); err != nil {
+		t.Fatalf("RevokeGrant: %v", err)
+	}
+	if got, err := getter.GetGrant(ctx, made.ID); err == nil && got.State() != access.GrantRevoked {
+		t.Errorf("GetGrant of a revoked grant: state %q, want ErrNotFound or revoked", got.State())
+	} else if err != nil && !errors.Is(err, access.ErrNotFound) {
+		t.Errorf("GetGrant of a revoked grant: err = %v, want ErrNotFound", err)
+	}
+}
+
+// list collects a listing, failing on an error.
+func list(t *testing.T, l access.GrantLister, f access.GrantFilter) []*access.Grant {
+	t.Helper()
+	var out []*access.Grant
+	for g, err := range l.ListGrants(context.Background(), f) {
+		if err != nil {
+			t.Fatalf("ListGrants(%+v): %v", f, err)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func grantIDs(gs []*access.Grant) []string {
+	ids := make([]string, len(gs))
+	for i, g := range gs {
+		ids[i] = g.ID
+	}
+	return ids
+}
+
+func testGrantLister(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	impl := cfg.New(t).Impl
+	g, l := impl.(access.Granter), impl.(access.GrantLister)
+	reqA := request(cfg, "accesstest-list-a")
+	a, err := g.CreateGrant(ctx, reqA)
+	if err != nil {
+		t.Fatalf("CreateGrant: %v", err)
+	}
+	reqB := request(cfg, "accesstest-list-b")
+	if cfg.OtherHolder != (access.Person{}) {
+		reqB.Holder = cfg.OtherHolder
+	}
+	reqB.Window.Start = reqB.Window.Start.Add(24 * time.Hour)
+	reqB.Window.End = reqB.Window.End.Add(24 * time.Hour)
+	b, err := g.CreateGrant(ctx, reqB)
+	if err != nil {
+		t.Fatalf("CreateGrant: %v", err)
+	}
+
+	byKey := list(t, l, access.GrantFilter{Key: reqA.Key})
+	if len(byKey) != 1 || byKey[0].ID != a.ID {
+		t.Fatalf("by key %q: %v, want [%s]", reqA.Key, grantIDs(byKey), a.ID)
+	}
+	checkGrant(t, cfg, byKey[0], reqA)
+	if got := list(t, l, access.GrantFilter{Key: "accesstest-no-such-key"}); len(got) != 0 {
+		t.Errorf("by an unknown key: %v, want none", grantIDs(got))
+	}
+	byDoor := list(t, l, access.GrantFilter{DoorID: cfg.GrantDoors[0]})
+	if ids := grantIDs(byDoor); !slices.Contains(ids, a.ID) || !slices.Contains(ids, b.ID) {
+		t.Errorf("by door %q: %v, want %s and %s", cfg.GrantDoors[0], ids, a.ID, b.ID)
+	}
+	for _, gr := range byDoor {
+		if !slices.Contains(gr.DoorIDs(), cfg.GrantDoors[0]) {
+			t.Errorf("by door %q: grant %s covers %v", cfg.GrantDoors[0], gr.ID, gr.DoorIDs())
+		}
+	}
+	if cfg.Holder.Email != "" {
+		byHolder := grantIDs(list(t, l, access.GrantFilter{HolderEmail: strings.ToUpper(cfg.Holder.Email)}))
+		if !slices.Contains(byHolder, a.ID) {
+			t.Errorf("by holder %q (any case): %v, want %s", cfg.Holder.Email, byHolder, a.ID)
+		}
+		if cfg.OtherHolder.Email != "" && slices.Contains(byHolder, b.ID) {
+			t.Errorf("by holder %q: %v holds %s, granted to %s", cfg.Holder.Email, byHolder, b.ID, cfg.OtherHolder.Email)
+		}
+	}
+	inA := grantIDs(list(t, l, access.GrantFilter{ActiveAt: a.Window.Start.Add(time.Minute)}))
+	if !slices.Contains(inA, a.ID) || slices.Contains(inA, b.ID) {
+		t.Errorf("active at %v: %v, want %s and not %s", a.Window.Start.Add(time.Minute), inA, a.ID, b.ID)
+	}
+	both := grantIDs(list(t, l, access.GrantFilter{Key: reqB.Key, DoorID: cfg.GrantDoors[0], ActiveAt: b.Window.Start}))
+	if len(both) != 1 || both[0] != b.ID {
+		t.Errorf("by key, door and time: %v, want [%s]", both, b.ID)
+	}
+
+	t.Run("StopEarly", func(t *testing.T) {
+		n := 0
+		for range l.ListGrants(ctx, access.GrantFilter{}) {
+			n++
+			break
+		}
+		if n != 1 {
+			t.Errorf("a listing stopped after one grant yielded %d", n)
+		}
+	})
+	t.Run("RevokedAreNotListed", func(t *testing.T) {
+		if err := g.RevokeGrant(ctx, a.ID); err != nil {
+			t.Fatalf("RevokeGrant: %v", err)
+		}
+		for _, gr := range list(t, l, access.GrantFilter{Key: reqA.Key}) {
+			if gr.State() != access.GrantRevoked {
+				t.Errorf("revoked grant %s listed with state %q", gr.ID, gr.State())
+			}
+		}
+	})
+}
+
+func testUpdater(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	impl := cfg.New(t).Impl
+	g, u := impl.(access.Granter), impl.(access.GrantUpdater)
+	req := request(cfg, "accesstest-update")
+	made, err := g.CreateGrant(ctx, req)
+	if err != nil {
+		t.Fatalf("CreateGrant: %v", err)
+	}
+	moved := access.Window{Start: req.Window.Start.Add(2 * time.Hour), End: req.Window.End.Add(4 * time.Hour)}
+	got, err := u.UpdateGrantWindow(ctx, made.ID, moved)
+	if err != nil {
+		t.Fatalf("UpdateGrantWindow: %v", err)
+	}
+	if got.ID != made.ID || !sameWindow(got.Window, moved) {
+		t.Errorf("updated grant %s %v, want %s %v", got.ID, got.Window, made.ID, moved)
+	}
+	checkGrant(t, cfg, got, req)
+	if getter, ok := impl.(access.GrantGetter); ok {
+		again, err := getter.GetGrant(ctx, made.ID)
+		if err != nil {
+			t.Fatalf("GetGrant: %v", err)
+		}
+		if !sameWindow(again.Window, moved) {
+			t.Errorf("GetGrant after the update: window %v, want %v", again.Window, moved)
+		}
+	}
+	if _, err := u.UpdateGrantWindow(ctx, made.ID, access.Window{Start: moved.End, End: moved.Start}); !errors.Is(err, access.ErrInvalid) {
+		t.Errorf("UpdateGrantWindow with end before start: err = %v, want ErrInvalid", err)
+	}
+	if _, err := u.UpdateGrantWindow(ctx, cfg.UnknownGrant, moved); !errors.Is(err, access.ErrNotFound) {
+		t.Errorf("UpdateGrantWindow(%q): err = %v, want ErrNotFound", cfg.UnknownGrant, err)
+	}
+}
+
+func testEnsure(t *testing.T, cfg Config) {
+	ctx := context.Background()
+	t.Run("TwiceCreatesOnce", func(t *testing.T) {
+		fx := cfg.New(t)
+		g := fx.Impl.(access.Granter)
+		req := request(cfg, "accesstest-ensure")
+		first, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureCreated {
+			t.Fatalf("first EnsureGrant: outcome %v, err %v; want created", outcome, err)
+		}
+		checkGrant(t, cfg, first, req)
+		creates := count(fx.Creates)
+		second, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureUnchanged {
+			t.Fatalf("second EnsureGrant: outcome %v, err %v; want unchanged", outcome, err)
+		}
+		if second.ID != first.ID {
+			t.Errorf("second EnsureGrant returned %s, want %s", second.ID, first.ID)
+		}
+		if got := count(fx.Creates); got != creates {
+			t.Errorf("the vendor saw %d creates after the second EnsureGrant, %d after the first", got, creates)
+		}
+
+		// The booking moves: same key, new window.
+		moved := req
+		moved.Window = access.Window{Start: req.Window.Start.Add(time.Hour), End: req.Window.End.Add(2 * time.Hour)}
+		third, outcome, err := access.EnsureGrant(ctx, g, moved)
+		if err != nil {
+			t.Fatalf("EnsureGrant of a moved booking: %v", err)
+		}
+		want := access.EnsureRecreated
+		if cfg.Caps.GrantUpdater {
+			want = access.EnsureUpdated
+		}
+		if outcome != want {
+			t.Errorf("moved booking: outcome %v, want %v", outcome, want)
+		}
+		if !sameWindow(third.Window, moved.Window) {
+			t.Errorf("moved booking: window %v, want %v", third.Window, moved.Window)
+		}
+		l := g.(access.GrantLister)
+		if byKey := list(t, l, access.GrantFilter{Key: req.Key}); len(byKey) != 1 || byKey[0].ID != third.ID {
+			t.Errorf("after the move, key %q has grants %v, want [%s]", req.Key, grantIDs(byKey), third.ID)
+		}
+
+		// Cancelled twice.
+		if err := access.EnsureRevoked(ctx, g, third.ID); err != nil {
+			t.Fatalf("EnsureRevoked: %v", err)
+		}
+		if err := access.EnsureRevoked(ctx, g, third.ID); err != nil {
+			t.Errorf("second EnsureRevoked: %v, want nil", err)
+		}
+		if err := access.EnsureRevokedByKey(ctx, g, req.Key); err != nil {
+			t.Errorf("EnsureRevokedByKey after the revoke: %v, want nil", err)
+		}
+		if fx.Live != nil && fx.Live() != 0 {
+			t.Errorf("the vendor still holds %d grant objects after the revoke", fx.Live())
+		}
+	})
+	t.Run("RevokeByKey", func(t *testing.T) {
+		fx := cfg.New(t)
+		g := fx.Impl.(access.Granter)
+		req := request(cfg, "accesstest-revoke-by-key")
+		if _, _, err := access.EnsureGrant(ctx, g, req); err != nil {
+			t.Fatalf("EnsureGrant: %v", err)
+		}
+		for range 2 {
+			if err := access.EnsureRevokedByKey(ctx, g, req.Key); err != nil {
+				t.Fatalf("EnsureRevokedByKey: %v", err)
+			}
+		}
+		if got := list(t, g.(access.GrantLister), access.GrantFilter{Key: req.Key}); len(got) != 0 {
+			t.Errorf("key %q still has grants %v", req.Key, grantIDs(got))
+		}
+	})
+	t.Run("LostAnswer", func(t *testing.T) {
+		fx := cfg.New(t)
+		if fx.LoseNextCreate == nil {
+			t.Skip("the fixture cannot lose an answer")
+		}
+		// How many objects one grant makes at the vendor, from a clean run.
+		clean := cfg.New(t)
+		if _, _, err := access.EnsureGrant(ctx, clean.Impl.(access.Granter), request(cfg, "accesstest-clean")); err != nil {
+			t.Fatalf("clean EnsureGrant: %v", err)
+		}
+		g := fx.Impl.(access.Granter)
+		req := request(cfg, "accesstest-lost")
+		fx.LoseNextCreate()
+		grant, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil {
+			t.Fatalf("EnsureGrant with the create's answer lost: %v", err)
+		}
+		if outcome != access.EnsureRecovered && outcome != access.EnsureRecreated {
+			t.Errorf("outcome %v, want recovered (or recreated, when the lost create was part of the grant)", outcome)
+		}
+		checkGrant(t, cfg, grant, req)
+		byKey := list(t, g.(access.GrantLister), access.GrantFilter{Key: req.Key})
+		if len(byKey) != 1 || byKey[0].ID != grant.ID {
+			t.Errorf("key %q has grants %v, want [%s]", req.Key, grantIDs(byKey), grant.ID)
+		}
+		if fx.Live != nil && clean.Live != nil && fx.Live() != clean.Live() {
+			t.Errorf("the vendor holds %d grant objects, %d after a clean EnsureGrant", fx.Live(), clean.Live())
+		}
+		again, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureUnchanged || again.ID != grant.ID {
+			t.Errorf("EnsureGrant after the recovery: %v %v %v, want %s unchanged", again, outcome, err, grant.ID)
+		}
+	})
+	t.Run("NeedsAKey", func(t *testing.T) {
+		g := cfg.New(t).Impl.(access.Granter)
+		if _, _, err := access.EnsureGrant(ctx, g, request(cfg, "")); !errors.Is(err, access.ErrInvalid) {
+			t.Errorf("EnsureGrant without a key: err = %v, want ErrInvalid", err)
+		}
+	})
+}
+
+func count(f func() int) int {
+	if f == nil {
+		return 0
+	}
+	return f()
 }

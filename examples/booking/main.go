@@ -33,7 +33,7 @@ type Booking struct {
 	End       time.Time
 	Status    string // confirmed, cancelled
 	GrantID   string // set once access is granted
-	GrantNote []string
+	GrantNote []access.Notice
 }
 
 // AccessSystem is what the booking flow needs from a vendor.

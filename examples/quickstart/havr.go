@@ -70,8 +70,9 @@ func runHavr(ctx context.Context, out io.Writer, hc havrConfig) error {
 	fmt.Fprintf(out, "\nGranted %s access to %q:\n", hc.visitor, hc.door)
 	fmt.Fprintf(out, "  grant id    %s (store it with the booking to revoke later)\n", grant.ID)
 	fmt.Fprintf(out, "  window      %s\n", grant.Window)
-	fmt.Fprintf(out, "  credential  %s, %s to %s\n", grant.Credential.Kind, grant.Credential.Delivery, strings.Join(grant.Credential.DeliveredTo, ", "))
-	fmt.Fprintf(out, "  state       %s\n", grant.State)
+	cred := grant.Doors[0].Credential
+	fmt.Fprintf(out, "  credential  %s, %s to %s\n", cred.Kind, cred.Delivery, strings.Join(cred.DeliveredTo, ", "))
+	fmt.Fprintf(out, "  state       %s\n", grant.State())
 	if fake != nil {
 		fmt.Fprintf(out, "  (the fake recorded %d emailed link(s))\n", len(fake.Links()))
 	}

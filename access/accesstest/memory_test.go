@@ -1,0 +1,27 @@
+package accesstest_test
+
+import (
+	"testing"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/access/accesstest"
+)
+
+func TestMemory(t *testing.T) {
+	accesstest.Run(t, accesstest.Config{
+		New: func(t *testing.T) accesstest.Fixture {
+			m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+			m.Deny("m2")
+			return accesstest.Fixture{Impl: m, Creates: m.Creates, Live: m.Live, LoseNextCreate: m.LoseNextCreate}
+		},
+		Caps: accesstest.Capabilities{DoorLister: true, DoorOpener: true, Granter: true,
+			GrantGetter: true, GrantLister: true, GrantUpdater: true},
+		OpenDoor:     "m1",
+		DeniedDoor:   "m2",
+		UnknownDoor:  "m9",
+		GrantDoors:   []string{"m1", "m2"},
+		Holder:       access.Person{Name: "Ada", Email: "ada@example.com"},
+		OtherHolder:  access.Person{Name: "Bob", Email: "bob@example.com"},
+		UnknownGrant: "g999",
+	})
+}

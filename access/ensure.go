@@ -1,0 +1,242 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// EnsureOutcome says what EnsureGrant did.
+type EnsureOutcome uint8
+
+// Outcomes of EnsureGrant.
+const (
+	// EnsureCreated: no grant had the key; one was created.
+	EnsureCreated EnsureOutcome = iota + 1
+	// EnsureUnchanged: the grant with the key already matched the request.
+	EnsureUnchanged
+	// EnsureUpdated: the grant's window was changed in place.
+	EnsureUpdated
+	// EnsureRecreated: the grant differed in a way the vendor cannot change
+	// in place (doors, holder, or a window on a vendor without
+	// GrantUpdater), or had failed; it was revoked and created again.
+	EnsureRecreated
+	// EnsureRecovered: a create's outcome was unknown and the lookup by key
+	// found the grant it had made.
+	EnsureRecovered
+)
+
+func (o EnsureOutcome) String() string {
+	switch o {
+	case EnsureCreated:
+		return "created"
+	case EnsureUnchanged:
+		return "unchanged"
+	case EnsureUpdated:
+		return "updated"
+	case EnsureRecreated:
+		return "recreated"
+	case EnsureRecovered:
+		return "recovered"
+	default:
+		return fmt.Sprintf("EnsureOutcome(%d)", uint8(o))
+	}
+}
+
+// windowTolerance is how far a grant's bounds may lie from the request's
+// and still match: vendors round to their resolution (a second, a minute).
+const windowTolerance = time.Minute
+
+// EnsureGrant makes sure the grant for req.Key exists and matches req, and
+// returns it with what it did. It is what a booking system calls on every
+// "confirmed" or "moved" trigger, however often the trigger is delivered.
+//
+// The granter must also be a GrantLister: EnsureGrant finds the grant by
+// listing with GrantFilter{Key: req.Key}, ignoring revoked grants.
+//
+//   - No grant: it creates one (EnsureCreated).
+//   - A grant with the same doors, holder and window: returned as it is
+//     (EnsureUnchanged). Windows match when each bound lies within a minute
+//     of the request's, which absorbs vendor rounding; a start in the past
+//     matches any grant that has already started, since it was clamped to
+//     its creation time. Holders match on email (ignoring case) and vendor
+//     user id, each compared only when both sides have it. Labels,
+//     credential kinds and PINs are not compared.
+//   - A different window, same doors and holder, on a GrantUpdater: the
+//     window is updated (EnsureUpdated).
+//   - Otherwise, or when the update is ErrUnsupported, or when the grant
+//     failed: the grant is revoked, then created again (EnsureRecreated).
+//     It is revoked first so that two grants never carry one key; if the
+//     create then fails, the next EnsureGrant creates it.
+//
+// A create that fails with ErrOutcomeUnknown is resolved by listing by key
+// again: a grant found is returned (EnsureRecovered) once it is checked
+// like an existing one (a partial grant is re-made); when the listing
+// proves nothing was made, it creates once more. A failed lookup returns
+// the create's error joined with the lookup's, and nothing is retried, so
+// EnsureGrant never makes two grants for one key. Two grants found for one
+// key are ErrConflict.
+func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, EnsureOutcome, error) {
+	if req.Key == "" {
+		return nil, 0, Invalid("Key", "is required by EnsureGrant")
+	}
+	if err := req.Validate(); err != nil {
+		return nil, 0, err
+	}
+	lister, ok := g.(GrantLister)
+	if !ok {
+		return nil, 0, fmt.Errorf("access: EnsureGrant finds grants by key, and %T lists no grants: %w", g, ErrUnsupported)
+	}
+	existing, err := findByKey(ctx, lister, req.Key)
+	if err != nil {
+		return nil, 0, err
+	}
+	outcome := EnsureUnchanged
+	if existing == nil {
+		grant, made, err := create(ctx, g, lister, req, EnsureCreated)
+		if err != nil || made != EnsureRecovered {
+			return grant, made, err
+		}
+		// What the lost create made may be part of the grant (a vendor
+		// that makes one object per door): check it like any other.
+		existing, outcome = grant, EnsureRecovered
+	}
+	failed := existing.State() == GrantFailed
+	sameParties := sameDoors(existing.DoorIDs(), req.DoorIDs) && sameHolder(existing.Holder, req.Holder)
+	sameWindow := windowMatches(existing.Window, req.Window, time.Now())
+	if !failed && sameParties && sameWindow {
+		return existing, outcome, nil
+	}
+	if !failed && sameParties {
+		if u, ok := g.(GrantUpdater); ok {
+			updated, err := u.UpdateGrantWindow(ctx, existing.ID, req.Window)
+			if err == nil {
+				return updated, EnsureUpdated, nil
+			}
+			if !errors.Is(err, ErrUnsupported) {
+				return nil, 0, err
+			}
+		}
+	}
+	if err := EnsureRevoked(ctx, g, existing.ID); err != nil {
+		return nil, 0, err
+	}
+	return create(ctx, g, lister, req, EnsureRecreated)
+}
+
+// create creates the grant, resolving an unknown outcome by key.
+func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest, outcome EnsureOutcome) (*Grant, EnsureOutcome, error) {
+	var err error
+	for range 2 {
+		var grant *Grant
+		grant, err = g.CreateGrant(ctx, req)
+		if err == nil {
+			return grant, outcome, nil
+		}
+		if !errors.Is(err, ErrOutcomeUnknown) {
+			return nil, 0, err
+		}
+		found, lerr := findByKey(ctx, lister, req.Key)
+		if lerr != nil {
+			return nil, 0, errors.Join(err, fmt.Errorf("access: looking up key %q after it: %w", req.Key, lerr))
+		}
+		if found != nil {
+			return found, EnsureRecovered, nil
+		}
+		// The listing proves nothing was made: creating again is safe.
+	}
+	return nil, 0, err
+}
+
+// findByKey returns the one live grant with key, or nil.
+func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, error) {
+	var found []*Grant
+	for g, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
+		if err != nil {
+			return nil, err
+		}
+		if g == nil || g.Key != key || g.State() == GrantRevoked {
+			continue
+		}
+		found = append(found, g)
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, g := range found {
+		ids[i] = g.ID
+	}
+	return nil, fmt.Errorf("access: key %q has %d grants (%s): %w", key, len(found), strings.Join(ids, ", "), ErrConflict)
+}
+
+func sameDoors(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+func sameHolder(have, want Person) bool {
+	if have.Email != "" && want.Email != "" && !strings.EqualFold(have.Email, want.Email) {
+		return false
+	}
+	if have.VendorUserID != "" && want.VendorUserID != "" && have.VendorUserID != want.VendorUserID {
+		return false
+	}
+	return true
+}
+
+func windowMatches(have, want Window, now time.Time) bool {
+	near := func(a, b time.Time) bool { return a.Sub(b).Abs() < windowTolerance }
+	startOK := near(have.Start, want.Start) || (want.Start.Before(now) && !have.Start.After(now.Add(windowTolerance)))
+	return startOK && near(have.End, want.End)
+}
+
+// EnsureRevoked revokes a grant and treats one already gone (ErrNotFound)
+// as done, so a cancellation can be delivered any number of times.
+func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
+	if grantID == "" {
+		return Invalid("grantID", "is required")
+	}
+	if err := g.RevokeGrant(ctx, grantID); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// EnsureRevokedByKey revokes every live grant carrying key, for a booking
+// system that cancels by booking id and never stored the grant id. No grant
+// with the key is done. The granter must be a GrantLister.
+func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
+	if key == "" {
+		return Invalid("Key", "is required")
+	}
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	lister, ok := g.(GrantLister)
+	if !ok {
+		return fmt.Errorf("access: %T lists no grants, so it cannot find key %q: %w", g, key, ErrUnsupported)
+	}
+	var ids []string
+	for grant, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
+		if err != nil {
+			return err
+		}
+		if grant != nil && grant.Key == key && grant.State() != GrantRevoked {
+			ids = append(ids, grant.ID)
+		}
+	}
+	var errs []error
+	for _, id := range ids {
+		errs = append(errs, EnsureRevoked(ctx, g, id))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,276 @@
+package access_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/access/accesstest"
+)
+
+func booking(key string) access.GrantRequest {
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	return access.GrantRequest{Key: key, DoorIDs: []string{"m1", "m2"}, Holder: access.Person{Email: "ada@example.com"},
+		Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+}
+
+// noUpdate hides Memory's GrantUpdater, as for a vendor that cannot change
+// a window.
+type noUpdate struct{ m *accesstest.Memory }
+
+func (n noUpdate) CreateGrant(ctx context.Context, r access.GrantRequest) (*access.Grant, error) {
+	return n.m.CreateGrant(ctx, r)
+}
+func (n noUpdate) RevokeGrant(ctx context.Context, id string) error { return n.m.RevokeGrant(ctx, id) }
+func (n noUpdate) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return n.m.ListGrants(ctx, f)
+}
+
+func TestEnsureGrant(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	req := booking("BK-1")
+
+	g1, outcome, err := access.EnsureGrant(ctx, m, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+	assert.Equal(t, "BK-1", g1.Key)
+
+	g2, outcome, err := access.EnsureGrant(ctx, m, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, g1.ID, g2.ID)
+	assert.Equal(t, 1, m.Creates())
+
+	// Within the tolerance (vendor rounding) is the same window.
+	rounded := req
+	rounded.Window.End = rounded.Window.End.Add(30 * time.Second)
+	_, outcome, err = access.EnsureGrant(ctx, m, rounded)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+
+	moved := req
+	moved.Window.End = moved.Window.End.Add(time.Hour)
+	g3, outcome, err := access.EnsureGrant(ctx, m, moved)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUpdated, outcome)
+	assert.Equal(t, g1.ID, g3.ID)
+	assert.True(t, g3.Window.End.Equal(moved.Window.End))
+
+	otherDoors := moved
+	otherDoors.DoorIDs = []string{"m1"}
+	g4, outcome, err := access.EnsureGrant(ctx, m, otherDoors)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	assert.NotEqual(t, g1.ID, g4.ID)
+	assert.Equal(t, []string{"m1"}, g4.DoorIDs())
+	assert.Equal(t, 1, m.Live(), "the old grant was revoked")
+
+	otherHolder := otherDoors
+	otherHolder.Holder = access.Person{Email: "bob@example.com"}
+	g5, outcome, err := access.EnsureGrant(ctx, m, otherHolder)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	assert.NotEqual(t, g4.ID, g5.ID)
+
+	sameHolderOtherCase := otherHolder
+	sameHolderOtherCase.Holder.Email = "BOB@example.com"
+	sameHolderOtherCase.DoorIDs = []string{"m1", "m1"}
+	_, outcome, err = access.EnsureGrant(ctx, m, sameHolderOtherCase)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome, "emails ignore case, doors are a set")
+	assert.Equal(t, 1, m.Live())
+	assert.Equal(t, 3, m.Creates())
+}
+
+func TestEnsureGrantWithoutUpdaterRecreates(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	g := noUpdate{m}
+	req := booking("BK-2")
+	first, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	req.Window.End = req.Window.End.Add(time.Hour)
+	second, outcome, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	assert.NotEqual(t, first.ID, second.ID)
+	assert.Equal(t, 1, m.Live())
+}
+
+func TestEnsureGrantPastStart(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	req := booking("BK-3")
+	req.Window.Start = time.Now().Add(-time.Hour)
+	g, outcome, err := access.EnsureGrant(ctx, m, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+	require.NotEmpty(t, g.Notices)
+	assert.Equal(t, access.NoticeStartClamped, g.Notices[0].Code)
+	// The clamped start matches the request's past start: nothing to do.
+	_, outcome, err = access.EnsureGrant(ctx, m, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+}
+
+func TestEnsureGrantFailedIsRecreated(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	req := booking("BK-4")
+	g, _, err := access.EnsureGrant(ctx, m, req)
+	require.NoError(t, err)
+	require.NoError(t, m.SetState(g.ID, "m2", access.GrantFailed, "lock out of PIN slots"))
+	again, outcome, err := access.EnsureGrant(ctx, m, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	assert.NotEqual(t, g.ID, again.ID)
+}
+
+func TestEnsureGrantOutcomeUnknown(t *testing.T) {
+	ctx := context.Background()
+	t.Run("answer lost: the grant made is found", func(t *testing.T) {
+		m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+		m.LoseNextCreate()
+		g, outcome, err := access.EnsureGrant(ctx, m, booking("BK-5"))
+		require.NoError(t, err)
+		assert.Equal(t, access.EnsureRecovered, outcome)
+		assert.Equal(t, "BK-5", g.Key)
+		assert.Equal(t, 1, m.Creates())
+		assert.Equal(t, 1, m.Live())
+	})
+	t.Run("nothing made: created once more", func(t *testing.T) {
+		m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+		m.FailNextCreate()
+		_, outcome, err := access.EnsureGrant(ctx, m, booking("BK-6"))
+		require.NoError(t, err)
+		assert.Equal(t, access.EnsureCreated, outcome)
+		assert.Equal(t, 1, m.Creates())
+	})
+	t.Run("twice nothing made: the error", func(t *testing.T) {
+		m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+		m.FailNextCreate()
+		m.FailNextCreate()
+		m.FailNextCreate()
+		_, _, err := access.EnsureGrant(ctx, m, booking("BK-7"))
+		assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+		assert.Equal(t, 0, m.Creates())
+	})
+	t.Run("lookup fails: no second create", func(t *testing.T) {
+		m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+		m.FailNextCreate()
+		g := &failingLister{Memory: m, failAfter: 1}
+		_, _, err := access.EnsureGrant(ctx, g, booking("BK-8"))
+		assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+		assert.ErrorIs(t, err, errListing)
+		assert.Equal(t, 0, m.Creates())
+	})
+}
+
+var errListing = errors.New("listing broke")
+
+// failingLister fails every listing after the first failAfter.
+type failingLister struct {
+	*accesstest.Memory
+	failAfter, calls int
+}
+
+func (f *failingLister) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	f.calls++
+	if f.calls > f.failAfter {
+		return func(yield func(*access.Grant, error) bool) { yield(nil, errListing) }
+	}
+	return f.Memory.ListGrants(ctx, filter)
+}
+
+func TestEnsureGrantErrors(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	_, _, err := access.EnsureGrant(ctx, m, booking(""))
+	assert.ErrorIs(t, err, access.ErrInvalid)
+	bad := booking("BK-9")
+	bad.DoorIDs = nil
+	_, _, err = access.EnsureGrant(ctx, m, bad)
+	assert.ErrorIs(t, err, access.ErrInvalid)
+	assert.Equal(t, 0, m.Creates())
+
+	type granterOnly struct{ access.Granter }
+	_, _, err = access.EnsureGrant(ctx, granterOnly{m}, booking("BK-9"))
+	assert.ErrorIs(t, err, access.ErrUnsupported)
+	assert.ErrorIs(t, access.EnsureRevokedByKey(ctx, granterOnly{m}, "BK-9"), access.ErrUnsupported)
+
+	// Two grants for one key (made outside EnsureGrant) are a conflict.
+	_, err = m.CreateGrant(ctx, booking("BK-10"))
+	require.NoError(t, err)
+	_, err = m.CreateGrant(ctx, booking("BK-10"))
+	require.NoError(t, err)
+	_, _, err = access.EnsureGrant(ctx, m, booking("BK-10"))
+	assert.ErrorIs(t, err, access.ErrConflict)
+	assert.Contains(t, err.Error(), "g1, g2")
+	// EnsureRevokedByKey revokes both.
+	require.NoError(t, access.EnsureRevokedByKey(ctx, m, "BK-10"))
+	assert.Equal(t, 0, m.Live())
+
+	g := &failingLister{Memory: m}
+	_, _, err = access.EnsureGrant(ctx, g, booking("BK-11"))
+	assert.ErrorIs(t, err, errListing)
+	assert.ErrorIs(t, access.EnsureRevokedByKey(ctx, g, "BK-11"), errListing)
+}
+
+func TestEnsureRevoked(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	g, _, err := access.EnsureGrant(ctx, m, booking("BK-12"))
+	require.NoError(t, err)
+	require.NoError(t, access.EnsureRevoked(ctx, m, g.ID))
+	require.NoError(t, access.EnsureRevoked(ctx, m, g.ID), "already gone is done")
+	assert.ErrorIs(t, access.EnsureRevoked(ctx, m, ""), access.ErrInvalid)
+	require.NoError(t, access.EnsureRevokedByKey(ctx, m, "BK-12"), "no grant with the key is done")
+	assert.ErrorIs(t, access.EnsureRevokedByKey(ctx, m, ""), access.ErrInvalid)
+	assert.ErrorIs(t, access.EnsureRevokedByKey(ctx, m, " "), access.ErrInvalid)
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	g, _, err = access.EnsureGrant(ctx, m, booking("BK-13"))
+	require.NoError(t, err)
+	assert.ErrorIs(t, access.EnsureRevoked(cctx, m, g.ID), context.Canceled, "other errors pass through")
+}
+
+func TestEnsureOutcomeString(t *testing.T) {
+	for o, want := range map[access.EnsureOutcome]string{access.EnsureCreated: "created", access.EnsureUnchanged: "unchanged",
+		access.EnsureUpdated: "updated", access.EnsureRecreated: "recreated", access.EnsureRecovered: "recovered",
+		0: "EnsureOutcome(0)"} {
+		assert.Equal(t, want, o.String())
+	}
+}
+
+func TestMemoryKeyStore(t *testing.T) {
+	ctx := context.Background()
+	s := access.NewMemoryKeyStore()
+	_, err := s.Get(ctx, "BK-1")
+	assert.ErrorIs(t, err, access.ErrNotFound)
+	require.NoError(t, s.Put(ctx, "BK-1", "g1"))
+	require.NoError(t, s.Put(ctx, "BK-1", "g2"), "put replaces")
+	id, err := s.Get(ctx, "BK-1")
+	require.NoError(t, err)
+	assert.Equal(t, "g2", id)
+	require.NoError(t, s.Delete(ctx, "BK-1"))
+	require.NoError(t, s.Delete(ctx, "BK-1"), "deleting an unknown key is fine")
+	_, err = s.Get(ctx, "BK-1")
+	assert.ErrorIs(t, err, access.ErrNotFound)
+	assert.ErrorIs(t, s.Put(ctx, "", "g1"), access.ErrInvalid)
+	assert.ErrorIs(t, s.Put(ctx, "a\x00b", "g1"), access.ErrInvalid)
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, s.Put(cctx, "k", "g"), context.Canceled)
+	_, err = s.Get(cctx, "k")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, s.Delete(cctx, "k"), context.Canceled)
+}

@@ -1,0 +1,130 @@
+package access
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// GrantGetter returns a grant by the id CreateGrant gave. An unknown or
+// revoked grant is ErrNotFound, unless the vendor keeps revoked grants, in
+// which case it is returned with state GrantRevoked.
+type GrantGetter interface {
+	GetGrant(ctx context.Context, grantID string) (*Grant, error)
+}
+
+// GrantLister lists grants matching a filter. The sequence yields a non-nil
+// error at most once per failing part (a page, an account) and may go on
+// after it; a caller that stops at the first error stops the listing.
+//
+// Listing by Key is how EnsureGrant finds a grant again, so it must be
+// truthful: it may yield nothing only when no grant with that key exists.
+// An implementation that cannot tell (a KeyStore entry for a create whose
+// outcome is unknown) yields an error matching ErrOutcomeUnknown instead.
+type GrantLister interface {
+	ListGrants(ctx context.Context, filter GrantFilter) iter.Seq2[*Grant, error]
+}
+
+// GrantUpdater changes the window of an existing grant in place. The window
+// is prepared as for CreateGrant (Window.Prepare). A vendor that cannot
+// change a given grant's window answers ErrUnsupported; EnsureGrant then
+// revokes and re-creates.
+type GrantUpdater interface {
+	UpdateGrantWindow(ctx context.Context, grantID string, window Window) (*Grant, error)
+}
+
+// GrantFilter selects grants. Zero fields match everything; set fields
+// must all match.
+type GrantFilter struct {
+	Key         string    // Grant.Key equals Key
+	DoorID      string    // the grant covers this door
+	HolderEmail string    // Holder.Email equals it, ignoring case
+	ActiveAt    time.Time // the grant's window contains it
+}
+
+// Match reports whether g matches the filter. Implementations that filter
+// on their side use it so that every vendor filters alike.
+func (f GrantFilter) Match(g *Grant) bool {
+	if g == nil {
+		return false
+	}
+	if f.Key != "" && g.Key != f.Key {
+		return false
+	}
+	if f.DoorID != "" && !slices.Contains(g.DoorIDs(), f.DoorID) {
+		return false
+	}
+	if f.HolderEmail != "" && !strings.EqualFold(g.Holder.Email, f.HolderEmail) {
+		return false
+	}
+	if !f.ActiveAt.IsZero() && !g.Window.Contains(f.ActiveAt) {
+		return false
+	}
+	return true
+}
+
+// KeyStore maps grant keys to grant ids for vendors that cannot keep the
+// caller's key themselves. Such vendors take a KeyStore option; the default
+// is NewMemoryKeyStore. Plug in a durable or shared store (a database table,
+// Redis) when several processes grant for the same bookings or a restart
+// must not forget keys.
+//
+// Get of an unknown key is ErrNotFound. Put replaces the entry. Delete of an
+// unknown key is not an error.
+type KeyStore interface {
+	Get(ctx context.Context, key string) (grantID string, err error)
+	Put(ctx context.Context, key, grantID string) error
+	Delete(ctx context.Context, key string) error
+}
+
+// NewMemoryKeyStore returns a KeyStore held in memory. It lasts as long as
+// the process: after a restart, grants made before it cannot be found by
+// key. It is safe for concurrent use.
+func NewMemoryKeyStore() KeyStore { return &memoryKeyStore{ids: map[string]string{}} }
+
+type memoryKeyStore struct {
+	mu  sync.Mutex
+	ids map[string]string
+}
+
+func (m *memoryKeyStore) Get(ctx context.Context, key string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id, ok := m.ids[key]
+	if !ok {
+		return "", ErrNotFound
+	}
+	return id, nil
+}
+
+func (m *memoryKeyStore) Put(ctx context.Context, key, grantID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := ValidateKey(key); err != nil {
+		return err
+	}
+	if key == "" {
+		return Invalid("Key", "is required")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ids[key] = grantID
+	return nil
+}
+
+func (m *memoryKeyStore) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.ids, key)
+	return nil
+}
