@@ -21,6 +21,7 @@ import (
 // and an API endpoint that accepts the token it then issues.
 type hangingTokens struct {
 	release          chan struct{}
+	first            chan struct{} // closed when the first token request arrives
 	started, answers atomic.Int32
 	apiCalls         atomic.Int32
 }
@@ -28,7 +29,9 @@ type hangingTokens struct {
 func (h *hangingTokens) transport() http.RoundTripper {
 	mock := httpmock.NewMockTransport()
 	mock.RegisterResponder("POST", testBase+"/oauth/v1/token", func(req *http.Request) (*http.Response, error) {
-		h.started.Add(1)
+		if h.started.Add(1) == 1 {
+			close(h.first)
+		}
 		select {
 		case <-h.release:
 		case <-req.Context().Done():
@@ -49,7 +52,7 @@ func (h *hangingTokens) transport() http.RoundTripper {
 
 // TestCallerReturnsOnItsContextWhileTheTokenFetchHangs (issue 6 item 4).
 func TestCallerReturnsOnItsContextWhileTheTokenFetchHangs(t *testing.T) {
-	h := &hangingTokens{release: make(chan struct{})}
+	h := &hangingTokens{release: make(chan struct{}), first: make(chan struct{})}
 	c, err := New(WithBaseURL(testBase), WithPassword("ada@example.com", "Correct-Horse-9"),
 		WithHTTPClient(&http.Client{Transport: h.transport()}), WithTokenTimeout(time.Hour))
 	require.NoError(t, err)
@@ -61,6 +64,7 @@ func TestCallerReturnsOnItsContextWhileTheTokenFetchHangs(t *testing.T) {
 		return err
 	}
 	assert.ErrorIs(t, short(), context.DeadlineExceeded, "the first caller returns on its deadline")
+	<-h.first // the fetch runs on, whether or not it had reached the server yet
 	assert.ErrorIs(t, short(), context.DeadlineExceeded, "so does one waiting on the same fetch")
 	assert.Equal(t, int32(1), h.started.Load(), "one fetch, still running")
 	assert.Zero(t, h.answers.Load())
@@ -74,7 +78,7 @@ func TestCallerReturnsOnItsContextWhileTheTokenFetchHangs(t *testing.T) {
 }
 
 func TestTokenTimeoutBoundsTheFetch(t *testing.T) {
-	h := &hangingTokens{release: make(chan struct{})} // never released
+	h := &hangingTokens{release: make(chan struct{}), first: make(chan struct{})} // never released
 	c, err := New(WithBaseURL(testBase), WithPassword("ada@example.com", "Correct-Horse-9"),
 		WithHTTPClient(&http.Client{Transport: h.transport()}), WithTokenTimeout(10*time.Millisecond), WithRetry(0, 0, 0))
 	require.NoError(t, err)
@@ -318,14 +322,16 @@ func TestRateLimitPacesTokenAndAPIRequestsTogether(t *testing.T) {
 	srv := &refreshServer{fail: func(int) (*http.Response, error) { return nil, errors.New("unexpected refresh") }}
 	mock := srv.transport().(*httpmock.MockTransport)
 	c, err := New(WithBaseURL(testBase), WithPassword("ada@example.com", "Correct-Horse-9"),
-		WithHTTPClient(&http.Client{Transport: mock}), WithRateLimit(rate.Every(time.Hour), 1))
+		WithHTTPClient(&http.Client{Transport: mock}), WithRateLimit(rate.Every(time.Hour), 2))
+	require.NoError(t, err)
+	_, _, err = c.Companies.List(context.Background()) // the token fetch and the call take both tokens
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	_, _, err = c.Companies.List(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 1, mock.GetTotalCallCount(), "the token fetch took the only token; the call waited for the next")
+	assert.Equal(t, 2, mock.GetTotalCallCount(), "the second call waited for the limiter: the fetch had used a token")
 	_, passwords := srv.sent()
 	assert.Equal(t, 1, passwords)
 

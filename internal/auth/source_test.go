@@ -449,9 +449,11 @@ func TestSourceSatisfiesTokenSource(t *testing.T) {
 // callers get its token without another fetch.
 func TestSourceWaitersReturnOnTheirContext(t *testing.T) {
 	var fetches, finished atomic.Int32
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{})
 	s := NewSource(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
-		fetches.Add(1)
+		if fetches.Add(1) == 1 {
+			close(started)
+		}
 		defer finished.Add(1)
 		select {
 		case <-release:
@@ -466,6 +468,7 @@ func TestSourceWaitersReturnOnTheirContext(t *testing.T) {
 	tok, err := s.TokenContext(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Nil(t, tok)
+	<-started // the caller may return before the fetch goroutine runs
 	assert.Equal(t, int32(1), fetches.Load())
 	assert.Zero(t, finished.Load(), "the fetch is still running")
 
