@@ -57,15 +57,19 @@ func TestCallerReturnsOnItsContextWhileTheTokenFetchHangs(t *testing.T) {
 		WithHTTPClient(&http.Client{Transport: h.transport()}), WithTokenTimeout(time.Hour))
 	require.NoError(t, err)
 
-	short := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		defer cancel()
-		_, _, err := c.Companies.List(ctx)
-		return err
-	}
-	assert.ErrorIs(t, short(), context.DeadlineExceeded, "the first caller returns on its deadline")
-	<-h.first // the fetch runs on, whether or not it had reached the server yet
-	assert.ErrorIs(t, short(), context.DeadlineExceeded, "so does one waiting on the same fetch")
+	// The first caller starts the fetch; its deadline passes while the
+	// token endpoint hangs.
+	ctx := newExpiring()
+	first := make(chan error, 1)
+	go func() { _, _, err := c.Companies.List(ctx); first <- err }()
+	<-h.first
+	ctx.expire()
+	assert.ErrorIs(t, <-first, context.DeadlineExceeded, "the first caller returns on its deadline")
+
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, _, err = c.Companies.List(short)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "so does one waiting on the same fetch")
 	assert.Equal(t, int32(1), h.started.Load(), "one fetch, still running")
 	assert.Zero(t, h.answers.Load())
 	assert.Zero(t, h.apiCalls.Load(), "no request went out without a token")
@@ -343,4 +347,25 @@ func TestRateLimitPacesTokenAndAPIRequestsTogether(t *testing.T) {
 	}
 	_, err = New(WithBaseURL(testBase), WithPassword("a", "b"), WithRateLimit(rate.Inf, 1))
 	assert.NoError(t, err, "rate.Inf: no limit")
+}
+
+// expiring is a context whose deadline passes when the test says so.
+type expiring struct {
+	context.Context
+	done chan struct{}
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (e *expiring) expire()               { close(e.done) }
+func (e *expiring) Done() <-chan struct{} { return e.done }
+func (e *expiring) Err() error {
+	select {
+	case <-e.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }

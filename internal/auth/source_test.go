@@ -463,12 +463,17 @@ func TestSourceWaitersReturnOnTheirContext(t *testing.T) {
 		}
 	}, time.Hour, nil)
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-	defer cancel()
-	tok, err := s.TokenContext(ctx)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Nil(t, tok)
-	<-started // the caller may return before the fetch goroutine runs
+	ctx := newExpiring()
+	first := make(chan error, 1)
+	go func() {
+		tok, err := s.TokenContext(ctx)
+		assert.Nil(t, tok)
+		first <- err
+	}()
+	<-started
+	waitForWaiters(t, 1)
+	ctx.expire()
+	assert.ErrorIs(t, <-first, context.DeadlineExceeded, "the caller that started the fetch returns on its deadline")
 	assert.Equal(t, int32(1), fetches.Load())
 	assert.Zero(t, finished.Load(), "the fetch is still running")
 
@@ -488,7 +493,7 @@ func TestSourceWaitersReturnOnTheirContext(t *testing.T) {
 	got := <-third
 	require.NotNil(t, got)
 	assert.Equal(t, "late", got.AccessToken, "a patient caller gets the fetched token")
-	tok, err = s.TokenContext(context.Background())
+	tok, err := s.TokenContext(context.Background())
 	require.NoError(t, err)
 	assert.Same(t, got, tok, "later callers get it from the cache")
 	assert.Equal(t, int32(1), fetches.Load())
@@ -518,4 +523,26 @@ func TestSourceFetchPanicIsAnError(t *testing.T) {
 	tok, err := s.Token()
 	require.NoError(t, err, "the source recovers")
 	assert.Equal(t, "ok", tok.AccessToken)
+}
+
+// expiring is a context whose deadline passes when the test says so, so a
+// test controls the moment a caller's deadline ends.
+type expiring struct {
+	context.Context
+	done chan struct{}
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (e *expiring) expire()               { close(e.done) }
+func (e *expiring) Done() <-chan struct{} { return e.done }
+func (e *expiring) Err() error {
+	select {
+	case <-e.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
