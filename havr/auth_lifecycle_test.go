@@ -369,3 +369,13 @@ func (e *expiring) Err() error {
 		return nil
 	}
 }
+
+func TestClientPrintsNoSpentRefreshToken(t *testing.T) {
+	srv := &refreshServer{fail: func(int) (*http.Response, error) { return httpmock.NewStringResponse(500, `{}`), nil }}
+	c := newTestClient(t, srv.transport())
+	_, _, err := c.Companies.List(context.Background())
+	require.NoError(t, err)
+	refreshes, _ := srv.sent()
+	require.Equal(t, []string{testRefresh}, refreshes)
+	assert.NotContains(t, sprintAll(c), testRefresh)
+}

@@ -42,7 +42,7 @@ type Client struct {
 	tokens *auth.Source
 	creds  *credentials // behind a pointer so fmt never prints the password
 
-	refresh       spentTokens
+	refresh       *spentTokens // behind a pointer so fmt never prints a refresh token
 	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
 }
 
@@ -104,7 +104,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{creds: &credentials{login: login{
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
-	}}, tokenLifetime: s.tokenLifetime}
+	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime}
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.accessToken != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
