@@ -28,6 +28,8 @@
 // says before any call what a door supports.
 //
 // The package also holds the helpers a booking integration needs around
-// those calls: resolving door names to their current ids, and preparing a
-// phone number for SMS delivery.
+// those calls: resolving door names to their current ids and checking email
+// addresses (ValidateEmail). Preparing a phone number for SMS delivery is in
+// package github.com/doorkit/doorkit/phone, apart so that programs using
+// vendors without SMS do not link its metadata.
 package access

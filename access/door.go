@@ -71,7 +71,8 @@ func (c Capabilities) Issues(kind CredentialKind) bool {
 	return slices.Contains(c.Credentials, kind)
 }
 
-// PINRules is the length range of a PIN, in digits.
+// PINRules is the length range of a PIN, in digits; MaxLength 0 means no
+// upper bound.
 type PINRules struct {
 	MinLength int
 	MaxLength int
@@ -85,7 +86,10 @@ func (r PINRules) Check(pin Secret) error {
 			return Invalid("PIN", "must be digits only")
 		}
 	}
-	if len(p) < r.MinLength || (r.MaxLength > 0 && len(p) > r.MaxLength) {
+	switch {
+	case r.MaxLength <= 0 && len(p) < r.MinLength:
+		return Invalid("PIN", fmt.Sprintf("must be at least %d digits", r.MinLength))
+	case r.MaxLength > 0 && (len(p) < r.MinLength || len(p) > r.MaxLength):
 		return Invalid("PIN", fmt.Sprintf("must be %d to %d digits", r.MinLength, r.MaxLength))
 	}
 	return nil

@@ -79,6 +79,10 @@ const windowTolerance = time.Minute
 // the create's error joined with the lookup's, and nothing is retried, so
 // EnsureGrant never makes two grants for one key. Two grants found for one
 // key are ErrConflict.
+//
+// Calls for one key must not run at the same time (two workers handling
+// the same booking): each would find no grant and create one. Serialise
+// the triggers of one booking, as a booking system does per aggregate.
 func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, EnsureOutcome, error) {
 	if req.Key == "" {
 		return nil, 0, Invalid("Key", "is required by EnsureGrant")

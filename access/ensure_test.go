@@ -274,3 +274,88 @@ func TestMemoryKeyStore(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, s.Delete(cctx, "k"), context.Canceled)
 }
+
+// storeGranter is a vendor that cannot keep keys: it records them with
+// CreateWithKeyStore and finds them with LookupKey, as the doc asks.
+type storeGranter struct {
+	m     *accesstest.Memory
+	store access.KeyStore
+}
+
+func (s storeGranter) CreateGrant(ctx context.Context, r access.GrantRequest) (*access.Grant, error) {
+	key := r.Key
+	r.Key = "" // the vendor has nowhere to keep it
+	return access.CreateWithKeyStore(ctx, s.store, key, func() (*access.Grant, error) { return s.m.CreateGrant(ctx, r) })
+}
+
+func (s storeGranter) RevokeGrant(ctx context.Context, id string) error {
+	return s.m.RevokeGrant(ctx, id)
+}
+
+func (s storeGranter) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		id, err := access.LookupKey(ctx, s.store, f.Key)
+		if err != nil || id == "" {
+			if err != nil {
+				yield(nil, err)
+			}
+			return
+		}
+		g, err := s.m.GetGrant(ctx, id)
+		if errors.Is(err, access.ErrNotFound) {
+			return
+		}
+		if err == nil {
+			g.Key = f.Key
+		}
+		yield(g, err)
+	}
+}
+
+func TestKeyStoreVendor(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	store := access.NewMemoryKeyStore()
+	g := storeGranter{m, store}
+
+	first, outcome, err := access.EnsureGrant(ctx, g, booking("BK-20"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+	assert.Equal(t, "BK-20", first.Key)
+	id, err := store.Get(ctx, "BK-20")
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, id)
+	_, outcome, err = access.EnsureGrant(ctx, g, booking("BK-20"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, 1, m.Creates())
+
+	// The vendor's answer is lost: the store cannot tell, so EnsureGrant
+	// reports it rather than risk a second grant.
+	m.LoseNextCreate()
+	_, _, err = access.EnsureGrant(ctx, g, booking("BK-21"))
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	_, _, err = access.EnsureGrant(ctx, g, booking("BK-21"))
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "still unknown: nothing created")
+	assert.Equal(t, 2, m.Creates())
+
+	// A refusal clears the mark: the next try creates.
+	bad := booking("BK-22")
+	bad.DoorIDs = []string{"m9"}
+	_, err = g.CreateGrant(ctx, bad)
+	assert.ErrorIs(t, err, access.ErrNotFound)
+	_, err = store.Get(ctx, "BK-22")
+	assert.ErrorIs(t, err, access.ErrNotFound)
+
+	// A grant revoked at the vendor is no grant.
+	require.NoError(t, m.RevokeGrant(ctx, first.ID))
+	_, outcome, err = access.EnsureGrant(ctx, g, booking("BK-20"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+
+	// No key: the create runs alone.
+	noKey := booking("")
+	made, err := g.CreateGrant(ctx, noKey)
+	require.NoError(t, err)
+	assert.Empty(t, made.Key)
+}

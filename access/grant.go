@@ -66,7 +66,7 @@ func (w Window) String() string {
 type Person struct {
 	Name  string
 	Email string
-	Phone string // as entered; vendors that send SMS normalise it (see NormalizeSMSNumber)
+	Phone string // as entered; vendors that send SMS normalise it (see phone.NormalizeSMS)
 	// VendorUserID is the holder's id at the vendor, when the holder already
 	// has an account there (a Havr user id, an August user id).
 	VendorUserID string
@@ -164,6 +164,11 @@ func (r GrantRequest) Validate() error {
 	}
 	if r.Holder.Email == "" && r.Holder.Phone == "" && r.Holder.VendorUserID == "" {
 		return Invalid("Holder", "needs an email, a phone or a vendor user id")
+	}
+	if r.Holder.Email != "" {
+		if err := validateEmail("Holder.Email", r.Holder.Email); err != nil {
+			return err
+		}
 	}
 	if r.Credential == CredentialPIN && r.PIN.Reveal() != "" {
 		for _, c := range r.PIN.Reveal() {

@@ -169,6 +169,8 @@ func TestCapabilities(t *testing.T) {
 	assert.False(t, Capabilities{}.Issues(CredentialAny), "a door that takes no grants issues nothing")
 	assert.False(t, Capabilities{}.Grants())
 
+	assert.NoError(t, PINRules{MinLength: 4}.Check("123456789"))
+	assert.EqualError(t, PINRules{MinLength: 4}.Check("12"), "access: invalid PIN: must be at least 4 digits")
 	r := PINRules{MinLength: 4, MaxLength: 6}
 	assert.NoError(t, r.Check("1234"))
 	assert.NoError(t, r.Check("123456"))

@@ -2,6 +2,8 @@ package access
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -73,11 +75,64 @@ func (f GrantFilter) Match(g *Grant) bool {
 // must not forget keys.
 //
 // Get of an unknown key is ErrNotFound. Put replaces the entry. Delete of an
-// unknown key is not an error.
+// unknown key is not an error. An empty grant id marks a create under way
+// or whose outcome is unknown (see CreateWithKeyStore); stores keep it like
+// any other value.
+//
+// Vendors use CreateWithKeyStore and LookupKey rather than the store
+// directly, so that every vendor records keys the same way.
 type KeyStore interface {
 	Get(ctx context.Context, key string) (grantID string, err error)
 	Put(ctx context.Context, key, grantID string) error
 	Delete(ctx context.Context, key string) error
+}
+
+// CreateWithKeyStore runs create, a vendor's create for a request with key,
+// recording the key in store around it: first as a create under way (an
+// empty grant id), then with the grant's id once the vendor answers. When
+// create fails with ErrOutcomeUnknown the mark stays, so LookupKey reports
+// the outcome as unknown instead of "no grant", and EnsureGrant does not
+// create a second one. Other failures remove the mark. A key of "" runs
+// create alone.
+//
+// Two processes creating for one key at the same moment are not kept
+// apart: serialise the triggers of one booking.
+func CreateWithKeyStore(ctx context.Context, store KeyStore, key string, create func() (*Grant, error)) (*Grant, error) {
+	if key == "" {
+		return create()
+	}
+	if err := store.Put(ctx, key, ""); err != nil {
+		return nil, fmt.Errorf("access: recording key %q: %w", key, err)
+	}
+	g, err := create()
+	switch {
+	case errors.Is(err, ErrOutcomeUnknown):
+		return nil, err
+	case err != nil:
+		return nil, errors.Join(err, store.Delete(context.WithoutCancel(ctx), key))
+	}
+	g.Key = key
+	if err := store.Put(context.WithoutCancel(ctx), key, g.ID); err != nil {
+		return g, fmt.Errorf("access: grant %s made, but recording key %q failed: %w", g.ID, key, err)
+	}
+	return g, nil
+}
+
+// LookupKey returns the grant id store holds for key: "" and no error when
+// there is none, ErrOutcomeUnknown when a create for the key had an
+// unknown outcome (the vendor may or may not hold the grant; look it up
+// another way or ask a person).
+func LookupKey(ctx context.Context, store KeyStore, key string) (string, error) {
+	id, err := store.Get(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case id == "":
+		return "", fmt.Errorf("access: a create for key %q may have been made: %w", key, ErrOutcomeUnknown)
+	}
+	return id, nil
 }
 
 // NewMemoryKeyStore returns a KeyStore held in memory. It lasts as long as

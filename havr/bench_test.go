@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/doorkit/doorkit/havr"
+	"github.com/doorkit/doorkit/havr/havrtest"
 )
 
 // notificationPages serves total notifications in pages of pageSize,
@@ -95,4 +96,38 @@ func BenchmarkNotificationsAll(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*total), "ns/notification")
 		})
 	}
+}
+
+// BenchmarkFakeParallel lists 500 notifications at a time from havrtest
+// over many goroutines (-cpu sets them), the load of a benchmark that uses
+// the fake as its server. The fake encodes its answers after releasing its
+// lock, so the goroutines are not serialised on the encoding.
+func BenchmarkFakeParallel(b *testing.B) {
+	srv := havrtest.NewServer()
+	defer srv.Close()
+	srv.AddNotifications(havrtest.OwnerID, 475) // 500 with the seeded ones
+	transport := srv.Client().Transport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	c, err := havr.New(havr.WithBaseURL(srv.URL), havr.WithHTTPClient(&http.Client{Transport: transport}),
+		havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	opts := &havr.NotificationListOptions{Page: 1, PageSize: 500}
+	if _, _, err := c.Notifications.List(ctx, opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			got, _, err := c.Notifications.List(ctx, opts)
+			if err != nil || len(got) != 500 {
+				b.Errorf("listed %d notifications: %v", len(got), err)
+				return
+			}
+		}
+	})
 }

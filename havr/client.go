@@ -42,11 +42,17 @@ type Client struct {
 	tokens *auth.Source
 	creds  *credentials // behind a pointer so fmt never prints the password
 
-	refresh       *spentTokens // behind a pointer so fmt never prints a refresh token
+	refresh       *spentTokens  // behind a pointer so fmt never prints a refresh token
 	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
 }
 
 type service struct{ client *Client }
+
+// secretFields are Havr body keys whose values are secrets under names
+// rest.IsSecretKey does not know: the door-lock settings code (its base64
+// holds the lock's WiFi password and activation token) and the offline
+// flash payload, which opens the lock.
+var secretFields = []string{"base64", "payload"}
 
 // credentials guard what the token source needs to obtain tokens.
 type credentials struct {
@@ -97,6 +103,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.SecretFields = append(s.SecretFields, secretFields...)
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
 		return nil, err

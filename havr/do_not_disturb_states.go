@@ -44,6 +44,10 @@ func (s *DoNotDisturbStatesService) ListForDoorLock(ctx context.Context, doorLoc
 
 // DoNotDisturbStateRequest creates a do-not-disturb state. Active is always
 // sent: the document's table requires it, though its example leaves it out.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type DoNotDisturbStateRequest struct {
 	DoorLockID ID         `json:"door_lock_id"`
 	StartDate  Time       `json:"start_date,omitzero"`
@@ -69,6 +73,10 @@ func (s *DoNotDisturbStatesService) Create(ctx context.Context, req DoNotDisturb
 
 // DoNotDisturbStateUpdate changes a do-not-disturb state; nil fields are
 // left as they are.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type DoNotDisturbStateUpdate struct {
 	StartDate  *Time       `json:"start_date,omitempty"`
 	EndDate    *Time       `json:"end_date,omitempty"`

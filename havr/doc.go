@@ -62,6 +62,20 @@
 // POSTs and PATCHes are not resent once they may have reached Havr, and
 // neither are GETs that spend a one-time token.
 //
+// # Your own transport
+//
+// WithHTTPClient lends the client its Transport and Timeout only. The
+// default transport keeps 100 idle connections per host; give yours a pool
+// sized for your concurrency (http.Transport.MaxIdleConnsPerHost, which
+// is 2 unless set, so a burst from 50 goroutines reopens most of its TLS
+// connections) and the TLS configuration your server needs (RootCAs, as
+// WithRootCAs would set). Its Timeout bounds each attempt, retries come on
+// top; WithResponseHeaderTimeout (default 30 s) applies over it too.
+// Redirects are governed by doorkit whatever its CheckRedirect says:
+// credentials go only to the base URL's scheme, host and port, redirects
+// elsewhere are refused, and a redirect of a request that must not be
+// resent is returned as an error, never followed. Its Jar is not used.
+//
 // # access
 //
 // *Client implements access.DoorLister (the door locks the user owns or

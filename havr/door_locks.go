@@ -21,7 +21,7 @@ type DoorLock struct {
 	LockSerialNumber  string            `json:"lock_serial_number"`
 	Description       string            `json:"description"` // the lock's name, at most 40 characters
 	UserID            ID                `json:"user_id"`     // the owner
-	LisaToken         string            `json:"lisa_token"`
+	LisaToken         access.Secret     `json:"lisa_token"`  // identifies the lock to phones
 	ExistingStatus    ExistingStatus    `json:"existing_status"`
 	SecondaryType     SecondaryType     `json:"secondary_type,omitempty"`
 	NbUsers           int               `json:"nb_users"`
@@ -310,10 +310,8 @@ type DoorLockUpdate struct {
 }
 
 func (u DoorLockUpdate) validate() error {
+	// An empty description is sent: the document only bounds its length.
 	if u.Description != nil {
-		if *u.Description == "" {
-			return access.Invalid("Description", "cannot be empty")
-		}
 		if err := validateDescription("Description", *u.Description); err != nil {
 			return err
 		}
@@ -445,19 +443,19 @@ func (s *DoorLocksService) GetKToken(ctx context.Context, req DoorLockKTokenRequ
 // the tokens.
 //
 // POST /v1/door_locks/get_k_tokens
-func (s *DoorLocksService) GetKTokens(ctx context.Context, doorLockIDs []ID) (map[ID]KToken, *Response, error) {
+func (s *DoorLocksService) GetKTokens(ctx context.Context, doorLockIDs []ID) (KTokens, *Response, error) {
 	if err := validateDoorLockIDs("DoorLockIDs", doorLockIDs); err != nil {
 		return nil, nil, err
 	}
 	body := map[string][]ID{"door_lock_ids": doorLockIDs}
 	out, resp, err := do[struct {
-		DoorLocks map[ID]KToken `json:"door_locks"`
+		DoorLocks KTokens `json:"door_locks"`
 	}](ctx, s.client.api, rest.Post("v1/door_locks/get_k_tokens").WithBody(body))
 	if err != nil {
 		return nil, resp, err
 	}
 	if out.DoorLocks == nil {
-		out.DoorLocks = map[ID]KToken{}
+		out.DoorLocks = KTokens{}
 	}
 	return out.DoorLocks, resp, nil
 }

@@ -15,8 +15,11 @@ import (
 // {"error": "...", "error_code": "...", "details": "..."} (error_code and
 // details are often absent).
 //
-// Error matches one access sentinel with errors.Is, chosen by error_code
-// where there is one and by status otherwise: *_does_not_exist and
+// Error matches access sentinels with errors.Is: a 401 is ErrUnauthorized
+// whatever the code (a wrong password is invalid_credentials with 401); a
+// 403 is ErrForbidden and also what its code says (Havr answers 403 for
+// conflicts and validation errors too); otherwise the sentinel is chosen by
+// error_code where there is one and by status otherwise: *_does_not_exist and
 // *_not_found are ErrNotFound; cant_access_*, invalid_access and account
 // states are ErrForbidden; already-exists, *_exists, pending and state
 // conflicts are ErrConflict; invalid_*, must_be_* and recurrency rules are
@@ -47,13 +50,11 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Is matches the access sentinel for the error code, or else the status.
+// Is matches the access sentinel for the status and error code (see
+// rest.MatchSentinel): a 401 is ErrUnauthorized only; a 403 is ErrForbidden
+// and also what its code says; else the code's sentinel, or the status's.
 func (e *Error) Is(target error) bool {
-	sentinel := codeSentinel(e.Code)
-	if sentinel == nil {
-		sentinel = rest.StatusSentinel(e.StatusCode)
-	}
-	return sentinel != nil && target == sentinel
+	return rest.MatchSentinel(target, e.StatusCode, codeSentinel(e.Code))
 }
 
 func codeSentinel(code string) error {

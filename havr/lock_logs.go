@@ -69,6 +69,10 @@ func (s *LockLogsService) ListForUser(ctx context.Context, userID ID) ([]LockLog
 
 // LockLogActivityRequest bounds the logs ListActivity returns; a zero date
 // leaves that side open.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type LockLogActivityRequest struct {
 	StartDate Time `json:"start_date,omitzero"`
 	EndDate   Time `json:"end_date,omitzero"`

@@ -55,7 +55,9 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests through hc's transport and with its timeout
-// per attempt. Retries and authorisation are layered on top of it.
+// per attempt. Retries, authorisation, bounds and doorkit's redirect rule
+// are layered on top of it; hc's CheckRedirect and Jar are not used. See the
+// package doc for what its transport needs.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error { return s.SetHTTPClient(hc) }
 }
@@ -68,13 +70,12 @@ func WithRootCAs(pool *x509.CertPool) Option {
 // WithUserAgent sets the User-Agent header and the user_agent sent with
 // token requests.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error {
-		if ua == "" {
-			return errors.New("havr: WithUserAgent: Havr requires a user agent")
-		}
-		s.UserAgent = ua
-		return nil
-	}
+	return func(s *settings) error { return s.SetUserAgent(ua) }
+}
+
+// WithCACertPEM trusts the PEM-encoded CA certificates in pem.
+func WithCACertPEM(pem []byte) Option {
+	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
 // WithLogger logs every HTTP attempt at debug level with credentials,
@@ -177,6 +178,27 @@ func WithTokenLifetime(d time.Duration) Option {
 		s.tokenLifetime = d
 		return nil
 	}
+}
+
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
+// rest.DefaultMaxBody); a longer body is an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until the response headers
+// arrive (default 30 s). It applies over a WithHTTPClient transport too; the
+// context's deadline still applies.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds headers, the query and JSON or form bodies to the
+// debug records of WithLogger, with secrets (passwords, tokens, PINs, codes)
+// and personal data (emails, phone numbers) redacted. Without it a record
+// holds method, path, status, duration and request id only.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
 }
 
 func (s *settings) validate() (*url.URL, error) {

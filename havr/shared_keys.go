@@ -197,6 +197,10 @@ func (s *SharedKeysService) ListWithUsersForDoorLock(ctx context.Context, doorLo
 // UserListIDs and of the groups UserGroupIDs gets a key to every lock of
 // LockListIDs and of the groups LockGroupIDs. At least one user (list or
 // group) and one lock (list or group) are required.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type SharedKeyRequest struct {
 	StartDate    Time       `json:"start_date,omitzero"`
 	EndDate      Time       `json:"end_date,omitzero"` // none: unlimited
@@ -242,6 +246,10 @@ func (s *SharedKeysService) Create(ctx context.Context, req SharedKeyRequest) ([
 // emails each address a link whose token retrieves the access (see
 // GetFromToken). Email or Emails, and LockListIDs or LockGroupIDs, are
 // required.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type SharedKeyLinkRequest struct {
 	StartDate    Time       `json:"start_date,omitzero"`
 	EndDate      Time       `json:"end_date,omitzero"`
@@ -293,6 +301,10 @@ func (s *SharedKeysService) CreateWithLink(ctx context.Context, req SharedKeyLin
 }
 
 // SharedKeyUpdate changes a shared key; nil fields are left as they are.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type SharedKeyUpdate struct {
 	StartDate  *Time       `json:"start_date,omitempty"`
 	EndDate    *Time       `json:"end_date,omitempty"`
@@ -315,6 +327,10 @@ func (s *SharedKeysService) Update(ctx context.Context, sharedKeyID ID, req Shar
 // changes the key the user already holds. The document marks UserID
 // required "if user_group_id is present" but documents no user_group_id, so
 // it is required here.
+//
+// The period is checked in whole seconds, Havr's resolution: EndDate must be
+// after StartDate once both are truncated. That rule is an assumption; the
+// document does not state it.
 type SharedKeyCreateOrUpdateRequest struct {
 	UserID     ID         `json:"user_id"`
 	DoorLockID ID         `json:"door_lock_id"`
@@ -412,7 +428,7 @@ func (s *SharedKeysService) GetKToken(ctx context.Context, req SharedKeyKTokenRe
 // shared key id. Unlike GetKToken, the document sends no public key here.
 //
 // POST /v1/shared_keys/get_k_tokens
-func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (map[ID]KToken, *Response, error) {
+func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (KTokens, *Response, error) {
 	if len(sharedKeyIDs) == 0 {
 		return nil, nil, access.Invalid("SharedKeyIDs", "at least one shared key is required")
 	}
@@ -420,7 +436,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 		return nil, nil, err
 	}
 	type answer struct {
-		SharedKeys map[ID]KToken `json:"shared_keys"`
+		SharedKeys KTokens `json:"shared_keys"`
 	}
 	body := map[string][]ID{"shared_key_ids": sharedKeyIDs}
 	out, resp, err := do[answer](ctx, s.client.api, rest.Post("v1/shared_keys/get_k_tokens").WithBody(body))
@@ -428,7 +444,7 @@ func (s *SharedKeysService) GetKTokens(ctx context.Context, sharedKeyIDs []ID) (
 		return nil, resp, err
 	}
 	if out.SharedKeys == nil {
-		out.SharedKeys = map[ID]KToken{}
+		out.SharedKeys = KTokens{}
 	}
 	return out.SharedKeys, resp, nil
 }

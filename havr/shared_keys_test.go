@@ -261,7 +261,7 @@ func TestSharedKeysEndpoints(t *testing.T) {
 			},
 			Check: func(t *testing.T, v any) {
 				tok := KToken{KToken: "k_token", LastKTokenID: "last_k_token_id"}
-				assert.Equal(t, map[ID]KToken{20: tok, 21: tok}, v)
+				assert.Equal(t, KTokens{20: tok, 21: tok}, v)
 			},
 		},
 		{

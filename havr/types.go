@@ -76,6 +76,9 @@ type Time struct {
 // At returns t as a Time.
 func At(t time.Time) Time { return Time{t} }
 
+// truncate drops what Havr's format cannot carry: the fraction of a second.
+func (t Time) truncate() Time { return Time{t.Truncate(Resolution)} }
+
 // TimeLayout is the format Havr accepts.
 const TimeLayout = "2006-01-02T15:04:05Z"
 
@@ -142,12 +145,22 @@ func validateDescription(field, s string) error {
 	return nil
 }
 
-// validatePeriod checks a start/end/recurrency triple the way Havr does:
-// end after start, and a recurrency no shorter than the period it repeats
-// (a daily access cannot last several days).
+// Resolution is the precision of Havr timestamps: whole seconds. Times are
+// truncated to it before a period is checked, since that is what is sent.
+const Resolution = time.Second
+
+// validatePeriod checks a start/end/recurrency triple: end after start, and a
+// recurrency no shorter than the period it repeats (a daily access cannot
+// last several days). Both dates are first truncated to whole seconds, as
+// MarshalJSON sends them, so a sub-second period that would go out with
+// start == end is refused. The recurrency rule is documented; "end after
+// start" is an assumption: the document states no such rule, but a period
+// with nothing inside it cannot be what a caller means.
 func validatePeriod(start, end Time, rec Recurrency) error {
+	start, end = start.truncate(), end.truncate()
 	if !start.IsZero() && !end.IsZero() && !end.After(start.Time) {
-		return access.Invalid("EndDate", fmt.Sprintf("%s is not after start %s", end.UTC().Format(TimeLayout), start.UTC().Format(TimeLayout)))
+		return access.Invalid("EndDate", fmt.Sprintf("%s is not after start %s (Havr's resolution is one second)",
+			end.UTC().Format(TimeLayout), start.UTC().Format(TimeLayout)))
 	}
 	var limit time.Time
 	switch rec {

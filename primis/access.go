@@ -44,8 +44,8 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 // WithOpenDuration (DefaultOpenDuration unless set). A result other than
 // Granted is a *DeniedError, which matches access.ErrDenied.
 func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
-	if doorID == "" {
-		return access.Invalid("doorID", "is required")
+	if err := validateID("doorID", ID(doorID)); err != nil {
+		return err
 	}
 	result, _, err := c.ControlledAreas.Unlock(ctx, Unlock{ZoneID: ID(doorID), Duration: c.openTime})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode"
@@ -24,11 +25,28 @@ import (
 // these methods only to control that explicitly.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted]; use Reveal to
-// store them.
+// Tokens is a token pair. Both values print as [redacted] through fmt,
+// log/slog (text and JSON handlers) and encoding/json; use Reveal to store
+// them.
 type Tokens struct {
 	AccessToken  access.Secret // the JWT sent as Bearer
 	RefreshToken access.Secret
+}
+
+// LogValue keeps slog's JSON handler, which would encode the struct with
+// encoding/json and see the real values, from logging the tokens.
+func (t Tokens) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("AccessToken", t.AccessToken.String()),
+		slog.String("RefreshToken", t.RefreshToken.String()),
+	)
+}
+
+// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
+// slice, map or struct does not leak through encoding/json either.
+func (t Tokens) MarshalJSON() ([]byte, error) {
+	type plain Tokens
+	return json.Marshal(plain{AccessToken: redacted(t.AccessToken), RefreshToken: redacted(t.RefreshToken)})
 }
 
 // Session is the answer to a login.
@@ -48,6 +66,30 @@ type Session struct {
 	RefreshToken access.Secret   `json:"refreshToken"`
 }
 
+// MarshalJSON encodes the session with its tokens redacted (see
+// Tokens.MarshalJSON); decoding is unaffected.
+func (s Session) MarshalJSON() ([]byte, error) {
+	type plain Session
+	p := plain(s)
+	p.JWT, p.RefreshToken = redacted(p.JWT), redacted(p.RefreshToken)
+	return json.Marshal(p)
+}
+
+// LogValue logs the session with its tokens redacted (fmt already redacts
+// them field by field).
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("registered", s.Registered),
+		slog.Bool("isAdmin", s.IsAdmin),
+		slog.String("email", s.Email),
+		slog.String("jwt", s.JWT.String()),
+		slog.String("phone-id", s.PhoneID),
+		slog.String("status", s.Status),
+		slog.Int("zoneAccess", int(s.ZoneAccess)),
+		slog.String("refreshToken", s.RefreshToken.String()),
+	)
+}
+
 // ZoneAccess is the user's privilege on controlled area configuration. The
 // document lists only 0; other values are passed through.
 type ZoneAccess int
@@ -63,6 +105,39 @@ type Renewal struct {
 	PhoneID string        `json:"phone-id"`
 }
 
+// MarshalJSON encodes the renewal with its token redacted.
+func (r Renewal) MarshalJSON() ([]byte, error) {
+	type plain Renewal
+	p := plain(r)
+	p.JWT = redacted(p.JWT)
+	return json.Marshal(p)
+}
+
+func redacted(s access.Secret) access.Secret { return access.Secret(s.String()) }
+
+// LogValue logs the renewal with its token redacted.
+func (r Renewal) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("jwt", r.JWT.String()),
+		slog.String("status", r.Status),
+		slog.String("email", r.Email),
+		slog.String("phone-id", r.PhoneID),
+	)
+}
+
+// ErrDeregistered is returned by every call after Auth.Deregister succeeded,
+// until Auth.Login registers the device again: the client does not take a
+// new licence behind the caller's back. It matches access.ErrUnauthorized.
+var ErrDeregistered error = deregisteredError{}
+
+type deregisteredError struct{}
+
+func (deregisteredError) Error() string {
+	return "primis: the device is deregistered; call Auth.Login to register it again"
+}
+
+func (deregisteredError) Is(target error) bool { return target == access.ErrUnauthorized }
+
 // StatusResponse is the answer of deregistration and password change.
 type StatusResponse struct {
 	Status  string `json:"status"`
@@ -75,31 +150,42 @@ type phoneBody struct {
 
 // Login registers the client's phone id with the credentials given to New
 // (or logs in when it is registered already) and makes the client use the
-// returned tokens.
+// returned tokens. It is also how a client registers again after
+// Deregister. An answer whose status is not "ok" or without a jwt is an
+// error matching access.ErrUnauthorized.
 //
 // POST /api/mobile/login (Basic authentication)
 func (s *AuthService) Login(ctx context.Context) (*Session, *Response, error) {
-	email, password, ok := s.client.creds.get()
-	if !ok {
-		return nil, nil, fmt.Errorf("primis: Login needs WithCredentials: %w", access.ErrUnauthorized)
-	}
-	call := rest.Post("api/mobile/login").
-		WithBody(phoneBody{PhoneID: s.client.phoneID}).
-		WithHeader("Authorization", basicAuth(email, password))
-	session, resp, err := do[*Session](ctx, s.client.anon, call)
+	session, resp, err := s.client.login(ctx)
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), session.RefreshToken.Reveal()))
+	s.client.deregistered.Store(false)
+	s.client.tokens.Set(newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), time.Now()))
 	return session, resp, nil
 }
 
-// LoginWithAccessToken logs in with the current access token.
+// LoginWithAccessToken logs in with the current access token and makes the
+// client use the jwt it returns (keeping the refresh token, which this
+// answer does not carry). An answer whose status is not "ok" or without a
+// jwt is an error matching access.ErrUnauthorized.
 //
 // POST /api/mobile/access_token/login (Bearer access token)
 func (s *AuthService) LoginWithAccessToken(ctx context.Context) (*Session, *Response, error) {
 	call := rest.Post("api/mobile/access_token/login").WithBody(phoneBody{PhoneID: s.client.phoneID}).Idempotent()
-	return do[*Session](ctx, s.client.api, call)
+	session, resp, err := do[*Session](ctx, s.client.api, call)
+	if err != nil {
+		return nil, resp, err
+	}
+	if err := checkAnswer("token login", session.Status, session.JWT); err != nil {
+		return nil, resp, err
+	}
+	refresh := ""
+	if current := s.client.tokens.Current(); current != nil {
+		refresh = current.RefreshToken
+	}
+	s.client.tokens.Set(newToken(session.JWT.Reveal(), refresh, time.Now()))
+	return session, resp, nil
 }
 
 // RenewAccessToken exchanges the refresh token for a new access token and
@@ -107,6 +193,9 @@ func (s *AuthService) LoginWithAccessToken(ctx context.Context) (*Session, *Resp
 //
 // POST /api/mobile/access_token (Bearer refresh token, body {})
 func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response, error) {
+	if s.client.deregistered.Load() {
+		return nil, nil, ErrDeregistered
+	}
 	current := s.client.tokens.Current()
 	if current == nil || current.RefreshToken == "" {
 		return nil, nil, fmt.Errorf("primis: no refresh token to renew with: %w", access.ErrUnauthorized)
@@ -115,42 +204,82 @@ func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(newToken(renewal.JWT.Reveal(), current.RefreshToken))
+	s.client.tokens.Set(newToken(renewal.JWT.Reveal(), current.RefreshToken, time.Now()))
 	return renewal, resp, nil
 }
 
 // Deregister removes the client's phone id from Primis, freeing its licence.
+// As the document says, it is sent with Basic authentication (the
+// credentials given to New) or, without credentials, with the refresh token
+// as Bearer; never with the access token.
 //
-// DELETE /api/mobile/registration (Bearer; the server also accepts Basic)
+// After it succeeds the client drops its tokens and every call returns
+// ErrDeregistered until Login registers the device again.
+//
+// DELETE /api/mobile/registration (Basic, or Bearer refresh token)
 func (s *AuthService) Deregister(ctx context.Context) (*StatusResponse, *Response, error) {
-	call := rest.Delete("api/mobile/registration").WithBody(phoneBody{PhoneID: s.client.phoneID})
-	return do[*StatusResponse](ctx, s.client.api, call)
+	authorization, _, err := s.client.accountAuth()
+	if err != nil {
+		return nil, nil, err
+	}
+	call := rest.Delete("api/mobile/registration").
+		WithBody(phoneBody{PhoneID: s.client.phoneID}).
+		WithHeader("Authorization", authorization)
+	result, resp, err := do[*StatusResponse](ctx, s.client.anon, call)
+	if err != nil {
+		return nil, resp, err
+	}
+	s.client.deregistered.Store(true)
+	s.client.tokens.Init(nil)
+	return result, resp, nil
 }
 
 // ChangePassword sets a new password for the mobile user. The password must
 // hold a digit, a lower-case and an upper-case letter and be at least six
-// characters long; a weaker one is rejected before sending. On success the
-// client logs in with the new password from then on.
+// characters long; a weaker one is rejected before sending. Like
+// Deregister it is sent with Basic authentication, or without credentials
+// with the refresh token as Bearer. On success the client logs in with the
+// new password from then on.
 //
-// POST /api/mobile/password (Bearer; the server also accepts Basic)
+// POST /api/mobile/password (Basic, or Bearer refresh token)
 func (s *AuthService) ChangePassword(ctx context.Context, newPassword string) (*StatusResponse, *Response, error) {
 	if err := ValidatePassword(newPassword); err != nil {
+		return nil, nil, err
+	}
+	authorization, basic, err := s.client.accountAuth()
+	if err != nil {
 		return nil, nil, err
 	}
 	body := struct {
 		NewPassword string `json:"newPassword"`
 	}{newPassword}
-	result, resp, err := do[*StatusResponse](ctx, s.client.api, rest.Post("api/mobile/password").WithBody(body))
+	call := rest.Post("api/mobile/password").WithBody(body).WithHeader("Authorization", authorization)
+	result, resp, err := do[*StatusResponse](ctx, s.client.anon, call)
 	if err != nil {
 		return nil, resp, err
 	}
-	creds := s.client.creds
-	creds.mu.Lock()
-	if creds.email != "" {
+	if basic {
+		creds := s.client.creds
+		creds.mu.Lock()
 		creds.password = newPassword
+		creds.mu.Unlock()
 	}
-	creds.mu.Unlock()
 	return result, resp, nil
+}
+
+// accountAuth is the Authorization of deregistration and password change:
+// Basic with the credentials when set, else the refresh token as Bearer.
+func (c *Client) accountAuth() (authorization string, basic bool, err error) {
+	if email, password, ok := c.creds.get(); ok {
+		return basicAuth(email, password), true, nil
+	}
+	if c.deregistered.Load() {
+		return "", false, ErrDeregistered
+	}
+	if current := c.tokens.Current(); current != nil && current.RefreshToken != "" {
+		return "Bearer " + current.RefreshToken, false, nil
+	}
+	return "", false, fmt.Errorf("primis: needs WithCredentials or a refresh token: %w", access.ErrUnauthorized)
 }
 
 // ValidatePassword applies Primis's password rule: at least six characters
@@ -175,11 +304,16 @@ func (c *Client) Tokens() Tokens {
 
 // fetchToken is the token source's fetcher: renew with the refresh token;
 // when that is rejected, log in again once with the stored credentials.
+// After Deregister it refuses, so the device is not registered again
+// without the caller asking.
 func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error) {
+	if c.deregistered.Load() {
+		return nil, ErrDeregistered
+	}
 	if current != nil && current.RefreshToken != "" {
 		renewal, _, err := c.renew(ctx, current.RefreshToken)
 		if err == nil {
-			return newToken(renewal.JWT.Reveal(), current.RefreshToken), nil
+			return newToken(renewal.JWT.Reveal(), current.RefreshToken, time.Now()), nil
 		}
 		if !errors.Is(err, access.ErrUnauthorized) {
 			return nil, err
@@ -188,18 +322,30 @@ func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2
 			return nil, err
 		}
 	}
+	session, _, err := c.login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), time.Now()), nil
+}
+
+// login sends the Basic-authenticated login and checks its answer.
+func (c *Client) login(ctx context.Context) (*Session, *Response, error) {
 	email, password, ok := c.creds.get()
 	if !ok {
-		return nil, fmt.Errorf("primis: no valid token and no credentials to log in with: %w", access.ErrUnauthorized)
+		return nil, nil, fmt.Errorf("primis: no valid token and no credentials to log in with (WithCredentials): %w", access.ErrUnauthorized)
 	}
 	call := rest.Post("api/mobile/login").
 		WithBody(phoneBody{PhoneID: c.phoneID}).
 		WithHeader("Authorization", basicAuth(email, password))
-	session, _, err := do[*Session](ctx, c.anon, call)
+	session, resp, err := do[*Session](ctx, c.anon, call)
 	if err != nil {
-		return nil, err
+		return nil, resp, err
 	}
-	return newToken(session.JWT.Reveal(), session.RefreshToken.Reveal()), nil
+	if err := checkAnswer("login", session.Status, session.JWT); err != nil {
+		return nil, resp, err
+	}
+	return session, resp, nil
 }
 
 func (c *Client) renew(ctx context.Context, refreshToken string) (*Renewal, *Response, error) {
@@ -207,18 +353,41 @@ func (c *Client) renew(ctx context.Context, refreshToken string) (*Renewal, *Res
 		WithBody(json.RawMessage(`{}`)).
 		WithHeader("Authorization", "Bearer "+refreshToken)
 	renewal, resp, err := do[*Renewal](ctx, c.anon, call)
-	if err == nil && renewal.JWT == "" {
-		return nil, resp, fmt.Errorf("primis: renewal returned no jwt (status %q)", renewal.Status)
+	if err != nil {
+		return nil, resp, err
 	}
-	return renewal, resp, err
+	if err := checkAnswer("renewal", renewal.Status, renewal.JWT); err != nil {
+		return nil, resp, err
+	}
+	return renewal, resp, nil
+}
+
+// checkAnswer refuses a 2xx login or renewal that did not give a token: the
+// document says status is "ok" on success, and a client must not go on with
+// an empty or stale JWT.
+func checkAnswer(what, status string, jwt access.Secret) error {
+	if status != "ok" {
+		return fmt.Errorf("primis: %s answered status %q instead of \"ok\": %w", what, status, access.ErrUnauthorized)
+	}
+	if jwt == "" {
+		return fmt.Errorf("primis: %s answered no jwt: %w", what, access.ErrUnauthorized)
+	}
+	return nil
 }
 
 func basicAuth(email, password string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+password))
 }
 
-func newToken(jwt, refresh string) *oauth2.Token {
-	return &oauth2.Token{AccessToken: jwt, RefreshToken: refresh, TokenType: "Bearer", Expiry: jwtExpiry(jwt)}
+// oauth2ExpiryDelta is how long before Expiry oauth2.Token.Valid already
+// reports a token as expired.
+const oauth2ExpiryDelta = 10 * time.Second
+
+// newToken wraps a JWT obtained at fetched (zero: kept from an earlier
+// session) in an oauth2.Token whose Expiry makes Valid renew it before the
+// server refuses it, but never right after fetching it.
+func newToken(jwt, refresh string, fetched time.Time) *oauth2.Token {
+	return &oauth2.Token{AccessToken: jwt, RefreshToken: refresh, TokenType: "Bearer", Expiry: tokenExpiry(jwt, fetched)}
 }
 
 func tokensOf(t *oauth2.Token) Tokens {
@@ -228,27 +397,61 @@ func tokensOf(t *oauth2.Token) Tokens {
 	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken)}
 }
 
-// jwtExpiry reads the exp claim of a JWT, unverified, so the client renews
-// before the server starts answering 401. Anything else yields no expiry and
-// the client learns it from a 401.
-func jwtExpiry(token string) time.Time {
+// tokenExpiry returns the Expiry to store for jwt so that Valid (which
+// subtracts 10 s) renews it a margin before it expires: 10 s, but at most
+// half its lifetime, so a short-lived token is used rather than renewed on
+// every call. The lifetime is exp - iat from the (unverified) claims, which
+// also cancels a server clock that is off, or else exp - fetched. A token
+// kept from an earlier session (fetched zero) expires at exp. No exp, or a
+// lifetime that is not positive: no expiry, and the client learns it from a
+// 401.
+func tokenExpiry(jwt string, fetched time.Time) time.Time {
+	exp, iat, ok := jwtTimes(jwt)
+	if !ok {
+		return time.Time{}
+	}
+	if fetched.IsZero() {
+		margin := oauth2ExpiryDelta
+		if !iat.IsZero() && exp.After(iat) {
+			margin = min(margin, exp.Sub(iat)/2)
+		}
+		return exp.Add(oauth2ExpiryDelta - margin)
+	}
+	lifetime := exp.Sub(fetched)
+	if !iat.IsZero() {
+		lifetime = exp.Sub(iat)
+	}
+	if lifetime <= 0 {
+		return time.Time{}
+	}
+	margin := min(oauth2ExpiryDelta, lifetime/2)
+	return fetched.Add(lifetime - margin + oauth2ExpiryDelta)
+}
+
+// jwtTimes reads the exp and iat claims of a JWT, unverified. iat is zero
+// when absent.
+func jwtTimes(token string) (exp, iat time.Time, ok bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return time.Time{}
+		return time.Time{}, time.Time{}, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		return time.Time{}
+		return time.Time{}, time.Time{}, false
 	}
 	var claims struct {
 		Exp json.Number `json:"exp"`
+		Iat json.Number `json:"iat"`
 	}
 	if json.Unmarshal(payload, &claims) != nil {
-		return time.Time{}
+		return time.Time{}, time.Time{}, false
 	}
 	secs, err := claims.Exp.Int64()
 	if err != nil || secs <= 0 {
-		return time.Time{}
+		return time.Time{}, time.Time{}, false
 	}
-	return time.Unix(secs, 0)
+	if issued, err := claims.Iat.Int64(); err == nil && issued > 0 {
+		iat = time.Unix(issued, 0)
+	}
+	return time.Unix(secs, 0), iat, true
 }

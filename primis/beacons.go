@@ -39,6 +39,9 @@ func (s *BeaconsService) List(ctx context.Context) ([]Beacon, *Response, error) 
 //
 // GET /api/mobile/beacon/:beaconId
 func (s *BeaconsService) Get(ctx context.Context, beaconID string) (*Beacon, *Response, error) {
+	if err := validateID("beaconID", ID(beaconID)); err != nil {
+		return nil, nil, err
+	}
 	return do[*Beacon](ctx, s.client.api, rest.Get("api/mobile/beacon/%v", beaconID))
 }
 

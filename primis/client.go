@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/doorkit/doorkit/internal/auth"
@@ -26,6 +27,9 @@ type Client struct {
 	creds    *credentials // behind a pointer so fmt never prints the password
 	phoneID  string
 	openTime time.Duration
+	// deregistered is set by a successful Auth.Deregister and cleared by
+	// Auth.Login: until then no call may log in (and take a licence) again.
+	deregistered atomic.Bool
 }
 
 type service struct{ client *Client }
@@ -80,7 +84,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.jwt != "" || s.refreshToken != "" {
-		c.tokens.Init(newToken(s.jwt, s.refreshToken))
+		c.tokens.Init(newToken(s.jwt, s.refreshToken, time.Time{}))
 	}
 	c.anon = rest.New(cfg)
 	cfg.Transport = &auth.Transport{Base: cfg.Transport, Source: c.tokens}

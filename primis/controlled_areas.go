@@ -95,6 +95,9 @@ func (s *ControlledAreasService) AdminList(ctx context.Context) ([]ControlledAre
 //
 // GET /api/access_groups/:accessGroupId/controlled_areas_detail
 func (s *ControlledAreasService) ListByAccessGroup(ctx context.Context, accessGroupID string) ([]ControlledArea, *Response, error) {
+	if err := validateID("accessGroupID", ID(accessGroupID)); err != nil {
+		return nil, nil, err
+	}
 	return do[[]ControlledArea](ctx, s.client.api, rest.Get("api/access_groups/%v/controlled_areas_detail", accessGroupID))
 }
 
@@ -113,8 +116,8 @@ type StateChange struct {
 }
 
 func (c StateChange) validate(field string) error {
-	if c.ZoneID == "" {
-		return access.Invalid(field+".ZoneID", "is required")
+	if err := validateID(field+".ZoneID", c.ZoneID); err != nil {
+		return err
 	}
 	if c.State <= 0 {
 		return access.Invalid(field+".State", "is required")
@@ -188,8 +191,8 @@ func (u *Unlock) UnmarshalJSON(b []byte) error {
 }
 
 func (u Unlock) validate(field string) error {
-	if u.ZoneID == "" {
-		return access.Invalid(field+".ZoneID", "is required")
+	if err := validateID(field+".ZoneID", u.ZoneID); err != nil {
+		return err
 	}
 	if u.Duration <= 0 {
 		return access.Invalid(field+".Duration", "must be positive")

@@ -19,11 +19,20 @@
 //
 // # Tokens
 //
-// The client renews the access token with the refresh token before its exp
-// claim passes, or after a 401, once for all goroutines; when the refresh
+// The client renews the access token with the refresh token shortly before
+// its exp claim passes (10 s before, or half the token's lifetime for a
+// short-lived one, measured as exp - iat so a server clock that is off does
+// not matter), or after a 401, once for all goroutines; when the refresh
 // token is rejected it logs in again once with the stored credentials, and
 // otherwise returns an error matching access.ErrUnauthorized. WithTokens and
-// WithTokenCallback let a program keep its tokens across restarts.
+// WithTokenCallback let a program keep its tokens across restarts. Tokens,
+// Session and Renewal print and log their tokens as [redacted].
+//
+// Deregistration and password change use Basic authentication when
+// credentials are set and the refresh token otherwise, as the document
+// says. After Auth.Deregister every call returns ErrDeregistered (which
+// matches access.ErrUnauthorized) until Auth.Login registers the device
+// again, so no licence is taken behind the caller's back.
 //
 // # Services
 //
@@ -48,6 +57,20 @@
 // GET and DELETE are retried on connection errors and 429/502/503/504;
 // unlocks and other POSTs only when nothing reached the server. See
 // WithRetry and WithMaxRetryAfter.
+//
+// # Your own transport
+//
+// WithHTTPClient lends the client its Transport and Timeout only. The
+// default transport keeps 100 idle connections per host; give yours a pool
+// sized for your concurrency (http.Transport.MaxIdleConnsPerHost, which
+// is 2 unless set, so a burst from 50 goroutines reopens most of its TLS
+// connections) and the TLS configuration your server needs (RootCAs, as
+// WithRootCAs would set). Its Timeout bounds each attempt, retries come on
+// top; WithResponseHeaderTimeout (default 30 s) applies over it too.
+// Redirects are governed by doorkit whatever its CheckRedirect says:
+// credentials go only to the base URL's scheme, host and port, redirects
+// elsewhere are refused, and a redirect of a request that must not be
+// resent is returned as an error, never followed. Its Jar is not used.
 //
 // # access
 //

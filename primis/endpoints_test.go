@@ -29,11 +29,14 @@ type endpointCase struct {
 
 func endpointCases() []endpointCase {
 	bearer := "Bearer " + testJWT
+	// Deregistration and password change use Basic when credentials are
+	// set, as the document says; never the access token.
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin@example.com:Admin1234"))
 	return []endpointCase{
 		{
 			name: "Auth.Login", method: "POST", path: "/api/mobile/login",
 			reqBody: "phone_id_request.json", respBody: "login_response.json",
-			auth: "Basic " + base64.StdEncoding.EncodeToString([]byte("admin@example.com:Admin1234")),
+			auth: basic,
 			call: func(ctx context.Context, c *Client) (any, *Response, error) { return c.Auth.Login(ctx) },
 			check: func(t *testing.T, r any) {
 				s := r.(*Session)
@@ -72,13 +75,13 @@ func endpointCases() []endpointCase {
 		},
 		{
 			name: "Auth.Deregister", method: "DELETE", path: "/api/mobile/registration",
-			reqBody: "phone_id_request.json", respBody: "deregister_response.json", auth: bearer,
+			reqBody: "phone_id_request.json", respBody: "deregister_response.json", auth: basic,
 			call:  func(ctx context.Context, c *Client) (any, *Response, error) { return c.Auth.Deregister(ctx) },
 			check: func(t *testing.T, r any) { assert.Equal(t, "ok", r.(*StatusResponse).Status) },
 		},
 		{
 			name: "Auth.ChangePassword", method: "POST", path: "/api/mobile/password",
-			reqBody: "password_request.json", respBody: "password_response.json", auth: bearer,
+			reqBody: "password_request.json", respBody: "password_response.json", auth: basic,
 			call: func(ctx context.Context, c *Client) (any, *Response, error) {
 				return c.Auth.ChangePassword(ctx, "Password1234")
 			},

@@ -16,8 +16,8 @@ import (
 //
 // Error matches the access sentinels with errors.Is: 401 ErrUnauthorized,
 // 403 ErrForbidden, 404 ErrNotFound, 400 ErrInvalid (but the licence limit on
-// registration is ErrForbidden), 429 ErrRateLimited, 502/503/504
-// ErrUnavailable.
+// registration is ErrForbidden), 429 ErrRateLimited, 501 ErrUnsupported,
+// other 5xx ErrUnavailable.
 type Error struct {
 	StatusCode int
 	Method     string
@@ -39,8 +39,7 @@ func (e *Error) Is(target error) bool {
 	if e.StatusCode == http.StatusBadRequest && strings.Contains(strings.ToLower(e.Message), "licens") {
 		return target == access.ErrForbidden
 	}
-	sentinel := rest.StatusSentinel(e.StatusCode)
-	return sentinel != nil && target == sentinel
+	return rest.MatchSentinel(target, e.StatusCode, nil)
 }
 
 type errorBody struct {

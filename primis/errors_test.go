@@ -177,3 +177,28 @@ func FuzzDecodeError(f *testing.F) {
 }
 
 func fixtureF(f *testing.F, name string) string { return fixture(f, name) }
+
+func TestErrorStatusWinsOverMessage(t *testing.T) {
+	tests := []struct {
+		status  int
+		message string
+		is      []error
+		isNot   []error
+	}{
+		{401, "Invalid email/password or refresh token", []error{access.ErrUnauthorized}, []error{access.ErrInvalid, access.ErrForbidden}},
+		{403, "Forbidden", []error{access.ErrForbidden}, []error{access.ErrUnauthorized}},
+		{400, "Maximum number of licenses reached", []error{access.ErrForbidden}, []error{access.ErrInvalid}},
+		{400, "bad zone", []error{access.ErrInvalid}, nil},
+		{500, "", []error{access.ErrUnavailable}, nil},
+		{501, "", []error{access.ErrUnsupported}, nil},
+	}
+	for _, tt := range tests {
+		err := &Error{StatusCode: tt.status, Message: tt.message}
+		for _, want := range tt.is {
+			assert.ErrorIs(t, err, want, "%d %s", tt.status, tt.message)
+		}
+		for _, not := range tt.isNot {
+			assert.NotErrorIs(t, err, not, "%d %s", tt.status, tt.message)
+		}
+	}
+}

@@ -99,3 +99,35 @@ func ExampleWithTokenCallback() {
 	// Output:
 	// true [redacted]
 }
+
+func ExampleAuthService_Deregister() {
+	srv, opts := exampleServer()
+	defer srv.Close()
+	c, err := primis.New(opts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.ListDoors(ctx); err != nil { // registers the device
+		log.Fatal(err)
+	}
+	// Free the device's licence (sent with Basic authentication).
+	if _, _, err := c.Auth.Deregister(ctx); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(srv.Phones()))
+
+	// The client does not register again by itself.
+	_, err = c.ListDoors(ctx)
+	fmt.Println(errors.Is(err, primis.ErrDeregistered), errors.Is(err, access.ErrUnauthorized))
+
+	// An explicit login registers the device again.
+	if _, _, err := c.Auth.Login(ctx); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(srv.Phones()))
+	// Output:
+	// 0
+	// true true
+	// 1
+}

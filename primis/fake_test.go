@@ -2,6 +2,8 @@ package primis_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -109,7 +111,7 @@ func TestConcurrentCallsWithExpiredTokenRenewOnce(t *testing.T) {
 	assert.LessOrEqual(t, got, 200, "each call is resent at most once")
 }
 
-// TestExpiredJWTIsRenewedBeforeSending: a JWT whose exp has passed is
+// TestExpiredJWTIsRenewedBeforeSending: a kept JWT whose exp has passed is
 // renewed before the request goes out, saving the 401 round trip.
 // TestShortLivedJWTIsUsedNotRenewed: a JWT whose lifetime is inside the 10 s
 // expiry margin is used for the first half of it instead of being renewed
@@ -128,6 +130,32 @@ func TestShortLivedJWTIsUsedNotRenewed(t *testing.T) {
 	}
 	assert.Equal(t, 0, srv.Count("POST", "/api/mobile/access_token"), "a token just fetched is used")
 	assert.Equal(t, 5, srv.Count("GET", "/api/mobile/schedules"))
+}
+
+func TestExpiredJWTIsRenewedBeforeSending(t *testing.T) {
+	srv := primistest.NewServer()
+	defer srv.Close()
+	seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
+	_, _, err := seed.Auth.Login(context.Background())
+	require.NoError(t, err)
+	expired := unsignedJWT(time.Now().Add(-time.Hour), time.Now().Add(-time.Minute))
+	c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
+		primis.WithTokens(expired, seed.Tokens().RefreshToken.Reveal()))
+	require.NoError(t, err)
+	srv.ResetLog()
+
+	_, _, err = c.Schedules.List(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.Count("POST", "/api/mobile/access_token"))
+	assert.Equal(t, 1, srv.Count("GET", "/api/mobile/schedules"), "no request was sent with the expired token")
+}
+
+// unsignedJWT is a JWT-shaped token with iat and exp claims; the fake
+// refuses it, which is enough where only the client's reading matters.
+func unsignedJWT(iat, exp time.Time) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	claims := fmt.Sprintf(`{"iat":%d,"exp":%d}`, iat.Unix(), exp.Unix())
+	return enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(claims)) + ".sig"
 }
 
 func TestRejectedRefreshTokenLogsInAgainOnce(t *testing.T) {
@@ -338,9 +366,19 @@ func TestFaultInjection(t *testing.T) {
 }
 
 func TestLoggingRedactsSecrets(t *testing.T) {
+	for _, bodies := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bodies=%v", bodies), func(t *testing.T) { testLoggingRedactsSecrets(t, bodies) })
+	}
+}
+
+func testLoggingRedactsSecrets(t *testing.T, bodies bool) {
 	var buf syncBuffer
 	logger := newDebugLogger(&buf)
-	c, _ := newFakeClient(t, primistest.UserEmail, primistest.UserPassword, primis.WithLogger(logger))
+	opts := []primis.Option{primis.WithLogger(logger)}
+	if bodies {
+		opts = append(opts, primis.WithLogBodies())
+	}
+	c, _ := newFakeClient(t, primistest.UserEmail, primistest.UserPassword, opts...)
 	ctx := context.Background()
 	_, _, err := c.Auth.ChangePassword(ctx, "Fresh1234pw")
 	require.NoError(t, err)
@@ -348,8 +386,138 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 	require.NoError(t, err)
 	out := buf.String()
 	require.Contains(t, out, "/api/mobile/controlled_areas")
-	for _, secret := range []string{primistest.UserPassword, "Fresh1234pw", c.Tokens().AccessToken.Reveal(), c.Tokens().RefreshToken.Reveal()} {
+	for _, secret := range []string{primistest.UserPassword, "Fresh1234pw", c.Tokens().AccessToken.Reveal(), c.Tokens().RefreshToken.Reveal(), primistest.UserEmail} {
 		assert.NotContains(t, out, secret)
 	}
-	assert.Contains(t, out, "[REDACTED]")
+	if bodies {
+		assert.Contains(t, out, "[REDACTED]")
+		assert.Contains(t, out, "response_body")
+	} else {
+		assert.NotContains(t, out, "response_body")
+		assert.NotContains(t, out, "request_header")
+	}
+}
+
+// TestShortLivedJWTsAreUsed: tokens living less than the 10 s margin, or
+// issued by a server whose clock is behind, are used until they near their
+// end, not renewed on every call (it was 49 renewals for 50 calls).
+func TestShortLivedJWTsAreUsed(t *testing.T) {
+	cases := map[string]func(srv *primistest.Server){
+		"nine-second tokens":            func(srv *primistest.Server) { srv.SetTokenTTL(9 * time.Second) },
+		"server clock an hour behind":   func(srv *primistest.Server) { srv.SetClockSkew(-time.Hour) },
+		"server clock 59 minutes ahead": func(srv *primistest.Server) { srv.SetClockSkew(59 * time.Minute) },
+	}
+	for name, setup := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := primistest.NewServer()
+			defer srv.Close()
+			setup(srv)
+			c := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
+			for range 50 {
+				_, _, err := c.AccessGroups.List(context.Background())
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 1, srv.Count("POST", "/api/mobile/login"))
+			assert.Equal(t, 0, srv.Count("POST", "/api/mobile/access_token"), "no renewal")
+			assert.Equal(t, 50, srv.Count("GET", "/api/mobile/access_groups"), "no 401 either")
+		})
+	}
+}
+
+// TestWrongCredentials: the fake refuses wrong credentials as the document
+// says (401, "Incorrect email or password" at login and "Invalid
+// email/password or refresh token" for deregistration and password change),
+// and the client's error matches access.ErrUnauthorized.
+func TestWrongCredentials(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name    string
+		message string
+		call    func(c *primis.Client) error
+	}{
+		{"first call logs in", "Incorrect email or password", func(c *primis.Client) error { _, err := c.ListDoors(ctx); return err }},
+		{"Login", "Incorrect email or password", func(c *primis.Client) error { _, _, err := c.Auth.Login(ctx); return err }},
+		{"Deregister", "Invalid email/password or refresh token", func(c *primis.Client) error { _, _, err := c.Auth.Deregister(ctx); return err }},
+		{"ChangePassword", "Invalid email/password or refresh token", func(c *primis.Client) error {
+			_, _, err := c.Auth.ChangePassword(ctx, "Fresh1234")
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, srv := newFakeClient(t, primistest.UserEmail, "Wrong1234")
+			err := tc.call(c)
+			assert.ErrorIs(t, err, access.ErrUnauthorized)
+			assert.NotErrorIs(t, err, access.ErrInvalid)
+			var perr *primis.Error
+			require.ErrorAs(t, err, &perr)
+			assert.Equal(t, http.StatusUnauthorized, perr.StatusCode)
+			assert.Equal(t, tc.message, perr.Message)
+			assert.Equal(t, primistest.UserPassword, srv.Password(primistest.UserEmail))
+			assert.Empty(t, srv.Phones())
+		})
+	}
+	t.Run("revoked refresh token", func(t *testing.T) {
+		srv := primistest.NewServer()
+		defer srv.Close()
+		seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
+		_, _, err := seed.Auth.Login(ctx)
+		require.NoError(t, err)
+		c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
+			primis.WithTokens(seed.Tokens().AccessToken.Reveal(), seed.Tokens().RefreshToken.Reveal()))
+		require.NoError(t, err)
+		srv.ExpireRefreshTokens()
+		_, _, err = c.Auth.Deregister(ctx)
+		assert.ErrorIs(t, err, access.ErrUnauthorized)
+		var perr *primis.Error
+		require.ErrorAs(t, err, &perr)
+		assert.Equal(t, "Invalid email/password or refresh token", perr.Message)
+		assert.Len(t, srv.Phones(), 1, "still registered")
+	})
+}
+
+// TestDeregisterOnTheFake: with credentials Deregister uses Basic, with
+// tokens only the refresh token; either way the licence is freed and the
+// next call fails instead of registering the device again.
+func TestDeregisterOnTheFake(t *testing.T) {
+	ctx := context.Background()
+	t.Run("with credentials", func(t *testing.T) {
+		c, srv := newFakeClient(t, primistest.UserEmail, primistest.UserPassword)
+		_, err := c.ListDoors(ctx)
+		require.NoError(t, err)
+		_, _, err = c.Auth.Deregister(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, srv.Phones())
+
+		_, err = c.ListDoors(ctx)
+		assert.ErrorIs(t, err, primis.ErrDeregistered)
+		assert.ErrorIs(t, err, access.ErrUnauthorized)
+		assert.Empty(t, srv.Phones(), "no licence taken behind the caller's back")
+		assert.Equal(t, 1, srv.Count("POST", "/api/mobile/login"))
+
+		_, _, err = c.Auth.Login(ctx)
+		require.NoError(t, err)
+		doors, err := c.ListDoors(ctx)
+		require.NoError(t, err)
+		assert.NotEmpty(t, doors)
+		assert.Len(t, srv.Phones(), 1)
+	})
+	t.Run("with the refresh token only", func(t *testing.T) {
+		srv := primistest.NewServer()
+		defer srv.Close()
+		seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
+		_, _, err := seed.Auth.Login(ctx)
+		require.NoError(t, err)
+		c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
+			primis.WithTokens(seed.Tokens().AccessToken.Reveal(), seed.Tokens().RefreshToken.Reveal()))
+		require.NoError(t, err)
+		_, _, err = c.Auth.ChangePassword(ctx, "Fresh1234")
+		require.NoError(t, err)
+		assert.Equal(t, "Fresh1234", srv.Password(primistest.UserEmail))
+		_, _, err = c.Auth.Deregister(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, srv.Phones())
+		_, err = c.ListDoors(ctx)
+		assert.ErrorIs(t, err, primis.ErrDeregistered)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
@@ -48,7 +49,9 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests through hc's transport and with its timeout
-// per attempt. Retries and authorisation are layered on top of it.
+// per attempt. Retries, authorisation, bounds and doorkit's redirect rule
+// are layered on top of it; hc's CheckRedirect and Jar are not used. See the
+// package doc for what its transport needs.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error { return s.SetHTTPClient(hc) }
 }
@@ -64,9 +67,10 @@ func WithCACertPEM(pem []byte) Option {
 	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header. An empty one is an error, as in
+// every doorkit package.
 func WithUserAgent(ua string) Option {
-	return func(s *settings) error { s.UserAgent = ua; return nil }
+	return func(s *settings) error { return s.SetUserAgent(ua) }
 }
 
 // WithLogger logs every HTTP attempt at debug level with credentials, tokens,
@@ -82,6 +86,9 @@ func WithCredentials(email, password string) Option {
 	return func(s *settings) error {
 		if email == "" || password == "" {
 			return errors.New("primis: WithCredentials: email and password are required")
+		}
+		if err := access.ValidateEmail(email); err != nil {
+			return fmt.Errorf("primis: WithCredentials: %w", err)
 		}
 		s.email, s.password = email, password
 		return nil
@@ -107,7 +114,7 @@ func WithTokenCallback(fn func(Tokens)) Option {
 }
 
 // WithRetry sets how often and how patiently idempotent requests are
-// retried (see DESIGN.md): maxRetries after the first attempt, waiting from
+// retried (see the package doc's Retries section): maxRetries after the first attempt, waiting from
 // minWait doubling up to maxWait. WithRetry(0, 0, 0) disables retries.
 func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
@@ -146,6 +153,27 @@ func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
+// rest.DefaultMaxBody); a longer body is an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until the response headers
+// arrive (default 30 s). It applies over a WithHTTPClient transport too; the
+// context's deadline still applies.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds headers, the query and JSON or form bodies to the
+// debug records of WithLogger, with secrets (passwords, tokens, PINs, codes)
+// and personal data (emails, phone numbers) redacted. Without it a record
+// holds method, path, status, duration and request id only.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
+}
+
 func (s *settings) validate() (*url.URL, error) {
 	base, err := s.ParseBaseURL(false, "https://<ip address>:<port>")
 	if err != nil {
@@ -153,6 +181,9 @@ func (s *settings) validate() (*url.URL, error) {
 	}
 	if s.phoneID == "" {
 		return nil, errors.New("primis: WithPhoneID is required: the device id this client registers as")
+	}
+	if err := validateID("phone id", ID(s.phoneID)); err != nil {
+		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
 	if s.email == "" && s.jwt == "" && s.refreshToken == "" {
 		return nil, errors.New("primis: WithCredentials or WithTokens is required")

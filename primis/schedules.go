@@ -165,8 +165,8 @@ func (s *SchedulesService) CreateAreaSchedule(ctx context.Context, req AreaSched
 		return nil, nil, access.Invalid("Zones", "at least one controlled area is required")
 	}
 	for i, z := range req.Zones {
-		if z.ControlledAreaID == "" {
-			return nil, nil, access.Invalid(fmt.Sprintf("Zones[%d].ControlledAreaID", i), "is required")
+		if err := validateID(fmt.Sprintf("Zones[%d].ControlledAreaID", i), z.ControlledAreaID); err != nil {
+			return nil, nil, err
 		}
 	}
 	return do[*AreaScheduleResult](ctx, s.client.api, rest.Post("api/controlled_area_schedules/schedule").WithBody(req))

@@ -273,8 +273,8 @@ func (m *Memory) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			}
 		}
 		m.mu.Unlock()
-		slices.SortFunc(out, func(a, b *access.Grant) int {
-			return cmp.Compare(len(a.ID), len(b.ID))*2 + cmp.Compare(a.ID, b.ID)
+		slices.SortFunc(out, func(a, b *access.Grant) int { // creation order: g2 before g10
+			return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
 		})
 		for _, g := range out {
 			if !yield(g, nil) {

@@ -46,9 +46,9 @@ func runHavr(ctx context.Context, out io.Writer, hc havrConfig) error {
 		return fmt.Errorf("list door locks: %w", err)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DOOR ID\tNAME\tLOCK GROUP\tCONNECTIVITY")
+	fmt.Fprintln(tw, "DOOR ID\tNAME\tLOCK GROUP\tCONNECTIVITY\tCREDENTIALS\tOPENS REMOTELY")
 	for _, d := range doors {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Name, d.Site, d.Connectivity)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%v\n", d.ID, d.Name, d.Site, d.Connectivity, d.Capabilities.Credentials, d.Capabilities.RemoteOpen)
 	}
 	tw.Flush()
 
@@ -57,32 +57,53 @@ func runHavr(ctx context.Context, out io.Writer, hc havrConfig) error {
 		return err
 	}
 	start := time.Now().UTC().Add(time.Hour).Truncate(time.Minute)
-	grant, err := client.CreateGrant(ctx, access.GrantRequest{
+	req := access.GrantRequest{
+		Key:        "doorkit-quickstart", // the booking id: finds the grant again
 		DoorIDs:    ids,
 		Holder:     access.Person{Name: "Visitor", Email: hc.visitor},
 		Window:     access.Window{Start: start, End: start.Add(2 * time.Hour)},
 		Credential: access.CredentialLink,
-		Label:      "doorkit quickstart",
-	})
+		Label:      "quickstart",
+	}
+	grant, outcome, err := access.EnsureGrant(ctx, client, req)
 	if err != nil {
 		return fmt.Errorf("grant: %w", err)
 	}
-	fmt.Fprintf(out, "\nGranted %s access to %q:\n", hc.visitor, hc.door)
-	fmt.Fprintf(out, "  grant id    %s (store it with the booking to revoke later)\n", grant.ID)
+	fmt.Fprintf(out, "\nGranted %s access to %q (%s):\n", hc.visitor, hc.door, outcome)
+	fmt.Fprintf(out, "  grant id    %s, key %s\n", grant.ID, grant.Key)
 	fmt.Fprintf(out, "  window      %s\n", grant.Window)
-	cred := grant.Doors[0].Credential
-	fmt.Fprintf(out, "  credential  %s, %s to %s\n", cred.Kind, cred.Delivery, strings.Join(cred.DeliveredTo, ", "))
-	fmt.Fprintf(out, "  state       %s\n", grant.State())
+	for _, d := range grant.Doors {
+		fmt.Fprintf(out, "  door %s     %s, %s, %s to %s\n", d.DoorID, d.State, d.Credential.Kind, d.Credential.Delivery,
+			strings.Join(d.Credential.DeliveredTo, ", "))
+	}
+	fmt.Fprintf(out, "  state       %s (usable now: %v)\n", grant.State(), grant.Usable(time.Now()))
 	if fake != nil {
 		fmt.Fprintf(out, "  (the fake recorded %d emailed link(s))\n", len(fake.Links()))
 	}
 
-	if err := client.RevokeGrant(ctx, grant.ID); err != nil {
-		return fmt.Errorf("revoke: %w", err)
+	// The same booking again (a retried trigger) finds the grant by its key.
+	again, outcome, err := access.EnsureGrant(ctx, client, req)
+	if err != nil {
+		return fmt.Errorf("grant again: %w", err)
 	}
-	fmt.Fprintf(out, "\nRevoked grant %s.\n", grant.ID)
+	fmt.Fprintf(out, "Ensured again: grant %s %s\n", again.ID, outcome)
+
+	// The booking moves an hour later: the window is updated in place.
+	req.Window = access.Window{Start: start.Add(time.Hour), End: start.Add(3 * time.Hour)}
+	moved, outcome, err := access.EnsureGrant(ctx, client, req)
+	if err != nil {
+		return fmt.Errorf("move: %w", err)
+	}
+	fmt.Fprintf(out, "Moved: grant %s %s, window %s\n", moved.ID, outcome, moved.Window)
+
+	for range 2 { // a cancellation delivered twice
+		if err := access.EnsureRevokedByKey(ctx, client, req.Key); err != nil {
+			return fmt.Errorf("revoke: %w", err)
+		}
+	}
+	fmt.Fprintf(out, "\nRevoked the grant of key %s (twice: already gone is done).\n", req.Key)
 	if err := client.RevokeGrant(ctx, grant.ID); err != nil {
-		fmt.Fprintf(out, "Revoking it again: %v\n  errors.Is(err, access.ErrNotFound) == %v\n", err, errors.Is(err, access.ErrNotFound))
+		fmt.Fprintf(out, "Revoking it by id: %v\n  errors.Is(err, access.ErrNotFound) == %v\n", err, errors.Is(err, access.ErrNotFound))
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 // Command quickstart runs doorkit's main job as an integrator would, for
 // each vendor: log in, list the doors, and then either open one and show what
-// a refusal looks like (Primis), or give a visitor time-bounded access by an
-// emailed link and revoke it (Havr).
+// a refusal looks like (Primis), give a visitor time-bounded access by an
+// emailed link, keyed by a booking id, move it and revoke it (Havr), or give
+// a visitor a PIN for a booking window, confirmed by webhook, unlock
+// remotely and revoke the PIN (August).
 //
 // With no flags it runs against doorkit's in-memory vendor fakes and needs no
 // credentials:
@@ -28,7 +30,24 @@
 //	HAVR_DOOR          -havr-door        description (name) of the door lock to share
 //	HAVR_VISITOR       -havr-visitor     visitor's email address
 //
-// -vendor primis or -vendor havr runs one vendor only.
+// Against the real August API (the August flow loads a PIN for -august-visitor
+// on the lock named -august-door for tomorrow's booking window, waits for
+// August's webhook, and deletes it again; it unlocks only with -august-open).
+// August reports PIN results only to a webhook: serve -august-listen behind
+// TLS at the public -august-webhook-url.
+//
+//	AUGUST_URL            -august-url            API address (default https://api-production.august.com)
+//	AUGUST_API_KEY        -august-api-key        partner API key
+//	AUGUST_TOKEN          -august-token          access token (the newest one you persisted)
+//	AUGUST_DOOR           -august-door           lock name
+//	AUGUST_VISITOR        -august-visitor        visitor's email address
+//	AUGUST_WEBHOOK_URL    -august-webhook-url    public https URL that reaches -august-listen
+//	AUGUST_LISTEN         -august-listen         address to serve the webhook on, e.g. :8080
+//	AUGUST_WEBHOOK_TOKEN  -august-webhook-token  static token August sends back (16+ characters)
+//	AUGUST_CLIENT_ID      -august-client-id      your partner client id (names the registration)
+//	                      -august-open           also unlock the door remotely
+//
+// -vendor primis, -vendor havr or -vendor august runs one vendor only.
 package main
 
 import (
@@ -53,7 +72,8 @@ type primisConfig struct {
 func main() {
 	var pc primisConfig
 	var hc havrConfig
-	vendor := flag.String("vendor", "", "run one vendor only: primis or havr (default both)")
+	var ac augustConfig
+	vendor := flag.String("vendor", "", "run one vendor only: primis, havr or august (default all)")
 	flag.StringVar(&pc.url, "primis-url", os.Getenv("PRIMIS_URL"), "Primis server URL (empty: use the in-memory fake)")
 	flag.StringVar(&pc.email, "primis-email", os.Getenv("PRIMIS_EMAIL"), "Primis mobile user email")
 	flag.StringVar(&pc.password, "primis-password", os.Getenv("PRIMIS_PASSWORD"), "Primis mobile user password")
@@ -65,7 +85,21 @@ func main() {
 	flag.StringVar(&hc.password, "havr-password", os.Getenv("HAVR_PASSWORD"), "Havr password")
 	flag.StringVar(&hc.door, "havr-door", os.Getenv("HAVR_DOOR"), "name of the Havr door lock to share")
 	flag.StringVar(&hc.visitor, "havr-visitor", os.Getenv("HAVR_VISITOR"), "visitor email for the Havr grant")
+	augustURL := flag.String("august-url", os.Getenv("AUGUST_URL"), "August API URL (empty: use the in-memory fake unless -august-api-key is set)")
+	flag.StringVar(&ac.apiKey, "august-api-key", os.Getenv("AUGUST_API_KEY"), "August partner API key")
+	flag.StringVar(&ac.token, "august-token", os.Getenv("AUGUST_TOKEN"), "August access token")
+	flag.StringVar(&ac.door, "august-door", os.Getenv("AUGUST_DOOR"), "name of the August lock")
+	flag.StringVar(&ac.visitor, "august-visitor", os.Getenv("AUGUST_VISITOR"), "visitor email for the August PIN")
+	flag.StringVar(&ac.webhookURL, "august-webhook-url", os.Getenv("AUGUST_WEBHOOK_URL"), "public URL August calls")
+	flag.StringVar(&ac.listen, "august-listen", os.Getenv("AUGUST_LISTEN"), "address to serve the webhook on")
+	flag.StringVar(&ac.webhookToken, "august-webhook-token", os.Getenv("AUGUST_WEBHOOK_TOKEN"), "static webhook token")
+	flag.StringVar(&ac.clientID, "august-client-id", os.Getenv("AUGUST_CLIENT_ID"), "partner client id")
+	flag.BoolVar(&ac.open, "august-open", false, "unlock the August door remotely")
 	flag.Parse()
+	ac.url = *augustURL
+	if ac.url == "" && ac.apiKey != "" {
+		ac.url = "https://api-production.august.com"
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -75,6 +109,7 @@ func main() {
 	}{
 		{"primis", func() error { return runPrimis(ctx, os.Stdout, pc) }},
 		{"havr", func() error { return runHavr(ctx, os.Stdout, hc) }},
+		{"august", func() error { return runAugust(ctx, os.Stdout, ac) }},
 	}
 	for i, r := range runs {
 		if *vendor != "" && *vendor != r.name {
@@ -161,13 +196,13 @@ func openDoor(ctx context.Context, out io.Writer, opener access.DoorOpener, name
 
 func printDoors(out io.Writer, doors []access.Door) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DOOR ID\tNAME\tSITE\tSTATE")
+	fmt.Fprintln(tw, "DOOR ID\tNAME\tSITE\tSTATE\tOPENS REMOTELY")
 	for _, d := range doors {
 		state := ""
 		if a, ok := d.Native.(primis.ControlledArea); ok {
 			state = string(a.State)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.ID, d.Name, d.Site, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", d.ID, d.Name, d.Site, state, d.Capabilities.RemoteOpen)
 	}
 	tw.Flush()
 }

@@ -1,12 +1,13 @@
 package havrtest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/doorkit/doorkit/access"
 )
 
 func (s *Server) handler() http.Handler {
@@ -31,6 +32,10 @@ func (s *Server) handler() http.Handler {
 
 	mux.HandleFunc("GET /v1/shared_keys", s.authed(s.listSharedKeys))
 	mux.HandleFunc("GET /v1/shared_keys/{id}", s.authed(s.getSharedKey))
+	mux.HandleFunc("GET /v1/shared_keys/show_with_details/{id}", s.authed(s.showSharedKeyWithDetails))
+	mux.HandleFunc("GET /v1/shared_keys/index_with_details", s.authed(s.listSharedKeysWithDetails))
+	mux.HandleFunc("POST /v1/shared_keys/answer_pending_shared_key", s.authed(s.answerPendingSharedKey))
+	mux.HandleFunc("POST /v1/shared_keys/create_or_update", s.authed(s.createOrUpdateSharedKey))
 	mux.HandleFunc("POST /v1/shared_keys", s.authed(s.createSharedKeys))
 	mux.HandleFunc("POST /v1/shared_keys/create_with_link", s.authed(s.createSharedKeyWithLink))
 	mux.HandleFunc("PATCH /v1/shared_keys/{id}", s.authed(s.updateSharedKey))
@@ -54,7 +59,7 @@ func (s *Server) handler() http.Handler {
 
 	mux.HandleFunc("GET /v1/lock_logs", s.authed(s.listLockLogs))
 	mux.HandleFunc("POST /v1/lock_logs/door_lock_detail", s.authed(s.lockLogsOfDoorLock))
-	return s.Wrap(mux, func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status), "") })
+	return s.Wrap(deferReplies(mux), func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status), "") })
 }
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, u *User)
@@ -89,7 +94,9 @@ func isMobile(clientID string) bool {
 	return clientID == "mobile_client_id" || clientID == "ios_client_id" || clientID == "android_client_id"
 }
 
-// checkTokenBody applies the documented parameter checks.
+// checkTokenBody applies the documented parameter checks: the document
+// answers a missing user_agent or uuid; the other required parameters of
+// each grant get the same form of answer.
 func checkTokenBody(w http.ResponseWriter, b tokenBody) bool {
 	switch {
 	case b.UserAgent == "":
@@ -98,6 +105,14 @@ func checkTokenBody(w http.ResponseWriter, b tokenBody) bool {
 		writeError(w, http.StatusBadRequest, "Missing parameter (uuid).", "")
 	case b.ClientID == "":
 		writeError(w, http.StatusBadRequest, "Missing parameter (client_id).", "")
+	case b.GrantType == "password" && b.EmailOrUsername == "":
+		writeError(w, http.StatusBadRequest, "Missing parameter (email_or_username).", "")
+	case b.GrantType == "password" && b.Password == "":
+		writeError(w, http.StatusBadRequest, "Missing parameter (password).", "")
+	case b.GrantType == "refresh_token" && b.RefreshToken == "":
+		writeError(w, http.StatusBadRequest, "Missing parameter (refresh_token).", "")
+	case b.GrantType == "client_credentials" && b.ClientSecret == "":
+		writeError(w, http.StatusBadRequest, "Missing parameter (client_secret).", "")
 	default:
 		return true
 	}
@@ -115,7 +130,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	switch b.GrantType {
 	case "password":
 		user = s.findUser(b.EmailOrUsername)
-		if user == nil || user.Password != b.Password {
+		if user == nil || user.Password != access.Secret(b.Password) {
 			writeError(w, http.StatusUnauthorized, "Invalid email, username or password", "invalid_credentials")
 			return
 		}
@@ -174,7 +189,7 @@ func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, u *User) 
 		writeError(w, http.StatusForbidden, "Account is inactive", "account_inactive")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"correct_password": b.Password == u.Password})
+	writeJSON(w, http.StatusOK, map[string]any{"correct_password": access.Secret(b.Password) == u.Password})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ *User) {
@@ -222,14 +237,13 @@ func (s *Server) lockAccess(u *User, id int64) (lock *DoorLock, admin bool, code
 func readDoorLockID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	var b struct {
 		DoorLock struct {
-			DoorLockID json.Number `json:"door_lock_id"`
-		} `json:"door_lock"`
+			DoorLockID int64 `json:"door_lock_id" required:"true"`
+		} `json:"door_lock" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return 0, false
 	}
-	id, _ := b.DoorLock.DoorLockID.Int64()
-	return id, true
+	return b.DoorLock.DoorLockID, true
 }
 
 // requireLockAdmin reports whether u owns or administers lock id, writing
@@ -308,10 +322,22 @@ func (s *Server) updateDoorLock(w http.ResponseWriter, r *http.Request, u *User)
 	}
 	var b struct {
 		DoorLock struct {
-			Description *string `json:"description"`
-		} `json:"door_lock"`
+			Description       *string `json:"description"`
+			ConfirmationLevel *int    `json:"confirmation_level"`
+			SecondaryType     *string `json:"secondary_type"`
+		} `json:"door_lock" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
+		return
+	}
+	if l := b.DoorLock.ConfirmationLevel; l != nil && (*l < 0 || *l > 3) {
+		writeError(w, http.StatusBadRequest, "Invalid parameter (confirmation_level).", "")
+		return
+	}
+	switch t := b.DoorLock.SecondaryType; {
+	case t == nil, *t == "main", *t == "front", *t == "back", *t == "garage", *t == "room":
+	default:
+		writeError(w, http.StatusBadRequest, "Invalid parameter (secondary_type).", "")
 		return
 	}
 	s.mu.Lock()
@@ -331,20 +357,26 @@ func (s *Server) updateDoorLock(w http.ResponseWriter, r *http.Request, u *User)
 		}
 		lock.Description = *d
 	}
+	if l := b.DoorLock.ConfirmationLevel; l != nil {
+		lock.ConfirmationLevel = *l
+	}
+	if t := b.DoorLock.SecondaryType; t != nil {
+		lock.SecondaryType = *t
+	}
 	writeJSON(w, http.StatusOK, s.lockJSON(lock))
 }
 
 func (s *Server) doorLockKToken(w http.ResponseWriter, r *http.Request, u *User) {
 	var b struct {
 		KToken struct {
-			DoorLockID json.Number `json:"door_lock_id"`
-			PKey       string      `json:"p_key"`
-		} `json:"k_token"`
+			DoorLockID int64  `json:"door_lock_id" required:"true"`
+			PKey       string `json:"p_key"` // missing: the documented generating_k_token
+		} `json:"k_token" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
 	}
-	id, _ := b.KToken.DoorLockID.Int64()
+	id := b.KToken.DoorLockID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, _, code := s.lockAccess(u, id); code != 0 {
@@ -410,8 +442,8 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request, u *User) {
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request, u *User) {
 	var b struct {
 		Contact struct {
-			EmailOrUsername string `json:"email_or_username"`
-		} `json:"contact"`
+			EmailOrUsername string `json:"email_or_username" required:"true"`
+		} `json:"contact" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
@@ -424,7 +456,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request, u *User) 
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("User %s does not exist", b.Contact.EmailOrUsername), "")
 		return
 	case other.ID == u.ID:
-		writeError(w, http.StatusBadRequest, "Can't add yourself as contact", "add_self_as_contact")
+		writeError(w, http.StatusForbidden, "Can't add yourself as contact", "add_self_as_contact")
 		return
 	}
 	for _, c := range s.contacts {
@@ -527,7 +559,7 @@ func (s *Server) updateNotification(w http.ResponseWriter, r *http.Request, u *U
 	var b struct {
 		Notification struct {
 			IsRead *bool `json:"is_read"`
-		} `json:"notification"`
+		} `json:"notification" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
@@ -622,7 +654,7 @@ func (s *Server) lockJSON(l *DoorLock) map[string]any {
 	}
 	out := map[string]any{"id": l.ID, "lock_serial_number": l.SerialNumber, "description": l.Description,
 		"user_id": l.OwnerID, "lisa_token": "AbZ" + strconv.FormatInt(l.ID, 10), "existing_status": "active",
-		"secondary_type": "main", "nb_users": users, "confirmation_level": 0, "battery_level": l.BatteryLevel,
+		"secondary_type": l.SecondaryType, "nb_users": users, "confirmation_level": l.ConfirmationLevel, "battery_level": l.BatteryLevel,
 		"last_k_token_id": "k" + strconv.FormatInt(l.ID, 10), "mode": l.Mode, "lock_group_id": nil}
 	if l.LockGroupID != 0 {
 		out["lock_group_id"] = l.LockGroupID
@@ -678,20 +710,6 @@ func atoiOr(s string, fallback int) int {
 		return -1
 	}
 	return n
-}
-
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		writeError(w, http.StatusBadRequest, "Invalid JSON body", "invalid_json")
-		return false
-	}
-	return true
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // writeError writes the documented error body.

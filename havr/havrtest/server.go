@@ -10,11 +10,46 @@
 // tokens are single-use. It also offers fault injection and a request log
 // (see fakeserver.Front).
 //
-// Where the document is silent the fake decides and says so here: a reused or
-// unknown refresh token is 401 {"error": "Invalid refresh token",
-// "error_code": "invalid_refresh_token"}; an unknown or expired access token
-// is 401 {"error": "Unauthorized"}; create_with_link shares the first of its
-// lock_list_ids per call (the document answers a single SharedKey).
+// Requests are read as strictly as the document defines them: a JSON body
+// needs Content-Type application/json; its keys must be the documented ones,
+// spelled exactly (encoding/json alone matches keys case-insensitively);
+// values must have the documented types (integer ids are JSON numbers, not
+// the quoted placeholders of the document's examples); each endpoint takes
+// its own documented fields only (a note on POST /v1/shared_keys, user ids
+// on create_with_link are refused); required fields must be present. A
+// missing parameter gets the document's own answer, 400 {"error": "Missing
+// parameter (name)."}, which the document gives for user_agent and uuid and
+// the fake uses for every required field.
+//
+// Where the document is silent the fake decides, and says so here:
+//   - a wrong password or unknown user is 401 {"error": "Invalid email,
+//     username or password", "error_code": "invalid_credentials"}, a wrong
+//     client secret 401 {"error": "Invalid client credentials",
+//     "error_code": "invalid_client"}: the document only says that an
+//     expired access token gets 401;
+//   - a reused or unknown refresh token is 401 {"error": "Invalid refresh
+//     token", "error_code": "invalid_refresh_token"}; an unknown or expired
+//     access token is 401 {"error": "Unauthorized"};
+//   - another Content-Type is 415 {"error": "Content-Type must be
+//     application/json"}; an unknown or differently cased key is 400
+//     {"error": "Unknown parameter (key)."}; a value of the wrong type, an
+//     unknown recurrency, confirmation_level or secondary_type is 400
+//     {"error": "Invalid parameter (field)."}; a body that is not one JSON
+//     value is 400 {"error": "Invalid JSON body"}; a body over 1 MiB is 413;
+//   - a missing p_key on shared_keys/get_k_token(_from_token) is the
+//     documented 400 generating_k_token, as on door_locks/get_k_token;
+//   - recurrency "none" is accepted everywhere (the document lists it for
+//     POST /v1/shared_keys only);
+//   - create_with_link shares the first of its lock_list_ids per call (the
+//     document answers a single SharedKey).
+//
+// Documented refusals the fake does not model: a temp user limited to one
+// access (limited_to_one_access: each link gets its own temp user here) and
+// blocked contacts.
+//
+// Handlers hold the server's lock only while they read and change the state:
+// answers are encoded and written after it is released, so benchmarks with
+// many goroutines are not serialised on a slow reader.
 package havrtest
 
 import (
@@ -25,6 +60,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
@@ -64,7 +100,7 @@ type User struct {
 	Username  string
 	FirstName string
 	LastName  string
-	Password  string
+	Password  access.Secret
 	Inactive  bool
 }
 
@@ -77,6 +113,12 @@ type DoorLock struct {
 	LockGroupID  int64
 	BatteryLevel int
 	Mode         string // normal or offline
+	// ConfirmationLevel (0..3) and SecondaryType (main by default) are
+	// what PATCH /v1/door_locks/:id sets. ConfirmationLevel also makes the
+	// accesses that someone other than the owner shares stay pending until
+	// the owner answers them.
+	ConfirmationLevel int
+	SecondaryType     string
 }
 
 // LockGroup groups locks.
@@ -120,7 +162,7 @@ type LockLog struct {
 // Link is an email the fake "sent" for a key shared by link.
 type Link struct {
 	Email       string
-	Token       string
+	Token       access.Secret // what GetFromToken takes
 	SharedKeyID int64
 }
 
@@ -246,6 +288,9 @@ func (s *Server) AddDoorLock(l DoorLock) int64 {
 	}
 	if l.Mode == "" {
 		l.Mode = "normal"
+	}
+	if l.SecondaryType == "" {
+		l.SecondaryType = "main"
 	}
 	s.locks[l.ID] = &l
 	return l.ID

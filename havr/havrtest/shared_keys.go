@@ -1,41 +1,69 @@
 package havrtest
 
 import (
-	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/doorkit/doorkit/access"
 )
 
-// flexIDs reads an id list sent as numbers or numeric strings.
-type flexIDs []json.Number
-
-func (f flexIDs) ints() ([]int64, bool) {
-	out := make([]int64, 0, len(f))
-	for _, n := range f {
-		v, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		out = append(out, v)
-	}
-	return out, true
+// sharedKeyBody holds the fields of the three shared key bodies; each
+// endpoint reads its documented subset (createBody, linkBody, updateBody)
+// and copies it here.
+type sharedKeyBody struct {
+	StartDate    *string
+	EndDate      *string
+	Admin        *bool
+	Recurrency   string
+	Email        string
+	Emails       []string
+	LockListIDs  []int64
+	LockGroupIDs []int64
+	UserListIDs  []int64
+	UserGroupIDs []int64
+	Note         string
 }
 
-type sharedKeyBody struct {
-	StartDate    *string  `json:"start_date"`
-	EndDate      *string  `json:"end_date"`
-	Admin        *bool    `json:"admin"`
-	Recurrency   string   `json:"recurrency"`
+// createBody is POST /v1/shared_keys: admin is required.
+type createBody struct {
+	StartDate    *string `json:"start_date"`
+	EndDate      *string `json:"end_date"`
+	Admin        *bool   `json:"admin" required:"true"`
+	Recurrency   string  `json:"recurrency"`
+	LockGroupIDs []int64 `json:"lock_group_ids"`
+	UserGroupIDs []int64 `json:"user_group_ids"`
+	UserListIDs  []int64 `json:"user_list_ids"`
+	LockListIDs  []int64 `json:"lock_list_ids"`
+}
+
+// linkBody is POST /v1/shared_keys/create_with_link: admin is required,
+// email or emails too.
+type linkBody struct {
 	Email        string   `json:"email"`
 	Emails       []string `json:"emails"`
-	LockListIDs  flexIDs  `json:"lock_list_ids"`
-	LockGroupIDs flexIDs  `json:"lock_group_ids"`
-	UserListIDs  flexIDs  `json:"user_list_ids"`
-	UserGroupIDs flexIDs  `json:"user_group_ids"`
+	StartDate    *string  `json:"start_date"`
+	EndDate      *string  `json:"end_date"`
+	Admin        *bool    `json:"admin" required:"true"`
+	Recurrency   string   `json:"recurrency"`
+	LockListIDs  []int64  `json:"lock_list_ids"`
+	LockGroupIDs []int64  `json:"lock_group_ids"`
 	Note         string   `json:"note"`
 }
+
+// updateBody is PATCH /v1/shared_keys/:id: every field is optional.
+type updateBody struct {
+	StartDate  *string `json:"start_date"`
+	EndDate    *string `json:"end_date"`
+	Admin      *bool   `json:"admin"`
+	Recurrency string  `json:"recurrency"`
+}
+
+// recurrencies are the documented values; none is listed for creation only,
+// and accepted everywhere as the client sends it.
+var recurrencies = map[string]bool{"": true, "none": true, "day": true, "week": true, "month": true, "year": true}
 
 // parseDates checks the documented format (UTC ISO 8601 without
 // milliseconds) and the recurrency rule. It writes the error.
@@ -46,6 +74,10 @@ func parseDates(w http.ResponseWriter, b sharedKeyBody) (start, end time.Time, o
 		}
 		t, err := time.Parse("2006-01-02T15:04:05Z", *p)
 		return t, err == nil
+	}
+	if !recurrencies[b.Recurrency] {
+		writeError(w, http.StatusBadRequest, "Invalid parameter (recurrency).", "")
+		return start, end, false
 	}
 	var okStart, okEnd bool
 	start, okStart = parse(b.StartDate)
@@ -65,15 +97,26 @@ func parseDates(w http.ResponseWriter, b sharedKeyBody) (start, end time.Time, o
 	return start, end, true
 }
 
+// locksInGroups applies create_with_link's documented refusal: with both
+// lock_list_ids and lock_group_ids, each listed lock must belong to one of
+// the groups. It writes the error. Callers hold s.mu.
+func (s *Server) locksInGroups(w http.ResponseWriter, b sharedKeyBody) bool {
+	if len(b.LockListIDs) == 0 || len(b.LockGroupIDs) == 0 {
+		return true
+	}
+	for _, id := range b.LockListIDs {
+		if l := s.locks[id]; l != nil && !slices.Contains(b.LockGroupIDs, l.LockGroupID) {
+			writeError(w, http.StatusBadRequest, "Door lock does not belong to the lock group", "door_lock_does_not_belong_to_lock_group")
+			return false
+		}
+	}
+	return true
+}
+
 // targetLocks resolves lock_list_ids and lock_group_ids to locks u may
 // share. It writes the error. Callers hold s.mu.
 func (s *Server) targetLocks(w http.ResponseWriter, u *User, b sharedKeyBody) ([]*DoorLock, bool) {
-	lockIDs, ok1 := b.LockListIDs.ints()
-	groupIDs, ok2 := b.LockGroupIDs.ints()
-	if !ok1 || !ok2 {
-		writeError(w, http.StatusBadRequest, "Invalid identifiers", "invalid_ids")
-		return nil, false
-	}
+	lockIDs, groupIDs := append([]int64(nil), b.LockListIDs...), b.LockGroupIDs
 	if len(lockIDs) == 0 && len(groupIDs) == 0 {
 		writeError(w, http.StatusBadRequest, "Must be shared with a lock group or a lock list", "must_be_shared_with_lock_group_or_door_lock_list")
 		return nil, false
@@ -112,18 +155,20 @@ func (s *Server) targetLocks(w http.ResponseWriter, u *User, b sharedKeyBody) ([
 
 func (s *Server) createSharedKeys(w http.ResponseWriter, r *http.Request, u *User) {
 	var env struct {
-		SharedKey sharedKeyBody `json:"shared_key"`
+		SharedKey createBody `json:"shared_key" required:"true"`
 	}
 	if !readJSON(w, r, &env) {
 		return
 	}
-	b := env.SharedKey
+	c := env.SharedKey
+	b := sharedKeyBody{StartDate: c.StartDate, EndDate: c.EndDate, Admin: c.Admin, Recurrency: c.Recurrency,
+		LockListIDs: c.LockListIDs, LockGroupIDs: c.LockGroupIDs, UserListIDs: c.UserListIDs, UserGroupIDs: c.UserGroupIDs}
 	start, end, ok := parseDates(w, b)
 	if !ok {
 		return
 	}
-	userIDs, okIDs := b.UserListIDs.ints()
-	if !okIDs || (len(userIDs) == 0 && len(b.UserGroupIDs) == 0) {
+	userIDs := b.UserListIDs
+	if len(userIDs) == 0 && len(b.UserGroupIDs) == 0 {
 		writeError(w, http.StatusBadRequest, "Must be shared with a user group or a user list", "must_be_shared_with_user_group_or_user_list")
 		return
 	}
@@ -155,6 +200,9 @@ func (s *Server) createSharedKeys(w http.ResponseWriter, r *http.Request, u *Use
 			k := &sharedKey{SharedKey: SharedKey{ID: s.id(), DoorLockID: l.ID, UserID: uid, Start: start, End: end,
 				Admin: b.Admin != nil && *b.Admin, Recurrency: b.Recurrency, Note: b.Note, OriginID: u.ID},
 				status: "active", kTokenID: secret()[:8]}
+			if needsConfirmation(l, u, k.Admin, end.IsZero()) {
+				k.status = "pending"
+			}
 			s.keys[k.ID] = k
 			out = append(out, s.sharedKeyDetails(k))
 		}
@@ -167,12 +215,14 @@ func (s *Server) createSharedKeys(w http.ResponseWriter, r *http.Request, u *Use
 // The document answers one SharedKey, so one lock per call.
 func (s *Server) createSharedKeyWithLink(w http.ResponseWriter, r *http.Request, u *User) {
 	var env struct {
-		SharedKey sharedKeyBody `json:"shared_key"`
+		SharedKey linkBody `json:"shared_key" required:"true"`
 	}
 	if !readJSON(w, r, &env) {
 		return
 	}
-	b := env.SharedKey
+	l := env.SharedKey
+	b := sharedKeyBody{StartDate: l.StartDate, EndDate: l.EndDate, Admin: l.Admin, Recurrency: l.Recurrency,
+		Email: l.Email, Emails: l.Emails, LockListIDs: l.LockListIDs, LockGroupIDs: l.LockGroupIDs, Note: l.Note}
 	emails := b.Emails
 	if b.Email != "" {
 		emails = append([]string{b.Email}, emails...)
@@ -187,6 +237,9 @@ func (s *Server) createSharedKeyWithLink(w http.ResponseWriter, r *http.Request,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.locksInGroups(w, b) {
+		return
+	}
 	locks, ok := s.targetLocks(w, u, b)
 	if !ok {
 		return
@@ -199,7 +252,7 @@ func (s *Server) createSharedKeyWithLink(w http.ResponseWriter, r *http.Request,
 			Start: start, End: end, Admin: b.Admin != nil && *b.Admin, Recurrency: b.Recurrency, Note: b.Note, OriginID: u.ID},
 			status: "waiting_for_user", linkToken: secret(), kTokenID: secret()[:8]}
 		s.keys[k.ID] = k
-		s.links = append(s.links, Link{Email: email, Token: k.linkToken, SharedKeyID: k.ID})
+		s.links = append(s.links, Link{Email: email, Token: access.Secret(k.linkToken), SharedKeyID: k.ID})
 		if first == nil {
 			first = k
 		}
@@ -251,7 +304,7 @@ func (s *Server) updateSharedKey(w http.ResponseWriter, r *http.Request, u *User
 		return
 	}
 	var env struct {
-		SharedKey sharedKeyBody `json:"shared_key"`
+		SharedKey updateBody `json:"shared_key" required:"true"`
 	}
 	if !readJSON(w, r, &env) {
 		return
@@ -262,7 +315,8 @@ func (s *Server) updateSharedKey(w http.ResponseWriter, r *http.Request, u *User
 	if k == nil {
 		return
 	}
-	b := env.SharedKey
+	up := env.SharedKey
+	b := sharedKeyBody{StartDate: up.StartDate, EndDate: up.EndDate, Admin: up.Admin, Recurrency: up.Recurrency}
 	merged := b
 	if merged.StartDate == nil {
 		merged.StartDate = ptr(k.Start.Format("2006-01-02T15:04:05Z"))
@@ -303,8 +357,8 @@ func (s *Server) deleteSharedKey(w http.ResponseWriter, r *http.Request, u *User
 func (s *Server) deleteSharedKeys(w http.ResponseWriter, r *http.Request, u *User) {
 	var b struct {
 		SharedKeys []struct {
-			SharedKeyID json.Number `json:"shared_key_id"`
-		} `json:"shared_keys"`
+			SharedKeyID int64 `json:"shared_key_id" required:"true"`
+		} `json:"shared_keys" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
@@ -313,14 +367,10 @@ func (s *Server) deleteSharedKeys(w http.ResponseWriter, r *http.Request, u *Use
 	defer s.mu.Unlock()
 	var ids []int64
 	for _, e := range b.SharedKeys {
-		id, err := e.SharedKeyID.Int64()
-		if err != nil || s.ownKey(w, u, id, true) == nil {
-			if err != nil {
-				writeError(w, http.StatusNotFound, "Shared key does not exist", "shared_key_does_not_exist")
-			}
+		if s.ownKey(w, u, e.SharedKeyID, true) == nil {
 			return
 		}
-		ids = append(ids, id)
+		ids = append(ids, e.SharedKeyID)
 	}
 	for _, id := range ids {
 		delete(s.keys, id)
@@ -358,8 +408,8 @@ func (s *Server) keyByToken(w http.ResponseWriter, token string) *sharedKey {
 func (s *Server) showSharedKeyFromToken(w http.ResponseWriter, r *http.Request, _ *User) {
 	var b struct {
 		SharedKey struct {
-			Token string `json:"token"`
-		} `json:"shared_key"`
+			Token string `json:"token" required:"true"`
+		} `json:"shared_key" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
@@ -381,17 +431,21 @@ func kTokenJSON(k *sharedKey) map[string]any {
 func (s *Server) sharedKeyKToken(w http.ResponseWriter, r *http.Request, u *User) {
 	var b struct {
 		KToken struct {
-			SharedKeyID json.Number `json:"shared_key_id"`
-			PKey        string      `json:"p_key"`
-		} `json:"k_token"`
+			SharedKeyID int64  `json:"shared_key_id" required:"true"`
+			PKey        string `json:"p_key"`
+		} `json:"k_token" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
 	}
-	id, _ := b.KToken.SharedKeyID.Int64()
+	id := b.KToken.SharedKeyID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if k := s.ownKey(w, u, id, false); k != nil {
+		if b.KToken.PKey == "" {
+			writeError(w, http.StatusBadRequest, "Error generating k token", "generating_k_token")
+			return
+		}
 		writeJSON(w, http.StatusOK, kTokenJSON(k))
 	}
 }
@@ -399,9 +453,9 @@ func (s *Server) sharedKeyKToken(w http.ResponseWriter, r *http.Request, u *User
 func (s *Server) sharedKeyKTokenFromToken(w http.ResponseWriter, r *http.Request, _ *User) {
 	var b struct {
 		KToken struct {
-			Token string `json:"token"`
+			Token string `json:"token" required:"true"`
 			PKey  string `json:"p_key"`
-		} `json:"k_token"`
+		} `json:"k_token" required:"true"`
 	}
 	if !readJSON(w, r, &b) {
 		return
@@ -409,6 +463,10 @@ func (s *Server) sharedKeyKTokenFromToken(w http.ResponseWriter, r *http.Request
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if k := s.keyByToken(w, b.KToken.Token); k != nil {
+		if b.KToken.PKey == "" {
+			writeError(w, http.StatusBadRequest, "Error generating k token", "generating_k_token")
+			return
+		}
 		writeJSON(w, http.StatusOK, kTokenJSON(k))
 	}
 }

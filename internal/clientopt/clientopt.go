@@ -31,6 +31,44 @@ type Common struct {
 	TokenTimeout time.Duration
 	RateLimit    rate.Limit // requests per second; 0: no client-side limit
 	RateBurst    int
+	// MaxBody caps 2xx bodies (0: rest.DefaultMaxBody).
+	MaxBody int64
+	// ResponseHeaderTimeout bounds each attempt until its headers arrive
+	// (0: rest.DefaultResponseHeaderTimeout).
+	ResponseHeaderTimeout time.Duration
+	// LogBodies adds headers, query and bodies, redacted, to debug logs.
+	LogBodies bool
+	// SecretFields are the vendor's own secret body keys, redacted in logs.
+	SecretFields []string
+}
+
+// Connection pool of the default transport: every vendor client talks to
+// one host, often from many goroutines, and http.DefaultTransport keeps only
+// 2 idle connections per host, so a burst reopens (and re-handshakes) most
+// of its connections. 100 leaves room for the connections a burst dials
+// while others are being returned (a connection whose caller got another
+// one first joins the pool), so a burst of up to 50 goroutines closes none.
+const (
+	DefaultMaxIdleConnsPerHost = 100
+	DefaultMaxIdleConns        = 200
+)
+
+// SetMaxBody sets the 2xx body cap.
+func (c *Common) SetMaxBody(n int64) error {
+	if n <= 0 {
+		return c.errorf("WithMaxResponseBody(%d): must be positive", n)
+	}
+	c.MaxBody = n
+	return nil
+}
+
+// SetResponseHeaderTimeout sets the per-attempt response-header bound.
+func (c *Common) SetResponseHeaderTimeout(d time.Duration) error {
+	if d <= 0 {
+		return c.errorf("WithResponseHeaderTimeout(%s): must be positive", d)
+	}
+	c.ResponseHeaderTimeout = d
+	return nil
 }
 
 // New returns Common with doorkit's defaults.
@@ -58,6 +96,20 @@ func (c *Common) SetCACertPEM(pem []byte) error {
 		return c.errorf("WithCACertPEM: no certificate found in PEM data")
 	}
 	c.RootCAs = pool
+	return nil
+}
+
+// SetUserAgent sets the User-Agent header. Empty is an error in every
+// vendor package (Havr requires one in its token requests), and so are
+// control characters, which would split the header.
+func (c *Common) SetUserAgent(ua string) error {
+	if ua == "" {
+		return c.errorf("WithUserAgent: the user agent must not be empty")
+	}
+	if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return c.errorf("WithUserAgent(%q): control characters are not allowed", ua)
+	}
+	c.UserAgent = ua
 	return nil
 }
 
@@ -140,6 +192,8 @@ func (c *Common) Transport() (http.RoundTripper, time.Duration, error) {
 		return rt, c.HTTPClient.Timeout, nil
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	t.MaxIdleConns = DefaultMaxIdleConns
 	if c.RootCAs != nil {
 		t.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
 	}
@@ -147,20 +201,27 @@ func (c *Common) Transport() (http.RoundTripper, time.Duration, error) {
 }
 
 // RestConfig returns the rest.Config for these settings, with transport
-// wrapped for logging and, above it, the client-side rate limit; the caller
-// adds auth. Every rest.Client made from the returned config shares one
-// limiter, so token fetches and API calls are paced together.
+// wrapped for logging and the client-side rate limit; the caller adds auth.
+// rest.New bounds and traces every attempt and applies doorkit's redirect
+// rule over it, so this holds for a caller's own transport too. Every
+// rest.Client made from the returned config shares one limiter, so token
+// fetches and API calls are paced together.
 func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []byte) error) (rest.Config, error) {
 	transport, timeout, err := c.Transport()
 	if err != nil {
 		return rest.Config{}, err
 	}
+	if c.Logger != nil {
+		transport = &rest.LogTransport{Base: transport, Logger: c.Logger, Bodies: c.LogBodies, SecretFields: c.SecretFields}
+	}
 	return rest.Config{
-		BaseURL:     base,
-		Transport:   c.paced(rest.WithLogging(transport, c.Logger)),
-		Timeout:     timeout,
-		Policy:      c.Policy,
-		UserAgent:   c.UserAgent,
-		DecodeError: decodeError,
+		BaseURL:               base,
+		Transport:             c.paced(transport),
+		Timeout:               timeout,
+		ResponseHeaderTimeout: c.ResponseHeaderTimeout,
+		MaxBody:               c.MaxBody,
+		Policy:                c.Policy,
+		UserAgent:             c.UserAgent,
+		DecodeError:           decodeError,
 	}, nil
 }

@@ -1,6 +1,9 @@
 package rest
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Call describes one API request. The path stays a template until the call
 // is sent, so a bad parameter is reported by Do before anything goes out.
@@ -13,6 +16,7 @@ type Call struct {
 	Header     http.Header
 	idempotent bool
 	bodyless   bool
+	timeout    time.Duration
 }
 
 // NewCall returns a call of method to template filled with params.
@@ -60,3 +64,9 @@ func (c *Call) Once() *Call { c.idempotent = false; return c }
 // EmptyBody sends a zero-length body with Content-Length: 0 on a call that
 // has no body, for servers that wait for one otherwise.
 func (c *Call) EmptyBody() *Call { c.bodyless = true; return c }
+
+// WithTimeout bounds each attempt of this call until its response headers
+// arrive by d instead of the client's response-header timeout, for vendor
+// calls known to take long (August's remote operate, about 90 s). The
+// caller's context deadline still applies.
+func (c *Call) WithTimeout(d time.Duration) *Call { c.timeout = d; return c }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,7 +23,13 @@ type Config struct {
 	// transport, or the caller's transport, outermost first.
 	Transport http.RoundTripper
 	// Timeout bounds each attempt, as http.Client.Timeout does.
-	Timeout   time.Duration
+	Timeout time.Duration
+	// ResponseHeaderTimeout bounds each attempt until its response headers
+	// arrive: 0 means DefaultResponseHeaderTimeout, a negative value none.
+	// Call.WithTimeout overrides it for one call.
+	ResponseHeaderTimeout time.Duration
+	// MaxBody caps a 2xx body: 0 means DefaultMaxBody.
+	MaxBody   int64
 	Policy    Policy
 	UserAgent string
 	// Header is sent on every request (an API key, Accept-Version).
@@ -35,6 +42,8 @@ type Config struct {
 // Client sends Calls for one vendor client. It is safe for concurrent use.
 type Client struct {
 	base        string // absolute, ends in "/"
+	origin      *url.URL
+	maxBody     int64
 	userAgent   string
 	header      http.Header
 	decodeError func(*http.Response, []byte) error
@@ -51,9 +60,26 @@ func New(cfg Config) *Client {
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
+	headerTimeout := cfg.ResponseHeaderTimeout
+	if headerTimeout == 0 {
+		headerTimeout = DefaultResponseHeaderTimeout
+	}
+	maxBody := cfg.MaxBody
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBody
+	}
+	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, userAgent: cfg.UserAgent, header: cfg.Header.Clone()}
 	policy := cfg.Policy
+	// rest's own http.Client, also when the caller gave one: only its
+	// transport and timeout are used, so redirects stay under doorkit's
+	// rule (see checkRedirect) whatever the caller's client says.
+	hc := &http.Client{
+		Transport:     &attemptTransport{base: transport, headerTimeout: headerTimeout},
+		Timeout:       cfg.Timeout,
+		CheckRedirect: c.checkRedirect,
+	}
 	rc := &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: transport, Timeout: cfg.Timeout},
+		HTTPClient:   hc,
 		Logger:       nil, // logging goes through the vendor's slog logger, redacted
 		RetryWaitMin: policy.MinWait,
 		RetryWaitMax: policy.MaxWait,
@@ -67,10 +93,11 @@ func New(cfg Config) *Client {
 	decode := cfg.DecodeError
 	if decode == nil {
 		decode = func(resp *http.Response, _ []byte) error {
-			return fmt.Errorf("%s %s: %s", resp.Request.Method, resp.Request.URL.Path, resp.Status)
+			return &StatusError{Method: resp.Request.Method, Path: resp.Request.URL.Path, StatusCode: resp.StatusCode, Status: resp.Status}
 		}
 	}
-	return &Client{base: base, userAgent: cfg.UserAgent, header: cfg.Header.Clone(), decodeError: decode, http: rc}
+	c.decodeError, c.http = decode, rc
+	return c
 }
 
 // BaseURL returns the absolute base every path is resolved against.
@@ -79,7 +106,9 @@ func (c *Client) BaseURL() string { return c.base }
 // Do sends call and decodes a 2xx JSON body into out (nil to discard it). A
 // non-2xx answer is returned as the vendor's error together with the
 // response, whose body has been consumed and closed. The response is nil only
-// when no answer was received.
+// when no answer was received. Every error matches one class with errors.Is
+// (see Send): access.ErrInvalid when nothing was sent, access.ErrUnavailable,
+// access.ErrOutcomeUnknown, the context's error, or the vendor's sentinel.
 func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -93,6 +122,11 @@ func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, e
 
 // NewRequest builds the request for call without sending it.
 func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
+	req, err := c.newRequest(ctx, call)
+	return req, local(err)
+}
+
+func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
 	path, err := BuildPath(call.Template, call.Params...)
 	if err != nil {
 		return nil, err
@@ -124,6 +158,9 @@ func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 		raw = body
 	}
 	ctx = withIdempotence(ctx, call.idempotent)
+	if call.timeout > 0 {
+		ctx = withTimeout(ctx, call.timeout)
+	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, call.Method, target, raw)
 	if err != nil {
 		return nil, err
@@ -162,57 +199,81 @@ func (c *Client) SendHTTP(req *http.Request, out any) (*http.Response, error) {
 	}
 	rr, err := retryablehttp.FromRequest(req)
 	if err != nil {
-		return nil, err
+		return nil, local(err)
 	}
 	return c.Send(rr, out)
 }
 
-// Send sends a request built by NewRequest; see Do.
+// Send sends a request built by NewRequest; see Do. Every error it returns
+// is classified (see RequestError): the vendor's error for a non-2xx answer
+// (wrapped in *OutcomeUnknownError for a 5xx to a call that must not be
+// resent), a *RedirectError, or a *RequestError.
 func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, error) {
+	ctx := req.Context()
+	st := &attemptState{} // this call's own, even if ctx carries another's
+	req = req.WithContext(context.WithValue(ctx, attemptKey{}, st))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return resp, err
+		return resp, transportError(req.Context(), req.Request, st, err)
 	}
 	defer resp.Body.Close()
 	if resp.Request == nil {
 		resp.Request = req.Request // custom transports may leave it unset
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 && resp.Header.Get("Location") != "" {
+		return resp, c.redirectError(req.Request, resp, st)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp, c.decodeError(resp, ReadBounded(resp.Body, MaxErrorBody))
+		verr := c.decodeError(resp, ReadBounded(resp.Body, MaxErrorBody))
+		if resp.StatusCode >= 500 && !isIdempotent(req.Context()) && !retryAfterSaysNotDone(resp) {
+			return resp, &OutcomeUnknownError{Err: verr}
+		}
+		return resp, verr
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxErrorBody))
 		return resp, nil
 	}
-	if err := decodeJSON(resp.Body, out); err != nil {
-		return resp, fmt.Errorf("decode %s %s response (%s): %w", req.Method, req.URL.Path, resp.Status, err)
+	body, err := readCapped(resp.Body, resp.ContentLength, c.maxBody)
+	if err == nil {
+		err = decodeJSON(body, out)
+	}
+	if err != nil {
+		return resp, decodeFailure(req.Request, resp, err)
 	}
 	return resp, nil
+}
+
+// retryAfterSaysNotDone reports a 503 with Retry-After: the server says it
+// did not act and when to come back, which is why the retry policy resends
+// even a POST on it.
+func retryAfterSaysNotDone(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		return false
+	}
+	_, ok := RetryAfter(resp.Header, time.Now())
+	return ok
 }
 
 // ErrEmptyBody reports a 2xx answer without the JSON value it should carry.
 var ErrEmptyBody = errors.New("empty or null response body")
 
-func decodeJSON(r io.Reader, out any) error {
-	fb := &firstByteReader{r: r}
-	dec := json.NewDecoder(fb)
-	if err := dec.Decode(out); err != nil {
-		if errors.Is(err, io.EOF) {
-			return ErrEmptyBody
-		}
+func decodeJSON(body []byte, out any) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		return ErrEmptyBody
+	}
+	if err := json.Unmarshal(body, out); err != nil {
 		return err
 	}
 	// A JSON null leaves a pointer, slice or map result nil and a struct
 	// result untouched: that would be a missing result with a nil error. The
 	// only valid JSON value that starts with 'n' is null.
-	if fb.first == 'n' {
+	if trimmed[0] == 'n' {
 		return ErrEmptyBody
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("unexpected data after the JSON value")
 	}
 	return nil
 }
@@ -237,23 +298,4 @@ func DrainAndClose(body io.ReadCloser) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, MaxErrorBody))
 	_ = body.Close()
-}
-
-// firstByteReader records the first byte of r that is not JSON white space.
-type firstByteReader struct {
-	r     io.Reader
-	first byte
-}
-
-func (f *firstByteReader) Read(p []byte) (int, error) {
-	n, err := f.r.Read(p)
-	if f.first == 0 {
-		for _, c := range p[:n] {
-			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				f.first = c
-				break
-			}
-		}
-	}
-	return n, err
 }

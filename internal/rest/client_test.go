@@ -424,6 +424,11 @@ func TestDoDefaultErrorDecoder(t *testing.T) {
 	require.Error(t, err)
 	require.NotNil(t, resp)
 	assert.Equal(t, "GET /v1/doors/d1: 500 Internal Server Error", err.Error())
+	assert.ErrorIs(t, err, access.ErrUnavailable)
+
+	c = New(Config{BaseURL: u, Transport: always(404, nil, ""), Policy: fastPolicy})
+	_, err = c.Do(context.Background(), Post("doors"), nil)
+	assert.ErrorIs(t, err, access.ErrNotFound)
 }
 
 func TestDoCancelledContextSendsNothing(t *testing.T) {

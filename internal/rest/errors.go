@@ -2,8 +2,10 @@ package rest
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -44,21 +46,32 @@ func StatusSentinel(status int) error {
 		return access.ErrRateLimited
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		return access.ErrInvalid
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusNotImplemented:
+		return access.ErrUnsupported
+	}
+	if status >= 500 && status <= 599 {
+		// The vendor failed; for a call that must not be resent, Send
+		// also marks the outcome unknown.
 		return access.ErrUnavailable
 	}
 	return nil
 }
 
-// RetryAfter parses a Retry-After header given in seconds or as an HTTP date.
+// maxRetryAfterSeconds keeps a parsed Retry-After from overflowing a
+// time.Duration: any longer wait is far past every cap anyway.
+const maxRetryAfterSeconds = int64(math.MaxInt64 / int64(time.Second))
+
+// RetryAfter parses a Retry-After header given in seconds or as an HTTP
+// date. A huge number of seconds saturates instead of wrapping negative.
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := h.Get("Retry-After")
+	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0, false
+	if digits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > maxRetryAfterSeconds { // only ErrRange is possible
+			secs = maxRetryAfterSeconds
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -70,6 +83,15 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // RequestID returns the request id a server put in the usual headers.

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,8 +30,11 @@ func TestStatusSentinel(t *testing.T) {
 		302: nil,
 		405: nil,
 		418: nil,
-		500: nil,
-		501: nil,
+		500: access.ErrUnavailable,
+		501: access.ErrUnsupported,
+		507: access.ErrUnavailable,
+		599: access.ErrUnavailable,
+		600: nil,
 	}
 	for status, want := range tests {
 		assert.Equal(t, want, StatusSentinel(status), "status %d", status)
@@ -52,6 +56,10 @@ func TestRetryAfter(t *testing.T) {
 		{"fraction", "1.5", 0, false},
 		{"garbage", "soon", 0, false},
 		{"seconds with unit", "5s", 0, false},
+		{"spaces", " 7 ", 7 * time.Second, true},
+		{"ten billion seconds saturates", "10000000000", time.Duration(maxRetryAfterSeconds) * time.Second, true},
+		{"past int64 saturates", "99999999999999999999999", time.Duration(maxRetryAfterSeconds) * time.Second, true},
+		{"date far ahead saturates", "Fri, 31 Dec 9999 23:59:59 GMT", time.Duration(math.MaxInt64), true},
 		{"IMF date", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
 		{"RFC 850 date", now.Add(time.Hour).Format(time.RFC850), time.Hour, true},
 		{"ANSI C date", now.Add(time.Minute).Format(time.ANSIC), time.Minute, true},

@@ -11,16 +11,24 @@ import (
 // maxLoggedBody bounds how much of a body goes into one log record.
 const maxLoggedBody = 8 << 10
 
-// LogTransport logs every attempt at debug level with headers, query and
-// JSON or form bodies redacted (see IsSecretKey). It sits under the auth
-// transport so it records what is really sent, and it costs nothing when the
-// logger is disabled for debug.
+// LogTransport logs every attempt at debug level: method, path (never the
+// query), status, duration and the server's request id. Headers, the query
+// and JSON or form bodies are logged only when Bodies is set, and then with
+// secret keys (IsSecretKey), personal data (IsPersonalKey) and SecretFields
+// redacted. It sits under the auth transport so it records what is really
+// sent, and it costs nothing when the logger is disabled for debug.
 type LogTransport struct {
 	Base   http.RoundTripper
 	Logger *slog.Logger
+	// Bodies adds headers, query and bodies to each record, redacted.
+	Bodies bool
+	// SecretFields are the vendor's own secret JSON or form keys, redacted
+	// like IsSecretKey's (Havr's door-lock settings code "base64").
+	SecretFields []string
 }
 
-// WithLogging wraps base in a LogTransport, or returns base when logger is nil.
+// WithLogging wraps base in a LogTransport that logs no bodies, or returns
+// base when logger is nil.
 func WithLogging(base http.RoundTripper, logger *slog.Logger) http.RoundTripper {
 	if logger == nil {
 		return base
@@ -33,33 +41,43 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.Logger.Enabled(ctx, slog.LevelDebug) {
 		return t.Base.RoundTrip(req)
 	}
+	secret := bodySecret(t.SecretFields)
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("url", RedactURL(req.URL)),
-		slog.Any("request_header", RedactHeader(req.Header)),
+		slog.String("path", req.URL.EscapedPath()),
 	}
-	if req.GetBody != nil && req.ContentLength != 0 {
-		if body, err := req.GetBody(); err == nil {
-			b := ReadBounded(body, maxLoggedBody)
-			body.Close()
-			attrs = append(attrs, slog.String("request_body", RedactBody(req.Header.Get("Content-Type"), b)))
+	if t.Bodies {
+		if req.URL.RawQuery != "" {
+			attrs = append(attrs, slog.String("query", redactValuesBy(req.URL.Query(), secret).Encode()))
+		}
+		attrs = append(attrs, slog.Any("request_header", RedactHeader(req.Header)))
+		if req.GetBody != nil && req.ContentLength != 0 {
+			if body, err := req.GetBody(); err == nil {
+				b := ReadBounded(body, maxLoggedBody)
+				body.Close()
+				attrs = append(attrs, slog.String("request_body", redactBodyBy(req.Header.Get("Content-Type"), b, secret)))
+			}
 		}
 	}
 	start := time.Now()
 	resp, err := t.Base.RoundTrip(req)
 	attrs = append(attrs, slog.Duration("duration", time.Since(start)))
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", scrub(err.Error(), queryValues(req.URL))))
 		t.Logger.LogAttrs(ctx, slog.LevelDebug, "http attempt failed", attrs...)
 		return nil, err
 	}
-	attrs = append(attrs,
-		slog.Int("status", resp.StatusCode),
-		slog.Any("response_header", RedactHeader(resp.Header)))
-	if resp.Body != nil {
-		head := ReadBounded(resp.Body, maxLoggedBody)
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
-		attrs = append(attrs, slog.String("response_body", RedactBody(resp.Header.Get("Content-Type"), head)))
+	attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	if id := RequestID(resp.Header); id != "" {
+		attrs = append(attrs, slog.String("request_id", id))
+	}
+	if t.Bodies {
+		attrs = append(attrs, slog.Any("response_header", RedactHeader(resp.Header)))
+		if resp.Body != nil {
+			head := ReadBounded(resp.Body, maxLoggedBody)
+			resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+			attrs = append(attrs, slog.String("response_body", redactBodyBy(resp.Header.Get("Content-Type"), head, secret)))
+		}
 	}
 	t.Logger.LogAttrs(ctx, slog.LevelDebug, "http attempt", attrs...)
 	return resp, nil

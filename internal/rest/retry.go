@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Policy is doorkit's retry policy (DESIGN.md section 3).
+// Policy is doorkit's retry policy.
 //
 // Idempotent requests (GET, HEAD, PUT, DELETE, and calls marked Idempotent)
 // are retried on connection errors and on 429, 502, 503 and 504. Other
@@ -84,11 +84,12 @@ func (p Policy) checkRetry(ctx context.Context, resp *http.Response, err error) 
 }
 
 // backoff is the retryablehttp.Backoff for p: Retry-After when the server
-// sent one, else exponential from min to max with equal jitter.
+// sent one, plus jitter, else exponential from min to max with equal jitter.
 func (p Policy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := RetryAfter(resp.Header, time.Now()); ok {
-			return min(wait, p.MaxRetryAfter)
+			wait = min(wait, p.MaxRetryAfter)
+			return wait + retryAfterJitter(wait, minWait)
 		}
 	}
 	if minWait <= 0 {
@@ -125,4 +126,16 @@ func isConnectionError(err error) bool {
 		return netErr.Timeout() || errors.As(err, &op)
 	}
 	return false
+}
+
+// retryAfterJitter spreads the clients a server told to come back at the
+// same time: up to a fifth of the wait, and at least up to half of minWait
+// (so "Retry-After: 0" spreads too), so 50 workers told "Retry-After: 1" do
+// not all wake in the same millisecond.
+func retryAfterJitter(wait, minWait time.Duration) time.Duration {
+	spread := max(wait/5, minWait/2)
+	if spread <= 0 {
+		return 0
+	}
+	return rand.N(spread + 1)
 }

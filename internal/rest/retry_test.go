@@ -304,29 +304,61 @@ func TestIsConnectionError(t *testing.T) {
 func TestBackoffRetryAfter(t *testing.T) {
 	p := Policy{MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond, MaxRetryAfter: 30 * time.Second}
 	ra := func(v string) *http.Response { return response(503, http.Header{"Retry-After": {v}}, "") }
+	// within checks a jittered wait: d plus at most a fifth of d or half of MinWait.
+	within := func(d time.Duration, got time.Duration, msg string) {
+		t.Helper()
+		assert.GreaterOrEqual(t, got, d, msg)
+		assert.LessOrEqual(t, got, d+max(d/5, p.MinWait/2), msg)
+	}
 
-	assert.Equal(t, time.Duration(0), p.backoff(p.MinWait, p.MaxWait, 0, ra("0")))
-	assert.Equal(t, 5*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("5")),
-		"Retry-After wins over MaxWait")
-	assert.Equal(t, 5*time.Second, p.backoff(p.MinWait, p.MaxWait, 7, ra("5")), "whatever the attempt")
-	assert.Equal(t, 30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("31")), "capped at MaxRetryAfter")
-	assert.Equal(t, 30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("99999999999")), "huge value capped")
+	within(0, p.backoff(p.MinWait, p.MaxWait, 0, ra("0")), "zero")
+	within(5*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("5")), "Retry-After wins over MaxWait")
+	within(5*time.Second, p.backoff(p.MinWait, p.MaxWait, 7, ra("5")), "whatever the attempt")
+	within(30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("31")), "capped at MaxRetryAfter")
+	within(30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("99999999999")), "huge value capped")
+	within(30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra("10000000000")), "no overflow to a negative wait")
 
 	date := time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)
 	d := p.backoff(p.MinWait, p.MaxWait, 0, ra(date))
 	assert.Greater(t, d, 8*time.Second, "HTTP date honoured")
-	assert.LessOrEqual(t, d, 10*time.Second)
+	assert.LessOrEqual(t, d, 12*time.Second)
 
 	far := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
-	assert.Equal(t, 30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra(far)), "far date capped")
+	within(30*time.Second, p.backoff(p.MinWait, p.MaxWait, 0, ra(far)), "far date capped")
 
 	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
-	assert.Equal(t, time.Duration(0), p.backoff(p.MinWait, p.MaxWait, 0, ra(past)))
+	within(0, p.backoff(p.MinWait, p.MaxWait, 0, ra(past)), "past date")
 
 	for _, bad := range []string{"-5", "soon", "1.5", ""} {
 		d := p.backoff(p.MinWait, p.MaxWait, 0, ra(bad))
 		assert.LessOrEqual(t, d, p.MaxWait, "bad Retry-After %q falls back to exponential", bad)
 	}
+}
+
+// TestBackoffRetryAfterJitter: 100 workers told "Retry-After: 1" must not
+// all wake at the same instant, and none before the second or much after.
+func TestBackoffRetryAfterJitter(t *testing.T) {
+	p := DefaultPolicy
+	for _, v := range []string{"1", "0"} {
+		resp := response(429, http.Header{"Retry-After": {v}}, "")
+		base, _ := RetryAfter(resp.Header, time.Now())
+		seen := map[time.Duration]bool{}
+		for range 100 {
+			d := p.backoff(p.MinWait, p.MaxWait, 0, resp)
+			seen[d] = true
+			require.GreaterOrEqual(t, d, base)
+			require.LessOrEqual(t, d, base+base/5+p.MinWait/2)
+		}
+		assert.Greater(t, len(seen), 50, "Retry-After %s: waits differ", v)
+	}
+}
+
+func TestRetryAfterOverflowIsNotRetriedAtOnce(t *testing.T) {
+	rt := always(429, http.Header{"Retry-After": {"10000000000"}}, "")
+	c := newTestClient(rt, fastPolicy)
+	_, err := c.Do(context.Background(), Get("x"), nil)
+	require.Error(t, err)
+	assert.Equal(t, 1, rt.calls(), "a wait past MaxRetryAfter goes back to the caller")
 }
 
 func TestBackoffExponential(t *testing.T) {

@@ -1,9 +1,15 @@
 package primistest
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"math"
+	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +21,8 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("POST /api/mobile/login", s.login)
 	mux.HandleFunc("POST /api/mobile/access_token/login", s.withUser(s.tokenLogin))
 	mux.HandleFunc("POST /api/mobile/access_token", s.renew)
-	mux.HandleFunc("DELETE /api/mobile/registration", s.withBasicOrBearer(s.deregister))
-	mux.HandleFunc("POST /api/mobile/password", s.withBasicOrBearer(s.changePassword))
+	mux.HandleFunc("DELETE /api/mobile/registration", s.withBasicOrRefresh(s.deregister))
+	mux.HandleFunc("POST /api/mobile/password", s.withBasicOrRefresh(s.changePassword))
 	mux.HandleFunc("POST /api/mobile/geolocation/access", s.withUser(s.geolocationAccess))
 	mux.HandleFunc("POST /api/mobile/beacon/status", s.withUser(s.beaconStatus))
 	mux.HandleFunc("GET /api/mobile/beacons", s.withUser(s.listBeacons))
@@ -53,6 +59,15 @@ func (s *Server) getTwoSegments(w http.ResponseWriter, r *http.Request) {
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, u *User, phoneID string)
 
+// The descriptions the document gives for its 401 answers; the fake sends
+// them as the message of the documented error body.
+const (
+	msgBadLogin        = "Incorrect email or password"
+	msgBadAccessToken  = "Invalid access token"
+	msgBadRefreshToken = "Invalid refresh token"
+	msgBadAccountAuth  = "Invalid email/password or refresh token"
+)
+
 // withUser authenticates a Bearer access token.
 func (s *Server) withUser(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +75,7 @@ func (s *Server) withUser(h handlerFunc) http.HandlerFunc {
 		u, phone, ok := s.bearerUser(r)
 		s.mu.Unlock()
 		if !ok {
-			writeError(w, http.StatusUnauthorized, "")
+			writeError(w, http.StatusUnauthorized, msgBadAccessToken)
 			return
 		}
 		h(w, r, u, phone)
@@ -83,17 +98,27 @@ func (s *Server) withAdmin(h handlerFunc) http.HandlerFunc {
 	})
 }
 
-// withBasicOrBearer accepts the user's email and password or an access token.
-func (s *Server) withBasicOrBearer(h handlerFunc) http.HandlerFunc {
+// withBasicOrRefresh authenticates deregistration and password change as
+// the document does: Basic with the user's email and password, or Bearer
+// with a refresh token. An access token is refused: the only refusal the
+// document gives is "Invalid email/password or refresh token".
+func (s *Server) withBasicOrRefresh(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		u, phone, ok := s.bearerUser(r)
-		if !ok {
+		var u *User
+		var phone string
+		ok := false
+		if tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); bearer {
+			if sess := s.refresh[tok]; sess != nil {
+				u, phone = s.users[sess.email], sess.phoneID
+				ok = u != nil
+			}
+		} else {
 			u, ok = s.basicUser(r)
 		}
 		s.mu.Unlock()
 		if !ok {
-			writeError(w, http.StatusUnauthorized, "")
+			writeError(w, http.StatusUnauthorized, msgBadAccountAuth)
 			return
 		}
 		h(w, r, u, phone)
@@ -107,7 +132,7 @@ func (s *Server) bearerUser(r *http.Request) (*User, string, bool) {
 		return nil, "", false
 	}
 	sess := s.access[tok]
-	if sess == nil || !time.Now().Before(sess.expires) {
+	if sess == nil || !s.now().Before(sess.expires) {
 		return nil, "", false
 	}
 	u := s.users[sess.email]
@@ -125,19 +150,21 @@ func (s *Server) basicUser(r *http.Request) (*User, bool) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	u, ok := s.basicUser(r)
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusUnauthorized, msgBadLogin)
+		return
+	}
 	var body struct {
 		PhoneID string `json:"phoneId"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "phoneId") {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.basicUser(r)
-	if !ok {
-		writeError(w, http.StatusUnauthorized, "")
-		return
-	}
 	if body.PhoneID == "" {
 		writeError(w, http.StatusBadRequest, "phoneId is required")
 		return
@@ -175,11 +202,11 @@ func (s *Server) tokenLogin(w http.ResponseWriter, r *http.Request, u *User, pho
 	var body struct {
 		PhoneID string `json:"phoneId"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "phoneId") {
 		return
 	}
 	if body.PhoneID != phone {
-		writeError(w, http.StatusUnauthorized, "")
+		writeError(w, http.StatusUnauthorized, msgBadAccessToken)
 		return
 	}
 	jwt, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -189,10 +216,21 @@ func (s *Server) tokenLogin(w http.ResponseWriter, r *http.Request, u *User, pho
 func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	sess := s.refresh[tok]
+	s.mu.Unlock()
 	if sess == nil {
-		writeError(w, http.StatusUnauthorized, "")
+		writeError(w, http.StatusUnauthorized, msgBadRefreshToken)
+		return
+	}
+	// The document requires an empty JSON object.
+	var empty struct{}
+	if !readJSON(w, r, &empty) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refresh[tok] == nil {
+		writeError(w, http.StatusUnauthorized, msgBadRefreshToken)
 		return
 	}
 	jwt, _ := s.issue(sess.email, sess.phoneID, false)
@@ -203,7 +241,7 @@ func (s *Server) deregister(w http.ResponseWriter, r *http.Request, u *User, _ s
 	var body struct {
 		PhoneID string `json:"phoneId"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "phoneId") {
 		return
 	}
 	s.mu.Lock()
@@ -230,7 +268,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *User,
 	var body struct {
 		NewPassword string `json:"newPassword"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "newPassword") {
 		return
 	}
 	if !strongPassword(body.NewPassword) {
@@ -253,7 +291,7 @@ func strongPassword(p string) bool {
 	return len([]rune(p)) >= 6 && digit && lower && upper
 }
 
-func (s *Server) geolocationAccess(w http.ResponseWriter, r *http.Request, u *User, _ string) {
+func (s *Server) geolocationAccess(w http.ResponseWriter, r *http.Request, u *User, phone string) {
 	var body struct {
 		GUID   string `json:"guid"`
 		Beacon *struct {
@@ -266,7 +304,11 @@ func (s *Server) geolocationAccess(w http.ResponseWriter, r *http.Request, u *Us
 			Longitude float64 `json:"longitude"`
 		} `json:"gps"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "guid") {
+		return
+	}
+	if body.GUID != phone {
+		writeError(w, http.StatusBadRequest, "guid must be the phone id the access token was issued to")
 		return
 	}
 	if (body.Beacon == nil) == (body.GPS == nil) {
@@ -362,7 +404,7 @@ func (s *Server) beaconStatus(w http.ResponseWriter, r *http.Request, _ *User, _
 		Minor        int `json:"minor"`
 		BatteryLevel int `json:"batteryLevel"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "major", "minor", "batteryLevel") {
 		return
 	}
 	s.mu.Lock()
@@ -455,7 +497,7 @@ type zoneState struct {
 
 func (s *Server) zoneState(w http.ResponseWriter, r *http.Request, _ *User, _ string) {
 	var body zoneState
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "zone-id", "state") {
 		return
 	}
 	s.setStates(w, []zoneState{body})
@@ -463,7 +505,7 @@ func (s *Server) zoneState(w http.ResponseWriter, r *http.Request, _ *User, _ st
 
 func (s *Server) zoneStates(w http.ResponseWriter, r *http.Request, _ *User, _ string) {
 	var body []zoneState
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "zone-id", "state") {
 		return
 	}
 	s.setStates(w, body)
@@ -496,7 +538,7 @@ type unlockBody struct {
 func (s *Server) unlockOne(admin bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *User, _ string) {
 		var body unlockBody
-		if !readJSON(w, r, &body) {
+		if !readJSON(w, r, &body, "zone-id", "duration") {
 			return
 		}
 		s.unlock(w, u, admin, []unlockBody{body})
@@ -506,7 +548,7 @@ func (s *Server) unlockOne(admin bool) handlerFunc {
 func (s *Server) unlockMany(admin bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, u *User, _ string) {
 		var body []unlockBody
-		if !readJSON(w, r, &body) {
+		if !readJSON(w, r, &body, "zone-id", "duration") {
 			return
 		}
 		s.unlock(w, u, admin, body)
@@ -550,10 +592,13 @@ func (s *Server) createAreaSchedule(w http.ResponseWriter, r *http.Request, _ *U
 			ControlledAreaID string `json:"controlled_area_id"`
 			OnAction         int    `json:"on_action"`
 			OffAction        int    `json:"off_action"`
+			// The document's table may place description here or at
+			// the top level; both are accepted.
+			Description string `json:"description"`
 		} `json:"zones"`
 		Description string `json:"description"`
 	}
-	if !readJSON(w, r, &body) {
+	if !readJSON(w, r, &body, "id", "zones") {
 		return
 	}
 	s.mu.Lock()
@@ -594,12 +639,132 @@ func nonNil[T any](v []T) []T {
 	return v
 }
 
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		writeError(w, http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+// readJSON decodes a request body as strictly as the document describes
+// it: Content-Type application/json, one JSON value, only the documented
+// keys, matched case-sensitively at every level (encoding/json alone would
+// accept "Zone-Id" for "zone-id"), and the required keys present in the
+// object, or in every object of an array. A refusal is the documented 400
+// body.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, required ...string) bool {
+	if err := decodeStrict(r, v, required); err != nil {
+		writeError(w, http.StatusBadRequest, "Invalid request body: "+err.Error())
 		return false
 	}
 	return true
+}
+
+func decodeStrict(r *http.Request, v any, required []string) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fmt.Errorf("Content-Type must be application/json, not %q", r.Header.Get("Content-Type"))
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		return err
+	}
+	if len(body) > maxRequestBody {
+		return fmt.Errorf("larger than %d bytes", maxRequestBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	var raw any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return err
+	}
+	t := reflect.TypeOf(v).Elem()
+	if t.Kind() == reflect.Slice {
+		items, _ := raw.([]any)
+		for i, item := range items {
+			if err := checkKeys(item, t.Elem(), required, fmt.Sprintf("[%d]", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return checkKeys(raw, t, required, "")
+}
+
+const maxRequestBody = 1 << 20
+
+var rawMessageType = reflect.TypeFor[json.RawMessage]()
+
+// checkKeys walks raw along t: every object key must be a field's JSON name
+// exactly, and required keys of this level must be present.
+func checkKeys(raw any, t reflect.Type, required []string, at string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			if raw == nil {
+				return nil
+			}
+			return fmt.Errorf("%s must be a JSON object", orBody(at))
+		}
+		for key, val := range obj {
+			field, ok := fieldByJSONName(t, key)
+			if !ok {
+				return fmt.Errorf("unknown field %q%s", key, inAt(at))
+			}
+			if err := checkKeys(val, field.Type, nil, at+"."+key); err != nil {
+				return err
+			}
+		}
+		for _, key := range required {
+			if _, ok := obj[key]; !ok {
+				return fmt.Errorf("%q is required%s", key, inAt(at))
+			}
+		}
+	case reflect.Slice:
+		if t == rawMessageType {
+			return nil
+		}
+		items, _ := raw.([]any)
+		for i, item := range items {
+			if err := checkKeys(item, t.Elem(), nil, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func fieldByJSONName(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if name == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func orBody(at string) string {
+	if at == "" {
+		return "the body"
+	}
+	return at
+}
+
+func inAt(at string) string {
+	if at == "" {
+		return ""
+	}
+	return " in " + at
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -608,11 +773,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeError writes the documented error body; 401 has none, as documented.
+// writeError writes the documented error body {"status":..., "message":...}.
+// For a 401 the document gives only a description; the fake sends it as the
+// message in the same shape.
 func writeError(w http.ResponseWriter, status int, message string) {
-	if status == http.StatusUnauthorized {
-		w.WriteHeader(status)
-		return
-	}
 	writeJSON(w, status, map[string]any{"status": status, "message": message})
 }

@@ -1,15 +1,44 @@
 // Package primistest is a stateful in-memory Primis Mobile API server for
 // tests, examples and benchmarks. It serves the documented endpoints over
 // TLS with the documented auth (Basic login, expiring JWTs renewed with a
-// refresh token), administrator checks, the licence limit, geolocation
-// access by beacon or distance, the documented error bodies, fault injection
-// and a request log.
+// refresh token; deregistration and password change with Basic or the
+// refresh token, never the access token), administrator checks, the
+// licence limit, geolocation access by beacon or distance, the documented
+// error bodies, fault injection and a request log.
 //
-// Where the Mobile API document is silent the fake picks a plausible answer
-// and says so: an unknown controlled area is 404 {"status":404,"message":...},
-// a non-administrator calling an administrator operation gets 403, and a user
-// unlock of an area the user may not open (or one in LOCKDOWN) answers
-// {"status":"ok","result":"Denied"}.
+// It is as strict as the document: request bodies must be sent as
+// Content-Type application/json, hold one JSON value with exactly the
+// documented keys (matched case-sensitively, at every level, no unknown
+// ones) and the required ones (phoneId, newPassword, zone-id with state or
+// duration, guid, major/minor/batteryLevel, the schedule's id and zones);
+// the renewal's body must be the documented empty object {}.
+//
+// Where the Mobile API document is silent the fake picks a plausible answer.
+// These answers are the fake's invention, not Primis's:
+//   - a refused body (wrong Content-Type, malformed JSON, unknown or
+//     differently cased keys, a missing required key) is 400
+//     {"status":400,"message":"Invalid request body: ..."};
+//   - a 401 carries the document's description as its message, in the
+//     shape of the documented 400 body: "Incorrect email or password"
+//     (login), "Invalid access token" (Bearer access token calls), "Invalid
+//     refresh token" (renewal), "Invalid email/password or refresh token"
+//     (deregistration, password change); the document shows no 401 body;
+//   - a geolocation guid other than the phone id the access token was issued
+//     to is 400;
+//   - an unknown controlled area, access group, schedule or beacon is 404
+//     {"status":404,"message":...}; deregistering a phone id the user has not
+//     registered is 404;
+//   - a non-administrator calling an administrator operation gets 403, and
+//     so does an administrator naming another device's phone id in the path;
+//   - a user unlock of an area the user may not open (or one in LOCKDOWN)
+//     answers {"status":"ok","result":"Denied"}; an empty unlock list or a
+//     duration that is not positive is 400;
+//   - access tokens live one hour (SetTokenTTL) and carry iat and exp
+//     claims; refresh tokens live until ExpireRefreshTokens or
+//     deregistration; a renewal keeps the refresh token; a token login
+//     answers the token it was sent; administrators get zoneAccess 1;
+//   - a controlled area schedule may carry description per zone as well as
+//     at the top level (the document's table is ambiguous).
 package primistest
 
 import (
@@ -20,6 +49,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"sync"
@@ -44,6 +74,7 @@ type Server struct {
 	beacons   []*Beacon
 	unlocks   []Unlock
 	tokenTTL  time.Duration
+	skew      time.Duration // the server clock's offset from the local one
 	secret    []byte
 	nextID    int
 
@@ -59,10 +90,25 @@ type session struct {
 // User is a Primis user who logs in from the mobile app.
 type User struct {
 	Email    string
-	Password string
+	Password string `json:"-"` // never encoded or printed
 	Admin    bool
 	// Groups are the ids of the user's access groups.
 	Groups []string
+}
+
+// String, GoString and LogValue keep the password out of fmt and log/slog
+// output, like every doorkit type that holds a secret.
+func (u User) String() string {
+	return fmt.Sprintf("primistest.User{Email: %q, Password: [redacted], Admin: %t, Groups: %q}", u.Email, u.Admin, u.Groups)
+}
+
+// GoString is String, for %#v.
+func (u User) GoString() string { return u.String() }
+
+// LogValue logs the user without the password.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("Email", u.Email), slog.String("Password", "[redacted]"),
+		slog.Bool("Admin", u.Admin), slog.Any("Groups", u.Groups))
 }
 
 // Area is a controlled area as the API lists it.
@@ -270,6 +316,17 @@ func (s *Server) SetTokenTTL(d time.Duration) {
 	s.tokenTTL = d
 }
 
+// SetClockSkew sets how far the server's clock is off from the local one
+// (negative: behind). Tokens carry iat and exp claims in server time.
+func (s *Server) SetClockSkew(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.skew = d
+}
+
+// now is the server's clock. Callers hold s.mu.
+func (s *Server) now() time.Time { return time.Now().Add(s.skew) }
+
 // ExpireAccessTokens makes every issued access token answer 401, as if its
 // lifetime had passed on the server.
 func (s *Server) ExpireAccessTokens() {
@@ -328,9 +385,10 @@ func (s *Server) Password(email string) string {
 // issue creates an access token (a signed JWT with an exp claim) and, when
 // withRefresh, a refresh token. Callers hold s.mu.
 func (s *Server) issue(email, phoneID string, withRefresh bool) (jwt, refresh string) {
-	exp := time.Now().Add(s.tokenTTL)
+	iat := s.now()
+	exp := iat.Add(s.tokenTTL)
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{"sub": email, "phoneId": phoneID, "exp": exp.Unix(), "jti": s.newSecret()})
+	claims, _ := json.Marshal(map[string]any{"sub": email, "phoneId": phoneID, "iat": iat.Unix(), "exp": exp.Unix(), "jti": s.newSecret()})
 	unsigned := header + "." + base64.RawURLEncoding.EncodeToString(claims)
 	mac := hmac.New(sha256.New, s.secret)
 	mac.Write([]byte(unsigned))

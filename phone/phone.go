@@ -1,4 +1,8 @@
-package access
+// Package phone prepares phone numbers for vendors that deliver credentials
+// by SMS (resivo). It is apart from access because it links libphonenumber's
+// metadata (several MB): programs that use only vendors without SMS never
+// import it.
+package phone
 
 import (
 	"strings"
@@ -6,16 +10,18 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// NormalizeSMSNumber prepares a phone number for vendors that send SMS only to
-// mobile numbers in E.164 form (resivo). It turns a leading 00 into +, drops
-// spaces and separators, and checks the number with libphonenumber's metadata.
+// NormalizeSMS prepares a phone number for vendors that send SMS only to
+// mobile numbers in E.164 form. It turns a leading 00 into +, drops spaces
+// and separators, and checks the number with libphonenumber's metadata.
 //
 // It never fails: when the number cannot receive SMS (no country code, not a
-// valid number, a fixed line) it returns an empty number and a notice that says
-// why, so the grant goes ahead by email alone. Numbers whose plan does not tell
-// mobile from fixed line (the US, Canada) are kept.
-func NormalizeSMSNumber(raw string) (e164 string, notice string) {
-	cleaned := cleanPhone(raw)
+// valid number, a fixed line) it returns an empty number and a reason that
+// says why, so a grant can go ahead by email alone and report the reason as
+// a notice. Numbers whose plan does not tell mobile from fixed line (the US,
+// Canada) are kept. An empty or blank raw gives an empty number and no
+// reason.
+func NormalizeSMS(raw string) (e164 string, reason string) {
+	cleaned := clean(raw)
 	if cleaned == "" {
 		return "", ""
 	}
@@ -36,9 +42,9 @@ func NormalizeSMSNumber(raw string) (e164 string, notice string) {
 	}
 }
 
-// cleanPhone keeps digits and a plus that comes before them, as in
+// clean keeps digits and a plus that comes before them, as in
 // "(+31) 6 1234 5678", turning 00 into +.
-func cleanPhone(raw string) string {
+func clean(raw string) string {
 	var b strings.Builder
 	b.Grow(len(raw))
 	for _, r := range raw {

@@ -1,0 +1,336 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// AccountSeparator joins an account name and a vendor's id in the door and
+// grant ids of a Directory: "hq-havr:11". Account names cannot hold it, so
+// the first one splits the id whatever the vendor's id contains.
+const AccountSeparator = ":"
+
+// accountName is what an account name may be: short, and safe in ids,
+// logs and URLs.
+var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+
+// Directory holds named vendor accounts ("hq-havr", "lab-primis") and is
+// itself an implementation of every access interface, so one integration
+// runs over several vendors and accounts at once:
+//
+//   - door and grant ids name their account: "hq-havr:11" is door 11 of the
+//     account "hq-havr" (see AccountSeparator); sites are prefixed the same
+//     way, so names stay unique per site;
+//   - ListDoors asks every account at once; an account that fails does not
+//     hide the others' doors: their doors are returned with an error that
+//     joins one *AccountError per failing account (errors.Is sees through
+//     it);
+//   - calls on a door or grant go to its account; a grant whose doors belong
+//     to two accounts is ErrInvalid; an account whose client lacks the
+//     interface answers ErrUnsupported;
+//   - ListGrants asks each account that grants in turn, or only the door's
+//     account when the filter names a door.
+//
+// Errors from an account are *AccountError values naming it. Add accounts
+// before use; a Directory is safe for concurrent use.
+type Directory struct {
+	mu       sync.RWMutex
+	names    []string
+	accounts map[string]any
+}
+
+var (
+	_ DoorLister   = (*Directory)(nil)
+	_ DoorOpener   = (*Directory)(nil)
+	_ Granter      = (*Directory)(nil)
+	_ GrantGetter  = (*Directory)(nil)
+	_ GrantLister  = (*Directory)(nil)
+	_ GrantUpdater = (*Directory)(nil)
+)
+
+// NewDirectory returns an empty Directory.
+func NewDirectory() *Directory { return &Directory{accounts: map[string]any{}} }
+
+// Add adds a vendor client under name: 1 to 32 letters, digits, '.', '_'
+// or '-', starting with a letter or digit. The client must implement at
+// least one access interface. A name already taken is ErrConflict.
+func (d *Directory) Add(name string, client any) error {
+	if !accountName.MatchString(name) {
+		return Invalid("name", fmt.Sprintf("account name %q must be 1-32 letters, digits, '.', '_' or '-'", name))
+	}
+	switch client.(type) {
+	case DoorLister, DoorOpener, Granter, GrantGetter, GrantLister, GrantUpdater:
+	default:
+		return Invalid("client", fmt.Sprintf("%T implements no access interface", client))
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.accounts[name]; ok {
+		return fmt.Errorf("access: account %q already added: %w", name, ErrConflict)
+	}
+	d.accounts[name] = client
+	d.names = append(d.names, name)
+	return nil
+}
+
+// Accounts returns the account names in the order they were added.
+func (d *Directory) Accounts() []string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return append([]string(nil), d.names...)
+}
+
+// Account returns the client added under name.
+func (d *Directory) Account(name string) (client any, ok bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	client, ok = d.accounts[name]
+	return client, ok
+}
+
+// AccountError is an error from one account of a Directory.
+type AccountError struct {
+	Account string
+	Err     error
+}
+
+func (e *AccountError) Error() string { return fmt.Sprintf("access: account %q: %v", e.Account, e.Err) }
+
+// Unwrap returns the account's error.
+func (e *AccountError) Unwrap() error { return e.Err }
+
+func accountErr(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &AccountError{Account: name, Err: err}
+}
+
+// JoinID makes a Directory id from an account name and a vendor's id.
+func JoinID(account, id string) string { return account + AccountSeparator + id }
+
+// SplitID splits a Directory id into its account name and the vendor's id.
+// An id without an account is ErrNotFound (no account has it); "" is
+// ErrInvalid.
+func SplitID(id string) (account, vendorID string, err error) {
+	if id == "" {
+		return "", "", Invalid("id", "is required")
+	}
+	account, vendorID, ok := strings.Cut(id, AccountSeparator)
+	if !ok || account == "" || vendorID == "" {
+		return "", "", fmt.Errorf("access: id %q names no account (want account%sid): %w", id, AccountSeparator, ErrNotFound)
+	}
+	return account, vendorID, nil
+}
+
+// route finds the account of a Directory id.
+func (d *Directory) route(id string) (name string, client any, vendorID string, err error) {
+	name, vendorID, err = SplitID(id)
+	if err != nil {
+		return "", nil, "", err
+	}
+	client, ok := d.Account(name)
+	if !ok {
+		return "", nil, "", fmt.Errorf("access: id %q: no account %q: %w", id, name, ErrNotFound)
+	}
+	return name, client, vendorID, nil
+}
+
+func unsupported(name string, client any, what string) error {
+	return &AccountError{Account: name, Err: fmt.Errorf("%T does not %s: %w", client, what, ErrUnsupported)}
+}
+
+// ListDoors lists the doors of every account that lists doors, at once.
+// Doors come in account order. When some accounts fail, the doors of the
+// others are returned with the joined *AccountError of each failure.
+func (d *Directory) ListDoors(ctx context.Context) ([]Door, error) {
+	names := d.Accounts()
+	type result struct {
+		doors []Door
+		err   error
+	}
+	results := make([]result, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		client, _ := d.Account(name)
+		lister, ok := client.(DoorLister)
+		if !ok {
+			continue
+		}
+		wg.Go(func() {
+			doors, err := lister.ListDoors(ctx)
+			results[i] = result{doors, accountErr(name, err)}
+		})
+	}
+	wg.Wait()
+	var doors []Door
+	var errs []error
+	for i, r := range results {
+		errs = append(errs, r.err)
+		for _, door := range r.doors {
+			door.ID = JoinID(names[i], door.ID)
+			if door.Site != "" {
+				door.Site = JoinID(names[i], door.Site)
+			}
+			doors = append(doors, door)
+		}
+	}
+	return doors, errors.Join(errs...)
+}
+
+// OpenDoor opens a door through its account.
+func (d *Directory) OpenDoor(ctx context.Context, doorID string) error {
+	name, client, id, err := d.route(doorID)
+	if err != nil {
+		return err
+	}
+	opener, ok := client.(DoorOpener)
+	if !ok {
+		return unsupported(name, client, "open doors")
+	}
+	return accountErr(name, opener.OpenDoor(ctx, id))
+}
+
+// CreateGrant creates the grant in the account of its doors. Doors of two
+// accounts are ErrInvalid: no vendor can make one grant over both.
+func (d *Directory) CreateGrant(ctx context.Context, req GrantRequest) (*Grant, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var name string
+	vendorReq := req
+	vendorReq.DoorIDs = make([]string, len(req.DoorIDs))
+	for i, doorID := range req.DoorIDs {
+		account, id, err := SplitID(doorID)
+		if err != nil {
+			return nil, Invalid(fmt.Sprintf("DoorIDs[%d]", i), err.Error())
+		}
+		if name != "" && account != name {
+			return nil, Invalid("DoorIDs", fmt.Sprintf("doors of two accounts (%q and %q) cannot share a grant; make one per account", name, account))
+		}
+		name, vendorReq.DoorIDs[i] = account, id
+	}
+	client, ok := d.Account(name)
+	if !ok {
+		return nil, fmt.Errorf("access: door %q: no account %q: %w", req.DoorIDs[0], name, ErrNotFound)
+	}
+	granter, ok := client.(Granter)
+	if !ok {
+		return nil, unsupported(name, client, "grant access")
+	}
+	grant, err := granter.CreateGrant(ctx, vendorReq)
+	if err != nil {
+		return nil, accountErr(name, err)
+	}
+	return inAccount(name, grant), nil
+}
+
+// inAccount gives a vendor's grant Directory ids.
+func inAccount(name string, g *Grant) *Grant {
+	if g == nil {
+		return nil
+	}
+	c := *g
+	c.ID = JoinID(name, g.ID)
+	c.Doors = append([]DoorAccess(nil), g.Doors...)
+	for i := range c.Doors {
+		c.Doors[i].DoorID = JoinID(name, c.Doors[i].DoorID)
+	}
+	return &c
+}
+
+// RevokeGrant revokes a grant through its account.
+func (d *Directory) RevokeGrant(ctx context.Context, grantID string) error {
+	name, client, id, err := d.route(grantID)
+	if err != nil {
+		return err
+	}
+	granter, ok := client.(Granter)
+	if !ok {
+		return unsupported(name, client, "grant access")
+	}
+	return accountErr(name, granter.RevokeGrant(ctx, id))
+}
+
+// GetGrant gets a grant from its account.
+func (d *Directory) GetGrant(ctx context.Context, grantID string) (*Grant, error) {
+	name, client, id, err := d.route(grantID)
+	if err != nil {
+		return nil, err
+	}
+	getter, ok := client.(GrantGetter)
+	if !ok {
+		return nil, unsupported(name, client, "get grants")
+	}
+	g, err := getter.GetGrant(ctx, id)
+	if err != nil {
+		return nil, accountErr(name, err)
+	}
+	return inAccount(name, g), nil
+}
+
+// UpdateGrantWindow changes a grant's window in its account.
+func (d *Directory) UpdateGrantWindow(ctx context.Context, grantID string, window Window) (*Grant, error) {
+	name, client, id, err := d.route(grantID)
+	if err != nil {
+		return nil, err
+	}
+	updater, ok := client.(GrantUpdater)
+	if !ok {
+		return nil, unsupported(name, client, "change grant windows")
+	}
+	g, err := updater.UpdateGrantWindow(ctx, id, window)
+	if err != nil {
+		return nil, accountErr(name, err)
+	}
+	return inAccount(name, g), nil
+}
+
+// ListGrants lists the grants of every account that grants, one account
+// after the other; with filter.DoorID, only that door's account. An
+// account that grants but cannot list yields an ErrUnsupported
+// *AccountError, so a lookup by key never passes over it silently; the
+// listing goes on with the next account unless the caller stops.
+func (d *Directory) ListGrants(ctx context.Context, filter GrantFilter) iter.Seq2[*Grant, error] {
+	return func(yield func(*Grant, error) bool) {
+		names := d.Accounts()
+		vendorFilter := filter
+		if filter.DoorID != "" {
+			name, _, id, err := d.route(filter.DoorID)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			names, vendorFilter.DoorID = []string{name}, id
+		}
+		for _, name := range names {
+			client, _ := d.Account(name)
+			if _, grants := client.(Granter); !grants {
+				continue
+			}
+			lister, ok := client.(GrantLister)
+			if !ok {
+				if !yield(nil, unsupported(name, client, "list grants")) {
+					return
+				}
+				continue
+			}
+			for g, err := range lister.ListGrants(ctx, vendorFilter) {
+				if err != nil {
+					if !yield(nil, accountErr(name, err)) {
+						return
+					}
+					continue
+				}
+				if !yield(inAccount(name, g), nil) {
+					return
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,58 @@
+package access
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestValidateEmail(t *testing.T) {
+	long := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com" // 254 bytes
+	valid := []string{"ada@example.com", "ada.lovelace+visit@mail.example.co.uk", "o'brien@example.ie", long}
+	for _, email := range valid {
+		assert.NoError(t, ValidateEmail(email), "%q", email)
+	}
+	invalid := map[string]string{
+		"":                                  "empty",
+		"ada":                               "no @",
+		"ada@":                              "no domain",
+		"@example.com":                      "no local part",
+		"Ada <ada@example.com>":             "display name",
+		"<ada@example.com>":                 "angle brackets",
+		"ada@example.com, bob@example.com":  "list",
+		"ada@example.com,bob@example.com":   "list without space",
+		"ada@example.com\r\nBcc: x@evil.io": "header injection",
+		"ada@example.com\n":                 "trailing newline",
+		"ada\x00@example.com":               "NUL",
+		"ada @example.com":                  "space",
+		" ada@example.com":                  "leading space",
+		"ada@exa\tmple.com":                 "tab",
+		"\"ada lovelace\"@example.com":      "quoted space",
+		"ada@@example.com":                  "two @",
+		"x" + long:                          "255 bytes",
+		"ada@example.com (Ada)":             "comment",
+		"ada@[1.2.3.4":                      "broken domain literal",
+	}
+	for email, why := range invalid {
+		err := ValidateEmail(email)
+		assert.ErrorIs(t, err, ErrInvalid, "%s: %q", why, email)
+		var inv *InvalidError
+		if assert.ErrorAs(t, err, &inv, why) {
+			assert.Equal(t, "email", inv.Field)
+		}
+	}
+}
+
+func TestGrantRequestValidatesHolderEmail(t *testing.T) {
+	req := validRequest()
+	req.Holder.Email = "Ada <ada@example.com>, bob@example.com"
+	err := req.Validate()
+	assert.ErrorIs(t, err, ErrInvalid)
+	var inv *InvalidError
+	if assert.ErrorAs(t, err, &inv) {
+		assert.Equal(t, "Holder.Email", inv.Field)
+	}
+	req.Holder.Email = "ada@example.com"
+	assert.NoError(t, req.Validate())
+}

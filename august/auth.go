@@ -1,0 +1,409 @@
+package august
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
+	"golang.org/x/oauth2"
+)
+
+// Tokens is what the client authenticates with. Both values print as
+// [redacted]; use Reveal to store them.
+type Tokens struct {
+	AccessToken  access.Secret
+	RefreshToken access.Secret // empty unless the tokens came from OAuth
+	// Expiry is the access token's JWT exp claim, read without verifying
+	// the token; zero when the token is not a JWT.
+	Expiry time.Time
+}
+
+// tokenRefreshTimeout bounds one OAuth refresh; it runs on its own
+// context, so a caller giving up does not abort a refresh others wait for.
+const tokenRefreshTimeout = 30 * time.Second
+
+// tokenStore holds the newest access token. August may return a rotated
+// token in the x-august-access-token header of any response, and answers
+// to concurrent requests arrive in any order, so a token replaces the
+// current one only when it is newer: by its JWT iat (then exp) claims when
+// both tokens carry them, otherwise by the order in which the requests that
+// brought them were sent.
+type tokenStore struct {
+	sent atomic.Uint64 // requests sent so far; numbers each attempt
+
+	mu         sync.Mutex
+	access     string
+	claims     jwtClaims
+	seq        uint64 // number of the attempt that brought access; 0 for tokens given to New
+	refreshTok string
+	onChange   func(Tokens)
+
+	refreshing chan struct{} // a one-slot semaphore: one OAuth refresh at a time
+	// refreshFn obtains new tokens with an OAuth refresh token.
+	// It is nil without WithOAuth.
+	refreshFn func(ctx context.Context, refreshToken string) (*OAuthToken, error)
+}
+
+func newTokenStore(accessToken, refreshToken string, onChange func(Tokens)) *tokenStore {
+	return &tokenStore{
+		access: accessToken, claims: parseClaims(accessToken), refreshTok: refreshToken,
+		onChange: onChange, refreshing: make(chan struct{}, 1),
+	}
+}
+
+// current returns the token to send and numbers the attempt.
+func (s *tokenStore) current() (string, uint64) {
+	seq := s.sent.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.access, seq
+}
+
+// tokens returns a snapshot.
+func (s *tokenStore) tokens() Tokens {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokensLocked()
+}
+
+func (s *tokenStore) tokensLocked() Tokens {
+	return Tokens{AccessToken: access.Secret(s.access), RefreshToken: access.Secret(s.refreshTok), Expiry: s.claims.expiry()}
+}
+
+// offer installs tok, brought by attempt seq, if it is newer than the
+// current token.
+func (s *tokenStore) offer(tok string, seq uint64) {
+	if tok == "" {
+		return
+	}
+	claims := parseClaims(tok)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tok == s.access || !newer(claims, seq, s.claims, s.seq) {
+		return
+	}
+	s.installLocked(tok, claims, seq)
+}
+
+func (s *tokenStore) installLocked(tok string, claims jwtClaims, seq uint64) {
+	s.access, s.claims, s.seq = tok, claims, seq
+	if s.onChange != nil {
+		// Under the lock, so callbacks see tokens in installation order.
+		s.onChange(s.tokensLocked())
+	}
+}
+
+// set installs tokens from an OAuth exchange or refresh: newer than
+// anything a request sent so far can bring back, unless its JWT claims
+// say otherwise.
+func (s *tokenStore) set(accessTok, refreshTok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if refreshTok != "" {
+		s.refreshTok = refreshTok
+	}
+	s.installLocked(accessTok, parseClaims(accessTok), s.sent.Load())
+}
+
+// renew is called after stale was refused with a 401. It returns the token
+// to resend with: a newer one another response already brought, or one
+// obtained with the OAuth refresh token (one refresh at a time; others
+// waiting share its outcome). ok is false when there is nothing newer.
+func (s *tokenStore) renew(ctx context.Context, stale string) (string, bool) {
+	s.mu.Lock()
+	cur, refreshTok := s.access, s.refreshTok
+	s.mu.Unlock()
+	if cur != stale {
+		return cur, true
+	}
+	if refreshTok == "" || s.refreshFn == nil {
+		return "", false
+	}
+	select {
+	case s.refreshing <- struct{}{}:
+	case <-ctx.Done():
+		return "", false
+	}
+	defer func() { <-s.refreshing }()
+	s.mu.Lock()
+	cur, refreshTok = s.access, s.refreshTok
+	s.mu.Unlock()
+	if cur != stale {
+		return cur, true // refreshed or rotated while we waited
+	}
+	fetchCtx, cancel := context.WithTimeout(context.Background(), tokenRefreshTimeout)
+	defer cancel()
+	tok, err := s.refreshFn(fetchCtx, refreshTok)
+	if err != nil || tok.AccessToken == "" {
+		// A refused refresh token is not sent again.
+		s.mu.Lock()
+		if s.refreshTok == refreshTok {
+			s.refreshTok = ""
+		}
+		s.mu.Unlock()
+		return "", false
+	}
+	s.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	return tok.AccessToken.Reveal(), true
+}
+
+// newer reports whether a token with claims a, brought by attempt seqA,
+// replaces one with claims b brought by attempt seqB.
+func newer(a jwtClaims, seqA uint64, b jwtClaims, seqB uint64) bool {
+	if a.ok && b.ok {
+		if a.IssuedAt != b.IssuedAt {
+			return a.IssuedAt > b.IssuedAt
+		}
+		if a.ExpiresAt != b.ExpiresAt {
+			return a.ExpiresAt > b.ExpiresAt
+		}
+	}
+	return seqA > seqB
+}
+
+// jwtClaims are the claims of an access token that order tokens. They are
+// read without verifying the token: only August can, and ordering needs no
+// trust.
+type jwtClaims struct {
+	IssuedAt  float64 `json:"iat"`
+	ExpiresAt float64 `json:"exp"`
+	ok        bool
+}
+
+func (c jwtClaims) expiry() time.Time {
+	if !c.ok || c.ExpiresAt <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(c.ExpiresAt), 0).UTC()
+}
+
+func parseClaims(tok string) jwtClaims {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return jwtClaims{}
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return jwtClaims{}
+	}
+	var c jwtClaims
+	if json.Unmarshal(payload, &c) != nil || (c.IssuedAt == 0 && c.ExpiresAt == 0) {
+		return jwtClaims{}
+	}
+	c.ok = true
+	return c
+}
+
+// tokenTransport sends the API key and the newest access token on every
+// attempt, captures the rotated token from every answer, and after a 401
+// resends once with a newer token (another answer's or an OAuth refresh's).
+// A 401 means August did not act on the request, so resending is safe.
+type tokenTransport struct {
+	base   http.RoundTripper
+	apiKey string
+	store  *tokenStore
+}
+
+func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, seq := t.store.current()
+	resp, err := t.send(req, tok)
+	if err != nil {
+		return nil, err
+	}
+	t.store.offer(resp.Header.Get(headerAccessToken), seq)
+	if resp.StatusCode != http.StatusUnauthorized {
+		return resp, nil
+	}
+	if req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+		return resp, nil // cannot resend this body
+	}
+	fresh, ok := t.store.renew(req.Context(), tok)
+	if !ok || fresh == tok {
+		return resp, nil
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, rest.MaxErrorBody))
+	_ = resp.Body.Close()
+	retry := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	seq = t.store.sent.Add(1)
+	resp, err = t.send(retry, fresh)
+	if err != nil {
+		return nil, err
+	}
+	t.store.offer(resp.Header.Get(headerAccessToken), seq)
+	return resp, nil
+}
+
+func (t *tokenTransport) send(req *http.Request, tok string) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.Header.Set(headerAPIKey, t.apiKey)
+	if tok != "" {
+		out.Header.Set(headerAccessToken, tok)
+	}
+	return t.base.RoundTrip(out)
+}
+
+// OAuthService covers the authorization-code flow at auth.august.com.
+//
+// golang.org/x/oauth2 builds the authorization URL (AuthCodeURL, Config).
+// It cannot send the code exchange: August's token endpoint takes a JSON
+// body ({code, client_id, client_secret, grant_type}), while x/oauth2 only
+// sends form bodies, so Exchange and the refresh grant go through this
+// package's own HTTP client.
+type OAuthService service
+
+// OAuthToken is the answer of POST /access_token. Its fields follow RFC
+// 6749 (INFERRED: August publishes the request body, not the answer).
+type OAuthToken struct {
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
+	TokenType    string        `json:"token_type,omitempty"`
+	ExpiresIn    int64         `json:"expires_in,omitempty"`
+}
+
+// Token returns t as an *oauth2.Token.
+func (t *OAuthToken) Token() *oauth2.Token {
+	tok := &oauth2.Token{AccessToken: t.AccessToken.Reveal(), RefreshToken: t.RefreshToken.Reveal(), TokenType: t.TokenType}
+	if t.ExpiresIn > 0 {
+		tok.Expiry = time.Now().Add(time.Duration(t.ExpiresIn) * time.Second)
+	}
+	return tok
+}
+
+// tokenRequest is the JSON body of POST /access_token.
+type tokenRequest struct {
+	GrantType    string        `json:"grant_type"`
+	Code         access.Secret `json:"code,omitempty"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
+	ClientID     string        `json:"client_id"`
+	ClientSecret access.Secret `json:"client_secret"`
+	RedirectURI  string        `json:"redirect_uri,omitempty"`
+}
+
+// Config returns the x/oauth2 configuration of the flow (a copy), for
+// callers who want its helpers (PKCE verifiers, AuthCodeURL options).
+func (s *OAuthService) Config() *oauth2.Config {
+	c := *s.client.oauth
+	return &c
+}
+
+// AuthCodeURL returns the address of August's authorization page for the
+// user to visit, carrying state (check it when August redirects back).
+//
+// GET https://auth.august.com/authorization
+func (s *OAuthService) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) (string, error) {
+	if s.client.oauth.ClientID == "" {
+		return "", access.Invalid("client_id", "WithOAuth is required")
+	}
+	if state == "" {
+		return "", access.Invalid("state", "is required (it protects the redirect from forgery)")
+	}
+	return s.client.oauth.AuthCodeURL(state, opts...), nil
+}
+
+// Exchange trades the code August sent to the redirect URL for tokens,
+// installs them in the client and reports them to the token callback.
+//
+// POST https://auth.august.com/access_token
+func (s *OAuthService) Exchange(ctx context.Context, code string) (*OAuthToken, *Response, error) {
+	cfg := s.client.oauth
+	if cfg.ClientID == "" {
+		return nil, nil, access.Invalid("client_id", "WithOAuth is required")
+	}
+	if code == "" {
+		return nil, nil, access.Invalid("code", "is required")
+	}
+	body := tokenRequest{
+		GrantType: "authorization_code", Code: access.Secret(code), ClientID: cfg.ClientID,
+		ClientSecret: access.Secret(cfg.ClientSecret), RedirectURI: cfg.RedirectURL,
+	}
+	// An authorization code is valid once: never resent.
+	tok, resp, err := do[*OAuthToken](ctx, s.client.oauthAPI, rest.Post(routeOAuthToken).WithBody(body).Once())
+	if err != nil {
+		return nil, resp, err
+	}
+	if tok.AccessToken == "" {
+		return nil, resp, errors.New("august: token answer has no access_token")
+	}
+	s.client.tokens.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	return tok, resp, nil
+}
+
+// Refresh exchanges the client's OAuth refresh token for new tokens and
+// installs them. The client does this itself after a 401; call it to renew
+// ahead of the token's expiry.
+//
+// POST https://auth.august.com/access_token (grant_type refresh_token; INFERRED)
+func (s *OAuthService) Refresh(ctx context.Context) (*OAuthToken, *Response, error) {
+	refreshTok := s.client.tokens.tokens().RefreshToken.Reveal()
+	if refreshTok == "" {
+		return nil, nil, fmt.Errorf("august: no refresh token: %w", access.ErrUnauthorized)
+	}
+	tok, resp, err := s.refresh(ctx, refreshTok)
+	if err != nil {
+		return nil, resp, err
+	}
+	s.client.tokens.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	return tok, resp, nil
+}
+
+func (s *OAuthService) refresh(ctx context.Context, refreshTok string) (*OAuthToken, *Response, error) {
+	cfg := s.client.oauth
+	if cfg.ClientID == "" {
+		return nil, nil, access.Invalid("client_id", "WithOAuth is required to refresh")
+	}
+	body := tokenRequest{
+		GrantType: "refresh_token", RefreshToken: access.Secret(refreshTok), ClientID: cfg.ClientID,
+		ClientSecret: access.Secret(cfg.ClientSecret),
+	}
+	tok, resp, err := do[*OAuthToken](ctx, s.client.oauthAPI, rest.Post(routeOAuthToken).WithBody(body).Once())
+	if err == nil && tok.AccessToken == "" {
+		return nil, resp, errors.New("august: token answer has no access_token")
+	}
+	return tok, resp, err
+}
+
+// refreshGrant is the token store's refresh function.
+func (c *Client) refreshGrant(ctx context.Context, refreshTok string) (*OAuthToken, error) {
+	tok, _, err := c.OAuth.refresh(ctx, refreshTok)
+	return tok, err
+}
+
+// Tokens returns the client's current tokens, for callers that persist
+// them without a callback.
+func (c *Client) Tokens() Tokens { return c.tokens.tokens() }
+
+// RenewIfExpiring renews the access token when its JWT says it expires
+// within the given time (open clients use 7 days): with the OAuth refresh
+// token when the client holds one, else by a cheap call (GET
+// /users/houses/mine), since August returns a fresh token with its answers.
+// It reports whether the client now holds a different token. A token that
+// is not a JWT, or expires later, is left alone.
+func (c *Client) RenewIfExpiring(ctx context.Context, within time.Duration) (bool, error) {
+	cur := c.tokens.tokens()
+	if cur.Expiry.IsZero() || time.Until(cur.Expiry) > within {
+		return false, nil
+	}
+	if cur.RefreshToken != "" && c.oauth.ClientID != "" {
+		if _, _, err := c.OAuth.Refresh(ctx); err != nil {
+			return false, err
+		}
+	} else if _, _, err := c.Houses.List(ctx, nil); err != nil {
+		return false, err
+	}
+	return c.tokens.tokens().AccessToken != cur.AccessToken, nil
+}

@@ -1,0 +1,192 @@
+package august
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/rest"
+	"golang.org/x/oauth2"
+)
+
+// Client is an August API client. It is safe for concurrent use.
+type Client struct {
+	Devices       *DevicesService
+	Houses        *HousesService
+	Locks         *LocksService
+	OAuth         *OAuthService
+	Partners      *PartnersService
+	PINs          *PINsService
+	RemoteOperate *RemoteOperateService
+	Session       *SessionService
+	Webhooks      *WebhooksService
+	Websocket     *WebsocketService
+
+	api         *rest.Client // requests carrying the API key and access token
+	oauthAPI    *rest.Client // auth.august.com: code exchange and refresh
+	tokens      *tokenStore
+	oauth       *oauth2.Config
+	syncTimeout time.Duration
+	events      *WebhookHandler // optional, for OpenDoor and grants
+	webhookURL  string          // where PIN results go, for grants
+	grants      *grantState
+}
+
+type service struct{ client *Client }
+
+// Response wraps the HTTP response of a call. It is nil when no answer was
+// received.
+type Response struct {
+	*http.Response
+}
+
+func newResponse(r *http.Response) *Response {
+	if r == nil {
+		return nil
+	}
+	return &Response{Response: r}
+}
+
+// CallOption adjusts one call.
+type CallOption func(*rest.Call)
+
+// WithAcceptVersion sends the Accept-Version header v on this call instead
+// of DefaultAcceptVersion ("0.0.1"). August selects the route's version, and
+// so the answer's shape, by it.
+func WithAcceptVersion(v string) CallOption {
+	return func(c *rest.Call) {
+		if c.Header == nil {
+			c.Header = make(http.Header)
+		}
+		c.Header.Set(headerAcceptVersion, v)
+	}
+}
+
+func apply(call *rest.Call, opts []CallOption) *rest.Call {
+	for _, o := range opts {
+		if o != nil {
+			o(call)
+		}
+	}
+	return call
+}
+
+// New returns a client for the August API. It makes no request. WithAPIKey
+// and either WithTokens or an OAuth code exchange (WithOAuth, then
+// OAuth.Exchange) are needed before calls succeed.
+func New(opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	for _, opt := range opts {
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	base, authBase, err := s.validate()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.RestConfig(base, decodeError)
+	if err != nil {
+		return nil, err
+	}
+	authCfg := cfg
+	authCfg.BaseURL = authBase
+	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState()}
+	if c.events != nil {
+		c.events.observe(c.grants.observe)
+	}
+	c.oauthAPI = rest.New(authCfg)
+	c.oauth = &oauth2.Config{
+		ClientID:     s.clientID,
+		ClientSecret: s.clientSecret,
+		RedirectURL:  s.redirectURL,
+		Scopes:       s.scopes,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   authBase.String() + routeOAuthAuthorize,
+			TokenURL:  authBase.String() + routeOAuthToken,
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
+	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens)
+	if s.clientID != "" {
+		c.tokens.refreshFn = c.refreshGrant
+	}
+	cfg.Header = http.Header{}
+	cfg.Header.Set(headerAcceptVersion, DefaultAcceptVersion)
+	cfg.Transport = &tokenTransport{base: cfg.Transport, apiKey: s.apiKey, store: c.tokens}
+	c.api = rest.New(cfg)
+
+	common := &service{client: c}
+	c.Devices = (*DevicesService)(common)
+	c.Houses = (*HousesService)(common)
+	c.Locks = (*LocksService)(common)
+	c.OAuth = (*OAuthService)(common)
+	c.Partners = (*PartnersService)(common)
+	c.PINs = (*PINsService)(common)
+	c.RemoteOperate = (*RemoteOperateService)(common)
+	c.Session = (*SessionService)(common)
+	c.Webhooks = (*WebhooksService)(common)
+	c.Websocket = (*WebsocketService)(common)
+	return c, nil
+}
+
+// BaseURL returns the API's base URL.
+func (c *Client) BaseURL() string { return c.api.BaseURL() }
+
+// String describes the client without its API key or tokens.
+func (c *Client) String() string { return fmt.Sprintf("august.Client{BaseURL: %q}", c.api.BaseURL()) }
+
+// NewRequest builds a request to an endpoint this package does not cover,
+// relative to the base URL, carrying the API key, the current access token
+// and Accept-Version 0.0.1 (set the header on the request to change it).
+// Send it with Do.
+func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	req, err := c.api.NewRequest(ctx, rest.NewCall(method, path).WithBody(body))
+	if err != nil {
+		return nil, err
+	}
+	return req.Request, nil
+}
+
+// Do sends a request made by NewRequest with the client's auth, token
+// rotation, retry policy and error decoding, and decodes a 2xx JSON body
+// into out (nil discards it).
+func (c *Client) Do(req *http.Request, out any) (*Response, error) {
+	resp, err := c.api.SendHTTP(req, out)
+	return newResponse(resp), err
+}
+
+// do sends call and decodes the JSON result into a T.
+func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
+	var out T
+	resp, err := api.Do(ctx, call, &out)
+	if err != nil {
+		var zero T
+		return zero, newResponse(resp), err
+	}
+	return out, newResponse(resp), nil
+}
+
+// send sends call and discards the body.
+func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, error) {
+	resp, err := api.Do(ctx, call, nil)
+	return newResponse(resp), err
+}
+
+// doResult sends a command whose answer is {"message": ...} or, where
+// August documents none, empty: an empty 2xx answer is an empty Result.
+func doResult(ctx context.Context, api *rest.Client, call *rest.Call) (*Result, *Response, error) {
+	var out Result
+	resp, err := api.Do(ctx, call, &out)
+	if err != nil && !(errors.Is(err, rest.ErrEmptyBody) && resp != nil && resp.StatusCode/100 == 2) {
+		return nil, newResponse(resp), err
+	}
+	return &out, newResponse(resp), nil
+}
+
+// Result is August's plain answer to many commands: {"message": "success"}.
+type Result struct {
+	Message string `json:"message"`
+}

@@ -1,0 +1,73 @@
+package august_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/access/accesstest"
+	"github.com/doorkit/doorkit/august"
+	"github.com/doorkit/doorkit/august/augusttest"
+)
+
+// conformanceClient returns a client on a fresh fake whose webhook calls go
+// straight to the client's handler, with an "operation" registration on
+// every demo lock.
+func conformanceClient(t *testing.T) (*august.Client, *augusttest.Server) {
+	c, srv, _ := conformanceEnv(t)
+	return c, srv
+}
+
+func conformanceEnv(t *testing.T) (*august.Client, *augusttest.Server, *august.WebhookHandler) {
+	t.Helper()
+	srv := augusttest.NewServer()
+	t.Cleanup(srv.Close)
+	events, err := august.NewWebhookHandler(fakeHookHeader, fakeHookToken)
+	require.NoError(t, err)
+	srv.SetWebhookClient(&http.Client{Transport: handlerTransport{events}})
+	c, err := august.New(
+		august.WithBaseURL(srv.URL),
+		august.WithHTTPClient(srv.Client()),
+		august.WithAPIKey(augusttest.APIKey),
+		august.WithTokens(srv.NewToken(augusttest.OwnerID), ""),
+		august.WithWebhook(fakeHookURL, events),
+		august.WithRetry(0, 0, 0),
+	)
+	require.NoError(t, err)
+	for _, id := range []string{augusttest.FrontDoorID, augusttest.BackDoorID, augusttest.GateID, augusttest.ShedID} {
+		_, _, err := c.Webhooks.Register(context.Background(), id, august.WebhookRequest{URL: fakeHookURL,
+			ClientID: augusttest.ClientID, Header: fakeHookHeader, Token: fakeHookToken,
+			NotificationTypes: []august.NotificationType{august.NotifyOperation}})
+		require.NoError(t, err)
+	}
+	return c, srv, events
+}
+
+func TestConformance(t *testing.T) {
+	accesstest.Run(t, accesstest.Config{
+		New: func(t *testing.T) accesstest.Fixture {
+			c, srv := conformanceClient(t)
+			return accesstest.Fixture{
+				Impl:    c,
+				Creates: func() int { return srv.CountPINCommands("load") },
+				Live:    srv.LivePINs,
+				LoseNextCreate: func() {
+					srv.Inject(augusttest.Fault{Method: http.MethodPost, Path: "/locks/" + augusttest.FrontDoorID + "/pins",
+						Count: 1, LoseAnswer: true})
+				},
+			}
+		},
+		Caps: accesstest.Capabilities{DoorLister: true, DoorOpener: true, Granter: true,
+			GrantGetter: true, GrantLister: true, GrantUpdater: true},
+		OpenDoor:     augusttest.FrontDoorID,
+		UnknownDoor:  "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+		GrantDoors:   []string{augusttest.FrontDoorID},
+		Holder:       access.Person{Name: "Ada Lovelace", Email: "ada@example.com"},
+		OtherHolder:  access.Person{Name: "Grace Hopper", Email: "grace@example.com"},
+		Credential:   access.CredentialPIN,
+		UnknownGrant: "0123456789abcdef",
+	})
+}

@@ -1,0 +1,262 @@
+package august
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// Event is a lock event: a webhook call, a push message on the lock's
+// pubsubChannel, or an activity-feed item. August publishes no webhook
+// body, so Event reads the union of the shapes open clients record (push
+// messages: status, doorState, callingUserID, remoteEvent, info; activity
+// items: action, deviceID, dateTime or timestamp, callingUser, info) and the
+// fields a webhook needs to tie a result to its command (eventID,
+// notificationType, lockID, and for PIN commands action, status, userID,
+// partnerUserID, slot, state, reason). Every field is optional; unknown
+// fields are ignored.
+type Event struct {
+	EventID          string `json:"eventID,omitempty"`
+	ID               string `json:"id,omitempty"` // activity items (4.0.0)
+	NotificationType string `json:"notificationType,omitempty"`
+	LockID           string `json:"lockID,omitempty"`
+	DeviceID         string `json:"deviceID,omitempty"`
+	DeviceType       string `json:"deviceType,omitempty"`
+	DeviceName       string `json:"deviceName,omitempty"`
+	Action           string `json:"action,omitempty"`
+	// Status is a lock state (kAugLockState_Unlocked, locked), a bridge
+	// state (associated_bridge_online), or a command's outcome (success,
+	// failure).
+	Status        string        `json:"status,omitempty"`
+	DoorState     DoorState     `json:"doorState,omitempty"`
+	CallingUserID string        `json:"callingUserID,omitempty"` // a user id, or manuallock, manualunlock, ...
+	RemoteEvent   int           `json:"remoteEvent,omitempty"`
+	BridgeID      string        `json:"bridgeID,omitempty"`
+	BridgeSerial  string        `json:"bridgeSerial,omitempty"`
+	Battery       *float64      `json:"battery,omitempty"`
+	DateTime      Time          `json:"dateTime"`
+	Timestamp     Time          `json:"timestamp"`
+	Info          *EventInfo    `json:"info,omitempty"`
+	CallingUser   *ActivityUser `json:"callingUser,omitempty"`
+	OtherUser     *ActivityUser `json:"otherUser,omitempty"`
+	User          *ActivityUser `json:"user,omitempty"`
+	House         *struct {
+		HouseID   string `json:"houseID"`
+		HouseName string `json:"houseName"`
+	} `json:"house,omitempty"`
+	Entities map[string]string `json:"entities,omitempty"`
+	Title    string            `json:"title,omitempty"`
+	Icon     string            `json:"icon,omitempty"`
+
+	// PIN command results.
+	PIN           access.Secret `json:"pin,omitempty"`
+	Slot          int64         `json:"slot,omitempty"`
+	UserID        string        `json:"userID,omitempty"`
+	PartnerUserID string        `json:"partnerUserID,omitempty"`
+	State         string        `json:"state,omitempty"`
+	Reason        string        `json:"reason,omitempty"`
+	Message       string        `json:"message,omitempty"`
+	Error         *EventError   `json:"error,omitempty"`
+}
+
+// EventError is the error of a failed asynchronous command: the status the
+// synchronous call would have answered (530 jammed, ...) and August's code
+// and message.
+type EventError struct {
+	Status  int    `json:"status,omitempty"`
+	Code    code   `json:"code"`
+	Message string `json:"message"`
+}
+
+// EventInfo is an event's info: a remote operation's details, or an
+// activity's.
+type EventInfo struct {
+	OperateInfo
+	DateLogActionID string `json:"DateLogActionID,omitempty"`
+	Remote          bool   `json:"remote,omitempty"`
+	Agent           string `json:"agent,omitempty"`
+	Keypad          bool   `json:"keypad,omitempty"`
+	Mechanical      string `json:"mechanical,omitempty"`
+	Crypto          string `json:"crypto,omitempty"`
+	DateTime        Time   `json:"dateTime"`
+	VideoAvailable  bool   `json:"videoAvailable,omitempty"`
+}
+
+// ActivityUser is a user named by an event.
+type ActivityUser struct {
+	UserID    string          `json:"UserID"`
+	FirstName string          `json:"FirstName"`
+	LastName  string          `json:"LastName"`
+	UserName  string          `json:"UserName,omitempty"`
+	PhoneNo   string          `json:"PhoneNo,omitempty"`
+	Thumbnail string          `json:"thumbnail,omitempty"`
+	ImageInfo json.RawMessage `json:"imageInfo,omitempty"`
+}
+
+// EventKind is what an event is about.
+type EventKind string
+
+// Event kinds.
+const (
+	EventOperation     EventKind = "operation"     // lock, unlock, unlatch, door open/closed
+	EventBattery       EventKind = "battery"       // battery level or warning
+	EventSystemStatus  EventKind = "systemstatus"  // bridge online/offline and the like
+	EventConfiguration EventKind = "configuration" // lock settings changed
+	EventPINCommand    EventKind = "pincommand"    // the result of a PIN command
+	EventOther         EventKind = "other"
+)
+
+// Kind classifies the event: by notificationType when the event carries
+// one, otherwise by its fields.
+func (e *Event) Kind() EventKind {
+	switch strings.ToLower(e.NotificationType) {
+	case "operation":
+		return EventOperation
+	case "battery":
+		return EventBattery
+	case "systemstatus":
+		return EventSystemStatus
+	case "configuration":
+		return EventConfiguration
+	case "pincommand", "pin", "accessmgmt":
+		return EventPINCommand
+	}
+	switch {
+	case isPINAction(e.Action) && (e.PIN != "" || e.Slot != 0 || e.PartnerUserID != "" || e.State != ""):
+		return EventPINCommand
+	case strings.HasPrefix(e.Status, "associated_bridge_") || strings.Contains(e.Action, "bridge_"):
+		return EventSystemStatus
+	case e.Battery != nil:
+		return EventBattery
+	case e.operation() != "":
+		return EventOperation
+	}
+	return EventOther
+}
+
+func isPINAction(a string) bool {
+	switch PINAction(a) {
+	case PINActionLoad, PINActionUpdate, PINActionDelete, PINActionDisable, PINActionEnable, "masterpin":
+		return true
+	}
+	return false
+}
+
+// Lock returns the id of the lock the event is about.
+func (e *Event) Lock() string {
+	switch {
+	case e.LockID != "":
+		return e.LockID
+	case e.Info != nil && e.Info.LockID != "":
+		return e.Info.LockID
+	case e.DeviceType == "" || e.DeviceType == "lock":
+		return e.DeviceID
+	}
+	return ""
+}
+
+// operation returns the lock operation the event reports: lock, unlock or
+// unlatch, or "".
+func (e *Event) operation() string {
+	for _, v := range []string{e.Action, e.infoAction(), e.Status} {
+		st := LockState(v).Normalize()
+		if st == LockState(v) {
+			// Activity actions carry the source: remote_unlock, pin_lock.
+			lower := strings.ToLower(v)
+			for _, p := range []string{"remote_", "manual_", "pin_", "auto_", "linked_", "homekey_", "rf_", "finger_", "keypad_", "bluetooth_"} {
+				lower = strings.TrimPrefix(lower, p)
+			}
+			st = LockState(lower).Normalize()
+		}
+		switch st {
+		case LockLocked, LockLocking:
+			return "lock"
+		case LockUnlocked, LockUnlocking:
+			return "unlock"
+		case LockUnlatched, LockUnlatching:
+			return "unlatch"
+		}
+	}
+	return ""
+}
+
+func (e *Event) infoAction() string {
+	if e.Info == nil {
+		return ""
+	}
+	return e.Info.Action
+}
+
+// Failed reports whether the event reports a failed command, and why.
+func (e *Event) Failed() (bool, string) {
+	reason := e.Reason
+	if reason == "" {
+		reason = e.Message
+	}
+	if e.Error != nil {
+		if reason == "" {
+			reason = e.Error.Message
+		}
+		if reason == "" {
+			reason = "error " + string(e.Error.Code)
+		}
+		return true, reason
+	}
+	switch s := strings.ToLower(e.Status); {
+	case s == "failure", s == "failed", s == "error", strings.HasPrefix(s, "failed_"):
+		if reason == "" {
+			reason = e.Status
+		}
+		return true, reason
+	}
+	return false, ""
+}
+
+// WaitKey names the result a caller waits for: a PIN command on a lock for
+// a user, or a remote operation on a lock. Make one with PINKey or
+// OperationKey.
+type WaitKey struct {
+	LockID string
+	Kind   EventKind
+	Action string
+	User   string // partnerUserID or userID, for PIN commands
+}
+
+// PINKey is the key of a PIN command's result: the lock, the action and
+// the PIN's partnerUserID (or userID).
+func PINKey(lockID string, action PINAction, partnerUserID string) WaitKey {
+	return WaitKey{LockID: lockID, Kind: EventPINCommand, Action: string(action), User: partnerUserID}
+}
+
+// OperationKey is the key of a remote operation's result: the lock and the
+// command (lock, unlock or unlatch).
+func OperationKey(lockID string, command Command) WaitKey {
+	return WaitKey{LockID: lockID, Kind: EventOperation, Action: string(command)}
+}
+
+// keys returns the wait keys the event satisfies.
+func (e *Event) keys() []WaitKey {
+	lock := e.Lock()
+	if lock == "" {
+		return nil
+	}
+	switch e.Kind() {
+	case EventPINCommand:
+		var ks []WaitKey
+		for _, u := range []string{e.PartnerUserID, e.UserID} {
+			if u != "" {
+				ks = append(ks, WaitKey{LockID: lock, Kind: EventPINCommand, Action: e.Action, User: u})
+			}
+		}
+		return ks
+	case EventOperation:
+		if op := e.operation(); op != "" {
+			return []WaitKey{{LockID: lock, Kind: EventOperation, Action: op}}
+		}
+		if failed, _ := e.Failed(); failed && e.Action != "" {
+			return []WaitKey{{LockID: lock, Kind: EventOperation, Action: e.Action}}
+		}
+	}
+	return nil
+}

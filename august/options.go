@@ -1,0 +1,217 @@
+package august
+
+import (
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/clientopt"
+)
+
+// Option configures a Client.
+type Option func(*settings) error
+
+type settings struct {
+	clientopt.Common
+	apiKey       string
+	accessToken  string
+	refreshToken string
+	onTokens     func(Tokens)
+	authURL      string
+	clientID     string
+	clientSecret string
+	redirectURL  string
+	scopes       []string
+	syncTimeout  time.Duration
+	events       *WebhookHandler
+	webhookURL   string
+}
+
+// Hosts of August's API and OAuth server.
+const (
+	DefaultBaseURL = "https://api-production.august.com"
+	DefaultAuthURL = "https://auth.august.com"
+)
+
+// DefaultUserAgent identifies doorkit in the User-Agent header.
+const DefaultUserAgent = "doorkit-august/1"
+
+// DefaultSyncOperateTimeout bounds how long a synchronous remote operate
+// waits for August's answer (its response headers), instead of the
+// client's response-header timeout: August itself retries the lock up to 3
+// times 30 s, so an answer can take about 90 s. The caller's context still
+// ends the call earlier.
+const DefaultSyncOperateTimeout = 100 * time.Second
+
+func defaultSettings() settings {
+	return settings{
+		Common:      clientopt.New("august", DefaultUserAgent, DefaultBaseURL),
+		authURL:     DefaultAuthURL,
+		syncTimeout: DefaultSyncOperateTimeout,
+	}
+}
+
+// WithBaseURL sets the API address (default DefaultBaseURL).
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error { s.BaseURL = rawURL; return nil }
+}
+
+// WithAuthURL sets the OAuth server's address (default DefaultAuthURL).
+func WithAuthURL(rawURL string) Option {
+	return func(s *settings) error { s.authURL = rawURL; return nil }
+}
+
+// WithHTTPClient sends requests through hc's transport and with its timeout
+// per attempt. Retries, the API key and the access token are layered on top
+// of it. Give its transport enough idle connections per host (64 or more)
+// for concurrent use, and no timeout below DefaultSyncOperateTimeout if you
+// use synchronous remote operate.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error { return s.SetHTTPClient(hc) }
+}
+
+// WithRootCAs trusts the certificate authorities in pool.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(s *settings) error { s.RootCAs = pool; return nil }
+}
+
+// WithCACertPEM trusts the PEM-encoded certificates in pem.
+func WithCACertPEM(pem []byte) Option {
+	return func(s *settings) error { return s.SetCACertPEM(pem) }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(s *settings) error { return s.SetUserAgent(ua) }
+}
+
+// WithMaxResponseBody caps a 2xx body (default 32 MiB); a longer answer is
+// an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until its response headers
+// arrive (default 30 s). Synchronous remote operate has its own, longer
+// bound (WithSyncOperateTimeout).
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds request and response bodies, redacted, to the debug
+// logs of WithLogger.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
+}
+
+// WithLogger logs every HTTP attempt at debug level with the API key,
+// tokens and PINs in bodies redacted.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error { s.Logger = l; return nil }
+}
+
+// WithAPIKey sets the partner API key sent as x-august-api-key. Required.
+func WithAPIKey(key string) Option {
+	return func(s *settings) error {
+		if key == "" {
+			return errors.New("august: WithAPIKey: empty key")
+		}
+		s.apiKey = key
+		return nil
+	}
+}
+
+// WithTokens starts the client with an access token (a JWT, sent as
+// x-august-access-token) and, optionally, an OAuth refresh token, kept from
+// an earlier session. Tokens given here are not reported to the callback.
+func WithTokens(accessToken, refreshToken string) Option {
+	return func(s *settings) error { s.accessToken, s.refreshToken = accessToken, refreshToken; return nil }
+}
+
+// WithTokenCallback calls fn with every new token: each rotated access
+// token August returns in a response header, and each token obtained by an
+// OAuth exchange or refresh. Persist them: the newest token is the one to
+// start with next time. fn is called in order of installation, one call at
+// a time, and must not call back into the client.
+func WithTokenCallback(fn func(Tokens)) Option {
+	return func(s *settings) error { s.onTokens = fn; return nil }
+}
+
+// WithOAuth sets the OAuth client of the authorization-code flow at
+// auth.august.com: client id, secret and redirect URL. It enables
+// OAuth.AuthCodeURL, OAuth.Exchange, and one refresh after a 401 when a
+// refresh token is held.
+func WithOAuth(clientID, clientSecret, redirectURL string, scopes ...string) Option {
+	return func(s *settings) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("august: WithOAuth: client id and secret are required")
+		}
+		s.clientID, s.clientSecret, s.redirectURL, s.scopes = clientID, clientSecret, redirectURL, scopes
+		return nil
+	}
+}
+
+// WithRetry sets how often and how patiently idempotent requests are
+// retried: maxRetries after the first attempt, waiting from minWait doubling
+// up to maxWait. WithRetry(0, 0, 0) disables retries. Remote operate is
+// never retried.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
+}
+
+// WithMaxRetryAfter sets the longest Retry-After the client waits out; a
+// longer one is returned to the caller as an *Error with RetryAfter set.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+// WithSyncOperateTimeout bounds synchronous remote operate calls (default
+// DefaultSyncOperateTimeout). It must be at least 95 s, since August may
+// take about 90 s to answer.
+func WithSyncOperateTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 95*time.Second {
+			return errors.New("august: WithSyncOperateTimeout: August may take about 90 s; use at least 95 s")
+		}
+		s.syncTimeout = d
+		return nil
+	}
+}
+
+// WithWebhook tells the client's access layer where August's results go:
+// url is the address August calls (registered with Webhooks.Register, and
+// sent with every PIN command the access layer makes), h the handler that
+// receives those calls in this process (nil when another process does).
+// Grants need url. With h, OpenDoor unlocks asynchronously and waits for the
+// result, and window changes and revocations wait for August to confirm
+// each PIN command; without h, OpenDoor unlocks synchronously, and grants
+// show what the PIN listing shows.
+func WithWebhook(url string, h *WebhookHandler) Option {
+	return func(s *settings) error {
+		if err := checkWebhookURL("webhook", url, false); err != nil {
+			return err
+		}
+		s.webhookURL, s.events = url, h
+		return nil
+	}
+}
+
+func (s *settings) validate() (*url.URL, *url.URL, error) {
+	base, err := s.ParseBaseURL(false, "the August API's https:// address")
+	if err != nil {
+		return nil, nil, err
+	}
+	authSettings := s.Common
+	authSettings.BaseURL = s.authURL
+	authBase, err := authSettings.ParseBaseURL(false, "the August OAuth server's https:// address")
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.apiKey == "" {
+		return nil, nil, errors.New("august: WithAPIKey is required")
+	}
+	return base, authBase, nil
+}

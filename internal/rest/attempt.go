@@ -1,0 +1,253 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// DefaultResponseHeaderTimeout bounds each attempt until the response
+// headers arrive, unless Config or Call.WithTimeout say otherwise.
+const DefaultResponseHeaderTimeout = 30 * time.Second
+
+// maxRedirects is how many same-origin redirects an idempotent call follows.
+const maxRedirects = 3
+
+type attemptKey struct{}
+type timeoutKey struct{}
+
+// attemptState is what Send learns of the last attempt of one call.
+type attemptState struct {
+	mu       sync.Mutex
+	traced   bool   // net/http started getting a connection: its trace works
+	written  bool   // the request was (at least partly) written
+	redirect string // why a redirect was not followed
+}
+
+func (s *attemptState) reset() {
+	s.mu.Lock()
+	s.traced, s.written, s.redirect = false, false, ""
+	s.mu.Unlock()
+}
+
+// provedNotWritten reports that the transport's trace shows the last attempt
+// was never written. Without a trace (a transport that is not net/http's)
+// nothing is proved.
+func (s *attemptState) provedNotWritten() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.traced && !s.written
+}
+
+func (s *attemptState) refusedRedirect() string {
+	if s == nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.redirect
+}
+
+func stateOf(ctx context.Context) *attemptState {
+	st, _ := ctx.Value(attemptKey{}).(*attemptState)
+	return st
+}
+
+// withTimeout records a per-call response-header bound in ctx.
+func withTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, timeoutKey{}, d)
+}
+
+// ErrResponseHeaderTimeout reports an attempt whose response headers did not
+// arrive within the bound (Config.ResponseHeaderTimeout or Call.WithTimeout).
+var ErrResponseHeaderTimeout = errors.New("timeout awaiting response headers")
+
+// headerTimeoutError is a net.Error timeout, so the retry policy treats it
+// like any other timeout.
+type headerTimeoutError struct{ d time.Duration }
+
+func (e *headerTimeoutError) Error() string {
+	return fmt.Sprintf("%s (%s)", ErrResponseHeaderTimeout, e.d)
+}
+func (e *headerTimeoutError) Is(target error) bool { return target == ErrResponseHeaderTimeout }
+func (e *headerTimeoutError) Timeout() bool        { return true }
+func (e *headerTimeoutError) Temporary() bool      { return true }
+
+// attemptTransport is the transport of rest's own http.Client: it bounds
+// each attempt until its response headers arrive (the body stays readable
+// after that, bounded only by the caller's context), and traces whether the
+// request was written. It works over any transport, the caller's included:
+// the bound cancels the attempt's context. It has no CloseIdleConnections on
+// purpose: retryablehttp closes every idle connection of the pool after each
+// failed call, which would defeat pooling under load.
+type attemptTransport struct {
+	base          http.RoundTripper
+	headerTimeout time.Duration // <= 0: none
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	parent := req.Context()
+	st := stateOf(parent)
+	d := t.headerTimeout
+	if o, ok := parent.Value(timeoutKey{}).(time.Duration); ok && o > 0 {
+		d = o
+	}
+	ctx, cancel := context.WithCancel(parent)
+	if st != nil {
+		st.reset()
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GetConn: func(string) {
+				st.mu.Lock()
+				st.traced = true
+				st.mu.Unlock()
+			},
+			WroteHeaders: func() {
+				st.mu.Lock()
+				st.written = true
+				st.mu.Unlock()
+			},
+			WroteRequest: func(httptrace.WroteRequestInfo) {
+				st.mu.Lock()
+				st.written = true
+				st.mu.Unlock()
+			},
+		})
+	}
+	var timer *time.Timer
+	if d > 0 {
+		timer = time.AfterFunc(d, cancel)
+	}
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if timer != nil && !timer.Stop() && parent.Err() == nil {
+		// The bound fired first: whatever came back was cut short.
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		cancel()
+		return nil, &headerTimeoutError{d: d}
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if resp.Body == nil {
+		cancel()
+		return resp, nil
+	}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// attemptBody releases an attempt's context once its body is closed.
+type attemptBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *attemptBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// checkRedirect is the CheckRedirect of rest's http.Client. Credentials go
+// only to the base URL's origin, and the auth transport adds them to every
+// hop, so this is the guard: a redirect is followed only for a call that may
+// be resent, to the same origin, keeping its method, at most maxRedirects
+// times. Any other redirect answer goes back to Send as it is, which turns it
+// into a *RedirectError.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	reason := ""
+	switch {
+	case !isIdempotent(first.Context()):
+		reason = "the call must not be resent, so its redirect is not followed"
+	case !sameOrigin(req.URL, c.origin):
+		reason = "redirect to another origin refused: credentials go only to " + originOf(c.origin)
+	case req.Method != first.Method:
+		reason = "redirect changing " + first.Method + " to " + req.Method + " refused"
+	case len(via) > maxRedirects:
+		reason = fmt.Sprintf("more than %d redirects", maxRedirects)
+	}
+	if reason == "" {
+		return nil
+	}
+	if st := stateOf(first.Context()); st != nil {
+		st.mu.Lock()
+		st.redirect = reason
+		st.mu.Unlock()
+	}
+	return http.ErrUseLastResponse
+}
+
+// RedirectError reports a redirect answer that was not followed. A call that
+// must not be resent matches access.ErrOutcomeUnknown (the server may have
+// acted before redirecting); others match access.ErrUnavailable.
+type RedirectError struct {
+	Method   string
+	URL      string // redacted
+	Status   int
+	Location string // redacted
+	Reason   string
+	Class    error
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s %s: the server redirected (%d) to %s: %s", e.Method, e.URL, e.Status, e.Location, e.Reason)
+}
+
+// Is matches the error's class.
+func (e *RedirectError) Is(target error) bool {
+	return target == e.Class || errors.Is(e.Class, target)
+}
+
+func (c *Client) redirectError(req *http.Request, resp *http.Response, st *attemptState) error {
+	reason := st.refusedRedirect()
+	if reason == "" {
+		reason = "not followed"
+	}
+	loc := resp.Header.Get("Location")
+	if u, err := resp.Request.URL.Parse(loc); err == nil {
+		loc = RedactQuery(u)
+	} else {
+		loc = "an unparsable location"
+	}
+	idempotent := isIdempotent(req.Context())
+	class := access.ErrUnavailable
+	if !idempotent {
+		class = access.ErrOutcomeUnknown
+	}
+	return &RedirectError{
+		Method: req.Method, URL: RedactQuery(req.URL), Status: resp.StatusCode,
+		Location: loc, Reason: reason, Class: class,
+	}
+}
+
+// sameOrigin compares scheme, host and port, with default ports filled in.
+func sameOrigin(a, b *url.URL) bool {
+	return originOf(a) == originOf(b)
+}
+
+func originOf(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		switch u.Scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return u.Scheme + "://" + u.Hostname() + ":" + port
+}

@@ -1,0 +1,238 @@
+package rest
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// RequestError is an error from a request that got no usable answer: the
+// transport failed, the server redirected, or a 2xx body was too large or
+// could not be decoded. Its URL is redacted (no user info, every query value
+// replaced), so one-time tokens in a query never reach an error string.
+//
+// It matches Class with errors.Is: access.ErrUnavailable when nothing reached
+// the vendor or the call may be resent, access.ErrOutcomeUnknown (which also
+// matches access.ErrUnavailable) when a call that must not be resent may have
+// reached the vendor. Class is nil when the caller's context ended before
+// anything was sent; the context's error is always reachable through Err.
+type RequestError struct {
+	Method string
+	URL    string // redacted, see RedactQuery
+	Status int    // the answer's status, 0 when there was none
+	Class  error
+	Err    error
+
+	query []string // the query's values, scrubbed from Err's message
+}
+
+func (e *RequestError) Error() string {
+	msg := e.Method + " " + e.URL + ": " + scrub(e.Err.Error(), e.query)
+	if errors.Is(e.Class, access.ErrOutcomeUnknown) {
+		msg += " (outcome unknown: the request may have reached the server)"
+	}
+	return msg
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Is matches the error's class.
+func (e *RequestError) Is(target error) bool {
+	return e.Class != nil && (target == e.Class || errors.Is(e.Class, target))
+}
+
+// OutcomeUnknownError wraps the vendor's error for a 5xx answer to a call
+// that must not be resent: the vendor may have acted before failing. It
+// matches access.ErrOutcomeUnknown (and so access.ErrUnavailable); errors.As
+// still finds the vendor's error through Unwrap.
+type OutcomeUnknownError struct {
+	Err error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return e.Err.Error() + " (outcome unknown: the request may have been carried out)"
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// Is matches access.ErrOutcomeUnknown and access.ErrUnavailable.
+func (e *OutcomeUnknownError) Is(target error) bool {
+	return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
+}
+
+// LocalError is a request refused before anything was sent: a bad path
+// parameter, query or body. It matches access.ErrInvalid.
+type LocalError struct {
+	Err error
+}
+
+func (e *LocalError) Error() string { return e.Err.Error() }
+func (e *LocalError) Unwrap() error { return e.Err }
+
+// Is matches access.ErrInvalid.
+func (e *LocalError) Is(target error) bool { return target == access.ErrInvalid }
+
+func local(err error) error {
+	if err == nil || errors.Is(err, access.ErrInvalid) {
+		return err
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = fmt.Errorf("%s: %w", ue.Op, ue.Err) // its URL may hold a query
+	}
+	return &LocalError{Err: err}
+}
+
+// queryValues lists the values of u's query worth scrubbing from messages
+// that transports write: the short ones (page=2) would only mangle them.
+func queryValues(u *url.URL) []string {
+	if u == nil || u.RawQuery == "" {
+		return nil
+	}
+	var out []string
+	q, _ := url.ParseQuery(u.RawQuery)
+	for _, vs := range q {
+		for _, v := range vs {
+			if len(v) >= 4 {
+				out = append(out, url.QueryEscape(v), v)
+			}
+		}
+	}
+	return out
+}
+
+// scrub replaces every query value in msg: a transport's error (httpmock's
+// "no responder found for GET <url>") may quote the URL.
+func scrub(msg string, values []string) string {
+	for _, v := range values {
+		msg = strings.ReplaceAll(msg, v, Redacted)
+	}
+	return msg
+}
+
+// MatchSentinel is the precedence rule every vendor error type applies in
+// its Is method, given the sentinel for the vendor's code (byCode, nil when
+// the code means nothing known):
+//   - HTTP 401 is ErrUnauthorized and nothing else, whatever the code: a
+//     wrong password answered 401 with a code named invalid_* is a refused
+//     credential, not a malformed request;
+//   - HTTP 403 is always ErrForbidden, and also byCode, because vendors
+//     (Havr) answer 403 for conflicts and validation failures too;
+//   - otherwise byCode wins over the status's sentinel.
+func MatchSentinel(target error, status int, byCode error) bool {
+	if target == nil {
+		return false
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		return target == access.ErrUnauthorized
+	case http.StatusForbidden:
+		return target == access.ErrForbidden || target == byCode
+	}
+	if byCode != nil {
+		return target == byCode
+	}
+	return target == StatusSentinel(status)
+}
+
+// classOf is the class of a failure after the request may have reached the
+// server.
+func classOf(idempotent bool) error {
+	if idempotent {
+		return access.ErrUnavailable
+	}
+	return access.ErrOutcomeUnknown
+}
+
+// transportError turns the error of a send that got no answer into a
+// *RequestError with a redacted URL and its class.
+func transportError(ctx context.Context, req *http.Request, st *attemptState, err error) error {
+	cause := err
+	for {
+		var ue *url.Error
+		if !errors.As(cause, &ue) {
+			break
+		}
+		cause = ue.Err // its message holds the URL, query included
+	}
+	if already(cause) {
+		// An error of a layer above the network that has its own
+		// class: a token the auth transport could not obtain.
+		return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Err: cause, query: queryValues(req.URL)}
+	}
+	idempotent := isIdempotent(ctx)
+	notSent := notSentError(cause) || st.provedNotWritten()
+	var class error
+	switch {
+	case ctx.Err() != nil:
+		// The caller gave up; the context's error stays reachable. A call
+		// that may have gone out is still of unknown outcome.
+		if !notSent && !idempotent {
+			class = access.ErrOutcomeUnknown
+		}
+	case notSent:
+		class = access.ErrUnavailable
+	default:
+		class = classOf(idempotent)
+	}
+	return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Class: class, Err: cause, query: queryValues(req.URL)}
+}
+
+// already reports an error that carries its own access class.
+func already(err error) bool {
+	for _, s := range []error{access.ErrUnauthorized, access.ErrForbidden, access.ErrInvalid, access.ErrNotFound,
+		access.ErrRateLimited, access.ErrUnavailable, access.ErrConflict, access.ErrDenied, access.ErrUnsupported} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// notSentError reports failures that happen before a request is written:
+// dialling, name resolution, the TLS handshake, a bad URL.
+func notSentError(err error) bool {
+	var (
+		dnsErr     *net.DNSError
+		verifyErr  *tls.CertificateVerificationError
+		recordErr  tls.RecordHeaderError
+		alertErr   tls.AlertError
+		unknownCA  x509.UnknownAuthorityError
+		hostErr    x509.HostnameError
+		invalidErr x509.CertificateInvalidError
+	)
+	return isDialError(err) || errors.As(err, &dnsErr) || errors.As(err, &verifyErr) ||
+		errors.As(err, &recordErr) || errors.As(err, &alertErr) || errors.As(err, &unknownCA) ||
+		errors.As(err, &hostErr) || errors.As(err, &invalidErr)
+}
+
+// decodeFailure wraps a failure to read or decode a 2xx answer.
+func decodeFailure(req *http.Request, resp *http.Response, err error) error {
+	return &RequestError{
+		Method: req.Method, URL: RedactQuery(req.URL), Status: resp.StatusCode,
+		Class: classOf(isIdempotent(req.Context())),
+		Err:   fmt.Errorf("decode response (%s): %w", resp.Status, err),
+	}
+}
+
+// StatusError is the error for a non-2xx answer of a Client given no
+// DecodeError. It matches the status's sentinel.
+type StatusError struct {
+	Method     string
+	Path       string
+	StatusCode int
+	Status     string
+}
+
+func (e *StatusError) Error() string { return e.Method + " " + e.Path + ": " + e.Status }
+
+// Is matches the sentinel for the status (see MatchSentinel).
+func (e *StatusError) Is(target error) bool { return MatchSentinel(target, e.StatusCode, nil) }
