@@ -85,7 +85,8 @@ func (f *Front) SetLatency(d time.Duration) {
 
 // SetRateLimit answers 429 Too Many Requests, with Retry-After in whole
 // seconds, to requests beyond a token bucket refilled at perSecond with
-// room for burst. A perSecond of zero or less removes the limit.
+// room for burst. A perSecond of zero or less removes the limit. A
+// throttled request is logged and counted but takes no queued Fault.
 func (f *Front) SetRateLimit(perSecond float64, burst int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
