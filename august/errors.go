@@ -181,7 +181,7 @@ type errorBody struct {
 }
 
 func decodeError(resp *http.Response, body []byte) error {
-	path := redactPINPath(resp.Request.URL.Path)
+	path := rest.ShownPath(resp.Request)
 	e := &Error{
 		StatusCode: resp.StatusCode,
 		Method:     resp.Request.Method,
@@ -212,17 +212,6 @@ func changesState(method, path string) bool {
 	p := strings.TrimPrefix(path, "/")
 	return method == http.MethodPost || method == http.MethodPatch || strings.HasPrefix(p, "remoteoperate/") ||
 		(method == http.MethodGet && strings.HasPrefix(p, "locks/") && strings.HasSuffix(p, "/pin"))
-}
-
-// redactPINPath hides the PIN of DELETE /locks/:lockID/pin/:pin.
-func redactPINPath(p string) string {
-	parts := strings.Split(p, "/")
-	for i := 0; i+1 < len(parts); i++ {
-		if parts[i] == "pin" && i > 0 && parts[i+1] != "" {
-			parts[i+1] = "[redacted]"
-		}
-	}
-	return strings.Join(parts, "/")
 }
 
 // outcomeError marks a transport failure of a request that may have reached

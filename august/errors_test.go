@@ -75,7 +75,7 @@ func TestErrorRedactsReleasedPIN(t *testing.T) {
 	_, _, err := c.PINs.Release(context.Background(), testLockID, "482913")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "482913")
-	assert.Contains(t, err.Error(), "/pin/[redacted]")
+	assert.Contains(t, err.Error(), "/pin/[REDACTED]")
 	assert.ErrorIs(t, err, access.ErrNotFound)
 }
 

@@ -368,7 +368,8 @@ func (s *PINsService) Reserve(ctx context.Context, lockID string, opts ...CallOp
 }
 
 // Release releases a reserved PIN. The PIN travels in the path, as August
-// designs it; errors from this package redact it.
+// designs it; it is passed as a secret, so logs and errors show the path
+// with the PIN redacted.
 //
 // DELETE /locks/:lockID/pin/:pin
 func (s *PINsService) Release(ctx context.Context, lockID string, pin access.Secret, opts ...CallOption) (*Result, *Response, error) {
@@ -378,7 +379,7 @@ func (s *PINsService) Release(ctx context.Context, lockID string, pin access.Sec
 	if err := CheckPIN(pin.Reveal(), nil); err != nil {
 		return nil, nil, err
 	}
-	return doResult(ctx, s.client.api, apply(rest.Delete(routePINRelease, lockID, pin.Reveal()), opts))
+	return doResult(ctx, s.client.api, apply(rest.Delete(routePINRelease, lockID, pin), opts))
 }
 
 // GetMaster returns the lock's master PIN (path INFERRED: not published).

@@ -49,18 +49,72 @@
 //
 // # Errors
 //
-// A non-2xx answer is an *Error with the status, Havr's error, error_code and
-// details. It matches the access sentinels with errors.Is, by error_code
-// where there is one (door_lock_does_not_exist is access.ErrNotFound,
-// cant_access_another_ones_door_lock access.ErrForbidden, ...) and by status
-// otherwise.
+// Every error a call returns says what happened, tested with errors.Is:
+//
+//   - access.ErrInvalid: the request was refused before anything was sent
+//     (a missing field, an email that is not one bare address, a path
+//     parameter that would change the path).
+//   - access.ErrUnavailable: nothing reached Havr (the dial was refused, the
+//     name did not resolve, the TLS handshake failed), or a request that may
+//     be resent failed on the way. Trying again later is safe.
+//   - access.ErrOutcomeUnknown, which also matches access.ErrUnavailable: a
+//     request that must not be resent (a create, an update, a K-token
+//     request) may have reached Havr and its result is unknown: the
+//     connection was reset or timed out after the request was written, Havr
+//     answered 5xx, or a 2xx body was cut short, malformed or too large.
+//     Look the result up before trying again, as access.EnsureGrant does.
+//   - the context's own error (context.Canceled, context.DeadlineExceeded)
+//     when ctx ended first; if the request may have gone out and must not be
+//     resent, the error matches access.ErrOutcomeUnknown too.
+//   - an *Error for any other answer, with the status, Havr's error,
+//     error_code and details, the request id and up to 1 MiB of the body. A
+//     401 is access.ErrUnauthorized whatever error_code says (a wrong
+//     password is invalid_credentials); a 403 is always access.ErrForbidden,
+//     and also what its code says, as Havr answers 403 for conflicts and
+//     validation errors too; otherwise error_code decides where there is one
+//     (door_lock_does_not_exist is access.ErrNotFound) and the status where
+//     there is none. The *Error of a 5xx to a request that must not be resent
+//     is wrapped to match ErrOutcomeUnknown; errors.As still finds it.
+//
+// A redirect is followed only for a request that may be resent, to the base
+// URL's own scheme, host and port, with its method kept, at most 3 times.
+// Any other redirect is returned as an error of the classes above, so
+// credentials (the bearer token, a password, a refresh token) never go to
+// another origin and a redirected create is never turned into a GET. URLs in
+// errors lose their user info and every query value, so a one-time token
+// (verify_email?token=...) never reaches an error string.
+//
+// # Bounds
+//
+// A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
+// fails with an error of the classes above and reading stops. Each attempt
+// waits at most 30 s for its response headers (WithResponseHeaderTimeout),
+// over a WithHTTPClient transport too; such a timeout is retried like any
+// other when the request may be resent. The context's deadline bounds the
+// whole call, retries and waits included. The default transport keeps up to
+// 100 idle connections per host.
 //
 // # Retries
 //
 // GET, PUT and DELETE, and POSTs that only read, are retried on connection
 // errors and 429/502/503/504. Creates, updates, K-token requests and other
-// POSTs and PATCHes are not resent once they may have reached Havr, and
-// neither are GETs that spend a one-time token.
+// POSTs and PATCHes are not resent once they may have reached Havr (only
+// after a failed dial, or a 429 or 503 with Retry-After, which says Havr did
+// not act), and neither are GETs that spend a one-time token. Backoff is
+// exponential with jitter; Retry-After (seconds or an HTTP date) is
+// honoured up to WithMaxRetryAfter (30 s) and gets jitter too, so clients
+// told to come back at the same moment do not all return together. A longer
+// Retry-After is returned as an *Error with RetryAfter set. See WithRetry.
+//
+// # Logging
+//
+// WithLogger logs each HTTP attempt at debug level: method, path (never the
+// query), status, duration and the request id. WithLogBodies adds headers,
+// the query and JSON or form bodies, with secrets (passwords, tokens, PINs,
+// the door-lock settings code) and personal data (emails, phone numbers)
+// redacted. The types that hold secrets (Tokens, DoorLockSettingsCode,
+// DoorLockFlashPayload, ...) print through fmt and log through log/slog with
+// them as [redacted].
 //
 // # Your own transport
 //

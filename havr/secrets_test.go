@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/redact"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,7 +52,7 @@ func plant(v any) any {
 	out := reflect.New(reflect.TypeOf(v)).Elem()
 	var fill func(reflect.Value, int)
 	fill = func(v reflect.Value, depth int) {
-		if depth > 6 || !holdsSecret(v.Type()) {
+		if depth > 6 || !redact.HoldsSecret(v.Type()) {
 			return
 		}
 		switch v.Kind() {
@@ -115,7 +116,7 @@ func TestSecretHoldersListed(t *testing.T) {
 	listed := map[string]bool{}
 	for _, v := range secretHolders {
 		listed[reflect.TypeOf(v).Name()] = true
-		assert.True(t, holdsSecret(reflect.TypeOf(v)), "%T holds no secret", v)
+		assert.True(t, redact.HoldsSecret(reflect.TypeOf(v)), "%T holds no secret", v)
 	}
 	var missing []string
 	for name := range holding {
@@ -171,7 +172,7 @@ func TestSecretsNeverPrintOrLog(t *testing.T) {
 			ptr := reflect.New(reflect.TypeOf(v))
 			ptr.Elem().Set(reflect.ValueOf(v))
 			for _, x := range []any{v, ptr.Interface()} {
-				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 					assert.NotContains(t, fmt.Sprintf(verb, x), secretMark, verb)
 				}
 				for hname, h := range map[string]func(*bytes.Buffer) slog.Handler{

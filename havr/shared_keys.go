@@ -3,7 +3,6 @@ package havr
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/rest"
@@ -267,12 +266,12 @@ func (r SharedKeyLinkRequest) validate() error {
 		return access.Invalid("Email", "an email or a list of emails is required")
 	}
 	if r.Email != "" {
-		if err := validateSharedKeyEmail("Email", r.Email); err != nil {
+		if err := validateEmail("Email", r.Email); err != nil {
 			return err
 		}
 	}
 	for i, e := range r.Emails {
-		if err := validateSharedKeyEmail(fmt.Sprintf("Emails[%d]", i), e); err != nil {
+		if err := validateEmail(fmt.Sprintf("Emails[%d]", i), e); err != nil {
 			return err
 		}
 	}
@@ -479,16 +478,6 @@ func validateSharedKeyIDs(field string, ids []ID) error {
 		if id <= 0 {
 			return access.Invalid(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("%d is not an id", id))
 		}
-	}
-	return nil
-}
-
-// validateSharedKeyEmail catches an obviously wrong address before Havr
-// emails a link to it.
-func validateSharedKeyEmail(field, email string) error {
-	at := strings.LastIndexByte(email, '@')
-	if at <= 0 || at == len(email)-1 || strings.ContainsAny(email, " \t\r\n") {
-		return access.Invalid(field, fmt.Sprintf("%q is not an email address", email))
 	}
 	return nil
 }

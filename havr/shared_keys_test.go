@@ -463,7 +463,7 @@ func TestSharedKeysErrors(t *testing.T) {
 		{Name: "Create: another one's lock", Status: 403, Body: testSharedKeyErrCantAccessLock, Sentinel: access.ErrForbidden, Call: create, Check: cantAccessLock},
 		{Name: "Create: user does not exist", Status: 404, Body: testSharedKeyErrUserNotExist, Sentinel: access.ErrNotFound, Call: create, Check: userNotExist},
 		{Name: "Create: lock does not exist", Status: 404, Body: testSharedKeyErrLockNotExist, Sentinel: access.ErrNotFound, Call: create, Check: lockNotExist},
-		// No code rule covers user_admin_of_lock; the 400 makes it ErrInvalid.
+		// user_admin_of_lock is a conflict: the user already holds the lock as admin.
 		{Name: "Create: user is admin", Status: 400, Body: `{
   "error": "User is admin of door lock",
   "error_code": "user_admin_of_lock"

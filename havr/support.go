@@ -69,8 +69,8 @@ type SupportEULARequest struct {
 //
 // POST /support/v1/send_eula
 func (s *SupportService) SendEULA(ctx context.Context, req SupportEULARequest) (*Response, error) {
-	if !strings.Contains(req.Email, "@") {
-		return nil, access.Invalid("Email", "must be an email address")
+	if err := validateEmail("Email", req.Email); err != nil {
+		return nil, err
 	}
 	if !strings.EqualFold(string(req.Language), string(SupportEnglish)) && !strings.EqualFold(string(req.Language), string(SupportFrench)) {
 		return nil, access.Invalid("Language", `must be "en" or "fr"`)

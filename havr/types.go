@@ -2,6 +2,7 @@ package havr
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -143,6 +144,18 @@ func validateDescription(field, s string) error {
 		return access.Invalid(field, fmt.Sprintf("is %d characters; Havr allows at most %d", n, MaxDescriptionLength))
 	}
 	return nil
+}
+
+// validateEmail applies access.ValidateEmail, the one rule for addresses in
+// every package (net/mail, one bare address, at most 254 bytes), under the
+// request's own field name.
+func validateEmail(field, email string) error {
+	err := access.ValidateEmail(email)
+	var invalid *access.InvalidError
+	if errors.As(err, &invalid) {
+		invalid.Field = field
+	}
+	return err
 }
 
 // Resolution is the precision of Havr timestamps: whole seconds. Times are

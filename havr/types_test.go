@@ -1,10 +1,12 @@
 package havr
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,4 +166,60 @@ func FuzzDecodeError(f *testing.F) {
 		assert.NotEmpty(t, herr.Message)
 		_ = herr.Error()
 	})
+}
+
+// Every email a Havr request carries goes through access.ValidateEmail, and
+// the error names the request's field; nothing is sent.
+func TestEmailsFollowOneRule(t *testing.T) {
+	ctx := context.Background()
+	c := newTestClient(t, noRequests(t))
+	calls := map[string]func(email string) error{
+		"Email": func(e string) error {
+			_, _, err := c.SharedKeys.CreateWithLink(ctx, SharedKeyLinkRequest{Email: e, LockListIDs: []ID{9}})
+			return err
+		},
+		"Emails[1]": func(e string) error {
+			_, _, err := c.SharedKeys.CreateWithLink(ctx, SharedKeyLinkRequest{Emails: []string{"a@example.com", e}, LockListIDs: []ID{9}})
+			return err
+		},
+		"Email (SendEULA)": func(e string) error {
+			_, err := c.Support.SendEULA(ctx, SupportEULARequest{Email: e, Language: SupportEnglish})
+			return err
+		},
+		"Email (Users.Create)": func(e string) error {
+			_, _, err := c.Users.Create(ctx, UserCreateRequest{Email: e, FirstName: "A", LastName: "B", Password: "Correct-Horse-9"})
+			return err
+		},
+		"Email (ForgotPassword)": func(e string) error {
+			_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: e, Platform: UserPlatformDashboard})
+			return err
+		},
+		"Email (ChangeEmail)": func(e string) error {
+			_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: e, Password: "p", Platform: UserPlatformDashboard})
+			return err
+		},
+		"email (ResendConfirmationEmail)": func(e string) error {
+			_, err := c.Users.ResendConfirmationEmail(ctx, e)
+			return err
+		},
+	}
+	hostile := []string{
+		"", "visitor", "@example.com", "ada@", "Ada <ada@example.com>", "<ada@example.com>",
+		"a@example.com,b@example.com", "a@example.com b@example.com", "a@example.com\r\nBcc: x@example.com",
+		"a\x00@example.com", strings.Repeat("a", access.MaxEmailLength-len("@example.com")+1) + "@example.com",
+	}
+	for name, call := range calls {
+		field, _, _ := strings.Cut(name, " ")
+		for _, email := range hostile {
+			err := call(email)
+			require.ErrorIs(t, err, access.ErrInvalid, "%s %q", name, email)
+			var invalid *access.InvalidError
+			require.ErrorAs(t, err, &invalid, "%s %q", name, email)
+			assert.Equal(t, field, invalid.Field, "%s %q", name, email)
+			if name == "Email" && email == "" {
+				continue // CreateWithLink says an email or a list is required
+			}
+			assert.Equal(t, access.ValidateEmail(email).(*access.InvalidError).Reason, invalid.Reason, "%s %q: the one rule", name, email)
+		}
+	}
 }

@@ -290,7 +290,10 @@ type UserCreateRequest struct {
 }
 
 func (r UserCreateRequest) validate() error {
-	for _, f := range []struct{ name, value string }{{"Email", r.Email}, {"FirstName", r.FirstName}, {"LastName", r.LastName}} {
+	if err := validateEmail("Email", r.Email); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, value string }{{"FirstName", r.FirstName}, {"LastName", r.LastName}} {
 		if f.value == "" {
 			return access.Invalid(f.name, "is required")
 		}
@@ -387,8 +390,8 @@ type UserForgotPasswordRequest struct {
 //
 // POST /support/v1/forgot_password
 func (s *UsersService) ForgotPassword(ctx context.Context, req UserForgotPasswordRequest) (*Response, error) {
-	if req.Email == "" {
-		return nil, access.Invalid("Email", "is required")
+	if err := validateEmail("Email", req.Email); err != nil {
+		return nil, err
 	}
 	if err := req.Platform.validate(); err != nil {
 		return nil, err
@@ -427,8 +430,8 @@ type UserChangeEmailRequest struct {
 //
 // POST /v1/users/change_email
 func (s *UsersService) ChangeEmail(ctx context.Context, req UserChangeEmailRequest) (*User, *Response, error) {
-	if req.Email == "" {
-		return nil, nil, access.Invalid("Email", "is required")
+	if err := validateEmail("Email", req.Email); err != nil {
+		return nil, nil, err
 	}
 	if req.Password == "" {
 		return nil, nil, access.Invalid("Password", "is required")
@@ -674,8 +677,8 @@ func (s *UsersService) UpdateFavorites(ctx context.Context, doorLockIDs []ID) (*
 //
 // POST /v1/users/resend_confirmation_email
 func (s *UsersService) ResendConfirmationEmail(ctx context.Context, email string) (*Response, error) {
-	if email == "" {
-		return nil, access.Invalid("email", "is required")
+	if err := validateEmail("email", email); err != nil {
+		return nil, err
 	}
 	body := map[string]string{"email": email}
 	return send(ctx, s.client.anon, rest.Post("v1/users/resend_confirmation_email").WithBody(body))

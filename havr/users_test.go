@@ -138,9 +138,11 @@ func TestUsersEndpoints(t *testing.T) {
 		},
 		{
 			Name: "ForgotPassword", Method: "POST", Path: "/support/v1/forgot_password", Headers: testUserAnon,
-			Request: "user_forgot_password_request.json", Status: 204,
+			// user_forgot_password_request.json with an address for the
+			// document's placeholder "email", which is none.
+			Request: `{"forgot_password": {"email": "ada@example.com", "platform": "customer_space"}}`, Status: 204,
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "email", Platform: UserPlatformCustomerSpace})
+				return c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "ada@example.com", Platform: UserPlatformCustomerSpace})
 			},
 		},
 		{
@@ -152,9 +154,12 @@ func TestUsersEndpoints(t *testing.T) {
 		},
 		{
 			Name: "ChangeEmail", Method: "POST", Path: "/v1/users/change_email",
-			Request: "user_change_email_request.json", Response: "user.json",
+			// user_change_email_request.json with an address for the
+			// document's placeholder "new_email".
+			Request:  `{"user": {"email": "new@example.com", "password": "password"}, "platform": "customer_space"}`,
+			Response: "user.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "new_email", Password: "password", Platform: UserPlatformCustomerSpace})
+				v, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "new@example.com", Password: "password", Platform: UserPlatformCustomerSpace})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) { assert.Equal(t, &testUser, v) },
@@ -329,7 +334,7 @@ func TestUsersErrors(t *testing.T) {
 	}
 	del := func(ctx context.Context, c *Client) error { _, err := c.Users.Delete(ctx, 6); return err }
 	forgot := func(ctx context.Context, c *Client) error {
-		_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "email", Platform: UserPlatformDashboard})
+		_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "ada@example.com", Platform: UserPlatformDashboard})
 		return err
 	}
 	verify := func(ctx context.Context, c *Client) error {
@@ -337,7 +342,7 @@ func TestUsersErrors(t *testing.T) {
 		return err
 	}
 	changeEmail := func(ctx context.Context, c *Client) error {
-		_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "new_email", Password: "password", Platform: UserPlatformDashboard})
+		_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "new@example.com", Password: "password", Platform: UserPlatformDashboard})
 		return err
 	}
 	resendChange := func(ctx context.Context, c *Client) error {
@@ -519,11 +524,11 @@ func TestUsersValidation(t *testing.T) {
 			return err
 		},
 		"ForgotPassword: no platform": func() error {
-			_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "e"})
+			_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "e@example.com"})
 			return err
 		},
 		"ForgotPassword: bad platform": func() error {
-			_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "e", Platform: "mobile"})
+			_, err := c.Users.ForgotPassword(ctx, UserForgotPasswordRequest{Email: "e@example.com", Platform: "mobile"})
 			return err
 		},
 		"VerifyEmail: nil":      func() error { _, err := c.Users.VerifyEmail(ctx, nil); return err },
@@ -533,11 +538,11 @@ func TestUsersValidation(t *testing.T) {
 			return err
 		},
 		"ChangeEmail: no password": func() error {
-			_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "e", Platform: UserPlatformDashboard})
+			_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "e@example.com", Platform: UserPlatformDashboard})
 			return err
 		},
 		"ChangeEmail: no platform": func() error {
-			_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "e", Password: "p"})
+			_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "e@example.com", Password: "p"})
 			return err
 		},
 		"ResendEmailChange: bad platform": func() error { _, _, err := c.Users.ResendEmailChange(ctx, "web"); return err },

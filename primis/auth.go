@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/redact"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 )
@@ -35,18 +36,14 @@ type Tokens struct {
 
 // LogValue keeps slog's JSON handler, which would encode the struct with
 // encoding/json and see the real values, from logging the tokens.
-func (t Tokens) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("AccessToken", t.AccessToken.String()),
-		slog.String("RefreshToken", t.RefreshToken.String()),
-	)
-}
+func (t Tokens) LogValue() slog.Value { return redact.LogValue(t) }
 
 // MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
-// slice, map or struct does not leak through encoding/json either.
+// slice, map or struct does not leak through encoding/json either: slog's
+// JSON handler encodes those with encoding/json and never asks LogValue.
 func (t Tokens) MarshalJSON() ([]byte, error) {
 	type plain Tokens
-	return json.Marshal(plain{AccessToken: redacted(t.AccessToken), RefreshToken: redacted(t.RefreshToken)})
+	return json.Marshal(plain(redact.Redacted(t)))
 }
 
 // Session is the answer to a login.
@@ -70,25 +67,12 @@ type Session struct {
 // Tokens.MarshalJSON); decoding is unaffected.
 func (s Session) MarshalJSON() ([]byte, error) {
 	type plain Session
-	p := plain(s)
-	p.JWT, p.RefreshToken = redacted(p.JWT), redacted(p.RefreshToken)
-	return json.Marshal(p)
+	return json.Marshal(plain(redact.Redacted(s)))
 }
 
 // LogValue logs the session with its tokens redacted (fmt already redacts
 // them field by field).
-func (s Session) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.Bool("registered", s.Registered),
-		slog.Bool("isAdmin", s.IsAdmin),
-		slog.String("email", s.Email),
-		slog.String("jwt", s.JWT.String()),
-		slog.String("phone-id", s.PhoneID),
-		slog.String("status", s.Status),
-		slog.Int("zoneAccess", int(s.ZoneAccess)),
-		slog.String("refreshToken", s.RefreshToken.String()),
-	)
-}
+func (s Session) LogValue() slog.Value { return redact.LogValue(s) }
 
 // ZoneAccess is the user's privilege on controlled area configuration. The
 // document lists only 0; other values are passed through.
@@ -108,22 +92,11 @@ type Renewal struct {
 // MarshalJSON encodes the renewal with its token redacted.
 func (r Renewal) MarshalJSON() ([]byte, error) {
 	type plain Renewal
-	p := plain(r)
-	p.JWT = redacted(p.JWT)
-	return json.Marshal(p)
+	return json.Marshal(plain(redact.Redacted(r)))
 }
-
-func redacted(s access.Secret) access.Secret { return access.Secret(s.String()) }
 
 // LogValue logs the renewal with its token redacted.
-func (r Renewal) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("jwt", r.JWT.String()),
-		slog.String("status", r.Status),
-		slog.String("email", r.Email),
-		slog.String("phone-id", r.PhoneID),
-	)
-}
+func (r Renewal) LogValue() slog.Value { return redact.LogValue(r) }
 
 // ErrDeregistered is returned by every call after Auth.Deregister succeeded,
 // until Auth.Login registers the device again: the client does not take a

@@ -114,11 +114,7 @@ func (c *Client) String() string {
 // NewRequest builds an authorised request to an endpoint the Mobile API
 // document does not publish, relative to the base URL. Send it with Do.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	req, err := c.api.NewRequest(ctx, rest.NewCall(method, path).WithBody(body))
-	if err != nil {
-		return nil, err
-	}
-	return req.Request, nil
+	return c.api.NewHTTPRequest(ctx, method, path, body)
 }
 
 // Do sends a request made by NewRequest, with the client's auth, retry policy
@@ -130,11 +126,6 @@ func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 
 // do sends call through the authorised client and decodes the result.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
-	var out T
-	resp, err := api.Do(ctx, call, &out)
-	if err != nil {
-		var zero T
-		return zero, newResponse(resp), err
-	}
-	return out, newResponse(resp), nil
+	out, resp, err := rest.Result[T](ctx, api, call)
+	return out, newResponse(resp), err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -114,3 +115,23 @@ func TestBaseURLWithPathPrefix(t *testing.T) {
 }
 
 func fmtAll(v any) string { return fmt.Sprintf("%v %+v %#v", v, v, v) }
+
+// The raw escape hatch sends its body, with the client's auth, and decodes
+// the answer.
+func TestNewRequestAndDo(t *testing.T) {
+	c, mock := newTestClient(t)
+	var sent string
+	mock.RegisterResponder("POST", testBase+"/api/mobile/undocumented", func(req *http.Request) (*http.Response, error) {
+		b, _ := io.ReadAll(req.Body)
+		sent = string(b)
+		assert.Equal(t, "Bearer "+testJWT, req.Header.Get("Authorization"))
+		return jsonResponder(200, `{"status": "ok"}`)(req)
+	})
+	req, err := c.NewRequest(context.Background(), "POST", "api/mobile/undocumented", map[string]string{"zone-id": "1"})
+	require.NoError(t, err)
+	var out struct{ Status string }
+	_, err = c.Do(req, &out)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"zone-id": "1"}`, sent)
+	assert.Equal(t, "ok", out.Status)
+}

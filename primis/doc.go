@@ -45,18 +45,75 @@
 //
 // # Errors and results
 //
-// A non-2xx answer is an *Error that matches the access sentinels with
-// errors.Is. A refusal that Primis reports in a successful answer is a
-// result, not an error: CommandResult.Granted and GeolocationResult.Granted
-// say whether access was given (a denied geolocation request is HTTP 201 with
-// result "denied"). At the access level, OpenDoor turns a refusal into a
+// Every error a call returns says what happened, tested with errors.Is:
+//
+//   - access.ErrInvalid: the request was refused before anything was sent
+//     (a missing field, a zone id with control characters or whitespace, a
+//     path parameter that would change the path).
+//   - access.ErrUnavailable: nothing reached the server (the dial was
+//     refused, the TLS handshake failed), or a request that may be resent
+//     failed on the way. Trying again later is safe.
+//   - access.ErrOutcomeUnknown, which also matches access.ErrUnavailable: a
+//     request that must not be resent (an unlock, a zone state change, a
+//     login, which registers the device) may have reached the server and its
+//     result is unknown: the
+//     connection was reset or timed out after the request was written, the
+//     server answered 5xx, or a 2xx body was cut short, malformed or too
+//     large. Check the door or the result before trying again.
+//   - the context's own error (context.Canceled, context.DeadlineExceeded)
+//     when ctx ended first; if the request may have gone out and must not be
+//     resent, the error matches access.ErrOutcomeUnknown too.
+//   - an *Error for any other answer, with the status, the body's message,
+//     the request id and up to 1 MiB of the body. 401 is
+//     access.ErrUnauthorized and 403 access.ErrForbidden whatever the message
+//     says; 404 is ErrNotFound, 400 ErrInvalid (the licence limit on
+//     registration ErrForbidden), 429 ErrRateLimited, 501 ErrUnsupported,
+//     other 5xx ErrUnavailable. The *Error of a 5xx to a request that must
+//     not be resent is wrapped to match ErrOutcomeUnknown; errors.As still
+//     finds it.
+//
+// A refusal that Primis reports in a successful answer is a result, not an
+// error: CommandResult.Granted and GeolocationResult.Granted say whether
+// access was given (a denied geolocation request is HTTP 201 with result
+// "denied"). At the access level, OpenDoor turns a refusal into a
 // *DeniedError matching access.ErrDenied.
+//
+// A redirect is followed only for a request that may be resent, to the base
+// URL's own scheme, host and port, with its method kept, at most 3 times.
+// Any other redirect is returned as an error of the classes above, so
+// credentials (the Basic login, the JWT, the refresh token) never go to
+// another origin and a redirected unlock is never turned into a GET. URLs
+// in errors lose their user info and every query value.
+//
+// # Bounds
+//
+// A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
+// fails with an error of the classes above and reading stops. Each attempt
+// waits at most 30 s for its response headers (WithResponseHeaderTimeout),
+// over a WithHTTPClient transport too; such a timeout is retried like any
+// other when the request may be resent. The context's deadline bounds the
+// whole call, retries and waits included. The default transport keeps up to
+// 100 idle connections per host.
 //
 // # Retries
 //
 // GET and DELETE are retried on connection errors and 429/502/503/504;
-// unlocks and other POSTs only when nothing reached the server. See
-// WithRetry and WithMaxRetryAfter.
+// unlocks and other POSTs only when nothing reached the server (a failed
+// dial) or it answered 429 or 503 with Retry-After, which says it did not
+// act. Backoff is exponential with jitter; Retry-After (seconds or an HTTP
+// date) is honoured up to WithMaxRetryAfter (30 s) and gets jitter too, so
+// clients told to come back at the same moment do not all return together.
+// A longer Retry-After is returned as an *Error with RetryAfter set. See
+// WithRetry.
+//
+// # Logging
+//
+// WithLogger logs each HTTP attempt at debug level: method, path (never the
+// query), status, duration and the request id. WithLogBodies adds headers,
+// the query and JSON or form bodies, with secrets (passwords, tokens, PINs)
+// and personal data (emails, phone numbers) redacted. Tokens, Session and
+// Renewal print and log their tokens as [redacted], and encode them so
+// through encoding/json as well.
 //
 // # Your own transport
 //

@@ -39,6 +39,21 @@ func clientFor(t testing.TB, srv *primistest.Server, email, password, phoneID st
 	return c
 }
 
+// tokensOnlyClient logs a client in as the fake's user on phone p1 and
+// returns another client for p1 given only the tokens it got: no
+// credentials to fall back on.
+func tokensOnlyClient(t testing.TB, srv *primistest.Server) *primis.Client {
+	t.Helper()
+	seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
+	_, _, err := seed.Auth.Login(context.Background())
+	require.NoError(t, err)
+	tokens := seed.Tokens()
+	c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
+		primis.WithTokens(tokens.AccessToken.Reveal(), tokens.RefreshToken.Reveal()))
+	require.NoError(t, err)
+	return c
+}
+
 func TestConformance(t *testing.T) {
 	accesstest.Run(t, accesstest.Config{
 		New: func(t *testing.T) accesstest.Fixture {
@@ -188,15 +203,8 @@ func TestRejectedRefreshTokenLogsInAgainOnce(t *testing.T) {
 func TestRejectedRefreshWithoutCredentialsIsUnauthorized(t *testing.T) {
 	srv := primistest.NewServer()
 	defer srv.Close()
-	seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
-	_, _, err := seed.Auth.Login(context.Background())
-	require.NoError(t, err)
-	tokens := seed.Tokens()
-
-	c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
-		primis.WithTokens(tokens.AccessToken.Reveal(), tokens.RefreshToken.Reveal()))
-	require.NoError(t, err)
-	_, _, err = c.Beacons.List(context.Background())
+	c := tokensOnlyClient(t, srv)
+	_, _, err := c.Beacons.List(context.Background())
 	require.NoError(t, err, "the stored tokens work")
 
 	srv.ExpireAccessTokens()
@@ -460,14 +468,9 @@ func TestWrongCredentials(t *testing.T) {
 	t.Run("revoked refresh token", func(t *testing.T) {
 		srv := primistest.NewServer()
 		defer srv.Close()
-		seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
-		_, _, err := seed.Auth.Login(ctx)
-		require.NoError(t, err)
-		c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
-			primis.WithTokens(seed.Tokens().AccessToken.Reveal(), seed.Tokens().RefreshToken.Reveal()))
-		require.NoError(t, err)
+		c := tokensOnlyClient(t, srv)
 		srv.ExpireRefreshTokens()
-		_, _, err = c.Auth.Deregister(ctx)
+		_, _, err := c.Auth.Deregister(ctx)
 		assert.ErrorIs(t, err, access.ErrUnauthorized)
 		var perr *primis.Error
 		require.ErrorAs(t, err, &perr)
@@ -505,13 +508,8 @@ func TestDeregisterOnTheFake(t *testing.T) {
 	t.Run("with the refresh token only", func(t *testing.T) {
 		srv := primistest.NewServer()
 		defer srv.Close()
-		seed := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, "p1")
-		_, _, err := seed.Auth.Login(ctx)
-		require.NoError(t, err)
-		c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()), primis.WithPhoneID("p1"),
-			primis.WithTokens(seed.Tokens().AccessToken.Reveal(), seed.Tokens().RefreshToken.Reveal()))
-		require.NoError(t, err)
-		_, _, err = c.Auth.ChangePassword(ctx, "Fresh1234")
+		c := tokensOnlyClient(t, srv)
+		_, _, err := c.Auth.ChangePassword(ctx, "Fresh1234")
 		require.NoError(t, err)
 		assert.Equal(t, "Fresh1234", srv.Password(primistest.UserEmail))
 		_, _, err = c.Auth.Deregister(ctx)

@@ -229,7 +229,7 @@ func (c *Client) redirectError(req *http.Request, resp *http.Response, st *attem
 		class = access.ErrOutcomeUnknown
 	}
 	return &RedirectError{
-		Method: req.Method, URL: RedactQuery(req.URL), Status: resp.StatusCode,
+		Method: req.Method, URL: RedactQuery(shownURL(req)), Status: resp.StatusCode,
 		Location: loc, Reason: reason, Class: class,
 	}
 }

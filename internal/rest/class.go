@@ -166,7 +166,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 	if already(cause) {
 		// An error of a layer above the network that has its own
 		// class: a token the auth transport could not obtain.
-		return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Err: cause, query: queryValues(req.URL)}
+		return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Err: cause, query: queryValues(req.URL)}
 	}
 	idempotent := isIdempotent(ctx)
 	notSent := notSentError(cause) || st.provedNotWritten()
@@ -183,7 +183,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 	default:
 		class = classOf(idempotent)
 	}
-	return &RequestError{Method: req.Method, URL: RedactQuery(req.URL), Class: class, Err: cause, query: queryValues(req.URL)}
+	return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Class: class, Err: cause, query: queryValues(req.URL)}
 }
 
 // already reports an error that carries its own access class.
@@ -217,7 +217,7 @@ func notSentError(err error) bool {
 // decodeFailure wraps a failure to read or decode a 2xx answer.
 func decodeFailure(req *http.Request, resp *http.Response, err error) error {
 	return &RequestError{
-		Method: req.Method, URL: RedactQuery(req.URL), Status: resp.StatusCode,
+		Method: req.Method, URL: RedactQuery(shownURL(req)), Status: resp.StatusCode,
 		Class: classOf(isIdempotent(req.Context())),
 		Err:   fmt.Errorf("decode response (%s): %w", resp.Status, err),
 	}

@@ -93,7 +93,7 @@ func New(cfg Config) *Client {
 	decode := cfg.DecodeError
 	if decode == nil {
 		decode = func(resp *http.Response, _ []byte) error {
-			return &StatusError{Method: resp.Request.Method, Path: resp.Request.URL.Path, StatusCode: resp.StatusCode, Status: resp.Status}
+			return &StatusError{Method: resp.Request.Method, Path: ShownPath(resp.Request), StatusCode: resp.StatusCode, Status: resp.Status}
 		}
 	}
 	c.decodeError, c.http = decode, rc
@@ -126,12 +126,53 @@ func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	return req, local(err)
 }
 
+// NewHTTPRequest builds the request of a vendor client's raw escape hatch:
+// method and path relative to the base URL, body sent as JSON, ready for
+// SendHTTP.
+func (c *Client) NewHTTPRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	req, err := c.NewRequest(ctx, NewCall(method, path).WithBody(body))
+	if err != nil {
+		return nil, err
+	}
+	// retryablehttp keeps the body to itself and leaves the inner request's
+	// Body nil, which SendHTTP would send as no body at all.
+	if r := req.Request; r.Body == nil && r.GetBody != nil {
+		if r.Body, err = r.GetBody(); err != nil {
+			return nil, local(err)
+		}
+	}
+	return req.Request, nil
+}
+
+// Result sends call with c and decodes a 2xx JSON body into a new T. On any
+// error the T is the zero value, never a value half decoded.
+func Result[T any](ctx context.Context, c *Client, call *Call) (T, *http.Response, error) {
+	var out T
+	resp, err := c.Do(ctx, call, &out)
+	if err != nil {
+		var zero T
+		return zero, resp, err
+	}
+	return out, resp, nil
+}
+
 func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
-	path, err := BuildPath(call.Template, call.Params...)
+	path, shown, err := buildPath(call.Template, call.Params)
 	if err != nil {
 		return nil, err
 	}
 	target := c.base + strings.TrimPrefix(path, "/")
+	if shown != "" {
+		built, err := url.Parse(target)
+		if err != nil {
+			return nil, err
+		}
+		masked, err := url.Parse(c.base + strings.TrimPrefix(shown, "/"))
+		if err != nil {
+			return nil, err
+		}
+		ctx = context.WithValue(ctx, shownPathKey{}, shownPath{real: built.Path, shown: masked.Path})
+	}
 	if call.Query != nil {
 		q, err := encodeQuery(call.Query)
 		if err != nil {

@@ -551,3 +551,30 @@ type trackingBody struct {
 }
 
 func (b *trackingBody) Close() error { b.closed = true; return nil }
+
+// Result never hands back a value half decoded from a broken body.
+func TestResultIsZeroOnError(t *testing.T) {
+	type thing struct{ A, B int }
+	c := newTestClient(always(200, jsonHeader(), `{"A": 1, "B": `), fastPolicy)
+	got, resp, err := Result[thing](context.Background(), c, Get("things"))
+	require.Error(t, err)
+	assert.NotNil(t, resp)
+	assert.Equal(t, thing{}, got)
+
+	c = newTestClient(always(200, jsonHeader(), `{"A": 1, "B": 2}`), fastPolicy)
+	got, _, err = Result[thing](context.Background(), c, Get("things"))
+	require.NoError(t, err)
+	assert.Equal(t, thing{A: 1, B: 2}, got)
+}
+
+func TestNewHTTPRequest(t *testing.T) {
+	ft := always(200, jsonHeader(), `{}`)
+	c := newTestClient(ft, fastPolicy)
+	req, err := c.NewHTTPRequest(context.Background(), "POST", "things/7", map[string]int{"n": 1})
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.example.test/v1/things/7", req.URL.String())
+	_, err = c.SendHTTP(req, nil)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"n": 1}`, string(ft.attempt(0).Body))
+	assert.Equal(t, "application/json", ft.attempt(0).Header.Get("Content-Type"))
+}

@@ -103,3 +103,24 @@ func RequestID(h http.Header) string {
 	}
 	return ""
 }
+
+// Answer is what every vendor's error type records of a non-2xx answer,
+// read in one place so that each vendor reads it alike.
+type Answer struct {
+	StatusCode int
+	Method     string
+	Path       string
+	RequestID  string        // see RequestID
+	RetryAfter time.Duration // the server's Retry-After, 0 without one
+	Body       []byte        // the bounded body DecodeError is given
+}
+
+// AnswerOf reads the Answer of resp, whose bounded body is body.
+func AnswerOf(resp *http.Response, body []byte) Answer {
+	a := Answer{StatusCode: resp.StatusCode, RequestID: RequestID(resp.Header), Body: body}
+	if resp.Request != nil && resp.Request.URL != nil {
+		a.Method, a.Path = resp.Request.Method, ShownPath(resp.Request)
+	}
+	a.RetryAfter, _ = RetryAfter(resp.Header, time.Now())
+	return a
+}

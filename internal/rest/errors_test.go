@@ -3,6 +3,7 @@ package rest
 import (
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +104,17 @@ func TestReadBounded(t *testing.T) {
 	assert.Equal(t, "abcde", string(ReadBounded(strings.NewReader("abcdefgh"), 5)))
 	assert.Empty(t, ReadBounded(strings.NewReader(""), 5))
 	assert.Empty(t, ReadBounded(strings.NewReader("abc"), 0))
+}
+
+func TestAnswerOf(t *testing.T) {
+	req := httptest.NewRequest(http.MethodPost, "https://api.example/v1/things?token=x", nil)
+	resp := &http.Response{StatusCode: 429, Request: req, Header: http.Header{
+		"X-Request-Id": {"req-1"}, "Retry-After": {"7"},
+	}}
+	body := []byte(`{"error":"slow down"}`)
+	assert.Equal(t, Answer{StatusCode: 429, Method: "POST", Path: "/v1/things", RequestID: "req-1",
+		RetryAfter: 7 * time.Second, Body: body}, AnswerOf(resp, body))
+
+	// A custom transport's answer without its request still decodes.
+	assert.Equal(t, Answer{StatusCode: 500}, AnswerOf(&http.Response{StatusCode: 500, Header: http.Header{}}, nil))
 }

@@ -44,11 +44,11 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	secret := bodySecret(t.SecretFields)
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
-		slog.String("path", req.URL.EscapedPath()),
+		slog.String("path", shownURL(req).EscapedPath()),
 	}
 	if t.Bodies {
 		if req.URL.RawQuery != "" {
-			attrs = append(attrs, slog.String("query", redactValuesBy(req.URL.Query(), secret).Encode()))
+			attrs = append(attrs, slog.String("query", redactBy(req.URL.Query(), secret).Encode()))
 		}
 		attrs = append(attrs, slog.Any("request_header", RedactHeader(req.Header)))
 		if req.GetBody != nil && req.ContentLength != 0 {

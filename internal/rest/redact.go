@@ -25,17 +25,7 @@ func IsSecretKey(key string) bool {
 }
 
 // RedactHeader returns a copy of h with secret values replaced.
-func RedactHeader(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		if IsSecretKey(k) {
-			out[k] = []string{Redacted}
-			continue
-		}
-		out[k] = vs
-	}
-	return out
-}
+func RedactHeader(h http.Header) http.Header { return redactBy(h, IsSecretKey) }
 
 // RedactURL returns u as a string with secret query values replaced.
 func RedactURL(u *url.URL) string {
@@ -53,11 +43,13 @@ func RedactURL(u *url.URL) string {
 	return c.String()
 }
 
-func redactValues(v url.Values) url.Values { return redactValuesBy(v, IsSecretKey) }
+func redactValues(v url.Values) url.Values { return redactBy(v, IsSecretKey) }
 
-func redactValuesBy(v url.Values, secret func(string) bool) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
+// redactBy copies a header or a query with the values of secret keys
+// replaced.
+func redactBy[M ~map[string][]string](m M, secret func(string) bool) M {
+	out := make(M, len(m))
+	for k, vs := range m {
 		if secret(k) {
 			out[k] = []string{Redacted}
 			continue
@@ -84,7 +76,7 @@ func redactBodyBy(contentType string, body []byte, secret func(string) bool) str
 		if err != nil {
 			return "[unparsable form body]"
 		}
-		return redactValuesBy(v, secret).Encode()
+		return redactBy(v, secret).Encode()
 	case media == "application/json" || strings.HasSuffix(media, "+json") || media == "":
 		var v any
 		if err := json.Unmarshal(body, &v); err != nil {
