@@ -1,16 +1,20 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 
+	"github.com/doorkit/doorkit/access"
 	"golang.org/x/oauth2"
 )
 
-// TokenSource is what Transport needs: tokens, and a way to report one the
-// server rejected.
+// TokenSource is what Transport needs: tokens obtained within a request's
+// context, the token held now, and a way to report one the server rejected.
 type TokenSource interface {
-	Token() (*oauth2.Token, error)
+	TokenContext(ctx context.Context) (*oauth2.Token, error)
+	Current() *oauth2.Token
 	Invalidate(stale *oauth2.Token)
 }
 
@@ -18,6 +22,9 @@ type TokenSource interface {
 // invalidates the token, obtains a new one once and resends the request from
 // GetBody; a second 401 is returned to the caller. A 401 means the server did
 // not act on the request, so resending even a POST is safe.
+//
+// Waiting for a token ends with the request's context: the caller gets
+// ctx.Err() while the fetch goes on for others.
 type Transport struct {
 	Base   http.RoundTripper
 	Source TokenSource
@@ -25,11 +32,35 @@ type Transport struct {
 	Apply func(req *http.Request, tok *oauth2.Token)
 }
 
+type withoutRefreshKey struct{}
+
+// WithoutRefresh marks requests made with ctx to go out with the token the
+// source holds now, as is: none is fetched, and a 401 is returned to the
+// caller (the token is invalidated, so the next ordinary request renews it).
+// A token check such as a ping uses it, so that it reports an invalid token
+// instead of replacing it.
+func WithoutRefresh(ctx context.Context) context.Context {
+	return context.WithValue(ctx, withoutRefreshKey{}, true)
+}
+
+func withoutRefresh(ctx context.Context) bool {
+	v, _ := ctx.Value(withoutRefreshKey{}).(bool)
+	return v
+}
+
+// ErrNoToken is returned for a request marked WithoutRefresh when the
+// source holds no token.
+const ErrNoToken = errString("auth: no token to send")
+
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.Source.Token()
+	ctx := req.Context()
+	if withoutRefresh(ctx) {
+		return t.sendCurrent(req)
+	}
+	tok, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		closeBody(req)
-		return nil, err
+		return nil, tokenError(ctx, err)
 	}
 	resp, err := t.send(req, tok)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -39,22 +70,36 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil // cannot resend this body
 	}
 	t.Source.Invalidate(tok)
-	fresh, err := t.Source.Token()
+	fresh, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		drain(resp)
-		return nil, err
+		return nil, tokenError(ctx, err)
 	}
 	if fresh.AccessToken == tok.AccessToken {
 		return resp, nil
 	}
 	drain(resp)
-	retry := req.Clone(req.Context())
+	retry := req.Clone(ctx)
 	if req.GetBody != nil {
 		if retry.Body, err = req.GetBody(); err != nil {
 			return nil, err
 		}
 	}
 	return t.send(retry, fresh)
+}
+
+// sendCurrent sends req with the token held now, without renewing it.
+func (t *Transport) sendCurrent(req *http.Request) (*http.Response, error) {
+	tok := t.Source.Current()
+	if tok == nil || tok.AccessToken == "" {
+		closeBody(req)
+		return nil, ErrNoToken
+	}
+	resp, err := t.send(req, tok)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		t.Source.Invalidate(tok)
+	}
+	return resp, err
 }
 
 func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
@@ -65,6 +110,38 @@ func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, 
 		out.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	}
 	return t.Base.RoundTrip(out)
+}
+
+// TokenError reports that no token could be obtained for a request, which
+// therefore was not sent (or, after a 401, not acted on). The token request
+// has its own retries, so the request is not retried on top of them
+// (NotSent), and it is never of unknown outcome, even when the token
+// request was: errors.Is matches what the token failure matches except
+// access.ErrOutcomeUnknown, and errors.As reaches the vendor's error.
+type TokenError struct {
+	Err error
+}
+
+func (e *TokenError) Error() string { return "obtain token: " + e.Err.Error() }
+
+// NotSent says the request did not go out; rest does not resend it.
+func (e *TokenError) NotSent() bool { return true }
+
+// Is matches what the token failure matches, except ErrOutcomeUnknown.
+func (e *TokenError) Is(target error) bool {
+	return target != access.ErrOutcomeUnknown && errors.Is(e.Err, target)
+}
+
+// As reaches the token failure's own errors, such as the vendor's *Error.
+func (e *TokenError) As(target any) bool { return errors.As(e.Err, target) }
+
+// tokenError wraps a failure to obtain a token, unless it is the request's
+// own context ending, which stays as it is.
+func tokenError(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return &TokenError{Err: err}
 }
 
 func drain(resp *http.Response) {
