@@ -3,6 +3,7 @@ package resivo_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -368,4 +369,52 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	for _, secret := range []string{resivotest.ClientSecret, c.Tokens().AccessToken.Reveal(), "918273"} {
 		assert.NotContains(t, out, secret)
 	}
+}
+
+func TestRateLimit(t *testing.T) {
+	window := access.Window{Start: time.Now().Add(time.Hour), End: time.Now().Add(2 * time.Hour)}
+	grantAll := func(c *resivo.Client, n int) (made int, errs []error) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for i := range n {
+			wg.Go(func() {
+				req := visitorRequest(door(resivotest.MainEntranceID))
+				req.Key, req.Window = fmt.Sprintf("BK-%d", i), window
+				_, err := c.CreateGrant(context.Background(), req)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					made++
+				}
+			})
+		}
+		wg.Wait()
+		return made, errs
+	}
+
+	t.Run("unpaced bursts are refused with 429", func(t *testing.T) {
+		c, srv := newFakeClient(t, resivo.WithMaxRetryAfter(time.Millisecond))
+		_, err := c.ListDoors(context.Background()) // token and locale first
+		require.NoError(t, err)
+		srv.SetRateLimit(5, 5)
+		made, errs := grantAll(c, 20)
+		require.NotEmpty(t, errs)
+		for _, err := range errs {
+			assert.ErrorIs(t, err, access.ErrRateLimited)
+			assert.NotErrorIs(t, err, access.ErrOutcomeUnknown, "a 429 made nothing")
+		}
+		assert.Len(t, srv.Authorizations(), made, "one authorization per successful create, none for a refused one")
+	})
+	t.Run("paced, none is refused", func(t *testing.T) {
+		// Paced at half resivo's rate, so scheduling jitter between the
+		// pacer and resivo's bucket cannot add up to a refusal.
+		c, srv := newFakeClient(t, resivo.WithRateLimit(100, 1))
+		srv.SetRateLimit(200, 5)
+		made, errs := grantAll(c, 40)
+		assert.Empty(t, errs)
+		assert.Equal(t, 40, made)
+		assert.Zero(t, srv.Throttled())
+	})
 }

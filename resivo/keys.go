@@ -190,9 +190,14 @@ func classifyCreate(err error) error {
 	if err == nil {
 		return nil
 	}
-	var rerr *Error
+	var (
+		rerr    *Error
+		notSent interface{ NotSent() bool } // auth.TokenError: no token, nothing sent
+	)
 	switch {
 	case errors.Is(err, access.ErrOutcomeUnknown):
+		return err
+	case errors.As(err, &notSent) && notSent.NotSent():
 		return err
 	case errors.As(err, &rerr) && rerr.StatusCode < 500:
 		return err

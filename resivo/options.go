@@ -14,6 +14,7 @@ import (
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
 )
 
 // Option configures a Client.
@@ -153,6 +154,22 @@ func WithResponseHeaderTimeout(d time.Duration) Option {
 // only.
 func WithLogBodies() Option {
 	return func(s *settings) error { s.LogBodies = true; return nil }
+}
+
+// WithTokenTimeout bounds each token fetch (default 30 s). The fetch runs on
+// its own context, so a caller whose context ends first returns at once
+// while the fetch goes on for the others.
+func WithTokenTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetTokenTimeout(d) }
+}
+
+// WithRateLimit paces the client to limit requests per second with bursts
+// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
+// token fetches included; a caller waits within its context and gets its
+// context's error when that ends first. resivo publishes no limit; set one
+// that your account is known to take, to avoid 429 answers.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
 var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}$`)
