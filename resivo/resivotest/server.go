@@ -10,9 +10,11 @@
 // POST /oauth2/token takes form-encoded client credentials and issues Bearer
 // tokens that expire after TokenLifetime by the fake's clock (Advance moves
 // it); a client is scoped to the Site Owner's sites or to one site. Errors
-// carry resivo's {"message": "..."} body. It also offers fault injection,
-// including a request performed but its answer lost, and a request log
-// (fakeserver.Front).
+// carry resivo's {"message": "..."} body. It also offers fault injection
+// (a status with Retry-After, a dropped connection, a request performed but
+// its answer lost, latency), a token-bucket rate limit answering 429 with
+// Retry-After (SetRateLimit; off by default, since resivo documents no
+// limit) and a request log (fakeserver.Front).
 //
 // It is as strict as the documents: JSON bodies need Content-Type
 // application/json and are decoded with unknown fields refused; required
