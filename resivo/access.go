@@ -105,7 +105,9 @@ func doorOf(site string, comp Component) access.Door {
 //
 // CredentialPIN gets a PIN-code access (POST
 // /:siteId/authorizations/pin-access) with req.PIN, or a random
-// DefaultPINLength-digit code, returned in the credential.
+// DefaultPINLength-digit code, returned in the credential. resivo cannot
+// change a window, so EnsureGrant re-makes a moved booking: set req.PIN to
+// keep the visitor's code, or a new random one is chosen.
 //
 // The window is prepared at millisecond resolution (access.Window.Prepare:
 // UTC, a past start clamped to now with a notice). The grant id is
