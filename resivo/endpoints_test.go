@@ -192,3 +192,38 @@ func TestRawRequestCarriesItsBodyAndAuth(t *testing.T) {
 	_, err = c.NewRequest(context.Background(), http.MethodGet, "v8/sites/%v", nil)
 	assert.ErrorIs(t, err, access.ErrInvalid, "a template without its parameter")
 }
+
+func TestRevokeIfLiveRequests(t *testing.T) {
+	for name, tc := range map[string]struct {
+		fixture string
+		revoked bool
+	}{
+		"live: GET then DELETE":              {"authorization_response.json", true},
+		"every credential expired: GET only": {"authorization_expired_response.json", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var sent []string
+			var deleteBody string
+			c := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
+				sent = append(sent, req.Method+" "+req.URL.Path)
+				status, body := 200, fixture(t, tc.fixture)
+				if req.Method == http.MethodDelete {
+					b, _ := io.ReadAll(req.Body)
+					deleteBody, status, body = string(b), 204, ""
+				}
+				return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+			}))
+			a, revoked, _, err := c.Authorizations.RevokeIfLive(context.Background(), testSite, testAuthID)
+			require.NoError(t, err)
+			assert.Equal(t, tc.revoked, revoked)
+			assert.Equal(t, tc.revoked, a.Live())
+			want := []string{"GET /site-1/authorizations/" + testAuthID}
+			if tc.revoked {
+				want = append(want, "DELETE /site-1/authorizations/"+testAuthID+"/revoke")
+				assert.JSONEq(t, fixture(t, "revoke_request.json"), deleteBody)
+			}
+			assert.Equal(t, want, sent)
+		})
+	}
+}
