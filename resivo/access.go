@@ -424,8 +424,11 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // a key, every grant the store records, which needs a store that can list
 // its keys (KeyLister, as the default store can; otherwise the listing
 // fails with access.ErrUnsupported). Grants created without a key are not
-// listed, nor revoked ones. Each grant is read from resivo (GetGrant) and
-// filtered with filter.Match; HolderEmail matches door-link grants only,
+// listed, nor revoked ones. Each grant is read from resivo (GetGrant); one
+// whose answer lacks componentIds or restrictions (INFERRED fields) is an
+// error matching access.ErrUnsupported rather than a grant EnsureGrant
+// would mistake for a different one and revoke. Grants are filtered with
+// filter.Match; HolderEmail matches door-link grants only,
 // since a PIN-code access carries the holder's name alone.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
@@ -478,6 +481,12 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 	}
 	if err != nil {
 		return nil, err
+	}
+	if g.State() != access.GrantRevoked && (len(g.Doors) == 0 || g.Window.Start.IsZero()) {
+		// Without doors and window EnsureGrant would take the grant for a
+		// different one and revoke it: refuse to guess instead.
+		return nil, fmt.Errorf("resivo: the answer for authorization %s (key %q) has no componentIds or restrictions, so it cannot be compared with a request: %w",
+			id, key, access.ErrUnsupported)
 	}
 	g.Key = key
 	return g, nil
