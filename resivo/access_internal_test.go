@@ -21,7 +21,7 @@ func TestEnsureGrantRefusesAnAnswerItCannotCompare(t *testing.T) {
 	c := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		sent = append(sent, req.Method+" "+req.URL.Path)
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
-			Body: io.NopCloser(strings.NewReader(`{"id":"` + testAuthID + `","status":"active","credentials":[{"status":"active","isExpired":false}]}`)),
+			Body:    io.NopCloser(strings.NewReader(`{"id":"` + testAuthID + `","status":"active","credentials":[{"status":"active","isExpired":false}]}`)),
 			Request: req}, nil
 	}))
 	ctx := context.Background()
