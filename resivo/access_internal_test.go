@@ -2,6 +2,8 @@ package resivo
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -47,4 +49,24 @@ func TestKeyCandidates(t *testing.T) {
 	} {
 		assert.Equal(t, want, keyCandidates(name), name)
 	}
+}
+
+func TestClassifyCreate(t *testing.T) {
+	ctxErr := context.Canceled
+	for name, tc := range map[string]struct {
+		err     error
+		unknown bool
+	}{
+		"context ended before sending": {ctxErr, false},
+		"resivo refused":               {&Error{StatusCode: 400}, false},
+		"rate limited":                 {&Error{StatusCode: 429}, false},
+		"unmarked 500":                 {&Error{StatusCode: 500}, true},
+		"marked by rest":               {fmt.Errorf("x: %w", access.ErrOutcomeUnknown), true},
+		"nothing reached resivo":       {fmt.Errorf("x: %w", access.ErrUnavailable), false},
+	} {
+		got := classifyCreate(tc.err)
+		assert.Equal(t, tc.unknown, errors.Is(got, access.ErrOutcomeUnknown), name)
+		assert.ErrorIs(t, got, tc.err, name)
+	}
+	assert.NoError(t, classifyCreate(nil))
 }

@@ -182,29 +182,20 @@ func (c *Client) checkKeyFree(ctx context.Context, key string) error {
 }
 
 // classifyCreate says whether a failed create may have made an
-// authorization. resivo's refusal (a 4xx answer) and a request that never
-// reached resivo made none; anything else (a 5xx, a lost or broken answer,
-// a timeout or cancellation while it was in flight) may have, and matches
-// access.ErrOutcomeUnknown.
+// authorization. internal/rest classes every failure: a request that may
+// have reached resivo without a usable answer (a lost or broken answer, a
+// timeout or cancellation in flight, a 5xx) matches access.ErrOutcomeUnknown;
+// anything else (resivo's refusal, a request never sent, no token) made
+// nothing. A 5xx *Error that arrives unmarked is marked here.
 func classifyCreate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var (
-		rerr    *Error
-		notSent interface{ NotSent() bool } // auth.TokenError: no token, nothing sent
-	)
+	var rerr *Error
 	switch {
-	case errors.Is(err, access.ErrOutcomeUnknown):
+	case err == nil, errors.Is(err, access.ErrOutcomeUnknown):
 		return err
-	case errors.As(err, &notSent) && notSent.NotSent():
-		return err
-	case errors.As(err, &rerr) && rerr.StatusCode < 500:
-		return err
-	case errors.Is(err, access.ErrInvalid), errors.Is(err, access.ErrUnavailable):
-		return err
+	case errors.As(err, &rerr) && rerr.StatusCode >= 500:
+		return fmt.Errorf("resivo: the create may have reached resivo: %w: %w", access.ErrOutcomeUnknown, err)
 	}
-	return fmt.Errorf("resivo: the create may have reached resivo: %w: %w", access.ErrOutcomeUnknown, err)
+	return err
 }
 
 // lockKey serialises creates for one key within the process.
