@@ -39,11 +39,11 @@ const TokenMargin = 60 * time.Second
 // Tokens is what the client authenticates with. The tokens print as
 // [redacted]; use Reveal to store them.
 type Tokens struct {
-	AccessToken  access.Secret
-	RefreshToken access.Secret // user login only
+	AccessToken  access.Secret `json:"accessToken"`
+	RefreshToken access.Secret `json:"refreshToken"` // user login only
 	// Expiry is when the client stops using the access token (the token's
 	// own expiry less TokenMargin); zero when unknown.
-	Expiry time.Time
+	Expiry time.Time `json:"expiry"`
 }
 
 // credentials are what the token source needs to obtain tokens.

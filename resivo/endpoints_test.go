@@ -188,6 +188,7 @@ func TestRawRequestCarriesItsBodyAndAuth(t *testing.T) {
 	assert.Equal(t, "/v8/siteOwners/owner-1/contracts", got.URL.Path)
 	assert.Equal(t, "Bearer "+testAccess, got.Header.Get("Authorization"))
 	assert.JSONEq(t, `{"displayName":"Flat 3"}`, body)
+	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 
 	_, err = c.NewRequest(context.Background(), http.MethodGet, "v8/sites/%v", nil)
 	assert.ErrorIs(t, err, access.ErrInvalid, "a template without its parameter")

@@ -55,17 +55,8 @@ type errorBody struct {
 }
 
 func decodeError(resp *http.Response, body []byte) error {
-	e := &Error{
-		StatusCode: resp.StatusCode,
-		RequestID:  rest.RequestID(resp.Header),
-		Body:       body,
-	}
-	if resp.Request != nil {
-		e.Method, e.Path = resp.Request.Method, resp.Request.URL.Path
-	}
-	if d, ok := rest.RetryAfter(resp.Header, time.Now()); ok {
-		e.RetryAfter = d
-	}
+	a := rest.AnswerOf(resp, body)
+	e := &Error{StatusCode: a.StatusCode, Method: a.Method, Path: a.Path, RequestID: a.RequestID, RetryAfter: a.RetryAfter, Body: a.Body}
 	var b errorBody
 	if json.Unmarshal(body, &b) == nil {
 		e.Message, e.Code = b.Message, codeString(b.Code)
