@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/auth"
+	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -136,25 +136,40 @@ type tokenFetcher struct {
 	hasCCs bool
 }
 
-func (c *Client) fetcher(creds *credentials, base *url.URL, rt http.RoundTripper, timeout time.Duration) auth.FetchFunc {
+func (c *Client) fetcher(creds *credentials, cfg rest.Config) auth.FetchFunc {
 	f := &tokenFetcher{
 		c:     c,
 		creds: creds,
 		cc: &clientcredentials.Config{
 			ClientID:     creds.clientID,
 			ClientSecret: creds.clientSecret.Reveal(),
-			TokenURL:     base.String() + routeToken.template,
+			TokenURL:     cfg.BaseURL.String() + routeToken.template,
 			AuthStyle:    oauth2.AuthStyleInParams, // form-encoded body, as resivo takes it
 		},
 		// The token request goes through the client's own transport stack
-		// (logging, the caller's transport), to the base URL, and follows no
-		// redirect: client secrets go nowhere else.
-		http:   &http.Client{Transport: rt, Timeout: timeout, CheckRedirect: refuseRedirect},
+		// (pacing, logging, the response-header bound, the caller's
+		// transport), to the base URL, and follows no redirect: client
+		// secrets go nowhere else.
+		http: &http.Client{Transport: userAgent{cfg.Transport, cfg.UserAgent}, Timeout: cfg.Timeout,
+			CheckRedirect: refuseRedirect},
 		nowFn:  time.Now,
 		hasCCs: creds.clientSecret != "",
 	}
 	c.fetch = f
 	return f.fetch
+}
+
+// userAgent sets the client's User-Agent on token requests, which
+// golang.org/x/oauth2 sends with Go's default.
+type userAgent struct {
+	base http.RoundTripper
+	ua   string
+}
+
+func (u userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("User-Agent", u.ua)
+	return u.base.RoundTrip(req)
 }
 
 func refuseRedirect(req *http.Request, _ []*http.Request) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
 func fixture(t *testing.T, name string) string {
@@ -332,4 +334,47 @@ func TestNewRequestBodyIsResentAfter401(t *testing.T) {
 	assert.JSONEq(t, `{"displayName":"Flat 3"}`, bodies[0])
 	assert.JSONEq(t, bodies[0], bodies[1], "the resend carries the body")
 	assert.Equal(t, []string{"Bearer m2m-1", "Bearer m2m-2"}, auths)
+}
+
+// Token requests go through the client's own transport stack: they carry its
+// User-Agent, are logged, take a rate-limit slot and are bounded by the
+// response-header timeout.
+func TestTokenRequestsShareTheTransportStack(t *testing.T) {
+	t.Run("user agent and log", func(t *testing.T) {
+		ts := newTokenServer(t, 200, numberedToken)
+		var buf strings.Builder
+		logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c := newCCClient(t, ts.mock, WithUserAgent("booking-service/2"), WithLogger(logger))
+		_, err := c.Auth.ClientCredentialsToken(context.Background())
+		require.NoError(t, err)
+		require.Len(t, ts.headers, 1)
+		assert.Equal(t, "booking-service/2", ts.headers[0].Get("User-Agent"))
+		assert.Contains(t, buf.String(), "/oauth2/token")
+		assert.NotContains(t, buf.String(), "m2m-secret-1")
+	})
+	t.Run("paced", func(t *testing.T) {
+		// One request per 10 hours: the call takes the only slot, so the
+		// token request waits for the next one until its context ends,
+		// and is never sent.
+		ts := newTokenServer(t, 200, numberedToken)
+		ts.valid["kept"] = true
+		c := newCCClient(t, ts.mock, WithTokens("kept", ""), WithRateLimit(rate.Every(10*time.Hour), 1))
+		_, _, err := c.Sites.Get(context.Background(), testSite)
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		_, err = c.Auth.ClientCredentialsToken(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Zero(t, ts.tokenCalls.Load(), "the token request waited for a slot")
+	})
+	t.Run("response-header bound", func(t *testing.T) {
+		mock := httpmock.NewMockTransport()
+		mock.RegisterResponder("POST", testBase+"/oauth2/token", func(req *http.Request) (*http.Response, error) {
+			<-req.Context().Done() // a token endpoint that never answers
+			return nil, req.Context().Err()
+		})
+		c := newCCClient(t, mock, WithResponseHeaderTimeout(time.Millisecond))
+		_, err := c.Auth.ClientCredentialsToken(context.Background())
+		require.Error(t, err, "the fetch ends at the bound, not at the 30 s token timeout")
+	})
 }

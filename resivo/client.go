@@ -72,7 +72,7 @@ func New(opts ...Option) (*Client, error) {
 	creds := &credentials{clientID: s.clientID, clientSecret: access.Secret(s.clientSecret), email: s.email,
 		password: access.Secret(s.password)}
 	c.anon = rest.New(cfg)
-	c.tokens = auth.NewSource(c.fetcher(creds, base, cfg.Transport, cfg.Timeout), s.TokenTimeout, s.tokenCallback())
+	c.tokens = auth.NewSource(c.fetcher(creds, cfg), s.TokenTimeout, s.tokenCallback())
 	if s.accessToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken, time.Time{}))
 	}
