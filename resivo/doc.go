@@ -29,8 +29,9 @@
 // it expires (AssumedTokenLifetime when the answer has no expires_in), and
 // fetches one token at a time however many goroutines need it. A 401 makes
 // it fetch a new token once and resend. Token requests go through the same
-// transport as every call (WithHTTPClient, the logger), only to the base
-// URL's origin, and are never redirected. WithLogin authenticates as a user
+// transport stack as every call (WithHTTPClient, pacing, logging, the
+// response-header bound, the User-Agent), only to the base URL's origin,
+// and are never redirected. WithLogin authenticates as a user
 // instead (POST /v8/users/login, inferred); WithTokens starts from a token
 // kept earlier.
 //
@@ -41,22 +42,84 @@
 // public client calls (/:siteId/components, /:siteId/authorizations/...)
 // have no prefix.
 //
-// # Errors and retries
+// # Errors
 //
-// A non-2xx answer is an *Error carrying the status, resivo's "message"
-// (and "code" when present), the request id and the body; it matches an
-// access sentinel with errors.Is by status (401 ErrUnauthorized, 403
-// ErrForbidden, 404 ErrNotFound, 409 ErrConflict, 400 ErrInvalid, 429
-// ErrRateLimited, 502-504 ErrUnavailable). Bad input is an error matching
-// access.ErrInvalid before anything is sent: ids that would change the path,
-// empty required fields, validTo not after validFrom, recipients that are
-// not an email address or an E.164 number.
+// Every error a call returns says what happened, tested with errors.Is:
 //
-// GET and DELETE are retried on connection errors, 429, 502, 503 and 504
-// with backoff and Retry-After. Creates (POST) are not resent once they may
-// have reached resivo: the only public client retries every method, so one
-// lost answer makes two authorizations; doorkit does not. After a create
-// fails with an unknown outcome, look the authorization up first.
+//   - access.ErrInvalid: the request was refused before anything was sent:
+//     ids that would change the path, empty required fields, validTo not
+//     after validFrom, recipients that are not one bare email address or an
+//     E.164 number, a PIN that is not digits.
+//   - access.ErrUnavailable: nothing reached resivo (the dial was refused,
+//     the name did not resolve, the TLS handshake failed), no token could be
+//     obtained for lack of a connection, or a request that may be resent
+//     failed on the way. Trying again later is safe.
+//   - access.ErrOutcomeUnknown, which also matches access.ErrUnavailable: a
+//     create (POST) may have reached resivo and its result is unknown: the
+//     connection was reset or timed out after the request was written,
+//     resivo answered 5xx, or a 2xx body was cut short, malformed or too
+//     large. resivo may then hold an authorization the client cannot find:
+//     resivo publishes no listing of authorizations, so a lost create cannot
+//     be looked up by its key. This is a known gap. CreateGrant therefore
+//     leaves the grant's key pending in the KeyStore, and every later
+//     EnsureGrant, CreateGrant or lookup for that key fails with a
+//     *PendingKeyError (matching ErrOutcomeUnknown) instead of creating a
+//     second authorization, until someone finds the authorization named
+//     "[key] ..." in the resivo portal and records it, or its absence, with
+//     ResolveKey. See "Grant keys and lost answers".
+//   - the context's own error (context.Canceled, context.DeadlineExceeded)
+//     when ctx ended first; if a create may have gone out, the error matches
+//     access.ErrOutcomeUnknown too, and the key stays pending as above.
+//   - an *Error for any other answer, with the status, resivo's "message"
+//     (and "code" when present), the request id and up to 1 MiB of the
+//     body. It matches one access sentinel by status: 401 ErrUnauthorized
+//     and 403 ErrForbidden whatever the body says (a refused client secret
+//     is ErrUnauthorized), 404 and 410 ErrNotFound, 409 ErrConflict, 400 and
+//     422 ErrInvalid, 429 ErrRateLimited, 502-504 ErrUnavailable. resivo
+//     publishes no error codes, so the code is kept, not interpreted. The
+//     *Error of a 5xx to a create is wrapped to match ErrOutcomeUnknown;
+//     errors.As still finds it.
+//
+// A redirect is followed only for a request that may be resent, to the base
+// URL's own scheme, host and port; any other is returned as an error, so
+// the bearer token and the client secret never go to another origin and a
+// redirected create is never turned into a GET. Token requests are never
+// redirected. URLs in errors lose their user info and query values.
+//
+// # Bounds
+//
+// A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
+// fails and reading stops. Each attempt, token requests included, waits at
+// most 30 s for its response headers (WithResponseHeaderTimeout), over a
+// WithHTTPClient transport too. A token fetch runs on its own context,
+// bounded by WithTokenTimeout (30 s): a caller waiting for it returns when
+// its own context ends while the fetch goes on for the others. The
+// context's deadline bounds the whole call, retries and waits included.
+//
+// # Retries
+//
+// GET and DELETE (revocation) are retried on connection errors and
+// 429/502/503/504. Creates (POST) are not resent once they may have reached
+// resivo, only after a failed dial or a 429 or 503 with Retry-After, which
+// say resivo did not act: the only public client retries every method, so
+// one lost answer makes two authorizations; doorkit does not. The user
+// login is resent like a GET (a second login costs nothing). Backoff is
+// exponential with jitter; Retry-After (seconds or an HTTP date) is
+// honoured up to WithMaxRetryAfter (30 s) and gets jitter too; a longer one
+// is returned as an *Error with RetryAfter set. See WithRetry.
+// WithRateLimit paces every attempt, token requests and retries included;
+// resivo publishes no limit.
+//
+// # Logging
+//
+// WithLogger logs each HTTP attempt, token requests included, at debug
+// level: method, path (never the query), status, duration and the request
+// id. WithLogBodies adds headers, the query and JSON or form bodies, with
+// secrets (the client secret, passwords, tokens, PIN codes) and personal
+// data (emails, phone numbers) redacted. The types that hold secrets
+// (Tokens, LoginRequest, LoginResponse, PinCode, PinAccessRequest) print
+// through fmt and log through log/slog with them as [redacted]; Tokens and
+// LoginResponse also encode to JSON redacted (store tokens with Reveal).
 //
 // # Times
 //
@@ -100,12 +163,18 @@
 // authorization named "[key] ..." in the resivo portal and record it, or
 // its absence, with ResolveKey.
 //
-// # Transport
+// # Your own transport
 //
-// The default transport keeps idle connections for reuse. A transport
-// given through WithHTTPClient should do the same (http.Transport with
-// MaxIdleConnsPerHost sized to the concurrency) and must not follow
-// redirects to other hosts on its own.
+// WithHTTPClient lends the client its Transport and Timeout only, for API
+// and token requests alike. The default transport keeps 100 idle
+// connections per host; give yours a pool sized for your concurrency
+// (http.Transport.MaxIdleConnsPerHost, which is 2 unless set, so a burst
+// from 50 goroutines reopens most of its TLS connections) and the TLS
+// configuration your server needs (RootCAs, as WithRootCAs would set; the
+// two options exclude each other). Its Timeout bounds each attempt, retries
+// come on top; WithResponseHeaderTimeout applies over it too. Redirects are
+// governed by doorkit whatever its CheckRedirect says, and its Jar is not
+// used.
 //
 // The package resivotest is an in-memory resivo for tests and examples.
 package resivo
