@@ -143,11 +143,7 @@ func (c *Client) String() string { return fmt.Sprintf("august.Client{BaseURL: %q
 // and Accept-Version 0.0.1 (set the header on the request to change it).
 // Send it with Do.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	req, err := c.api.NewRequest(ctx, rest.NewCall(method, path).WithBody(body))
-	if err != nil {
-		return nil, err
-	}
-	return req.Request, nil
+	return c.api.NewHTTPRequest(ctx, method, path, body)
 }
 
 // Do sends a request made by NewRequest with the client's auth, token
@@ -160,13 +156,8 @@ func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 
 // do sends call and decodes the JSON result into a T.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
-	var out T
-	resp, err := api.Do(ctx, call, &out)
-	if err != nil {
-		var zero T
-		return zero, newResponse(resp), err
-	}
-	return out, newResponse(resp), nil
+	out, resp, err := rest.Result[T](ctx, api, call)
+	return out, newResponse(resp), err
 }
 
 // send sends call and discards the body.

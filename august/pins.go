@@ -299,8 +299,7 @@ func (s *PINsService) Send(ctx context.Context, lockID string, req PINCommandsRe
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	res, resp, err := doResult(ctx, s.client.api, apply(rest.Post(routePINs, lockID).WithBody(req).Once(), opts))
-	return res, resp, classifyOnce(err, resp)
+	return doResult(ctx, s.client.api, apply(rest.Post(routePINs, lockID).WithBody(req).Once(), opts))
 }
 
 func (s *PINsService) one(ctx context.Context, lockID string, action PINAction, cmd PINCommand, webhook string, rules *PINRules, opts []CallOption) (*Result, *Response, error) {
@@ -363,8 +362,7 @@ func (s *PINsService) Reserve(ctx context.Context, lockID string, opts ...CallOp
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	res, resp, err := do[*ReservedPIN](ctx, s.client.api, apply(rest.Get(routePINReserve, lockID).Once(), opts))
-	return res, resp, classifyOnce(err, resp)
+	return do[*ReservedPIN](ctx, s.client.api, apply(rest.Get(routePINReserve, lockID).Once(), opts))
 }
 
 // Release releases a reserved PIN. The PIN travels in the path, as August

@@ -255,11 +255,9 @@ func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*Oper
 		if errors.Is(err, rest.ErrEmptyBody) && hresp != nil && hresp.StatusCode/100 == 2 {
 			return &OperateResult{Pending: true}, resp, nil
 		}
-		if hresp != nil && hresp.StatusCode/100 == 2 {
-			// A broken 2xx answer: the command ran, its result is lost.
-			return nil, resp, &outcomeError{err: err}
-		}
-		return nil, resp, classifyOnce(err, resp)
+		// Sent Once, so rest classifies a lost or broken answer as
+		// access.ErrOutcomeUnknown.
+		return nil, resp, err
 	}
 	if hresp.StatusCode == http.StatusAccepted {
 		out.Pending = true
