@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"sync"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/auth"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 )
@@ -14,12 +18,23 @@ import (
 // check, ping and logout.
 //
 // The client manages tokens itself. Havr tokens carry no lifetime: the client
-// learns that an access token expired from a 401, then exchanges the refresh
+// learns that an access token expired from a 401 (or, with WithTokenLifetime,
+// renews it shortly before the lifetime ends), then exchanges the refresh
 // token for a new pair, one refresh at a time whatever the number of
-// goroutines, because a refresh token is valid once. When the refresh token is
-// rejected the client falls back to the password or client credentials
-// grant it was given, and otherwise returns an error matching
-// access.ErrUnauthorized.
+// goroutines, because a refresh token is valid once.
+//
+// A refresh token is sent at most once, and a refresh request is never
+// resent by the retry layer. Whatever the answer (a new pair, a refusal, a
+// 500 or 503, a body that does not decode) or an ambiguous failure (the
+// connection lost after the request went out, a timeout), the refresh token
+// is spent; only a failure to connect keeps it. The client then falls back to
+// the password or client credentials grant it was given, and otherwise
+// returns an error matching access.ErrUnauthorized.
+//
+// An answer without a refresh_token (the document always shows one) leaves
+// the client without a refresh token: its access token is used, the next
+// renewal uses the configured grant, and the pair is not reported to
+// WithTokenCallback, which only ever sees pairs that carry a refresh token.
 type AuthService service
 
 // Tokens is a token pair. Both values print as [redacted]; use Reveal to
@@ -99,7 +114,13 @@ func (s *AuthService) Token(ctx context.Context, req TokenRequest) (*Token, *Res
 	if err := req.validate(); err != nil {
 		return nil, nil, err
 	}
-	tok, resp, err := do[*Token](ctx, s.client.anon, rest.Post("oauth/v1/token").WithBody(req))
+	api, call := s.client.anon, rest.Post("oauth/v1/token").WithBody(req)
+	if req.GrantType == GrantRefreshToken {
+		// A refresh token is single-use: never resend this request, not
+		// even after a 429 or 503 with Retry-After.
+		api, call = s.client.once, call.Once()
+	}
+	tok, resp, err := do[*Token](ctx, api, call)
 	if err == nil && tok.AccessToken == "" {
 		return nil, resp, errors.New("havr: token response has no access_token")
 	}
@@ -115,7 +136,8 @@ func (s *AuthService) PasswordToken(ctx context.Context) (*Token, *Response, err
 }
 
 // RefreshToken exchanges the client's refresh token for a new pair and
-// installs it. The old refresh token is then spent.
+// installs it. The old refresh token is then spent, whatever the outcome
+// (see AuthService): a second call with the same one is refused locally.
 //
 // POST /oauth/v1/token (grant_type refresh_token)
 func (s *AuthService) RefreshToken(ctx context.Context) (*Token, *Response, error) {
@@ -123,7 +145,14 @@ func (s *AuthService) RefreshToken(ctx context.Context) (*Token, *Response, erro
 	if current == nil || current.RefreshToken == "" {
 		return nil, nil, fmt.Errorf("havr: no refresh token: %w", access.ErrUnauthorized)
 	}
-	return s.grantAndInstall(ctx, s.client.creds.snapshot().refreshGrant(current.RefreshToken))
+	if !s.client.refresh.spend(current.RefreshToken) {
+		return nil, nil, fmt.Errorf("havr: the refresh token was already sent once: %w", access.ErrUnauthorized)
+	}
+	tok, resp, err := s.grantAndInstall(ctx, s.client.creds.snapshot().refreshGrant(current.RefreshToken))
+	if err != nil && notSent(err) {
+		s.client.refresh.unspend(current.RefreshToken)
+	}
+	return tok, resp, err
 }
 
 // ClientCredentialsToken requests a token pair with the client_credentials
@@ -135,11 +164,12 @@ func (s *AuthService) ClientCredentialsToken(ctx context.Context) (*Token, *Resp
 }
 
 func (s *AuthService) grantAndInstall(ctx context.Context, req TokenRequest) (*Token, *Response, error) {
+	sent := time.Now()
 	tok, resp, err := s.Token(ctx, req)
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()))
+	s.client.tokens.Set(s.client.tokenOf(tok, sent))
 	return tok, resp, nil
 }
 
@@ -163,11 +193,20 @@ func (s *AuthService) CheckPassword(ctx context.Context, password string) (*Pass
 	return do[*PasswordCheck](ctx, s.client.api, rest.Post("oauth/v1/check_passowrd").WithBody(req).Idempotent())
 }
 
-// Ping checks that the access token is valid.
+// Ping checks that the client's access token is valid. It sends the token
+// the client holds as is, without renewing it first or after a 401, so an
+// invalid token is reported as an error matching access.ErrUnauthorized
+// (and the next ordinary call renews it). A client that holds no access
+// token yet obtains one first, as any call would.
 //
 // GET /oauth/v1/ping
 func (s *AuthService) Ping(ctx context.Context) (*Response, error) {
-	return send(ctx, s.client.api, rest.Get("oauth/v1/ping"))
+	if tok := s.client.tokens.Current(); tok == nil || tok.AccessToken == "" {
+		if _, err := s.client.tokens.TokenContext(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return send(auth.WithoutRefresh(ctx), s.client.api, rest.Get("oauth/v1/ping"))
 }
 
 // Logout invalidates the access token on the server and forgets the
@@ -208,20 +247,27 @@ func (c login) clientCredentialsGrant() TokenRequest {
 }
 
 // fetchToken is the token source's fetcher: refresh when there is a refresh
-// token; when it is rejected (or there is none), use the password or client
+// token not yet sent; when the refresh fails in any way but a failure to
+// connect (or there is no refresh token), use the password or client
 // credentials grant once.
 func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error) {
 	creds := c.creds.snapshot()
 	var refreshErr error
 	if current != nil && current.RefreshToken != "" {
-		tok, _, err := c.Auth.Token(ctx, creds.refreshGrant(current.RefreshToken))
-		if err == nil {
-			return newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()), nil
+		if !c.refresh.spend(current.RefreshToken) {
+			refreshErr = errors.New("havr: the refresh token was already sent once")
+		} else {
+			sent := time.Now()
+			tok, _, err := c.Auth.Token(ctx, creds.refreshGrant(current.RefreshToken))
+			if err == nil {
+				return c.tokenOf(tok, sent), nil
+			}
+			if notSent(err) {
+				c.refresh.unspend(current.RefreshToken)
+				return nil, err
+			}
+			refreshErr = err
 		}
-		if !rejected(err) {
-			return nil, err
-		}
-		refreshErr = err
 	}
 	var req TokenRequest
 	switch {
@@ -230,23 +276,61 @@ func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2
 	case creds.clientSecret != "":
 		req = creds.clientCredentialsGrant()
 	case refreshErr != nil:
-		return nil, fmt.Errorf("havr: refresh token rejected and no credentials to log in again: %w: %w", access.ErrUnauthorized, refreshErr)
+		return nil, fmt.Errorf("havr: refresh failed and no credentials to log in again: %w: %w", access.ErrUnauthorized, refreshErr)
 	default:
 		return nil, fmt.Errorf("havr: no valid token and no credentials: %w", access.ErrUnauthorized)
 	}
+	sent := time.Now()
 	tok, _, err := c.Auth.Token(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal()), nil
+	return c.tokenOf(tok, sent), nil
 }
 
-// rejected reports a refresh token the server refused. The document does
-// not give that answer; 400 and 401 are both taken as a refusal, and either
-// way it matches access.ErrUnauthorized for the caller.
-func rejected(err error) bool {
-	var herr *Error
-	return errors.As(err, &herr) && (herr.StatusCode == 400 || herr.StatusCode == 401)
+// notSent reports a failure that proves the request never reached Havr: it
+// was refused locally, or the connection could not be made.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, access.ErrInvalid) && !errors.As(err, new(*Error)) ||
+		errors.As(err, &op) && op.Op == "dial"
+}
+
+// spentTokens remembers the refresh token last sent, so that it is never
+// sent again. The source holds one refresh token at a time, so one is enough.
+type spentTokens struct {
+	mu   sync.Mutex
+	last string
+}
+
+// spend reports whether token may be sent, and marks it sent.
+func (s *spentTokens) spend(token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == token {
+		return false
+	}
+	s.last = token
+	return true
+}
+
+// unspend forgets that token was sent, after a failure proving it was not.
+func (s *spentTokens) unspend(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == token {
+		s.last = ""
+	}
+}
+
+// tokenOf is the source's token for an answer to a request sent at sent,
+// expiring after WithTokenLifetime when it is set.
+func (c *Client) tokenOf(tok *Token, sent time.Time) *oauth2.Token {
+	t := newToken(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+	if c.tokenLifetime > 0 {
+		t.Expiry = sent.Add(c.tokenLifetime)
+	}
+	return t
 }
 
 func newToken(accessToken, refreshToken string) *oauth2.Token {

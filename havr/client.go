@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/doorkit/doorkit/internal/auth"
 	"github.com/doorkit/doorkit/internal/rest"
@@ -37,8 +38,12 @@ type Client struct {
 
 	api    *rest.Client // requests authorised by the token source
 	anon   *rest.Client // token and unauthenticated endpoints
+	once   *rest.Client // refresh grants: never retried, a refresh token is single-use
 	tokens *auth.Source
 	creds  *credentials // behind a pointer so fmt never prints the password
+
+	refresh       *spentTokens  // behind a pointer so fmt never prints a refresh token
+	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
 }
 
 type service struct{ client *Client }
@@ -106,12 +111,15 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{creds: &credentials{login: login{
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
-	}}}
+	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime}
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.accessToken != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
 	}
 	c.anon = rest.New(cfg)
+	onceCfg := cfg
+	onceCfg.Policy.MaxRetries = 0
+	c.once = rest.New(onceCfg)
 	cfg.Transport = &auth.Transport{Base: cfg.Transport, Source: c.tokens}
 	c.api = rest.New(cfg)
 

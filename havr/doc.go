@@ -23,11 +23,18 @@
 //
 // Havr's tokens carry no lifetime: the client learns that an access token
 // expired from a 401, then exchanges the refresh token for a new pair and
-// resends the request. Refresh tokens are single-use, so only one refresh
-// runs at a time whatever the number of goroutines, and the new pair is
-// reported through WithTokenCallback. When the refresh token is rejected the
-// client falls back once to the password or client credentials grant, and
-// otherwise returns an error matching access.ErrUnauthorized.
+// resends the request. When the lifetime is known, WithTokenLifetime lets the
+// client renew tokens shortly before they expire instead. Refresh tokens are
+// single-use, so only one refresh runs at a time whatever the number of
+// goroutines, a refresh token is sent at most once (never resent by the
+// retry layer), and the new pair is reported through WithTokenCallback.
+// When a refresh fails in any way but a failure to connect, the client falls
+// back once to the password or client credentials grant, and otherwise
+// returns an error matching access.ErrUnauthorized. A caller waiting for a
+// token returns when its context ends; the fetch itself is bounded by
+// WithTokenTimeout.
+//
+// WithRateLimit paces every attempt, token requests and retries included.
 //
 // # Requests
 //

@@ -57,7 +57,7 @@ func ExampleWithTokenCallback() {
 	}
 	srv.ExpireAccessTokens() // the next call gets a 401 and refreshes once
 	first := saved.RefreshToken.Reveal()
-	if _, err := c.Auth.Ping(ctx); err != nil {
+	if _, _, err := c.DoorLocks.List(ctx); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(saved.RefreshToken.Reveal() != first, saved.RefreshToken)

@@ -3,6 +3,7 @@ package havr
 import (
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
 )
 
 // Option configures a Client.
@@ -25,6 +27,7 @@ type settings struct {
 	accessToken     string
 	refreshToken    string
 	onTokens        func(Tokens)
+	tokenLifetime   time.Duration
 }
 
 // The client ids the API documents. A server integration normally uses
@@ -125,7 +128,8 @@ func WithTokens(accessToken, refreshToken string) Option {
 
 // WithTokenCallback calls fn with every new token pair. Havr refresh tokens
 // are single-use: persist each new pair, or a restarted program holding the
-// old refresh token will be refused.
+// old refresh token will be refused. An answer without a refresh token is
+// not reported (see AuthService): fn never receives an empty refresh token.
 func WithTokenCallback(fn func(Tokens)) Option {
 	return func(s *settings) error { s.onTokens = fn; return nil }
 }
@@ -141,6 +145,39 @@ func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 // longer one is returned to the caller as an *Error with RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+// WithTokenTimeout bounds each token fetch (default 30 s). The fetch runs on
+// its own context, so a caller whose context ends first returns at once
+// while the fetch goes on for the others.
+func WithTokenTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetTokenTimeout(d) }
+}
+
+// WithRateLimit paces the client to limit requests per second with bursts
+// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
+// token fetches included; a caller waits within its context and gets its
+// context's error when that ends first. Set it to the vendor's published
+// limit, or below it, to avoid 429 answers.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
+}
+
+// WithTokenLifetime tells the client how long Havr access tokens live, which
+// the document does not publish. Tokens the client obtains then expire d
+// after their request was sent, and the client renews them shortly before
+// that (10 s before, or half-way through a lifetime under 20 s), so
+// requests do not go out with a token the server has already retired and
+// come back 401. Without it, expiry is learnt from a 401. Tokens given with
+// WithTokens keep an unknown lifetime.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("havr: WithTokenLifetime(%s): must be positive", d)
+		}
+		s.tokenLifetime = d
+		return nil
+	}
 }
 
 // WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
@@ -183,5 +220,10 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 	if s.onTokens == nil {
 		return nil
 	}
-	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
+	return func(t *oauth2.Token) {
+		if t.RefreshToken == "" {
+			return // nothing a restarted program could renew with
+		}
+		s.onTokens(tokensOf(t))
+	}
 }

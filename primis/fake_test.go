@@ -128,6 +128,25 @@ func TestConcurrentCallsWithExpiredTokenRenewOnce(t *testing.T) {
 
 // TestExpiredJWTIsRenewedBeforeSending: a kept JWT whose exp has passed is
 // renewed before the request goes out, saving the 401 round trip.
+// TestShortLivedJWTIsUsedNotRenewed: a JWT whose lifetime is inside the 10 s
+// expiry margin is used for the first half of it instead of being renewed
+// before every call (issue 6 item 12; the rule lives in internal/auth and
+// is tested on a fixed clock there).
+func TestShortLivedJWTIsUsedNotRenewed(t *testing.T) {
+	c, srv := newFakeClient(t, primistest.UserEmail, primistest.UserPassword)
+	srv.SetTokenTTL(8 * time.Second) // inside the 10 s margin: used for its first 4 s
+	ctx := context.Background()
+	_, _, err := c.Auth.Login(ctx)
+	require.NoError(t, err)
+	srv.ResetLog()
+	for range 5 {
+		_, _, err = c.Schedules.List(ctx)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 0, srv.Count("POST", "/api/mobile/access_token"), "a token just fetched is used")
+	assert.Equal(t, 5, srv.Count("GET", "/api/mobile/schedules"))
+}
+
 func TestExpiredJWTIsRenewedBeforeSending(t *testing.T) {
 	srv := primistest.NewServer()
 	defer srv.Close()

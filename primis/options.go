@@ -12,6 +12,7 @@ import (
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
 )
 
 // Option configures a Client.
@@ -134,6 +135,22 @@ func WithOpenDuration(d time.Duration) Option {
 		s.openDuration = d
 		return nil
 	}
+}
+
+// WithTokenTimeout bounds each token fetch (default 30 s). The fetch runs on
+// its own context, so a caller whose context ends first returns at once
+// while the fetch goes on for the others.
+func WithTokenTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetTokenTimeout(d) }
+}
+
+// WithRateLimit paces the client to limit requests per second with bursts
+// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
+// token fetches included; a caller waits within its context and gets its
+// context's error when that ends first. Set it to the vendor's published
+// limit, or below it, to avoid 429 answers.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
 // WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,

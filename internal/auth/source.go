@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -22,15 +23,20 @@ type FetchFunc func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, 
 // time: goroutines that need a token while a refresh is running wait for it
 // and share its outcome. That matters for vendors whose refresh tokens are
 // single-use (Havr): a second concurrent refresh would burn the new token.
+//
+// The fetch runs on its own goroutine with the source's own context and
+// timeout, so a caller waiting in TokenContext can give up when its context
+// ends while the fetch goes on for the others.
 type Source struct {
 	fetch    FetchFunc
 	timeout  time.Duration
 	onChange func(*oauth2.Token)
 
-	mu       sync.Mutex
-	tok      *oauth2.Token
-	invalid  bool
-	inflight *flight
+	mu        sync.Mutex
+	tok       *oauth2.Token
+	installed time.Time // when tok was fetched or Set; zero after Init
+	invalid   bool
+	inflight  *flight
 }
 
 type flight struct {
@@ -41,6 +47,12 @@ type flight struct {
 
 // DefaultFetchTimeout bounds one token fetch.
 const DefaultFetchTimeout = 30 * time.Second
+
+// ExpiryMargin is how long before its expiry a token is renewed, as
+// oauth2.Token.Valid does, but never more than half the token's lifetime, so
+// a short-lived token is used for the first half of its life instead of
+// being renewed on every call.
+const ExpiryMargin = 10 * time.Second
 
 // NewSource returns a Source that obtains tokens with fetch. onChange, if
 // not nil, is called with every new token (so callers can persist rotated
@@ -53,31 +65,59 @@ func NewSource(fetch FetchFunc, timeout time.Duration, onChange func(*oauth2.Tok
 	return &Source{fetch: fetch, timeout: timeout, onChange: onChange}
 }
 
-// Token returns the cached token or fetches a new one.
+// Token returns the cached token or fetches a new one, waiting for the fetch
+// however long it takes (up to the source's timeout). It makes Source an
+// oauth2.TokenSource; requests use TokenContext.
 func (s *Source) Token() (*oauth2.Token, error) {
+	return s.TokenContext(context.Background())
+}
+
+// TokenContext returns the cached token or waits for a fetch, its own or one
+// another goroutine started. When ctx ends first it returns ctx.Err(); the
+// fetch goes on and its token serves later calls.
+func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
-	if s.tok != nil && !s.invalid && s.tok.Valid() {
+	if s.usable(time.Now()) {
 		tok := s.tok
 		s.mu.Unlock()
 		return tok, nil
 	}
-	if f := s.inflight; f != nil {
-		s.mu.Unlock()
-		<-f.done
-		return f.tok, f.err
+	f := s.inflight
+	if f == nil {
+		if err := ctx.Err(); err != nil {
+			s.mu.Unlock()
+			return nil, err // do not start a fetch nobody waits for
+		}
+		f = &flight{done: make(chan struct{})}
+		s.inflight = f
+		go s.run(f, s.tok)
 	}
-	f := &flight{done: make(chan struct{})}
-	s.inflight = f
-	current := s.tok
 	s.mu.Unlock()
+	return s.wait(ctx, f)
+}
 
+// wait blocks until f completes or ctx ends.
+func (s *Source) wait(ctx context.Context, f *flight) (*oauth2.Token, error) {
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run performs the fetch of flight f and completes it.
+func (s *Source) run(f *flight, current *oauth2.Token) {
 	// Complete the flight even if fetch or onChange panics, so waiters are
-	// released with an error instead of blocking forever.
-	f.err = errFetchPanicked
+	// released with an error instead of blocking forever; the panic would
+	// otherwise end the program from a goroutine no caller controls.
 	defer func() {
+		if p := recover(); p != nil {
+			f.tok, f.err = nil, fmt.Errorf("%w: %v", errFetchPanicked, p)
+		}
 		s.mu.Lock()
 		if f.err == nil {
-			s.tok, s.invalid = f.tok, false
+			s.tok, s.installed, s.invalid = f.tok, time.Now(), false
 		}
 		s.inflight = nil
 		s.mu.Unlock()
@@ -94,7 +134,32 @@ func (s *Source) Token() (*oauth2.Token, error) {
 		s.onChange(tok)
 	}
 	f.tok, f.err = tok, err
-	return tok, err
+}
+
+// usable reports whether the cached token may be sent. Callers hold s.mu.
+//
+// A token without expiry is used until the server rejects it. One with an
+// expiry is renewed ExpiryMargin before it, the margin capped at half the
+// lifetime it had when installed. A token that was already expired when it
+// was fetched (the server's clock is behind ours) cannot be judged by its
+// expiry; it too is used until the server rejects it, rather than renewed on
+// every call.
+func (s *Source) usable(now time.Time) bool {
+	if s.tok == nil || s.invalid || s.tok.AccessToken == "" {
+		return false
+	}
+	if s.tok.Expiry.IsZero() {
+		return true
+	}
+	margin := ExpiryMargin
+	if !s.installed.IsZero() {
+		life := s.tok.Expiry.Sub(s.installed)
+		if life <= 0 {
+			return true
+		}
+		margin = min(margin, life/2)
+	}
+	return now.Before(s.tok.Expiry.Add(-margin))
 }
 
 // Invalidate marks stale as rejected by the server. It is a no-op when the
@@ -115,7 +180,7 @@ func (s *Source) Invalidate(stale *oauth2.Token) {
 // caller persisted) and reports it to onChange.
 func (s *Source) Set(tok *oauth2.Token) {
 	s.mu.Lock()
-	s.tok, s.invalid = tok, false
+	s.tok, s.installed, s.invalid = tok, time.Now(), false
 	s.mu.Unlock()
 	if tok != nil && s.onChange != nil {
 		s.onChange(tok)
@@ -123,10 +188,11 @@ func (s *Source) Set(tok *oauth2.Token) {
 }
 
 // Init installs tokens the caller already holds (kept from an earlier
-// session) without reporting them to onChange.
+// session) without reporting them to onChange. Their expiry, if any, gets
+// the full ExpiryMargin: how long they lived is unknown.
 func (s *Source) Init(tok *oauth2.Token) {
 	s.mu.Lock()
-	s.tok, s.invalid = tok, false
+	s.tok, s.installed, s.invalid = tok, time.Time{}, false
 	s.mu.Unlock()
 }
 

@@ -36,9 +36,13 @@ func (c *counter) fetch(_ context.Context, current *oauth2.Token) (*oauth2.Token
 	return token(fmt.Sprintf("tok-%d", n)), nil
 }
 
-// waitForWaiters blocks until n goroutines are parked inside Source.Token
-// waiting for a flight to finish. It reads goroutine stacks instead of
-// sleeping, and fails the test if they do not arrive within a generous guard.
+// waitForWaiters blocks until n goroutines are parked in Source.wait, the
+// select where callers wait for a flight to finish. The fetch itself runs on
+// its own goroutine in Source.run, so it is never counted: counting any
+// goroutine blocked under Source.Token used to count the fetcher too and let
+// a test go on while one caller had not yet joined the flight. It reads
+// goroutine stacks instead of sleeping, and fails the test if they do not
+// arrive within a generous guard.
 func waitForWaiters(t *testing.T, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -55,7 +59,7 @@ func waitForWaiters(t *testing.T, n int) {
 		waiting := 0
 		for _, g := range strings.Split(string(buf), "\n\n") {
 			header, _, _ := strings.Cut(g, "\n")
-			if strings.Contains(header, "[chan receive") && strings.Contains(g, "auth.(*Source).Token(") {
+			if strings.Contains(header, "[select") && strings.Contains(g, "auth.(*Source).wait(") {
 				waiting++
 			}
 		}
@@ -107,7 +111,7 @@ func TestSourceSingleFlight(t *testing.T) {
 			results[i], errs[i] = s.Token()
 		}()
 	}
-	waitForWaiters(t, n-1) // everyone but the fetcher waits on its flight
+	waitForWaiters(t, n) // every caller waits on the one flight
 	close(release)
 	wg.Wait()
 
@@ -145,7 +149,7 @@ func TestSourceSharedFailure(t *testing.T) {
 			toks[i], errs[i] = s.Token()
 		}()
 	}
-	waitForWaiters(t, n-1)
+	waitForWaiters(t, n)
 	close(release)
 	wg.Wait()
 
@@ -244,21 +248,54 @@ func TestSourceExpiry(t *testing.T) {
 		n := calls.Add(1)
 		tok := token(fmt.Sprintf("tok-%d", n))
 		if n == 1 {
-			tok.Expiry = time.Now().Add(-time.Minute)
+			tok.Expiry = time.Now().Add(5 * time.Second) // inside the 10 s margin, but half its life is left
 		}
 		return tok, nil
 	}, 0, nil)
 	t1, err := s.Token()
 	require.NoError(t, err)
 	assert.Equal(t, "tok-1", t1.AccessToken)
-
 	t2, err := s.Token()
 	require.NoError(t, err)
-	assert.Equal(t, "tok-2", t2.AccessToken, "an expired token is refetched")
+	assert.Same(t, t1, t2, "a token just fetched is used, even when it lives less than the margin")
+
+	s.Init(&oauth2.Token{AccessToken: "persisted", Expiry: time.Now().Add(5 * time.Second)})
 	t3, err := s.Token()
 	require.NoError(t, err)
-	assert.Same(t, t2, t3)
+	assert.Equal(t, "tok-2", t3.AccessToken, "a persisted token inside the margin is renewed: its lifetime is unknown")
 	assert.Equal(t, int32(2), calls.Load())
+}
+
+// TestSourceUsable checks the expiry rule on a fixed clock.
+func TestSourceUsable(t *testing.T) {
+	at := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name      string
+		tok       *oauth2.Token
+		installed time.Time // zero: Init
+		invalid   bool
+		now       time.Time
+		want      bool
+	}{
+		{"none", nil, at, false, at, false},
+		{"no access token", &oauth2.Token{RefreshToken: "r"}, at, false, at, false},
+		{"invalidated", &oauth2.Token{AccessToken: "a"}, at, true, at, false},
+		{"no expiry", &oauth2.Token{AccessToken: "a"}, at, false, at.Add(1000 * time.Hour), true},
+		{"hour: before the 10 s margin", &oauth2.Token{AccessToken: "a", Expiry: at.Add(time.Hour)}, at, false, at.Add(time.Hour - 11*time.Second), true},
+		{"hour: inside the 10 s margin", &oauth2.Token{AccessToken: "a", Expiry: at.Add(time.Hour)}, at, false, at.Add(time.Hour - 9*time.Second), false},
+		{"4 s: first half", &oauth2.Token{AccessToken: "a", Expiry: at.Add(4 * time.Second)}, at, false, at.Add(1999 * time.Millisecond), true},
+		{"4 s: second half", &oauth2.Token{AccessToken: "a", Expiry: at.Add(4 * time.Second)}, at, false, at.Add(2 * time.Second), false},
+		{"expired when fetched: used until rejected", &oauth2.Token{AccessToken: "a", Expiry: at.Add(-time.Minute)}, at, false, at.Add(time.Minute), true},
+		{"persisted, 20 s left", &oauth2.Token{AccessToken: "a", Expiry: at.Add(20 * time.Second)}, time.Time{}, false, at, true},
+		{"persisted, 5 s left", &oauth2.Token{AccessToken: "a", Expiry: at.Add(5 * time.Second)}, time.Time{}, false, at, false},
+		{"persisted, expired", &oauth2.Token{AccessToken: "a", Expiry: at.Add(-time.Second)}, time.Time{}, false, at, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Source{tok: tt.tok, installed: tt.installed, invalid: tt.invalid}
+			assert.Equal(t, tt.want, s.usable(tt.now))
+		})
+	}
 }
 
 func TestSourceTokenWithoutExpiryIsKept(t *testing.T) {
@@ -371,7 +408,7 @@ func TestSourceOnChangeRunsBeforeWaitersResume(t *testing.T) {
 			}
 		}()
 	}
-	waitForWaiters(t, n-1)
+	waitForWaiters(t, n)
 	close(release)
 	wg.Wait()
 	assert.Equal(t, int32(1), changed.Load(), "once per new token")
@@ -404,4 +441,108 @@ func TestSourceFetchContext(t *testing.T) {
 func TestSourceSatisfiesTokenSource(t *testing.T) {
 	var _ oauth2.TokenSource = (*Source)(nil)
 	var _ TokenSource = (*Source)(nil)
+}
+
+// TestSourceWaitersReturnOnTheirContext: with a fetch that hangs, a caller
+// whose deadline passes gets context.DeadlineExceeded and a cancelled one
+// context.Canceled, while the one fetch goes on; when it completes, later
+// callers get its token without another fetch.
+func TestSourceWaitersReturnOnTheirContext(t *testing.T) {
+	var fetches, finished atomic.Int32
+	release, started := make(chan struct{}), make(chan struct{})
+	s := NewSource(func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		if fetches.Add(1) == 1 {
+			close(started)
+		}
+		defer finished.Add(1)
+		select {
+		case <-release:
+			return token("late"), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}, time.Hour, nil)
+
+	ctx := newExpiring()
+	first := make(chan error, 1)
+	go func() {
+		tok, err := s.TokenContext(ctx)
+		assert.Nil(t, tok)
+		first <- err
+	}()
+	<-started
+	waitForWaiters(t, 1)
+	ctx.expire()
+	assert.ErrorIs(t, <-first, context.DeadlineExceeded, "the caller that started the fetch returns on its deadline")
+	assert.Equal(t, int32(1), fetches.Load())
+	assert.Zero(t, finished.Load(), "the fetch is still running")
+
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() { _, err := s.TokenContext(ctx2); second <- err }()
+	waitForWaiters(t, 1)
+	cancel2()
+	assert.ErrorIs(t, <-second, context.Canceled)
+	assert.Equal(t, int32(1), fetches.Load(), "the second caller joined the running fetch")
+	assert.Zero(t, finished.Load(), "the fetch is still running")
+
+	third := make(chan *oauth2.Token, 1)
+	go func() { tok, _ := s.TokenContext(context.Background()); third <- tok }()
+	waitForWaiters(t, 1)
+	close(release)
+	got := <-third
+	require.NotNil(t, got)
+	assert.Equal(t, "late", got.AccessToken, "a patient caller gets the fetched token")
+	tok, err := s.TokenContext(context.Background())
+	require.NoError(t, err)
+	assert.Same(t, got, tok, "later callers get it from the cache")
+	assert.Equal(t, int32(1), fetches.Load())
+}
+
+func TestSourceEndedContextStartsNoFetch(t *testing.T) {
+	var c counter
+	s := NewSource(c.fetch, 0, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.TokenContext(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, c.calls.Load())
+}
+
+func TestSourceFetchPanicIsAnError(t *testing.T) {
+	var calls atomic.Int32
+	s := NewSource(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+		if calls.Add(1) == 1 {
+			panic("fetcher bug")
+		}
+		return token("ok"), nil
+	}, 0, nil)
+	_, err := s.Token()
+	require.ErrorIs(t, err, errFetchPanicked)
+	assert.Contains(t, err.Error(), "fetcher bug")
+	tok, err := s.Token()
+	require.NoError(t, err, "the source recovers")
+	assert.Equal(t, "ok", tok.AccessToken)
+}
+
+// expiring is a context whose deadline passes when the test says so, so a
+// test controls the moment a caller's deadline ends.
+type expiring struct {
+	context.Context
+	done chan struct{}
+}
+
+func newExpiring() *expiring {
+	return &expiring{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (e *expiring) expire()               { close(e.done) }
+func (e *expiring) Done() <-chan struct{} { return e.done }
+func (e *expiring) Err() error {
+	select {
+	case <-e.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }

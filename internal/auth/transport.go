@@ -1,16 +1,18 @@
 package auth
 
 import (
+	"context"
 	"io"
 	"net/http"
 
 	"golang.org/x/oauth2"
 )
 
-// TokenSource is what Transport needs: tokens, and a way to report one the
-// server rejected.
+// TokenSource is what Transport needs: tokens obtained within a request's
+// context, the token held now, and a way to report one the server rejected.
 type TokenSource interface {
-	Token() (*oauth2.Token, error)
+	TokenContext(ctx context.Context) (*oauth2.Token, error)
+	Current() *oauth2.Token
 	Invalidate(stale *oauth2.Token)
 }
 
@@ -18,6 +20,9 @@ type TokenSource interface {
 // invalidates the token, obtains a new one once and resends the request from
 // GetBody; a second 401 is returned to the caller. A 401 means the server did
 // not act on the request, so resending even a POST is safe.
+//
+// Waiting for a token ends with the request's context: the caller gets
+// ctx.Err() while the fetch goes on for others.
 type Transport struct {
 	Base   http.RoundTripper
 	Source TokenSource
@@ -25,8 +30,32 @@ type Transport struct {
 	Apply func(req *http.Request, tok *oauth2.Token)
 }
 
+type withoutRefreshKey struct{}
+
+// WithoutRefresh marks requests made with ctx to go out with the token the
+// source holds now, as is: none is fetched, and a 401 is returned to the
+// caller (the token is invalidated, so the next ordinary request renews it).
+// A token check such as a ping uses it, so that it reports an invalid token
+// instead of replacing it.
+func WithoutRefresh(ctx context.Context) context.Context {
+	return context.WithValue(ctx, withoutRefreshKey{}, true)
+}
+
+func withoutRefresh(ctx context.Context) bool {
+	v, _ := ctx.Value(withoutRefreshKey{}).(bool)
+	return v
+}
+
+// ErrNoToken is returned for a request marked WithoutRefresh when the
+// source holds no token.
+const ErrNoToken = errString("auth: no token to send")
+
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.Source.Token()
+	ctx := req.Context()
+	if withoutRefresh(ctx) {
+		return t.sendCurrent(req)
+	}
+	tok, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -39,7 +68,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil // cannot resend this body
 	}
 	t.Source.Invalidate(tok)
-	fresh, err := t.Source.Token()
+	fresh, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		drain(resp)
 		return nil, err
@@ -48,13 +77,27 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	drain(resp)
-	retry := req.Clone(req.Context())
+	retry := req.Clone(ctx)
 	if req.GetBody != nil {
 		if retry.Body, err = req.GetBody(); err != nil {
 			return nil, err
 		}
 	}
 	return t.send(retry, fresh)
+}
+
+// sendCurrent sends req with the token held now, without renewing it.
+func (t *Transport) sendCurrent(req *http.Request) (*http.Response, error) {
+	tok := t.Source.Current()
+	if tok == nil || tok.AccessToken == "" {
+		closeBody(req)
+		return nil, ErrNoToken
+	}
+	resp, err := t.send(req, tok)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		t.Source.Invalidate(tok)
+	}
+	return resp, err
 }
 
 func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {

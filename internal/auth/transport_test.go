@@ -287,8 +287,9 @@ func TestTransportConcurrent401sRefreshOnce(t *testing.T) {
 }
 
 func TestTransportFetchOutlivesCallerContext(t *testing.T) {
-	// The first caller gives up while the token is being fetched; the fetch
-	// runs on the source's own context and the second caller still gets it.
+	// The first caller gives up while the token is being fetched: it gets its
+	// context's error at once, while the fetch runs on the source's own
+	// context and the second caller still gets the token.
 	started := make(chan struct{})
 	release := make(chan struct{})
 	var fetchCtxErr atomic.Value
@@ -315,20 +316,58 @@ func TestTransportFetchOutlivesCallerContext(t *testing.T) {
 	go func() { resp, err := tr.RoundTrip(req1); r1 <- result{resp, err} }()
 	<-started
 	go func() { resp, err := tr.RoundTrip(req2); r2 <- result{resp, err} }()
-	waitForWaiters(t, 1)
+	waitForWaiters(t, 2)
 	cancel1()
+
+	select {
+	case r := <-r1:
+		assert.ErrorIs(t, r.err, context.Canceled, "the cancelled caller returns while the fetch still runs")
+		assert.Nil(t, r.resp)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cancelled RoundTrip did not return")
+	}
+	assert.Empty(t, b.attempts(), "nothing was sent yet")
 	close(release)
 
-	for _, ch := range []chan result{r1, r2} {
-		select {
-		case r := <-ch:
-			require.NoError(t, r.err)
-			assert.Equal(t, 200, r.resp.StatusCode)
-		case <-time.After(10 * time.Second):
-			t.Fatal("RoundTrip did not return")
-		}
+	select {
+	case r := <-r2:
+		require.NoError(t, r.err)
+		assert.Equal(t, 200, r.resp.StatusCode)
+	case <-time.After(10 * time.Second):
+		t.Fatal("RoundTrip did not return")
 	}
 	assert.Nil(t, fetchCtxErr.Load(), "cancelling a caller's request did not cancel the fetch")
+	assert.Len(t, b.attempts(), 1, "only the second request went out")
+}
+
+func TestTransportWithoutRefresh(t *testing.T) {
+	var c counter
+	b := acceptOnly("tok-2")
+	src := NewSource(c.fetch, 0, nil)
+	tr := &Transport{Base: b, Source: src}
+	ping := func(ctx context.Context) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://api.example.test/v1/ping", nil)
+		return tr.RoundTrip(req)
+	}
+
+	_, err := ping(WithoutRefresh(context.Background()))
+	assert.ErrorIs(t, err, ErrNoToken, "no token is fetched for it")
+	assert.Zero(t, c.calls.Load())
+
+	t1, err := src.Token()
+	require.NoError(t, err)
+	resp, err := ping(WithoutRefresh(context.Background()))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the rejection is returned, not repaired")
+	assert.Equal(t, int32(1), c.calls.Load(), "no refresh")
+	require.Len(t, b.attempts(), 1)
+	assert.Equal(t, "Bearer "+t1.AccessToken, b.attempts()[0].Auth)
+
+	resp, err = ping(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Len(t, b.attempts(), 2, "the rejected token was invalidated: the next request renews it first")
+	assert.Equal(t, int32(2), c.calls.Load())
 }
 
 type closeTracker struct {

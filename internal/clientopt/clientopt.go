@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorkit/doorkit/internal/pace"
 	"github.com/doorkit/doorkit/internal/rest"
+	"golang.org/x/time/rate"
 )
 
 // Common is embedded in each vendor's settings.
@@ -27,6 +29,8 @@ type Common struct {
 	Logger       *slog.Logger
 	Policy       rest.Policy
 	TokenTimeout time.Duration
+	RateLimit    rate.Limit // requests per second; 0: no client-side limit
+	RateBurst    int
 	// MaxBody caps 2xx bodies (0: rest.DefaultMaxBody).
 	MaxBody int64
 	// ResponseHeaderTimeout bounds each attempt until its headers arrive
@@ -127,6 +131,32 @@ func (c *Common) SetMaxRetryAfter(d time.Duration) error {
 	return nil
 }
 
+// SetTokenTimeout bounds each token fetch.
+func (c *Common) SetTokenTimeout(d time.Duration) error {
+	if d <= 0 {
+		return c.errorf("WithTokenTimeout(%s): must be positive", d)
+	}
+	c.TokenTimeout = d
+	return nil
+}
+
+// SetRateLimit paces every attempt to limit per second with bursts of burst.
+func (c *Common) SetRateLimit(limit rate.Limit, burst int) error {
+	if limit <= 0 || burst < 1 {
+		return c.errorf("WithRateLimit(%v, %d): need a positive limit (rate.Inf for none) and a burst of at least 1", float64(limit), burst)
+	}
+	c.RateLimit, c.RateBurst = limit, burst
+	return nil
+}
+
+// paced wraps rt in the client-side rate limit, if one is set.
+func (c *Common) paced(rt http.RoundTripper) http.RoundTripper {
+	if c.RateLimit <= 0 {
+		return rt
+	}
+	return pace.New(rt, c.RateLimit, c.RateBurst)
+}
+
 // ParseBaseURL validates the base URL: absolute, https (or http only when
 // allowHTTP), no query or fragment. The path gets a trailing slash so path
 // templates resolve below it.
@@ -171,9 +201,11 @@ func (c *Common) Transport() (http.RoundTripper, time.Duration, error) {
 }
 
 // RestConfig returns the rest.Config for these settings, with transport
-// wrapped for logging; the caller adds auth. rest.New bounds and traces
-// every attempt and applies doorkit's redirect rule over it, so this holds
-// for a caller's own transport too.
+// wrapped for logging and the client-side rate limit; the caller adds auth.
+// rest.New bounds and traces every attempt and applies doorkit's redirect
+// rule over it, so this holds for a caller's own transport too. Every
+// rest.Client made from the returned config shares one limiter, so token
+// fetches and API calls are paced together.
 func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []byte) error) (rest.Config, error) {
 	transport, timeout, err := c.Transport()
 	if err != nil {
@@ -184,7 +216,7 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 	}
 	return rest.Config{
 		BaseURL:               base,
-		Transport:             transport,
+		Transport:             c.paced(transport),
 		Timeout:               timeout,
 		ResponseHeaderTimeout: c.ResponseHeaderTimeout,
 		MaxBody:               c.MaxBody,

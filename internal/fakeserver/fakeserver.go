@@ -1,6 +1,7 @@
 // Package fakeserver holds what every in-memory vendor fake shares: a
-// request log, injected faults (a status with Retry-After, or a dropped
-// connection) and added latency, applied in front of the fake's handler.
+// bounded request log with exact per-endpoint counts, injected faults (a
+// status with Retry-After, or a dropped connection), a token-bucket rate
+// limit and added latency, applied in front of the fake's handler.
 package fakeserver
 
 import (
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Fault makes the next Count requests matching Path (any path when empty)
@@ -37,14 +40,28 @@ type Request struct {
 	Body   []byte
 }
 
-// Front records requests and applies faults and latency. Its zero value is
-// ready to use; it is safe for concurrent use.
+// DefaultLogLimit is how many requests a Front keeps by default.
+const DefaultLogLimit = 10_000
+
+// Front records requests and applies faults, a rate limit and latency. Its
+// zero value is ready to use; it is safe for concurrent use.
+//
+// The log keeps the last DefaultLogLimit requests (SetLogLimit changes it),
+// so a fake can serve a benchmark of any length; Count stays exact however
+// many requests the log has forgotten.
 type Front struct {
-	mu      sync.Mutex
-	faults  []Fault
-	latency time.Duration
-	log     []Request
+	mu        sync.Mutex
+	faults    []Fault
+	latency   time.Duration
+	limiter   *rate.Limiter
+	throttled int
+	log       []Request // a ring once it holds logLimit requests
+	next      int       // where the ring writes next
+	logLimit  int       // 0: DefaultLogLimit
+	counts    map[endpoint]int
 }
+
+type endpoint struct{ method, path string }
 
 // Inject queues a fault.
 func (f *Front) Inject(fault Fault) {
@@ -66,31 +83,102 @@ func (f *Front) SetLatency(d time.Duration) {
 	f.latency = d
 }
 
-// Requests returns the requests received so far.
+// SetRateLimit answers 429 Too Many Requests, with Retry-After in whole
+// seconds, to requests beyond a token bucket refilled at perSecond with
+// room for burst. A perSecond of zero or less removes the limit. A
+// throttled request is logged and counted but takes no queued Fault.
+func (f *Front) SetRateLimit(perSecond float64, burst int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if perSecond <= 0 {
+		f.limiter = nil
+		return
+	}
+	f.limiter = rate.NewLimiter(rate.Limit(perSecond), max(burst, 1))
+}
+
+// Throttled returns how many requests the rate limit answered 429.
+func (f *Front) Throttled() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.throttled
+}
+
+// SetLogLimit sets how many of the latest requests Requests returns (at
+// least one), forgetting older ones beyond it.
+func (f *Front) SetLogLimit(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	kept := f.ordered()
+	f.logLimit = max(n, 1)
+	if len(kept) > f.logLimit {
+		kept = kept[len(kept)-f.logLimit:]
+	}
+	f.log, f.next = kept, 0
+}
+
+// Requests returns the latest requests received, oldest first.
 func (f *Front) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Request(nil), f.log...)
+	return f.ordered()
 }
 
-// Count returns how many requests had method and path.
+// ordered copies the log oldest first. Callers hold f.mu.
+func (f *Front) ordered() []Request {
+	out := make([]Request, 0, len(f.log))
+	out = append(out, f.log[f.next:]...)
+	return append(out, f.log[:f.next]...)
+}
+
+// Count returns how many requests had method and path since the last
+// ResetLog, including those the bounded log no longer holds.
 func (f *Front) Count(method, path string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for _, r := range f.log {
-		if r.Method == method && r.Path == path {
-			n++
-		}
-	}
-	return n
+	return f.counts[endpoint{method, path}]
 }
 
-// ResetLog forgets the requests received so far.
+// ResetLog forgets the requests received so far, their counts and the
+// number throttled.
 func (f *Front) ResetLog() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log = nil
+	f.log, f.next, f.counts, f.throttled = nil, 0, nil, 0
+}
+
+// record logs r. Callers hold f.mu.
+func (f *Front) record(r Request) {
+	if f.counts == nil {
+		f.counts = make(map[endpoint]int)
+	}
+	f.counts[endpoint{r.Method, r.Path}]++
+	limit := f.logLimit
+	if limit == 0 {
+		limit = DefaultLogLimit
+	}
+	if len(f.log) < limit {
+		f.log = append(f.log, r)
+		return
+	}
+	f.log[f.next] = r
+	f.next = (f.next + 1) % limit
+}
+
+// throttle reports whether the rate limit refuses a request now, and how
+// long until it would accept one. Callers hold f.mu.
+func (f *Front) throttle(now time.Time) (time.Duration, bool) {
+	if f.limiter == nil {
+		return 0, false
+	}
+	r := f.limiter.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	if wait == 0 {
+		return 0, false
+	}
+	r.CancelAt(now) // refused requests take no token
+	f.throttled++
+	return wait, true
 }
 
 // Wrap returns next behind the front. writeError writes a fault's status in
@@ -100,10 +188,20 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		f.mu.Lock()
-		f.log = append(f.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+		f.record(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+		wait, throttled := f.throttle(time.Now())
 		latency := f.latency
-		fault, faulted := f.take(r.Method, r.URL.Path)
+		var fault Fault
+		var faulted bool
+		if !throttled {
+			fault, faulted = f.take(r.Method, r.URL.Path)
+		}
 		f.mu.Unlock()
+		if throttled {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeError(w, http.StatusTooManyRequests)
+			return
+		}
 		if latency > 0 {
 			select {
 			case <-time.After(latency):

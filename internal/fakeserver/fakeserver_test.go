@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -51,4 +52,87 @@ func TestDropAnswersNothing(t *testing.T) {
 	_, err := http.Get(srv.URL + "/x")
 	require.Error(t, err)
 	assert.Equal(t, int32(0), performed.Load())
+}
+
+func newFront(t *testing.T, front *Front) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(front.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	}), func(w http.ResponseWriter, status int) { w.WriteHeader(status) }))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string) *http.Response {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp
+}
+
+func TestLogIsBoundedAndCountsStayExact(t *testing.T) {
+	var front Front
+	srv := newFront(t, &front)
+	front.SetLogLimit(3)
+	for i := range 5 {
+		get(t, srv.URL+"/a?i="+strconv.Itoa(i))
+	}
+	get(t, srv.URL+"/b")
+
+	reqs := front.Requests()
+	require.Len(t, reqs, 3, "only the latest requests are kept")
+	assert.Equal(t, []string{"i=3", "i=4", ""}, []string{reqs[0].Query, reqs[1].Query, reqs[2].Query}, "oldest first")
+	assert.Equal(t, "/b", reqs[2].Path)
+	assert.Equal(t, 5, front.Count(http.MethodGet, "/a"), "counted though the log forgot some")
+	assert.Equal(t, 1, front.Count(http.MethodGet, "/b"))
+
+	front.SetLogLimit(2)
+	reqs = front.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "i=4", reqs[0].Query)
+	get(t, srv.URL+"/c")
+	reqs = front.Requests()
+	assert.Equal(t, []string{"/b", "/c"}, []string{reqs[0].Path, reqs[1].Path})
+
+	front.ResetLog()
+	assert.Empty(t, front.Requests())
+	assert.Zero(t, front.Count(http.MethodGet, "/a"))
+}
+
+func TestDefaultLogLimit(t *testing.T) {
+	var front Front
+	front.mu.Lock()
+	for i := range DefaultLogLimit + 5 {
+		front.record(Request{Method: http.MethodGet, Path: "/x", Query: strconv.Itoa(i)})
+	}
+	front.mu.Unlock()
+	reqs := front.Requests()
+	require.Len(t, reqs, DefaultLogLimit)
+	assert.Equal(t, "5", reqs[0].Query)
+	assert.Equal(t, strconv.Itoa(DefaultLogLimit+4), reqs[len(reqs)-1].Query)
+	assert.Equal(t, DefaultLogLimit+5, front.Count(http.MethodGet, "/x"))
+}
+
+func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	var front Front
+	srv := newFront(t, &front)
+	front.SetRateLimit(0.01, 3) // one token per 100 s: none comes back during the test
+	for range 3 {
+		assert.Equal(t, http.StatusOK, get(t, srv.URL+"/x").StatusCode, "the burst is served")
+	}
+	for range 2 {
+		resp := get(t, srv.URL+"/x")
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		after, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		require.NoError(t, err)
+		assert.InDelta(t, 100, after, 1, "seconds until the bucket holds a token again")
+	}
+	assert.Equal(t, 2, front.Throttled())
+	assert.Equal(t, 5, front.Count(http.MethodGet, "/x"), "throttled requests are logged too")
+
+	front.SetRateLimit(0, 0)
+	assert.Equal(t, http.StatusOK, get(t, srv.URL+"/x").StatusCode, "limit removed")
+	front.ResetLog()
+	assert.Zero(t, front.Throttled())
 }
