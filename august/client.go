@@ -109,7 +109,7 @@ func New(opts ...Option) (*Client, error) {
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}
-	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens)
+	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens, s.TokenTimeout)
 	if s.clientID != "" {
 		c.tokens.refreshFn = c.refreshGrant
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/internal/clientopt"
+	"golang.org/x/time/rate"
 )
 
 // Option configures a Client.
@@ -170,6 +171,22 @@ func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 // longer one is returned to the caller as an *Error with RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+// WithTokenTimeout bounds each OAuth refresh (default 30 s). The refresh
+// runs on its own context, so a caller whose context ends first returns at
+// once while the refresh goes on for the others.
+func WithTokenTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetTokenTimeout(d) }
+}
+
+// WithRateLimit paces the client to limit requests per second with bursts
+// of burst (golang.org/x/time/rate). Every attempt is paced, retries, the
+// resend after a 401 and OAuth calls included; a caller waits within its
+// context and gets its context's error when that ends first. Set it to
+// August's limit for your API key, or below it, to avoid 429 answers.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
 // WithSyncOperateTimeout bounds synchronous remote operate calls (default

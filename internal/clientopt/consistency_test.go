@@ -25,6 +25,7 @@ import (
 	"github.com/doorkit/doorkit/primis/primistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
 // options are one vendor package's shared options, by their one name: a
@@ -44,8 +45,8 @@ type options[O, T any] struct {
 	MaxRetryAfter         func(time.Duration) O
 	MaxResponseBody       func(int64) O
 	ResponseHeaderTimeout func(time.Duration) O
-	// WithTokenTimeout and WithRateLimit join here when internal/auth's
-	// token timeout and pacing land.
+	TokenTimeout          func(time.Duration) O
+	RateLimit             func(rate.Limit, int) O
 }
 
 // shared is options with the vendor's types erased, so one table of cases
@@ -67,6 +68,8 @@ func erase[O, T any](o options[O, T]) shared {
 		MaxRetryAfter:         func(d time.Duration) any { return o.MaxRetryAfter(d) },
 		MaxResponseBody:       func(n int64) any { return o.MaxResponseBody(n) },
 		ResponseHeaderTimeout: func(d time.Duration) any { return o.ResponseHeaderTimeout(d) },
+		TokenTimeout:          func(d time.Duration) any { return o.TokenTimeout(d) },
+		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
 	}
 }
 
@@ -113,7 +116,7 @@ func vendors() []vendor {
 				CACertPEM: havr.WithCACertPEM, UserAgent: havr.WithUserAgent, Logger: havr.WithLogger,
 				LogBodies: havr.WithLogBodies, Tokens: havr.WithTokens, TokenCallback: havr.WithTokenCallback,
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
-				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout,
+				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -133,7 +136,7 @@ func vendors() []vendor {
 				CACertPEM: primis.WithCACertPEM, UserAgent: primis.WithUserAgent, Logger: primis.WithLogger,
 				LogBodies: primis.WithLogBodies, Tokens: primis.WithTokens, TokenCallback: primis.WithTokenCallback,
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
-				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout,
+				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
@@ -153,7 +156,7 @@ func vendors() []vendor {
 				CACertPEM: august.WithCACertPEM, UserAgent: august.WithUserAgent, Logger: august.WithLogger,
 				LogBodies: august.WithLogBodies, Tokens: august.WithTokens, TokenCallback: august.WithTokenCallback,
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
-				ResponseHeaderTimeout: august.WithResponseHeaderTimeout,
+				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -253,6 +256,21 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		}},
 		{name: "response-header timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseHeaderTimeout(time.Minute)}
+		}, check: ok},
+		{name: "zero token timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenTimeout(0)}
+		}},
+		{name: "token timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenTimeout(time.Minute)}
+		}, check: ok},
+		{name: "zero rate limit", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(0, 1)}
+		}},
+		{name: "rate limit without a burst", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(10, 0)}
+		}},
+		{name: "rate limit", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(rate.Inf, 1)}
 		}, check: ok},
 		{name: "logger: method, path and status, no headers", opts: func(o shared, f fake, log *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Logger(log)}
