@@ -171,10 +171,16 @@ func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, er
 func doResult(ctx context.Context, api *rest.Client, call *rest.Call) (*Result, *Response, error) {
 	var out Result
 	resp, err := api.Do(ctx, call, &out)
-	if err != nil && !(errors.Is(err, rest.ErrEmptyBody) && resp != nil && resp.StatusCode/100 == 2) {
+	if err != nil && !emptyAnswer(resp, err) {
 		return nil, newResponse(resp), err
 	}
 	return &out, newResponse(resp), nil
+}
+
+// emptyAnswer reports a 2xx answer without a body (or with null), which
+// August gives to commands it documents no answer for.
+func emptyAnswer(resp *http.Response, err error) bool {
+	return errors.Is(err, rest.ErrEmptyBody) && resp != nil && resp.StatusCode/100 == 2
 }
 
 // Result is August's plain answer to many commands: {"message": "success"}.

@@ -3,7 +3,6 @@ package august
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -252,7 +251,7 @@ func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*Oper
 	hresp, err := s.client.api.Do(ctx, call, &out)
 	resp := newResponse(hresp)
 	if err != nil {
-		if errors.Is(err, rest.ErrEmptyBody) && hresp != nil && hresp.StatusCode/100 == 2 {
+		if emptyAnswer(hresp, err) {
 			return &OperateResult{Pending: true}, resp, nil
 		}
 		// Sent Once, so rest classifies a lost or broken answer as
