@@ -12,9 +12,10 @@
 // The booking logic depends only on the access interfaces. This program
 // runs it over an access.Directory holding three accounts on doorkit's
 // in-memory fakes, a Havr account (grants by emailed link), a Primis
-// account (doors that open remotely but take no grants) and an August
+// account (doors that open remotely but take no grants), an August
 // account (grants are PINs loaded on the lock's keypad and confirmed by
-// August's webhook):
+// August's webhook) and a resivo account (door links resivo mails and
+// texts itself; see resivo.go):
 //
 //	go run ./examples/booking
 package main
@@ -37,6 +38,7 @@ import (
 	"github.com/doorkit/doorkit/havr/havrtest"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
+	"github.com/doorkit/doorkit/resivo/resivotest"
 )
 
 // Booking is what a booking system stores. It needs no grant id: the
@@ -153,12 +155,14 @@ type fakes struct {
 	primis *primistest.Server
 	august *augusttest.Server
 	// hooks is the booking system's endpoint for August's webhook calls.
-	hooks *httptest.Server
+	hooks  *httptest.Server
+	resivo *resivotest.Server
 }
 
 func (f fakes) Close() {
 	f.havr.Close()
 	f.primis.Close()
+	f.resivo.Close()
 	if f.august != nil {
 		f.august.Close()
 		f.hooks.Close()
@@ -207,7 +211,7 @@ func newAugust(f *fakes) (*august.Client, error) {
 // newDirectory builds a Directory over a Havr, a Primis and an August
 // account on the fakes.
 func newDirectory() (*access.Directory, fakes, error) {
-	f := fakes{havr: havrtest.NewServer(), primis: primistest.NewServer()}
+	f := fakes{havr: havrtest.NewServer(), primis: primistest.NewServer(), resivo: resivotest.NewServer()}
 	hq, err := havr.New(havr.WithBaseURL(f.havr.URL), havr.WithHTTPClient(f.havr.Client()),
 		havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword))
 	if err != nil {
@@ -225,11 +229,16 @@ func newDirectory() (*access.Directory, fakes, error) {
 		f.Close()
 		return nil, fakes{}, err
 	}
+	site, err := resivoAccount(f.resivo)
+	if err != nil {
+		f.Close()
+		return nil, fakes{}, err
+	}
 	dir := access.NewDirectory()
 	for _, a := range []struct {
 		name   string
 		client any
-	}{{"hq-havr", hq}, {"lab-primis", lab}, {"villa-august", villa}} {
+	}{{"hq-havr", hq}, {"lab-primis", lab}, {"villa-august", villa}, {"site-resivo", site}} {
 		if err := dir.Add(a.name, a.client); err != nil {
 			f.Close()
 			return nil, fakes{}, err
@@ -313,6 +322,11 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "  August holds %d PINs\n", f.august.LivePINs())
+
+	// The same Gatekeeper on resivo doors.
+	if err := runResivo(ctx, gate, f.resivo, out); err != nil {
+		return err
+	}
 
 	// A booking of Primis doors: they open remotely but take no grants, which
 	// the door's capabilities say before any call.

@@ -112,7 +112,7 @@ func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out))
 	for _, want := range []string{
-		"over accounts [hq-havr lab-primis villa-august]",
+		"over accounts [hq-havr lab-primis villa-august site-resivo]",
 		"BK-2001 confirmed: grant villa-august:", "pending, PIN loaded on the lock's keypad by August",
 		"August PIN in slot 1: loaded, 2030-06-01 06:45 - 2030-06-05 07:00 UTC, for Ada Lovelace",
 		"August holds 0 PINs",

@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 
+	"github.com/doorkit/doorkit/access"
 	"golang.org/x/oauth2"
 )
 
@@ -58,7 +60,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tok, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		closeBody(req)
-		return nil, err
+		return nil, tokenError(ctx, err)
 	}
 	resp, err := t.send(req, tok)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
@@ -71,7 +73,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	fresh, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		drain(resp)
-		return nil, err
+		return nil, tokenError(ctx, err)
 	}
 	if fresh.AccessToken == tok.AccessToken {
 		return resp, nil
@@ -108,6 +110,38 @@ func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, 
 		out.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	}
 	return t.Base.RoundTrip(out)
+}
+
+// TokenError reports that no token could be obtained for a request, which
+// therefore was not sent (or, after a 401, not acted on). The token request
+// has its own retries, so the request is not retried on top of them
+// (NotSent), and it is never of unknown outcome, even when the token
+// request was: errors.Is matches what the token failure matches except
+// access.ErrOutcomeUnknown, and errors.As reaches the vendor's error.
+type TokenError struct {
+	Err error
+}
+
+func (e *TokenError) Error() string { return "obtain token: " + e.Err.Error() }
+
+// NotSent says the request did not go out; rest does not resend it.
+func (e *TokenError) NotSent() bool { return true }
+
+// Is matches what the token failure matches, except ErrOutcomeUnknown.
+func (e *TokenError) Is(target error) bool {
+	return target != access.ErrOutcomeUnknown && errors.Is(e.Err, target)
+}
+
+// As reaches the token failure's own errors, such as the vendor's *Error.
+func (e *TokenError) As(target any) bool { return errors.As(e.Err, target) }
+
+// tokenError wraps a failure to obtain a token, unless it is the request's
+// own context ending, which stays as it is.
+func tokenError(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return &TokenError{Err: err}
 }
 
 func drain(resp *http.Response) {

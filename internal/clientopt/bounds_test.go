@@ -1,10 +1,15 @@
 package clientopt
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +25,7 @@ func TestBoundsAndLoggingReachRestConfig(t *testing.T) {
 	cfg, err := c.RestConfig(base, nil)
 	require.NoError(t, err)
 	assert.Zero(t, cfg.MaxBody, "rest.DefaultMaxBody applies")
-	assert.Zero(t, cfg.ResponseHeaderTimeout, "rest.DefaultResponseHeaderTimeout applies")
+	assert.Negative(t, cfg.ResponseHeaderTimeout, "the bound is under pacing and auth, not over them")
 
 	require.Error(t, c.SetMaxBody(0))
 	require.Error(t, c.SetMaxBody(-1))
@@ -32,7 +37,7 @@ func TestBoundsAndLoggingReachRestConfig(t *testing.T) {
 	cfg, err = c.RestConfig(base, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1<<10), cfg.MaxBody)
-	assert.Equal(t, time.Second, cfg.ResponseHeaderTimeout)
+	assert.Equal(t, time.Second, c.ResponseHeaderTimeout)
 	lt, ok := cfg.Transport.(*rest.LogTransport)
 	require.True(t, ok)
 	assert.True(t, lt.Bodies)
@@ -40,3 +45,33 @@ func TestBoundsAndLoggingReachRestConfig(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// Waiting for a rate-limit slot does not count against the response-header
+// bound: only the vendor's time to answer does.
+func TestHeaderBoundExcludesPacing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	defer srv.Close()
+	c := New("test", "ua", srv.URL)
+	base, err := c.ParseBaseURL(true, "")
+	require.NoError(t, err)
+	require.NoError(t, c.SetResponseHeaderTimeout(30*time.Millisecond))
+	require.NoError(t, c.SetRateLimit(rate.Every(100*time.Millisecond), 1))
+	cfg, err := c.RestConfig(base, nil)
+	require.NoError(t, err)
+	client := rest.New(cfg)
+
+	// The fourth call waits about 300 ms for its slot, ten times the bound.
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			var out struct{}
+			_, err := client.Do(context.Background(), rest.Post("x"), &out)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		assert.NoError(t, <-errs)
+	}
+}

@@ -211,6 +211,10 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 	if err != nil {
 		return rest.Config{}, err
 	}
+	// The response-header bound sits right over the network transport, so
+	// that waiting for a rate-limit slot (here) or a token (the vendor's
+	// auth transport, added over this one) does not count against it.
+	transport = rest.BoundResponseHeaders(transport, c.ResponseHeaderTimeout)
 	if c.Logger != nil {
 		transport = &rest.LogTransport{Base: transport, Logger: c.Logger, Bodies: c.LogBodies, SecretFields: c.SecretFields}
 	}
@@ -218,7 +222,7 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 		BaseURL:               base,
 		Transport:             c.paced(transport),
 		Timeout:               timeout,
-		ResponseHeaderTimeout: c.ResponseHeaderTimeout,
+		ResponseHeaderTimeout: -1, // bounded above, under pacing and auth
 		MaxBody:               c.MaxBody,
 		Policy:                c.Policy,
 		UserAgent:             c.UserAgent,

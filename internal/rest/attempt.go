@@ -84,52 +84,77 @@ func (e *headerTimeoutError) Is(target error) bool { return target == ErrRespons
 func (e *headerTimeoutError) Timeout() bool        { return true }
 func (e *headerTimeoutError) Temporary() bool      { return true }
 
-// attemptTransport is the transport of rest's own http.Client: it bounds
-// each attempt until its response headers arrive (the body stays readable
-// after that, bounded only by the caller's context), and traces whether the
-// request was written. It works over any transport, the caller's included:
-// the bound cancels the attempt's context. It has no CloseIdleConnections on
-// purpose: retryablehttp closes every idle connection of the pool after each
-// failed call, which would defeat pooling under load.
+// attemptTransport is the transport of rest's own http.Client: it traces
+// whether each attempt's request was written. It has no
+// CloseIdleConnections on purpose: retryablehttp closes every idle
+// connection of the pool after each failed call, which would defeat pooling
+// under load.
 type attemptTransport struct {
-	base          http.RoundTripper
-	headerTimeout time.Duration // <= 0: none
+	base http.RoundTripper
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st := stateOf(req.Context())
+	if st == nil {
+		return t.base.RoundTrip(req)
+	}
+	st.reset()
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GetConn: func(string) {
+			st.mu.Lock()
+			st.traced = true
+			st.mu.Unlock()
+		},
+		WroteHeaders: func() {
+			st.mu.Lock()
+			st.written = true
+			st.mu.Unlock()
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			st.mu.Lock()
+			st.written = true
+			st.mu.Unlock()
+		},
+	})
+	return t.base.RoundTrip(req.WithContext(ctx))
+}
+
+// BoundResponseHeaders returns base with every attempt bounded until its
+// response headers arrive: by d (0 means DefaultResponseHeaderTimeout, a
+// negative d none), or by the call's Call.WithTimeout. The body stays
+// readable after the headers arrive, bounded only by the caller's context.
+// It works over any transport, a caller's included: the bound cancels the
+// attempt's context.
+//
+// Vendor clients put it directly over the network transport, under the auth
+// transport and client-side pacing, so that waiting for a token or for a
+// rate-limit slot does not count against the bound: only the time the
+// vendor takes to answer does.
+func BoundResponseHeaders(base http.RoundTripper, d time.Duration) http.RoundTripper {
+	if d == 0 {
+		d = DefaultResponseHeaderTimeout
+	}
+	return &headerBound{base: base, d: d}
+}
+
+type headerBound struct {
+	base http.RoundTripper
+	d    time.Duration // <= 0: none unless the call sets one
+}
+
+func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 	parent := req.Context()
-	st := stateOf(parent)
-	d := t.headerTimeout
+	d := t.d
 	if o, ok := parent.Value(timeoutKey{}).(time.Duration); ok && o > 0 {
 		d = o
 	}
+	if d <= 0 {
+		return t.base.RoundTrip(req)
+	}
 	ctx, cancel := context.WithCancel(parent)
-	if st != nil {
-		st.reset()
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			GetConn: func(string) {
-				st.mu.Lock()
-				st.traced = true
-				st.mu.Unlock()
-			},
-			WroteHeaders: func() {
-				st.mu.Lock()
-				st.written = true
-				st.mu.Unlock()
-			},
-			WroteRequest: func(httptrace.WroteRequestInfo) {
-				st.mu.Lock()
-				st.written = true
-				st.mu.Unlock()
-			},
-		})
-	}
-	var timer *time.Timer
-	if d > 0 {
-		timer = time.AfterFunc(d, cancel)
-	}
+	timer := time.AfterFunc(d, cancel)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
-	if timer != nil && !timer.Stop() && parent.Err() == nil {
+	if !timer.Stop() && parent.Err() == nil {
 		// The bound fired first: whatever came back was cut short.
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()

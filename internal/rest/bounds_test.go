@@ -138,7 +138,8 @@ func TestResponseHeaderTimeout(t *testing.T) {
 func TestResponseHeaderTimeoutDefault(t *testing.T) {
 	u, _ := url.Parse(testBase)
 	c := New(Config{BaseURL: u})
-	assert.Equal(t, DefaultResponseHeaderTimeout, c.http.HTTPClient.Transport.(*attemptTransport).headerTimeout)
+	bound := c.http.HTTPClient.Transport.(*attemptTransport).base.(*headerBound)
+	assert.Equal(t, DefaultResponseHeaderTimeout, bound.d)
 }
 
 func TestCallWithTimeoutOverridesTheBound(t *testing.T) {

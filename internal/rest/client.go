@@ -26,7 +26,10 @@ type Config struct {
 	Timeout time.Duration
 	// ResponseHeaderTimeout bounds each attempt until its response headers
 	// arrive: 0 means DefaultResponseHeaderTimeout, a negative value none.
-	// Call.WithTimeout overrides it for one call.
+	// Call.WithTimeout overrides it for one call. It is applied over all of
+	// Transport; a vendor client whose Transport holds auth or pacing sets
+	// it negative and puts BoundResponseHeaders over its network transport
+	// instead, so that waits for tokens and rate-limit slots do not count.
 	ResponseHeaderTimeout time.Duration
 	// MaxBody caps a 2xx body: 0 means DefaultMaxBody.
 	MaxBody   int64
@@ -60,9 +63,8 @@ func New(cfg Config) *Client {
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	headerTimeout := cfg.ResponseHeaderTimeout
-	if headerTimeout == 0 {
-		headerTimeout = DefaultResponseHeaderTimeout
+	if cfg.ResponseHeaderTimeout >= 0 {
+		transport = BoundResponseHeaders(transport, cfg.ResponseHeaderTimeout)
 	}
 	maxBody := cfg.MaxBody
 	if maxBody <= 0 {
@@ -74,7 +76,7 @@ func New(cfg Config) *Client {
 	// transport and timeout are used, so redirects stay under doorkit's
 	// rule (see checkRedirect) whatever the caller's client says.
 	hc := &http.Client{
-		Transport:     &attemptTransport{base: transport, headerTimeout: headerTimeout},
+		Transport:     &attemptTransport{base: transport},
 		Timeout:       cfg.Timeout,
 		CheckRedirect: c.checkRedirect,
 	}

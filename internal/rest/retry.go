@@ -65,6 +65,11 @@ func (p Policy) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	idempotent := isIdempotent(ctx)
 	if err != nil {
+		if provedNotSent(err) {
+			// A layer under rest (the auth transport's token fetch) gave
+			// up with its own retries: resending would repeat them.
+			return false, nil
+		}
 		if isDialError(err) {
 			return true, nil
 		}
@@ -103,6 +108,16 @@ func (p Policy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.
 	}
 	half := wait / 2
 	return half + rand.N(half+1)
+}
+
+// notSent is implemented by errors of layers under rest that prove
+// the request was not sent, such as auth's TokenError.
+type notSent interface{ NotSent() bool }
+
+// provedNotSent reports an error that proves the request was not sent.
+func provedNotSent(err error) bool {
+	var ns notSent
+	return errors.As(err, &ns) && ns.NotSent()
 }
 
 // isDialError reports a failure to connect: the request never left.

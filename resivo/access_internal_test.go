@@ -1,0 +1,72 @@
+package resivo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// An answer without the INFERRED componentIds and restrictions cannot be
+// compared with a booking: EnsureGrant stops with an error instead of
+// revoking what may be the right grant and creating another.
+func TestEnsureGrantRefusesAnAnswerItCannotCompare(t *testing.T) {
+	var sent []string
+	c := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		sent = append(sent, req.Method+" "+req.URL.Path)
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body:    io.NopCloser(strings.NewReader(`{"id":"` + testAuthID + `","status":"active","credentials":[{"status":"active","isExpired":false}]}`)),
+			Request: req}, nil
+	}))
+	ctx := context.Background()
+	require.NoError(t, c.keys.Put(ctx, "BK-1", joinID(testSite, testAuthID)))
+	start := time.Now().Add(time.Hour)
+	_, _, err := access.EnsureGrant(ctx, c, access.GrantRequest{
+		Key: "BK-1", DoorIDs: []string{joinID(testSite, "c-1")}, Holder: access.Person{Email: "g@example.com"},
+		Window: access.Window{Start: start, End: start.Add(time.Hour)},
+	})
+	require.ErrorIs(t, err, access.ErrUnsupported)
+	assert.Equal(t, []string{"GET /site-1/authorizations/" + testAuthID}, sent, "nothing revoked, nothing created")
+}
+
+func TestKeyCandidates(t *testing.T) {
+	for name, want := range map[string][]string{
+		"[BK-1] Grace":        {"BK-1"},
+		"[BK-1]":              {"BK-1"},
+		"[a] b] Grace":        {"a", "a] b"},
+		"Grace":               nil,
+		"[] Grace":            nil,
+		"[BK 7] [x] Grace":    {"BK 7", "BK 7] [x"},
+		"[BK-2] Grace [note]": {"BK-2", "BK-2] Grace [note"},
+	} {
+		assert.Equal(t, want, keyCandidates(name), name)
+	}
+}
+
+func TestClassifyCreate(t *testing.T) {
+	ctxErr := context.Canceled
+	for name, tc := range map[string]struct {
+		err     error
+		unknown bool
+	}{
+		"context ended before sending": {ctxErr, false},
+		"resivo refused":               {&Error{StatusCode: 400}, false},
+		"rate limited":                 {&Error{StatusCode: 429}, false},
+		"unmarked 500":                 {&Error{StatusCode: 500}, true},
+		"marked by rest":               {fmt.Errorf("x: %w", access.ErrOutcomeUnknown), true},
+		"nothing reached resivo":       {fmt.Errorf("x: %w", access.ErrUnavailable), false},
+	} {
+		got := classifyCreate(tc.err)
+		assert.Equal(t, tc.unknown, errors.Is(got, access.ErrOutcomeUnknown), name)
+		assert.ErrorIs(t, got, tc.err, name)
+	}
+	assert.NoError(t, classifyCreate(nil))
+}

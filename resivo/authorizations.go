@@ -1,0 +1,276 @@
+package resivo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// AuthorizationsService covers a site's authorizations: PIN-code access, and
+// Remote Access Authorization Sets (the visitor's door link that resivo
+// emails or texts). Authorizations are created, read and revoked by id.
+//
+// Creates are never resent once they may have reached resivo: a resent
+// create makes a second authorization. On an error matching
+// access.ErrOutcomeUnknown, look the authorization up before trying again
+// (the access layer's EnsureGrant does this by key).
+type AuthorizationsService service
+
+// Authorization is an authorization as GET returns it. Status and
+// Credentials (each with Status and IsExpired) are CONFIRMED; the other
+// fields are INFERRED from the create bodies and empty when not sent.
+type Authorization struct {
+	ID           string              `json:"id"`
+	DisplayName  string              `json:"displayName,omitempty"`
+	Status       AuthorizationStatus `json:"status"`
+	ComponentIDs []string            `json:"componentIds,omitempty"`
+	Restrictions *Restrictions       `json:"restrictions,omitempty"`
+	Recipients   *Recipients         `json:"recipients,omitempty"` // remote access only
+	Credentials  []Credential        `json:"credentials"`
+}
+
+// Credential is one credential of an authorization: a PIN code or a door
+// link. Status and IsExpired are CONFIRMED; ID and Type are INFERRED.
+type Credential struct {
+	ID        string           `json:"id,omitempty"`
+	Type      CredentialType   `json:"type,omitempty"`
+	Status    CredentialStatus `json:"status"`
+	IsExpired bool             `json:"isExpired"`
+}
+
+// Live reports whether revoking still matters: the authorization is not
+// over (revoked or expired) and at least one of its credentials has not
+// expired. The public client skips the revoke when the status is not
+// "active" or every credential expired; Live differs in two ways, both
+// towards revoking: a pending (or unknown) status is live, since a
+// cancellation must stop an authorization that is still being set up, and
+// an authorization without credentials is live.
+func (a *Authorization) Live() bool {
+	switch a.Status {
+	case AuthorizationRevoked, AuthorizationExpired:
+		return false
+	}
+	if len(a.Credentials) == 0 {
+		return true
+	}
+	for _, c := range a.Credentials {
+		if !c.IsExpired {
+			return true
+		}
+	}
+	return false
+}
+
+// CredentialType is a credential's kind. The field and its values are
+// INFERRED; unknown values are kept as sent.
+type CredentialType string
+
+const (
+	CredentialTypePinCode  CredentialType = "pinCode"
+	CredentialTypeDoorLink CredentialType = "doorLink"
+)
+
+// CreatedAuthorization is the answer of a create: the new authorization's
+// id, which revokes it later.
+type CreatedAuthorization struct {
+	ID string `json:"id"`
+}
+
+// PinCode is one code of a PIN-code access. The code never prints.
+type PinCode struct {
+	PinCode     access.Secret `json:"pinCode"`
+	DisplayName string        `json:"displayName"`
+}
+
+// PinAccessRequest is the body of POST /:siteId/authorizations/pin-access.
+type PinAccessRequest struct {
+	DisplayName          string       `json:"displayName"`
+	PinCodes             []PinCode    `json:"pinCodes"`
+	ComponentIDs         []string     `json:"componentIds"`
+	Restrictions         Restrictions `json:"restrictions"`
+	AccessRequestMessage string       `json:"accessRequestMessage,omitempty"`
+}
+
+func (r PinAccessRequest) validate() error {
+	if r.DisplayName == "" {
+		return access.Invalid("DisplayName", "is required")
+	}
+	if len(r.PinCodes) == 0 {
+		return access.Invalid("PinCodes", "at least one PIN code is required")
+	}
+	for i, p := range r.PinCodes {
+		field := fmt.Sprintf("PinCodes[%d]", i)
+		if p.PinCode == "" {
+			return access.Invalid(field+".PinCode", "is required")
+		}
+		for _, c := range p.PinCode.Reveal() {
+			if c < '0' || c > '9' {
+				return access.Invalid(field+".PinCode", "must be digits only")
+			}
+		}
+		if p.DisplayName == "" {
+			return access.Invalid(field+".DisplayName", "is required")
+		}
+	}
+	if err := validateComponentIDs(r.ComponentIDs); err != nil {
+		return err
+	}
+	return r.Restrictions.validate()
+}
+
+// CreatePinAccess creates a PIN-code access authorization for components of
+// a site and returns its id.
+//
+// POST /:siteId/authorizations/pin-access
+func (s *AuthorizationsService) CreatePinAccess(ctx context.Context, siteID string, req PinAccessRequest) (*CreatedAuthorization, *Response, error) {
+	if err := checkID("siteID", siteID); err != nil {
+		return nil, nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, nil, err
+	}
+	return do[*CreatedAuthorization](ctx, s.client.api, s.client.call(routePinAccess, siteID).WithBody(req))
+}
+
+// Recipients are who resivo sends a door link to. The shape is INFERRED.
+type Recipients struct {
+	Emails []string `json:"emails,omitempty"`
+	// PhoneNumbers are mobile numbers in E.164 (+31612345678): resivo
+	// accepts no other form. phone.NormalizeSMS prepares them.
+	PhoneNumbers []string `json:"phoneNumbers,omitempty"`
+}
+
+// RemoteAccessRequest is the body of POST
+// /:siteId/authorizations/remote-access: a Remote Access Authorization Set,
+// for which resivo itself emails or texts each recipient a link that opens
+// the doors remotely within the window. The link is not returned. Path and
+// body are INFERRED by analogy with pin-access (displayName, componentIds,
+// restrictions) plus recipients; correct routeRemoteAccess and this struct
+// when resivo publishes them.
+type RemoteAccessRequest struct {
+	DisplayName  string       `json:"displayName"`
+	ComponentIDs []string     `json:"componentIds"`
+	Restrictions Restrictions `json:"restrictions"`
+	Recipients   Recipients   `json:"recipients"`
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+func (r RemoteAccessRequest) validate() error {
+	if r.DisplayName == "" {
+		return access.Invalid("DisplayName", "is required")
+	}
+	if err := validateComponentIDs(r.ComponentIDs); err != nil {
+		return err
+	}
+	if err := r.Restrictions.validate(); err != nil {
+		return err
+	}
+	if len(r.Recipients.Emails) == 0 && len(r.Recipients.PhoneNumbers) == 0 {
+		return access.Invalid("Recipients", "at least one email or phone number is required")
+	}
+	for i, e := range r.Recipients.Emails {
+		if err := validateEmail(fmt.Sprintf("Recipients.Emails[%d]", i), e); err != nil {
+			return err
+		}
+	}
+	for i, p := range r.Recipients.PhoneNumbers {
+		if !e164.MatchString(p) {
+			return access.Invalid(fmt.Sprintf("Recipients.PhoneNumbers[%d]", i), fmt.Sprintf("%q is not an E.164 number (+31612345678)", p))
+		}
+	}
+	return nil
+}
+
+// validateEmail applies access.ValidateEmail, the one rule for addresses in
+// every package, under the request's own field name.
+func validateEmail(field, email string) error {
+	err := access.ValidateEmail(email)
+	var invalid *access.InvalidError
+	if errors.As(err, &invalid) {
+		invalid.Field = field
+	}
+	return err
+}
+
+func validateComponentIDs(ids []string) error {
+	if len(ids) == 0 {
+		return access.Invalid("ComponentIDs", "at least one component is required")
+	}
+	for i, id := range ids {
+		if id == "" {
+			return access.Invalid(fmt.Sprintf("ComponentIDs[%d]", i), "is empty")
+		}
+	}
+	return nil
+}
+
+// CreateRemoteAccess creates a Remote Access Authorization Set and returns
+// its id; resivo then sends each recipient the door link, in the language of
+// the site's DefaultLocale. The path and body are INFERRED (see
+// RemoteAccessRequest).
+//
+// POST /:siteId/authorizations/remote-access
+func (s *AuthorizationsService) CreateRemoteAccess(ctx context.Context, siteID string, req RemoteAccessRequest) (*CreatedAuthorization, *Response, error) {
+	if err := checkID("siteID", siteID); err != nil {
+		return nil, nil, err
+	}
+	if err := req.validate(); err != nil {
+		return nil, nil, err
+	}
+	return do[*CreatedAuthorization](ctx, s.client.api, s.client.call(routeRemoteAccess, siteID).WithBody(req))
+}
+
+// Get returns an authorization with its status and credentials.
+//
+// GET /:siteId/authorizations/:authorizationId
+func (s *AuthorizationsService) Get(ctx context.Context, siteID, authorizationID string) (*Authorization, *Response, error) {
+	if err := checkIDs(siteID, authorizationID); err != nil {
+		return nil, nil, err
+	}
+	return do[*Authorization](ctx, s.client.api, s.client.call(routeAuthorization, siteID, authorizationID))
+}
+
+// Revoke revokes an authorization. resivo takes a DELETE with the JSON body
+// {}. See RevokeIfLive for the public client's rule of revoking only what is
+// still live.
+//
+// DELETE /:siteId/authorizations/:authorizationId/revoke
+func (s *AuthorizationsService) Revoke(ctx context.Context, siteID, authorizationID string) (*Response, error) {
+	if err := checkIDs(siteID, authorizationID); err != nil {
+		return nil, err
+	}
+	return send(ctx, s.client.api, s.client.call(routeRevoke, siteID, authorizationID).WithBody(struct{}{}))
+}
+
+// RevokeIfLive reads the authorization first and revokes it only when it is
+// still live (Authorization.Live: not revoked or expired, and not every
+// credential expired), as the public client does. It returns the authorization as read
+// and whether a revoke was sent.
+//
+// GET /:siteId/authorizations/:authorizationId, then
+// DELETE /:siteId/authorizations/:authorizationId/revoke
+func (s *AuthorizationsService) RevokeIfLive(ctx context.Context, siteID, authorizationID string) (*Authorization, bool, *Response, error) {
+	a, resp, err := s.Get(ctx, siteID, authorizationID)
+	if err != nil {
+		return nil, false, resp, err
+	}
+	if !a.Live() {
+		return a, false, resp, nil
+	}
+	resp, err = s.Revoke(ctx, siteID, authorizationID)
+	if err != nil {
+		return a, false, resp, err
+	}
+	return a, true, resp, nil
+}
+
+func checkIDs(siteID, authorizationID string) error {
+	if err := checkID("siteID", siteID); err != nil {
+		return err
+	}
+	return checkID("authorizationID", authorizationID)
+}

@@ -1,0 +1,207 @@
+package resivo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// KeyLister is a KeyStore that can list its keys. ListGrants without a key
+// needs it; the default store is one. A shared store (a database table)
+// implements it with a plain query.
+type KeyLister interface {
+	Keys(ctx context.Context) ([]string, error)
+}
+
+// NewKeyStore returns the default KeyStore: access.NewMemoryKeyStore, which
+// lasts as long as the process, plus KeyLister.
+func NewKeyStore() access.KeyStore {
+	return &listingStore{KeyStore: access.NewMemoryKeyStore(), keys: map[string]bool{}}
+}
+
+type listingStore struct {
+	access.KeyStore
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (s *listingStore) Put(ctx context.Context, key, grantID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.KeyStore.Put(ctx, key, grantID); err != nil {
+		return err
+	}
+	s.keys[key] = true
+	return nil
+}
+
+func (s *listingStore) Delete(ctx context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.KeyStore.Delete(ctx, key); err != nil {
+		return err
+	}
+	delete(s.keys, key)
+	return nil
+}
+
+func (s *listingStore) Keys(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.keys))
+	for k := range s.keys {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// pendingPrefix marks a key whose create was sent and not yet answered. It
+// starts with '?', which no grant id holds.
+const pendingPrefix = "?pending "
+
+func pendingMark(t time.Time) string { return pendingPrefix + t.UTC().Format(time.RFC3339) }
+
+func isPending(v string) bool { return strings.HasPrefix(v, pendingPrefix) }
+
+func pendingSince(v string) time.Time {
+	t, _ := time.Parse(time.RFC3339, strings.TrimPrefix(v, pendingPrefix))
+	return t
+}
+
+// PendingKeyError reports a key whose create may have reached resivo while
+// its answer never arrived (or whose process stopped before recording it):
+// resivo may hold an authorization for it that the client cannot find,
+// since resivo publishes no way to list authorizations. It matches
+// access.ErrOutcomeUnknown, so EnsureGrant creates nothing more. Look the
+// authorization up in the resivo portal (its displayName starts with
+// "[key]") and call ResolveKey.
+type PendingKeyError struct {
+	Key   string
+	Since time.Time
+}
+
+func (e *PendingKeyError) Error() string {
+	return fmt.Sprintf("resivo: key %q: a create sent at %s has an unknown outcome; check the resivo portal for an authorization named \"[%s] ...\" and call ResolveKey",
+		e.Key, e.Since.Format(time.RFC3339), e.Key)
+}
+
+// Is matches access.ErrOutcomeUnknown (and so access.ErrUnavailable).
+func (e *PendingKeyError) Is(target error) bool {
+	return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
+}
+
+// ResolveKey settles a key left pending by a create whose outcome was
+// unknown (PendingKeyError): grantID is the authorization found in the
+// resivo portal ("siteId/authorizationId"), checked with a GET before it is
+// recorded; "" records that resivo made none, so the next EnsureGrant
+// creates it.
+func (c *Client) ResolveKey(ctx context.Context, key, grantID string) error {
+	if err := access.ValidateKey(key); err != nil || key == "" {
+		return access.Invalid("key", "is required and must be a valid grant key")
+	}
+	if grantID == "" {
+		return c.keys.Delete(ctx, key)
+	}
+	if _, err := c.GetGrant(ctx, grantID); err != nil {
+		return err
+	}
+	return c.keys.Put(ctx, key, grantID)
+}
+
+// createWithKey runs create with the key marked pending in the store, and
+// records the grant id once resivo answers. Creates for one key are
+// serialised within the process; across processes sharing a store, two
+// creates for one key at the same moment are not excluded (the KeyStore has
+// no compare-and-set).
+func (c *Client) createWithKey(ctx context.Context, key, site string, create func() (*CreatedAuthorization, error)) (*CreatedAuthorization, error) {
+	if key == "" {
+		created, err := create()
+		return created, classifyCreate(err)
+	}
+	unlock := c.lockKey(key)
+	defer unlock()
+	if err := c.checkKeyFree(ctx, key); err != nil {
+		return nil, err
+	}
+	if err := c.keys.Put(ctx, key, pendingMark(time.Now())); err != nil {
+		return nil, fmt.Errorf("resivo: key store: %w", err)
+	}
+	created, err := create()
+	// The store is updated even if the caller's context ended meanwhile.
+	storeCtx := context.WithoutCancel(ctx)
+	if err != nil {
+		err = classifyCreate(err)
+		if !errors.Is(err, access.ErrOutcomeUnknown) {
+			if derr := c.keys.Delete(storeCtx, key); derr != nil {
+				return nil, errors.Join(err, fmt.Errorf("resivo: key store: %w", derr))
+			}
+		}
+		return nil, err
+	}
+	id := joinID(site, created.ID)
+	if err := c.keys.Put(storeCtx, key, id); err != nil {
+		return nil, fmt.Errorf("resivo: authorization %s was created but key %q could not be recorded (it stays pending): %w: %w",
+			id, key, access.ErrOutcomeUnknown, err)
+	}
+	return created, nil
+}
+
+// checkKeyFree refuses a key that is pending or whose grant is still live.
+func (c *Client) checkKeyFree(ctx context.Context, key string) error {
+	id, err := c.keys.Get(ctx, key)
+	switch {
+	case errors.Is(err, access.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("resivo: key store: %w", err)
+	case isPending(id):
+		return &PendingKeyError{Key: key, Since: pendingSince(id)}
+	}
+	g, err := c.GetGrant(ctx, id)
+	if errors.Is(err, access.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch g.State() {
+	case access.GrantRevoked, access.GrantExpired:
+		return nil
+	}
+	return fmt.Errorf("resivo: key %q already has grant %s: %w", key, id, access.ErrConflict)
+}
+
+// classifyCreate says whether a failed create may have made an
+// authorization. internal/rest classes every failure: a request that may
+// have reached resivo without a usable answer (a lost or broken answer, a
+// timeout or cancellation in flight, a 5xx) matches access.ErrOutcomeUnknown;
+// anything else (resivo's refusal, a request never sent, no token) made
+// nothing. A 5xx *Error that arrives unmarked is marked here.
+func classifyCreate(err error) error {
+	var rerr *Error
+	switch {
+	case err == nil, errors.Is(err, access.ErrOutcomeUnknown):
+		return err
+	case errors.As(err, &rerr) && rerr.StatusCode >= 500:
+		return fmt.Errorf("resivo: the create may have reached resivo: %w: %w", access.ErrOutcomeUnknown, err)
+	}
+	return err
+}
+
+// lockKey serialises creates for one key within the process.
+func (c *Client) lockKey(key string) func() {
+	v, _ := c.keyLocks.LoadOrStore(key, &sync.Mutex{})
+	mu := v.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}

@@ -1,0 +1,243 @@
+package resivo
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
+	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
+)
+
+// Option configures a Client.
+type Option func(*settings) error
+
+type settings struct {
+	clientopt.Common
+	clientID     string
+	clientSecret string
+	email        string
+	password     string
+	accessToken  string
+	refreshToken string
+	onTokens     func(Tokens)
+	version      string
+	sites        []string
+	keys         access.KeyStore
+}
+
+// DefaultBaseURL is resivo's production API.
+const DefaultBaseURL = "https://api.resivo.io"
+
+// DefaultUserAgent identifies doorkit in the User-Agent header.
+const DefaultUserAgent = "doorkit-resivo/1"
+
+func defaultSettings() settings {
+	c := clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL)
+	c.SecretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
+	return settings{Common: c, version: DefaultAPIVersion}
+}
+
+// WithBaseURL sets the API address (default DefaultBaseURL).
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error { s.BaseURL = rawURL; return nil }
+}
+
+// WithHTTPClient sends requests, token requests included, through hc's
+// transport and with its timeout per attempt. Retries, authorisation,
+// bounds and doorkit's redirect rule are layered on top of it; hc's
+// CheckRedirect and Jar are not used. See the package doc for what its
+// transport needs.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error { return s.SetHTTPClient(hc) }
+}
+
+// WithRootCAs trusts the certificate authorities in pool.
+func WithRootCAs(pool *x509.CertPool) Option {
+	return func(s *settings) error { s.RootCAs = pool; return nil }
+}
+
+// WithCACertPEM trusts the PEM-encoded CA certificates in pem.
+func WithCACertPEM(pem []byte) Option {
+	return func(s *settings) error { return s.SetCACertPEM(pem) }
+}
+
+// WithUserAgent sets the User-Agent header; empty or control characters
+// are an error.
+func WithUserAgent(ua string) Option {
+	return func(s *settings) error { return s.SetUserAgent(ua) }
+}
+
+// WithLogger logs every HTTP attempt at debug level with credentials,
+// tokens, passwords and PINs redacted.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error { s.Logger = l; return nil }
+}
+
+// WithClientCredentials authenticates with an M2M client of a Site Owner
+// (all its sites) or of one site: OAuth 2.0 client credentials at
+// POST /oauth2/token.
+func WithClientCredentials(clientID, clientSecret string) Option {
+	return func(s *settings) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("resivo: WithClientCredentials: client id and secret are required")
+		}
+		s.clientID, s.clientSecret = clientID, clientSecret
+		return nil
+	}
+}
+
+// WithLogin authenticates as a resivo user (POST /v8/users/login). The login
+// body and answer are inferred, not published: prefer WithClientCredentials.
+func WithLogin(email, password string) Option {
+	return func(s *settings) error {
+		if email == "" || password == "" {
+			return errors.New("resivo: WithLogin: email and password are required")
+		}
+		s.email, s.password = email, password
+		return nil
+	}
+}
+
+// WithTokens starts the client with tokens kept from an earlier session.
+// When the access token is rejected, the client obtains a new one with the
+// credentials given, if any.
+func WithTokens(accessToken, refreshToken string) Option {
+	return func(s *settings) error { s.accessToken, s.refreshToken = accessToken, refreshToken; return nil }
+}
+
+// WithTokenCallback calls fn with every new token, so a program can keep it
+// for WithTokens.
+func WithTokenCallback(fn func(Tokens)) Option {
+	return func(s *settings) error { s.onTokens = fn; return nil }
+}
+
+// WithRetry sets how often and how patiently idempotent requests are
+// retried: maxRetries after the first attempt, waiting from minWait doubling
+// up to maxWait. WithRetry(0, 0, 0) disables retries. Creates are never
+// resent once they may have reached resivo.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(s *settings) error { return s.SetRetry(maxRetries, minWait, maxWait) }
+}
+
+// WithMaxRetryAfter sets the longest Retry-After the client waits out; a
+// longer one is returned to the caller as an *Error with RetryAfter set.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
+// rest.DefaultMaxBody); a longer body is an error.
+func WithMaxResponseBody(n int64) Option {
+	return func(s *settings) error { return s.SetMaxBody(n) }
+}
+
+// WithResponseHeaderTimeout bounds each attempt until the response headers
+// arrive (default 30 s). It applies over a WithHTTPClient transport too; the
+// context's deadline still applies.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithLogBodies adds headers, the query and JSON or form bodies to the
+// debug records of WithLogger, with secrets (client secrets, passwords,
+// tokens, PIN codes) and personal data (emails, phone numbers) redacted.
+// Without it a record holds method, path, status, duration and request id
+// only.
+func WithLogBodies() Option {
+	return func(s *settings) error { s.LogBodies = true; return nil }
+}
+
+// WithTokenTimeout bounds each token fetch (default 30 s). The fetch runs on
+// its own context, so a caller whose context ends first returns at once
+// while the fetch goes on for the others.
+func WithTokenTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetTokenTimeout(d) }
+}
+
+// WithRateLimit paces the client to limit requests per second with bursts
+// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
+// token fetches included; a caller waits within its context and gets its
+// context's error when that ends first. resivo publishes no limit; set one
+// that your account is known to take, to avoid 429 answers.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
+}
+
+var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}$`)
+
+// WithAPIVersion sets the version prefix of versioned routes (default
+// DefaultAPIVersion, "v8"). The site-scoped routes have no prefix.
+func WithAPIVersion(v string) Option {
+	return func(s *settings) error {
+		if !versionPattern.MatchString(v) {
+			return fmt.Errorf("resivo: WithAPIVersion(%q): want v followed by a number, e.g. v8", v)
+		}
+		s.version = v
+		return nil
+	}
+}
+
+// WithSites names the sites the access methods cover: ListDoors lists the
+// components of each, in order. resivo publishes no way to list a Site
+// Owner's sites, so they are configured. A later WithSites replaces an
+// earlier one; a site named twice is listed once.
+func WithSites(siteIDs ...string) Option {
+	return func(s *settings) error {
+		s.sites = nil
+		for _, id := range siteIDs {
+			if err := checkID("site id", id); err != nil {
+				return fmt.Errorf("resivo: WithSites: %w", err)
+			}
+			if !slices.Contains(s.sites, id) {
+				s.sites = append(s.sites, id)
+			}
+		}
+		return nil
+	}
+}
+
+// WithKeyStore sets where grant keys (booking ids) are recorded. resivo
+// cannot list authorizations, let alone by a caller's key, so the client
+// keeps which authorization each key made; the default, NewKeyStore, lasts
+// as long as the process. Plug in a durable or shared store (implementing
+// KeyLister too, for ListGrants without a key) when several processes grant
+// for the same bookings or a restart must not forget keys.
+func WithKeyStore(ks access.KeyStore) Option {
+	return func(s *settings) error {
+		if ks == nil {
+			return errors.New("resivo: WithKeyStore: nil store")
+		}
+		s.keys = ks
+		return nil
+	}
+}
+
+func (s *settings) validate() (*url.URL, error) {
+	base, err := s.ParseBaseURL(false, "https://api.resivo.io")
+	if err != nil {
+		return nil, err
+	}
+	if s.keys == nil {
+		s.keys = NewKeyStore()
+	}
+	if s.clientSecret == "" && s.password == "" && s.accessToken == "" {
+		return nil, errors.New("resivo: WithClientCredentials, WithLogin or WithTokens is required")
+	}
+	return base, nil
+}
+
+func (s *settings) tokenCallback() func(*oauth2.Token) {
+	if s.onTokens == nil {
+		return nil
+	}
+	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
+}

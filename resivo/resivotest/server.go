@@ -1,0 +1,328 @@
+// Package resivotest is a stateful in-memory resivo API for tests, examples
+// and benchmarks, served over TLS.
+//
+// It keeps a Site Owner with sites (each with a displayName and a
+// defaultLocale), components with display names unique per site and ids
+// that change on a site migration (Migrate), and authorizations (PIN-code
+// access and Remote Access Authorization Sets) with their status and
+// credentials. It records the emails and SMS resivo would send for a Remote
+// Access Authorization Set (Messages). Auth works as the notes describe:
+// POST /oauth2/token takes form-encoded client credentials and issues Bearer
+// tokens that expire after TokenLifetime by the fake's clock (Advance moves
+// it); a client is scoped to the Site Owner's sites or to one site. Errors
+// carry resivo's {"message": "..."} body. It also offers fault injection
+// (a status with Retry-After, a dropped connection, a request performed but
+// its answer lost, latency), a token-bucket rate limit answering 429 with
+// Retry-After (SetRateLimit; off by default, since resivo documents no
+// limit) and a request log (fakeserver.Front).
+//
+// It is as strict as the documents: JSON bodies need Content-Type
+// application/json and are decoded with unknown fields refused; required
+// fields must be present; times must be RFC 3339 in UTC with a Z suffix
+// (fractional seconds allowed); validTo must be after validFrom; component
+// ids must exist on the site; phone recipients must be E.164.
+//
+// Where the documents are silent the fake decides, and says so here:
+//   - the token endpoint answers {"access_token", "token_type": "Bearer",
+//     "expires_in"}; a wrong client is 401 {"message": "Invalid client
+//     credentials", "error": "invalid_client"}, another grant type 400;
+//   - POST /v8/users/login takes {"email", "password"} and answers
+//     {"accessToken", "refreshToken", "expiresIn"} (INFERRED, like the
+//     client); versioned routes accept v5 to v8, the supported versions;
+//   - an unknown or expired token is 401 {"message": "Invalid or expired
+//     access token"}; a site outside the token's scope is 403;
+//   - the components list requires scope=all, the only value documented,
+//     and sends id, displayName, type and status;
+//   - GET of a Remote Access Authorization Set echoes its recipients
+//     {emails, phoneNumbers} (INFERRED, like the create body);
+//   - creates answer 201 {"id": "<uuid>"}; the remote-access route and body
+//     are the client's inference: {displayName, componentIds,
+//     restrictions, recipients: {emails, phoneNumbers}};
+//   - a PIN code is 4 to 8 digits; an authorization has one credential per
+//     PIN code or recipient ("type": "pinCode" or "doorLink"), "active"
+//     until revoked; isExpired once validTo has passed, when the
+//     authorization's status becomes "expired";
+//   - a revoke needs the body {} and answers 204; revoking again is 409
+//     {"message": "Authorization is not active"}; an unknown id is 404.
+package resivotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/doorkit/doorkit/internal/fakeserver"
+)
+
+// Fault and Request are the fake's fault injection and request log types.
+type (
+	Fault   = fakeserver.Fault
+	Request = fakeserver.Request
+)
+
+// Demo data served by NewServer.
+const (
+	// ClientID and ClientSecret are an M2M client of the Site Owner: all
+	// its sites.
+	ClientID     = "demo-m2m-client"
+	ClientSecret = "demo-m2m-secret"
+	// SiteClientID and SiteClientSecret are scoped to SiteID only.
+	SiteClientID     = "demo-site-client"
+	SiteClientSecret = "demo-site-secret"
+	// UserEmail and UserPassword log in with POST /v8/users/login.
+	UserEmail    = "manager@example.com"
+	UserPassword = "Manager-Passw0rd!"
+
+	SiteOwnerID = "owner-1"
+	SiteID      = "site-amstelpark"  // defaultLocale nl-NL
+	Site2ID     = "site-bergstrasse" // defaultLocale de-CH
+
+	MainEntranceID   = "cmp-1001" // "Main entrance" on SiteID
+	CylinderID       = "cmp-1002" // "Digital cylinder – double" on SiteID
+	BikeShedID       = "cmp-1003" // "Bike shed" on SiteID, offline
+	Site2EntranceID  = "cmp-2001" // "Main entrance" on Site2ID
+	Site2GarageID    = "cmp-2002" // "Garage" on Site2ID
+	MainEntranceName = "Main entrance"
+	CylinderName     = "Digital cylinder – double"
+	BikeShedName     = "Bike shed"
+	GarageName       = "Garage"
+)
+
+// DefaultTokenLifetime is the expires_in of issued tokens.
+const DefaultTokenLifetime = time.Hour
+
+// Site is a resivo site.
+type Site struct {
+	ID            string
+	DisplayName   string
+	DefaultLocale string
+}
+
+// Component is a component of a site.
+type Component struct {
+	ID          string
+	DisplayName string
+	Type        string // accessManager, digitalCylinder...
+	Status      string // online or offline
+}
+
+// Authorization is the fake's view of an authorization, for assertions.
+type Authorization struct {
+	ID           string
+	SiteID       string
+	Kind         string // "pin-access" or "remote-access"
+	DisplayName  string
+	ComponentIDs []string
+	ValidFrom    time.Time
+	ValidTo      time.Time
+	Revoked      bool
+	PinCodes     []string
+	Emails       []string
+	PhoneNumbers []string
+	Message      string // accessRequestMessage
+}
+
+// Message is an email or SMS the fake "sent" a visitor for a Remote Access
+// Authorization Set.
+type Message struct {
+	Channel         string // "email" or "sms"
+	To              string
+	SiteID          string
+	AuthorizationID string
+	Locale          string // the site's defaultLocale
+}
+
+type client struct {
+	secret string
+	site   string // "" for the Site Owner's sites
+}
+
+type user struct {
+	password string
+}
+
+type token struct {
+	expires time.Time
+	site    string // "" for every site
+}
+
+type site struct {
+	Site
+	components []*Component
+}
+
+// Server is an in-memory resivo. Its methods are safe for concurrent use.
+type Server struct {
+	*httptest.Server
+	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
+
+	mu             sync.Mutex
+	offset         time.Duration
+	tokenLifetime  time.Duration
+	omitExpiresIn  bool
+	sites          map[string]*site
+	clients        map[string]client
+	users          map[string]user
+	tokens         map[string]token
+	authorizations map[string]*Authorization
+	order          []string
+	messages       []Message
+	tokensIssued   int
+	migrations     int
+}
+
+// NewServer starts a TLS resivo seeded with the demo data above.
+func NewServer() *Server {
+	s := NewEmptyServer()
+	s.AddSite(Site{ID: SiteID, DisplayName: "Residence Amstelpark", DefaultLocale: "nl-NL"})
+	s.AddSite(Site{ID: Site2ID, DisplayName: "Wohnpark Bergstrasse", DefaultLocale: "de-CH"})
+	s.AddComponent(SiteID, Component{ID: MainEntranceID, DisplayName: MainEntranceName, Type: "accessManager", Status: "online"})
+	s.AddComponent(SiteID, Component{ID: CylinderID, DisplayName: CylinderName, Type: "digitalCylinder", Status: "online"})
+	s.AddComponent(SiteID, Component{ID: BikeShedID, DisplayName: BikeShedName, Type: "digitalCylinder", Status: "offline"})
+	s.AddComponent(Site2ID, Component{ID: Site2EntranceID, DisplayName: MainEntranceName, Type: "accessManager", Status: "online"})
+	s.AddComponent(Site2ID, Component{ID: Site2GarageID, DisplayName: GarageName, Type: "cLever", Status: "online"})
+	return s
+}
+
+// NewEmptyServer starts a TLS resivo with no sites, and the demo clients and
+// user.
+func NewEmptyServer() *Server {
+	s := &Server{
+		tokenLifetime:  DefaultTokenLifetime,
+		sites:          map[string]*site{},
+		clients:        map[string]client{ClientID: {secret: ClientSecret}, SiteClientID: {secret: SiteClientSecret, site: SiteID}},
+		users:          map[string]user{UserEmail: {password: UserPassword}},
+		tokens:         map[string]token{},
+		authorizations: map[string]*Authorization{},
+	}
+	s.Server = httptest.NewTLSServer(s.handler())
+	return s
+}
+
+func (s *Server) now() time.Time { return time.Now().Add(s.offset) }
+
+// Advance moves the fake's clock forward: tokens and authorizations expire
+// by it.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+}
+
+// Now returns the fake's clock.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
+// SetTokenLifetime sets the expires_in of tokens issued from now on; with
+// omitExpiresIn the token answer leaves expires_in out (the tokens still
+// expire after d).
+func (s *Server) SetTokenLifetime(d time.Duration, omitExpiresIn bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenLifetime, s.omitExpiresIn = d, omitExpiresIn
+}
+
+// ExpireTokens makes every issued token answer 401.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// TokensIssued returns how many tokens the token and login endpoints issued.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokensIssued
+}
+
+// AddSite adds a site of the Site Owner.
+func (s *Server) AddSite(st Site) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sites[st.ID] = &site{Site: st}
+}
+
+// AddComponent adds a component to a site; an empty ID is assigned. Display
+// names are unique per site: a duplicate panics.
+func (s *Server) AddComponent(siteID string, c Component) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.sites[siteID]
+	if st == nil {
+		panic("resivotest: no site " + siteID)
+	}
+	for _, other := range st.components {
+		if other.DisplayName == c.DisplayName {
+			panic(fmt.Sprintf("resivotest: site %s already has a component named %q", siteID, c.DisplayName))
+		}
+	}
+	if c.ID == "" {
+		c.ID = "cmp-" + newID()[:8]
+	}
+	st.components = append(st.components, &c)
+	return c.ID
+}
+
+// Components returns a site's components.
+func (s *Server) Components(siteID string) []Component {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.sites[siteID]
+	if st == nil {
+		return nil
+	}
+	out := make([]Component, len(st.components))
+	for i, c := range st.components {
+		out[i] = *c
+	}
+	return out
+}
+
+// Migrate gives every component of a site a new id, as a site migration
+// does, and returns the new ids by display name. Names stay.
+func (s *Server) Migrate(siteID string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.migrations++
+	ids := map[string]string{}
+	for _, c := range s.sites[siteID].components {
+		c.ID = fmt.Sprintf("cmp-m%d-%s", s.migrations, newID()[:6])
+		ids[c.DisplayName] = c.ID
+	}
+	return ids
+}
+
+// Authorizations returns the authorizations of every site, revoked ones
+// included, in creation order.
+func (s *Server) Authorizations() []Authorization {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Authorization, 0, len(s.order))
+	for _, id := range s.order {
+		a := *s.authorizations[id]
+		a.ComponentIDs = append([]string(nil), a.ComponentIDs...)
+		out = append(out, a)
+	}
+	return out
+}
+
+// Messages returns the emails and SMS the fake would have sent, in order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
