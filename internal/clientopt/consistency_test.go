@@ -23,6 +23,8 @@ import (
 	"github.com/doorkit/doorkit/internal/rest"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
+	"github.com/doorkit/doorkit/resivo"
+	"github.com/doorkit/doorkit/resivo/resivotest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
@@ -171,8 +173,26 @@ func vendors() []vendor {
 				return func() error { _, err := c.ListDoors(ctx); return err }, nil
 			},
 		},
-		// resivo: add its options[resivo.Option, ...] and client here when
-		// the resivo package lands.
+		{
+			name: "resivo", secret: resivotest.UserPassword,
+			opts: erase(options[resivo.Option, resivo.Tokens]{
+				BaseURL: resivo.WithBaseURL, HTTPClient: resivo.WithHTTPClient, RootCAs: resivo.WithRootCAs,
+				CACertPEM: resivo.WithCACertPEM, UserAgent: resivo.WithUserAgent, Logger: resivo.WithLogger,
+				LogBodies: resivo.WithLogBodies, Tokens: resivo.WithTokens, TokenCallback: resivo.WithTokenCallback,
+				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
+				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit,
+			}),
+			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
+				srv := resivotest.NewServer()
+				t.Cleanup(srv.Close)
+				own := []resivo.Option{resivo.WithLogin(resivotest.UserEmail, resivotest.UserPassword), resivo.WithSites(resivotest.SiteID)}
+				c, err := resivo.New(append(own, as[resivo.Option](opts(fakeOf(srv.Server)))...)...)
+				if err != nil {
+					return nil, err
+				}
+				return func() error { _, err := c.ListDoors(ctx); return err }, nil
+			},
+		},
 	}
 }
 
@@ -311,8 +331,8 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 }
 
 // TestTokenCallbackReportsNewTokens: every vendor reports the tokens its
-// first call obtains or is given back (Havr and Primis log in, August
-// rotates the access token on every answer).
+// first call obtains or is given back (Havr, Primis and resivo log in,
+// August rotates the access token on every answer).
 func TestTokenCallbackReportsNewTokens(t *testing.T) {
 	for _, v := range vendors() {
 		t.Run(v.name, func(t *testing.T) {
