@@ -290,7 +290,7 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(10, 0)}
 		}},
 		{name: "rate limit", opts: func(o shared, f fake, _ *slog.Logger) []any {
-			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(rate.Inf, 1)}
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(1000, 10)}
 		}, check: ok},
 		{name: "logger: method, path and status, no headers", opts: func(o shared, f fake, log *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Logger(log)}
