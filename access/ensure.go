@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -80,9 +81,12 @@ const windowTolerance = time.Minute
 // EnsureGrant never makes two grants for one key. Two grants found for one
 // key are ErrConflict.
 //
-// Calls for one key must not run at the same time (two workers handling
-// the same booking): each would find no grant and create one. Serialise
-// the triggers of one booking, as a booking system does per aggregate.
+// Calls for one key within one process take turns (EnsureRevokedByKey
+// too), so two goroutines handling the same booking's triggers cannot both
+// find no grant and both create one; a caller waiting for its turn returns
+// when its context ends. Processes are not kept apart: run one booking's
+// triggers in one process, or serialise them as a booking system does per
+// aggregate.
 func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, EnsureOutcome, error) {
 	if req.Key == "" {
 		return nil, 0, Invalid("Key", "is required by EnsureGrant")
@@ -90,6 +94,11 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, Ensu
 	if err := req.Validate(); err != nil {
 		return nil, 0, err
 	}
+	unlock, err := keyTurns.lock(ctx, req.Key)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer unlock()
 	lister, ok := g.(GrantLister)
 	if !ok {
 		return nil, 0, fmt.Errorf("access: EnsureGrant finds grants by key, and %T lists no grants: %w", g, ErrUnsupported)
@@ -229,6 +238,11 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
 	if !ok {
 		return fmt.Errorf("access: %T lists no grants, so it cannot find key %q: %w", g, key, ErrUnsupported)
 	}
+	unlock, err := keyTurns.lock(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var ids []string
 	for grant, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
 		if err != nil {
@@ -243,4 +257,50 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
 		errs = append(errs, EnsureRevoked(ctx, g, id))
 	}
 	return errors.Join(errs...)
+}
+
+// keyTurns makes EnsureGrant and EnsureRevokedByKey calls for one key take
+// turns within the process. It is package state on purpose: the calls it
+// orders come from anywhere in the program, and it holds nothing but the
+// keys being worked on now, each dropped when its last caller leaves.
+var keyTurns = turns{held: map[string]*turn{}}
+
+type turns struct {
+	mu   sync.Mutex
+	held map[string]*turn
+}
+
+type turn struct {
+	token   chan struct{} // holds a value while a caller has the turn
+	waiters int           // callers holding or waiting for the turn
+}
+
+// lock waits for key's turn, or for ctx to end.
+func (t *turns) lock(ctx context.Context, key string) (unlock func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	tn := t.held[key]
+	if tn == nil {
+		tn = &turn{token: make(chan struct{}, 1)}
+		t.held[key] = tn
+	}
+	tn.waiters++
+	t.mu.Unlock()
+	select {
+	case tn.token <- struct{}{}:
+		return func() { <-tn.token; t.leave(key, tn) }, nil
+	case <-ctx.Done():
+		t.leave(key, tn)
+		return nil, ctx.Err()
+	}
+}
+
+func (t *turns) leave(key string, tn *turn) {
+	t.mu.Lock()
+	if tn.waiters--; tn.waiters == 0 {
+		delete(t.held, key)
+	}
+	t.mu.Unlock()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"sync"
 	"testing"
 	"time"
 
@@ -358,4 +359,68 @@ func TestKeyStoreVendor(t *testing.T) {
 	made, err := g.CreateGrant(ctx, noKey)
 	require.NoError(t, err)
 	assert.Empty(t, made.Key)
+}
+
+// rendezvous holds each ListGrants until a second caller is listing too, or
+// a short while has passed: without turns per key, two EnsureGrant calls
+// for one booking would both list, both find nothing and both create.
+type rendezvous struct {
+	m        *accesstest.Memory
+	mu       sync.Mutex
+	inside   int
+	together chan struct{}
+	maxIn    int
+}
+
+func (r *rendezvous) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
+	return r.m.CreateGrant(ctx, req)
+}
+func (r *rendezvous) RevokeGrant(ctx context.Context, id string) error {
+	return r.m.RevokeGrant(ctx, id)
+}
+func (r *rendezvous) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	r.mu.Lock()
+	r.inside++
+	r.maxIn = max(r.maxIn, r.inside)
+	if r.inside == 2 {
+		close(r.together)
+	}
+	r.mu.Unlock()
+	select {
+	case <-r.together:
+	case <-time.After(20 * time.Millisecond):
+	}
+	r.mu.Lock()
+	r.inside--
+	r.mu.Unlock()
+	return r.m.ListGrants(ctx, f)
+}
+
+func TestEnsureGrantTakesTurnsPerKey(t *testing.T) {
+	g := &rendezvous{m: accesstest.NewMemory(accesstest.MemoryDoors()...), together: make(chan struct{})}
+	req := booking("BK-TURNS")
+	var wg sync.WaitGroup
+	errs := make(chan error, 5)
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := access.EnsureGrant(context.Background(), g, req)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, g.m.Creates(), "one booking, one grant")
+	assert.Equal(t, 1, g.maxIn, "calls for one key took turns")
+
+	t.Run("a waiter's context ends its wait", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, _, err := access.EnsureGrant(ctx, g, req)
+		assert.ErrorIs(t, err, context.Canceled)
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/auth"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 )
@@ -27,10 +28,6 @@ type Tokens struct {
 	// the token; zero when the token is not a JWT.
 	Expiry time.Time
 }
-
-// tokenRefreshTimeout bounds one OAuth refresh; it runs on its own
-// context, so a caller giving up does not abort a refresh others wait for.
-const tokenRefreshTimeout = 30 * time.Second
 
 // tokenStore holds the newest access token. August may return a rotated
 // token in the x-august-access-token header of any response, and answers
@@ -49,15 +46,20 @@ type tokenStore struct {
 	onChange   func(Tokens)
 
 	refreshing chan struct{} // a one-slot semaphore: one OAuth refresh at a time
+	// fetchTimeout bounds one OAuth refresh (WithTokenTimeout).
+	fetchTimeout time.Duration
 	// refreshFn obtains new tokens with an OAuth refresh token.
 	// It is nil without WithOAuth.
 	refreshFn func(ctx context.Context, refreshToken string) (*OAuthToken, error)
 }
 
-func newTokenStore(accessToken, refreshToken string, onChange func(Tokens)) *tokenStore {
+func newTokenStore(accessToken, refreshToken string, onChange func(Tokens), fetchTimeout time.Duration) *tokenStore {
+	if fetchTimeout <= 0 {
+		fetchTimeout = auth.DefaultFetchTimeout
+	}
 	return &tokenStore{
 		access: accessToken, claims: parseClaims(accessToken), refreshTok: refreshToken,
-		onChange: onChange, refreshing: make(chan struct{}, 1),
+		onChange: onChange, refreshing: make(chan struct{}, 1), fetchTimeout: fetchTimeout,
 	}
 }
 
@@ -118,43 +120,57 @@ func (s *tokenStore) set(accessTok, refreshTok string) {
 // renew is called after stale was refused with a 401. It returns the token
 // to resend with: a newer one another response already brought, or one
 // obtained with the OAuth refresh token (one refresh at a time; others
-// waiting share its outcome). ok is false when there is nothing newer.
-func (s *tokenStore) renew(ctx context.Context, stale string) (string, bool) {
+// waiting share its outcome). ok is false when there is nothing newer. The
+// refresh runs on its own context bounded by fetchTimeout, so a caller
+// whose ctx ends returns ctx's error at once while the refresh goes on for
+// the others.
+func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok bool, err error) {
 	s.mu.Lock()
 	cur, refreshTok := s.access, s.refreshTok
 	s.mu.Unlock()
 	if cur != stale {
-		return cur, true
+		return cur, true, nil
 	}
 	if refreshTok == "" || s.refreshFn == nil {
-		return "", false
+		return "", false, nil
 	}
 	select {
 	case s.refreshing <- struct{}{}:
 	case <-ctx.Done():
-		return "", false
+		return "", false, ctx.Err()
 	}
-	defer func() { <-s.refreshing }()
 	s.mu.Lock()
 	cur, refreshTok = s.access, s.refreshTok
 	s.mu.Unlock()
 	if cur != stale {
-		return cur, true // refreshed or rotated while we waited
+		<-s.refreshing
+		return cur, true, nil // refreshed or rotated while we waited
 	}
-	fetchCtx, cancel := context.WithTimeout(context.Background(), tokenRefreshTimeout)
-	defer cancel()
-	tok, err := s.refreshFn(fetchCtx, refreshTok)
-	if err != nil || tok.AccessToken == "" {
-		// A refused refresh token is not sent again.
-		s.mu.Lock()
-		if s.refreshTok == refreshTok {
-			s.refreshTok = ""
+	done := make(chan string, 1)
+	go func() {
+		defer func() { <-s.refreshing }()
+		fetchCtx, cancel := context.WithTimeout(context.Background(), s.fetchTimeout)
+		defer cancel()
+		tok, err := s.refreshFn(fetchCtx, refreshTok)
+		if err != nil || tok.AccessToken == "" {
+			// A refused refresh token is not sent again.
+			s.mu.Lock()
+			if s.refreshTok == refreshTok {
+				s.refreshTok = ""
+			}
+			s.mu.Unlock()
+			done <- ""
+			return
 		}
-		s.mu.Unlock()
-		return "", false
+		s.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
+		done <- tok.AccessToken.Reveal()
+	}()
+	select {
+	case fresh = <-done:
+		return fresh, fresh != "", nil
+	case <-ctx.Done():
+		return "", false, ctx.Err()
 	}
-	s.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-	return tok.AccessToken.Reveal(), true
 }
 
 // newer reports whether a token with claims a, brought by attempt seqA,
@@ -227,7 +243,11 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
 		return resp, nil // cannot resend this body
 	}
-	fresh, ok := t.store.renew(req.Context(), tok)
+	fresh, ok, err := t.store.renew(req.Context(), tok)
+	if err != nil {
+		rest.DrainAndClose(resp.Body)
+		return nil, err
+	}
 	if !ok || fresh == tok {
 		return resp, nil
 	}

@@ -109,7 +109,7 @@ func New(opts ...Option) (*Client, error) {
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}
-	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens)
+	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens, s.TokenTimeout)
 	if s.clientID != "" {
 		c.tokens.refreshFn = c.refreshGrant
 	}
@@ -143,11 +143,7 @@ func (c *Client) String() string { return fmt.Sprintf("august.Client{BaseURL: %q
 // and Accept-Version 0.0.1 (set the header on the request to change it).
 // Send it with Do.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	req, err := c.api.NewRequest(ctx, rest.NewCall(method, path).WithBody(body))
-	if err != nil {
-		return nil, err
-	}
-	return req.Request, nil
+	return c.api.NewHTTPRequest(ctx, method, path, body)
 }
 
 // Do sends a request made by NewRequest with the client's auth, token
@@ -160,13 +156,8 @@ func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 
 // do sends call and decodes the JSON result into a T.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
-	var out T
-	resp, err := api.Do(ctx, call, &out)
-	if err != nil {
-		var zero T
-		return zero, newResponse(resp), err
-	}
-	return out, newResponse(resp), nil
+	out, resp, err := rest.Result[T](ctx, api, call)
+	return out, newResponse(resp), err
 }
 
 // send sends call and discards the body.
@@ -180,10 +171,16 @@ func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, er
 func doResult(ctx context.Context, api *rest.Client, call *rest.Call) (*Result, *Response, error) {
 	var out Result
 	resp, err := api.Do(ctx, call, &out)
-	if err != nil && !(errors.Is(err, rest.ErrEmptyBody) && resp != nil && resp.StatusCode/100 == 2) {
+	if err != nil && !emptyAnswer(resp, err) {
 		return nil, newResponse(resp), err
 	}
 	return &out, newResponse(resp), nil
+}
+
+// emptyAnswer reports a 2xx answer without a body (or with null), which
+// August gives to commands it documents no answer for.
+func emptyAnswer(resp *http.Response, err error) bool {
+	return errors.Is(err, rest.ErrEmptyBody) && resp != nil && resp.StatusCode/100 == 2
 }
 
 // Result is August's plain answer to many commands: {"message": "success"}.

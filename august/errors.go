@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+
 	"net/http"
-	"strconv"
+
 	"strings"
 	"time"
 
@@ -35,9 +35,6 @@ type Error struct {
 	RequestID  string
 	RetryAfter time.Duration
 	Body       []byte // at most 1 MiB
-	// outcomeUnknown is set for 5xx answers to requests that change
-	// state (remote operate, PIN commands): they may have run.
-	outcomeUnknown bool
 }
 
 // Kind classifies the statuses August documents for remote operate and PIN
@@ -113,42 +110,48 @@ func (e *Error) Error() string {
 }
 
 // Is matches the access sentinels and this package's sentinels for the
-// status and Kind.
+// status and Kind, with rest.MatchSentinel's precedence: 401 is
+// access.ErrUnauthorized only, 403 access.ErrForbidden (and what its Kind
+// says), otherwise the Kind's sentinels, or the status's without a Kind.
 func (e *Error) Is(target error) bool {
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
-		return target == access.ErrUnauthorized
-	case http.StatusForbidden:
-		return target == access.ErrForbidden
+	byKind := e.Kind.sentinels()
+	if len(byKind) == 0 {
+		return rest.MatchSentinel(target, e.StatusCode, nil)
 	}
-	switch e.Kind {
+	for _, s := range byKind {
+		if rest.MatchSentinel(target, e.StatusCode, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentinels are the errors a Kind matches, most specific first.
+func (k Kind) sentinels() []error {
+	switch k {
 	case KindLockUnavailable, KindPrecondition:
-		return target == access.ErrUnavailable
+		return []error{access.ErrUnavailable}
 	case KindBridgeOffline:
-		return target == ErrBridgeOffline || target == access.ErrUnavailable
+		return []error{ErrBridgeOffline, access.ErrUnavailable}
 	case KindBusy:
-		return target == ErrBusy || target == access.ErrConflict
+		return []error{ErrBusy, access.ErrConflict}
 	case KindConflict:
-		return target == access.ErrConflict
+		return []error{access.ErrConflict}
 	case KindInvalidCommand:
-		return target == access.ErrInvalid
+		return []error{access.ErrInvalid}
 	case KindJammed:
-		return target == ErrJammed
+		return []error{ErrJammed}
 	case KindCalibration:
-		return target == ErrCalibration
+		return []error{ErrCalibration}
 	case KindLowBattery:
-		return target == ErrLowBattery
+		return []error{ErrLowBattery}
 	case KindOverheated:
-		return target == ErrOverheated
+		return []error{ErrOverheated}
 	case KindDisconnected:
 		// The lock dropped off during the command: it may have moved.
-		return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
+		return []error{access.ErrOutcomeUnknown, access.ErrUnavailable}
 	}
-	if e.outcomeUnknown {
-		return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
-	}
-	s := rest.StatusSentinel(e.StatusCode)
-	return s != nil && target == s
+	return nil
 }
 
 // code is August's "code", a string or a number.
@@ -181,17 +184,8 @@ type errorBody struct {
 }
 
 func decodeError(resp *http.Response, body []byte) error {
-	path := rest.ShownPath(resp.Request)
-	e := &Error{
-		StatusCode: resp.StatusCode,
-		Method:     resp.Request.Method,
-		Path:       path,
-		RequestID:  rest.RequestID(resp.Header),
-		Body:       body,
-	}
-	if d, ok := rest.RetryAfter(resp.Header, time.Now()); ok {
-		e.RetryAfter = d
-	}
+	a := rest.AnswerOf(resp, body)
+	e := &Error{StatusCode: a.StatusCode, Method: a.Method, Path: a.Path, RequestID: a.RequestID, RetryAfter: a.RetryAfter, Body: a.Body}
 	var b errorBody
 	if json.Unmarshal(body, &b) == nil {
 		e.Code, e.Message = string(b.Code), b.Message
@@ -199,61 +193,6 @@ func decodeError(resp *http.Response, body []byte) error {
 	if e.Message == "" {
 		e.Message = rest.StatusText(resp.StatusCode)
 	}
-	e.Kind = kindOf(e.StatusCode, e.Code, path)
-	if e.Kind == "" && e.StatusCode >= 500 && changesState(resp.Request.Method, path) {
-		e.outcomeUnknown = true
-	}
+	e.Kind = kindOf(e.StatusCode, e.Code, e.Path)
 	return e
 }
-
-// changesState reports the requests whose 5xx answer leaves their outcome
-// unknown: remote operate (a PUT), PIN reservations (a GET) and the POSTs.
-func changesState(method, path string) bool {
-	p := strings.TrimPrefix(path, "/")
-	return method == http.MethodPost || method == http.MethodPatch || strings.HasPrefix(p, "remoteoperate/") ||
-		(method == http.MethodGet && strings.HasPrefix(p, "locks/") && strings.HasSuffix(p, "/pin"))
-}
-
-// outcomeError marks a transport failure of a request that may have reached
-// August (a connection reset after the request was written, a timeout):
-// it matches access.ErrOutcomeUnknown, and so access.ErrUnavailable.
-type outcomeError struct{ err error }
-
-func (e *outcomeError) Error() string { return "august: outcome unknown: " + e.err.Error() }
-func (e *outcomeError) Unwrap() error { return e.err }
-func (e *outcomeError) Is(target error) bool {
-	return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
-}
-
-// classifyOnce turns the transport failure of a request that is sent once
-// into an error saying whether it may have run. Errors that are already
-// classified (a vendor answer, local validation, the context's own error,
-// or anything the shared plumbing marked) are returned as they are.
-func classifyOnce(err error, resp *Response) error {
-	if err == nil || resp != nil {
-		return err
-	}
-	var (
-		aerr *Error
-		rerr *rest.RequestError
-	)
-	switch {
-	case errors.As(err, &aerr), errors.As(err, &rerr), errors.Is(err, access.ErrInvalid),
-		errors.Is(err, access.ErrUnavailable), errors.Is(err, access.ErrUnauthorized):
-		// Classified by the shared plumbing (a RequestError whose context
-		// ended before anything was sent has no class, and stays so).
-		return err
-	}
-	if isDial(err) {
-		return fmt.Errorf("%w: %w", access.ErrUnavailable, err)
-	}
-	return &outcomeError{err: err}
-}
-
-// isDial reports a failure to connect: the request never left.
-func isDial(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }

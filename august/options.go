@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/internal/clientopt"
+	"golang.org/x/time/rate"
 )
 
 // Option configures a Client.
@@ -65,10 +66,10 @@ func WithAuthURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests through hc's transport and with its timeout
-// per attempt. Retries, the API key and the access token are layered on top
-// of it. Give its transport enough idle connections per host (64 or more)
-// for concurrent use, and no timeout below DefaultSyncOperateTimeout if you
-// use synchronous remote operate.
+// per attempt. Retries, the API key and access token, token rotation,
+// bounds and doorkit's redirect rule are layered on top of it; hc's
+// CheckRedirect and Jar are not used. See the package doc for what its
+// transport (and timeout, for synchronous remote operate) needs.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error { return s.SetHTTPClient(hc) }
 }
@@ -78,37 +79,41 @@ func WithRootCAs(pool *x509.CertPool) Option {
 	return func(s *settings) error { s.RootCAs = pool; return nil }
 }
 
-// WithCACertPEM trusts the PEM-encoded certificates in pem.
+// WithCACertPEM trusts the PEM-encoded CA certificates in pem.
 func WithCACertPEM(pem []byte) Option {
 	return func(s *settings) error { return s.SetCACertPEM(pem) }
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header (default DefaultUserAgent). An
+// empty value or one with control characters is an error.
 func WithUserAgent(ua string) Option {
 	return func(s *settings) error { return s.SetUserAgent(ua) }
 }
 
-// WithMaxResponseBody caps a 2xx body (default 32 MiB); a longer answer is
-// an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
+// rest.DefaultMaxBody); a longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }
 
-// WithResponseHeaderTimeout bounds each attempt until its response headers
-// arrive (default 30 s). Synchronous remote operate has its own, longer
-// bound (WithSyncOperateTimeout).
+// WithResponseHeaderTimeout bounds each attempt until the response headers
+// arrive (default 30 s). It applies over a WithHTTPClient transport too; the
+// context's deadline still applies. Synchronous remote operate has its own,
+// longer bound (WithSyncOperateTimeout).
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
 }
 
-// WithLogBodies adds request and response bodies, redacted, to the debug
-// logs of WithLogger.
+// WithLogBodies adds headers, the query and JSON bodies to the debug
+// records of WithLogger, with secrets (the API key, tokens, PINs) and
+// personal data (emails, phone numbers) redacted. Without it a record holds
+// method, path, status, duration and request id only.
 func WithLogBodies() Option {
 	return func(s *settings) error { s.LogBodies = true; return nil }
 }
 
 // WithLogger logs every HTTP attempt at debug level with the API key,
-// tokens and PINs in bodies redacted.
+// tokens and PINs redacted (PINs in paths too).
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error { s.Logger = l; return nil }
 }
@@ -166,6 +171,22 @@ func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
 // longer one is returned to the caller as an *Error with RetryAfter set.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
+}
+
+// WithTokenTimeout bounds each OAuth refresh (default 30 s). The refresh
+// runs on its own context, so a caller whose context ends first returns at
+// once while the refresh goes on for the others.
+func WithTokenTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetTokenTimeout(d) }
+}
+
+// WithRateLimit paces the client to limit requests per second with bursts
+// of burst (golang.org/x/time/rate). Every attempt is paced, retries, the
+// resend after a 401 and OAuth calls included; a caller waits within its
+// context and gets its context's error when that ends first. Set it to
+// August's limit for your API key, or below it, to avoid 429 answers.
+func WithRateLimit(limit rate.Limit, burst int) Option {
+	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
 // WithSyncOperateTimeout bounds synchronous remote operate calls (default

@@ -299,8 +299,7 @@ func (s *PINsService) Send(ctx context.Context, lockID string, req PINCommandsRe
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	res, resp, err := doResult(ctx, s.client.api, apply(rest.Post(routePINs, lockID).WithBody(req).Once(), opts))
-	return res, resp, classifyOnce(err, resp)
+	return doResult(ctx, s.client.api, apply(rest.Post(routePINs, lockID).WithBody(req).Once(), opts))
 }
 
 func (s *PINsService) one(ctx context.Context, lockID string, action PINAction, cmd PINCommand, webhook string, rules *PINRules, opts []CallOption) (*Result, *Response, error) {
@@ -363,8 +362,7 @@ func (s *PINsService) Reserve(ctx context.Context, lockID string, opts ...CallOp
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	res, resp, err := do[*ReservedPIN](ctx, s.client.api, apply(rest.Get(routePINReserve, lockID).Once(), opts))
-	return res, resp, classifyOnce(err, resp)
+	return do[*ReservedPIN](ctx, s.client.api, apply(rest.Get(routePINReserve, lockID).Once(), opts))
 }
 
 // Release releases a reserved PIN. The PIN travels in the path, as August
@@ -425,7 +423,9 @@ type TransferPINRequest struct {
 }
 
 // Transfer moves an existing PIN on a lock from one user to another (path
-// INFERRED: not published).
+// INFERRED: not published). It is not resent once it may have reached
+// August: a resent transfer finds the PIN moved and fails, hiding that the
+// first one worked; a lost answer is access.ErrOutcomeUnknown instead.
 //
 // PUT /locks/:lockID/pins/transfer
 func (s *PINsService) Transfer(ctx context.Context, lockID string, req TransferPINRequest, opts ...CallOption) (*Result, *Response, error) {
@@ -438,7 +438,7 @@ func (s *PINsService) Transfer(ctx context.Context, lockID string, req TransferP
 	if err := checkUUID("newUserID", req.NewUserID); err != nil {
 		return nil, nil, err
 	}
-	return doResult(ctx, s.client.api, apply(rest.Put(routePINTransfer, lockID).WithBody(req), opts))
+	return doResult(ctx, s.client.api, apply(rest.Put(routePINTransfer, lockID).WithBody(req).Once(), opts))
 }
 
 // checkWebhookURL checks a URL August will call: absolute, http(s) (https

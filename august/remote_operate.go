@@ -3,7 +3,6 @@ package august
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -252,14 +251,12 @@ func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*Oper
 	hresp, err := s.client.api.Do(ctx, call, &out)
 	resp := newResponse(hresp)
 	if err != nil {
-		if errors.Is(err, rest.ErrEmptyBody) && hresp != nil && hresp.StatusCode/100 == 2 {
+		if emptyAnswer(hresp, err) {
 			return &OperateResult{Pending: true}, resp, nil
 		}
-		if hresp != nil && hresp.StatusCode/100 == 2 {
-			// A broken 2xx answer: the command ran, its result is lost.
-			return nil, resp, &outcomeError{err: err}
-		}
-		return nil, resp, classifyOnce(err, resp)
+		// Sent Once, so rest classifies a lost or broken answer as
+		// access.ErrOutcomeUnknown.
+		return nil, resp, err
 	}
 	if hresp.StatusCode == http.StatusAccepted {
 		out.Pending = true

@@ -20,7 +20,7 @@ import (
 var errReset = &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 var errDial = &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 
-// Remote operate, PIN commands and reservations are sent once: a 500, a
+// Remote operate, PIN commands, reservations and transfers are sent once: a 500, a
 // 502 or a connection reset after the request went out is not resent, and
 // the error says the outcome is unknown. Retries are on, so a resend would
 // show.
@@ -41,6 +41,10 @@ func TestStateChangesAreNotResent(t *testing.T) {
 		},
 		"PIN reserve": func(ctx context.Context, c *Client) error {
 			_, _, err := c.PINs.Reserve(ctx, testLockID)
+			return err
+		},
+		"PIN transfer": func(ctx context.Context, c *Client) error {
+			_, _, err := c.PINs.Transfer(ctx, testLockID, TransferPINRequest{OldUserID: testUserID, NewUserID: "7b14406f-6e5e-4539-9241-498262c20b44"})
 			return err
 		},
 	}

@@ -2,51 +2,61 @@ package august
 
 import (
 	"bytes"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"testing"
-	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/redact/redacttest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// Every exported type holding a secret hides it through fmt, slog's text
-// and JSON handlers, and errors.
+// secretMark starts every secret the tests plant; no output may contain it.
+const secretMark = "S3CRET"
+
+// secretHolders is every exported type of the package that holds a secret;
+// TestSecretHoldersListed keeps it complete.
+var secretHolders = []any{
+	Tokens{}, OAuthToken{}, SubUserToken{},
+	PIN{}, StatePIN{}, PINList{}, ReservedPIN{}, PINCommand{}, PINCommandsRequest{}, SetMasterPINRequest{},
+	Lock{}, OfflineKeys{}, OfflineKey{},
+	WebhookRequest{}, Event{}, CommandError{},
+	GrantNative{},
+}
+
+// Every exported type that holds a secret, directly or in a field, is in the
+// table: found from the source, so a new type cannot be forgotten.
+func TestSecretHoldersListed(t *testing.T) { redacttest.AssertListed(t, ".", secretHolders) }
+
+// No secret of any holder prints through fmt, logs through slog's text or
+// JSON handler, or shows in an error string, as a value or a pointer.
 func TestSecretsNeverPrint(t *testing.T) {
-	const s = "SECRET-4711"
-	pin := PIN{PIN: s, APIKey: s, FirstName: "Ada"}
-	values := map[string]any{
-		"Tokens":              Tokens{AccessToken: s, RefreshToken: s, Expiry: time.Unix(1, 0)},
-		"OAuthToken":          OAuthToken{AccessToken: s, RefreshToken: s},
-		"SubUserToken":        SubUserToken{AccessToken: s, UserID: "u"},
-		"PIN":                 pin,
-		"StatePIN":            StatePIN{ListState: PINLoaded, PIN: pin},
-		"PINList":             PINList{Loaded: []PIN{pin}},
-		"ReservedPIN":         ReservedPIN{PIN: s, Slot: 3},
-		"PINCommand":          PINCommand{Action: PINActionLoad, PIN: s},
-		"PINCommandsRequest":  PINCommandsRequest{Commands: []PINCommand{{PIN: s}}},
-		"SetMasterPINRequest": SetMasterPINRequest{PIN: s},
-		"WebhookRequest":      WebhookRequest{URL: "https://x", Token: s},
-		"Event":               Event{PIN: s, LockID: "L"},
-		"Lock": Lock{RemoteOperateSecret: s, HomeKitSetupPayload: s, ZWaveDSK: s,
-			OfflineKeys: &OfflineKeys{Loaded: []OfflineKey{{Key: s}}}, PINs: &PINList{Loaded: []PIN{pin}}},
-		"OfflineKey":  OfflineKey{Key: s},
-		"GrantNative": GrantNative{PINs: map[string]PIN{"L": pin}},
+	for _, zero := range secretHolders {
+		t.Run(reflect.TypeOf(zero).Name(), func(t *testing.T) { redacttest.AssertHidden(t, zero, secretMark) })
 	}
-	for name, v := range values {
-		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
-			assert.NotContains(t, fmt.Sprintf(format, v), s, "%s %s", name, format)
-			assert.NotContains(t, fmt.Sprintf(format, &v), s, "%s pointer %s", name, format)
-		}
-		var text, js bytes.Buffer
-		slog.New(slog.NewTextHandler(&text, nil)).Info("x", "v", v)
-		slog.New(slog.NewJSONHandler(&js, nil)).Info("x", "v", v)
-		assert.NotContains(t, text.String(), s, "%s slog text", name)
-		assert.NotContains(t, js.String(), s, "%s slog JSON", name)
-		err := fmt.Errorf("wrapped %v: %w", v, errors.New("x"))
-		assert.NotContains(t, err.Error(), s, "%s error", name)
-	}
-	assert.Equal(t, access.Secret(s).Reveal(), s)
+	assert.Equal(t, secretMark, access.Secret(secretMark).Reveal())
+}
+
+// The redacted forms keep what is not secret, under the JSON names, and the
+// command error prints its message.
+func TestSecretsLogValueKeepsTheRest(t *testing.T) {
+	var buf bytes.Buffer
+	pin := PIN{PIN: secretMark, APIKey: secretMark, FirstName: "Ada", Slot: 3}
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("pin", "pin", pin, "list", PINList{Loaded: []PIN{pin}})
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	logged := got["pin"].(map[string]any)
+	assert.Equal(t, "Ada", logged["firstName"])
+	assert.Equal(t, "[redacted]", logged["pin"])
+	assert.Equal(t, "[redacted]", logged["apiKey"])
+	assert.EqualValues(t, 3, logged["slot"])
+	assert.Equal(t, "[redacted]", got["list"].(map[string]any)["loaded"].(map[string]any)["0"].(map[string]any)["pin"])
+
+	err := &CommandError{Event: &Event{PIN: secretMark, Reason: "slot taken"}, Reason: "slot taken"}
+	assert.Equal(t, "august: command failed: slot taken", fmt.Sprintf("%v", err))
+	assert.Equal(t, "august: command failed: slot taken", fmt.Errorf("grant: %w", err).Error()[len("grant: "):])
+	assert.NotContains(t, fmt.Sprintf("%#v", err), secretMark)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -197,7 +198,7 @@ func BenchmarkWebhookHandler(b *testing.B) {
 	body := harness.Body(b, "event_pincommand.json")
 	bodies := make([][]byte, 4096)
 	for i := range bodies {
-		bodies[i] = []byte(strings.Replace(body, `"e-pin-1"`, `"e-pin-`+itoa(i)+`-`+itoa(b.N)+`"`, 1))
+		bodies[i] = []byte(strings.Replace(body, `"e-pin-1"`, `"e-pin-`+strconv.Itoa(i)+`-`+strconv.Itoa(b.N)+`"`, 1))
 	}
 	req := httptest.NewRequest(http.MethodPost, "/hooks", nil)
 	req.Header.Set(hookHeader, hookToken)

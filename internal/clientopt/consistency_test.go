@@ -1,117 +1,351 @@
 package clientopt_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/pem"
 	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/doorkit/doorkit/august"
+	"github.com/doorkit/doorkit/august/augusttest"
 	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
+	"github.com/doorkit/doorkit/internal/rest"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
+	"github.com/doorkit/doorkit/resivo"
+	"github.com/doorkit/doorkit/resivo/resivotest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
-// vendor builds a client of one vendor package from the shared options
-// under test, against that vendor's fake.
+// options are one vendor package's shared options, by their one name: a
+// vendor missing one, or giving it another signature, does not compile.
+// O is the package's Option type, T what its token callback is given.
+type options[O, T any] struct {
+	BaseURL               func(string) O
+	HTTPClient            func(*http.Client) O
+	RootCAs               func(*x509.CertPool) O
+	CACertPEM             func([]byte) O
+	UserAgent             func(string) O
+	Logger                func(*slog.Logger) O
+	LogBodies             func() O
+	Tokens                func(accessToken, refreshToken string) O
+	TokenCallback         func(func(T)) O
+	Retry                 func(maxRetries int, minWait, maxWait time.Duration) O
+	MaxRetryAfter         func(time.Duration) O
+	MaxResponseBody       func(int64) O
+	ResponseHeaderTimeout func(time.Duration) O
+	TokenTimeout          func(time.Duration) O
+	RateLimit             func(rate.Limit, int) O
+}
+
+// shared is options with the vendor's types erased, so one table of cases
+// runs over every vendor.
+type shared = options[any, struct{}]
+
+func erase[O, T any](o options[O, T]) shared {
+	return shared{
+		BaseURL:               func(u string) any { return o.BaseURL(u) },
+		HTTPClient:            func(hc *http.Client) any { return o.HTTPClient(hc) },
+		RootCAs:               func(p *x509.CertPool) any { return o.RootCAs(p) },
+		CACertPEM:             func(pem []byte) any { return o.CACertPEM(pem) },
+		UserAgent:             func(ua string) any { return o.UserAgent(ua) },
+		Logger:                func(l *slog.Logger) any { return o.Logger(l) },
+		LogBodies:             func() any { return o.LogBodies() },
+		Tokens:                func(a, r string) any { return o.Tokens(a, r) },
+		TokenCallback:         func(fn func(struct{})) any { return o.TokenCallback(func(T) { fn(struct{}{}) }) },
+		Retry:                 func(n int, lo, hi time.Duration) any { return o.Retry(n, lo, hi) },
+		MaxRetryAfter:         func(d time.Duration) any { return o.MaxRetryAfter(d) },
+		MaxResponseBody:       func(n int64) any { return o.MaxResponseBody(n) },
+		ResponseHeaderTimeout: func(d time.Duration) any { return o.ResponseHeaderTimeout(d) },
+		TokenTimeout:          func(d time.Duration) any { return o.TokenTimeout(d) },
+		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
+	}
+}
+
+// as turns erased options back into the vendor's.
+func as[O any](opts []any) []O {
+	out := make([]O, len(opts))
+	for i, o := range opts {
+		out[i] = o.(O)
+	}
+	return out
+}
+
+// fake is what a case may point a client at: a vendor's in-memory fake.
+type fake struct {
+	URL    string
+	PEM    []byte       // the fake's self-signed certificate
+	Client *http.Client // trusts the fake
+}
+
+func fakeOf(srv *httptest.Server) fake {
+	return fake{URL: srv.URL, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}),
+		Client: srv.Client()}
+}
+
+// vendor is one vendor package under test.
 type vendor struct {
 	name string
-	// newClient builds a client with the shared options given by the test
-	// and makes one authorised call.
-	newClient func(t *testing.T, caPEM []byte, userAgent *string) (call func() error, err error)
+	opts shared
+	// secret is a credential the client sends, which no log may show.
+	secret string
+	// newClient starts the vendor's fake and builds a client with the
+	// vendor's own credentials and the shared options opts returns (base
+	// URL included), and returns one authorised call.
+	newClient func(t *testing.T, opts func(fake) []any) (call func() error, err error)
 }
 
 func vendors() []vendor {
+	ctx := context.Background()
 	return []vendor{
-		{name: "havr", newClient: func(t *testing.T, caPEM []byte, ua *string) (func() error, error) {
-			srv := havrtest.NewServer()
-			t.Cleanup(srv.Close)
-			opts := []havr.Option{havr.WithBaseURL(srv.URL), havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword)}
-			opts = append(opts, havr.WithCACertPEM(pemOr(caPEM, srv.Certificate().Raw)))
-			if ua != nil {
-				opts = append(opts, havr.WithUserAgent(*ua))
-			}
-			c, err := havr.New(opts...)
-			if err != nil {
-				return nil, err
-			}
-			return func() error { _, _, err := c.DoorLocks.List(context.Background()); return err }, nil
-		}},
-		{name: "primis", newClient: func(t *testing.T, caPEM []byte, ua *string) (func() error, error) {
-			srv := primistest.NewServer()
-			t.Cleanup(srv.Close)
-			opts := []primis.Option{primis.WithBaseURL(srv.URL), primis.WithPhoneID("consistency"),
-				primis.WithCredentials(primistest.UserEmail, primistest.UserPassword)}
-			opts = append(opts, primis.WithCACertPEM(pemOr(caPEM, srv.Certificate().Raw)))
-			if ua != nil {
-				opts = append(opts, primis.WithUserAgent(*ua))
-			}
-			c, err := primis.New(opts...)
-			if err != nil {
-				return nil, err
-			}
-			return func() error { _, err := c.ListDoors(context.Background()); return err }, nil
-		}},
+		{
+			name: "havr", secret: havrtest.OwnerPassword,
+			opts: erase(options[havr.Option, havr.Tokens]{
+				BaseURL: havr.WithBaseURL, HTTPClient: havr.WithHTTPClient, RootCAs: havr.WithRootCAs,
+				CACertPEM: havr.WithCACertPEM, UserAgent: havr.WithUserAgent, Logger: havr.WithLogger,
+				LogBodies: havr.WithLogBodies, Tokens: havr.WithTokens, TokenCallback: havr.WithTokenCallback,
+				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
+				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit,
+			}),
+			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
+				srv := havrtest.NewServer()
+				t.Cleanup(srv.Close)
+				own := []havr.Option{havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword)}
+				c, err := havr.New(append(own, as[havr.Option](opts(fakeOf(srv.Server)))...)...)
+				if err != nil {
+					return nil, err
+				}
+				return func() error { _, _, err := c.DoorLocks.List(ctx); return err }, nil
+			},
+		},
+		{
+			name: "primis", secret: primistest.UserPassword,
+			opts: erase(options[primis.Option, primis.Tokens]{
+				BaseURL: primis.WithBaseURL, HTTPClient: primis.WithHTTPClient, RootCAs: primis.WithRootCAs,
+				CACertPEM: primis.WithCACertPEM, UserAgent: primis.WithUserAgent, Logger: primis.WithLogger,
+				LogBodies: primis.WithLogBodies, Tokens: primis.WithTokens, TokenCallback: primis.WithTokenCallback,
+				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
+				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit,
+			}),
+			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
+				srv := primistest.NewServer()
+				t.Cleanup(srv.Close)
+				own := []primis.Option{primis.WithPhoneID("consistency"), primis.WithCredentials(primistest.UserEmail, primistest.UserPassword)}
+				c, err := primis.New(append(own, as[primis.Option](opts(fakeOf(srv.Server)))...)...)
+				if err != nil {
+					return nil, err
+				}
+				return func() error { _, err := c.ListDoors(ctx); return err }, nil
+			},
+		},
+		{
+			name: "august", secret: augusttest.APIKey,
+			opts: erase(options[august.Option, august.Tokens]{
+				BaseURL: august.WithBaseURL, HTTPClient: august.WithHTTPClient, RootCAs: august.WithRootCAs,
+				CACertPEM: august.WithCACertPEM, UserAgent: august.WithUserAgent, Logger: august.WithLogger,
+				LogBodies: august.WithLogBodies, Tokens: august.WithTokens, TokenCallback: august.WithTokenCallback,
+				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
+				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit,
+			}),
+			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
+				srv := augusttest.NewServer()
+				t.Cleanup(srv.Close)
+				// August's access token is issued by the partner's OAuth
+				// flow; the fake mints one (later shared options win).
+				own := []august.Option{august.WithAPIKey(augusttest.APIKey), august.WithTokens(srv.NewToken(augusttest.OwnerID), "")}
+				c, err := august.New(append(own, as[august.Option](opts(fakeOf(srv.Server)))...)...)
+				if err != nil {
+					return nil, err
+				}
+				return func() error { _, err := c.ListDoors(ctx); return err }, nil
+			},
+		},
+		{
+			name: "resivo", secret: resivotest.UserPassword,
+			opts: erase(options[resivo.Option, resivo.Tokens]{
+				BaseURL: resivo.WithBaseURL, HTTPClient: resivo.WithHTTPClient, RootCAs: resivo.WithRootCAs,
+				CACertPEM: resivo.WithCACertPEM, UserAgent: resivo.WithUserAgent, Logger: resivo.WithLogger,
+				LogBodies: resivo.WithLogBodies, Tokens: resivo.WithTokens, TokenCallback: resivo.WithTokenCallback,
+				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
+				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit,
+			}),
+			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
+				srv := resivotest.NewServer()
+				t.Cleanup(srv.Close)
+				own := []resivo.Option{resivo.WithLogin(resivotest.UserEmail, resivotest.UserPassword), resivo.WithSites(resivotest.SiteID)}
+				c, err := resivo.New(append(own, as[resivo.Option](opts(fakeOf(srv.Server)))...)...)
+				if err != nil {
+					return nil, err
+				}
+				return func() error { _, err := c.ListDoors(ctx); return err }, nil
+			},
+		},
 	}
 }
 
-// pemOr returns caPEM, or the fake's own certificate when caPEM is nil.
-func pemOr(caPEM, der []byte) []byte {
-	if caPEM != nil {
-		return caPEM
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-// TestSharedOptionsBehaveTheSame: every vendor package has WithCACertPEM and
-// WithUserAgent, and they accept and refuse the same values.
+// TestSharedOptionsBehaveTheSame: every shared option accepts and refuses
+// the same values in every vendor package, and does the same.
 func TestSharedOptionsBehaveTheSame(t *testing.T) {
-	str := func(s string) *string { return &s }
+	ok := func(t *testing.T, call func() error) { assert.NoError(t, call()) }
 	cases := []struct {
 		name    string
-		caPEM   []byte
-		ua      *string
-		wantErr bool
+		opts    func(o shared, f fake, log *slog.Logger) []any
+		wantErr bool // from New, with the package's name in front
+		check   func(t *testing.T, call func() error)
+		logs    string // "" nothing; "short": method, path, status; "bodies": headers and bodies too, redacted
 	}{
-		{name: "the fake's CA as PEM, default user agent"},
-		{name: "own user agent", ua: str("booking-service/2.1")},
-		{name: "empty user agent", ua: str(""), wantErr: true},
-		{name: "user agent with CR LF", ua: str("x\r\nX-Injected: 1"), wantErr: true},
-		{name: "PEM without a certificate", caPEM: []byte("not a certificate"), wantErr: true},
+		{name: "the fake's CA as PEM, default user agent", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.CACertPEM(f.PEM)}
+		}, check: ok},
+		{name: "own user agent", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.CACertPEM(f.PEM), o.UserAgent("booking-service/2.1")}
+		}, check: ok},
+		{name: "empty user agent", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.UserAgent("")}
+		}},
+		{name: "user agent with CR LF", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.UserAgent("x\r\nX-Injected: 1")}
+		}},
+		{name: "PEM without a certificate", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.CACertPEM([]byte("not a certificate"))}
+		}},
+		{name: "the fake's CA as a pool", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			pool := x509.NewCertPool()
+			pool.AppendCertsFromPEM(f.PEM)
+			return []any{o.BaseURL(f.URL), o.RootCAs(pool)}
+		}, check: ok},
+		{name: "no CA: the private certificate is refused", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.Retry(0, 0, 0)}
+		}, check: func(t *testing.T, call func() error) {
+			err := call()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "certificate")
+		}},
+		{name: "own HTTP client", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client)}
+		}, check: ok},
+		{name: "nil HTTP client", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(nil)}
+		}},
+		{name: "own HTTP client and CAs exclude each other", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.CACertPEM(f.PEM)}
+		}},
+		{name: "plain http base URL", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(strings.Replace(f.URL, "https://", "http://", 1)), o.HTTPClient(f.Client)}
+		}},
+		{name: "base URL with a query", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL + "/?x=1"), o.HTTPClient(f.Client)}
+		}},
+		{name: "retries off", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Retry(0, 0, 0)}
+		}, check: ok},
+		{name: "negative retries", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Retry(-1, 0, 0)}
+		}},
+		{name: "retry waits the wrong way round", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Retry(1, time.Second, time.Millisecond)}
+		}},
+		{name: "negative max Retry-After", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.MaxRetryAfter(-time.Second)}
+		}},
+		{name: "zero response body cap", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.MaxResponseBody(0)}
+		}},
+		{name: "a body over the cap is an error", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.MaxResponseBody(8), o.Retry(0, 0, 0)}
+		}, check: func(t *testing.T, call func() error) {
+			err := call()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "too large")
+		}},
+		{name: "zero response-header timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseHeaderTimeout(0)}
+		}},
+		{name: "response-header timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseHeaderTimeout(time.Minute)}
+		}, check: ok},
+		{name: "zero token timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenTimeout(0)}
+		}},
+		{name: "token timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenTimeout(time.Minute)}
+		}, check: ok},
+		{name: "zero rate limit", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(0, 1)}
+		}},
+		{name: "rate limit without a burst", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(10, 0)}
+		}},
+		{name: "rate limit", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(1000, 10)}
+		}, check: ok},
+		{name: "logger: method, path and status, no headers", opts: func(o shared, f fake, log *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Logger(log)}
+		}, check: ok, logs: "short"},
+		{name: "logger with bodies, redacted", opts: func(o shared, f fake, log *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Logger(log), o.LogBodies()}
+		}, check: ok, logs: "bodies"},
 	}
 	for _, v := range vendors() {
 		for _, tc := range cases {
 			t.Run(v.name+"/"+tc.name, func(t *testing.T) {
-				call, err := v.newClient(t, tc.caPEM, tc.ua)
+				var logged bytes.Buffer
+				log := slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				call, err := v.newClient(t, func(f fake) []any { return tc.opts(v.opts, f, log) })
 				if tc.wantErr {
 					require.Error(t, err)
-					assert.Contains(t, err.Error(), v.name+": ")
+					assert.True(t, strings.HasPrefix(err.Error(), v.name+": "), "%q names its package", err)
 					return
 				}
 				require.NoError(t, err)
-				assert.NoError(t, call(), "the CA given as PEM is trusted")
+				tc.check(t, call)
+				out := logged.String()
+				assert.NotContains(t, out, v.secret, "no credential in the logs")
+				switch tc.logs {
+				case "short":
+					assert.Contains(t, out, `"method":`)
+					assert.Contains(t, out, `"status":200`)
+					assert.NotContains(t, out, "request_header")
+				case "bodies":
+					assert.Contains(t, out, "request_header")
+					assert.Contains(t, out, rest.Redacted)
+				default:
+					assert.Empty(t, out, "nothing is logged without a logger")
+				}
 			})
 		}
 	}
 }
 
-// TestCACertPEMIsRequiredToTrustThePrivateCA: without it the fakes'
-// self-signed certificates are refused, so the test above proves the PEM
-// is used.
-func TestCACertPEMIsRequiredToTrustThePrivateCA(t *testing.T) {
-	srv := primistest.NewServer()
-	defer srv.Close()
-	c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithPhoneID("p"),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithRetry(0, 0, 0))
-	require.NoError(t, err)
-	_, err = c.ListDoors(context.Background())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "certificate")
+// TestTokenCallbackReportsNewTokens: every vendor reports the tokens its
+// first call obtains or is given back (Havr, Primis and resivo log in,
+// August rotates the access token on every answer).
+func TestTokenCallbackReportsNewTokens(t *testing.T) {
+	for _, v := range vendors() {
+		t.Run(v.name, func(t *testing.T) {
+			var reported atomic.Int32
+			call, err := v.newClient(t, func(f fake) []any {
+				return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client),
+					v.opts.TokenCallback(func(struct{}) { reported.Add(1) })}
+			})
+			require.NoError(t, err)
+			require.NoError(t, call())
+			assert.Positive(t, reported.Load())
+		})
+	}
 }
 
 // TestGodocNamesNoMissingDesignDoc: the design notes are not part of the
