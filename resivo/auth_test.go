@@ -155,35 +155,27 @@ func TestExpiredTokenIsRefreshedOnceOn401(t *testing.T) {
 func TestConcurrentCallsFetchOneToken(t *testing.T) {
 	ts := newTokenServer(t, 200, numberedToken)
 	c := newCCClient(t, ts.mock)
-	var wg sync.WaitGroup
-	errs := make(chan error, 100)
-	for range 100 {
-		wg.Go(func() {
-			_, _, err := c.Sites.Get(context.Background(), testSite)
-			errs <- err
-		})
+	burst := func() {
+		var wg sync.WaitGroup
+		errs := make(chan error, 100)
+		for range 100 {
+			wg.Go(func() {
+				_, _, err := c.Sites.Get(context.Background(), testSite)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	burst()
 	assert.Equal(t, int32(1), ts.tokenCalls.Load())
 
 	// After the token is rejected, 100 callers cause one more fetch.
 	ts.revokeAll()
-	errs = make(chan error, 100)
-	for range 100 {
-		wg.Go(func() {
-			_, _, err := c.Sites.Get(context.Background(), testSite)
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
+	burst()
 	assert.Equal(t, int32(2), ts.tokenCalls.Load())
 }
 
