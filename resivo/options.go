@@ -109,7 +109,9 @@ func WithLogin(email, password string) Option {
 
 // WithTokens starts the client with tokens kept from an earlier session.
 // When the access token is rejected, the client obtains a new one with the
-// credentials given, if any.
+// credentials given, if any, and otherwise returns resivo's 401. resivo
+// publishes no refresh endpoint, so the refresh token is kept (Tokens) but
+// never sent.
 func WithTokens(accessToken, refreshToken string) Option {
 	return func(s *settings) error { s.accessToken, s.refreshToken = accessToken, refreshToken; return nil }
 }
