@@ -17,10 +17,12 @@ const MaxEmailLength = 254
 // header or a form field at the vendor), at most MaxEmailLength bytes. The
 // error is an *InvalidError matching ErrInvalid.
 func ValidateEmail(email string) error {
-	return validateEmail("email", email)
+	return ValidateEmailField("email", email)
 }
 
-func validateEmail(field, email string) error {
+// ValidateEmailField is ValidateEmail naming field (a request's own field
+// name, such as "Emails[2]") in its error.
+func ValidateEmailField(field, email string) error {
 	switch {
 	case email == "":
 		return Invalid(field, "is required")

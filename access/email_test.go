@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestValidateEmail(t *testing.T) {
@@ -55,4 +56,12 @@ func TestGrantRequestValidatesHolderEmail(t *testing.T) {
 	}
 	req.Holder.Email = "ada@example.com"
 	assert.NoError(t, req.Validate())
+}
+
+func TestValidateEmailFieldNamesTheField(t *testing.T) {
+	err := ValidateEmailField("Emails[2]", "Ada <ada@example.com>")
+	var ie *InvalidError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "Emails[2]", ie.Field)
+	assert.NoError(t, ValidateEmailField("Emails[2]", "ada@example.com"))
 }

@@ -166,7 +166,7 @@ func (r GrantRequest) Validate() error {
 		return Invalid("Holder", "needs an email, a phone or a vendor user id")
 	}
 	if r.Holder.Email != "" {
-		if err := validateEmail("Holder.Email", r.Holder.Email); err != nil {
+		if err := ValidateEmailField("Holder.Email", r.Holder.Email); err != nil {
 			return err
 		}
 	}

@@ -266,12 +266,12 @@ func (r SharedKeyLinkRequest) validate() error {
 		return access.Invalid("Email", "an email or a list of emails is required")
 	}
 	if r.Email != "" {
-		if err := validateEmail("Email", r.Email); err != nil {
+		if err := access.ValidateEmailField("Email", r.Email); err != nil {
 			return err
 		}
 	}
 	for i, e := range r.Emails {
-		if err := validateEmail(fmt.Sprintf("Emails[%d]", i), e); err != nil {
+		if err := access.ValidateEmailField(fmt.Sprintf("Emails[%d]", i), e); err != nil {
 			return err
 		}
 	}

@@ -69,7 +69,7 @@ type SupportEULARequest struct {
 //
 // POST /support/v1/send_eula
 func (s *SupportService) SendEULA(ctx context.Context, req SupportEULARequest) (*Response, error) {
-	if err := validateEmail("Email", req.Email); err != nil {
+	if err := access.ValidateEmailField("Email", req.Email); err != nil {
 		return nil, err
 	}
 	if !strings.EqualFold(string(req.Language), string(SupportEnglish)) && !strings.EqualFold(string(req.Language), string(SupportFrench)) {

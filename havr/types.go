@@ -2,7 +2,6 @@ package havr
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -149,14 +148,6 @@ func validateDescription(field, s string) error {
 // validateEmail applies access.ValidateEmail, the one rule for addresses in
 // every package (net/mail, one bare address, at most 254 bytes), under the
 // request's own field name.
-func validateEmail(field, email string) error {
-	err := access.ValidateEmail(email)
-	var invalid *access.InvalidError
-	if errors.As(err, &invalid) {
-		invalid.Field = field
-	}
-	return err
-}
 
 // Resolution is the precision of Havr timestamps: whole seconds. Times are
 // truncated to it before a period is checked, since that is what is sent.

@@ -290,7 +290,7 @@ type UserCreateRequest struct {
 }
 
 func (r UserCreateRequest) validate() error {
-	if err := validateEmail("Email", r.Email); err != nil {
+	if err := access.ValidateEmailField("Email", r.Email); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, value string }{{"FirstName", r.FirstName}, {"LastName", r.LastName}} {
@@ -390,7 +390,7 @@ type UserForgotPasswordRequest struct {
 //
 // POST /support/v1/forgot_password
 func (s *UsersService) ForgotPassword(ctx context.Context, req UserForgotPasswordRequest) (*Response, error) {
-	if err := validateEmail("Email", req.Email); err != nil {
+	if err := access.ValidateEmailField("Email", req.Email); err != nil {
 		return nil, err
 	}
 	if err := req.Platform.validate(); err != nil {
@@ -430,7 +430,7 @@ type UserChangeEmailRequest struct {
 //
 // POST /v1/users/change_email
 func (s *UsersService) ChangeEmail(ctx context.Context, req UserChangeEmailRequest) (*User, *Response, error) {
-	if err := validateEmail("Email", req.Email); err != nil {
+	if err := access.ValidateEmailField("Email", req.Email); err != nil {
 		return nil, nil, err
 	}
 	if req.Password == "" {
@@ -677,7 +677,7 @@ func (s *UsersService) UpdateFavorites(ctx context.Context, doorLockIDs []ID) (*
 //
 // POST /v1/users/resend_confirmation_email
 func (s *UsersService) ResendConfirmationEmail(ctx context.Context, email string) (*Response, error) {
-	if err := validateEmail("email", email); err != nil {
+	if err := access.ValidateEmailField("email", email); err != nil {
 		return nil, err
 	}
 	body := map[string]string{"email": email}

@@ -2,7 +2,6 @@ package resivo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 
@@ -173,7 +172,7 @@ func (r RemoteAccessRequest) validate() error {
 		return access.Invalid("Recipients", "at least one email or phone number is required")
 	}
 	for i, e := range r.Recipients.Emails {
-		if err := validateEmail(fmt.Sprintf("Recipients.Emails[%d]", i), e); err != nil {
+		if err := access.ValidateEmailField(fmt.Sprintf("Recipients.Emails[%d]", i), e); err != nil {
 			return err
 		}
 	}
@@ -187,14 +186,6 @@ func (r RemoteAccessRequest) validate() error {
 
 // validateEmail applies access.ValidateEmail, the one rule for addresses in
 // every package, under the request's own field name.
-func validateEmail(field, email string) error {
-	err := access.ValidateEmail(email)
-	var invalid *access.InvalidError
-	if errors.As(err, &invalid) {
-		invalid.Field = field
-	}
-	return err
-}
 
 func validateComponentIDs(ids []string) error {
 	if len(ids) == 0 {
