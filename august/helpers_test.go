@@ -76,17 +76,10 @@ func augustError(status int, code, message string, kind Kind) func(t *testing.T,
 	}
 }
 
-// noRequests fails the test if anything is sent.
-func noRequests(t testing.TB) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("unexpected request %s %s", req.Method, req.URL)
-		return nil, errors.New("no requests expected")
-	})
-}
+// noRequests and roundTripFunc are the shared test transports.
+var noRequests = resttest.NoRequests
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+type roundTripFunc = resttest.RoundTripFunc
 
 func ptr[T any](v T) *T { return &v }
 

@@ -67,18 +67,10 @@ func havrError(status int, code, message string) func(t *testing.T, err error) {
 	}
 }
 
-// noRequests is a transport that fails the test if anything is sent: for
-// checks that bad input is refused before any request.
-func noRequests(t *testing.T) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("unexpected request %s %s", req.Method, req.URL)
-		return nil, errors.New("no requests expected")
-	})
-}
+// noRequests and roundTripFunc are the shared test transports.
+var noRequests = resttest.NoRequests
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+type roundTripFunc = resttest.RoundTripFunc
 
 func jsonDecode(req *http.Request, v any) error { return json.NewDecoder(req.Body).Decode(v) }
 
