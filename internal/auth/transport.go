@@ -136,13 +136,27 @@ func (e *TokenError) Is(target error) bool {
 func (e *TokenError) As(target any) bool { return errors.As(e.Err, target) }
 
 // tokenError wraps a failure to obtain a token, unless it is the request's
-// own context ending, which stays as it is.
+// own context ending, which stays the context's error (errors.Is matches
+// it) marked as not sent.
 func tokenError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return err
+		return &WaitError{Err: err}
 	}
 	return &TokenError{Err: err}
 }
+
+// WaitError is the context's error for a request whose context ended
+// while it waited for a token: the request was not sent (or, after a 401,
+// not acted on), so rest does not report it as of unknown outcome.
+type WaitError struct {
+	Err error
+}
+
+func (e *WaitError) Error() string { return e.Err.Error() }
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// NotSent says the request did not go out.
+func (e *WaitError) NotSent() bool { return true }
 
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))

@@ -35,14 +35,31 @@ func New(base http.RoundTripper, limit rate.Limit, burst int) http.RoundTripper 
 }
 
 // RoundTrip waits for its turn and a token within the request's context,
-// then sends. A context that ends first returns its own error.
+// then sends. A context that ends first returns its own error (errors.Is
+// matches it), marked as not sent so that rest does not report a call that
+// never left as of unknown outcome.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.wait(req); err != nil {
 		closeBody(req)
+		if err != errNoBurst {
+			err = &WaitError{Err: err}
+		}
 		return nil, err
 	}
 	return t.base.RoundTrip(req)
 }
+
+// WaitError is the context's error for a request whose context ended
+// while it waited for its turn: the request was not sent.
+type WaitError struct {
+	Err error
+}
+
+func (e *WaitError) Error() string { return e.Err.Error() }
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// NotSent says the request did not go out.
+func (e *WaitError) NotSent() bool { return true }
 
 func (t *Transport) wait(req *http.Request) error {
 	ctx := req.Context()

@@ -60,8 +60,13 @@ func IdempotentMethod(method string) bool {
 
 // checkRetry is the retryablehttp.CheckRetry for p.
 func (p Policy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if err != nil && errors.Is(err, ctxErr) {
+			// Keep the attempt's own error: a layer under rest (pacing,
+			// a token wait) may prove the request was never sent.
+			return false, nil
+		}
+		return false, ctxErr
 	}
 	idempotent := isIdempotent(ctx)
 	if err != nil {
