@@ -37,6 +37,9 @@ type Source struct {
 	installed time.Time // when tok was fetched or Set; zero after Init
 	invalid   bool
 	inflight  *flight
+	// installs counts Set and Init: a fetch that started before one of
+	// them does not install its token over theirs.
+	installs uint64
 }
 
 type flight struct {
@@ -90,7 +93,7 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		}
 		f = &flight{done: make(chan struct{})}
 		s.inflight = f
-		go s.run(f, s.tok)
+		go s.run(f, s.tok, s.installs)
 	}
 	s.mu.Unlock()
 	return s.wait(ctx, f)
@@ -106,8 +109,19 @@ func (s *Source) wait(ctx context.Context, f *flight) (*oauth2.Token, error) {
 	}
 }
 
-// run performs the fetch of flight f and completes it.
-func (s *Source) run(f *flight, current *oauth2.Token) {
+// superseded reports whether Set or Init installed a token since a fetch
+// that started at installs.
+func (s *Source) superseded(installs uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.installs != installs
+}
+
+// run performs the fetch of flight f and completes it. Its waiters get the
+// fetched token; the source keeps it (and onChange hears of it) only if no
+// Set or Init installed another meanwhile (a login, a logout, primis's
+// deregistration).
+func (s *Source) run(f *flight, current *oauth2.Token, installs uint64) {
 	// Complete the flight even if fetch or onChange panics, so waiters are
 	// released with an error instead of blocking forever; the panic would
 	// otherwise end the program from a goroutine no caller controls.
@@ -116,7 +130,7 @@ func (s *Source) run(f *flight, current *oauth2.Token) {
 			f.tok, f.err = nil, fmt.Errorf("%w: %v", errFetchPanicked, p)
 		}
 		s.mu.Lock()
-		if f.err == nil {
+		if f.err == nil && s.installs == installs {
 			s.tok, s.installed, s.invalid = f.tok, time.Now(), false
 		}
 		s.inflight = nil
@@ -130,7 +144,7 @@ func (s *Source) run(f *flight, current *oauth2.Token) {
 	if err == nil && tok == nil {
 		err = errNoToken
 	}
-	if err == nil && s.onChange != nil {
+	if err == nil && s.onChange != nil && !s.superseded(installs) {
 		s.onChange(tok)
 	}
 	f.tok, f.err = tok, err
@@ -181,6 +195,7 @@ func (s *Source) Invalidate(stale *oauth2.Token) {
 func (s *Source) Set(tok *oauth2.Token) {
 	s.mu.Lock()
 	s.tok, s.installed, s.invalid = tok, time.Now(), false
+	s.installs++
 	s.mu.Unlock()
 	if tok != nil && s.onChange != nil {
 		s.onChange(tok)
@@ -193,6 +208,7 @@ func (s *Source) Set(tok *oauth2.Token) {
 func (s *Source) Init(tok *oauth2.Token) {
 	s.mu.Lock()
 	s.tok, s.installed, s.invalid = tok, time.Time{}, false
+	s.installs++
 	s.mu.Unlock()
 }
 

@@ -546,3 +546,50 @@ func (e *expiring) Err() error {
 		return nil
 	}
 }
+
+// A token installed with Set or Init while a fetch runs (an explicit login,
+// a logout's Set(nil), primis's Init(nil) after Deregister) is not
+// overwritten when that fetch completes, nor is the fetched token reported
+// to onChange.
+func TestSourceSetDuringFetchWins(t *testing.T) {
+	for name, install := range map[string]func(s *Source){
+		"Set":       func(s *Source) { s.Set(token("explicit")) },
+		"Set(nil)":  func(s *Source) { s.Set(nil) },
+		"Init(nil)": func(s *Source) { s.Init(nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			started, release := make(chan struct{}), make(chan struct{})
+			var fetches atomic.Int32
+			var mu sync.Mutex
+			var reported []string
+			s := NewSource(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+				if fetches.Add(1) == 1 {
+					close(started)
+					<-release
+					return token("fetched-before"), nil
+				}
+				return token("fetched-after"), nil
+			}, 0, func(tok *oauth2.Token) {
+				mu.Lock()
+				reported = append(reported, tok.AccessToken)
+				mu.Unlock()
+			})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				tok, err := s.Token()
+				assert.NoError(t, err)
+				assert.Equal(t, "fetched-before", tok.AccessToken, "the waiter gets its fetch's token")
+			}()
+			<-started
+			install(s)
+			want := s.Current()
+			close(release)
+			<-done
+			assert.Equal(t, want, s.Current(), "the token installed during the fetch stays")
+			mu.Lock()
+			assert.NotContains(t, reported, "fetched-before")
+			mu.Unlock()
+		})
+	}
+}
