@@ -30,11 +30,14 @@ type attemptState struct {
 	traced   bool   // net/http started getting a connection: its trace works
 	written  bool   // the request was (at least partly) written
 	redirect string // why a redirect was not followed
+	// declined: the attempt was answered 429 or 503 with Retry-After,
+	// which says the server did not act, and is being waited out.
+	declined bool
 }
 
 func (s *attemptState) reset() {
 	s.mu.Lock()
-	s.traced, s.written, s.redirect = false, false, ""
+	s.traced, s.written, s.redirect, s.declined = false, false, "", false
 	s.mu.Unlock()
 }
 
@@ -48,6 +51,29 @@ func (s *attemptState) provedNotWritten() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.traced && !s.written
+}
+
+// markDeclined records that the last attempt's answer said the server did
+// not act on it (see Policy.checkRetry).
+func (s *attemptState) markDeclined() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.declined = true
+	s.mu.Unlock()
+}
+
+// provedDeclined reports that the last attempt was answered that the
+// server did not act on it: a caller whose context ends while the client
+// waits to resend it has lost nothing.
+func (s *attemptState) provedDeclined() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.declined
 }
 
 func (s *attemptState) refusedRedirect() string {

@@ -64,3 +64,23 @@ func httptestRequest(t *testing.T) *http.Request {
 	require.NoError(t, err)
 	return req
 }
+
+// A POST answered 429 or 503 with Retry-After was not acted on: when the
+// caller's context ends while the client waits to resend it, the call gets
+// the context's error and is not of unknown outcome.
+func TestContextEndsWhileWaitingOutRetryAfter(t *testing.T) {
+	base, err := url.Parse(testBase)
+	require.NoError(t, err)
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		h := http.Header{"Retry-After": {"5"}}
+		network := always(status, h, `{}`)
+		c := New(Config{BaseURL: base, Transport: network, Policy: DefaultPolicy})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := c.Do(ctx, Post("grants"), nil)
+		cancel()
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded, status)
+		assert.NotErrorIs(t, err, access.ErrOutcomeUnknown, "%d said it did not act", status)
+		assert.Equal(t, 1, network.calls())
+	}
+}

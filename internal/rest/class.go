@@ -169,7 +169,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 		return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Err: cause, query: queryValues(req.URL)}
 	}
 	idempotent := isIdempotent(ctx)
-	notSent := notSentError(cause) || st.provedNotWritten() || provedNotSent(cause)
+	notSent := notSentError(cause) || st.provedNotWritten() || st.provedDeclined() || provedNotSent(cause)
 	var class error
 	switch {
 	case ctx.Err() != nil:

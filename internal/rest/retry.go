@@ -86,6 +86,9 @@ func (p Policy) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		if ok && wait > p.MaxRetryAfter {
 			return false, nil
 		}
+		if ok {
+			stateOf(ctx).markDeclined()
+		}
 		return idempotent || ok, nil
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
 		return idempotent, nil
