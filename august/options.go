@@ -48,8 +48,13 @@ const DefaultUserAgent = "doorkit-august/1"
 const DefaultSyncOperateTimeout = 100 * time.Second
 
 func defaultSettings() settings {
+	c := clientopt.New("august", DefaultUserAgent, DefaultBaseURL)
+	// The OAuth code exchange carries the one-time authorization code as
+	// "code", a key the shared rule does not take for a secret. Error and
+	// event codes under that key are redacted in logged bodies too.
+	c.SecretFields = []string{"code"}
 	return settings{
-		Common:      clientopt.New("august", DefaultUserAgent, DefaultBaseURL),
+		Common:      c,
 		authURL:     DefaultAuthURL,
 		syncTimeout: DefaultSyncOperateTimeout,
 	}
