@@ -169,6 +169,7 @@ type headerBound struct {
 }
 
 func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = notReplayable(req)
 	parent := req.Context()
 	d := t.d
 	if o, ok := parent.Value(timeoutKey{}).(time.Duration); ok && o > 0 {
@@ -199,6 +200,39 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
+
+// notReplayable returns req so that net/http does not resend it by itself.
+// net/http silently resends a GET, HEAD or OPTIONS without a body when a
+// reused keep-alive connection is lost after the request was written; for
+// a call that must not be resent (a Once GET spending a one-time token)
+// that is a second request the caller never learns of. A body net/http
+// cannot rewind (empty, so nothing more goes out) makes it not replayable;
+// the layers above still see the original request and may resend it after
+// a 401. BoundResponseHeaders applies it, as it sits over the network
+// transport in every configuration.
+func notReplayable(req *http.Request) *http.Request {
+	if resendable, set := req.Context().Value(idempotentKey{}).(bool); !set || resendable || len(req.TransferEncoding) > 0 {
+		return req // not a rest call, or one that may be resent
+	}
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		return req // net/http resends these only when nothing was written
+	}
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return req
+	}
+	out := req.Clone(req.Context())
+	out.Body, out.GetBody, out.ContentLength = emptyBody{}, nil, 0
+	return out
+}
+
+// emptyBody is a request body of no bytes that cannot be rewound. For a
+// GET, net/http finds it empty and sends no body at all.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // attemptBody releases an attempt's context once its body is closed.
 type attemptBody struct {
