@@ -153,12 +153,16 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 		defer cancel()
 		tok, err := s.refreshFn(fetchCtx, refreshTok)
 		if err != nil || tok.AccessToken == "" {
-			// A refused refresh token is not sent again.
-			s.mu.Lock()
-			if s.refreshTok == refreshTok {
-				s.refreshTok = ""
+			// A refused refresh token is not sent again, nor one whose
+			// fate is unknown; one that never reached August (the dial
+			// failed, a 503 said it did not act) is kept.
+			if !neverReached(err) {
+				s.mu.Lock()
+				if s.refreshTok == refreshTok {
+					s.refreshTok = ""
+				}
+				s.mu.Unlock()
 			}
-			s.mu.Unlock()
 			done <- ""
 			return
 		}
@@ -171,6 +175,12 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 	case <-ctx.Done():
 		return "", false, ctx.Err()
 	}
+}
+
+// neverReached reports a failure that proves the request did not reach
+// August or was not acted on: unavailable, and not of unknown outcome.
+func neverReached(err error) bool {
+	return err != nil && errors.Is(err, access.ErrUnavailable) && !errors.Is(err, access.ErrOutcomeUnknown)
 }
 
 // newer reports whether a token with claims a, brought by attempt seqA,

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -358,4 +360,29 @@ func TestRenewIfExpiring(t *testing.T) {
 	renewed, err = opaque.RenewIfExpiring(context.Background(), 7*24*time.Hour)
 	assert.NoError(t, err)
 	assert.False(t, renewed)
+}
+
+// A refresh that never reached August (the dial failed) did not spend the
+// refresh token: it is kept, and the next 401 refreshes with it.
+func TestUnsentRefreshKeepsTheRefreshToken(t *testing.T) {
+	var refreshes atomic.Int32
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Host == "auth.august.test" {
+			if refreshes.Add(1) == 1 {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			}
+			return jsonResponse(req, 200, harness.Body(t, "oauth_token.json")), nil
+		}
+		if req.Header.Get("x-august-access-token") != "oauth-access-2" {
+			return jsonResponse(req, 401, `{"code":"Unauthorized","message":"expired"}`), nil
+		}
+		return jsonResponse(req, 200, `[]`), nil
+	})
+	c := newTestClient(t, rt, WithTokens(testToken, "refresh-1"), WithOAuth("partner-client", "partner-secret", ""))
+	_, _, err := c.Houses.List(context.Background(), nil)
+	assert.ErrorIs(t, err, access.ErrUnauthorized)
+	assert.Equal(t, "refresh-1", c.Tokens().RefreshToken.Reveal(), "the unsent refresh token is kept")
+	_, _, err = c.Houses.List(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), refreshes.Load())
 }
