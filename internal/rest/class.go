@@ -157,8 +157,11 @@ func classOf(idempotent bool) error {
 func transportError(ctx context.Context, req *http.Request, st *attemptState, err error) error {
 	cause := err
 	for {
-		var ue *url.Error
-		if !errors.As(cause, &ue) {
+		// Only the layers http.Client put on top: a *url.Error deeper
+		// down belongs to another layer's error (the token request inside
+		// an *auth.TokenError), which must stay whole.
+		ue, ok := cause.(*url.Error)
+		if !ok {
 			break
 		}
 		cause = ue.Err // its message holds the URL, query included
