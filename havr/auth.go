@@ -289,11 +289,16 @@ func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2
 }
 
 // notSent reports a failure that proves the request never reached Havr: it
-// was refused locally, or the connection could not be made.
+// was refused locally, or the connection could not be made (rest classes
+// a dial, DNS or TLS failure before anything was written as unavailable
+// and not of unknown outcome). An answer from Havr is never one.
 func notSent(err error) bool {
 	var op *net.OpError
-	return errors.Is(err, access.ErrInvalid) && !errors.As(err, new(*Error)) ||
-		errors.As(err, &op) && op.Op == "dial"
+	if errors.As(err, new(*Error)) {
+		return false
+	}
+	return errors.Is(err, access.ErrInvalid) || errors.As(err, &op) && op.Op == "dial" ||
+		errors.Is(err, access.ErrUnavailable) && !errors.Is(err, access.ErrOutcomeUnknown)
 }
 
 // spentTokens remembers the refresh token last sent, so that it is never

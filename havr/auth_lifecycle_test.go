@@ -2,6 +2,7 @@ package havr
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
@@ -378,4 +379,31 @@ func TestClientPrintsNoSpentRefreshToken(t *testing.T) {
 	refreshes, _ := srv.sent()
 	require.Equal(t, []string{testRefresh}, refreshes)
 	assert.NotContains(t, sprintAll(c), testRefresh)
+}
+
+// A DNS failure or a refused TLS certificate also proves the refresh token
+// never left: like a failed dial, it is kept for the next call.
+func TestRefreshTokenIsKeptWhenNothingReachedHavr(t *testing.T) {
+	for name, failure := range map[string]error{
+		"DNS failure":             &net.DNSError{Err: "no such host", Name: "havr.test", IsNotFound: true},
+		"certificate not trusted": x509.UnknownAuthorityError{},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := &refreshServer{fail: func(n int) (*http.Response, error) {
+				if n == 1 {
+					return nil, failure
+				}
+				return httpmock.NewStringResponse(200, `{"access_token":"by-password","refresh_token":"r2","fresh_user":false}`), nil
+			}}
+			c, err := New(WithBaseURL(testBase), WithTokens(testAccess, testRefresh),
+				WithHTTPClient(&http.Client{Transport: srv.transport()}), WithRetry(0, 0, 0))
+			require.NoError(t, err)
+			_, _, err = c.Companies.List(context.Background())
+			require.Error(t, err)
+			_, _, err = c.Companies.List(context.Background())
+			require.NoError(t, err)
+			refreshes, _ := srv.sent()
+			assert.Equal(t, []string{testRefresh, testRefresh}, refreshes, "nothing was sent; the token was tried again")
+		})
+	}
 }
