@@ -68,11 +68,18 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 // noteFor builds the note of a grant's shared keys.
 func noteFor(req access.GrantRequest) (string, []access.Notice, error) {
 	if req.Key == "" {
-		if utf8.RuneCountInString(req.Label) > MaxDescriptionLength {
-			label := truncateRunes(req.Label, MaxDescriptionLength)
-			return label, []access.Notice{labelTruncated(label)}, nil
+		// A label that starts with "[" would read back as a key: an empty
+		// tag "[] " in front keeps it a label (keyFromNote reads "[]" as none).
+		prefix := ""
+		if strings.HasPrefix(req.Label, "[") {
+			prefix = "[] "
 		}
-		return req.Label, nil, nil
+		room := MaxDescriptionLength - len(prefix)
+		if utf8.RuneCountInString(req.Label) > room {
+			label := truncateRunes(req.Label, room)
+			return prefix + label, []access.Notice{labelTruncated(label)}, nil
+		}
+		return prefix + req.Label, nil, nil
 	}
 	if strings.Contains(req.Key, "]") {
 		return "", nil, access.Invalid("Key", `Havr keeps the key in a note as "[key]", so it may not hold "]"`)

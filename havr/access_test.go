@@ -85,6 +85,7 @@ func TestGrantKeyAndLabelInTheNote(t *testing.T) {
 		{"BK-1042", "Grace's visit", "[BK-1042] Grace's visit", ""},
 		{"BK-1042", "Grace Hopper, Navy, for the COBOL review", "[BK-1042] Grace Hopper, Navy, for the CO", access.NoticeLabelTruncated},
 		{"", strings.Repeat("é", 41), strings.Repeat("é", 40), access.NoticeLabelTruncated},
+		{"", "[VIP] guest", "[] [VIP] guest", ""},
 		{strings.Repeat("k", 38), "label", "[" + strings.Repeat("k", 38) + "]", access.NoticeLabelDropped},
 		{strings.Repeat("k", 37), "label", "[" + strings.Repeat("k", 37) + "]", access.NoticeLabelDropped},
 	}
@@ -280,4 +281,31 @@ func TestMemberGrantNeverOverwritesAKey(t *testing.T) {
 	keys := srv.SharedKeys()
 	require.Len(t, keys, 1)
 	assert.True(t, keys[0].End.IsZero(), "the permanent key is untouched")
+}
+
+// A grant made without a key whose label starts with "[x]" must not be read
+// back as a grant with key "x": EnsureGrant for booking "x" would take it for
+// its own, and the listing would merge unrelated grants into one.
+func TestLabelInBracketsIsNoKey(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newFakeClient(t)
+	for _, holder := range []string{"grace@example.com", "alan@example.com"} {
+		_, err := c.CreateGrant(ctx, access.GrantRequest{Label: "[VIP] guest", DoorIDs: []string{id(havrtest.FrontDoorID)},
+			Holder: access.Person{Email: holder}, Window: future()})
+		require.NoError(t, err)
+	}
+	var got []*access.Grant
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{}) {
+		require.NoError(t, err)
+		got = append(got, g)
+	}
+	require.Len(t, got, 2, "two grants, not one merged by a key read from the label")
+	for _, g := range got {
+		assert.Empty(t, g.Key)
+		assert.Len(t, g.Doors, 1)
+	}
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: "VIP"}) {
+		require.NoError(t, err)
+		t.Errorf("grant %s found by key VIP", g.ID)
+	}
 }
