@@ -117,28 +117,43 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, Ensu
 		// that makes one object per door): check it like any other.
 		existing, outcome = grant, EnsureRecovered
 	}
-	failed := existing.State() == GrantFailed
-	sameParties := sameDoors(existing.DoorIDs(), req.DoorIDs) && sameHolder(existing.Holder, req.Holder)
-	sameWindow := windowMatches(existing.Window, req.Window, time.Now())
-	if !failed && sameParties && sameWindow {
-		return existing, outcome, nil
-	}
-	if !failed && sameParties {
-		if u, ok := g.(GrantUpdater); ok {
-			updated, err := u.UpdateGrantWindow(ctx, existing.ID, req.Window)
-			if err == nil {
-				return updated, EnsureUpdated, nil
-			}
-			if !errors.Is(err, ErrUnsupported) {
-				return nil, 0, err
+	// A grant recovered after a lost create (here or in a recreate below)
+	// may be part of the grant: it is checked like an existing one, a few
+	// times at most, so that creates which keep losing their answers end in
+	// an error rather than a loop.
+	for range maxRepairs {
+		failed := existing.State() == GrantFailed
+		sameParties := sameDoors(existing.DoorIDs(), req.DoorIDs) && sameHolder(existing.Holder, req.Holder)
+		sameWindow := windowMatches(existing.Window, req.Window, time.Now())
+		if !failed && sameParties && sameWindow {
+			return existing, outcome, nil
+		}
+		if !failed && sameParties {
+			if u, ok := g.(GrantUpdater); ok {
+				updated, err := u.UpdateGrantWindow(ctx, existing.ID, req.Window)
+				if err == nil {
+					return updated, EnsureUpdated, nil
+				}
+				if !errors.Is(err, ErrUnsupported) {
+					return nil, 0, err
+				}
 			}
 		}
+		if err := EnsureRevoked(ctx, g, existing.ID); err != nil {
+			return nil, 0, err
+		}
+		grant, made, err := create(ctx, g, lister, req, EnsureRecreated)
+		if err != nil || made != EnsureRecovered {
+			return grant, made, err
+		}
+		existing, outcome = grant, EnsureRecovered
 	}
-	if err := EnsureRevoked(ctx, g, existing.ID); err != nil {
-		return nil, 0, err
-	}
-	return create(ctx, g, lister, req, EnsureRecreated)
+	return nil, 0, fmt.Errorf("access: key %q: creates keep ending without an answer, and grant %s found after the last does not match the request: %w",
+		req.Key, existing.ID, ErrOutcomeUnknown)
 }
+
+// maxRepairs bounds how often EnsureGrant re-makes a grant in one call.
+const maxRepairs = 3
 
 // create creates the grant, resolving an unknown outcome by key.
 func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest, outcome EnsureOutcome) (*Grant, EnsureOutcome, error) {

@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"sync"
 	"testing"
@@ -423,4 +424,47 @@ func TestEnsureGrantTakesTurnsPerKey(t *testing.T) {
 		_, _, err := access.EnsureGrant(ctx, g, req)
 		assert.ErrorIs(t, err, context.Canceled)
 	})
+}
+
+// partialOnce makes the next create a partial one whose answer is lost: a
+// vendor that makes one object per door got through the first door only.
+type partialOnce struct {
+	noUpdate
+	partial bool
+}
+
+func (p *partialOnce) CreateGrant(ctx context.Context, r access.GrantRequest) (*access.Grant, error) {
+	if !p.partial {
+		return p.m.CreateGrant(ctx, r)
+	}
+	p.partial = false
+	r.DoorIDs = r.DoorIDs[:1]
+	if _, err := p.m.CreateGrant(ctx, r); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("second door: answer lost: %w", access.ErrOutcomeUnknown)
+}
+
+// A recreate whose create is lost half-way must not return the half it
+// recovered as the booking's grant: it is checked like any other.
+func TestEnsureGrantRecreateRecoversPartialGrant(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	g := &partialOnce{noUpdate: noUpdate{m}}
+	req := booking("BK-9")
+	_, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	req.Window.End = req.Window.End.Add(time.Hour)
+	g.partial = true
+	got, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, req.DoorIDs, got.DoorIDs(), "both doors")
+	assert.Equal(t, 1, m.Live())
+	var live []*access.Grant
+	for lg, err := range m.ListGrants(ctx, access.GrantFilter{Key: "BK-9"}) {
+		require.NoError(t, err)
+		live = append(live, lg)
+	}
+	require.Len(t, live, 1)
+	assert.ElementsMatch(t, req.DoorIDs, live[0].DoorIDs())
 }
