@@ -592,7 +592,8 @@ func (c *Client) findGrant(ctx context.Context, grantID string) (grantRef, map[s
 
 // ListGrants lists the grants this package made on the caller's locks,
 // filtered by key, door, holder email and active-at. It lists the partner
-// sub-users, then the PINs of the caller's locks (or of the filter's door).
+// sub-users, then the PINs of the caller's locks (all of them with a
+// DoorID too, so that each grant listed has all its doors).
 // Revoked grants are not listed.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
@@ -607,13 +608,13 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 		if len(refs) == 0 {
 			return
 		}
-		var lockIDs []string
-		if filter.DoorID != "" {
-			if !ValidLockID(filter.DoorID) {
-				return
-			}
-			lockIDs = []string{filter.DoorID}
-		} else if lockIDs, err = c.allLockIDs(ctx); err != nil {
+		if filter.DoorID != "" && !ValidLockID(filter.DoorID) {
+			return
+		}
+		// Every lock, even with filter.DoorID: a grant listed is the whole
+		// grant, its other doors included; filter.Match keeps the door's.
+		lockIDs, err := c.allLockIDs(ctx)
+		if err != nil {
 			yield(nil, err)
 			return
 		}

@@ -178,3 +178,25 @@ func TestAccessGrantRollsBack(t *testing.T) {
 		t.Error("a rolled-back grant is listed")
 	}
 }
+
+// Listing by door returns the whole grant, not the part on that door: a
+// caller comparing doors (or EnsureGrant through a door-filtered lookup)
+// must see every door the grant covers.
+func TestAccessListByDoorShowsWholeGrant(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	side := srv.AddLock(augusttest.Lock{ID: "F0000000000000000000000000000001", Name: "Side Door", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	req := grantRequest("booking-by-door", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, side}
+	made, err := c.CreateGrant(ctx, req)
+	require.NoError(t, err)
+	var got []*access.Grant
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{DoorID: side}) {
+		require.NoError(t, err)
+		got = append(got, g)
+	}
+	require.Len(t, got, 1)
+	assert.Equal(t, made.ID, got[0].ID)
+	assert.ElementsMatch(t, req.DoorIDs, got[0].DoorIDs())
+}
