@@ -309,3 +309,22 @@ func TestLabelInBracketsIsNoKey(t *testing.T) {
 		t.Errorf("grant %s found by key VIP", g.ID)
 	}
 }
+
+// A grant over two doors, one of whose keys is already gone (deleted in the
+// app, or a revoke cut short): revoking it must delete the other key, not
+// answer ErrNotFound, which EnsureRevoked takes for "done".
+func TestRevokeGrantWithOneKeyGone(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	g, err := c.CreateGrant(ctx, access.GrantRequest{Key: "BK-gone", DoorIDs: []string{id(havrtest.FrontDoorID), id(havrtest.MeetingRoomID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()})
+	require.NoError(t, err)
+	require.Len(t, srv.SharedKeys(), 2)
+	first := srv.SharedKeys()[0].ID
+	_, err = c.SharedKeys.Delete(ctx, havr.ID(first))
+	require.NoError(t, err)
+
+	require.NoError(t, access.EnsureRevoked(ctx, c, g.ID))
+	assert.Empty(t, srv.SharedKeys(), "the second door's key is deleted too")
+	assert.ErrorIs(t, c.RevokeGrant(ctx, g.ID), access.ErrNotFound, "all gone now")
+}
