@@ -290,6 +290,20 @@ func (g *grantState) observe(ev *Event) {
 	m[ev.Lock()] = reason
 }
 
+// forget drops the failed loads remembered for a grant being revoked, so
+// that it is not listed (as failed) after its PINs are gone; it returns how
+// many there were.
+func (g *grantState) forget(partnerUserID string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := len(g.failures[partnerUserID])
+	if _, ok := g.failures[partnerUserID]; ok {
+		delete(g.failures, partnerUserID)
+		g.order = slices.DeleteFunc(g.order, func(p string) bool { return p == partnerUserID })
+	}
+	return n
+}
+
 func (g *grantState) failed(partnerUserID string) map[string]string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -640,8 +654,9 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // /locks/:lockID/pins, action delete). A PIN still being loaded is first
 // waited for (with a webhook handler; without one the revoke is
 // access.ErrConflict until August has loaded it). With a handler, it
-// returns when August confirms each delete. A grant with no PIN left is
-// access.ErrNotFound.
+// returns when August confirms each delete. It forgets the grant's failed
+// loads, so the grant is not listed after. A grant with no PIN and no
+// failed load left is access.ErrNotFound.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	ref, pins, err := c.findGrant(ctx, grantID)
 	if err != nil {
@@ -666,7 +681,10 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 			errs = append(errs, fmt.Errorf("august: deleting the PIN on lock %s: %w", lockID, err))
 		}
 	}
-	if !found && len(errs) == 0 {
+	// Doors whose load failed hold no PIN: the grant lists them from the
+	// webhook failures remembered, which go with the revoke.
+	failed := c.grants.forget(ref.partnerUserID)
+	if !found && failed == 0 && len(errs) == 0 {
 		return fmt.Errorf("august: grant %s: %w", grantID, access.ErrNotFound)
 	}
 	return errors.Join(errs...)

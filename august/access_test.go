@@ -200,3 +200,34 @@ func TestAccessListByDoorShowsWholeGrant(t *testing.T) {
 	assert.Equal(t, made.ID, got[0].ID)
 	assert.ElementsMatch(t, req.DoorIDs, got[0].DoorIDs())
 }
+
+// A failed grant that EnsureGrant revoked and re-made must not stay listed
+// under its key (from the remembered webhook failure): the next EnsureGrant
+// would find two grants for the key.
+func TestAccessRevokedFailedGrantIsGone(t *testing.T) {
+	c, srv, events := conformanceEnv(t)
+	ctx := timeout(t)
+	srv.HoldDeliveries(true)
+	srv.FailPINCommand("246810", "keypad out of range")
+	grant, err := c.CreateGrant(ctx, grantRequest("booking-fail-2", "246810"))
+	require.NoError(t, err)
+	loaded := events.Expect(august.PINKey(augusttest.FrontDoorID, august.PINActionLoad, grant.Native.(*august.GrantNative).PartnerUserID))
+	srv.HoldDeliveries(false)
+	_, err = loaded.Wait(ctx)
+	require.ErrorIs(t, err, august.ErrCommandFailed)
+
+	again, outcome, err := access.EnsureGrant(ctx, c, grantRequest("booking-fail-2", "135802"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	var ids []string
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: "booking-fail-2"}) {
+		require.NoError(t, err)
+		ids = append(ids, g.ID)
+	}
+	assert.Equal(t, []string{again.ID}, ids, "the revoked failed grant is not listed")
+	_, err = c.GetGrant(ctx, grant.ID)
+	assert.ErrorIs(t, err, access.ErrNotFound)
+	_, outcome, err = access.EnsureGrant(ctx, c, grantRequest("booking-fail-2", "135802"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+}
