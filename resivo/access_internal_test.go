@@ -70,3 +70,16 @@ func TestClassifyCreate(t *testing.T) {
 	}
 	assert.NoError(t, classifyCreate(nil))
 }
+
+// The doors' state does not depend on the order resivo lists credentials
+// in: one usable credential (the visitor opened the emailed link) makes the
+// access active, whatever the SMS link's state.
+func TestStateOfIgnoresCredentialOrder(t *testing.T) {
+	active, pending := Credential{Status: CredentialActive}, Credential{Status: CredentialPending}
+	for _, creds := range [][]Credential{{active, pending}, {pending, active}} {
+		st, _ := stateOf(&Authorization{Status: AuthorizationActive, Credentials: creds})
+		assert.Equal(t, access.GrantActive, st, "%v", creds)
+	}
+	st, _ := stateOf(&Authorization{Status: AuthorizationActive, Credentials: []Credential{{Status: "blocked"}, pending}})
+	assert.Equal(t, access.GrantPending, st, "a pending credential may still become usable")
+}
