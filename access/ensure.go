@@ -75,8 +75,9 @@ const windowTolerance = time.Minute
 //
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
-// like an existing one (a partial grant is re-made); when the listing
-// proves nothing was made, it creates once more. A failed lookup returns
+// like an existing one (a partial grant is re-made, in a recreate too, at
+// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown);
+// when the listing proves nothing was made, it creates once more. A failed lookup returns
 // the create's error joined with the lookup's, and nothing is retried, so
 // EnsureGrant never makes two grants for one key. Two grants found for one
 // key are ErrConflict.
