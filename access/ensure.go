@@ -63,8 +63,8 @@ const windowTolerance = time.Minute
 //     (EnsureUnchanged). Windows match when each bound lies within a minute
 //     of the request's, which absorbs vendor rounding; a start in the past
 //     matches any grant that has already started, since it was clamped to
-//     its creation time. Holders match on email (ignoring case) and vendor
-//     user id, each compared only when both sides have it. Labels,
+//     its creation time. Holders match on vendor user id when both sides
+//     have one, else on email (ignoring case) when both have it. Labels,
 //     credential kinds and PINs are not compared.
 //   - A different window, same doors and holder, on a GrantUpdater: the
 //     window is updated (EnsureUpdated).
@@ -213,10 +213,12 @@ func sameDoors(a, b []string) bool {
 }
 
 func sameHolder(have, want Person) bool {
-	if have.Email != "" && want.Email != "" && !strings.EqualFold(have.Email, want.Email) {
-		return false
+	// A vendor user id names the holder: the email the vendor shows for the
+	// account (Havr lists the user's own) may differ from the booking's.
+	if have.VendorUserID != "" && want.VendorUserID != "" {
+		return have.VendorUserID == want.VendorUserID
 	}
-	if have.VendorUserID != "" && want.VendorUserID != "" && have.VendorUserID != want.VendorUserID {
+	if have.Email != "" && want.Email != "" && !strings.EqualFold(have.Email, want.Email) {
 		return false
 	}
 	return true

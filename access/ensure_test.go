@@ -468,3 +468,47 @@ func TestEnsureGrantRecreateRecoversPartialGrant(t *testing.T) {
 	require.Len(t, live, 1)
 	assert.ElementsMatch(t, req.DoorIDs, live[0].DoorIDs())
 }
+
+// vendorEmail lists grants with the holder's email as the vendor's account
+// holds it, as Havr does for a member grant (the user's own email).
+type vendorEmail struct {
+	*accesstest.Memory
+	email string
+}
+
+func (v vendorEmail) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		for g, err := range v.Memory.ListGrants(ctx, f) {
+			if g != nil {
+				g.Holder.Email = v.email
+			}
+			if !yield(g, err) {
+				return
+			}
+		}
+	}
+}
+
+// A holder named by vendor user id is the same holder whatever email the
+// booking has for them: EnsureGrant must not re-make the grant on every
+// trigger because the vendor's account email differs.
+func TestEnsureGrantHolderByVendorUserID(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	g := vendorEmail{Memory: m, email: "max@home.example"}
+	req := booking("BK-10")
+	req.Holder = access.Person{Email: "max@work.example", VendorUserID: "2"}
+	first, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	again, outcome, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Equal(t, 1, m.Creates())
+
+	other := req
+	other.Holder.VendorUserID = "3"
+	_, outcome, err = access.EnsureGrant(ctx, g, other)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome, "another user is another holder")
+}

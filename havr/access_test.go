@@ -328,3 +328,20 @@ func TestRevokeGrantWithOneKeyGone(t *testing.T) {
 	assert.Empty(t, srv.SharedKeys(), "the second door's key is deleted too")
 	assert.ErrorIs(t, c.RevokeGrant(ctx, g.ID), access.ErrNotFound, "all gone now")
 }
+
+// A member booked under another email than their Havr account's: the
+// listing shows the account's email, and EnsureGrant still sees the grant
+// as the booking's (it re-made it on every trigger).
+func TestEnsureMemberGrantWithBookingEmail(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	req := access.GrantRequest{Key: "BK-member", DoorIDs: []string{id(havrtest.GarageDoorID)},
+		Holder: access.Person{Email: "max@work.example", VendorUserID: id(havrtest.MemberID)}, Window: future()}
+	first, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	again, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Equal(t, 1, srv.Count(http.MethodPost, createMemberPath))
+}
