@@ -220,7 +220,7 @@ func (d *Directory) CreateGrant(ctx context.Context, req GrantRequest) (*Grant, 
 	}
 	client, ok := d.Account(name)
 	if !ok {
-		return nil, fmt.Errorf("access: door %q: no account %q: %w", req.DoorIDs[0], name, ErrNotFound)
+		return nil, Invalid("DoorIDs[0]", fmt.Sprintf("%q: no account %q in this directory", req.DoorIDs[0], name))
 	}
 	granter, ok := client.(Granter)
 	if !ok {

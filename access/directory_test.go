@@ -180,7 +180,7 @@ func TestDirectoryGrantOverTwoAccountsIsInvalid(t *testing.T) {
 	assert.ErrorIs(t, err, access.ErrUnsupported)
 	req.DoorIDs = []string{"gone:1"}
 	_, err = d.CreateGrant(ctx, req)
-	assert.ErrorIs(t, err, access.ErrNotFound)
+	assert.ErrorIs(t, err, access.ErrInvalid, "an account the directory lacks")
 	assert.Zero(t, hq.Creates()+lab.Creates())
 }
 
