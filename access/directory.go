@@ -115,15 +115,16 @@ func accountErr(name string, err error) error {
 func JoinID(account, id string) string { return account + AccountSeparator + id }
 
 // SplitID splits a Directory id into its account name and the vendor's id.
-// An id without an account is ErrNotFound (no account has it); "" is
-// ErrInvalid.
+// An id without an account, or "", is ErrInvalid: it was not made by a
+// Directory, and answering ErrNotFound would let EnsureRevoked report a
+// revocation as done while the grant lives on.
 func SplitID(id string) (account, vendorID string, err error) {
 	if id == "" {
 		return "", "", Invalid("id", "is required")
 	}
 	account, vendorID, ok := strings.Cut(id, AccountSeparator)
 	if !ok || account == "" || vendorID == "" {
-		return "", "", fmt.Errorf("access: id %q names no account (want account%sid): %w", id, AccountSeparator, ErrNotFound)
+		return "", "", &InvalidError{Field: "id", Reason: fmt.Sprintf("%q names no account (want account%sid)", id, AccountSeparator)}
 	}
 	return account, vendorID, nil
 }
@@ -136,7 +137,9 @@ func (d *Directory) route(id string) (name string, client any, vendorID string, 
 	}
 	client, ok := d.Account(name)
 	if !ok {
-		return "", nil, "", fmt.Errorf("access: id %q: no account %q: %w", id, name, ErrNotFound)
+		// Not ErrNotFound: the grant may live on in an account that was
+		// renamed or not added, and EnsureRevoked takes ErrNotFound as done.
+		return "", nil, "", &InvalidError{Field: "id", Reason: fmt.Sprintf("%q: no account %q in this directory", id, name)}
 	}
 	return name, client, vendorID, nil
 }
@@ -217,7 +220,7 @@ func (d *Directory) CreateGrant(ctx context.Context, req GrantRequest) (*Grant, 
 	}
 	client, ok := d.Account(name)
 	if !ok {
-		return nil, fmt.Errorf("access: door %q: no account %q: %w", req.DoorIDs[0], name, ErrNotFound)
+		return nil, Invalid("DoorIDs[0]", fmt.Sprintf("%q: no account %q in this directory", req.DoorIDs[0], name))
 	}
 	granter, ok := client.(Granter)
 	if !ok {

@@ -56,7 +56,8 @@ func TestSplitID(t *testing.T) {
 	assert.Equal(t, "hq:7", access.JoinID("hq", "7"))
 	for _, bad := range []string{"nocolon", ":7", "hq:"} {
 		_, _, err := access.SplitID(bad)
-		assert.ErrorIs(t, err, access.ErrNotFound, "%q", bad)
+		assert.ErrorIs(t, err, access.ErrInvalid, "%q", bad)
+		assert.NotErrorIs(t, err, access.ErrNotFound, "%q: EnsureRevoked must not take it as done", bad)
 	}
 	_, _, err = access.SplitID("")
 	assert.ErrorIs(t, err, access.ErrInvalid)
@@ -109,8 +110,9 @@ func TestDirectoryRoutes(t *testing.T) {
 	err = d.OpenDoor(ctx, "lobby:1")
 	assert.ErrorIs(t, err, access.ErrUnsupported, "an account that opens nothing")
 	assert.Contains(t, err.Error(), `account "lobby"`)
-	assert.ErrorIs(t, d.OpenDoor(ctx, "nowhere:1"), access.ErrNotFound)
-	assert.ErrorIs(t, d.OpenDoor(ctx, "m1"), access.ErrNotFound)
+	assert.ErrorIs(t, d.OpenDoor(ctx, "nowhere:1"), access.ErrInvalid, "an account the directory lacks")
+	assert.ErrorIs(t, d.OpenDoor(ctx, "m1"), access.ErrInvalid, "an id without an account")
+	assert.Error(t, access.EnsureRevoked(ctx, d, "nowhere:g1"), "a grant of an unknown account is not revoked as done")
 	assert.ErrorIs(t, d.OpenDoor(ctx, ""), access.ErrInvalid)
 	assert.ErrorIs(t, d.OpenDoor(ctx, "hq:m9"), access.ErrNotFound)
 
@@ -178,7 +180,7 @@ func TestDirectoryGrantOverTwoAccountsIsInvalid(t *testing.T) {
 	assert.ErrorIs(t, err, access.ErrUnsupported)
 	req.DoorIDs = []string{"gone:1"}
 	_, err = d.CreateGrant(ctx, req)
-	assert.ErrorIs(t, err, access.ErrNotFound)
+	assert.ErrorIs(t, err, access.ErrInvalid, "an account the directory lacks")
 	assert.Zero(t, hq.Creates()+lab.Creates())
 }
 
@@ -220,6 +222,6 @@ func TestDirectoryListGrantsReportsAccountsThatCannotList(t *testing.T) {
 	assert.ErrorIs(t, err, access.ErrUnsupported)
 
 	for _, err := range d.ListGrants(ctx, access.GrantFilter{DoorID: "x"}) {
-		assert.ErrorIs(t, err, access.ErrNotFound)
+		assert.ErrorIs(t, err, access.ErrInvalid, "a door id the directory did not make")
 	}
 }

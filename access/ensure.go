@@ -63,8 +63,8 @@ const windowTolerance = time.Minute
 //     (EnsureUnchanged). Windows match when each bound lies within a minute
 //     of the request's, which absorbs vendor rounding; a start in the past
 //     matches any grant that has already started, since it was clamped to
-//     its creation time. Holders match on email (ignoring case) and vendor
-//     user id, each compared only when both sides have it. Labels,
+//     its creation time. Holders match on vendor user id when both sides
+//     have one, else on email (ignoring case) when both have it. Labels,
 //     credential kinds and PINs are not compared.
 //   - A different window, same doors and holder, on a GrantUpdater: the
 //     window is updated (EnsureUpdated).
@@ -75,8 +75,9 @@ const windowTolerance = time.Minute
 //
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
-// like an existing one (a partial grant is re-made); when the listing
-// proves nothing was made, it creates once more. A failed lookup returns
+// like an existing one (a partial grant is re-made, in a recreate too, at
+// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown);
+// when the listing proves nothing was made, it creates once more. A failed lookup returns
 // the create's error joined with the lookup's, and nothing is retried, so
 // EnsureGrant never makes two grants for one key. Two grants found for one
 // key are ErrConflict.
@@ -117,28 +118,43 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, Ensu
 		// that makes one object per door): check it like any other.
 		existing, outcome = grant, EnsureRecovered
 	}
-	failed := existing.State() == GrantFailed
-	sameParties := sameDoors(existing.DoorIDs(), req.DoorIDs) && sameHolder(existing.Holder, req.Holder)
-	sameWindow := windowMatches(existing.Window, req.Window, time.Now())
-	if !failed && sameParties && sameWindow {
-		return existing, outcome, nil
-	}
-	if !failed && sameParties {
-		if u, ok := g.(GrantUpdater); ok {
-			updated, err := u.UpdateGrantWindow(ctx, existing.ID, req.Window)
-			if err == nil {
-				return updated, EnsureUpdated, nil
-			}
-			if !errors.Is(err, ErrUnsupported) {
-				return nil, 0, err
+	// A grant recovered after a lost create (here or in a recreate below)
+	// may be part of the grant: it is checked like an existing one, a few
+	// times at most, so that creates which keep losing their answers end in
+	// an error rather than a loop.
+	for range maxRepairs {
+		failed := existing.State() == GrantFailed
+		sameParties := sameDoors(existing.DoorIDs(), req.DoorIDs) && sameHolder(existing.Holder, req.Holder)
+		sameWindow := windowMatches(existing.Window, req.Window, time.Now())
+		if !failed && sameParties && sameWindow {
+			return existing, outcome, nil
+		}
+		if !failed && sameParties {
+			if u, ok := g.(GrantUpdater); ok {
+				updated, err := u.UpdateGrantWindow(ctx, existing.ID, req.Window)
+				if err == nil {
+					return updated, EnsureUpdated, nil
+				}
+				if !errors.Is(err, ErrUnsupported) {
+					return nil, 0, err
+				}
 			}
 		}
+		if err := EnsureRevoked(ctx, g, existing.ID); err != nil {
+			return nil, 0, err
+		}
+		grant, made, err := create(ctx, g, lister, req, EnsureRecreated)
+		if err != nil || made != EnsureRecovered {
+			return grant, made, err
+		}
+		existing, outcome = grant, EnsureRecovered
 	}
-	if err := EnsureRevoked(ctx, g, existing.ID); err != nil {
-		return nil, 0, err
-	}
-	return create(ctx, g, lister, req, EnsureRecreated)
+	return nil, 0, fmt.Errorf("access: key %q: creates keep ending without an answer, and grant %s found after the last does not match the request: %w",
+		req.Key, existing.ID, ErrOutcomeUnknown)
 }
+
+// maxRepairs bounds how often EnsureGrant re-makes a grant in one call.
+const maxRepairs = 3
 
 // create creates the grant, resolving an unknown outcome by key.
 func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest, outcome EnsureOutcome) (*Grant, EnsureOutcome, error) {
@@ -197,10 +213,12 @@ func sameDoors(a, b []string) bool {
 }
 
 func sameHolder(have, want Person) bool {
-	if have.Email != "" && want.Email != "" && !strings.EqualFold(have.Email, want.Email) {
-		return false
+	// A vendor user id names the holder: the email the vendor shows for the
+	// account (Havr lists the user's own) may differ from the booking's.
+	if have.VendorUserID != "" && want.VendorUserID != "" {
+		return have.VendorUserID == want.VendorUserID
 	}
-	if have.VendorUserID != "" && want.VendorUserID != "" && have.VendorUserID != want.VendorUserID {
+	if have.Email != "" && want.Email != "" && !strings.EqualFold(have.Email, want.Email) {
 		return false
 	}
 	return true

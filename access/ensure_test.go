@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"sync"
 	"testing"
@@ -423,4 +424,91 @@ func TestEnsureGrantTakesTurnsPerKey(t *testing.T) {
 		_, _, err := access.EnsureGrant(ctx, g, req)
 		assert.ErrorIs(t, err, context.Canceled)
 	})
+}
+
+// partialOnce makes the next create a partial one whose answer is lost: a
+// vendor that makes one object per door got through the first door only.
+type partialOnce struct {
+	noUpdate
+	partial bool
+}
+
+func (p *partialOnce) CreateGrant(ctx context.Context, r access.GrantRequest) (*access.Grant, error) {
+	if !p.partial {
+		return p.m.CreateGrant(ctx, r)
+	}
+	p.partial = false
+	r.DoorIDs = r.DoorIDs[:1]
+	if _, err := p.m.CreateGrant(ctx, r); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("second door: answer lost: %w", access.ErrOutcomeUnknown)
+}
+
+// A recreate whose create is lost half-way must not return the half it
+// recovered as the booking's grant: it is checked like any other.
+func TestEnsureGrantRecreateRecoversPartialGrant(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	g := &partialOnce{noUpdate: noUpdate{m}}
+	req := booking("BK-9")
+	_, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	req.Window.End = req.Window.End.Add(time.Hour)
+	g.partial = true
+	got, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, req.DoorIDs, got.DoorIDs(), "both doors")
+	assert.Equal(t, 1, m.Live())
+	var live []*access.Grant
+	for lg, err := range m.ListGrants(ctx, access.GrantFilter{Key: "BK-9"}) {
+		require.NoError(t, err)
+		live = append(live, lg)
+	}
+	require.Len(t, live, 1)
+	assert.ElementsMatch(t, req.DoorIDs, live[0].DoorIDs())
+}
+
+// vendorEmail lists grants with the holder's email as the vendor's account
+// holds it, as Havr does for a member grant (the user's own email).
+type vendorEmail struct {
+	*accesstest.Memory
+	email string
+}
+
+func (v vendorEmail) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		for g, err := range v.Memory.ListGrants(ctx, f) {
+			if g != nil {
+				g.Holder.Email = v.email
+			}
+			if !yield(g, err) {
+				return
+			}
+		}
+	}
+}
+
+// A holder named by vendor user id is the same holder whatever email the
+// booking has for them: EnsureGrant must not re-make the grant on every
+// trigger because the vendor's account email differs.
+func TestEnsureGrantHolderByVendorUserID(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	g := vendorEmail{Memory: m, email: "max@home.example"}
+	req := booking("BK-10")
+	req.Holder = access.Person{Email: "max@work.example", VendorUserID: "2"}
+	first, _, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	again, outcome, err := access.EnsureGrant(ctx, g, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Equal(t, 1, m.Creates())
+
+	other := req
+	other.Holder.VendorUserID = "3"
+	_, outcome, err = access.EnsureGrant(ctx, g, other)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome, "another user is another holder")
 }

@@ -290,6 +290,20 @@ func (g *grantState) observe(ev *Event) {
 	m[ev.Lock()] = reason
 }
 
+// forget drops the failed loads remembered for a grant being revoked, so
+// that it is not listed (as failed) after its PINs are gone; it returns how
+// many there were.
+func (g *grantState) forget(partnerUserID string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := len(g.failures[partnerUserID])
+	if _, ok := g.failures[partnerUserID]; ok {
+		delete(g.failures, partnerUserID)
+		g.order = slices.DeleteFunc(g.order, func(p string) bool { return p == partnerUserID })
+	}
+	return n
+}
+
 func (g *grantState) failed(partnerUserID string) map[string]string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -592,7 +606,8 @@ func (c *Client) findGrant(ctx context.Context, grantID string) (grantRef, map[s
 
 // ListGrants lists the grants this package made on the caller's locks,
 // filtered by key, door, holder email and active-at. It lists the partner
-// sub-users, then the PINs of the caller's locks (or of the filter's door).
+// sub-users, then the PINs of the caller's locks (all of them with a
+// DoorID too, so that each grant listed has all its doors).
 // Revoked grants are not listed.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
@@ -607,13 +622,13 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 		if len(refs) == 0 {
 			return
 		}
-		var lockIDs []string
-		if filter.DoorID != "" {
-			if !ValidLockID(filter.DoorID) {
-				return
-			}
-			lockIDs = []string{filter.DoorID}
-		} else if lockIDs, err = c.allLockIDs(ctx); err != nil {
+		if filter.DoorID != "" && !ValidLockID(filter.DoorID) {
+			return
+		}
+		// Every lock, even with filter.DoorID: a grant listed is the whole
+		// grant, its other doors included; filter.Match keeps the door's.
+		lockIDs, err := c.allLockIDs(ctx)
+		if err != nil {
 			yield(nil, err)
 			return
 		}
@@ -639,8 +654,9 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // /locks/:lockID/pins, action delete). A PIN still being loaded is first
 // waited for (with a webhook handler; without one the revoke is
 // access.ErrConflict until August has loaded it). With a handler, it
-// returns when August confirms each delete. A grant with no PIN left is
-// access.ErrNotFound.
+// returns when August confirms each delete. It forgets the grant's failed
+// loads, so the grant is not listed after. A grant with no PIN and no
+// failed load left is access.ErrNotFound.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	ref, pins, err := c.findGrant(ctx, grantID)
 	if err != nil {
@@ -665,7 +681,10 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 			errs = append(errs, fmt.Errorf("august: deleting the PIN on lock %s: %w", lockID, err))
 		}
 	}
-	if !found && len(errs) == 0 {
+	// Doors whose load failed hold no PIN: the grant lists them from the
+	// webhook failures remembered, which go with the revoke.
+	failed := c.grants.forget(ref.partnerUserID)
+	if !found && failed == 0 && len(errs) == 0 {
 		return fmt.Errorf("august: grant %s: %w", grantID, access.ErrNotFound)
 	}
 	return errors.Join(errs...)

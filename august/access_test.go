@@ -178,3 +178,56 @@ func TestAccessGrantRollsBack(t *testing.T) {
 		t.Error("a rolled-back grant is listed")
 	}
 }
+
+// Listing by door returns the whole grant, not the part on that door: a
+// caller comparing doors (or EnsureGrant through a door-filtered lookup)
+// must see every door the grant covers.
+func TestAccessListByDoorShowsWholeGrant(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	side := srv.AddLock(augusttest.Lock{ID: "F0000000000000000000000000000001", Name: "Side Door", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	req := grantRequest("booking-by-door", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, side}
+	made, err := c.CreateGrant(ctx, req)
+	require.NoError(t, err)
+	var got []*access.Grant
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{DoorID: side}) {
+		require.NoError(t, err)
+		got = append(got, g)
+	}
+	require.Len(t, got, 1)
+	assert.Equal(t, made.ID, got[0].ID)
+	assert.ElementsMatch(t, req.DoorIDs, got[0].DoorIDs())
+}
+
+// A failed grant that EnsureGrant revoked and re-made must not stay listed
+// under its key (from the remembered webhook failure): the next EnsureGrant
+// would find two grants for the key.
+func TestAccessRevokedFailedGrantIsGone(t *testing.T) {
+	c, srv, events := conformanceEnv(t)
+	ctx := timeout(t)
+	srv.HoldDeliveries(true)
+	srv.FailPINCommand("246810", "keypad out of range")
+	grant, err := c.CreateGrant(ctx, grantRequest("booking-fail-2", "246810"))
+	require.NoError(t, err)
+	loaded := events.Expect(august.PINKey(augusttest.FrontDoorID, august.PINActionLoad, grant.Native.(*august.GrantNative).PartnerUserID))
+	srv.HoldDeliveries(false)
+	_, err = loaded.Wait(ctx)
+	require.ErrorIs(t, err, august.ErrCommandFailed)
+
+	again, outcome, err := access.EnsureGrant(ctx, c, grantRequest("booking-fail-2", "135802"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	var ids []string
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: "booking-fail-2"}) {
+		require.NoError(t, err)
+		ids = append(ids, g.ID)
+	}
+	assert.Equal(t, []string{again.ID}, ids, "the revoked failed grant is not listed")
+	_, err = c.GetGrant(ctx, grant.ID)
+	assert.ErrorIs(t, err, access.ErrNotFound)
+	_, outcome, err = access.EnsureGrant(ctx, c, grantRequest("booking-fail-2", "135802"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+}

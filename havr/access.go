@@ -68,11 +68,18 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 // noteFor builds the note of a grant's shared keys.
 func noteFor(req access.GrantRequest) (string, []access.Notice, error) {
 	if req.Key == "" {
-		if utf8.RuneCountInString(req.Label) > MaxDescriptionLength {
-			label := truncateRunes(req.Label, MaxDescriptionLength)
-			return label, []access.Notice{labelTruncated(label)}, nil
+		// A label that starts with "[" would read back as a key: an empty
+		// tag "[] " in front keeps it a label (keyFromNote reads "[]" as none).
+		prefix := ""
+		if strings.HasPrefix(req.Label, "[") {
+			prefix = "[] "
 		}
-		return req.Label, nil, nil
+		room := MaxDescriptionLength - len(prefix)
+		if utf8.RuneCountInString(req.Label) > room {
+			label := truncateRunes(req.Label, room)
+			return prefix + label, []access.Notice{labelTruncated(label)}, nil
+		}
+		return prefix + req.Label, nil, nil
 	}
 	if strings.Contains(req.Key, "]") {
 		return "", nil, access.Invalid("Key", `Havr keeps the key in a note as "[key]", so it may not hold "]"`)
@@ -335,8 +342,9 @@ func parseGrantID(grantID string) ([]ID, error) {
 }
 
 // RevokeGrant deletes the grant's shared keys: DELETE /v1/shared_keys/:id
-// for one, POST /v1/shared_keys/delete_multiple_shared_keys for several. A
-// grant already revoked is access.ErrNotFound.
+// for one, POST /v1/shared_keys/delete_multiple_shared_keys for several
+// (then DELETE per key when one is already gone, since Havr deletes all
+// listed keys or none). A grant already revoked is access.ErrNotFound.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	ids, err := parseGrantID(grantID)
 	if err != nil {
@@ -347,7 +355,27 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 		return err
 	}
 	_, err = c.SharedKeys.DeleteMultiple(ctx, ids)
-	return err
+	if !errors.Is(err, access.ErrNotFound) {
+		return err
+	}
+	// Havr deletes all listed keys or none: one key already gone (deleted
+	// in the app, a revoke cut short) keeps the others. Delete them one by
+	// one; the grant is ErrNotFound only when every key was gone.
+	gone := 0
+	var errs []error
+	for _, id := range ids {
+		_, err := c.SharedKeys.Delete(ctx, id)
+		switch {
+		case errors.Is(err, access.ErrNotFound):
+			gone++
+		case err != nil:
+			errs = append(errs, err)
+		}
+	}
+	if gone == len(ids) {
+		return fmt.Errorf("havr: grant %s: %w", grantID, access.ErrNotFound)
+	}
+	return errors.Join(errs...)
 }
 
 // GetGrant returns a grant from its shared keys, with their holder:

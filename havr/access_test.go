@@ -85,6 +85,7 @@ func TestGrantKeyAndLabelInTheNote(t *testing.T) {
 		{"BK-1042", "Grace's visit", "[BK-1042] Grace's visit", ""},
 		{"BK-1042", "Grace Hopper, Navy, for the COBOL review", "[BK-1042] Grace Hopper, Navy, for the CO", access.NoticeLabelTruncated},
 		{"", strings.Repeat("é", 41), strings.Repeat("é", 40), access.NoticeLabelTruncated},
+		{"", "[VIP] guest", "[] [VIP] guest", ""},
 		{strings.Repeat("k", 38), "label", "[" + strings.Repeat("k", 38) + "]", access.NoticeLabelDropped},
 		{strings.Repeat("k", 37), "label", "[" + strings.Repeat("k", 37) + "]", access.NoticeLabelDropped},
 	}
@@ -280,4 +281,67 @@ func TestMemberGrantNeverOverwritesAKey(t *testing.T) {
 	keys := srv.SharedKeys()
 	require.Len(t, keys, 1)
 	assert.True(t, keys[0].End.IsZero(), "the permanent key is untouched")
+}
+
+// A grant made without a key whose label starts with "[x]" must not be read
+// back as a grant with key "x": EnsureGrant for booking "x" would take it for
+// its own, and the listing would merge unrelated grants into one.
+func TestLabelInBracketsIsNoKey(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newFakeClient(t)
+	for _, holder := range []string{"grace@example.com", "alan@example.com"} {
+		_, err := c.CreateGrant(ctx, access.GrantRequest{Label: "[VIP] guest", DoorIDs: []string{id(havrtest.FrontDoorID)},
+			Holder: access.Person{Email: holder}, Window: future()})
+		require.NoError(t, err)
+	}
+	var got []*access.Grant
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{}) {
+		require.NoError(t, err)
+		got = append(got, g)
+	}
+	require.Len(t, got, 2, "two grants, not one merged by a key read from the label")
+	for _, g := range got {
+		assert.Empty(t, g.Key)
+		assert.Len(t, g.Doors, 1)
+	}
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: "VIP"}) {
+		require.NoError(t, err)
+		t.Errorf("grant %s found by key VIP", g.ID)
+	}
+}
+
+// A grant over two doors, one of whose keys is already gone (deleted in the
+// app, or a revoke cut short): revoking it must delete the other key, not
+// answer ErrNotFound, which EnsureRevoked takes for "done".
+func TestRevokeGrantWithOneKeyGone(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	g, err := c.CreateGrant(ctx, access.GrantRequest{Key: "BK-gone", DoorIDs: []string{id(havrtest.FrontDoorID), id(havrtest.MeetingRoomID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()})
+	require.NoError(t, err)
+	require.Len(t, srv.SharedKeys(), 2)
+	first := srv.SharedKeys()[0].ID
+	_, err = c.SharedKeys.Delete(ctx, havr.ID(first))
+	require.NoError(t, err)
+
+	require.NoError(t, access.EnsureRevoked(ctx, c, g.ID))
+	assert.Empty(t, srv.SharedKeys(), "the second door's key is deleted too")
+	assert.ErrorIs(t, c.RevokeGrant(ctx, g.ID), access.ErrNotFound, "all gone now")
+}
+
+// A member booked under another email than their Havr account's: the
+// listing shows the account's email, and EnsureGrant still sees the grant
+// as the booking's (it re-made it on every trigger).
+func TestEnsureMemberGrantWithBookingEmail(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	req := access.GrantRequest{Key: "BK-member", DoorIDs: []string{id(havrtest.GarageDoorID)},
+		Holder: access.Person{Email: "max@work.example", VendorUserID: id(havrtest.MemberID)}, Window: future()}
+	first, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	again, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Equal(t, 1, srv.Count(http.MethodPost, createMemberPath))
 }

@@ -401,7 +401,10 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 	if len(a.Credentials) == 0 {
 		return access.GrantPending, ""
 	}
+	// Any usable credential makes the access active, else any pending one
+	// pending, whatever order resivo lists them in.
 	var statuses []string
+	pending := false
 	for _, cr := range a.Credentials {
 		if cr.IsExpired {
 			continue
@@ -410,9 +413,12 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 		case CredentialActive:
 			return access.GrantActive, ""
 		case CredentialPending:
-			return access.GrantPending, ""
+			pending = true
 		}
 		statuses = append(statuses, string(cr.Status))
+	}
+	if pending {
+		return access.GrantPending, ""
 	}
 	return access.GrantFailed, "no usable credential (status " + strings.Join(statuses, ", ") + ")"
 }

@@ -27,7 +27,9 @@ type Client struct {
 	sites    []string // the sites ListDoors covers
 	locales  sync.Map // site id -> defaultLocale
 	keys     access.KeyStore
-	keyLocks sync.Map // grant key -> *sync.Mutex
+	keyLocks sync.Map // grant key -> *keyLock
+	// keyLocksMu guards the keyLocks entries' waiter counts.
+	keyLocksMu sync.Mutex
 }
 
 type service struct{ client *Client }

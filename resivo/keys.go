@@ -198,10 +198,32 @@ func classifyCreate(err error) error {
 	return err
 }
 
+// keyLock is one key's create lock; waiters counts the creates holding or
+// waiting for it (guarded by Client.keyLocksMu), so that it is dropped when
+// the last one leaves instead of being kept for every key ever used.
+type keyLock struct {
+	mu      sync.Mutex
+	waiters int
+}
+
 // lockKey serialises creates for one key within the process.
 func (c *Client) lockKey(key string) func() {
-	v, _ := c.keyLocks.LoadOrStore(key, &sync.Mutex{})
-	mu := v.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
+	c.keyLocksMu.Lock()
+	v, _ := c.keyLocks.Load(key)
+	kl, _ := v.(*keyLock)
+	if kl == nil {
+		kl = &keyLock{}
+		c.keyLocks.Store(key, kl)
+	}
+	kl.waiters++
+	c.keyLocksMu.Unlock()
+	kl.mu.Lock()
+	return func() {
+		kl.mu.Unlock()
+		c.keyLocksMu.Lock()
+		if kl.waiters--; kl.waiters == 0 {
+			c.keyLocks.Delete(key)
+		}
+		c.keyLocksMu.Unlock()
+	}
 }

@@ -449,6 +449,13 @@ func list(t *testing.T, l access.GrantLister, f access.GrantFilter) []*access.Gr
 	return out
 }
 
+func sameDoorSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
 func grantIDs(gs []*access.Grant) []string {
 	ids := make([]string, len(gs))
 	for i, g := range gs {
@@ -492,6 +499,9 @@ func testGrantLister(t *testing.T, cfg Config) {
 	for _, gr := range byDoor {
 		if !slices.Contains(gr.DoorIDs(), cfg.GrantDoors[0]) {
 			t.Errorf("by door %q: grant %s covers %v", cfg.GrantDoors[0], gr.ID, gr.DoorIDs())
+		}
+		if gr.ID == a.ID && !sameDoorSet(gr.DoorIDs(), reqA.DoorIDs) {
+			t.Errorf("by door %q: grant %s listed with doors %v, want all of %v", cfg.GrantDoors[0], gr.ID, gr.DoorIDs(), reqA.DoorIDs)
 		}
 	}
 	if cfg.Holder.Email != "" {

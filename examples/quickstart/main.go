@@ -3,7 +3,9 @@
 // a refusal looks like (Primis), give a visitor time-bounded access by an
 // emailed link, keyed by a booking id, move it and revoke it (Havr), or give
 // a visitor a PIN for a booking window, confirmed by webhook, unlock
-// remotely and revoke the PIN (August).
+// remotely and revoke the PIN (August), or resolve a door by name across a
+// site migration and give a visitor a door link that resivo sends itself,
+// keyed by a booking id, and revoke it by that id (resivo).
 //
 // With no flags it runs against doorkit's in-memory vendor fakes and needs no
 // credentials:
@@ -47,7 +49,20 @@
 //	AUGUST_CLIENT_ID      -august-client-id      your partner client id (names the registration)
 //	                      -august-open           also unlock the door remotely
 //
-// -vendor primis, -vendor havr or -vendor august runs one vendor only.
+// Against the real resivo API (the resivo flow lists the components of the
+// sites you name and, given -resivo-door and -resivo-visitor, gives the
+// visitor a door link to that door for tomorrow's booking window and revokes
+// it at once; resivo cannot list a Site Owner's sites, so name them):
+//
+//	RESIVO_URL            -resivo-url            API address (default https://api.resivo.io)
+//	RESIVO_CLIENT_ID      -resivo-client-id      M2M client id of a Site Owner or of one site
+//	RESIVO_CLIENT_SECRET  -resivo-client-secret  its client secret
+//	RESIVO_SITE           -resivo-site           site id(s), comma-separated; the door is looked up on the first
+//	RESIVO_DOOR           -resivo-door           component display name
+//	RESIVO_VISITOR        -resivo-visitor        visitor's email address (resivo emails the link)
+//
+// -vendor primis, -vendor havr, -vendor august or -vendor resivo runs one
+// vendor only.
 package main
 
 import (
@@ -57,12 +72,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
+	"github.com/doorkit/doorkit/resivo"
 )
 
 type primisConfig struct {
@@ -73,7 +90,8 @@ func main() {
 	var pc primisConfig
 	var hc havrConfig
 	var ac augustConfig
-	vendor := flag.String("vendor", "", "run one vendor only: primis, havr or august (default all)")
+	var rc resivoConfig
+	vendor := flag.String("vendor", "", "run one vendor only: primis, havr, august or resivo (default all)")
 	flag.StringVar(&pc.url, "primis-url", os.Getenv("PRIMIS_URL"), "Primis server URL (empty: use the in-memory fake)")
 	flag.StringVar(&pc.email, "primis-email", os.Getenv("PRIMIS_EMAIL"), "Primis mobile user email")
 	flag.StringVar(&pc.password, "primis-password", os.Getenv("PRIMIS_PASSWORD"), "Primis mobile user password")
@@ -95,10 +113,25 @@ func main() {
 	flag.StringVar(&ac.webhookToken, "august-webhook-token", os.Getenv("AUGUST_WEBHOOK_TOKEN"), "static webhook token")
 	flag.StringVar(&ac.clientID, "august-client-id", os.Getenv("AUGUST_CLIENT_ID"), "partner client id")
 	flag.BoolVar(&ac.open, "august-open", false, "unlock the August door remotely")
+	resivoURL := flag.String("resivo-url", os.Getenv("RESIVO_URL"), "resivo API URL (empty: use the in-memory fake unless -resivo-client-id is set)")
+	flag.StringVar(&rc.clientID, "resivo-client-id", os.Getenv("RESIVO_CLIENT_ID"), "resivo M2M client id")
+	flag.StringVar(&rc.clientSecret, "resivo-client-secret", os.Getenv("RESIVO_CLIENT_SECRET"), "resivo M2M client secret")
+	resivoSites := flag.String("resivo-site", os.Getenv("RESIVO_SITE"), "resivo site id(s), comma-separated")
+	flag.StringVar(&rc.door, "resivo-door", os.Getenv("RESIVO_DOOR"), "display name of the resivo component")
+	flag.StringVar(&rc.visitor, "resivo-visitor", os.Getenv("RESIVO_VISITOR"), "visitor email for the resivo door link")
 	flag.Parse()
 	ac.url = *augustURL
 	if ac.url == "" && ac.apiKey != "" {
 		ac.url = "https://api-production.august.com"
+	}
+	rc.url = *resivoURL
+	if rc.url == "" && rc.clientID != "" {
+		rc.url = resivo.DefaultBaseURL
+	}
+	for _, id := range strings.Split(*resivoSites, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			rc.sites = append(rc.sites, id)
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -110,6 +143,7 @@ func main() {
 		{"primis", func() error { return runPrimis(ctx, os.Stdout, pc) }},
 		{"havr", func() error { return runHavr(ctx, os.Stdout, hc) }},
 		{"august", func() error { return runAugust(ctx, os.Stdout, ac) }},
+		{"resivo", func() error { return runResivo(ctx, os.Stdout, rc) }},
 	}
 	for i, r := range runs {
 		if *vendor != "" && *vendor != r.name {
