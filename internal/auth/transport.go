@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/unsent"
 	"golang.org/x/oauth2"
 )
 
@@ -140,23 +141,10 @@ func (e *TokenError) As(target any) bool { return errors.As(e.Err, target) }
 // it) marked as not sent.
 func tokenError(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return &WaitError{Err: err}
+		return &unsent.Error{Err: err}
 	}
 	return &TokenError{Err: err}
 }
-
-// WaitError is the context's error for a request whose context ended
-// while it waited for a token: the request was not sent (or, after a 401,
-// not acted on), so rest does not report it as of unknown outcome.
-type WaitError struct {
-	Err error
-}
-
-func (e *WaitError) Error() string { return e.Err.Error() }
-func (e *WaitError) Unwrap() error { return e.Err }
-
-// NotSent says the request did not go out.
-func (e *WaitError) NotSent() bool { return true }
 
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))

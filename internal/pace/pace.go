@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/doorkit/doorkit/internal/unsent"
 	"golang.org/x/time/rate"
 )
 
@@ -42,24 +43,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.wait(req); err != nil {
 		closeBody(req)
 		if err != errNoBurst {
-			err = &WaitError{Err: err}
+			err = &unsent.Error{Err: err}
 		}
 		return nil, err
 	}
 	return t.base.RoundTrip(req)
 }
-
-// WaitError is the context's error for a request whose context ended
-// while it waited for its turn: the request was not sent.
-type WaitError struct {
-	Err error
-}
-
-func (e *WaitError) Error() string { return e.Err.Error() }
-func (e *WaitError) Unwrap() error { return e.Err }
-
-// NotSent says the request did not go out.
-func (e *WaitError) NotSent() bool { return true }
 
 func (t *Transport) wait(req *http.Request) error {
 	ctx := req.Context()

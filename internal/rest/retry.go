@@ -119,7 +119,7 @@ func (p Policy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.
 }
 
 // notSent is implemented by errors of layers under rest that prove
-// the request was not sent, such as auth's TokenError.
+// the request was not sent: auth's TokenError and unsent.Error.
 type notSent interface{ NotSent() bool }
 
 // provedNotSent reports an error that proves the request was not sent.
