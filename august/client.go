@@ -34,6 +34,9 @@ type Client struct {
 	events      *WebhookHandler // optional, for OpenDoor and grants
 	webhookURL  string          // where PIN results go, for grants
 	grants      *grantState
+	// rollbackGrace is how long CreateGrant's rollback runs on after the
+	// caller's context ends.
+	rollbackGrace time.Duration
 }
 
 type service struct{ client *Client }
@@ -95,7 +98,8 @@ func New(opts ...Option) (*Client, error) {
 	}
 	authCfg := cfg
 	authCfg.BaseURL = authBase
-	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState()}
+	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState(),
+		rollbackGrace: s.rollbackGrace}
 	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
