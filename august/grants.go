@@ -18,28 +18,10 @@ import (
 	"github.com/doorkit/doorkit/access"
 )
 
-// A grant is a temporary PIN loaded on each of its doors for one partner
-// sub-user of its own. Only documented calls find it again:
-//
-//   - The grant's partnerUserID carries its id, key, holder email and doors.
-//     CreateGrant first makes the sub-user for it with POST
-//     /partners/sub-user ("create or get a sub-user by partnerUserID"), which
-//     answers the sub-user's userID, then loads the PINs with that
-//     partnerUserID. GET /partners/sub-user lists the sub-users with their
-//     partnerUserID and userID, so a grant is found by id, key or email.
-//   - The PIN listing (GET /locks/:lockID/pins of the grant's doors) shows
-//     each PIN's userID; the grant's PIN on a door is the one with its
-//     sub-user's userID. A delete names the PIN by that userID and the PIN.
-//
-// What no document says, and this package takes as given, is that a PIN
-// loaded with a partnerUserID belongs to the user the partnerUserID maps to.
-// A load no longer has to make that user (the sub-user exists first), and
-// nothing rests on GET /partners/sub-user listing users that loads made.
-// Where the listings cannot show where a grant's PIN is, lookups answer an
-// error matching access.ErrOutcomeUnknown, never "not found": a lock whose
-// PIN listing failed, or one listing a PIN without a userID (August assigns
-// it only when the asynchronous load completes, so that PIN may be the
-// grant's).
+// A grant is a temporary PIN on each of its doors for a partner sub-user of
+// its own, found again on documented calls only: the sub-user listing by
+// partnerUserID, the PIN listings by userID. The package documentation
+// (section access) says what each operation takes as evidence.
 const partnerPrefix = "doorkit1."
 
 // NoticeUnknownPINState says August lists a grant's PIN under a state this
@@ -194,9 +176,10 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 // If a door refuses the load, the PINs loaded on the doors before it are
 // deleted again (the rollback) and the refusal is returned. The rollback
 // runs on after ctx ends for at most the rollback grace (WithRollbackGrace,
-// DefaultRollbackGrace), and never longer than ConfirmTimeout: a delete
-// counts as done when August confirms it by webhook, answers that the PIN
-// is not on the lock (404), or reports that the load itself failed. What it
+// DefaultRollbackGrace), and never longer than ConfirmTimeout: a door
+// counts as cleaned when August confirms the delete by webhook (without a
+// handler: accepts it), answers that the PIN is not on the lock (404), or
+// reports that the load itself failed. What it
 // cannot finish in that time is returned as a *RollbackError, which matches
 // access.ErrOutcomeUnknown and names the locks that may keep a live PIN;
 // access.EnsureGrant finds that partial grant by key on the next trigger

@@ -216,7 +216,12 @@ func TestCreateGrantRollbackBoundedWhileLoadResultHeld(t *testing.T) {
 		return err
 	})
 	require.ErrorIs(t, err, access.ErrOutcomeUnknown, "the first door may keep a live PIN")
-	assert.Contains(t, err.Error(), augusttest.FrontDoorID, "the error names the door that may keep a PIN")
+	assert.NotErrorIs(t, err, access.ErrConflict, "a refusal would say nothing was left")
+	var rerr *august.RollbackError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, []string{augusttest.FrontDoorID}, rerr.LockIDs, "the error names the door that may keep a PIN")
+	assert.ErrorIs(t, rerr.Cause, access.ErrConflict, "the side door's refusal")
+	assert.Contains(t, err.Error(), augusttest.FrontDoorID)
 	srv.SetPINCommandHook(nil)
 
 	// August loads the first door's PIN after all: it is live.
@@ -252,8 +257,82 @@ func TestCreateGrantRollbackBoundedWhenDeleteHangs(t *testing.T) {
 		return err
 	})
 	require.ErrorIs(t, err, access.ErrOutcomeUnknown, "the first door may keep a live PIN")
+	var rerr *august.RollbackError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, []string{augusttest.FrontDoorID}, rerr.LockIDs)
 	assert.Contains(t, err.Error(), augusttest.FrontDoorID)
 	assert.Len(t, livePINs(srv, augusttest.FrontDoorID), 1, "the first door still holds the PIN")
+}
+
+// A lock listing a PIN that August has not given a user yet (a load under
+// way, here another system's) may hold the grant's PIN: a grant revoked
+// before is not reported gone until that PIN has its user.
+func TestGrantPINWithoutUserIsNotAbsence(t *testing.T) {
+	c, srv, _ := conformanceEnv(t)
+	srv.SetSubUserJoin(false)
+	ctx := timeout(t)
+	grant, err := c.CreateGrant(ctx, grantRequest("booking-unassigned", "482913"))
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	require.NoError(t, c.RevokeGrant(ctx, grant.ID))
+
+	srv.HoldDeliveries(true)
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	_, _, err = c.PINs.Load(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: "135790", AccessType: august.AccessTemporary,
+		AccessTimes: &august.AccessTimes{Start: start, End: start.Add(time.Hour)}, FirstName: "Other", LastName: "System",
+		PartnerUserID: "other-system-7"}, fakeHookURL, nil)
+	require.NoError(t, err)
+
+	err = c.RevokeGrant(ctx, grant.ID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.NotErrorIs(t, err, access.ErrNotFound)
+	_, err = c.GetGrant(ctx, grant.ID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.Error(t, access.EnsureRevokedByKey(ctx, c, "booking-unassigned"), "a listing that cannot show the key's absence")
+
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.ErrorIs(t, c.RevokeGrant(ctx, grant.ID), access.ErrNotFound, "every PIN has its user: none is the grant's")
+	assert.NoError(t, access.EnsureRevokedByKey(ctx, c, "booking-unassigned"))
+}
+
+// Without a webhook handler the rollback cannot wait for a load under way:
+// the first door's PIN may stay, and the error says so.
+func TestCreateGrantRollbackWithoutHandler(t *testing.T) {
+	env := newFakeEnv(t, august.WithWebhook(fakeHookURL, nil))
+	c, srv := env.c, env.srv
+	addSideDoor(t, c, srv)
+	ctx := timeout(t)
+	preloadConflict(t, c, srv)
+	srv.HoldDeliveries(true)
+	req := grantRequest("booking-no-handler", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, sideDoorID}
+	_, err := c.CreateGrant(ctx, req)
+	var rerr *august.RollbackError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, []string{augusttest.FrontDoorID}, rerr.LockIDs)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	require.NoError(t, c.RevokeGrant(ctx, rerr.GrantID), "August accepted the delete")
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
+
+	// When August has loaded the first door by the time the side door
+	// refuses, the rollback's delete is accepted: the refusal alone is
+	// returned.
+	srv.SetPINCommandHook(func(call augusttest.PINCommandCall) {
+		if call.LockID == sideDoorID && call.Action == "load" {
+			assert.NoError(t, srv.WaitDeliveries(ctx)) // the first door's load result
+		}
+	})
+	req.Key = "booking-no-handler-2"
+	_, err = c.CreateGrant(ctx, req)
+	assert.ErrorIs(t, err, access.ErrConflict)
+	assert.NotErrorIs(t, err, access.ErrOutcomeUnknown)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
 }
 
 // preloadConflict loads the PIN 482913 on the side door for someone else,
@@ -292,4 +371,44 @@ func repairAfterRollback(t *testing.T, c *august.Client, srv *augusttest.Server,
 		ids = append(ids, g.ID)
 	}
 	assert.Equal(t, []string{grant.ID}, ids)
+}
+
+// Requests per EnsureGrant case on the fake (one door). Before lookups
+// were narrowed to the grant's doors they were 4, 6, 19 and 13: every lock's
+// PINs were listed, and listed again to update, revoke and read back.
+// Create costs one more than before: the grant's sub-user is made first.
+func TestEnsureGrantRequestCounts(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) {
+			c, srv := conformanceClient(t)
+			srv.SetSubUserJoin(mode.join)
+			ctx := timeout(t)
+			req := grantRequest("booking-count", "482913")
+			moved := req
+			moved.Window.End = moved.Window.End.Add(time.Hour)
+			for _, step := range []struct {
+				name string
+				want int
+				run  func() error
+			}{
+				{"create", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
+				{"unchanged", 2, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
+				{"moved", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, moved); return err }},
+				{"revoke", 5, func() error { return access.EnsureRevokedByKey(ctx, c, req.Key) }},
+			} {
+				require.NoError(t, srv.WaitDeliveries(ctx))
+				srv.ResetLog()
+				require.NoError(t, step.run(), step.name)
+				assert.Len(t, srv.Requests(), step.want, "%s: %v", step.name, paths(srv.Requests()))
+			}
+		})
+	}
+}
+
+func paths(reqs []augusttest.Request) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.Method + " " + r.Path
+	}
+	return out
 }
