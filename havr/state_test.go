@@ -2,6 +2,7 @@ package havr_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,4 +60,22 @@ func TestKnownSharedKeyStatuses(t *testing.T) {
 		require.NoError(t, err, status)
 		assert.Equal(t, want, got.Doors[0].State, status)
 	}
+}
+
+// Havr's lookup by key is authoritative: after a create that failed with a
+// 500 (which the fake did not act on), the lookup finds nothing and
+// EnsureGrant creates once more, in the same call.
+func TestEnsureGrantCreatesAgainOnHavrsWordThatNothingWasMade(t *testing.T) {
+	c, srv := newFakeClient(t)
+	require.True(t, c.KeyLookupAuthoritative())
+	ctx := context.Background()
+	srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: createLinkPath, Count: 1, Status: http.StatusInternalServerError})
+	req := access.GrantRequest{Key: "BK-500", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	_, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+	assert.Equal(t, 2, srv.Count(http.MethodPost, createLinkPath))
+	assert.Len(t, srv.SharedKeys(), 1)
+	assert.Len(t, srv.Links(), 1)
 }

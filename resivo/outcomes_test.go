@@ -153,3 +153,14 @@ func TestUnknownCredentialStatusIsPendingNotFailed(t *testing.T) {
 	assert.Len(t, srv.Messages(), 1, "the visitor got one email")
 	assert.Len(t, srv.Authorizations(), 1)
 }
+
+// resivo's lookup by key reads the KeyStore, not resivo: it is not
+// authoritative, so EnsureGrant never takes an empty lookup for proof that
+// a create of unknown outcome made nothing.
+func TestKeyLookupIsNotAuthoritative(t *testing.T) {
+	c, _ := newFakeClient(t)
+	var lister access.GrantLister = c
+	a, ok := lister.(access.KeyAuthority)
+	require.True(t, ok)
+	assert.False(t, a.KeyLookupAuthoritative())
+}
