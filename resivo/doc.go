@@ -171,6 +171,14 @@
 // other failure (resivo's refusal, a 429 or a 503 with Retry-After, a
 // request never sent) removes the mark.
 //
+// The default store forgets every key when the process ends, and so cannot
+// prove a key absent: after a restart, access.EnsureRevokedByKey of a key
+// made by an earlier process answers access.ErrKeyUnknown (revoke by the
+// grant id you stored instead) rather than nil while the authorization
+// lives on, and access.EnsureGrant of such a key creates a second
+// authorization (a second email). A durable store (redisstore, or your
+// database through access.KeyStore) prevents both.
+//
 // # Your own transport
 //
 // WithHTTPClient lends the client its Transport and Timeout only, for API
