@@ -179,13 +179,13 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 // DefaultRollbackGrace), and never longer than ConfirmTimeout: a door
 // counts as cleaned when August confirms the delete by webhook (without a
 // handler: accepts it), answers that the PIN is not on the lock (404), or
-// reports that the load itself failed. What it
-// cannot finish in that time is returned as a *RollbackError, which matches
-// access.ErrOutcomeUnknown and names the locks that may keep a live PIN;
-// access.EnsureGrant finds that partial grant by key on the next trigger
-// and makes it again. A load whose answer is lost returns an error matching
-// access.ErrOutcomeUnknown and is not resent (nor rolled back): EnsureGrant
-// finds what it made by key.
+// reports that the load itself failed. What it cannot finish in that time
+// is returned as a *RollbackError, which matches access.ErrOutcomeUnknown
+// and names the locks that may keep a live PIN; access.EnsureGrant finds
+// that partial grant by key on the next trigger and makes it again. A load
+// whose answer is lost returns an error matching access.ErrOutcomeUnknown
+// and is not resent (nor rolled back): EnsureGrant finds what it made by
+// key.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -319,14 +319,12 @@ func (e *RollbackError) Error() string {
 		e.Cause, e.GrantID, strings.Join(e.LockIDs, ", "), e.Err, access.ErrOutcomeUnknown)
 }
 
-// Is matches access.ErrOutcomeUnknown and access.ErrUnavailable. It does not
-// match Cause's sentinels: "refused" would hide that a PIN may be left.
+// Is matches access.ErrOutcomeUnknown and access.ErrUnavailable, and
+// nothing else: Cause's refusal (access.ErrConflict, say) or Err's would
+// tell a caller that nothing was left. Read Cause and Err for the details.
 func (e *RollbackError) Is(target error) bool {
 	return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
 }
-
-// Unwrap returns why the rollback did not finish.
-func (e *RollbackError) Unwrap() error { return e.Err }
 
 // rollback deletes the PINs of a grant whose later door refused its load,
 // and returns cause when it could, else a *RollbackError.
