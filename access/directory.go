@@ -45,19 +45,43 @@ type Directory struct {
 	mu       sync.RWMutex
 	names    []string
 	accounts map[string]any
+	locker   Locker
 }
 
 var (
-	_ DoorLister   = (*Directory)(nil)
-	_ DoorOpener   = (*Directory)(nil)
-	_ Granter      = (*Directory)(nil)
-	_ GrantGetter  = (*Directory)(nil)
-	_ GrantLister  = (*Directory)(nil)
-	_ GrantUpdater = (*Directory)(nil)
+	_ DoorLister     = (*Directory)(nil)
+	_ DoorOpener     = (*Directory)(nil)
+	_ Granter        = (*Directory)(nil)
+	_ GrantGetter    = (*Directory)(nil)
+	_ GrantLister    = (*Directory)(nil)
+	_ GrantUpdater   = (*Directory)(nil)
+	_ LockerProvider = (*Directory)(nil)
 )
 
 // NewDirectory returns an empty Directory.
-func NewDirectory() *Directory { return &Directory{accounts: map[string]any{}} }
+func NewDirectory() *Directory {
+	return &Directory{accounts: map[string]any{}, locker: NewMemoryLocker()}
+}
+
+// Locker returns the Locker EnsureGrant and EnsureRevokedByKey take key
+// turns from on this Directory: an in-memory one of its own unless
+// SetLocker gave another.
+func (d *Directory) Locker() Locker {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.locker
+}
+
+// SetLocker makes the Directory's key turns come from l, a shared Locker
+// (redisstore) when several replicas serve the same bookings.
+func (d *Directory) SetLocker(l Locker) {
+	if l == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.locker = l
+}
 
 // Add adds a vendor client under name: 1 to 32 letters, digits, '.', '_'
 // or '-', starting with a letter or digit. The client must implement at

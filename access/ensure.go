@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -82,29 +81,39 @@ const windowTolerance = time.Minute
 // EnsureGrant never makes two grants for one key. Two grants found for one
 // key are ErrConflict.
 //
-// Calls for one key within one process take turns (EnsureRevokedByKey
-// too), so two goroutines handling the same booking's triggers cannot both
-// find no grant and both create one; a caller waiting for its turn returns
-// when its context ends. Processes are not kept apart: run one booking's
-// triggers in one process, or serialise them as a booking system does per
-// aggregate.
-func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, EnsureOutcome, error) {
+// Calls for one key take turns (EnsureRevokedByKey too) through the
+// granter's Locker (LockerProvider: every vendor client has one, in memory
+// by default) or the one WithLocker names, so two goroutines handling the
+// same booking's triggers cannot both find no grant and both create one; a
+// caller waiting for its turn returns when its context ends. With a shared
+// Locker (redisstore) the turns hold across replicas; the work runs under
+// the lease's context, so a holder that loses its lease stops. A granter
+// without a Locker and no WithLocker runs without turns.
+//
+// A KeyStore that cannot prove a key absent (ErrKeyUnknown, the in-memory
+// store after a restart) counts as "no grant": EnsureGrant creates, which
+// after a restart can make a second grant for a booking; a durable
+// KeyStore prevents that.
+func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...EnsureOption) (*Grant, EnsureOutcome, error) {
 	if req.Key == "" {
 		return nil, 0, Invalid("Key", "is required by EnsureGrant")
 	}
 	if err := req.Validate(); err != nil {
 		return nil, 0, err
 	}
-	unlock, err := keyTurns.lock(ctx, req.Key)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer unlock()
 	lister, ok := g.(GrantLister)
 	if !ok {
 		return nil, 0, fmt.Errorf("access: EnsureGrant finds grants by key, and %T lists no grants: %w", g, ErrUnsupported)
 	}
+	ctx, unlock, err := ensureOptions(g, opts).keyTurn(ctx, req.Key)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer unlock()
 	existing, err := findByKey(ctx, lister, req.Key)
+	if errors.Is(err, ErrKeyUnknown) {
+		existing, err = nil, nil // a first trigger must work
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -180,17 +189,14 @@ func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest
 	return nil, 0, err
 }
 
-// findByKey returns the one live grant with key, or nil.
+// findByKey returns the one live grant with key, or nil. A part of the
+// listing that cannot prove the key absent (ErrKeyUnknown: a Directory
+// account whose in-memory KeyStore never saw the key) does not hide what
+// the other parts found; with nothing found, its error is returned.
 func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, error) {
-	var found []*Grant
-	for g, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
-		if err != nil {
-			return nil, err
-		}
-		if g == nil || g.Key != key || g.State() == GrantRevoked {
-			continue
-		}
-		found = append(found, g)
+	found, err := listByKey(ctx, lister, key)
+	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
+		return nil, err
 	}
 	switch len(found) {
 	case 0:
@@ -203,6 +209,28 @@ func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, err
 		ids[i] = g.ID
 	}
 	return nil, fmt.Errorf("access: key %q has %d grants (%s): %w", key, len(found), strings.Join(ids, ", "), ErrConflict)
+}
+
+// listByKey returns the live grants with key. Errors matching
+// ErrKeyUnknown are gathered and returned with what was found; any other
+// error stops the listing.
+func listByKey(ctx context.Context, lister GrantLister, key string) ([]*Grant, error) {
+	var found []*Grant
+	var unknown []error
+	for g, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
+		if errors.Is(err, ErrKeyUnknown) {
+			unknown = append(unknown, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if g == nil || g.Key != key || g.State() == GrantRevoked {
+			continue
+		}
+		found = append(found, g)
+	}
+	return found, errors.Join(unknown...)
 }
 
 func sameDoors(a, b []string) bool {
@@ -244,8 +272,14 @@ func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
 
 // EnsureRevokedByKey revokes every live grant carrying key, for a booking
 // system that cancels by booking id and never stored the grant id. No grant
-// with the key is done. The granter must be a GrantLister.
-func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
+// with the key is done only when the granter's listing proves it: a KeyStore
+// that cannot prove a key absent (ErrKeyUnknown) makes it fail with that
+// error rather than report a revocation that may not have happened, unless
+// another part of the listing (a Directory's other account) found the
+// key's grant, which is then revoked: a booking's key names one grant. The
+// granter must be a GrantLister. It takes the key's turn as EnsureGrant
+// does.
+func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...EnsureOption) error {
 	if key == "" {
 		return Invalid("Key", "is required")
 	}
@@ -256,69 +290,20 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
 	if !ok {
 		return fmt.Errorf("access: %T lists no grants, so it cannot find key %q: %w", g, key, ErrUnsupported)
 	}
-	unlock, err := keyTurns.lock(ctx, key)
+	ctx, unlock, err := ensureOptions(g, opts).keyTurn(ctx, key)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	var ids []string
-	for grant, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
-		if err != nil {
-			return err
-		}
-		if grant != nil && grant.Key == key && grant.State() != GrantRevoked {
-			ids = append(ids, grant.ID)
-		}
+	found, err := listByKey(ctx, lister, key)
+	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
+		// Nothing found where a store may have forgotten the key: the
+		// grant may live on.
+		return err
 	}
 	var errs []error
-	for _, id := range ids {
-		errs = append(errs, EnsureRevoked(ctx, g, id))
+	for _, grant := range found {
+		errs = append(errs, EnsureRevoked(ctx, g, grant.ID))
 	}
 	return errors.Join(errs...)
-}
-
-// keyTurns makes EnsureGrant and EnsureRevokedByKey calls for one key take
-// turns within the process. It is package state on purpose: the calls it
-// orders come from anywhere in the program, and it holds nothing but the
-// keys being worked on now, each dropped when its last caller leaves.
-var keyTurns = turns{held: map[string]*turn{}}
-
-type turns struct {
-	mu   sync.Mutex
-	held map[string]*turn
-}
-
-type turn struct {
-	token   chan struct{} // holds a value while a caller has the turn
-	waiters int           // callers holding or waiting for the turn
-}
-
-// lock waits for key's turn, or for ctx to end.
-func (t *turns) lock(ctx context.Context, key string) (unlock func(), err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	tn := t.held[key]
-	if tn == nil {
-		tn = &turn{token: make(chan struct{}, 1)}
-		t.held[key] = tn
-	}
-	tn.waiters++
-	t.mu.Unlock()
-	select {
-	case tn.token <- struct{}{}:
-		return func() { <-tn.token; t.leave(key, tn) }, nil
-	case <-ctx.Done():
-		t.leave(key, tn)
-		return nil, ctx.Err()
-	}
-}
-
-func (t *turns) leave(key string, tn *turn) {
-	t.mu.Lock()
-	if tn.waiters--; tn.waiters == 0 {
-		delete(t.held, key)
-	}
-	t.mu.Unlock()
 }

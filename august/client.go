@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"net/http"
 	"time"
 
@@ -24,8 +25,9 @@ type Client struct {
 	Webhooks      *WebhooksService
 	Websocket     *WebsocketService
 
-	api         *rest.Client // requests carrying the API key and access token
-	oauthAPI    *rest.Client // auth.august.com: code exchange and refresh
+	locker      access.Locker // turns per grant key and resource (WithLocker)
+	api         *rest.Client  // requests carrying the API key and access token
+	oauthAPI    *rest.Client  // auth.august.com: code exchange and refresh
 	tokens      *tokenStore
 	oauth       *oauth2.Config
 	syncTimeout time.Duration
@@ -94,6 +96,7 @@ func New(opts ...Option) (*Client, error) {
 	authCfg := cfg
 	authCfg.BaseURL = authBase
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState()}
+	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
 	}
@@ -187,3 +190,7 @@ func emptyAnswer(resp *http.Response, err error) bool {
 type Result struct {
 	Message string `json:"message"`
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

@@ -3,6 +3,7 @@ package august
 import (
 	"crypto/x509"
 	"errors"
+	"github.com/doorkit/doorkit/access"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -250,4 +251,14 @@ func (s *settings) validate() (*url.URL, *url.URL, error) {
 		return nil, nil, errors.New("august: WithAPIKey is required")
 	}
 	return base, authBase, nil
+}
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
 }

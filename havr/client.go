@@ -3,6 +3,7 @@ package havr
 import (
 	"context"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"net/http"
 	"sync"
 	"time"
@@ -36,9 +37,10 @@ type Client struct {
 	UserPreferences           *UserPreferencesService
 	Users                     *UsersService
 
-	api    *rest.Client // requests authorised by the token source
-	anon   *rest.Client // token and unauthenticated endpoints
-	once   *rest.Client // refresh grants: never retried, a refresh token is single-use
+	locker access.Locker // turns per grant key and resource (WithLocker)
+	api    *rest.Client  // requests authorised by the token source
+	anon   *rest.Client  // token and unauthenticated endpoints
+	once   *rest.Client  // refresh grants: never retried, a refresh token is single-use
 	tokens *auth.Source
 	creds  *credentials // behind a pointer so fmt never prints the password
 
@@ -112,6 +114,7 @@ func New(opts ...Option) (*Client, error) {
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
 	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime}
+	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.accessToken != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
@@ -179,3 +182,7 @@ func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, er
 	resp, err := api.Do(ctx, call, nil)
 	return newResponse(resp), err
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

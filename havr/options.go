@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -236,4 +237,14 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 		}
 		s.onTokens(tokensOf(t))
 	}
+}
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
 }

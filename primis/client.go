@@ -3,6 +3,7 @@ package primis
 import (
 	"context"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -21,8 +22,9 @@ type Client struct {
 	Beacons         *BeaconsService
 	Geolocation     *GeolocationService
 
-	api      *rest.Client // requests authorised by the token source
-	anon     *rest.Client // login and renewal, which carry their own Authorization
+	locker   access.Locker // turns per grant key and resource (WithLocker)
+	api      *rest.Client  // requests authorised by the token source
+	anon     *rest.Client  // login and renewal, which carry their own Authorization
 	tokens   *auth.Source
 	creds    *credentials // behind a pointer so fmt never prints the password
 	phoneID  string
@@ -82,6 +84,7 @@ func New(opts ...Option) (*Client, error) {
 		phoneID:  s.phoneID,
 		openTime: s.openDuration,
 	}
+	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.jwt != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.jwt, s.refreshToken, time.Time{}))
@@ -129,3 +132,7 @@ func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Resp
 	out, resp, err := rest.Result[T](ctx, api, call)
 	return out, newResponse(resp), err
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

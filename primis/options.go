@@ -207,3 +207,13 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 	}
 	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
 }
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
+}

@@ -428,7 +428,7 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // one grant recorded for that key (an error matching
 // access.ErrOutcomeUnknown while its create's outcome is unknown); without
 // a key, every grant the store records, which needs a store that can list
-// its keys (KeyLister, as the default store can; otherwise the listing
+// its keys (access.KeyLister, as the default store can; otherwise the listing
 // fails with access.ErrUnsupported). Grants created without a key are not
 // listed, nor revoked ones. Each grant is read from resivo (GetGrant); one
 // whose answer lacks componentIds or restrictions (INFERRED fields) is an
@@ -442,15 +442,17 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 		if filter.Key != "" {
 			keys = []string{filter.Key}
 		} else {
-			kl, ok := c.keys.(KeyLister)
+			kl, ok := c.keys.(access.KeyLister)
 			if !ok {
-				yield(nil, fmt.Errorf("resivo: listing grants without a key needs a KeyStore that lists its keys (%T does not): %w", c.keys, access.ErrUnsupported))
+				yield(nil, fmt.Errorf("resivo: listing grants without a key needs a KeyStore that lists its keys (%T is no access.KeyLister): %w", c.keys, access.ErrUnsupported))
 				return
 			}
-			var err error
-			if keys, err = kl.Keys(ctx); err != nil {
-				yield(nil, err)
-				return
+			for e, err := range kl.ListKeys(ctx, "") {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				keys = append(keys, e.Key)
 			}
 		}
 		for _, key := range keys {

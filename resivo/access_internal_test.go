@@ -83,18 +83,3 @@ func TestStateOfIgnoresCredentialOrder(t *testing.T) {
 	st, _ := stateOf(&Authorization{Status: AuthorizationActive, Credentials: []Credential{{Status: "blocked"}, pending}})
 	assert.Equal(t, access.GrantPending, st, "a pending credential may still become usable")
 }
-
-// The per-key create locks are dropped once no create for the key runs: a
-// long-running booking system creates for ever new keys.
-func TestKeyLocksAreDropped(t *testing.T) {
-	c := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		return nil, errors.New("no requests")
-	}))
-	for _, key := range []string{"BK-1", "BK-2", "BK-1"} {
-		unlock := c.lockKey(key)
-		unlock()
-	}
-	n := 0
-	c.keyLocks.Range(func(any, any) bool { n++; return true })
-	assert.Zero(t, n, "no key lock is kept after its create")
-}

@@ -19,17 +19,15 @@ type Client struct {
 	Components     *ComponentsService
 	Authorizations *AuthorizationsService
 
-	api      *rest.Client // requests authorised by the token source
-	anon     *rest.Client // the login endpoint
-	tokens   *auth.Source
-	fetch    *tokenFetcher
-	version  string   // the version prefix of versioned routes
-	sites    []string // the sites ListDoors covers
-	locales  sync.Map // site id -> defaultLocale
-	keys     access.KeyStore
-	keyLocks sync.Map // grant key -> *keyLock
-	// keyLocksMu guards the keyLocks entries' waiter counts.
-	keyLocksMu sync.Mutex
+	locker  access.Locker // turns per grant key and resource (WithLocker)
+	api     *rest.Client  // requests authorised by the token source
+	anon    *rest.Client  // the login endpoint
+	tokens  *auth.Source
+	fetch   *tokenFetcher
+	version string   // the version prefix of versioned routes
+	sites   []string // the sites ListDoors covers
+	locales sync.Map // site id -> defaultLocale
+	keys    access.KeyStore
 }
 
 type service struct{ client *Client }
@@ -71,6 +69,7 @@ func New(opts ...Option) (*Client, error) {
 		sites:   append([]string(nil), s.sites...),
 		keys:    s.keys,
 	}
+	c.locker = s.LockerOrDefault()
 	creds := &credentials{clientID: s.clientID, clientSecret: access.Secret(s.clientSecret), email: s.email,
 		password: access.Secret(s.password)}
 	c.anon = rest.New(cfg)
@@ -128,3 +127,7 @@ func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, er
 	resp, err := api.Do(ctx, call, nil)
 	return newResponse(resp), err
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

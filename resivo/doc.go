@@ -164,6 +164,14 @@
 // authorization named "[key] ..." in the resivo portal and record it, or
 // its absence, with ResolveKey.
 //
+// The default store forgets every key when the process ends, and so cannot
+// prove a key absent: after a restart, access.EnsureRevokedByKey of a key
+// made by an earlier process answers access.ErrKeyUnknown (revoke by the
+// grant id you stored instead) rather than nil while the authorization
+// lives on, and access.EnsureGrant of such a key creates a second
+// authorization (a second email). A durable store (redisstore, or your
+// database through access.KeyStore) prevents both.
+//
 // # Your own transport
 //
 // WithHTTPClient lends the client its Transport and Timeout only, for API

@@ -221,7 +221,7 @@ func WithSites(siteIDs ...string) Option {
 // cannot list authorizations, let alone by a caller's key, so the client
 // keeps which authorization each key made; the default, NewKeyStore, lasts
 // as long as the process. Plug in a durable or shared store (implementing
-// KeyLister too, for ListGrants without a key) when several processes grant
+// access.KeyLister too, for ListGrants without a key) when several processes grant
 // for the same bookings or a restart must not forget keys.
 func WithKeyStore(ks access.KeyStore) Option {
 	return func(s *settings) error {
@@ -252,4 +252,14 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 		return nil
 	}
 	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
+}
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
 }

@@ -36,12 +36,13 @@ type Memory struct {
 	loseNext int
 	failNext int
 	now      func() time.Time
+	locker   access.Locker
 }
 
 // NewMemory returns a Memory over doors. Doors without Vendor get
 // MemoryVendor; Native is set to the door's id when nil.
 func NewMemory(doors ...access.Door) *Memory {
-	m := &Memory{denied: map[string]bool{}, grants: map[string]*access.Grant{}, now: time.Now}
+	m := &Memory{denied: map[string]bool{}, grants: map[string]*access.Grant{}, now: time.Now, locker: access.NewMemoryLocker()}
 	for _, d := range doors {
 		d.Vendor = cmp.Or(d.Vendor, MemoryVendor)
 		if d.Native == nil {
@@ -51,6 +52,10 @@ func NewMemory(doors ...access.Door) *Memory {
 	}
 	return m
 }
+
+// Locker returns the Memory's own in-memory Locker, as every vendor client
+// carries one: EnsureGrant takes per-key turns from it.
+func (m *Memory) Locker() access.Locker { return m.locker }
 
 // MemoryDoors returns three doors that take grants by link and PIN: "m1"
 // and "m2" open remotely, "m3" does not.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/pace"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/time/rate"
@@ -43,6 +44,27 @@ type Common struct {
 	LogBodies bool
 	// SecretFields are the vendor's own secret body keys, redacted in logs.
 	SecretFields []string
+	// Locker gives the client's turns (per grant key, per resource); nil
+	// until SetLocker, then NewLocker makes a process-local one.
+	Locker access.Locker
+}
+
+// SetLocker sets the Locker the client and EnsureGrant take turns from.
+func (c *Common) SetLocker(l access.Locker) error {
+	if l == nil {
+		return c.errorf("WithLocker(nil): need a Locker (access.NewMemoryLocker for one process)")
+	}
+	c.Locker = l
+	return nil
+}
+
+// LockerOrDefault returns the Locker set, or a new in-memory one: each
+// client value has its own, never a package-wide one.
+func (c *Common) LockerOrDefault() access.Locker {
+	if c.Locker != nil {
+		return c.Locker
+	}
+	return access.NewMemoryLocker()
 }
 
 // Connection pool of the default transport: every vendor client talks to
