@@ -140,5 +140,14 @@
 // deletes the keys. Havr doors open from the phone with a K token, not from
 // the API, so the client is not an access.DoorOpener.
 //
+// A member grant lists the member's keys before create_or_update (which
+// would silently change a key the member holds) and takes the client's turn
+// on each member and door while it does (WithLocker; share one Locker
+// between replicas), so a second grant for the same member and door is
+// access.ErrConflict. A grant over several doors that fails part-way deletes
+// the keys it made, within RollbackGrace of the caller's context's end; a
+// clean-up that cannot finish is a *RollbackError (access.ErrOutcomeUnknown)
+// naming the keys left.
+//
 // The package havrtest serves an in-memory Havr for tests and examples.
 package havr
