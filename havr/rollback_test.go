@@ -164,6 +164,7 @@ type watchedLocker struct {
 	access.Locker
 	mu        sync.Mutex
 	held      map[string]bool
+	taken     []string // names locked, in order
 	contended chan string
 }
 
@@ -183,6 +184,7 @@ func (w *watchedLocker) Lock(ctx context.Context, name string) (access.Lease, er
 	}
 	w.mu.Lock()
 	w.held[name] = true
+	w.taken = append(w.taken, name)
 	w.mu.Unlock()
 	return &watchedLease{Lease: lease, release: func() {
 		w.mu.Lock()
@@ -262,4 +264,26 @@ func TestConcurrentMemberGrantsDoNotOverwrite(t *testing.T) {
 	require.Len(t, keys, 1)
 	assert.Equal(t, "[BK-first] first", keys[0].Note, "the first booking's key is untouched")
 	assert.True(t, keys[0].End.Equal(first.Window.End), "with the first booking's window")
+}
+
+// TestMemberGrantTakesItsTurnsInLockOrder: a grant over several doors takes
+// the member's turns in ascending door lock order whatever the request's
+// order, so two grants over the same doors in opposite orders cannot each
+// hold one turn and wait for the other's.
+func TestMemberGrantTakesItsTurnsInLockOrder(t *testing.T) {
+	ctx := context.Background()
+	locker := newWatchedLocker()
+	c, srv := newFakeClient(t, havr.WithLocker(locker))
+	_, err := c.CreateGrant(ctx, access.GrantRequest{Key: "BK-order",
+		DoorIDs: []string{id(havrtest.MeetingRoomID), id(havrtest.FrontDoorID), id(havrtest.GarageDoorID)},
+		Holder:  access.Person{VendorUserID: id(havrtest.MemberID)}, Window: future()})
+	require.NoError(t, err)
+	assert.Len(t, srv.SharedKeys(), 3)
+	member := havr.ID(havrtest.MemberID).String()
+	assert.Equal(t, []string{
+		"havr:member:" + member + ":door_lock:" + id(havrtest.FrontDoorID),
+		"havr:member:" + member + ":door_lock:" + id(havrtest.GarageDoorID),
+		"havr:member:" + member + ":door_lock:" + id(havrtest.MeetingRoomID),
+	}, locker.taken)
+	assert.Empty(t, locker.held, "every turn released")
 }
