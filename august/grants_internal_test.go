@@ -95,3 +95,12 @@ func TestPINListKeepsUnknownLists(t *testing.T) {
 
 	assert.Error(t, jsonUnmarshal(`{"loaded": {"pin": "1"}}`, &l), "a list that is not a list")
 }
+
+func TestWithRollbackGrace(t *testing.T) {
+	c := newTestClient(t, noRequests(t))
+	assert.Equal(t, DefaultRollbackGrace, c.rollbackGrace)
+	c = newTestClient(t, noRequests(t), WithRollbackGrace(0))
+	assert.Zero(t, c.rollbackGrace, "no grace: the rollback ends with the caller's context")
+	_, err := New(WithAPIKey(testAPIKey), WithRollbackGrace(-1))
+	assert.ErrorIs(t, err, access.ErrInvalid)
+}
