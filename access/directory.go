@@ -36,9 +36,16 @@ var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 //   - calls on a door or grant go to its account; a grant whose doors belong
 //     to two accounts is ErrInvalid; an account whose client lacks the
 //     interface answers ErrUnsupported;
-//   - ListGrants asks each account that grants in turn, or only the door's
-//     account when the filter names a door; its lookup by key is
-//     authoritative (KeyAuthority) when every such account's is.
+//   - ListGrants asks every account that grants at once (at most
+//     MaxParallelAccounts at a time), or only the door's account when the
+//     filter names a door, so a lookup by key finds a booking's grant in
+//     whichever account holds it (a booking moved between accounts still has
+//     its old grant found and revoked) in the time of the slowest account;
+//     its lookup by key is authoritative (KeyAuthority) when every such
+//     account's is;
+//   - EnsureGrant through a Directory checks the request's doors before
+//     anything is sent: doors of an account that cannot grant (Primis) are
+//     ErrUnsupported at once, with no account asked to list anything.
 //
 // Errors from an account are *AccountError values naming it. Add accounts
 // before use; a Directory is safe for concurrent use.
@@ -49,15 +56,21 @@ type Directory struct {
 	locker   Locker
 }
 
+// MaxParallelAccounts bounds how many accounts a Directory asks at once
+// (ListDoors, ListGrants).
+const MaxParallelAccounts = 32
+
 var (
-	_ DoorLister     = (*Directory)(nil)
-	_ DoorOpener     = (*Directory)(nil)
-	_ Granter        = (*Directory)(nil)
-	_ GrantGetter    = (*Directory)(nil)
-	_ GrantLister    = (*Directory)(nil)
-	_ GrantUpdater   = (*Directory)(nil)
-	_ LockerProvider = (*Directory)(nil)
-	_ KeyAuthority   = (*Directory)(nil)
+	_ ListedGrantUpdater = (*Directory)(nil)
+	_ ListedGrantRevoker = (*Directory)(nil)
+	_ DoorLister         = (*Directory)(nil)
+	_ DoorOpener         = (*Directory)(nil)
+	_ Granter            = (*Directory)(nil)
+	_ GrantGetter        = (*Directory)(nil)
+	_ GrantLister        = (*Directory)(nil)
+	_ GrantUpdater       = (*Directory)(nil)
+	_ LockerProvider     = (*Directory)(nil)
+	_ KeyAuthority       = (*Directory)(nil)
 )
 
 // NewDirectory returns an empty Directory.
@@ -188,13 +201,16 @@ func (d *Directory) ListDoors(ctx context.Context) ([]Door, error) {
 	}
 	results := make([]result, len(names))
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, MaxParallelAccounts)
 	for i, name := range names {
 		client, _ := d.Account(name)
 		lister, ok := client.(DoorLister)
 		if !ok {
 			continue
 		}
+		slots <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-slots }()
 			doors, err := lister.ListDoors(ctx)
 			results[i] = result{doors, accountErr(name, err)}
 		})
@@ -254,32 +270,54 @@ func (d *Directory) CreateGrant(ctx context.Context, req GrantRequest) (*Grant, 
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	var name string
-	vendorReq := req
-	vendorReq.DoorIDs = make([]string, len(req.DoorIDs))
-	for i, doorID := range req.DoorIDs {
-		account, id, err := SplitID(doorID)
-		if err != nil {
-			return nil, Invalid(fmt.Sprintf("DoorIDs[%d]", i), err.Error())
-		}
-		if name != "" && account != name {
-			return nil, Invalid("DoorIDs", fmt.Sprintf("doors of two accounts (%q and %q) cannot share a grant; make one per account", name, account))
-		}
-		name, vendorReq.DoorIDs[i] = account, id
-	}
-	client, ok := d.Account(name)
-	if !ok {
-		return nil, Invalid("DoorIDs[0]", fmt.Sprintf("%q: no account %q in this directory", req.DoorIDs[0], name))
-	}
-	granter, ok := client.(Granter)
-	if !ok {
-		return nil, unsupported(name, client, "grant access")
+	name, granter, vendorReq, err := d.routeGrant(req)
+	if err != nil {
+		return nil, err
 	}
 	grant, err := granter.CreateGrant(ctx, vendorReq)
 	if err != nil {
 		return nil, accountErr(name, err)
 	}
 	return inAccount(name, grant), nil
+}
+
+// routeGrant finds the account of a request's doors and the request in that
+// account's ids. Doors of two accounts, or of an unknown one, are
+// ErrInvalid; an account that does not grant is ErrUnsupported.
+func (d *Directory) routeGrant(req GrantRequest) (string, Granter, GrantRequest, error) {
+	var name string
+	vendorReq := req
+	vendorReq.DoorIDs = make([]string, len(req.DoorIDs))
+	for i, doorID := range req.DoorIDs {
+		account, id, err := SplitID(doorID)
+		if err != nil {
+			return "", nil, req, Invalid(fmt.Sprintf("DoorIDs[%d]", i), err.Error())
+		}
+		if name != "" && account != name {
+			return "", nil, req, Invalid("DoorIDs", fmt.Sprintf("doors of two accounts (%q and %q) cannot share a grant; make one per account", name, account))
+		}
+		name, vendorReq.DoorIDs[i] = account, id
+	}
+	if name == "" {
+		return "", nil, req, Invalid("DoorIDs", "at least one door is required")
+	}
+	client, ok := d.Account(name)
+	if !ok {
+		return "", nil, req, Invalid("DoorIDs[0]", fmt.Sprintf("%q: no account %q in this directory", req.DoorIDs[0], name))
+	}
+	granter, ok := client.(Granter)
+	if !ok {
+		return "", nil, req, unsupported(name, client, "grant access")
+	}
+	return name, granter, vendorReq, nil
+}
+
+// checkGrantRequest reports, before EnsureGrant looks anything up, a
+// request no account can grant: its doors' account is unknown or does not
+// grant, or they belong to two accounts.
+func (d *Directory) checkGrantRequest(req GrantRequest) error {
+	_, _, _, err := d.routeGrant(req)
+	return err
 }
 
 // inAccount gives a vendor's grant Directory ids.
@@ -343,11 +381,67 @@ func (d *Directory) UpdateGrantWindow(ctx context.Context, grantID string, windo
 	return inAccount(name, g), nil
 }
 
-// ListGrants lists the grants of every account that grants, one account
-// after the other; with filter.DoorID, only that door's account. An
-// account that grants but cannot list yields an ErrUnsupported
-// *AccountError, so a lookup by key never passes over it silently; the
-// listing goes on with the next account unless the caller stops.
+// UpdateListedGrantWindow changes the window of a grant the Directory's
+// ListGrants yielded, in its account: from what the listing showed where
+// the account's client can (ListedGrantUpdater), else by id.
+func (d *Directory) UpdateListedGrantWindow(ctx context.Context, listed *Grant, window Window) (*Grant, error) {
+	name, client, id, err := d.route(listed.ID)
+	if err != nil {
+		return nil, err
+	}
+	var g *Grant
+	switch c := client.(type) {
+	case ListedGrantUpdater:
+		g, err = c.UpdateListedGrantWindow(ctx, outOfAccount(listed, id), window)
+	case GrantUpdater:
+		g, err = c.UpdateGrantWindow(ctx, id, window)
+	default:
+		return nil, unsupported(name, client, "change grant windows")
+	}
+	if err != nil {
+		return nil, accountErr(name, err)
+	}
+	return inAccount(name, g), nil
+}
+
+// RevokeListedGrant revokes a grant the Directory's ListGrants yielded, in
+// its account: from what the listing showed where the account's client can
+// (ListedGrantRevoker), else by id.
+func (d *Directory) RevokeListedGrant(ctx context.Context, listed *Grant) error {
+	name, client, id, err := d.route(listed.ID)
+	if err != nil {
+		return err
+	}
+	switch c := client.(type) {
+	case ListedGrantRevoker:
+		return accountErr(name, c.RevokeListedGrant(ctx, outOfAccount(listed, id)))
+	case Granter:
+		return accountErr(name, c.RevokeGrant(ctx, id))
+	}
+	return unsupported(name, client, "grant access")
+}
+
+// outOfAccount is the inverse of inAccount: the grant with its account's
+// own ids, id being the vendor's grant id.
+func outOfAccount(g *Grant, id string) *Grant {
+	c := *g
+	c.ID = id
+	c.Doors = append([]DoorAccess(nil), g.Doors...)
+	for i := range c.Doors {
+		if _, vendorID, err := SplitID(c.Doors[i].DoorID); err == nil {
+			c.Doors[i].DoorID = vendorID
+		}
+	}
+	return &c
+}
+
+// ListGrants lists the grants of every account that grants, asking the
+// accounts at once (at most MaxParallelAccounts at a time) and yielding
+// their grants in account order; with filter.DoorID, only that door's
+// account is asked. An account that grants but cannot list yields an
+// ErrUnsupported *AccountError, so a lookup by key never passes over it
+// silently; a failing account does not hide the others' grants. A caller
+// that stops early cancels the listings still running.
 func (d *Directory) ListGrants(ctx context.Context, filter GrantFilter) iter.Seq2[*Grant, error] {
 	return func(yield func(*Grant, error) bool) {
 		names := d.Accounts()
@@ -360,26 +454,68 @@ func (d *Directory) ListGrants(ctx context.Context, filter GrantFilter) iter.Seq
 			}
 			names, vendorFilter.DoorID = []string{name}, id
 		}
+		type listing struct {
+			name   string
+			grants []*Grant
+			errs   []error
+			done   chan struct{}
+		}
+		var listings []*listing
 		for _, name := range names {
 			client, _ := d.Account(name)
 			if _, grants := client.(Granter); !grants {
 				continue
 			}
-			lister, ok := client.(GrantLister)
-			if !ok {
-				if !yield(nil, unsupported(name, client, "list grants")) {
-					return
-				}
-				continue
+			l := &listing{name: name, done: make(chan struct{})}
+			if _, ok := client.(GrantLister); !ok {
+				l.errs = append(l.errs, unsupported(name, client, "list grants"))
+				close(l.done)
 			}
-			for g, err := range lister.ListGrants(ctx, vendorFilter) {
-				if err != nil {
-					if !yield(nil, accountErr(name, err)) {
-						return
-					}
+			listings = append(listings, l)
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer func() {
+			cancel()
+			wg.Wait()
+		}()
+		slots := make(chan struct{}, MaxParallelAccounts)
+		wg.Go(func() {
+			for _, l := range listings {
+				client, _ := d.Account(l.name)
+				lister, ok := client.(GrantLister)
+				if !ok {
 					continue
 				}
-				if !yield(inAccount(name, g), nil) {
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					l.errs = append(l.errs, accountErr(l.name, ctx.Err()))
+					close(l.done)
+					continue
+				}
+				wg.Go(func() {
+					defer func() { <-slots }()
+					defer close(l.done)
+					for g, err := range lister.ListGrants(ctx, vendorFilter) {
+						if err != nil {
+							l.errs = append(l.errs, accountErr(l.name, err))
+							continue
+						}
+						l.grants = append(l.grants, inAccount(l.name, g))
+					}
+				})
+			}
+		})
+		for _, l := range listings {
+			<-l.done
+			for _, err := range l.errs {
+				if !yield(nil, err) {
+					return
+				}
+			}
+			for _, g := range l.grants {
+				if !yield(g, nil) {
 					return
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -282,4 +284,154 @@ func TestDirectoryListGrantsReportsAccountsThatCannotList(t *testing.T) {
 	for _, err := range d.ListGrants(ctx, access.GrantFilter{DoorID: "x"}) {
 		assert.ErrorIs(t, err, access.ErrInvalid, "a door id the directory did not make")
 	}
+}
+
+// countingLists counts ListGrants calls of a Memory account.
+type countingLists struct {
+	*accesstest.Memory
+	lists atomic.Int32
+}
+
+func (c *countingLists) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	c.lists.Add(1)
+	return c.Memory.ListGrants(ctx, f)
+}
+
+// A door of an account that cannot grant (Primis) fails at once: no other
+// account is asked to list its grants first.
+func TestDirectoryEnsureGrantOnADoorThatCannotBeGrantedListsNothing(t *testing.T) {
+	ctx := context.Background()
+	hq := &countingLists{Memory: accesstest.NewMemory(accesstest.MemoryDoors()...)}
+	d := access.NewDirectory()
+	require.NoError(t, d.Add("hq", hq))
+	require.NoError(t, d.Add("lobby", listerOnly{[]access.Door{{ID: "1", Name: "Lobby", Vendor: "static"}}}))
+	req := booking("BK-lobby")
+	req.DoorIDs = []string{"lobby:1"}
+	_, _, err := access.EnsureGrant(ctx, d, req)
+	assert.ErrorIs(t, err, access.ErrUnsupported)
+	req.DoorIDs = []string{"nowhere:1"}
+	_, _, err = access.EnsureGrant(ctx, d, req)
+	assert.ErrorIs(t, err, access.ErrInvalid)
+	req.DoorIDs = []string{"hq:m1", "lobby:1"}
+	_, _, err = access.EnsureGrant(ctx, d, req)
+	assert.ErrorIs(t, err, access.ErrInvalid)
+	assert.Zero(t, hq.lists.Load(), "no account listed anything")
+}
+
+// A booking moved to another account's door has its old grant found (the
+// lookup by key asks every account), revoked there, and made in the new one.
+func TestDirectoryEnsureGrantMovedBetweenAccounts(t *testing.T) {
+	ctx := context.Background()
+	d, hq, lab := newDirectory(t)
+	req := booking("BK-move")
+	req.DoorIDs = []string{"hq:m1"}
+	_, _, err := access.EnsureGrant(ctx, d, req)
+	require.NoError(t, err)
+	req.DoorIDs = []string{"lab:m1"}
+	g, outcome, err := access.EnsureGrant(ctx, d, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	assert.Equal(t, []string{"lab:m1"}, g.DoorIDs())
+	assert.Zero(t, hq.Live())
+	assert.Equal(t, 1, lab.Live())
+}
+
+// barrierLister's listing waits until every account's listing has started.
+type barrierLister struct {
+	access.Granter
+	arrived *sync.WaitGroup
+	all     <-chan struct{}
+}
+
+func (b barrierLister) ListGrants(ctx context.Context, _ access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		b.arrived.Done()
+		select {
+		case <-b.all:
+		case <-ctx.Done():
+			yield(nil, ctx.Err())
+		}
+	}
+}
+
+// A lookup by key asks the accounts at once: each listing here returns
+// only once all 16 have started, which one after the other never happens.
+func TestDirectoryListGrantsAsksTheAccountsAtOnce(t *testing.T) {
+	const accounts = 16
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a bound for the failure only
+	defer cancel()
+	var arrived sync.WaitGroup
+	arrived.Add(accounts)
+	all := make(chan struct{})
+	go func() { arrived.Wait(); close(all) }()
+	d := access.NewDirectory()
+	for i := range accounts {
+		require.NoError(t, d.Add(fmt.Sprintf("a%d", i), barrierLister{Granter: accesstest.NewMemory(), arrived: &arrived, all: all}))
+	}
+	for _, err := range d.ListGrants(ctx, access.GrantFilter{Key: "BK-1"}) {
+		require.NoError(t, err)
+	}
+}
+
+// inFlight counts the listings running at once.
+type inFlight struct {
+	access.Granter
+	now, peak *atomic.Int32
+	entered   chan<- struct{}
+	release   <-chan struct{}
+}
+
+func (f inFlight) ListGrants(ctx context.Context, _ access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		defer f.now.Add(-1)
+		n := f.now.Add(1)
+		for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
+		}
+		select {
+		case f.entered <- struct{}{}:
+		case <-ctx.Done():
+			yield(nil, ctx.Err())
+			return
+		}
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+			yield(nil, ctx.Err())
+		}
+	}
+}
+
+// The accounts are asked at most MaxParallelAccounts at a time.
+func TestDirectoryListGrantsBoundsTheAccountsAskedAtOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a bound for the failure only
+	defer cancel()
+	accounts := access.MaxParallelAccounts + 8
+	var now, peak atomic.Int32
+	entered, release := make(chan struct{}), make(chan struct{}, accounts)
+	d := access.NewDirectory()
+	for i := range accounts {
+		require.NoError(t, d.Add(fmt.Sprintf("a%d", i), inFlight{Granter: accesstest.NewMemory(), now: &now, peak: &peak, entered: entered, release: release}))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, err := range d.ListGrants(ctx, access.GrantFilter{}) {
+			assert.NoError(t, err)
+		}
+	}()
+	for i := range accounts {
+		select {
+		case <-entered:
+		case <-ctx.Done():
+			t.Fatalf("%d listings started, want %d", i, accounts)
+		}
+		if i+1 >= access.MaxParallelAccounts {
+			release <- struct{}{} // one listing ends: the next may start
+		}
+	}
+	for range access.MaxParallelAccounts - 1 {
+		release <- struct{}{}
+	}
+	<-done
+	assert.Equal(t, int32(access.MaxParallelAccounts), peak.Load())
 }

@@ -111,6 +111,12 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 	if !ok {
 		return nil, 0, fmt.Errorf("access: EnsureGrant finds grants by key, and %T lists no grants: %w", g, ErrUnsupported)
 	}
+	if c, ok := g.(interface{ checkGrantRequest(GrantRequest) error }); ok {
+		// A Directory: doors no account can grant fail before any lookup.
+		if err := c.checkGrantRequest(req); err != nil {
+			return nil, 0, err
+		}
+	}
 	ctx, unlock, err := ensureOptions(g, opts).keyTurn(ctx, req.Key)
 	if err != nil {
 		return nil, 0, err
@@ -145,17 +151,15 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 			return existing, outcome, nil
 		}
 		if !failed && sameParties {
-			if u, ok := g.(GrantUpdater); ok {
-				updated, err := u.UpdateGrantWindow(ctx, existing.ID, req.Window)
-				if err == nil {
-					return updated, EnsureUpdated, nil
-				}
-				if !errors.Is(err, ErrUnsupported) {
-					return nil, 0, err
-				}
+			updated, err := updateWindow(ctx, g, existing, req.Window)
+			if err == nil {
+				return updated, EnsureUpdated, nil
+			}
+			if !errors.Is(err, ErrUnsupported) {
+				return nil, 0, err
 			}
 		}
-		if err := EnsureRevoked(ctx, g, existing.ID); err != nil {
+		if err := revokeFound(ctx, g, existing); err != nil {
 			return nil, 0, err
 		}
 		grant, made, err := create(ctx, g, lister, req, EnsureRecreated)
@@ -166,6 +170,34 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 	}
 	return nil, 0, fmt.Errorf("access: key %q: creates keep ending without an answer, and grant %s found after the last does not match the request: %w",
 		req.Key, existing.ID, ErrOutcomeUnknown)
+}
+
+// updateWindow changes the window of found, a grant g's listing yielded a
+// moment ago: from what the listing showed where g can (ListedGrantUpdater),
+// so nothing is read twice, else by id. A g that cannot change windows
+// answers ErrUnsupported.
+func updateWindow(ctx context.Context, g Granter, found *Grant, window Window) (*Grant, error) {
+	if u, ok := g.(ListedGrantUpdater); ok {
+		return u.UpdateListedGrantWindow(ctx, found, window)
+	}
+	if u, ok := g.(GrantUpdater); ok {
+		return u.UpdateGrantWindow(ctx, found.ID, window)
+	}
+	return nil, ErrUnsupported
+}
+
+// revokeFound revokes found, a grant g's listing yielded a moment ago, as
+// EnsureRevoked does: from what the listing showed where g can
+// (ListedGrantRevoker), else by id; gone already (ErrNotFound) is done.
+func revokeFound(ctx context.Context, g Granter, found *Grant) error {
+	r, ok := g.(ListedGrantRevoker)
+	if !ok {
+		return EnsureRevoked(ctx, g, found.ID)
+	}
+	if err := r.RevokeListedGrant(ctx, found); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // errNilContext answers a nil context, as go-github does, instead of a
@@ -347,7 +379,7 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...Ensu
 	}
 	var errs []error
 	for _, grant := range found {
-		errs = append(errs, EnsureRevoked(ctx, g, grant.ID))
+		errs = append(errs, revokeFound(ctx, g, grant))
 	}
 	return errors.Join(errs...)
 }

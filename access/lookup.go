@@ -38,6 +38,33 @@ type GrantUpdater interface {
 	UpdateGrantWindow(ctx context.Context, grantID string, window Window) (*Grant, error)
 }
 
+// ListedGrantUpdater is implemented by a GrantUpdater that can change the
+// window of a grant its own ListGrants has just yielded from what the
+// listing showed of it, without reading the grant again. EnsureGrant uses
+// it for the grant it found by key.
+//
+// listed must be a grant the implementation's ListGrants (or GetGrant)
+// returned, unchanged; one it does not recognise as its own (Native of
+// another type, a grant built by hand) is handled as UpdateGrantWindow
+// handles listed.ID. The result and its errors are UpdateGrantWindow's.
+type ListedGrantUpdater interface {
+	UpdateListedGrantWindow(ctx context.Context, listed *Grant, window Window) (*Grant, error)
+}
+
+// ListedGrantRevoker is implemented by a Granter that can revoke a grant its
+// own ListGrants has just yielded from what the listing showed of it,
+// without reading the grant again. EnsureGrant and EnsureRevokedByKey use it
+// for the grants they found by key.
+//
+// listed must be a grant the implementation's ListGrants (or GetGrant)
+// returned, unchanged; one it does not recognise as its own is handled as
+// RevokeGrant handles listed.ID. Errors are RevokeGrant's: a grant already
+// gone is ErrNotFound only on the vendor's word, never on the listing's
+// (which may be a moment old).
+type ListedGrantRevoker interface {
+	RevokeListedGrant(ctx context.Context, listed *Grant) error
+}
+
 // GrantFilter selects grants. Zero fields match everything; set fields
 // must all match.
 type GrantFilter struct {
