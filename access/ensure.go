@@ -72,6 +72,13 @@ const windowTolerance = time.Minute
 //     It is revoked first so that two grants never carry one key; if the
 //     create then fails, the next EnsureGrant creates it.
 //
+// The grant found is used as the listing showed it: a granter that can
+// change or revoke a grant from its own listing (ListedGrantUpdater,
+// ListedGrantRevoker) is handed it, so nothing is read twice; others get
+// its id. Through a Directory, a request whose doors no account can grant
+// (an account that does not grant, doors of two accounts) fails before
+// anything is looked up.
+//
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
 // like an existing one (a partial grant is re-made, in a recreate too, at
@@ -351,7 +358,8 @@ func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
 // another part of the listing (a Directory's other account) found the
 // key's grant, which is then revoked: a booking's key names one grant. The
 // granter must be a GrantLister. It takes the key's turn as EnsureGrant
-// does.
+// does, and revokes the grants found as EnsureGrant does (from the
+// listing, through ListedGrantRevoker, where the granter can).
 func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...EnsureOption) error {
 	if ctx == nil {
 		return errNilContext
