@@ -24,6 +24,8 @@ var (
 	_ access.GrantGetter  = (*Client)(nil)
 	_ access.GrantLister  = (*Client)(nil)
 	_ access.GrantUpdater = (*Client)(nil)
+
+	_ access.ListedGrantUpdater = (*Client)(nil)
 )
 
 // Vendor is the name Havr doors and grants carry in access.Door.Vendor.
@@ -145,12 +147,15 @@ func keyFromNote(note string) string {
 // changes a key the user already holds, the user's keys are listed first
 // (GET /v1/shared_keys/index_with_details) and a user who already holds a
 // key to one of the doors is access.ErrConflict. A key is pending when the
-// lock's confirmation level makes the owner confirm it. The listing and the
+// lock's confirmation level makes the owner confirm it. The keys are those
+// of each door lock (POST /v1/shared_keys/shared_keys_for_door_lock, one
+// call per door), not every key of the account. The listing and the
 // creates after it take the client's turn (its Locker, see WithLocker) on
 // each pair of the member and a door lock, in ascending lock order, so two
 // grants for one member and door confirmed at the same moment cannot both
 // find no key: the second is access.ErrConflict, as when they run one after
-// the other.
+// the other. That is why the listing access.EnsureGrant looked the key up
+// with, a moment before and outside those turns, is not used for it.
 // Otherwise the holder's email gets a link by email (POST
 // /v1/shared_keys/create_with_link, one call per door, since each answers a
 // single key); the credential says Havr emailed it and the door stays
@@ -218,15 +223,17 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 	defer release()
 	// create_or_update changes the user's key to a lock if there is one:
 	// look first, so that another grant (a member's permanent key) is never
-	// overwritten.
-	existing, _, err := c.SharedKeys.ListWithDetails(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range existing {
-		if k.UserID == ID(userID) && slices.Contains(lockIDs, k.DoorLockID) && k.ExistingStatus != StatusDeleted {
-			return nil, fmt.Errorf("havr: user %d already holds shared key %d to door lock %d, and Havr keeps one key per user and lock: %w",
-				userID, k.ID, k.DoorLockID, access.ErrConflict)
+	// overwritten. Each door's own listing is enough.
+	for _, lockID := range lockIDs {
+		existing, _, err := c.SharedKeys.ListForDoorLock(ctx, lockID)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range existing {
+			if k.UserID == ID(userID) && k.DoorLockID == lockID && k.ExistingStatus != StatusDeleted {
+				return nil, fmt.Errorf("havr: user %d already holds shared key %d to door lock %d, and Havr keeps one key per user and lock: %w",
+					userID, k.ID, k.DoorLockID, access.ErrConflict)
+			}
 		}
 	}
 	var made []SharedKey
@@ -562,15 +569,7 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 	}
 	first := keys[0]
 	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Vendor: Vendor, Native: native,
-		Window: access.Window{Start: first.StartDate.UTC(), End: first.EndDate.UTC()}}
-	for _, k := range keys[1:] {
-		if s := k.StartDate.UTC(); s.After(g.Window.Start) {
-			g.Window.Start = s
-		}
-		if e := k.EndDate.UTC(); e.Before(g.Window.End) {
-			g.Window.End = e
-		}
-	}
+		Window: sharedWindow(native)}
 	switch {
 	case first.User != nil:
 		g.Holder = access.Person{Name: strings.TrimSpace(first.User.FirstName + " " + first.User.LastName),
@@ -595,11 +594,29 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 	return g
 }
 
+// sharedWindow is the part of their windows all keys share, so a half-done
+// update shows as a different window.
+func sharedWindow(keys []SharedKey) access.Window {
+	w := access.Window{Start: keys[0].StartDate.UTC(), End: keys[0].EndDate.UTC()}
+	for _, k := range keys[1:] {
+		if s := k.StartDate.UTC(); s.After(w.Start) {
+			w.Start = s
+		}
+		if e := k.EndDate.UTC(); e.Before(w.End) {
+			w.End = e
+		}
+	}
+	return w
+}
+
 // ListGrants lists the grants on the user's door locks from GET
 // /v1/shared_keys/index_with_details (one call), filtered on this side.
 // Shared keys whose note carries the same grant key form one grant, so a
 // grant made for several doors is listed whole; keys without a grant key
-// are one grant each.
+// are one grant each. A filter on a door uses the same listing: the
+// door's own listing (POST /v1/shared_keys/index_with_details with a
+// door_lock_id) would show a grant's key to that door but not its keys to
+// the grant's other doors, which nothing in a key names.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
 		keys, _, err := c.SharedKeys.ListWithDetails(ctx)
@@ -651,11 +668,8 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err != nil {
 		return nil, err
 	}
-	start, end := At(w.Start), At(w.End)
-	for _, id := range ids {
-		if _, _, err := c.SharedKeys.Update(ctx, id, SharedKeyUpdate{StartDate: &start, EndDate: &end}); err != nil {
-			return nil, err
-		}
+	if _, err := c.moveKeys(ctx, ids, w); err != nil {
+		return nil, err
 	}
 	g, err := c.GetGrant(ctx, grantID)
 	if err != nil {
@@ -663,4 +677,59 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	}
 	g.Notices = append(g.Notices, notices...)
 	return g, nil
+}
+
+// moveKeys moves each shared key to the window (PATCH /v1/shared_keys/:id),
+// stopping at the first failure, and returns the keys as Havr answered.
+func (c *Client) moveKeys(ctx context.Context, ids []ID, w access.Window) ([]SharedKey, error) {
+	start, end := At(w.Start), At(w.End)
+	moved := make([]SharedKey, len(ids))
+	for i, id := range ids {
+		k, _, err := c.SharedKeys.Update(ctx, id, SharedKeyUpdate{StartDate: &start, EndDate: &end})
+		if err != nil {
+			return nil, err
+		}
+		moved[i] = *k
+	}
+	return moved, nil
+}
+
+// UpdateListedGrantWindow moves a grant ListGrants or GetGrant returned to
+// the window, as UpdateGrantWindow does, but builds the result from the
+// grant as listed and Havr's answers to the PATCH requests instead of
+// reading the grant back: access.EnsureGrant moves a booking it found with
+// one request per door. The holder and credentials are the listing's; the
+// window and each door's state are Havr's answers. A grant that did not
+// come from this client's listing is moved as UpdateGrantWindow moves
+// listed.ID.
+func (c *Client) UpdateListedGrantWindow(ctx context.Context, listed *access.Grant, window access.Window) (*access.Grant, error) {
+	if listed == nil {
+		return nil, access.Invalid("grant", "is required")
+	}
+	keys, ok := listed.Native.([]SharedKey)
+	if !ok || len(keys) == 0 || joinIDs(keys) != listed.ID {
+		return c.UpdateGrantWindow(ctx, listed.ID, window)
+	}
+	ids, err := parseGrantID(listed.ID)
+	if err != nil {
+		return nil, err
+	}
+	w, notices, err := window.Prepare(time.Now(), Resolution)
+	if err != nil {
+		return nil, err
+	}
+	moved, err := c.moveKeys(ctx, ids, w)
+	if err != nil {
+		return nil, err
+	}
+	credentials := map[string]access.Credential{}
+	for _, d := range listed.Doors {
+		credentials[d.VendorID] = d.Credential
+	}
+	g := *listed
+	g.Native = moved
+	g.Window = sharedWindow(moved)
+	g.Doors = doorAccesses(moved, time.Now(), func(k SharedKey) access.Credential { return credentials[k.ID.String()] })
+	g.Notices = append(slices.Clone(listed.Notices), notices...)
+	return &g, nil
 }

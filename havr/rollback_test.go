@@ -242,15 +242,16 @@ func TestConcurrentMemberGrantsDoNotOverwrite(t *testing.T) {
 	}()
 	<-createHeld // the first booking listed, found no key, and is creating it
 
-	listed := make(chan havrtest.Request, 2)
-	srv.Inject(havrtest.Fault{Method: http.MethodGet, Path: "/v1/shared_keys/index_with_details", Count: 2, Held: listed})
+	listed, listedDoor := make(chan havrtest.Request, 1), make(chan havrtest.Request, 1)
+	srv.Inject(havrtest.Fault{Method: http.MethodGet, Path: "/v1/shared_keys/index_with_details", Count: 1, Held: listed})
+	srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: "/v1/shared_keys/shared_keys_for_door_lock", Count: 1, Held: listedDoor})
 	go func() {
 		_, o, err := access.EnsureGrant(ctx, c, second)
 		secondDone <- result{o, err}
 	}()
 	<-listed // the second booking looked its key up (EnsureGrant)
 	select {
-	case <-listed: // it listed the member's keys: no turn kept it out
+	case <-listedDoor: // it listed the door's keys: no turn kept it out
 	case <-locker.contended: // it waits for the turn the first holds
 	}
 	close(release)

@@ -379,10 +379,16 @@ func (s *Server) deleteSharedKeys(w http.ResponseWriter, r *http.Request, u *Use
 }
 
 func (s *Server) sharedKeysForDoorLock(w http.ResponseWriter, r *http.Request, u *User) {
-	id, ok := readDoorLockID(w, r)
-	if !ok {
+	// The document wraps the id in "shared_key", not "door_lock".
+	var b struct {
+		SharedKey struct {
+			DoorLockID int64 `json:"door_lock_id" required:"true"`
+		} `json:"shared_key" required:"true"`
+	}
+	if !readJSON(w, r, &b) {
 		return
 	}
+	id := b.SharedKey.DoorLockID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.requireLockAdmin(w, u, id) {

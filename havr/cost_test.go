@@ -1,0 +1,167 @@
+package havr_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/havr/havrtest"
+)
+
+// Requests per EnsureGrant case on the fake, one door, against the minimum
+// Havr's API needs. A lookup by key is one listing of every shared key with
+// its holder (GET /v1/shared_keys/index_with_details): the key lives in the
+// keys' note, which no narrower listing filters on. The grant found is
+// moved from what the listing showed (UpdateListedGrantWindow: no read
+// back); a revoke is a DELETE by id.
+//
+// A visitor, by emailed link:
+//
+//	case        requests  minimum  what
+//	create      2         2        list, POST create_with_link
+//	unchanged   1         1        list
+//	moved       2         2        list, PATCH the key
+//	recreated   3         3        list, DELETE, POST create_with_link (another holder)
+//	recovered   3         3        list, POST (answer lost), list
+//	revoke      2         2        list, DELETE
+//
+// A member (a Havr user id): create_or_update replaces a key the member
+// already holds to the door, so the create first lists the door's keys
+// (POST shared_keys_for_door_lock) under the member's turn on that door;
+// the lookup's listing, made before the turn, cannot stand in for it (see
+// CreateGrant), which is the one request above the visitor's:
+//
+//	case        requests  minimum  what
+//	create      3         3        list, list the door's keys, POST create_or_update
+//	unchanged   1         1        list
+//	moved       2         2        list, PATCH the key
+//	recreated   4         4        list, DELETE, list the door's keys, POST (another member)
+//	recovered   4         4        list, list the door's keys, POST (answer lost), list
+//	revoke      2         2        list, DELETE
+func TestEnsureGrantRequestCounts(t *testing.T) {
+	visitor, other := access.Person{Name: "Grace", Email: "grace@example.com"}, access.Person{Name: "Alan", Email: "alan@example.com"}
+	member, otherMember := access.Person{Name: "Max", VendorUserID: id(havrtest.MemberID)}, access.Person{Name: "Otto", VendorUserID: id(havrtest.OtherID)}
+	for _, tc := range []struct {
+		name          string
+		holder, other access.Person
+		createPath    string
+		want          map[string]int
+	}{
+		{"visitor", visitor, other, createLinkPath,
+			map[string]int{"create": 2, "unchanged": 1, "moved": 2, "recreated": 3, "recovered": 3, "revoke": 2}},
+		{"member", member, otherMember, createMemberPath,
+			map[string]int{"create": 3, "unchanged": 1, "moved": 2, "recreated": 4, "recovered": 4, "revoke": 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			c, srv := newFakeClient(t)
+			_, err := c.ListDoors(ctx) // log in first
+			require.NoError(t, err)
+			req := access.GrantRequest{Key: "BK-count", DoorIDs: []string{id(havrtest.GarageDoorID)}, Holder: tc.holder, Window: future()}
+			moved := req
+			moved.Window.End = moved.Window.End.Add(time.Hour)
+			recreated := moved
+			recreated.Holder = tc.other
+			lost := req
+			lost.Key = "BK-lost"
+			for _, step := range []struct {
+				name    string
+				outcome access.EnsureOutcome
+				run     func() (access.EnsureOutcome, error)
+			}{
+				{"create", access.EnsureCreated, ensure(ctx, c, req)},
+				{"unchanged", access.EnsureUnchanged, ensure(ctx, c, req)},
+				{"moved", access.EnsureUpdated, ensure(ctx, c, moved)},
+				{"recreated", access.EnsureRecreated, ensure(ctx, c, recreated)},
+				{"revoke", 0, func() (access.EnsureOutcome, error) { return 0, access.EnsureRevokedByKey(ctx, c, req.Key) }},
+				{"recovered", access.EnsureRecovered, func() (access.EnsureOutcome, error) {
+					srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: tc.createPath, Count: 1, LoseAnswer: true})
+					return ensure(ctx, c, lost)()
+				}},
+			} {
+				srv.ResetLog()
+				outcome, err := step.run()
+				require.NoError(t, err, step.name)
+				assert.Equal(t, step.outcome, outcome, step.name)
+				var paths []string
+				everyKey := 0
+				for _, r := range srv.Requests() {
+					paths = append(paths, r.Method+" "+r.Path)
+					if r.Path == "/v1/shared_keys/index_with_details" {
+						everyKey++
+					}
+				}
+				assert.Len(t, paths, tc.want[step.name], "%s: %v", step.name, paths)
+				wantEveryKey := 1 // the lookup by key; the recovery looks again
+				if step.name == "recovered" {
+					wantEveryKey = 2
+				}
+				assert.Equal(t, wantEveryKey, everyKey, "%s: listings of every key: %v", step.name, paths)
+			}
+		})
+	}
+}
+
+func ensure(ctx context.Context, g access.Granter, req access.GrantRequest) func() (access.EnsureOutcome, error) {
+	return func() (access.EnsureOutcome, error) {
+		_, outcome, err := access.EnsureGrant(ctx, g, req)
+		return outcome, err
+	}
+}
+
+// A listed grant is moved with one PATCH per key and no read back; the
+// result keeps the listing's holder and credentials and takes the window
+// and states from Havr's answers. A grant built by hand is moved by id,
+// read back.
+func TestUpdateListedGrantWindow(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	req := access.GrantRequest{Key: "BK-two", DoorIDs: []string{id(havrtest.FrontDoorID), id(havrtest.MeetingRoomID)},
+		Holder: access.Person{Name: "Grace", Email: "grace@example.com"}, Window: future()}
+	made, err := c.CreateGrant(ctx, req)
+	require.NoError(t, err)
+	var listed *access.Grant
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: req.Key}) {
+		require.NoError(t, err)
+		listed = g
+	}
+	require.NotNil(t, listed)
+	w := req.Window
+	w.End = w.End.Add(time.Hour)
+
+	srv.ResetLog()
+	moved, err := c.UpdateListedGrantWindow(ctx, listed, w)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PATCH", "PATCH"}, methods(srv.Requests()))
+	assert.Equal(t, made.ID, moved.ID)
+	assert.Equal(t, w.UTC(), moved.Window)
+	assert.Equal(t, listed.Holder, moved.Holder)
+	assert.Equal(t, listed.DoorIDs(), moved.DoorIDs())
+	for i, d := range moved.Doors {
+		assert.Equal(t, listed.Doors[i].Credential, d.Credential)
+		assert.Equal(t, access.GrantPending, d.State, "the visitor has not opened the link")
+	}
+	got, err := c.GetGrant(ctx, made.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got.Window, moved.Window)
+
+	srv.ResetLog()
+	w.End = w.End.Add(time.Hour)
+	byHand, err := c.UpdateListedGrantWindow(ctx, &access.Grant{ID: made.ID}, w)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"PATCH", "PATCH", "GET", "GET"}, methods(srv.Requests()), "moved by id, read back")
+	assert.Equal(t, w.UTC(), byHand.Window)
+}
+
+func methods(reqs []havrtest.Request) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.Method
+	}
+	return out
+}
