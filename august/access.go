@@ -19,6 +19,9 @@ var (
 	_ access.GrantGetter  = (*Client)(nil)
 	_ access.GrantLister  = (*Client)(nil)
 	_ access.GrantUpdater = (*Client)(nil)
+
+	_ access.ListedGrantUpdater = (*Client)(nil)
+	_ access.ListedGrantRevoker = (*Client)(nil)
 )
 
 // Vendor is the name August doors and grants carry in access.Door.Vendor.

@@ -16,12 +16,12 @@ import (
 // conformanceClient returns a client on a fresh fake whose webhook calls go
 // straight to the client's handler, with an "operation" registration on
 // every demo lock.
-func conformanceClient(t *testing.T) (*august.Client, *augusttest.Server) {
+func conformanceClient(t testing.TB) (*august.Client, *augusttest.Server) {
 	c, srv, _ := conformanceEnv(t)
 	return c, srv
 }
 
-func conformanceEnv(t *testing.T, opts ...august.Option) (*august.Client, *augusttest.Server, *august.WebhookHandler) {
+func conformanceEnv(t testing.TB, opts ...august.Option) (*august.Client, *augusttest.Server, *august.WebhookHandler) {
 	t.Helper()
 	srv := augusttest.NewServer()
 	t.Cleanup(srv.Close)

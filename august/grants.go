@@ -412,6 +412,10 @@ type GrantNative struct {
 	PartnerUserID string
 	UserID        string         // the grant's partner sub-user
 	PINs          map[string]PIN // by lock id, once listed
+
+	// listed is what the listings showed of a grant GetGrant or ListGrants
+	// returned, for RevokeListedGrant and UpdateListedGrantWindow.
+	listed *grantView
 }
 
 func pinCredential(pin access.Secret) access.Credential {
@@ -499,8 +503,30 @@ func (e *unknownError) Unwrap() []error {
 
 // pinListings is what the PIN listings of some locks showed.
 type pinListings struct {
-	lists map[string]*PINList // by lock id
+	locks map[string]lockPINs // by lock id
 	errs  map[string]error    // why a lock's listing failed
+}
+
+// lockPINs is one lock's listing, indexed once so that finding each
+// grant's PIN costs the same however many PINs the lock holds.
+type lockPINs struct {
+	byUser     map[string]StatePIN // the first PIN of each userID, in PINList.All order
+	unassigned int                 // PINs without a userID
+}
+
+func indexPINs(l *PINList) lockPINs {
+	all := l.All()
+	out := lockPINs{byUser: make(map[string]StatePIN, len(all))}
+	for _, p := range all {
+		if p.UserID == "" {
+			out.unassigned++
+			continue
+		}
+		if _, seen := out.byUser[p.UserID]; !seen {
+			out.byUser[p.UserID] = p
+		}
+	}
+	return out
 }
 
 // listPINs lists the PINs of each lock at once (GET /locks/:lockID/pins),
@@ -515,12 +541,12 @@ func (c *Client) listPINs(ctx context.Context, lockIDs []string) pinListings {
 			errs[i] = errors.New("an empty answer")
 		}
 	})
-	out := pinListings{lists: map[string]*PINList{}, errs: map[string]error{}}
+	out := pinListings{locks: map[string]lockPINs{}, errs: map[string]error{}}
 	for i, id := range lockIDs {
 		if errs[i] != nil {
 			out.errs[id] = errs[i]
 		} else {
-			out.lists[id] = lists[i]
+			out.locks[id] = indexPINs(lists[i])
 		}
 	}
 	return out
@@ -571,12 +597,12 @@ func (c *Client) view(ref grantRef, allLocks []string, l pinListings) grantView 
 			v.unknown[lockID] = fmt.Errorf("the PINs of lock %s could not be listed: %w", lockID, err)
 			continue
 		}
-		list := l.lists[lockID].All()
-		if p, ok := pinOf(list, ref.userID); ok {
+		lock := l.locks[lockID]
+		if p, ok := lock.byUser[ref.userID]; ok && ref.userID != "" {
 			v.pins[lockID] = p
 			continue
 		}
-		if n := unassigned(list); n > 0 {
+		if n := lock.unassigned; n > 0 {
 			v.unknown[lockID] = fmt.Errorf("lock %s lists %d PIN(s) that August has not given a user yet (a load under way), which may be the grant's", lockID, n)
 		}
 	}
@@ -717,6 +743,7 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 		return nil, err
 	}
 	if g := c.buildGrant(v, time.Now()); g != nil {
+		g.Native.(*GrantNative).listed = &v
 		return g, nil
 	}
 	return nil, fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
@@ -773,6 +800,7 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			if g == nil || g.State() == access.GrantRevoked || !filter.Match(g) {
 				continue
 			}
+			g.Native.(*GrantNative).listed = &v
 			if !yield(g, nil) {
 				return
 			}
@@ -798,6 +826,43 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if err != nil {
 		return err
 	}
+	return c.revokeView(ctx, grantID, v)
+}
+
+// RevokeListedGrant revokes a grant ListGrants or GetGrant returned, from
+// what their listings showed of it: what RevokeGrant does after its own
+// listings (the sub-users, the PINs of the grant's doors), so
+// access.EnsureGrant and EnsureRevokedByKey revoke the grant they found
+// with one delete per door and no listing. What was listed may be a moment
+// old: a PIN gone meanwhile answers 404, which counts as deleted, and a
+// command under way is waited for as RevokeGrant waits. A grant that did not
+// come from this client's listing is revoked as RevokeGrant revokes
+// listed.ID.
+func (c *Client) RevokeListedGrant(ctx context.Context, listed *access.Grant) error {
+	if v, ok := listedView(listed); ok {
+		return c.revokeView(ctx, listed.ID, *v)
+	}
+	if listed == nil {
+		return access.Invalid("grant", "is required")
+	}
+	return c.RevokeGrant(ctx, listed.ID)
+}
+
+// listedView returns what the listings showed of a grant this client's
+// GetGrant or ListGrants returned.
+func listedView(g *access.Grant) (*grantView, bool) {
+	if g == nil {
+		return nil, false
+	}
+	n, ok := g.Native.(*GrantNative)
+	if !ok || n == nil || n.listed == nil || n.listed.ref.id != g.ID {
+		return nil, false
+	}
+	return n.listed, true
+}
+
+// revokeView revokes the grant v shows; see RevokeGrant.
+func (c *Client) revokeView(ctx context.Context, grantID string, v grantView) error {
 	var errs []error
 	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
 		if err := c.revokePIN(ctx, lockID, v.ref, v.pins[lockID]); err != nil {
@@ -852,9 +917,37 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err != nil {
 		return nil, err
 	}
+	return c.updateView(ctx, grantID, v, prepared, notices)
+}
+
+// UpdateListedGrantWindow moves a grant ListGrants or GetGrant returned, from
+// what their listings showed of it: what UpdateGrantWindow does after its
+// own listings, so access.EnsureGrant moves the booking it found with one
+// update command per door and no listing. What was listed may be a moment
+// old: a command under way is waited for as UpdateGrantWindow waits. A grant
+// that did not come from this client's listing is moved as
+// UpdateGrantWindow moves listed.ID.
+func (c *Client) UpdateListedGrantWindow(ctx context.Context, listed *access.Grant, window access.Window) (*access.Grant, error) {
+	v, ok := listedView(listed)
+	if !ok {
+		if listed == nil {
+			return nil, access.Invalid("grant", "is required")
+		}
+		return c.UpdateGrantWindow(ctx, listed.ID, window)
+	}
+	prepared, notices, err := window.Prepare(time.Now(), time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return c.updateView(ctx, listed.ID, *v, prepared, notices)
+}
+
+// updateView moves the grant v shows to prepared; see UpdateGrantWindow.
+func (c *Client) updateView(ctx context.Context, grantID string, v grantView, prepared access.Window, notices []access.Notice) (*access.Grant, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	var err error
 	updated := grantView{ref: v.ref, doors: v.doors, pins: map[string]StatePIN{}}
 	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
 		p := v.pins[lockID]

@@ -372,10 +372,28 @@ func repairAfterRollback(t *testing.T, c *august.Client, srv *augusttest.Server,
 	assert.Equal(t, []string{grant.ID}, ids)
 }
 
-// Requests per EnsureGrant case on the fake (one door). Before lookups
-// were narrowed to the grant's doors they were 4, 6, 19 and 13: every lock's
-// PINs were listed, and listed again to update, revoke and read back.
-// Create costs one more than before: the grant's sub-user is made first.
+// Requests per EnsureGrant case on the fake, one door, against the minimum
+// August's documented API needs without the unpublished sub-user join (see
+// the package's access section). A lookup by key is the sub-user listing
+// (GET /partners/sub-user), then, when a sub-user carries the key, the PINs
+// of the grant's doors (GET /locks/:lockID/pins, one per door). A create
+// reads the lock's info (GET /locks/:lockID: does it take PINs, its serial
+// number) and, once per lock and client, its keypad's PIN lengths (GET
+// /devices/capabilities), makes the grant's sub-user, then loads the PIN.
+// The grant found is changed or revoked from what the lookup showed
+// (UpdateListedGrantWindow, RevokeListedGrant): one command per door.
+//
+//	case        requests  minimum  what
+//	create      5 (4)     5 (4)    sub-users; lock info, capabilities (the lock's first grant only), POST sub-user, POST load
+//	unchanged   2         2        sub-users, PINs
+//	moved       3         3        sub-users, PINs, POST update
+//	recreated   6         6        sub-users, PINs, POST delete; lock info, POST sub-user, POST load (another holder)
+//	recovered   6         6        sub-users; lock info, POST sub-user, POST load (answer lost); sub-users, PINs
+//	revoke      3         3        sub-users, PINs, POST delete
+//
+// Before lookups were narrowed to the grant's doors these were 4, 6, 19
+// and 13 (create, unchanged, moved, revoke); before found grants were reused,
+// moved and revoke were 5.
 func TestEnsureGrantRequestCounts(t *testing.T) {
 	for _, mode := range joinModes {
 		t.Run(mode.name, func(t *testing.T) {
@@ -385,20 +403,39 @@ func TestEnsureGrantRequestCounts(t *testing.T) {
 			req := grantRequest("booking-count", "482913")
 			moved := req
 			moved.Window.End = moved.Window.End.Add(time.Hour)
+			recreated := moved
+			recreated.Holder = access.Person{Name: "Alan Turing", Email: "alan@example.com"}
+			lost := grantRequest("booking-lost", "")
+			ensure := func(r access.GrantRequest) func() (access.EnsureOutcome, error) {
+				return func() (access.EnsureOutcome, error) {
+					_, outcome, err := access.EnsureGrant(ctx, c, r)
+					return outcome, err
+				}
+			}
 			for _, step := range []struct {
-				name string
-				want int
-				run  func() error
+				name    string
+				want    int
+				outcome access.EnsureOutcome
+				run     func() (access.EnsureOutcome, error)
 			}{
-				{"create", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
-				{"unchanged", 2, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
-				{"moved", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, moved); return err }},
-				{"revoke", 5, func() error { return access.EnsureRevokedByKey(ctx, c, req.Key) }},
+				{"create", 5, access.EnsureCreated, ensure(req)},
+				{"unchanged", 2, access.EnsureUnchanged, ensure(req)},
+				{"moved", 3, access.EnsureUpdated, ensure(moved)},
+				{"recreated", 6, access.EnsureRecreated, ensure(recreated)},
+				{"revoke", 3, 0, func() (access.EnsureOutcome, error) { return 0, access.EnsureRevokedByKey(ctx, c, req.Key) }},
+				{"recovered", 6, access.EnsureRecovered, func() (access.EnsureOutcome, error) {
+					srv.Inject(augusttest.Fault{Method: http.MethodPost, Path: "/locks/" + augusttest.FrontDoorID + "/pins",
+						Count: 1, LoseAnswer: true})
+					return ensure(lost)()
+				}},
 			} {
 				require.NoError(t, srv.WaitDeliveries(ctx))
 				srv.ResetLog()
-				require.NoError(t, step.run(), step.name)
-				assert.Len(t, srv.Requests(), step.want, "%s: %v", step.name, paths(srv.Requests()))
+				outcome, err := step.run()
+				require.NoError(t, err, step.name)
+				assert.Equal(t, step.outcome, outcome, step.name)
+				got := paths(srv.Requests())
+				assert.Len(t, got, step.want, "%s: %v", step.name, got)
 			}
 		})
 	}
