@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/doorkit/doorkit/internal/pace"
 	"github.com/doorkit/doorkit/internal/rest"
 )
 
@@ -38,7 +39,9 @@ func TestBoundsAndLoggingReachRestConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1<<10), cfg.MaxBody)
 	assert.Equal(t, time.Second, c.ResponseHeaderTimeout)
-	lt, ok := cfg.Transport.(*rest.LogTransport)
+	paced, ok := cfg.Transport.(*pace.Transport)
+	require.True(t, ok, "every client is paced")
+	lt, ok := paced.Base().(*rest.LogTransport)
 	require.True(t, ok)
 	assert.True(t, lt.Bodies)
 	assert.Equal(t, []string{"base64"}, lt.SecretFields)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/august"
 	"github.com/doorkit/doorkit/august/augusttest"
 	"github.com/doorkit/doorkit/havr"
@@ -49,6 +50,7 @@ type options[O, T any] struct {
 	ResponseHeaderTimeout func(time.Duration) O
 	TokenTimeout          func(time.Duration) O
 	RateLimit             func(rate.Limit, int) O
+	RateBudget            func(access.RateBudget) O
 }
 
 // shared is options with the vendor's types erased, so one table of cases
@@ -72,6 +74,7 @@ func erase[O, T any](o options[O, T]) shared {
 		ResponseHeaderTimeout: func(d time.Duration) any { return o.ResponseHeaderTimeout(d) },
 		TokenTimeout:          func(d time.Duration) any { return o.TokenTimeout(d) },
 		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
+		RateBudget:            func(b access.RateBudget) any { return o.RateBudget(b) },
 	}
 }
 
@@ -119,6 +122,7 @@ func vendors() []vendor {
 				LogBodies: havr.WithLogBodies, Tokens: havr.WithTokens, TokenCallback: havr.WithTokenCallback,
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
 				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit,
+				RateBudget: havr.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -139,6 +143,7 @@ func vendors() []vendor {
 				LogBodies: primis.WithLogBodies, Tokens: primis.WithTokens, TokenCallback: primis.WithTokenCallback,
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
 				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit,
+				RateBudget: primis.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
@@ -159,6 +164,7 @@ func vendors() []vendor {
 				LogBodies: august.WithLogBodies, Tokens: august.WithTokens, TokenCallback: august.WithTokenCallback,
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
 				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit,
+				RateBudget: august.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -181,6 +187,7 @@ func vendors() []vendor {
 				LogBodies: resivo.WithLogBodies, Tokens: resivo.WithTokens, TokenCallback: resivo.WithTokenCallback,
 				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
 				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit,
+				RateBudget: resivo.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := resivotest.NewServer()
@@ -291,6 +298,12 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		}},
 		{name: "rate limit", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(1000, 10)}
+		}, check: ok},
+		{name: "nil rate budget", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(nil)}
+		}},
+		{name: "rate budget", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(access.NewMemoryRateBudget(1000, 10))}
 		}, check: ok},
 		{name: "logger: method, path and status, no headers", opts: func(o shared, f fake, log *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Logger(log)}
