@@ -2,6 +2,7 @@ package havr_test
 
 import (
 	"context"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The rate-limit scenario of issue 15: 1,000 grants from 50 workers
@@ -112,4 +114,39 @@ func TestFleetSharesOneBudget(t *testing.T) {
 	assert.Len(t, srv.SharedKeys(), scenarioGrants)
 	assert.Equal(t, len(srv.Requests()), int(budget.reserves.Load()), "every request the fake received took a slot from the budget")
 	t.Logf("%d answers 429", srv.Throttled())
+}
+
+// backoffBudget records the refusals reported to it.
+type backoffBudget struct {
+	access.RateBudget
+	backoffs chan time.Duration
+}
+
+func (b *backoffBudget) Backoff(ctx context.Context, d time.Duration) error {
+	b.backoffs <- d
+	return b.RateBudget.Backoff(ctx, d)
+}
+
+// TestRefusalReachesTheBudget: a 429 seen by one client is reported to the
+// budget every client of the account shares, with its Retry-After, so the
+// whole fleet slows; the call itself is retried and succeeds.
+func TestRefusalReachesTheBudget(t *testing.T) {
+	srv := havrtest.NewServer()
+	defer srv.Close()
+	budget := &backoffBudget{RateBudget: access.NewMemoryRateBudget(100, 10), backoffs: make(chan time.Duration, 4)}
+	c := newScenarioClient(t, srv, havr.WithRateBudget(budget), havr.WithRetry(2, time.Millisecond, time.Millisecond))
+	_, _, err := c.DoorLocks.List(context.Background()) // logs in
+	require.NoError(t, err)
+
+	srv.FailNext(1, http.StatusTooManyRequests, 0)
+	_, _, err = c.DoorLocks.List(context.Background())
+	require.NoError(t, err)
+	require.Len(t, budget.backoffs, 1)
+	assert.Equal(t, time.Duration(0), <-budget.backoffs, "no Retry-After")
+
+	srv.FailNext(1, http.StatusServiceUnavailable, time.Second)
+	_, _, err = c.DoorLocks.List(context.Background())
+	require.NoError(t, err)
+	require.Len(t, budget.backoffs, 1)
+	assert.Equal(t, time.Second, <-budget.backoffs)
 }

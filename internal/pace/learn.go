@@ -82,6 +82,9 @@ func (l *learner) reserve(lone bool) (slot, bool) {
 	l.mu.Lock()
 	epoch, cold := l.epoch, l.slowStart
 	l.mu.Unlock()
+	if l.lim.Allow() { // a token at hand: no wait, and no Reservation to allocate
+		return slot{epoch: epoch}, true
+	}
 	r := l.lim.Reserve()
 	if !r.OK() {
 		return slot{}, false
