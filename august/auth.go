@@ -19,14 +19,16 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Tokens is what the client authenticates with. Both values print as
-// [redacted]; use Reveal to store them.
+// Tokens is what the client authenticates with. Like golang.org/x/oauth2's
+// Token, its JSON form is its storage form and carries both tokens in clear
+// (store it as you would a password); fmt and log/slog show them as
+// [redacted].
 type Tokens struct {
-	AccessToken  access.Secret
-	RefreshToken access.Secret // empty unless the tokens came from OAuth
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"` // empty unless the tokens came from OAuth
 	// Expiry is the access token's JWT exp claim, read without verifying
 	// the token; zero when the token is not a JWT.
-	Expiry time.Time
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // tokenStore holds the newest access token. August may return a rotated

@@ -37,11 +37,16 @@ import (
 // WithTokenCallback, which only ever sees pairs that carry a refresh token.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted]; use Reveal to
-// store them.
+// Tokens is a token pair. Like golang.org/x/oauth2's Token, its JSON form
+// is its storage form and carries both tokens in clear (store it as you
+// would a password); fmt and log/slog show them as [redacted].
 type Tokens struct {
-	AccessToken  access.Secret
-	RefreshToken access.Secret
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
+	// Expiry is when the client renews the access token ahead of Havr,
+	// set only with WithTokenLifetime (Havr publishes no lifetime); zero
+	// when unknown.
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // Grant types of POST /oauth/v1/token.
@@ -346,5 +351,5 @@ func tokensOf(t *oauth2.Token) Tokens {
 	if t == nil {
 		return Tokens{}
 	}
-	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken)}
+	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken), Expiry: t.Expiry}
 }

@@ -26,25 +26,22 @@ import (
 // these methods only to control that explicitly.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted] through fmt,
-// log/slog (text and JSON handlers) and encoding/json; use Reveal to store
-// them.
+// Tokens is a token pair. Like golang.org/x/oauth2's Token, its JSON form
+// is its storage form and carries both tokens in clear (store it as you
+// would a password); fmt and log/slog show them as [redacted]. Log a Tokens
+// value itself: slog's JSON handler encodes a slice or map of them with
+// encoding/json.
 type Tokens struct {
-	AccessToken  access.Secret // the JWT sent as Bearer
-	RefreshToken access.Secret
+	AccessToken  access.Secret `json:"access_token"` // the JWT sent as Bearer
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
 }
 
 // LogValue keeps slog's JSON handler, which would encode the struct with
 // encoding/json and see the real values, from logging the tokens.
 func (t Tokens) LogValue() slog.Value { return redact.LogValue(t) }
 
-// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
-// slice, map or struct does not leak through encoding/json either: slog's
-// JSON handler encodes those with encoding/json and never asks LogValue.
-func (t Tokens) MarshalJSON() ([]byte, error) {
-	type plain Tokens
-	return json.Marshal(plain(redact.Redacted(t)))
-}
+// Format keeps every fmt verb from printing the tokens.
+func (t Tokens) Format(f fmt.State, verb rune) { redact.Format(f, verb, t) }
 
 // Session is the answer to a login.
 type Session struct {

@@ -36,14 +36,16 @@ const AssumedTokenLifetime = 300 * time.Second
 // half its lifetime.
 const TokenMargin = 60 * time.Second
 
-// Tokens is what the client authenticates with. The tokens print as
-// [redacted]; use Reveal to store them.
+// Tokens is what the client authenticates with. Like golang.org/x/oauth2's
+// Token, its JSON form is its storage form and carries the tokens in clear
+// (store it as you would a password); fmt and log/slog show them as
+// [redacted].
 type Tokens struct {
-	AccessToken  access.Secret `json:"accessToken"`
-	RefreshToken access.Secret `json:"refreshToken"` // user login only
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"` // user login only
 	// Expiry is when the client stops using the access token (the token's
 	// own expiry less TokenMargin); zero when unknown.
-	Expiry time.Time `json:"expiry"`
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // credentials are what the token source needs to obtain tokens.
