@@ -95,6 +95,15 @@ func (r Renewal) MarshalJSON() ([]byte, error) {
 // LogValue logs the renewal with its token redacted.
 func (r Renewal) LogValue() slog.Value { return redact.LogValue(r) }
 
+// savedError explains a failure to save tokens that are installed all the
+// same (WithTokenStore).
+func savedError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("primis: the new tokens are in use but were not shared through the token store: %w", err)
+}
+
 // ErrDeregistered is returned by every call after Auth.Deregister succeeded,
 // until Auth.Login registers the device again: the client does not take a
 // new licence behind the caller's back. It matches access.ErrUnauthorized.
@@ -131,8 +140,8 @@ func (s *AuthService) Login(ctx context.Context) (*Session, *Response, error) {
 		return nil, resp, err
 	}
 	s.client.deregistered.Store(false)
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), time.Now()))
-	return session, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), time.Now()))
+	return session, resp, savedError(err)
 }
 
 // LoginWithAccessToken logs in with the current access token and makes the
@@ -154,8 +163,8 @@ func (s *AuthService) LoginWithAccessToken(ctx context.Context) (*Session, *Resp
 	if current := s.client.tokens.Current(); current != nil {
 		refresh = current.RefreshToken
 	}
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), refresh, time.Now()))
-	return session, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(session.JWT.Reveal(), refresh, time.Now()))
+	return session, resp, savedError(err)
 }
 
 // RenewAccessToken exchanges the refresh token for a new access token and
@@ -174,8 +183,8 @@ func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(newToken(renewal.JWT.Reveal(), current.RefreshToken, time.Now()))
-	return renewal, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(renewal.JWT.Reveal(), current.RefreshToken, time.Now()))
+	return renewal, resp, savedError(err)
 }
 
 // Deregister removes the client's phone id from Primis, freeing its licence.
@@ -358,6 +367,19 @@ const oauth2ExpiryDelta = 10 * time.Second
 // server refuses it, but never right after fetching it.
 func newToken(jwt, refresh string, fetched time.Time) *oauth2.Token {
 	return &oauth2.Token{AccessToken: jwt, RefreshToken: refresh, TokenType: "Bearer", Expiry: tokenExpiry(jwt, fetched)}
+}
+
+// encodeTokens and decodeTokens convert between the source's token and the
+// shared store's value, Tokens' JSON form; the expiry is read again from
+// the JWT.
+func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+
+func decodeTokens(b []byte) (*oauth2.Token, error) {
+	var t Tokens
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
+	}
+	return newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal(), time.Time{}), nil
 }
 
 func tokensOf(t *oauth2.Token) Tokens {

@@ -237,6 +237,18 @@ func newToken(accessToken, refreshToken string, expiry time.Time) *oauth2.Token 
 	return &oauth2.Token{AccessToken: accessToken, RefreshToken: refreshToken, TokenType: "Bearer", Expiry: expiry}
 }
 
+// encodeTokens and decodeTokens convert between the source's token and the
+// shared store's value, Tokens' JSON form.
+func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+
+func decodeTokens(b []byte) (*oauth2.Token, error) {
+	var t Tokens
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
+	}
+	return newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal(), t.Expiry), nil
+}
+
 func tokensOf(t *oauth2.Token) Tokens {
 	if t == nil {
 		return Tokens{}
