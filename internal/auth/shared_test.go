@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -376,4 +377,44 @@ func TestStoreErrorClass(t *testing.T) {
 	err = &StoreError{Op: "load", Err: context.DeadlineExceeded}
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.True(t, errors.Is(err, access.ErrUnavailable))
+}
+
+// A token adopted from the store may have expired since a peer saved it:
+// when the server refuses it too, the transport renews once more (now from
+// the vendor) instead of returning the 401. A fetched token refused is
+// still returned to the caller.
+func TestTransportRenewsOnceMoreAfterAnAdoptedTokenIsRefused(t *testing.T) {
+	store := newTestStore()
+	var f fleetFetcher
+	src := sharedSource(f.fetch, store, nil)
+	_, err := src.Token() // tok-1, fetched and saved
+	require.NoError(t, err)
+	store.put(t, token("peer-expired"))
+	b := acceptOnly("tok-2")
+	tr := &Transport{Base: b, Source: src}
+	req, err := http.NewRequest(http.MethodGet, "https://api.example.test/v1/doors", nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	var sent []string
+	for _, a := range b.attempts() {
+		sent = append(sent, a.Auth)
+	}
+	assert.Equal(t, []string{"Bearer tok-1", "Bearer peer-expired", "Bearer tok-2"}, sent)
+
+	// An adopted token refused, then a fetched one refused: the caller
+	// gets the 401.
+	store.put(t, token("stale-again"))
+	peer := sharedSource(f.fetch, store, nil)
+	b2 := acceptOnly("nothing")
+	tr2 := &Transport{Base: b2, Source: peer}
+	resp, err = tr2.RoundTrip(req)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	sent = sent[:0]
+	for _, a := range b2.attempts() {
+		sent = append(sent, a.Auth)
+	}
+	assert.Equal(t, []string{"Bearer stale-again", "Bearer tok-3"}, sent)
 }

@@ -46,6 +46,9 @@ type Source struct {
 	// unchecked marks a token given to Init that a shared source has not
 	// compared with the store yet: the store's value wins.
 	unchecked bool
+	// adopted is the access token a shared source last took from the
+	// store rather than from the vendor ("" if none since).
+	adopted string
 }
 
 type flight struct {
@@ -138,9 +141,10 @@ func (s *Source) run(f *flight, current *oauth2.Token, refused bool, installs ui
 		}
 		s.mu.Lock()
 		if f.err == nil && s.installs == installs {
-			s.tok, s.installed, s.invalid, s.unchecked = f.tok, time.Now(), false, false
+			s.tok, s.installed, s.invalid, s.unchecked, s.adopted = f.tok, time.Now(), false, false, ""
 			if adopted {
 				s.installed = time.Time{} // how long it has lived is unknown
+				s.adopted = f.tok.AccessToken
 			}
 		}
 		s.inflight = nil
@@ -237,7 +241,7 @@ func (s *Source) Set(ctx context.Context, tok *oauth2.Token) error {
 // install makes tok the source's token and reports it to onChange.
 func (s *Source) install(tok *oauth2.Token) {
 	s.mu.Lock()
-	s.tok, s.installed, s.invalid, s.unchecked = tok, time.Now(), false, false
+	s.tok, s.installed, s.invalid, s.unchecked, s.adopted = tok, time.Now(), false, false, ""
 	s.installs++
 	s.mu.Unlock()
 	if tok != nil && s.onChange != nil {
@@ -255,6 +259,15 @@ func (s *Source) Init(tok *oauth2.Token) {
 	s.unchecked = tok != nil && s.shared != nil
 	s.installs++
 	s.mu.Unlock()
+}
+
+// Adopted reports whether tok is a token this source took from its shared
+// store rather than from the vendor: it may have expired since a peer saved
+// it, so a 401 to it deserves one more renewal (see Transport).
+func (s *Source) Adopted(tok *oauth2.Token) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return tok != nil && tok.AccessToken != "" && tok.AccessToken == s.adopted
 }
 
 // Current returns the cached token without fetching, or nil.
