@@ -34,8 +34,10 @@ func replica(t testing.TB, srv *havrtest.Server, store access.TokenStore, opts .
 // Four replicas sharing a token store, 64 goroutines each, 1,000 calls per
 // replica across three access-token expiries: one login, exactly three
 // refreshes (one per expiry, for the whole fleet), no refresh token sent
-// twice, no failed call (issue 13). Without the shared store, the second
-// replica to refresh sends a refresh token another already spent.
+// twice, no failed call (issue 13). Without the shared store, four
+// replicas started from one persisted pair (WithTokens) sent 6 refreshes, 3
+// of them with a refresh token another had spent, and 2,250 of the 4,000
+// calls failed.
 func TestTokenStoreFleetRefreshesOncePerExpiry(t *testing.T) {
 	const (
 		replicas = 4
