@@ -115,8 +115,9 @@
 // fails and reading stops. Each attempt waits at most 30 s for its response
 // headers (WithResponseHeaderTimeout), except synchronous remote operate,
 // which August may answer only after about 90 s: it waits up to
-// DefaultSyncOperateTimeout (WithSyncOperateTimeout, at least 95 s). The
-// context's deadline bounds the whole call, retries and waits included. An
+// DefaultSyncOperateTimeout (WithSyncOperateTimeout, at least 95 s); then
+// it waits at most 60 s for the rest of the body (WithResponseBodyTimeout).
+// The context's deadline bounds the whole call, retries and waits included. An
 // OAuth refresh runs on its own context bounded by WithTokenTimeout (30 s):
 // a caller whose context ends first returns at once while the refresh goes
 // on for the others. WithRateLimit paces every attempt, resends after a 401

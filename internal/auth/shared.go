@@ -94,7 +94,7 @@ func (s *Source) fetchShared(ctx context.Context, current *oauth2.Token, refused
 		rejected = current.AccessToken
 	}
 	adoptable := func(t *oauth2.Token) bool {
-		return t != nil && t.AccessToken != "" && t.AccessToken != rejected && usableAt(t, time.Time{}, time.Now())
+		return t != nil && t.AccessToken != "" && t.AccessToken != rejected && usableAt(t, time.Time{}, s.Now())
 	}
 
 	raw, stored, err := s.load(ctx)
@@ -189,7 +189,7 @@ func (s *Source) save(ctx context.Context, old []byte, tok *oauth2.Token) (*oaut
 		if bytes.Equal(raw, next) {
 			return tok, nil
 		}
-		if stored != nil && stored.AccessToken != "" && usableAt(stored, time.Time{}, time.Now()) {
+		if stored != nil && stored.AccessToken != "" && usableAt(stored, time.Time{}, s.Now()) {
 			return stored, nil
 		}
 		old = raw

@@ -31,6 +31,7 @@ type Source struct {
 	fetch    FetchFunc
 	timeout  time.Duration
 	onChange func(*oauth2.Token)
+	clock    func() time.Time // nil: time.Now
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -77,6 +78,20 @@ func NewSource(fetch FetchFunc, timeout time.Duration, onChange func(*oauth2.Tok
 	return &Source{fetch: fetch, timeout: timeout, onChange: onChange}
 }
 
+// SetClock makes the source read the time from now instead of time.Now, so
+// a test can move a token towards its expiry without waiting. Call it
+// before the source is used.
+func (s *Source) SetClock(now func() time.Time) { s.clock = now }
+
+// Now is the source's clock. A fetcher that computes an expiry from the
+// moment it fetched uses it too, so both agree.
+func (s *Source) Now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
+
 // Token returns the cached token or fetches a new one, waiting for the fetch
 // however long it takes (up to the source's timeout). It makes Source an
 // oauth2.TokenSource; requests use TokenContext.
@@ -89,7 +104,7 @@ func (s *Source) Token() (*oauth2.Token, error) {
 // fetch goes on and its token serves later calls.
 func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
-	if s.usable(time.Now()) {
+	if s.usable(s.Now()) {
 		tok := s.tok
 		s.mu.Unlock()
 		return tok, nil
@@ -141,7 +156,7 @@ func (s *Source) run(f *flight, current *oauth2.Token, refused bool, installs ui
 		}
 		s.mu.Lock()
 		if f.err == nil && s.installs == installs {
-			s.tok, s.installed, s.invalid, s.unchecked, s.adopted = f.tok, time.Now(), false, false, ""
+			s.tok, s.installed, s.invalid, s.unchecked, s.adopted = f.tok, s.Now(), false, false, ""
 			if adopted {
 				s.installed = time.Time{} // how long it has lived is unknown
 				s.adopted = f.tok.AccessToken
@@ -241,7 +256,7 @@ func (s *Source) Set(ctx context.Context, tok *oauth2.Token) error {
 // install makes tok the source's token and reports it to onChange.
 func (s *Source) install(tok *oauth2.Token) {
 	s.mu.Lock()
-	s.tok, s.installed, s.invalid, s.unchecked, s.adopted = tok, time.Now(), false, false, ""
+	s.tok, s.installed, s.invalid, s.unchecked, s.adopted = tok, s.Now(), false, false, ""
 	s.installs++
 	s.mu.Unlock()
 	if tok != nil && s.onChange != nil {

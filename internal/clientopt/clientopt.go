@@ -37,6 +37,9 @@ type Common struct {
 	// ResponseHeaderTimeout bounds each attempt until its headers arrive
 	// (0: rest.DefaultResponseHeaderTimeout).
 	ResponseHeaderTimeout time.Duration
+	// ResponseBodyTimeout bounds each attempt from its headers until its
+	// body has been read (0: rest.DefaultResponseBodyTimeout).
+	ResponseBodyTimeout time.Duration
 	// LogBodies adds headers, query and bodies, redacted, to debug logs.
 	LogBodies bool
 	// SecretFields are the vendor's own secret body keys, redacted in logs.
@@ -102,6 +105,16 @@ func (c *Common) SetResponseHeaderTimeout(d time.Duration) error {
 		return c.errorf("WithResponseHeaderTimeout(%s): must be positive", d)
 	}
 	c.ResponseHeaderTimeout = d
+	return nil
+}
+
+// SetResponseBodyTimeout sets the per-attempt bound on reading the body
+// once the headers have arrived.
+func (c *Common) SetResponseBodyTimeout(d time.Duration) error {
+	if d <= 0 {
+		return c.errorf("WithResponseBodyTimeout(%s): must be positive", d)
+	}
+	c.ResponseBodyTimeout = d
 	return nil
 }
 
@@ -245,10 +258,10 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 	if err != nil {
 		return rest.Config{}, err
 	}
-	// The response-header bound sits right over the network transport, so
-	// that waiting for a rate-limit slot (here) or a token (the vendor's
-	// auth transport, added over this one) does not count against it.
-	transport = rest.BoundResponseHeaders(transport, c.ResponseHeaderTimeout)
+	// The response bounds sit right over the network transport, so that
+	// waiting for a rate-limit slot (here) or a token (the vendor's auth
+	// transport, added over this one) does not count against them.
+	transport = rest.BoundResponse(transport, c.ResponseHeaderTimeout, c.ResponseBodyTimeout)
 	if c.Logger != nil {
 		transport = &rest.LogTransport{Base: transport, Logger: c.Logger, Bodies: c.LogBodies, SecretFields: c.SecretFields}
 	}
@@ -257,6 +270,7 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 		Transport:             c.paced(transport),
 		Timeout:               timeout,
 		ResponseHeaderTimeout: -1, // bounded above, under pacing and auth
+		ResponseBodyTimeout:   -1, // likewise
 		MaxBody:               c.MaxBody,
 		Policy:                c.Policy,
 		UserAgent:             c.UserAgent,

@@ -31,6 +31,12 @@ type Config struct {
 	// it negative and puts BoundResponseHeaders over its network transport
 	// instead, so that waits for tokens and rate-limit slots do not count.
 	ResponseHeaderTimeout time.Duration
+	// ResponseBodyTimeout bounds each attempt from the arrival of its
+	// response headers until its body has been read: 0 means
+	// DefaultResponseBodyTimeout, a negative value none. Like
+	// ResponseHeaderTimeout, a vendor client sets it negative here and
+	// passes it to BoundResponse over its network transport.
+	ResponseBodyTimeout time.Duration
 	// MaxBody caps a 2xx body: 0 means DefaultMaxBody.
 	MaxBody   int64
 	Policy    Policy
@@ -63,8 +69,8 @@ func New(cfg Config) *Client {
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	if cfg.ResponseHeaderTimeout >= 0 {
-		transport = BoundResponseHeaders(transport, cfg.ResponseHeaderTimeout)
+	if cfg.ResponseHeaderTimeout >= 0 || cfg.ResponseBodyTimeout >= 0 {
+		transport = BoundResponse(transport, cfg.ResponseHeaderTimeout, cfg.ResponseBodyTimeout)
 	}
 	maxBody := cfg.MaxBody
 	if maxBody <= 0 {
@@ -270,7 +276,13 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		return resp, c.redirectError(req.Request, resp, st)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		verr := c.decodeError(resp, ReadBounded(resp.Body, MaxErrorBody))
+		body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		verr := c.decodeError(resp, body)
+		if readErr != nil {
+			// The status is the vendor's word; the body was cut short (the
+			// caller's deadline, the body bound), and why stays in the chain.
+			verr = &cutBodyError{Err: verr, Read: readErr}
+		}
 		if resp.StatusCode >= 500 && !isIdempotent(req.Context()) && !retryAfterSaysNotDone(resp) {
 			return resp, &OutcomeUnknownError{Err: verr}
 		}
@@ -289,6 +301,21 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 	}
 	return resp, nil
 }
+
+// cutBodyError is a non-2xx answer whose body could not be read whole. It
+// matches what the vendor's error matches and what stopped the read (the
+// caller's context.DeadlineExceeded, ErrResponseBodyTimeout); errors.As
+// finds the vendor's error.
+type cutBodyError struct {
+	Err  error // the vendor's error, decoded from what was read
+	Read error
+}
+
+func (e *cutBodyError) Error() string {
+	return e.Err.Error() + " (reading its body failed: " + e.Read.Error() + ")"
+}
+
+func (e *cutBodyError) Unwrap() []error { return []error{e.Err, e.Read} }
 
 // retryAfterSaysNotDone reports a 503 with Retry-After: the server says it
 // did not act and when to come back, which is why the retry policy resends
