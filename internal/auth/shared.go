@@ -109,8 +109,9 @@ func (s *Source) fetchShared(ctx context.Context, current *oauth2.Token, refused
 	}
 	if stored == nil && adoptable(current) {
 		// An empty store (the fleet's first start, or a store that lost its
-		// data): share the token this source holds.
-		tok, _ := s.save(ctx, nil, current)
+		// data) or one whose value does not decode: share the token this
+		// source holds.
+		tok, _ := s.save(ctx, raw, current)
 		return tok, true, nil
 	}
 
