@@ -18,18 +18,19 @@ type Option func(*settings) error
 
 type settings struct {
 	clientopt.Common
-	apiKey       string
-	accessToken  string
-	refreshToken string
-	onTokens     func(Tokens)
-	authURL      string
-	clientID     string
-	clientSecret string
-	redirectURL  string
-	scopes       []string
-	syncTimeout  time.Duration
-	events       *WebhookHandler
-	webhookURL   string
+	apiKey        string
+	accessToken   string
+	refreshToken  string
+	onTokens      func(Tokens)
+	authURL       string
+	clientID      string
+	clientSecret  string
+	redirectURL   string
+	scopes        []string
+	syncTimeout   time.Duration
+	events        *WebhookHandler
+	webhookURL    string
+	rollbackGrace time.Duration
 }
 
 // Hosts of August's API and OAuth server.
@@ -55,9 +56,10 @@ func defaultSettings() settings {
 	// event codes under that key are redacted in logged bodies too.
 	c.SecretFields = []string{"code"}
 	return settings{
-		Common:      c,
-		authURL:     DefaultAuthURL,
-		syncTimeout: DefaultSyncOperateTimeout,
+		Common:        c,
+		authURL:       DefaultAuthURL,
+		syncTimeout:   DefaultSyncOperateTimeout,
+		rollbackGrace: DefaultRollbackGrace,
 	}
 }
 
@@ -232,6 +234,20 @@ func WithWebhook(url string, h *WebhookHandler) Option {
 			return err
 		}
 		s.webhookURL, s.events = url, h
+		return nil
+	}
+}
+
+// WithRollbackGrace sets how long CreateGrant's rollback (deleting the PINs
+// already loaded when a later door refuses the grant) may run on after the
+// caller's context has ended; default DefaultRollbackGrace. What it has not
+// finished by then is reported as a *RollbackError.
+func WithRollbackGrace(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return errors.New("august: WithRollbackGrace: the grace must not be negative")
+		}
+		s.rollbackGrace = d
 		return nil
 	}
 }

@@ -123,6 +123,21 @@ func New(vendor, userAgent, baseURL string) Common {
 	return Common{Vendor: vendor, UserAgent: userAgent, BaseURL: baseURL, Policy: rest.DefaultPolicy}
 }
 
+// Invalid marks a construction error (a bad option, a missing credential)
+// as access.ErrInvalid, keeping its message and chain; nil stays nil.
+func Invalid(err error) error {
+	if err == nil || errors.Is(err, access.ErrInvalid) {
+		return err
+	}
+	return &invalidError{err}
+}
+
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string        { return e.err.Error() }
+func (e *invalidError) Unwrap() error        { return e.err }
+func (e *invalidError) Is(target error) bool { return target == access.ErrInvalid }
+
 func (c *Common) errorf(format string, args ...any) error {
 	return fmt.Errorf(c.Vendor+": "+format, args...)
 }
@@ -213,7 +228,9 @@ func (c *Common) ParseBaseURL(allowHTTP bool, hint string) (*url.URL, error) {
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil {
-		return nil, c.errorf("base URL: %w", err)
+		// Go's parser speaks of path segments ("first path segment in URL
+		// cannot contain colon" for 10.0.0.5:8443): say what is wanted.
+		return nil, c.errorf("base URL %q: must be https://host[:port] (with the scheme)", c.BaseURL)
 	}
 	if u.Host == "" || (u.Scheme != "https" && !(allowHTTP && u.Scheme == "http")) {
 		return nil, c.errorf("base URL %q: must be https://host[:port]", c.BaseURL)

@@ -108,6 +108,10 @@ func New(cfg Config) *Client {
 	return c
 }
 
+// ErrNilContext is returned for a nil context, as go-github does, instead
+// of a panic deep in net/http. It matches access.ErrInvalid.
+var ErrNilContext error = &LocalError{Err: errors.New("context must be non-nil")}
+
 // BaseURL returns the absolute base every path is resolved against.
 func (c *Client) BaseURL() string { return c.base }
 
@@ -118,6 +122,9 @@ func (c *Client) BaseURL() string { return c.base }
 // (see Send): access.ErrInvalid when nothing was sent, access.ErrUnavailable,
 // access.ErrOutcomeUnknown, the context's error, or the vendor's sentinel.
 func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, error) {
+	if ctx == nil {
+		return nil, ErrNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -130,6 +137,9 @@ func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, e
 
 // NewRequest builds the request for call without sending it.
 func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
+	if ctx == nil {
+		return nil, ErrNilContext
+	}
 	req, err := c.newRequest(ctx, call)
 	return req, local(err)
 }
