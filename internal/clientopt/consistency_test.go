@@ -333,6 +333,7 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 				if tc.wantErr {
 					require.Error(t, err)
 					assert.True(t, strings.HasPrefix(err.Error(), v.name+": "), "%q names its package", err)
+					assert.ErrorIs(t, err, access.ErrInvalid)
 					return
 				}
 				require.NoError(t, err)
