@@ -1,6 +1,7 @@
 // Package auth holds doorkit's token plumbing: a caching token source whose
-// refresh is single-flight, and a transport that authorises each attempt and
-// recovers once from a 401.
+// refresh is single-flight (and, with Share, shared by every replica of an
+// account through an access.TokenStore), and a transport that authorises
+// each attempt and recovers once from a 401.
 package auth
 
 import (
