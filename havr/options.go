@@ -176,8 +176,9 @@ func WithRateBudget(budget access.RateBudget) Option {
 // fetches included; a caller waits within its context and gets its context's
 // error when that ends first. A 429, or a 503 with Retry-After, lowers the
 // pace below the ceiling, and accepted requests raise it again, never above.
-// Without it the client learns the vendor's rate that way from a cold start.
-// Set it to the vendor's published limit, or below it, to avoid 429 answers.
+// Without it the client learns the vendor's rate that way from a cold start;
+// rate.Inf turns pacing off, the learning included. Set it to the vendor's
+// published limit, or below it, to avoid 429 answers.
 func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }

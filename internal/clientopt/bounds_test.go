@@ -117,3 +117,16 @@ func TestBodyBoundReachesTheTransport(t *testing.T) {
 	require.ErrorIs(t, err, rest.ErrResponseBodyTimeout)
 	assert.NoError(t, ctx.Err())
 }
+
+// TestInfiniteRateLimitTurnsPacingOff: WithRateLimit(rate.Inf, ...) keeps
+// its documented meaning, no client-side pacing, not even the learning.
+func TestInfiniteRateLimitTurnsPacingOff(t *testing.T) {
+	c := New("test", "ua", "https://api.example.test")
+	base, err := c.ParseBaseURL(false, "")
+	require.NoError(t, err)
+	require.NoError(t, c.SetRateLimit(rate.Inf, 1))
+	cfg, err := c.RestConfig(base, nil)
+	require.NoError(t, err)
+	_, paced := cfg.Transport.(*pace.Transport)
+	assert.False(t, paced)
+}

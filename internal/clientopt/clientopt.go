@@ -223,8 +223,12 @@ func (c *Common) SetRateLimit(limit rate.Limit, burst int) error {
 }
 
 // paced wraps rt in the client's pacing: the limit that learns, under
-// WithRateLimit's ceiling when set, or the shared budget.
+// WithRateLimit's ceiling when set, or the shared budget; none at all with
+// WithRateLimit(rate.Inf, ...).
 func (c *Common) paced(rt http.RoundTripper) http.RoundTripper {
+	if c.RateLimit == rate.Inf && c.RateBudget == nil {
+		return rt // WithRateLimit(rate.Inf, ...): no pacing at all
+	}
 	return pace.New(rt, pace.Config{Limit: c.RateLimit, Burst: c.RateBurst, Budget: c.RateBudget,
 		MaxRetryAfter: c.Policy.MaxRetryAfter, RetryAfter: rest.RetryAfter, Logger: c.Logger})
 }
