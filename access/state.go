@@ -167,7 +167,8 @@ func (l *memoryLease) Release(context.Context) error {
 type EnsureOption func(*ensureConfig)
 
 type ensureConfig struct {
-	locker Locker
+	locker  Locker
+	applied AppliedStore
 }
 
 // WithLocker makes the call take its key's turn from l, overriding the
@@ -182,6 +183,7 @@ func ensureOptions(g any, opts []EnsureOption) ensureConfig {
 	for _, o := range opts {
 		o(&c)
 	}
+	c.applied = appliedStoreOf(g, c.applied)
 	return c
 }
 

@@ -35,6 +35,7 @@ type Memory struct {
 	opens    int
 	loseNext int
 	failNext int
+	failList bool
 	now      func() time.Time
 	locker   access.Locker
 }
@@ -93,6 +94,15 @@ func (m *Memory) FailNextCreate() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.failNext++
+}
+
+// FailListings makes every later ListGrants stop after its first grant
+// with an error matching ErrUnavailable, as a listing cut short by a
+// failing page does.
+func (m *Memory) FailListings() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failList = true
 }
 
 // Creates returns how many grants CreateGrant has created.
@@ -277,11 +287,16 @@ func (m *Memory) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 				out = append(out, clone(g))
 			}
 		}
+		failList := m.failList
 		m.mu.Unlock()
 		slices.SortFunc(out, func(a, b *access.Grant) int { // creation order: g2 before g10
 			return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
 		})
-		for _, g := range out {
+		for i, g := range out {
+			if failList && i == 1 {
+				yield(nil, fmt.Errorf("memory: listing cut short after grant %s: %w", out[0].ID, access.ErrUnavailable))
+				return
+			}
 			if !yield(g, nil) {
 				return
 			}
