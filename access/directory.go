@@ -34,7 +34,8 @@ var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 //     to two accounts is ErrInvalid; an account whose client lacks the
 //     interface answers ErrUnsupported;
 //   - ListGrants asks each account that grants in turn, or only the door's
-//     account when the filter names a door.
+//     account when the filter names a door; its lookup by key is
+//     authoritative (KeyAuthority) when every such account's is.
 //
 // Errors from an account are *AccountError values naming it. Add accounts
 // before use; a Directory is safe for concurrent use.
@@ -53,6 +54,7 @@ var (
 	_ GrantLister    = (*Directory)(nil)
 	_ GrantUpdater   = (*Directory)(nil)
 	_ LockerProvider = (*Directory)(nil)
+	_ KeyAuthority   = (*Directory)(nil)
 )
 
 // NewDirectory returns an empty Directory.
@@ -360,4 +362,22 @@ func (d *Directory) ListGrants(ctx context.Context, filter GrantFilter) iter.Seq
 			}
 		}
 	}
+}
+
+// KeyLookupAuthoritative reports whether a lookup by key over the directory
+// is authoritative (see KeyAuthority): when every account that grants lists
+// its grants and says its own lookup by key is. Accounts that do not grant
+// hold no grant and do not count.
+func (d *Directory) KeyLookupAuthoritative() bool {
+	for _, name := range d.Accounts() {
+		client, _ := d.Account(name)
+		if _, grants := client.(Granter); !grants {
+			continue
+		}
+		lister, ok := client.(GrantLister)
+		if !ok || !keyLookupAuthoritative(lister) {
+			return false
+		}
+	}
+	return true
 }

@@ -75,11 +75,14 @@ const windowTolerance = time.Minute
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
 // like an existing one (a partial grant is re-made, in a recreate too, at
-// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown);
-// when the listing proves nothing was made, it creates once more. A failed lookup returns
-// the create's error joined with the lookup's, and nothing is retried, so
-// EnsureGrant never makes two grants for one key. Two grants found for one
-// key are ErrConflict.
+// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown).
+// When the listing finds nothing, it creates once more only if the
+// granter's lookup by key is authoritative (KeyAuthority), so that finding
+// nothing proves nothing was made; otherwise it returns the create's error
+// (ErrOutcomeUnknown), and a later call, which finds no grant, creates. A
+// failed lookup returns the create's error joined with the lookup's, and
+// nothing is retried, so EnsureGrant never makes two grants for one key.
+// Two grants found for one key are ErrConflict.
 //
 // Calls for one key take turns (EnsureRevokedByKey too) through the
 // granter's Locker (LockerProvider: every vendor client has one, in memory
@@ -202,9 +205,37 @@ func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest
 		if found != nil {
 			return found, EnsureRecovered, nil
 		}
-		// The listing proves nothing was made: creating again is safe.
+		if !keyLookupAuthoritative(lister) {
+			return nil, 0, fmt.Errorf("access: key %q: no grant found after a create of unknown outcome, but the lookup by key of %T is not authoritative, so that proves nothing and it is not created again: %w",
+				req.Key, lister, err)
+		}
+		// The vendor's own word that nothing was made: creating again is safe.
 	}
 	return nil, 0, err
+}
+
+// KeyAuthority is implemented by a GrantLister that can say whether its
+// lookup by key is authoritative: whether ListGrants with a Key filter that
+// yields no grant is the vendor's own word that it holds no grant with the
+// key, including one whose create was acted on a moment ago (its listing is
+// complete and shows a grant as soon as it is made, and the key is read from
+// the vendor's record, not from a guess or from a store that may forget).
+//
+// EnsureGrant creates a second time, after a create whose outcome is
+// unknown found nothing, only on an authoritative lookup. A GrantLister that
+// does not implement KeyAuthority is taken as not authoritative, the
+// reading that never makes two grants for one key. It is a method rather
+// than the type alone because the answer may depend on the value (a
+// Directory is authoritative when each of its accounts is).
+type KeyAuthority interface {
+	KeyLookupAuthoritative() bool
+}
+
+// keyLookupAuthoritative reports whether l says its lookup by key is
+// authoritative.
+func keyLookupAuthoritative(l GrantLister) bool {
+	a, ok := l.(KeyAuthority)
+	return ok && a.KeyLookupAuthoritative()
 }
 
 // findByKey returns the one live grant with key, or nil. A part of the

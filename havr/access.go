@@ -284,7 +284,12 @@ func doorAccesses(keys []SharedKey, now time.Time, credential func(SharedKey) ac
 //   - waiting_for_user: the visitor has not opened the emailed link yet;
 //   - pending, waiting_for_activation: the lock's owner must confirm it (its
 //     confirmation level asks for that), or Havr is activating it;
-//   - rejected: the owner refused it; deleted, inactive: gone.
+//   - rejected: the owner refused it; deleted, inactive: gone;
+//   - anything else: pending, with the status in the reason. Havr documents
+//     no failure status for shared keys ("active or waiting_for_user"), so
+//     a status doorkit does not know is not taken for a failure: a failed
+//     grant is revoked and re-made by EnsureGrant, and Havr would email the
+//     visitor a new link on every trigger.
 func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.Notice) {
 	switch k.ExistingStatus {
 	case StatusActive:
@@ -303,7 +308,7 @@ func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.
 	case StatusDeleted, StatusInactive:
 		return access.GrantRevoked, "shared key " + string(k.ExistingStatus), nil
 	default:
-		return access.GrantFailed, fmt.Sprintf("unknown shared key status %q", k.ExistingStatus), nil
+		return access.GrantPending, fmt.Sprintf("Havr reports shared key status %q, which doorkit does not know: taken as still being set up", k.ExistingStatus), nil
 	}
 }
 
