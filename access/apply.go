@@ -28,7 +28,7 @@ const (
 	// ApplySkipped: checked again under the key's turn, the change no
 	// longer applied (ChangeResult.Detail says why); plan again.
 	ApplySkipped ApplyOutcome = "skipped"
-	// ApplyWithheld: the plan withheld the revoke.
+	// ApplyWithheld: the plan withheld the change (Change.Withheld).
 	ApplyWithheld ApplyOutcome = "withheld"
 	// ApplyFailed: the change failed; ChangeResult.Err says why.
 	ApplyFailed ApplyOutcome = "failed"

@@ -115,8 +115,9 @@ type Change struct {
 	// HeldWindow is the held grant's window when it differs.
 	HeldWindow *Window `json:"held_window,omitempty"`
 	Reason     string  `json:"reason"`
-	// Withheld says why Apply will not carry out this revoke (an
-	// incomplete account, the brake); "" otherwise.
+	// Withheld says why Apply will not carry out this change: a revoke in
+	// an account whose grants could not all be read or held back by the
+	// brake, a create for a key not seen in such an account; "" otherwise.
 	Withheld string `json:"withheld,omitempty"`
 
 	want      *GrantRequest // what Apply ensures, as the caller gave it
@@ -175,7 +176,7 @@ type PlanSummary struct {
 	Update     int `json:"update"`
 	Recreate   int `json:"recreate"`
 	Revoke     int `json:"revoke"`   // revokes Apply carries out
-	Withheld   int `json:"withheld"` // revokes withheld
+	Withheld   int `json:"withheld"` // changes Apply will not carry out (Change.Withheld)
 	Keep       int `json:"keep"`
 	Unmanaged  int `json:"unmanaged"`
 	Findings   int `json:"findings"`
@@ -320,7 +321,7 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	} else {
 		fmt.Fprintf(cw, "Plan: %d to create, %d to update, %d to recreate, %d to revoke, %d unchanged.", s.Create, s.Update, s.Recreate, s.Revoke, s.Keep)
 		if s.Withheld > 0 {
-			fmt.Fprintf(cw, " %d revoke(s) withheld.", s.Withheld)
+			fmt.Fprintf(cw, " %d withheld.", s.Withheld)
 		}
 		if s.Unmanaged > 0 {
 			fmt.Fprintf(cw, " %d unmanaged.", s.Unmanaged)

@@ -228,10 +228,11 @@ func (a *planAccount) ids(vendorIDs []string) []string {
 // ended (or that the vendor reports expired) needs no revoke.
 //
 // Never on partial knowledge: an account whose listing failed or was cut
-// short, or one of whose reads failed, is marked incomplete and its
-// revokes are withheld; a revoke is planned only for a grant the vendor
-// itself showed; and the brake (WithRevokeShare) withholds an account's
-// revokes when they are too many. The error then joins, per account, an
+// short, or one of whose reads failed, is marked incomplete, and its
+// revokes and its creates for keys it did not show are withheld
+// (Change.Withheld); a revoke is planned only for a grant the vendor itself
+// showed; and the brake (WithRevokeShare) withholds an account's revokes
+// when they are too many. The error then joins, per account, an
 // *AccountError (a plan over one client: a plain error) matching
 // ErrIncomplete or ErrTooManyRevokes, and the plan is returned with it so
 // it can be read.
@@ -339,7 +340,7 @@ func PlanGrants(ctx context.Context, target Granter, wanted iter.Seq2[GrantReque
 			if accounts[i].inDir {
 				errs = append(errs, &AccountError{Account: accounts[i].name, Err: r.err})
 			} else {
-				errs = append(errs, fmt.Errorf("access: plan: %w", r.err))
+				errs = append(errs, r.err)
 			}
 		}
 	}
@@ -516,11 +517,10 @@ func readKeyStore(ctx context.Context, cfg reconcileConfig, ks KeyStore, getter 
 		progress(done, len(entries))
 		mu.Unlock()
 	})
-	for i, g := range grants {
+	for _, g := range grants {
 		if g != nil {
 			rd.held = append(rd.held, g)
 		}
-		_ = i
 	}
 	rd.err = errors.Join(errs...)
 	if rd.err == nil {
@@ -599,7 +599,7 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 	change := func(c Change) { out.changes = append(out.changes, c) }
 	revoke := func(g *Grant, cause ChangeCause, reason string) {
 		change(Change{Action: ActionRevoke, Cause: cause, Account: a.name, Key: g.Key, GrantID: a.id(g.ID),
-			DoorIDs: a.ids(g.DoorIDs()), Window: g.Window, Reason: reason, held: g})
+			DoorIDs: a.ids(g.DoorIDs()), Window: g.Window, Reason: reason, held: g, elsewhere: wantedIn[g.Key] != "" && wantedIn[g.Key] != a.name})
 	}
 
 	wantedKeys := map[string]bool{}
@@ -617,9 +617,19 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 				continue // over, and nothing held
 			}
 			req := w.req
-			change(Change{Action: ActionCreate, Cause: CauseNotHeld, Account: a.name, Key: key, DoorIDs: slices.Clone(w.req.DoorIDs),
-				Window: want.Window.UTC(), Reason: "wanted, not held", want: &req})
+			c := Change{Action: ActionCreate, Cause: CauseNotHeld, Account: a.name, Key: key, DoorIDs: slices.Clone(w.req.DoorIDs),
+				Window: want.Window.UTC(), Reason: "wanted, not held", want: &req}
+			if rd.err != nil {
+				// Not seen is not "not held": the grant may be in the part
+				// that could not be read.
+				c.Reason = "wanted, not seen"
+				c.Withheld = "the account's grants could not all be read: " + rd.err.Error()
+			}
+			change(c)
 			if f, ok := notIssued(a, want, nil, now, cfg.lead); ok {
+				if rd.err != nil {
+					f.Detail = strings.Replace(f.Detail, "no grant is held", "no grant was seen (the account's grants could not all be read)", 1)
+				}
 				out.findings = append(out.findings, f)
 			}
 			continue
@@ -701,7 +711,6 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 				continue
 			}
 			revoke(g, CauseNotWanted, reason)
-			out.changes[len(out.changes)-1].elsewhere = wantedIn[key] != ""
 			if worksNow(g, now) {
 				out.findings = append(out.findings, Finding{Kind: FindingNotRevoked, Account: a.name, Key: key, GrantID: a.id(g.ID),
 					DoorIDs: a.ids(activeDoors(g)), Detail: fmt.Sprintf("no booking wants this key and access still works (until %s)", fmtTime(g.Window.End))})

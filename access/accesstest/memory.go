@@ -96,6 +96,21 @@ func (m *Memory) FailNextCreate() {
 	m.failNext++
 }
 
+// SetClock sets the clock Memory prepares windows by (time.Now by
+// default), so a test can make grants whose windows started in the past.
+func (m *Memory) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
+}
+
+func (m *Memory) clock() time.Time {
+	m.mu.Lock()
+	now := m.now
+	m.mu.Unlock()
+	return now()
+}
+
 // FailListings makes every later ListGrants stop after its first grant
 // with an error matching ErrUnavailable, as a listing cut short by a
 // failing page does.
@@ -195,7 +210,7 @@ func (m *Memory) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	window, notices, err := req.Window.Prepare(m.now(), time.Second)
+	window, notices, err := req.Window.Prepare(m.clock(), time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +332,7 @@ func (m *Memory) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	w, notices, err := window.Prepare(m.now(), time.Second)
+	w, notices, err := window.Prepare(m.clock(), time.Second)
 	if err != nil {
 		return nil, err
 	}
