@@ -66,7 +66,10 @@ func TestReconcileDrift(t *testing.T) {
 	// No WithAppliedStore: the windows doorkit applied are kept with the
 	// keys in each client's KeyStore.
 	opts := []access.ReconcileOption{access.WithOwnedPrefix("booking-"), access.WithRecheck(
-		func(_ context.Context, key string) (access.GrantRequest, bool, error) { r, ok := wanted[key]; return r, ok, nil })}
+		func(_ context.Context, key string) (access.GrantRequest, bool, error) {
+			r, ok := wanted[key]
+			return r, ok, nil
+		})}
 	plan := func() (*access.Plan, error) { return access.PlanGrants(ctx, dir, access.Wanted(list()...), opts...) }
 
 	p, err := plan()
