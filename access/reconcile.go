@@ -331,6 +331,11 @@ func PlanGrants(ctx context.Context, target Granter, wanted iter.Seq2[GrantReque
 		return nil, err
 	}
 	var errs []error
+	total := 0
+	for _, r := range results {
+		total += len(r.changes)
+	}
+	plan.Changes = make([]Change, 0, total)
 	for i, r := range results {
 		plan.Accounts = append(plan.Accounts, r.account)
 		plan.Changes = append(plan.Changes, r.changes...)
@@ -596,6 +601,7 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 		}
 	}
 
+	out.changes = make([]Change, 0, len(a.wanted)+len(keys))
 	change := func(c Change) { out.changes = append(out.changes, c) }
 	revoke := func(g *Grant, cause ChangeCause, reason string) {
 		change(Change{Action: ActionRevoke, Cause: cause, Account: a.name, Key: g.Key, GrantID: a.id(g.ID),

@@ -490,3 +490,42 @@ func TestApplyRechecksUnderTheKeysTurn(t *testing.T) {
 	assert.ElementsMatch(t, []string{"bk-a", "bk-b", "bk-new"}, asked)
 	assert.Equal(t, 2, m.Live(), "bk-a (moved) and bk-c")
 }
+
+// BenchmarkPlanGrants measures the planning itself, with no HTTP: a
+// Directory of four accounts (three that list their grants, one read key
+// by key through its KeyStore) holding every wanted booking. Compare
+// ns/booking and B/op across the sizes: growth is linear when they stay
+// flat.
+func BenchmarkPlanGrants(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{1_000, 10_000} {
+		b.Run(fmt.Sprintf("bookings=%d", n), func(b *testing.B) {
+			d := access.NewDirectory()
+			names := []string{"a", "b", "c", "keyed"}
+			for _, name := range names[:3] {
+				require.NoError(b, d.Add(name, accesstest.NewMemory(accesstest.MemoryDoors()...)))
+			}
+			require.NoError(b, d.Add("keyed", &keyed{Memory: accesstest.NewMemory(accesstest.MemoryDoors()...), keys: access.NewCompleteMemoryKeyStore()}))
+			start := tomorrow(0)
+			wanted := make([]access.GrantRequest, n)
+			for i := range wanted {
+				r := pinBooking(fmt.Sprintf("bk-%06d", i), start.Add(time.Duration(i%96)*30*time.Minute))
+				name := names[i%4]
+				acct, _ := d.Account(name)
+				_, err := acct.(access.Granter).CreateGrant(ctx, r)
+				require.NoError(b, err)
+				r.DoorIDs = []string{access.JoinID(name, "m1")}
+				wanted[i] = r
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				p, err := access.PlanGrants(ctx, d, access.Wanted(wanted...), access.WithOwnedPrefix("bk-"))
+				if err != nil || !p.Converged() {
+					b.Fatalf("plan: %v", err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/booking")
+		})
+	}
+}

@@ -56,12 +56,12 @@ func newEnv(ctx context.Context, extraAugustLocks int) (_ *env, err error) {
 	}()
 
 	e.havr = havrtest.NewServer()
-	h, err := havr.New(havr.WithBaseURL(e.havr.URL), havr.WithHTTPClient(e.havr.Client()),
+	h, err := havr.New(havr.WithBaseURL(e.havr.URL), havr.WithHTTPClient(pooled(e.havr.Client())),
 		havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword))
 	if err != nil {
 		return nil, err
 	}
-	e.havrApp, err = havr.New(havr.WithBaseURL(e.havr.URL), havr.WithHTTPClient(e.havr.Client()),
+	e.havrApp, err = havr.New(havr.WithBaseURL(e.havr.URL), havr.WithHTTPClient(pooled(e.havr.Client())),
 		havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword))
 	if err != nil {
 		return nil, err
@@ -86,22 +86,31 @@ func newEnv(ctx context.Context, extraAugustLocks int) (_ *env, err error) {
 	mux.Handle("POST /august/events", hooks)
 	e.augustHooks = httptest.NewServer(mux)
 	e.august.SetWebhookClient(e.augustHooks.Client())
-	a, err := august.New(august.WithBaseURL(e.august.URL), august.WithHTTPClient(e.august.Client()),
+	a, err := august.New(august.WithBaseURL(e.august.URL), august.WithHTTPClient(pooled(e.august.Client())),
 		august.WithAPIKey(augusttest.APIKey), august.WithTokens(e.august.NewToken(augusttest.OwnerID), ""),
 		august.WithWebhook(e.augustHooks.URL+"/august/events", hooks))
 	if err != nil {
 		return nil, err
 	}
+	// Once per lock: the registration names the static token August sends
+	// back, which the handler checks.
+	for _, lockID := range e.augustLocks {
+		if _, _, err := a.Webhooks.Register(ctx, lockID, august.WebhookRequest{URL: e.augustHooks.URL + "/august/events",
+			ClientID: augusttest.ClientID, Header: "X-Reconcile-Token", Token: augustHookToken,
+			NotificationTypes: []august.NotificationType{august.NotifyOperation}}); err != nil {
+			return nil, err
+		}
+	}
 
 	e.resivo = resivotest.NewServer()
-	r, err := resivo.New(resivo.WithBaseURL(e.resivo.URL), resivo.WithHTTPClient(e.resivo.Client()),
+	r, err := resivo.New(resivo.WithBaseURL(e.resivo.URL), resivo.WithHTTPClient(pooled(e.resivo.Client())),
 		resivo.WithClientCredentials(resivotest.ClientID, resivotest.ClientSecret), resivo.WithSites(resivotest.SiteID))
 	if err != nil {
 		return nil, err
 	}
 
 	e.primis = primistest.NewServer()
-	p, err := primis.New(primis.WithBaseURL(e.primis.URL), primis.WithHTTPClient(e.primis.Client()),
+	p, err := primis.New(primis.WithBaseURL(e.primis.URL), primis.WithHTTPClient(pooled(e.primis.Client())),
 		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("reconcile-example"))
 	if err != nil {
 		return nil, err
@@ -116,6 +125,15 @@ func newEnv(ctx context.Context, extraAugustLocks int) (_ *env, err error) {
 		}
 	}
 	return e, nil
+}
+
+// pooled keeps as many idle connections per host as doorkit's default
+// transport does (httptest's client keeps two), so concurrent reads reuse
+// their TLS connections.
+func pooled(c *http.Client) *http.Client {
+	t := c.Transport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: t}
 }
 
 // The static token August sends back with every webhook call; in

@@ -23,10 +23,12 @@ func TestReconcileExampleDryRun(t *testing.T) {
 		"- revoke      booking-1006",
 		"-/+ recreate  booking-1005",
 		"window changed outside doorkit",
+		"-/+ recreate  booking-1003",
+		"failed (the keypad did not answer)",
 		"not issued       booking-1003",
 		"Unmanaged (reported, never touched):",
 		"hq-resivo  key store",
-		"Plan: 2 to create, 0 to update, 1 to recreate, 1 to revoke, 2 unchanged. 1 unmanaged. 2 finding(s).",
+		"Plan: 1 to create, 0 to update, 2 to recreate, 1 to revoke, 2 unchanged. 1 unmanaged. 2 finding(s).",
 		"This was a dry run",
 	} {
 		assert.Contains(t, got, want)
@@ -40,7 +42,7 @@ func TestReconcileExampleApply(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(ctx, &out, true), out.String())
 	got := out.String()
-	for _, want := range []string{"Applying:", "[4/4]", "Applied 4 changes: 2 created, 1 recreated, 1 revoked.",
+	for _, want := range []string{"Applying:", "[4/4]", "Applied 4 changes: 1 created, 2 recreated, 1 revoked.",
 		"No changes: the vendors hold what the bookings want (5 unchanged, 1 unmanaged).", "Schedule the next run for"} {
 		assert.Contains(t, got, want)
 	}
