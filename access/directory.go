@@ -30,6 +30,9 @@ var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 //     hide the others' doors: their doors are returned with an error that
 //     joins one *AccountError per failing account (errors.Is sees through
 //     it);
+//   - ResolveDoorIDs resolves names from the accounts that answered and
+//     returns the failures beside the ids; a site ("lab:hq") asks only its
+//     account;
 //   - calls on a door or grant go to its account; a grant whose doors belong
 //     to two accounts is ErrInvalid; an account whose client lacks the
 //     interface answers ErrUnsupported;
@@ -201,15 +204,35 @@ func (d *Directory) ListDoors(ctx context.Context) ([]Door, error) {
 	var errs []error
 	for i, r := range results {
 		errs = append(errs, r.err)
-		for _, door := range r.doors {
-			door.ID = JoinID(names[i], door.ID)
-			if door.Site != "" {
-				door.Site = JoinID(names[i], door.Site)
-			}
-			doors = append(doors, door)
-		}
+		doors = appendInAccount(doors, names[i], r.doors)
 	}
 	return doors, errors.Join(errs...)
+}
+
+// listAccountDoors lists the doors of one account only, with Directory ids.
+func (d *Directory) listAccountDoors(ctx context.Context, name string) ([]Door, error) {
+	client, ok := d.Account(name)
+	if !ok {
+		return nil, Invalid("site", fmt.Sprintf("no account %q in this directory", name))
+	}
+	lister, ok := client.(DoorLister)
+	if !ok {
+		return nil, unsupported(name, client, "list doors")
+	}
+	doors, err := lister.ListDoors(ctx)
+	return appendInAccount(nil, name, doors), accountErr(name, err)
+}
+
+// appendInAccount appends doors of account name with Directory ids and sites.
+func appendInAccount(out []Door, name string, doors []Door) []Door {
+	for _, door := range doors {
+		door.ID = JoinID(name, door.ID)
+		if door.Site != "" {
+			door.Site = JoinID(name, door.Site)
+		}
+		out = append(out, door)
+	}
+	return out
 }
 
 // OpenDoor opens a door through its account.

@@ -28,8 +28,8 @@
 // with KeyAuthority, and EnsureGrant creates again only then; otherwise it
 // returns ErrOutcomeUnknown. Each implementation's KeyLookupAuthoritative
 // says why: havr yes (one listing of every shared key, the key in the note
-// written with it); august no (PINs load asynchronously, the lookup rests
-// on an unpublished join); resivo no (the lookup reads the KeyStore, not
+// written with it); august no (PINs load asynchronously, and which user a
+// loaded PIN belongs to is not documented); resivo no (the lookup reads the KeyStore, not
 // resivo); accesstest.Memory yes; a Directory when every account that
 // grants is; primis grants nothing. A GrantLister without KeyAuthority is
 // taken as not authoritative.

@@ -103,6 +103,9 @@ const windowTolerance = time.Minute
 // after a restart can make a second grant for a booking; a durable
 // KeyStore prevents that.
 func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...EnsureOption) (*Grant, EnsureOutcome, error) {
+	if ctx == nil {
+		return nil, 0, errNilContext
+	}
 	if req.Key == "" {
 		return nil, 0, Invalid("Key", "is required by EnsureGrant")
 	}
@@ -182,6 +185,10 @@ func ensureGrant(ctx context.Context, g Granter, lister GrantLister, req GrantRe
 	return nil, 0, fmt.Errorf("access: key %q: creates keep ending without an answer, and grant %s found after the last does not match the request: %w",
 		req.Key, existing.ID, ErrOutcomeUnknown)
 }
+
+// errNilContext answers a nil context, as go-github does, instead of a
+// panic further down.
+var errNilContext = Invalid("ctx", "must be non-nil")
 
 // maxRepairs bounds how often EnsureGrant re-makes a grant in one call.
 const maxRepairs = 3
@@ -310,6 +317,9 @@ func windowMatches(have, want Window, now time.Time) bool {
 // EnsureRevoked revokes a grant and treats one already gone (ErrNotFound)
 // as done, so a cancellation can be delivered any number of times.
 func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if grantID == "" {
 		return Invalid("grantID", "is required")
 	}
@@ -329,6 +339,9 @@ func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
 // granter must be a GrantLister. It takes the key's turn as EnsureGrant
 // does, and drops the key's AppliedStore record once its grants are gone.
 func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...EnsureOption) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if key == "" {
 		return Invalid("Key", "is required")
 	}

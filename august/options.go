@@ -18,18 +18,19 @@ type Option func(*settings) error
 
 type settings struct {
 	clientopt.Common
-	apiKey       string
-	accessToken  string
-	refreshToken string
-	onTokens     func(Tokens)
-	authURL      string
-	clientID     string
-	clientSecret string
-	redirectURL  string
-	scopes       []string
-	syncTimeout  time.Duration
-	events       *WebhookHandler
-	webhookURL   string
+	apiKey        string
+	accessToken   string
+	refreshToken  string
+	onTokens      func(Tokens)
+	authURL       string
+	clientID      string
+	clientSecret  string
+	redirectURL   string
+	scopes        []string
+	syncTimeout   time.Duration
+	events        *WebhookHandler
+	webhookURL    string
+	rollbackGrace time.Duration
 }
 
 // Hosts of August's API and OAuth server.
@@ -55,9 +56,10 @@ func defaultSettings() settings {
 	// event codes under that key are redacted in logged bodies too.
 	c.SecretFields = []string{"code"}
 	return settings{
-		Common:      c,
-		authURL:     DefaultAuthURL,
-		syncTimeout: DefaultSyncOperateTimeout,
+		Common:        c,
+		authURL:       DefaultAuthURL,
+		syncTimeout:   DefaultSyncOperateTimeout,
+		rollbackGrace: DefaultRollbackGrace,
 	}
 }
 
@@ -108,6 +110,16 @@ func WithMaxResponseBody(n int64) Option {
 // longer bound (WithSyncOperateTimeout).
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read (default 60 s), so a server
+// that trickles its answer cannot hold a call without a deadline forever; a
+// body cut short this way is an error matching the call's class (see
+// Bounds in the package doc). It applies over a WithHTTPClient transport
+// too; the context's deadline still applies.
+func WithResponseBodyTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseBodyTimeout(d) }
 }
 
 // WithLogBodies adds headers, the query and JSON bodies to the debug
@@ -222,6 +234,20 @@ func WithWebhook(url string, h *WebhookHandler) Option {
 			return err
 		}
 		s.webhookURL, s.events = url, h
+		return nil
+	}
+}
+
+// WithRollbackGrace sets how long CreateGrant's rollback (deleting the PINs
+// already loaded when a later door refuses the grant) may run on after the
+// caller's context has ended; default DefaultRollbackGrace. What it has not
+// finished by then is reported as a *RollbackError.
+func WithRollbackGrace(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return errors.New("august: WithRollbackGrace: the grace must not be negative")
+		}
+		s.rollbackGrace = d
 		return nil
 	}
 }

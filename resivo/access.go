@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/doorkit/doorkit/internal/rest"
 	"iter"
 	"math/big"
 	"strconv"
@@ -461,6 +462,10 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // since a PIN-code access carries the holder's name alone.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if ctx == nil {
+			yield(nil, rest.ErrNilContext)
+			return
+		}
 		var keys []string
 		if filter.Key != "" {
 			keys = []string{filter.Key}

@@ -91,7 +91,8 @@
 //
 // A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
 // fails and reading stops. Each attempt, token requests included, waits at
-// most 30 s for its response headers (WithResponseHeaderTimeout), over a
+// most 30 s for its response headers (WithResponseHeaderTimeout) and then
+// at most 60 s for the rest of its body (WithResponseBodyTimeout), over a
 // WithHTTPClient transport too. A token fetch runs on its own context,
 // bounded by WithTokenTimeout (30 s): a caller waiting for it returns when
 // its own context ends while the fetch goes on for the others. The

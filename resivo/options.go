@@ -149,6 +149,16 @@ func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
 }
 
+// WithResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read (default 60 s), so a server
+// that trickles its answer cannot hold a call without a deadline forever; a
+// body cut short this way is an error matching the call's class (see
+// Bounds in the package doc). It applies over a WithHTTPClient transport
+// too; the context's deadline still applies.
+func WithResponseBodyTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseBodyTimeout(d) }
+}
+
 // WithLogBodies adds headers, the query and JSON or form bodies to the
 // debug records of WithLogger, with secrets (client secrets, passwords,
 // tokens, PIN codes) and personal data (emails, phone numbers) redacted.

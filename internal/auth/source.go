@@ -31,6 +31,7 @@ type Source struct {
 	fetch    FetchFunc
 	timeout  time.Duration
 	onChange func(*oauth2.Token)
+	clock    func() time.Time // nil: time.Now
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -68,6 +69,20 @@ func NewSource(fetch FetchFunc, timeout time.Duration, onChange func(*oauth2.Tok
 	return &Source{fetch: fetch, timeout: timeout, onChange: onChange}
 }
 
+// SetClock makes the source read the time from now instead of time.Now, so
+// a test can move a token towards its expiry without waiting. Call it
+// before the source is used.
+func (s *Source) SetClock(now func() time.Time) { s.clock = now }
+
+// Now is the source's clock. A fetcher that computes an expiry from the
+// moment it fetched uses it too, so both agree.
+func (s *Source) Now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
+
 // Token returns the cached token or fetches a new one, waiting for the fetch
 // however long it takes (up to the source's timeout). It makes Source an
 // oauth2.TokenSource; requests use TokenContext.
@@ -80,7 +95,7 @@ func (s *Source) Token() (*oauth2.Token, error) {
 // fetch goes on and its token serves later calls.
 func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
-	if s.usable(time.Now()) {
+	if s.usable(s.Now()) {
 		tok := s.tok
 		s.mu.Unlock()
 		return tok, nil
@@ -131,7 +146,7 @@ func (s *Source) run(f *flight, current *oauth2.Token, installs uint64) {
 		}
 		s.mu.Lock()
 		if f.err == nil && s.installs == installs {
-			s.tok, s.installed, s.invalid = f.tok, time.Now(), false
+			s.tok, s.installed, s.invalid = f.tok, s.Now(), false
 		}
 		s.inflight = nil
 		s.mu.Unlock()
@@ -194,7 +209,7 @@ func (s *Source) Invalidate(stale *oauth2.Token) {
 // caller persisted) and reports it to onChange.
 func (s *Source) Set(tok *oauth2.Token) {
 	s.mu.Lock()
-	s.tok, s.installed, s.invalid = tok, time.Now(), false
+	s.tok, s.installed, s.invalid = tok, s.Now(), false
 	s.installs++
 	s.mu.Unlock()
 	if tok != nil && s.onChange != nil {

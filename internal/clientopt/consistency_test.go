@@ -47,6 +47,7 @@ type options[O, T any] struct {
 	MaxRetryAfter         func(time.Duration) O
 	MaxResponseBody       func(int64) O
 	ResponseHeaderTimeout func(time.Duration) O
+	ResponseBodyTimeout   func(time.Duration) O
 	TokenTimeout          func(time.Duration) O
 	RateLimit             func(rate.Limit, int) O
 }
@@ -70,6 +71,7 @@ func erase[O, T any](o options[O, T]) shared {
 		MaxRetryAfter:         func(d time.Duration) any { return o.MaxRetryAfter(d) },
 		MaxResponseBody:       func(n int64) any { return o.MaxResponseBody(n) },
 		ResponseHeaderTimeout: func(d time.Duration) any { return o.ResponseHeaderTimeout(d) },
+		ResponseBodyTimeout:   func(d time.Duration) any { return o.ResponseBodyTimeout(d) },
 		TokenTimeout:          func(d time.Duration) any { return o.TokenTimeout(d) },
 		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
 	}
@@ -118,7 +120,8 @@ func vendors() []vendor {
 				CACertPEM: havr.WithCACertPEM, UserAgent: havr.WithUserAgent, Logger: havr.WithLogger,
 				LogBodies: havr.WithLogBodies, Tokens: havr.WithTokens, TokenCallback: havr.WithTokenCallback,
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
-				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit,
+				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, ResponseBodyTimeout: havr.WithResponseBodyTimeout,
+				TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -138,7 +141,8 @@ func vendors() []vendor {
 				CACertPEM: primis.WithCACertPEM, UserAgent: primis.WithUserAgent, Logger: primis.WithLogger,
 				LogBodies: primis.WithLogBodies, Tokens: primis.WithTokens, TokenCallback: primis.WithTokenCallback,
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
-				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit,
+				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, ResponseBodyTimeout: primis.WithResponseBodyTimeout,
+				TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
@@ -158,7 +162,8 @@ func vendors() []vendor {
 				CACertPEM: august.WithCACertPEM, UserAgent: august.WithUserAgent, Logger: august.WithLogger,
 				LogBodies: august.WithLogBodies, Tokens: august.WithTokens, TokenCallback: august.WithTokenCallback,
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
-				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit,
+				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, ResponseBodyTimeout: august.WithResponseBodyTimeout,
+				TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -180,7 +185,8 @@ func vendors() []vendor {
 				CACertPEM: resivo.WithCACertPEM, UserAgent: resivo.WithUserAgent, Logger: resivo.WithLogger,
 				LogBodies: resivo.WithLogBodies, Tokens: resivo.WithTokens, TokenCallback: resivo.WithTokenCallback,
 				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
-				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit,
+				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, ResponseBodyTimeout: resivo.WithResponseBodyTimeout,
+				TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := resivotest.NewServer()
@@ -276,6 +282,15 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		}},
 		{name: "response-header timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseHeaderTimeout(time.Minute)}
+		}, check: ok},
+		{name: "zero response-body timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseBodyTimeout(0)}
+		}},
+		{name: "negative response-body timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseBodyTimeout(-time.Second)}
+		}},
+		{name: "response-body timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseBodyTimeout(time.Minute)}
 		}, check: ok},
 		{name: "zero token timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenTimeout(0)}
