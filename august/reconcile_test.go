@@ -29,11 +29,20 @@ func pinOn(t *testing.T, srv *augusttest.Server, lockID, pin string) augusttest.
 // window edited there, a booking cancelled whose PIN is still loaded, PINs
 // loaded outside doorkit, and a listing that fails for one account. The
 // plan lists exactly that; apply fixes it; nothing is revoked in the
-// failing account; plans converge.
+// failing account; plans converge. It runs with and without August's
+// sub-user join, as the conformance suite does.
 func TestReconcileDrift(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) { reconcileDrift(t, mode.join) })
+	}
+}
+
+func reconcileDrift(t *testing.T, join bool) {
 	ctx := context.Background()
 	hq, hqSrv, _ := conformanceEnv(t)
 	lab, labSrv, _ := conformanceEnv(t)
+	hqSrv.SetSubUserJoin(join)
+	labSrv.SetSubUserJoin(join)
 	app, err := august.New(august.WithBaseURL(hqSrv.URL), august.WithHTTPClient(hqSrv.Client()), // the August app
 		august.WithAPIKey(augusttest.APIKey), august.WithTokens(hqSrv.NewToken(augusttest.OwnerID), ""), august.WithRetry(0, 0, 0))
 	require.NoError(t, err)
@@ -101,9 +110,9 @@ func TestReconcileDrift(t *testing.T) {
 
 	// The drift.
 	hook := "https://partner.example.com/august/hooks" // the app's own results go nowhere we read
-	pinOn(t, hqSrv, front, "200001")
+	p1 := pinOn(t, hqSrv, front, "200001")
 	_, _, err = app.PINs.Send(ctx, front, august.PINCommandsRequest{Webhook: hook,
-		Commands: []august.PINCommand{{Action: august.PINActionDelete, PIN: "200001"}}})
+		Commands: []august.PINCommand{{Action: august.PINActionDelete, PIN: "200001", UserID: p1.UserID}}})
 	require.NoError(t, err)
 	p2 := pinOn(t, hqSrv, front, "200002")
 	_, _, err = app.PINs.Send(ctx, front, august.PINCommandsRequest{Webhook: hook, Commands: []august.PINCommand{{
