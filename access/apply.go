@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -156,6 +157,9 @@ func Apply(ctx context.Context, target Granter, plan *Plan, opts ...ReconcileOpt
 	if plan == nil {
 		return nil, Invalid("plan", "is required")
 	}
+	if plan.target != nil && !sameTarget(plan.target, target) {
+		return nil, Invalid("target", fmt.Sprintf("the plan was made for another %T; apply it to the target it was made for", plan.target))
+	}
 	cfg := reconcileOptions(opts)
 	var todo []Change
 	for _, c := range plan.Changes {
@@ -187,6 +191,13 @@ func Apply(ctx context.Context, target Granter, plan *Plan, opts ...ReconcileOpt
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// sameTarget reports whether a and b are the same client or Directory:
+// equal values where their type allows comparing, else never.
+func sameTarget(a, b Granter) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && any(a) == any(b)
 }
 
 // noTurn runs an EnsureGrant inside Apply, which already holds the key's

@@ -442,6 +442,7 @@ func addAccount(dir *Directory, name string) (*planAccount, error) {
 type accountRead struct {
 	held    []*Grant
 	source  Source
+	keys    KeyStore // the store a key-store account was read through
 	pending []string // keys whose create's outcome is unknown
 	err     error    // why the read is incomplete
 }
@@ -478,7 +479,7 @@ func (a *planAccount) read(ctx context.Context, cfg reconcileConfig, progress fu
 // readKeyStore reads a vendor that cannot list its grants: the keys under
 // the prefix, and each key's grant.
 func readKeyStore(ctx context.Context, cfg reconcileConfig, ks KeyStore, getter GrantGetter, progress func(done, total int)) accountRead {
-	rd := accountRead{source: SourceKeyStore}
+	rd := accountRead{source: SourceKeyStore, keys: ks}
 	kl, ok := ks.(KeyLister)
 	if !ok {
 		rd.err = fmt.Errorf("its KeyStore (%T) cannot list keys, so its grants cannot be found: %w", ks, ErrUnsupported)
@@ -630,6 +631,13 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 				// that could not be read.
 				c.Reason = "wanted, not seen"
 				c.Withheld = "the account's grants could not all be read: " + rd.err.Error()
+			} else if rd.keys != nil {
+				if _, err := rd.keys.Get(ctx, key); errors.Is(err, ErrKeyUnknown) {
+					// EnsureGrant creates on it (a first trigger must work),
+					// but after a restart on a store that forgot, that is a
+					// second grant: say so.
+					c.Reason += " (the key store cannot prove it holds no grant for this key: after a restart on a store that forgot it, a create makes a second one)"
+				}
 			}
 			change(c)
 			if f, ok := notIssued(a, want, nil, now, cfg.lead); ok {

@@ -256,6 +256,10 @@ func TestPlanPrintsAndEncodesWithoutSecrets(t *testing.T) {
 	res, err := access.Apply(context.Background(), m, &back)
 	assert.ErrorIs(t, err, access.ErrInvalid, "a decoded plan is read, not applied: %s", res)
 	assert.Equal(t, 1, m.Live(), "nothing was applied")
+	other := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	_, err = access.Apply(context.Background(), other, p)
+	assert.ErrorIs(t, err, access.ErrInvalid, "a plan applies to the target it was made for")
+	assert.Equal(t, 0, other.Live())
 }
 
 func TestNextCheck(t *testing.T) {
@@ -326,6 +330,17 @@ func TestPlanThroughAKeyStore(t *testing.T) {
 	require.Len(t, p.Findings, 1)
 	assert.Equal(t, access.FindingOutcomeUnknown, p.Findings[0].Kind)
 	assert.Equal(t, "bk-lost", p.Findings[0].Key)
+	assert.NotContains(t, got["bk-gone"].Reason, "cannot prove", "a complete store proves the key has no grant")
+
+	// A process restarted on an in-memory store: the store has forgotten
+	// every key, so it lists none and proves nothing.
+	restarted := &keyed{Memory: k.Memory, keys: access.NewMemoryKeyStore()}
+	p, err = access.PlanGrants(ctx, restarted, access.Wanted(kept), access.WithOwnedPrefix("bk-"))
+	require.NoError(t, err)
+	c := changesByKey(p)["bk-kept"]
+	assert.Equal(t, access.ActionCreate, c.Action)
+	assert.Contains(t, c.Reason, "cannot prove it holds no grant")
+	assert.Equal(t, 0, p.Summary().Revoke, "nothing it did not see is revoked")
 }
 
 // flaky fails its listing after the first grant, and counts calls in
