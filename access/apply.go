@@ -151,6 +151,9 @@ func (e *ChangeError) Unwrap() error { return e.Err }
 // records the windows it leaves and drops the records of revoked keys.
 // A dry run is PlanGrants alone.
 func Apply(ctx context.Context, target Granter, plan *Plan, opts ...ReconcileOption) (*ApplyResult, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if target == nil {
 		return nil, Invalid("target", "is required")
 	}

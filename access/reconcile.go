@@ -246,6 +246,9 @@ func (a *planAccount) ids(vendorIDs []string) []string {
 // the window differs); FindingOutcomeUnknown, a key whose create may have
 // been made.
 func PlanGrants(ctx context.Context, target Granter, wanted iter.Seq2[GrantRequest, error], opts ...ReconcileOption) (*Plan, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	cfg := reconcileOptions(opts)
 	if target == nil {
 		return nil, Invalid("target", "is required")

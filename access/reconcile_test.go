@@ -57,6 +57,11 @@ func TestPlanNeedsAPrefixAndValidWantedGrants(t *testing.T) {
 	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
 	_, err := access.PlanGrants(ctx, m, access.Wanted())
 	assert.ErrorIs(t, err, access.ErrInvalid, "no WithOwnedPrefix")
+	var nilCtx context.Context
+	_, err = access.PlanGrants(nilCtx, m, access.Wanted(), access.WithOwnedPrefix("bk-"))
+	assert.ErrorIs(t, err, access.ErrInvalid, "a nil context")
+	_, err = access.Apply(nilCtx, m, &access.Plan{})
+	assert.ErrorIs(t, err, access.ErrInvalid, "a nil context")
 
 	for name, reqs := range map[string][]access.GrantRequest{
 		"no key":             {func() access.GrantRequest { r := pinBooking("bk-1", tomorrow(1)); r.Key = ""; return r }()},
