@@ -250,3 +250,16 @@ func TestFailingBackoffFallsBack(t *testing.T) {
 	assert.Len(t, backoffs, 1)
 	assert.True(t, tr.failing)
 }
+
+// TestBudgetRefusalLeavesTheLocalLimit: a refusal of a request whose slot
+// came from the budget is the budget's to learn from; the local limit,
+// which takes over only while the budget fails, keeps what it had.
+func TestBudgetRefusalLeavesTheLocalLimit(t *testing.T) {
+	base := &countingBase{status: 429, header: http.Header{"Retry-After": {"1"}}}
+	budget := &fakeBudget{}
+	tr := New(base, Config{RetryAfter: rest.RetryAfter, Budget: budget})
+	require.NoError(t, send(t, tr, context.Background()))
+	_, backoffs := budget.counts()
+	assert.Len(t, backoffs, 1)
+	assert.Equal(t, float64(coldLimit), tr.local.current())
+}

@@ -68,6 +68,7 @@ func newLearner(ceiling rate.Limit, burst int) *learner {
 
 // slot is what a learner says about one request's turn.
 type slot struct {
+	local   bool              // the slot is the learner's
 	r       *rate.Reservation // nil: nothing to give back
 	delay   int64             // nanoseconds to wait
 	epoch   uint64
@@ -83,7 +84,7 @@ func (l *learner) reserve(lone bool) (slot, bool) {
 	epoch, cold := l.epoch, l.slowStart
 	l.mu.Unlock()
 	if l.lim.Allow() { // a token at hand: no wait, and no Reservation to allocate
-		return slot{epoch: epoch}, true
+		return slot{local: true, epoch: epoch}, true
 	}
 	r := l.lim.Reserve()
 	if !r.OK() {
@@ -92,9 +93,9 @@ func (l *learner) reserve(lone bool) (slot, bool) {
 	d := r.Delay()
 	if d > 0 && lone && cold {
 		r.Cancel()
-		return slot{epoch: epoch, binding: true}, true
+		return slot{local: true, epoch: epoch, binding: true}, true
 	}
-	return slot{r: r, delay: int64(d), epoch: epoch, binding: d > 0}, true
+	return slot{local: true, r: r, delay: int64(d), epoch: epoch, binding: d > 0}, true
 }
 
 // refused lowers the limit after a refusal of a request sent in epoch.

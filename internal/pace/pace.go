@@ -50,7 +50,8 @@ const (
 // Config says how a Transport paces.
 type Config struct {
 	// Limit and Burst are a ceiling (the vendors' WithRateLimit). A zero
-	// Limit, or rate.Inf, means none: the limit starts cold and learns.
+	// Limit, or rate.Inf, means none: the limit starts cold and learns
+	// (clientopt does not pace at all for WithRateLimit(rate.Inf, ...)).
 	Limit rate.Limit
 	Burst int
 	// Budget, when set, gives every request its slot and hears of every
@@ -153,7 +154,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	if d, refused := t.refusal(resp); refused {
-		t.local.refused(s.epoch)
+		if s.local {
+			t.local.refused(s.epoch)
+		}
 		if budgeted {
 			t.backoff(req.Context(), d)
 		}
