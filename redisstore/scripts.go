@@ -63,7 +63,7 @@ return 0
 // store is in, or nil and 'lost' or 'uninit'. An epoch is "<gen>:<random>";
 // gen is 0 for one started at first use, and the server's clock in
 // microseconds for one Reinitialize started. A Store that saw no epoch
-// (seen == '') takes the one there, or starts one at first use when auto
+// (seen == ”) takes the one there, or starts one at first use when auto
 // is '1'; one that saw an epoch accepts another only if a later
 // Reinitialize made it (a larger gen): a missing epoch, one started at
 // first use after a loss, or an older one restored from a stale snapshot
@@ -175,7 +175,7 @@ return 1
 // budgetStep is GCRA on the server's clock with an AIMD factor. KEYS[1]
 // holds tat (the theoretical arrival time, µs), f (the rate factor set at
 // the last backoff) and t0 (its time). ARGV: rate per second, burst, a
-// fixed now for tests ('' for the server's clock), the step ('reserve' or
+// fixed now for tests (” for the server's clock), the step ('reserve' or
 // 'backoff'), the backoff in µs, the factor's floor and its recovery per
 // second. The factor recovers linearly from f at t0 to 1. Reserve takes a
 // slot and answers the wait in µs; backoff halves the factor (not below the
