@@ -63,7 +63,7 @@ return 0
 // store is in, or nil and 'lost' or 'uninit'. An epoch is "<gen>:<random>";
 // gen is 0 for one started at first use, and the server's clock in
 // microseconds for one Reinitialize started. A Store that saw no epoch
-// (seen == ”) takes the one there, or starts one at first use when auto
+// (seen empty) takes the one there, or starts one at first use when auto
 // is '1'; one that saw an epoch accepts another only if a later
 // Reinitialize made it (a larger gen): a missing epoch, one started at
 // first use after a loss, or an older one restored from a stale snapshot
