@@ -212,3 +212,26 @@ func TestNoRedisInCore(t *testing.T) {
 }
 
 var _ redis.UniversalClient = (*redis.ClusterClient)(nil)
+
+// Scripts run with EVALSHA and fall back to EVAL when the server lost its
+// script cache (SCRIPT FLUSH, a restart, a failover).
+func TestScriptCacheFlushed(t *testing.T) {
+	d := nodeDeployment(t)
+	var log cmdLog
+	rdb := d.client()
+	rdb.AddHook(&log)
+	s := replica(t, rdb, account(t))
+	ctx := context.Background()
+	if err := s.Put(ctx, "BK-1", "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := s.Get(ctx, "BK-1"); err != nil || id != "g1" {
+		t.Fatalf("Get after SCRIPT FLUSH = %q, %v", id, err)
+	}
+	if !log.sent("evalsha") || !log.sent("eval") {
+		t.Errorf("commands %v, want EVALSHA and the EVAL fallback", log.names)
+	}
+}
