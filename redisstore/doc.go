@@ -98,7 +98,10 @@
 // which matches access.ErrUnavailable and never access.ErrOutcomeUnknown:
 // nothing falls back to in-process state, so a caller that decides whether
 // to create, revoke or refresh fails before it sends anything to the
-// vendor. go-redis resends a command whose reply was lost (MaxRetries); the
+// vendor. How soon a call fails is go-redis's to decide: with its defaults
+// (MaxRetries 3, DialerRetries 5 every 100 ms) a call with Redis down fails
+// after about 1.7 s; set them lower on the client for a faster answer.
+// go-redis resends a command whose reply was lost (MaxRetries); the
 // scripts where it matters are safe to resend: a lease taken, a token
 // swapped and a result put recognise their own earlier write. A resent
 // Backoff halves the rate twice.
