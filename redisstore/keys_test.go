@@ -144,8 +144,8 @@ func TestEpochLossDetected(t *testing.T) {
 		t.Helper()
 		_, err := st.Get(ctx, "BK-1")
 		if !errors.Is(err, redisstore.ErrDataLost) || !errors.Is(err, access.ErrUnavailable) ||
-			errors.Is(err, access.ErrNotFound) || errors.Is(err, access.ErrOutcomeUnknown) {
-			t.Errorf("%s: Get = %v, want ErrDataLost (ErrUnavailable, not ErrNotFound)", how, err)
+			errors.Is(err, access.ErrNotFound) || errors.Is(err, access.ErrKeyUnknown) || errors.Is(err, access.ErrOutcomeUnknown) {
+			t.Errorf("%s: Get = %v, want ErrDataLost (ErrUnavailable, not ErrNotFound nor ErrKeyUnknown)", how, err)
 		}
 		for _, err := range st.ListKeys(ctx, "") {
 			if !errors.Is(err, redisstore.ErrDataLost) {
