@@ -75,11 +75,14 @@ const windowTolerance = time.Minute
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
 // like an existing one (a partial grant is re-made, in a recreate too, at
-// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown);
-// when the listing proves nothing was made, it creates once more. A failed lookup returns
-// the create's error joined with the lookup's, and nothing is retried, so
-// EnsureGrant never makes two grants for one key. Two grants found for one
-// key are ErrConflict.
+// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown).
+// When the listing finds nothing, it creates once more only if the
+// granter's lookup by key is authoritative (KeyAuthority), so that finding
+// nothing proves nothing was made; otherwise it returns the create's error
+// (ErrOutcomeUnknown), and a later call, which finds no grant, creates. A
+// failed lookup returns the create's error joined with the lookup's, and
+// nothing is retried, so EnsureGrant never makes two grants for one key.
+// Two grants found for one key are ErrConflict.
 //
 // Calls for one key take turns (EnsureRevokedByKey too) through the
 // granter's Locker (LockerProvider: every vendor client has one, in memory
@@ -95,6 +98,9 @@ const windowTolerance = time.Minute
 // after a restart can make a second grant for a booking; a durable
 // KeyStore prevents that.
 func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...EnsureOption) (*Grant, EnsureOutcome, error) {
+	if ctx == nil {
+		return nil, 0, errNilContext
+	}
 	if req.Key == "" {
 		return nil, 0, Invalid("Key", "is required by EnsureGrant")
 	}
@@ -162,6 +168,10 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 		req.Key, existing.ID, ErrOutcomeUnknown)
 }
 
+// errNilContext answers a nil context, as go-github does, instead of a
+// panic further down.
+var errNilContext = Invalid("ctx", "must be non-nil")
+
 // maxRepairs bounds how often EnsureGrant re-makes a grant in one call.
 const maxRepairs = 3
 
@@ -184,9 +194,37 @@ func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest
 		if found != nil {
 			return found, EnsureRecovered, nil
 		}
-		// The listing proves nothing was made: creating again is safe.
+		if !keyLookupAuthoritative(lister) {
+			return nil, 0, fmt.Errorf("access: key %q: no grant found after a create of unknown outcome, but the lookup by key of %T is not authoritative, so that proves nothing and it is not created again: %w",
+				req.Key, lister, err)
+		}
+		// The vendor's own word that nothing was made: creating again is safe.
 	}
 	return nil, 0, err
+}
+
+// KeyAuthority is implemented by a GrantLister that can say whether its
+// lookup by key is authoritative: whether ListGrants with a Key filter that
+// yields no grant is the vendor's own word that it holds no grant with the
+// key, including one whose create was acted on a moment ago (its listing is
+// complete and shows a grant as soon as it is made, and the key is read from
+// the vendor's record, not from a guess or from a store that may forget).
+//
+// EnsureGrant creates a second time, after a create whose outcome is
+// unknown found nothing, only on an authoritative lookup. A GrantLister that
+// does not implement KeyAuthority is taken as not authoritative, the
+// reading that never makes two grants for one key. It is a method rather
+// than the type alone because the answer may depend on the value (a
+// Directory is authoritative when each of its accounts is).
+type KeyAuthority interface {
+	KeyLookupAuthoritative() bool
+}
+
+// keyLookupAuthoritative reports whether l says its lookup by key is
+// authoritative.
+func keyLookupAuthoritative(l GrantLister) bool {
+	a, ok := l.(KeyAuthority)
+	return ok && a.KeyLookupAuthoritative()
 }
 
 // findByKey returns the one live grant with key, or nil. A part of the
@@ -261,6 +299,9 @@ func windowMatches(have, want Window, now time.Time) bool {
 // EnsureRevoked revokes a grant and treats one already gone (ErrNotFound)
 // as done, so a cancellation can be delivered any number of times.
 func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if grantID == "" {
 		return Invalid("grantID", "is required")
 	}
@@ -280,6 +321,9 @@ func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
 // granter must be a GrantLister. It takes the key's turn as EnsureGrant
 // does.
 func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...EnsureOption) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if key == "" {
 		return Invalid("Key", "is required")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"time"
 
@@ -34,6 +35,9 @@ type Client struct {
 	events      *WebhookHandler // optional, for OpenDoor and grants
 	webhookURL  string          // where PIN results go, for grants
 	grants      *grantState
+	// rollbackGrace is how long CreateGrant's rollback runs on after the
+	// caller's context ends.
+	rollbackGrace time.Duration
 }
 
 type service struct{ client *Client }
@@ -82,20 +86,21 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, authBase, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	authCfg := cfg
 	authCfg.BaseURL = authBase
-	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState()}
+	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState(),
+		rollbackGrace: s.rollbackGrace}
 	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
@@ -113,6 +118,9 @@ func New(opts ...Option) (*Client, error) {
 		},
 	}
 	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens, s.TokenTimeout)
+	if s.TokenStore != nil {
+		c.tokens.shared = &sharedTokens{store: s.TokenStore, logger: s.Logger}
+	}
 	if s.clientID != "" {
 		c.tokens.refreshFn = c.refreshGrant
 	}

@@ -18,18 +18,19 @@ type Option func(*settings) error
 
 type settings struct {
 	clientopt.Common
-	apiKey       string
-	accessToken  string
-	refreshToken string
-	onTokens     func(Tokens)
-	authURL      string
-	clientID     string
-	clientSecret string
-	redirectURL  string
-	scopes       []string
-	syncTimeout  time.Duration
-	events       *WebhookHandler
-	webhookURL   string
+	apiKey        string
+	accessToken   string
+	refreshToken  string
+	onTokens      func(Tokens)
+	authURL       string
+	clientID      string
+	clientSecret  string
+	redirectURL   string
+	scopes        []string
+	syncTimeout   time.Duration
+	events        *WebhookHandler
+	webhookURL    string
+	rollbackGrace time.Duration
 }
 
 // Hosts of August's API and OAuth server.
@@ -55,9 +56,10 @@ func defaultSettings() settings {
 	// event codes under that key are redacted in logged bodies too.
 	c.SecretFields = []string{"code"}
 	return settings{
-		Common:      c,
-		authURL:     DefaultAuthURL,
-		syncTimeout: DefaultSyncOperateTimeout,
+		Common:        c,
+		authURL:       DefaultAuthURL,
+		syncTimeout:   DefaultSyncOperateTimeout,
+		rollbackGrace: DefaultRollbackGrace,
 	}
 }
 
@@ -108,6 +110,16 @@ func WithMaxResponseBody(n int64) Option {
 // longer bound (WithSyncOperateTimeout).
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read (default 60 s), so a server
+// that trickles its answer cannot hold a call without a deadline forever; a
+// body cut short this way is an error matching the call's class (see
+// Bounds in the package doc). It applies over a WithHTTPClient transport
+// too; the context's deadline still applies.
+func WithResponseBodyTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseBodyTimeout(d) }
 }
 
 // WithLogBodies adds headers, the query and JSON bodies to the debug
@@ -226,6 +238,20 @@ func WithWebhook(url string, h *WebhookHandler) Option {
 	}
 }
 
+// WithRollbackGrace sets how long CreateGrant's rollback (deleting the PINs
+// already loaded when a later door refuses the grant) may run on after the
+// caller's context has ended; default DefaultRollbackGrace. What it has not
+// finished by then is reported as a *RollbackError.
+func WithRollbackGrace(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return errors.New("august: WithRollbackGrace: the grace must not be negative")
+		}
+		s.rollbackGrace = d
+		return nil
+	}
+}
+
 func (s *settings) validate() (*url.URL, *url.URL, error) {
 	base, err := s.ParseBaseURL(false, "the August API's https:// address")
 	if err != nil {
@@ -251,4 +277,26 @@ func (s *settings) validate() (*url.URL, *url.URL, error) {
 // Locker (redisstore) to keep replicas apart.
 func WithLocker(l access.Locker) Option {
 	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens with every client of the same
+// August account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore). A
+// client reads the store when it starts and after a 401, and uses the
+// newer token by the JWT's own iat and exp claims, so the newest wins
+// rather than the last saved; it saves a rotated token once it is
+// TokenShareInterval newer than the stored one, and every token an OAuth
+// exchange or refresh brings. In the steady state a call costs no store
+// round trip. After a 401 a client adopts a newer stored token; otherwise,
+// with an OAuth refresh token, it takes the store's refresh lease, reads
+// again and only then refreshes. Tokens given with WithTokens count as the
+// client's own: the newer of them and the stored ones wins (the stored ones
+// when either is not a JWT). WithTokenCallback still hears of every new
+// token, adopted ones included. If the store cannot be reached, a client
+// holding a token keeps using it; one that has none, or needs a new one
+// after a 401, fails with an error matching access.ErrUnavailable before
+// anything more is sent. The store holds Tokens' JSON form, the tokens in
+// clear: protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

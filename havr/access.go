@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -28,8 +29,13 @@ var (
 // Vendor is the name Havr doors and grants carry in access.Door.Vendor.
 const Vendor = "havr"
 
-// rollbackTimeout bounds the clean-up of a grant that failed half-way.
-const rollbackTimeout = 30 * time.Second
+// RollbackGrace is how long the clean-up of a grant that failed part-way
+// (deleting the keys already made) may go on after the caller's context
+// ended, its deadline passed or it was cancelled: long enough for Havr to
+// answer a few deletes, short enough that the caller's deadline still
+// means something. A clean-up that does not finish within it returns a
+// *RollbackError naming the keys that may be left.
+const RollbackGrace = 5 * time.Second
 
 // doorCapabilities is what every Havr door lock supports through the API:
 // grants by emailed link or app key, window changes and grant listings; no
@@ -139,13 +145,24 @@ func keyFromNote(note string) string {
 // changes a key the user already holds, the user's keys are listed first
 // (GET /v1/shared_keys/index_with_details) and a user who already holds a
 // key to one of the doors is access.ErrConflict. A key is pending when the
-// lock's confirmation level makes the owner confirm it.
+// lock's confirmation level makes the owner confirm it. The listing and the
+// creates after it take the client's turn (its Locker, see WithLocker) on
+// each pair of the member and a door lock, in ascending lock order, so two
+// grants for one member and door confirmed at the same moment cannot both
+// find no key: the second is access.ErrConflict, as when they run one after
+// the other.
 // Otherwise the holder's email gets a link by email (POST
 // /v1/shared_keys/create_with_link, one call per door, since each answers a
 // single key); the credential says Havr emailed it and the door stays
-// pending until the visitor opens the link. If a later door fails, the keys
-// already made are deleted and the error returned. Havr cannot send SMS or
-// PINs: CredentialPIN and CredentialPhone are access.ErrUnsupported.
+// pending until the visitor opens the link. Havr cannot send SMS or PINs:
+// CredentialPIN and CredentialPhone are access.ErrUnsupported.
+//
+// If a later door fails, the keys already made are deleted (DELETE
+// /v1/shared_keys/:id), even after ctx ended, but at most RollbackGrace past
+// its end. When they are all gone the error is the failure's own; when the
+// clean-up could not finish it is a *RollbackError, matching
+// access.ErrOutcomeUnknown and naming the keys that may be left, which
+// access.EnsureGrant finds by key and re-makes on the next trigger.
 //
 // GrantRequest.Key and Label go into the keys' note ("[key] label", see
 // noteFor), so ListGrants finds the grant by key. The grant id lists the
@@ -191,6 +208,14 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 	if err != nil || userID <= 0 {
 		return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
 	}
+	// The listing below and the creates after it are one step: two grants
+	// for the member and a door must not both find no key and both
+	// create_or_update it, the second silently replacing the first.
+	ctx, release, err := c.memberTurns(ctx, ID(userID), lockIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	// create_or_update changes the user's key to a lock if there is one:
 	// look first, so that another grant (a member's permanent key) is never
 	// overwritten.
@@ -214,7 +239,7 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 			Note:       note,
 		})
 		if err != nil {
-			return nil, errors.Join(err, c.rollback(made))
+			return nil, c.rollback(ctx, err, lockID, made)
 		}
 		made = append(made, *key)
 	}
@@ -222,6 +247,39 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 	grant.Doors = doorAccesses(made, time.Now(), func(SharedKey) access.Credential { return appKey })
 	grant.Native = made
 	return grant, nil
+}
+
+// memberTurns takes the client's turn (its Locker, WithLocker) on each pair
+// of the member and one of the door locks, in ascending lock order so that
+// two grants over overlapping doors cannot wait for each other. It returns
+// the context to work under (the last lease's, which ends if a shared
+// lease is lost) and the release of every turn.
+func (c *Client) memberTurns(ctx context.Context, userID ID, lockIDs []ID) (context.Context, func(), error) {
+	sorted := slices.Clone(lockIDs)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var leases []access.Lease
+	release := func() {
+		for i := len(leases) - 1; i >= 0; i-- {
+			_ = leases[i].Release(context.WithoutCancel(ctx))
+		}
+	}
+	work := ctx
+	for _, lockID := range sorted {
+		lease, err := c.locker.Lock(work, memberTurnName(userID, lockID))
+		if err != nil {
+			release()
+			return nil, nil, err
+		}
+		leases = append(leases, lease)
+		work = lease.Context()
+	}
+	return work, release, nil
+}
+
+// memberTurnName names the turn on a member's key to a door lock.
+func memberTurnName(userID, lockID ID) string {
+	return fmt.Sprintf("havr:member:%d:door_lock:%d", userID, lockID)
 }
 
 var appKey = access.Credential{Kind: access.CredentialAppKey, Delivery: "in the holder's Havr app"}
@@ -245,7 +303,7 @@ func (c *Client) grantByLink(ctx context.Context, req access.GrantRequest, lockI
 			Note:        note,
 		})
 		if err != nil {
-			return nil, errors.Join(err, c.rollback(made))
+			return nil, c.rollback(ctx, err, lockID, made)
 		}
 		made = append(made, *key)
 	}
@@ -284,7 +342,12 @@ func doorAccesses(keys []SharedKey, now time.Time, credential func(SharedKey) ac
 //   - waiting_for_user: the visitor has not opened the emailed link yet;
 //   - pending, waiting_for_activation: the lock's owner must confirm it (its
 //     confirmation level asks for that), or Havr is activating it;
-//   - rejected: the owner refused it; deleted, inactive: gone.
+//   - rejected: the owner refused it; deleted, inactive: gone;
+//   - anything else: pending, with the status in the reason. Havr documents
+//     no failure status for shared keys ("active or waiting_for_user"), so
+//     a status doorkit does not know is not taken for a failure: a failed
+//     grant is revoked and re-made by EnsureGrant, and Havr would email the
+//     visitor a new link on every trigger.
 func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.Notice) {
 	switch k.ExistingStatus {
 	case StatusActive:
@@ -303,25 +366,111 @@ func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.
 	case StatusDeleted, StatusInactive:
 		return access.GrantRevoked, "shared key " + string(k.ExistingStatus), nil
 	default:
-		return access.GrantFailed, fmt.Sprintf("unknown shared key status %q", k.ExistingStatus), nil
+		return access.GrantPending, fmt.Sprintf("Havr reports shared key status %q, which doorkit does not know: taken as still being set up", k.ExistingStatus), nil
 	}
 }
 
-// rollback deletes keys made before a failure, with a fresh context so a
-// cancelled caller does not leave half a grant behind.
-func (c *Client) rollback(keys []SharedKey) error {
-	if len(keys) == 0 {
-		return nil
+// rollback deletes the keys made before cause, the failure of the create
+// for door lock failed, and returns the error to report. It runs after the
+// caller's context ended too (a deadline is the usual cause), but at most
+// RollbackGrace past that end.
+//
+// When every key made is deleted (or already gone) the error is cause
+// itself, with its class. Otherwise it is a *RollbackError, which matches
+// access.ErrOutcomeUnknown: the keys it names may still give access, and
+// access.EnsureGrant on the same key finds them by their note and re-makes
+// the grant.
+func (c *Client) rollback(ctx context.Context, cause error, failed ID, made []SharedKey) error {
+	if len(made) == 0 {
+		return cause
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), rollbackTimeout)
+	rctx, cancel := rollbackContext(ctx, c.rollbackGrace)
 	defer cancel()
+	var left []SharedKey
 	var errs []error
-	for _, k := range keys {
-		if _, err := c.SharedKeys.Delete(ctx, k.ID); err != nil && !errors.Is(err, access.ErrNotFound) {
-			errs = append(errs, fmt.Errorf("havr: rolling back shared key %d: %w", k.ID, err))
+	for _, k := range made {
+		_, err := c.SharedKeys.Delete(rctx, k.ID)
+		if err == nil || errors.Is(err, access.ErrNotFound) {
+			continue
 		}
+		left = append(left, k)
+		errs = append(errs, fmt.Errorf("deleting shared key %d: %w", k.ID, err))
 	}
-	return errors.Join(errs...)
+	if len(left) == 0 {
+		return cause
+	}
+	return &RollbackError{Err: cause, Failed: failed, Left: left, Rollback: errors.Join(errs...), ctxErr: ctx.Err()}
+}
+
+// rollbackContext is the context of a clean-up after a failure under ctx:
+// it keeps ctx's values and outlives ctx's end by grace, counted from its
+// deadline, or from its cancellation.
+func rollbackContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	rctx, cancelAll := context.WithCancel(context.WithoutCancel(ctx))
+	cancelDeadline := context.CancelFunc(func() {})
+	if deadline, ok := ctx.Deadline(); ok {
+		rctx, cancelDeadline = context.WithDeadline(rctx, deadline.Add(grace))
+	}
+	var mu sync.Mutex
+	var timer *time.Timer
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancelAll)
+	})
+	return rctx, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancelDeadline()
+		cancelAll()
+	}
+}
+
+// RollbackError reports a grant that failed part-way whose clean-up did not
+// finish: the shared keys in Left were made for it and may still give
+// access (their deletes failed, or ran out of time, see RollbackGrace).
+//
+// It matches access.ErrOutcomeUnknown (and so access.ErrUnavailable), and
+// the caller's context error when the caller's context had ended; not the
+// sentinel of the failure that started it, because the grant was not cleanly
+// refused: something may be left. access.EnsureGrant on the same key finds
+// the keys by their note and re-makes the grant; without a key, revoke
+// Left yourself (RevokeGrant with their ids joined by commas).
+type RollbackError struct {
+	Err      error       // why the grant failed
+	Failed   ID          // the door lock whose create failed
+	Left     []SharedKey // made, and not known to be deleted
+	Rollback error       // why they were not deleted
+	ctxErr   error       // the caller's context's error when the clean-up ended
+}
+
+func (e *RollbackError) Error() string {
+	ids := make([]string, len(e.Left))
+	for i, k := range e.Left {
+		ids[i] = fmt.Sprintf("%d (door lock %d)", k.ID, k.DoorLockID)
+	}
+	msg := fmt.Sprintf("havr: grant failed at door lock %d: %v; shared keys %s may be left: rolling back: %v (outcome unknown)",
+		e.Failed, e.Err, strings.Join(ids, ", "), e.Rollback)
+	if errors.Is(e.Err, access.ErrOutcomeUnknown) {
+		msg += fmt.Sprintf("; the create for door lock %d may have made a key too", e.Failed)
+	}
+	return msg
+}
+
+// Is matches access.ErrOutcomeUnknown and access.ErrUnavailable, and the
+// error of the caller's context if it had ended.
+func (e *RollbackError) Is(target error) bool {
+	switch target {
+	case access.ErrOutcomeUnknown, access.ErrUnavailable:
+		return true
+	case context.DeadlineExceeded, context.Canceled:
+		return e.ctxErr == target || errors.Is(e.Err, target)
+	}
+	return false
 }
 
 // parseGrantID reads a grant id: a comma-separated list of shared key ids.

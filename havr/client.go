@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"sync"
 	"time"
@@ -46,6 +47,7 @@ type Client struct {
 
 	refresh       *spentTokens  // behind a pointer so fmt never prints a refresh token
 	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
+	rollbackGrace time.Duration // RollbackGrace; tests shorten it
 }
 
 type service struct{ client *Client }
@@ -98,24 +100,27 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	s.SecretFields = append(s.SecretFields, secretFields...)
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	c := &Client{creds: &credentials{login: login{
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
-	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime}
+	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: RollbackGrace}
 	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.accessToken != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
 	}

@@ -88,7 +88,8 @@
 //
 // A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
 // fails with an error of the classes above and reading stops. Each attempt
-// waits at most 30 s for its response headers (WithResponseHeaderTimeout),
+// waits at most 30 s for its response headers (WithResponseHeaderTimeout)
+// and then at most 60 s for the rest of its body (WithResponseBodyTimeout),
 // over a WithHTTPClient transport too; such a timeout is retried like any
 // other when the request may be resent. The context's deadline bounds the
 // whole call, retries and waits included. The default transport keeps up to
@@ -138,6 +139,15 @@
 // with a Havr user id gets an app key (POST /v1/shared_keys); RevokeGrant
 // deletes the keys. Havr doors open from the phone with a K token, not from
 // the API, so the client is not an access.DoorOpener.
+//
+// A member grant lists the member's keys before create_or_update (which
+// would silently change a key the member holds) and takes the client's turn
+// on each member and door while it does (WithLocker; share one Locker
+// between replicas), so a second grant for the same member and door is
+// access.ErrConflict. A grant over several doors that fails part-way deletes
+// the keys it made, within RollbackGrace of the caller's context's end; a
+// clean-up that cannot finish is a *RollbackError (access.ErrOutcomeUnknown)
+// naming the keys left.
 //
 // The package havrtest serves an in-memory Havr for tests and examples.
 package havr

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -68,16 +69,16 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	c := &Client{
 		creds:    &credentials{email: s.email, password: s.password},
@@ -86,6 +87,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.jwt != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.jwt, s.refreshToken, time.Time{}))
 	}

@@ -89,7 +89,8 @@
 //
 // A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
 // fails with an error of the classes above and reading stops. Each attempt
-// waits at most 30 s for its response headers (WithResponseHeaderTimeout),
+// waits at most 30 s for its response headers (WithResponseHeaderTimeout)
+// and then at most 60 s for the rest of its body (WithResponseBodyTimeout),
 // over a WithHTTPClient transport too; such a timeout is retried like any
 // other when the request may be resent. The context's deadline bounds the
 // whole call, retries and waits included. The default transport keeps up to

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/doorkit/doorkit/internal/rest"
 	"iter"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,9 +339,13 @@ func (c *Client) SiteLocale(ctx context.Context, siteID string) string {
 // Per-door state follows the authorization: revoked when it is revoked;
 // expired when it expired or every credential did; pending while it is
 // pending or its credentials are; active when it is active with a usable
-// credential; failed, with the statuses as reason, when it is active but
-// no credential is usable. resivo's credentials are per holder, not per
-// door, so every door has the same state.
+// credential; failed, with the reason, only when it is active and every
+// credential in its window was revoked. A status doorkit does not know
+// (resivo documents the fields, not their values) keeps the doors pending
+// with the status in DoorAccess.Reason: taking it for a failure would make
+// EnsureGrant re-make the grant, and resivo email the visitor, on every
+// trigger. resivo's credentials are per holder, not per door, so every
+// door has the same state.
 func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
 	if grantID == "" {
 		return nil, access.Invalid("grantID", "is required")
@@ -384,7 +390,13 @@ func grantOf(site string, a *Authorization) *access.Grant {
 	return g
 }
 
-// stateOf derives the doors' state from the authorization.
+// stateOf derives the doors' state from the authorization. resivo
+// documents the status fields but few of their values ("active"), so only
+// what doorkit recognises decides: a value it does not know keeps the
+// access pending, with the value in the reason, rather than failed. A
+// failed grant is revoked and re-made by EnsureGrant, and resivo emails
+// the visitor again each time: an unknown status that stays would do that
+// on every trigger.
 func stateOf(a *Authorization) (access.GrantState, string) {
 	switch a.Status {
 	case AuthorizationRevoked:
@@ -395,15 +407,19 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 	if !a.Live() {
 		return access.GrantExpired, ""
 	}
-	if a.Status != AuthorizationActive {
+	switch a.Status {
+	case AuthorizationActive:
+	case AuthorizationPending:
 		return access.GrantPending, ""
+	default:
+		return access.GrantPending, fmt.Sprintf("resivo reports authorization status %q, which doorkit does not know: taken as still being set up", a.Status)
 	}
 	if len(a.Credentials) == 0 {
 		return access.GrantPending, ""
 	}
 	// Any usable credential makes the access active, else any pending one
 	// pending, whatever order resivo lists them in.
-	var statuses []string
+	var unknown []string
 	pending := false
 	for _, cr := range a.Credentials {
 		if cr.IsExpired {
@@ -414,13 +430,21 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 			return access.GrantActive, ""
 		case CredentialPending:
 			pending = true
+		case CredentialRevoked:
+		default:
+			unknown = append(unknown, strconv.Quote(string(cr.Status)))
 		}
-		statuses = append(statuses, string(cr.Status))
 	}
-	if pending {
+	switch {
+	case pending:
 		return access.GrantPending, ""
+	case len(unknown) > 0:
+		return access.GrantPending, "resivo reports credential status " + strings.Join(unknown, ", ") +
+			", which doorkit does not know: taken as still being set up"
 	}
-	return access.GrantFailed, "no usable credential (status " + strings.Join(statuses, ", ") + ")"
+	// Every credential still in its window was revoked while the
+	// authorization stays active: the holder cannot open.
+	return access.GrantFailed, "every credential was revoked (status \"revoked\") while the authorization is active"
 }
 
 // ListGrants lists grants matching filter. resivo cannot list
@@ -438,6 +462,10 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // since a PIN-code access carries the holder's name alone.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if ctx == nil {
+			yield(nil, rest.ErrNilContext)
+			return
+		}
 		var keys []string
 		if filter.Key != "" {
 			keys = []string{filter.Key}
@@ -506,7 +534,11 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 // /:siteId/authorizations/:id/revoke) only what is still live: an
 // authorization that expired, or whose credentials all expired, needs no
 // revoke and returns nil. One already revoked, or unknown, is
-// access.ErrNotFound. A revoked grant's key is removed from the KeyStore.
+// access.ErrNotFound. A revoke answered 409 returns nil only when the
+// authorization, read again, is no longer live, as after a revoke whose
+// answer was lost and whose resend resivo refused since the first had
+// revoked it (see AuthorizationsService.RevokeIfLive); else it is
+// access.ErrConflict. A revoked grant's key is removed from the KeyStore.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if grantID == "" {
 		return access.Invalid("grantID", "is required")
@@ -525,7 +557,7 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if !a.Live() {
 		return nil
 	}
-	if _, err = c.Authorizations.Revoke(ctx, site, id); err != nil {
+	if _, _, err = c.Authorizations.revokeLive(ctx, site, id); err != nil {
 		return err
 	}
 	// The key is free again; forget it when the store maps it to this grant.

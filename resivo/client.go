@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"sync"
 	"time"
@@ -53,16 +54,16 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	c := &Client{
 		version: s.version,
@@ -74,6 +75,9 @@ func New(opts ...Option) (*Client, error) {
 		password: access.Secret(s.password)}
 	c.anon = rest.New(cfg)
 	c.tokens = auth.NewSource(c.fetcher(creds, cfg), s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.accessToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken, time.Time{}))
 	}

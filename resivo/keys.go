@@ -71,14 +71,12 @@ func (c *Client) ResolveKey(ctx context.Context, key, grantID string) error {
 }
 
 // createWithKey runs create with the key marked pending in the store, and
-// records the grant id once resivo answers. Creates for one key are
-// serialised within the process; across processes sharing a store, two
-// creates for one key at the same moment are not excluded (the KeyStore has
-// no compare-and-set).
+// records the grant id once resivo answers. The mark stays only when the
+// create may have been acted on (access.ErrOutcomeUnknown), as in
+// access.CreateWithKeyStore; any other failure removes it.
 func (c *Client) createWithKey(ctx context.Context, key, site string, create func() (*CreatedAuthorization, error)) (*CreatedAuthorization, error) {
 	if key == "" {
-		created, err := create()
-		return created, classifyCreate(err)
+		return create()
 	}
 	// Creates for one key take turns on the client's Locker (shared by
 	// the replicas when it is a shared one).
@@ -97,7 +95,11 @@ func (c *Client) createWithKey(ctx context.Context, key, site string, create fun
 	// The store is updated even if the caller's context ended meanwhile.
 	storeCtx := context.WithoutCancel(ctx)
 	if err != nil {
-		err = classifyCreate(err)
+		// internal/rest classes every failure, as access.CreateWithKeyStore
+		// relies on: only an answer that may have been acted on (a lost or
+		// broken answer, a timeout in flight, a 5xx other than a 503 with
+		// Retry-After, which says resivo did nothing) matches
+		// ErrOutcomeUnknown and keeps the mark.
 		if !errors.Is(err, access.ErrOutcomeUnknown) {
 			if derr := c.keys.Delete(storeCtx, key); derr != nil {
 				return nil, errors.Join(err, fmt.Errorf("resivo: key store: %w", derr))
@@ -138,21 +140,4 @@ func (c *Client) checkKeyFree(ctx context.Context, key string) error {
 		return nil
 	}
 	return fmt.Errorf("resivo: key %q already has grant %s: %w", key, id, access.ErrConflict)
-}
-
-// classifyCreate says whether a failed create may have made an
-// authorization. internal/rest classes every failure: a request that may
-// have reached resivo without a usable answer (a lost or broken answer, a
-// timeout or cancellation in flight, a 5xx) matches access.ErrOutcomeUnknown;
-// anything else (resivo's refusal, a request never sent, no token) made
-// nothing. A 5xx *Error that arrives unmarked is marked here.
-func classifyCreate(err error) error {
-	var rerr *Error
-	switch {
-	case err == nil, errors.Is(err, access.ErrOutcomeUnknown):
-		return err
-	case errors.As(err, &rerr) && rerr.StatusCode >= 500:
-		return fmt.Errorf("resivo: the create may have reached resivo: %w: %w", access.ErrOutcomeUnknown, err)
-	}
-	return err
 }

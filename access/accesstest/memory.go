@@ -263,6 +263,11 @@ func (m *Memory) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	return clone(g), nil
 }
 
+// KeyLookupAuthoritative reports true: Memory is the vendor itself, and
+// its listing holds every grant from the moment it is made, with the key it
+// was made with (see access.KeyAuthority).
+func (m *Memory) KeyLookupAuthoritative() bool { return true }
+
 // ListGrants lists the live grants matching filter, in creation order.
 func (m *Memory) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
