@@ -1,13 +1,18 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/havr"
+	"github.com/doorkit/doorkit/havr/havrtest"
 	"github.com/doorkit/doorkit/internal/redistest"
 	"github.com/doorkit/doorkit/redisstore"
 	"github.com/doorkit/doorkit/resivo"
@@ -96,5 +101,87 @@ func TestResivoReplicasOnRedis(t *testing.T) {
 	}
 	if creates() != made || live() != 1 {
 		t.Errorf("after the loss: %d creates (want %d), %d live (want 1)", creates(), made, live())
+	}
+}
+
+// Four Havr replicas, each with its own Store (sealing tokens with one
+// codec) on one Redis, 64 goroutines each, 1,000 calls per replica across
+// three access-token expiries: one login, one refresh per expiry for the
+// fleet, no refresh token sent twice, no failed call; the token in Redis
+// is sealed.
+func TestHavrFleetSharesTokensThroughRedis(t *testing.T) {
+	t.Parallel()
+	const (
+		replicas = 4
+		workers  = 64
+		phases   = 4
+		perPhase = 250
+	)
+	rdb := redistest.Start(t)
+	srv := havrtest.NewServer()
+	t.Cleanup(srv.Close)
+	acct := redisstore.Account{Vendor: "havr", Name: redistest.Name(t), BaseURL: srv.URL, ClientID: havrtest.OwnerEmail}
+	codec := newGCMCodec(t)
+	fleet := make([]*havr.Client, replicas)
+	var store *redisstore.Store
+	for i := range fleet {
+		store = replica(t, rdb.Client(), acct, redisstore.WithCodec(codec))
+		transport := srv.Client().Transport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = workers
+		c, err := havr.New(havr.WithBaseURL(srv.URL), havr.WithHTTPClient(&http.Client{Transport: transport}),
+			havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword),
+			havr.WithRetry(3, time.Millisecond, 4*time.Millisecond), havr.WithTokenStore(store))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fleet[i] = c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*generous)
+	defer cancel()
+	var calls, failed atomic.Int32
+	for phase := range phases {
+		if phase > 0 {
+			srv.ExpireAccessTokens()
+		}
+		var wg sync.WaitGroup
+		for _, c := range fleet {
+			jobs := make(chan struct{})
+			for range workers {
+				wg.Go(func() {
+					for range jobs {
+						calls.Add(1)
+						if _, _, err := c.DoorLocks.List(ctx); err != nil {
+							t.Log(err)
+							failed.Add(1)
+						}
+					}
+				})
+			}
+			wg.Go(func() {
+				defer close(jobs)
+				for range perPhase {
+					jobs <- struct{}{}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	refreshes, reused := srv.Refreshes()
+	if calls.Load() != replicas*phases*perPhase || failed.Load() != 0 {
+		t.Errorf("%d calls, %d failed; want %d, 0", calls.Load(), failed.Load(), replicas*phases*perPhase)
+	}
+	if refreshes != phases-1 || reused != 0 {
+		t.Errorf("%d refreshes (%d reused); want %d, 0", refreshes, reused, phases-1)
+	}
+	if n := srv.Count("POST", "/oauth/v1/token"); n != phases {
+		t.Errorf("%d token requests, want one login and %d refreshes", n, phases-1)
+	}
+	raw, err := rdb.Client().Get(ctx, store.Prefix()+":token").Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := fleet[0].Tokens()
+	if bytes.Contains(raw, []byte(tok.RefreshToken)) || bytes.Contains(raw, []byte(tok.AccessToken)) {
+		t.Error("the token is stored in clear")
 	}
 }
