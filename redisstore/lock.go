@@ -121,7 +121,11 @@ func (l *lease) Fence() uint64            { return l.fence }
 
 // Release ends the lease's context, stops renewal and deletes the lease if
 // this holder still has it. Releasing again, or a lease already lost, is
-// not an error; if Redis cannot be reached the lease lapses after its TTL.
+// not an error. The delete does not end with ctx (which may be the lease's
+// own context, ended by Release itself): it is bounded by the lease TTL,
+// after which the lease has lapsed anyway. If Redis cannot be reached the
+// lease lapses after its TTL, and Release returns an error matching
+// access.ErrUnavailable.
 func (l *lease) Release(ctx context.Context) error {
 	l.once.Do(func() {
 		l.cancel(context.Canceled)
@@ -129,6 +133,8 @@ func (l *lease) Release(ctx context.Context) error {
 		if errors.Is(context.Cause(l.ctx), ErrLeaseLost) {
 			return // nothing of ours to delete
 		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.s.cfg.leaseTTL)
+		defer cancel()
 		err := l.s.scripts.lockRelease.Run(ctx, l.s.rdb, []string{l.key}, l.token).Err()
 		l.err = fail("Release", err)
 	})

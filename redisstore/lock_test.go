@@ -95,14 +95,21 @@ func TestLeaseContextAndRelease(t *testing.T) {
 		if err := l.Release(ctx); err != nil {
 			t.Errorf("second Release: %v", err)
 		}
-		// Released, the name is free at once: a short wait suffices.
-		short, cancel := context.WithTimeout(ctx, generous)
-		defer cancel()
-		l2, err := b.Lock(short, "bk")
+		// Released, the name is free at once.
+		if n, err := d.client().Exists(ctx, a.Prefix()+":lock:bk").Result(); err != nil || n != 0 {
+			t.Errorf("the lease's key is still there after Release (%d, %v)", n, err)
+		}
+		l2, err := b.Lock(ctx, "bk")
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = l2.Release(ctx)
+		// Released with its own context, which Release itself ends.
+		if err := l2.Release(l2.Context()); err != nil {
+			t.Errorf("Release(lease.Context()) = %v", err)
+		}
+		if n, err := d.client().Exists(ctx, a.Prefix()+":lock:bk").Result(); err != nil || n != 0 {
+			t.Errorf("the lease's key is still there after Release with its own context (%d, %v)", n, err)
+		}
 	})
 }
 
