@@ -153,8 +153,13 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	check("Get", err)
 	check("Put", s.Put(ctx, "BK-1", "g"))
 	check("Delete", s.Delete(ctx, "BK-1"))
+	var listed int
 	for _, err := range s.ListKeys(ctx, "") {
 		check("ListKeys", err)
+		listed++
+	}
+	if listed != 1 {
+		t.Errorf("ListKeys yielded %d items, want one error", listed)
 	}
 	check("Reinitialize", s.Reinitialize(ctx))
 	_, err = s.Lock(ctx, "x")
