@@ -167,6 +167,7 @@ type memoryKeyStore struct {
 	mu       sync.Mutex
 	ids      map[string]string
 	deleted  map[string]bool
+	applied  memoryApplied // the windows doorkit applied, by key (AppliedStore)
 }
 
 func (m *memoryKeyStore) Get(ctx context.Context, key string) (string, error) {

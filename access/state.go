@@ -168,7 +168,8 @@ func (l *memoryLease) Release(context.Context) error {
 type EnsureOption func(*ensureConfig)
 
 type ensureConfig struct {
-	locker Locker
+	locker  Locker
+	applied AppliedStore
 }
 
 // WithLocker makes the call take its key's turn from l, overriding the
@@ -183,6 +184,7 @@ func ensureOptions(g any, opts []EnsureOption) ensureConfig {
 	for _, o := range opts {
 		o(&c)
 	}
+	c.applied = appliedStoreOf(g, c.applied)
 	return c
 }
 
