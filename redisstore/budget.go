@@ -50,6 +50,13 @@ func (s *Store) Budget(perSecond float64, burst int) (*Budget, error) {
 	return &Budget{s: s, rate: perSecond, burst: burst}, nil
 }
 
+// Limit reports the budget's full rate and burst (access.RateLimitReporter):
+// a client that cannot reach Redis paces itself at a share of them
+// meanwhile.
+func (b *Budget) Limit() (perSecond float64, burst int) { return b.rate, b.burst }
+
+var _ access.RateLimitReporter = (*Budget)(nil)
+
 // Reserve takes one request's slot and returns how long the caller must
 // wait before sending it (0: now). It never waits itself. A slot reserved
 // is spent even if the caller then gives up.

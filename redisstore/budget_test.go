@@ -122,6 +122,21 @@ func TestBudgetServerClock(t *testing.T) {
 	}
 }
 
+// TestBudgetReportsItsLimit: the budget tells a client its rate, so a
+// client that cannot reach Redis falls back to a share of it.
+func TestBudgetReportsItsLimit(t *testing.T) {
+	d := nodeDeployment(t)
+	s := replica(t, d.client(), account(t))
+	b, err := s.Budget(200, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r access.RateLimitReporter = b
+	if perSecond, burst := r.Limit(); perSecond != 200 || burst != 10 {
+		t.Errorf("Limit() = %v, %d, want 200, 10", perSecond, burst)
+	}
+}
+
 func TestBudgetInvalid(t *testing.T) {
 	d := nodeDeployment(t)
 	s := replica(t, d.client(), account(t))
