@@ -68,7 +68,7 @@ func TestBudgetGCRA(t *testing.T) {
 		if w := reserve(ba); w != 100*time.Millisecond {
 			t.Errorf("after recovery, wait %v past the burst, want 100ms", w)
 		}
-		// Backoffs halve down to a sixteenth of the rate.
+		// Refusals of one burst halve the rate once.
 		now += 60_000_000
 		for range 10 {
 			if err := ba.Backoff(ctx, 0); err != nil {
@@ -76,6 +76,18 @@ func TestBudgetGCRA(t *testing.T) {
 			}
 		}
 		first := reserve(ba)
+		if second := reserve(ba); second-first != 200*time.Millisecond {
+			t.Errorf("after one burst of refusals, slots %v apart, want 200ms (half the rate)", second-first)
+		}
+		// Backoffs a second or more apart halve down to a sixteenth.
+		now += 60_000_000
+		for range 10 {
+			now += 1_000_000
+			if err := ba.Backoff(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first = reserve(ba)
 		if second := reserve(ba); second-first != 1600*time.Millisecond {
 			t.Errorf("at the floor, slots %v apart, want 1.6s", second-first)
 		}
