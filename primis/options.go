@@ -144,11 +144,30 @@ func WithTokenTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetTokenTimeout(d) }
 }
 
-// WithRateLimit paces the client to limit requests per second with bursts
-// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
-// token fetches included; a caller waits within its context and gets its
-// context's error when that ends first. Set it to the vendor's published
-// limit, or below it, to avoid 429 answers.
+// WithRateBudget paces the client from budget, the request budget of this
+// vendor account shared by all its replicas (a redisstore budget, or
+// access.NewMemoryRateBudget for clients in one process). Every attempt,
+// retries and token fetches included, takes its slot from the budget and
+// waits for it within its context; a 429, or a 503 with Retry-After, is
+// reported to the budget so that every replica slows down. A budget that
+// fails or does not answer within 500 ms (Redis unreachable) does not stop
+// requests: they are paced locally meanwhile, at a quarter of the budget's
+// rate when it reports one (access.RateLimitReporter), else as without a
+// budget, and WithLogger hears once when that starts and once when the
+// budget answers again. WithRateLimit, if also set, stays this client's
+// ceiling.
+func WithRateBudget(budget access.RateBudget) Option {
+	return func(s *settings) error { return s.SetRateBudget(budget) }
+}
+
+// WithRateLimit sets a ceiling of limit requests per second with bursts of
+// burst (golang.org/x/time/rate). Every attempt is paced, retries and token
+// fetches included; a caller waits within its context and gets its context's
+// error when that ends first. A 429, or a 503 with Retry-After, lowers the
+// pace below the ceiling, and accepted requests raise it again, never above.
+// Without it the client learns the vendor's rate that way from a cold start;
+// rate.Inf turns pacing off, the learning included. Set it to the vendor's
+// published limit, or below it, to avoid 429 answers.
 func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
@@ -195,8 +214,8 @@ func (s *settings) validate() (*url.URL, error) {
 	if err := validateID("phone id", ID(s.phoneID)); err != nil {
 		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
-	if s.email == "" && s.jwt == "" && s.refreshToken == "" {
-		return nil, errors.New("primis: WithCredentials or WithTokens is required")
+	if s.email == "" && s.jwt == "" && s.refreshToken == "" && s.TokenStore == nil {
+		return nil, errors.New("primis: WithCredentials, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }
@@ -216,4 +235,26 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 // Locker (redisstore) to keep replicas apart.
 func WithLocker(l access.Locker) Option {
 	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens, and so its registration, with
+// every client of the same Primis account and phone id (WithPhoneID) given
+// the same store: the replicas of a service (redisstore), or clients in
+// one process (access.NewMemoryTokenStore). One login, one licence, serves
+// them all. The client still caches its token until it expires or is
+// refused, so in the steady state a call costs no store round trip. When it
+// needs a new token it adopts one a peer stored; otherwise it takes the
+// store's refresh lease, reads the store again, and only then renews (or
+// logs in) and saves the result with a compare and swap on the value it
+// replaced. Tokens given with WithTokens are used only while the store
+// holds none. WithTokenCallback still hears of every new token, adopted
+// ones included. If the store cannot be reached, a cached token keeps
+// working, and a call that needs a new one fails with an error matching
+// access.ErrUnavailable before anything is sent to Primis. The store holds
+// Tokens' JSON form, the tokens in clear: protect it as you would a
+// password. Auth.Deregister stops this client only: the others keep the
+// stored tokens and, once Primis refuses them, log in again (registering
+// the phone id anew).
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }
