@@ -2,6 +2,7 @@ package havr_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -83,4 +84,63 @@ func TestDirectoryHavrAndPrimis(t *testing.T) {
 	assert.Contains(t, err.Error(), `account "lab-primis"`)
 	assert.ErrorIs(t, err, access.ErrUnavailable)
 	assert.Len(t, doors, byVendor["havr"])
+}
+
+// A Primis door cannot be granted: EnsureGrant says so at once, without
+// first listing every Havr grant.
+func TestDirectoryEnsureGrantOnAPrimisDoorAsksHavrNothing(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	_, err := c.ListDoors(ctx) // log in first
+	require.NoError(t, err)
+	psrv := primistest.NewServer()
+	t.Cleanup(psrv.Close)
+	p, err := primis.New(primis.WithBaseURL(psrv.URL), primis.WithHTTPClient(psrv.Client()),
+		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-directory"))
+	require.NoError(t, err)
+	d := access.NewDirectory()
+	require.NoError(t, d.Add("hq-havr", c))
+	require.NoError(t, d.Add("lab-primis", p))
+	srv.ResetLog()
+	req := access.GrantRequest{Key: "BK-primis", DoorIDs: []string{access.JoinID("lab-primis", primistest.EntranceID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	_, _, err = access.EnsureGrant(ctx, d, req)
+	assert.ErrorIs(t, err, access.ErrUnsupported)
+	assert.Empty(t, srv.Requests(), "Havr was asked nothing")
+	assert.Empty(t, psrv.Requests(), "nor was Primis")
+}
+
+// BenchmarkDirectoryEnsureGrant runs an unchanged EnsureGrant through a
+// Directory of 1, 4 and 16 Havr accounts, each on its own fake answering
+// after 20 ms (a vendor's round trip): the lookup by key asks every account
+// at once, so 16 accounts take about the time of one (compare with
+// benchstat -col /accounts).
+func BenchmarkDirectoryEnsureGrant(b *testing.B) {
+	for _, n := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			d := access.NewDirectory()
+			for i := range n {
+				c, srv := newFakeClient(b)
+				if _, err := c.ListDoors(ctx); err != nil { // log in first
+					b.Fatal(err)
+				}
+				srv.SetLatency(20 * time.Millisecond)
+				if err := d.Add(fmt.Sprintf("a%d", i), c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			req := access.GrantRequest{Key: "BK-bench", DoorIDs: []string{access.JoinID("a0", id(havrtest.FrontDoorID))},
+				Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+			if _, _, err := access.EnsureGrant(ctx, d, req); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, outcome, err := access.EnsureGrant(ctx, d, req); err != nil || outcome != access.EnsureUnchanged {
+					b.Fatal(outcome, err)
+				}
+			}
+		})
+	}
 }
