@@ -59,8 +59,8 @@ func splitID(field, s string) (site, id string, err error) {
 	return site, id, nil
 }
 
-// ListDoors returns the components of every site given to WithSites. A
-// door's ID is "siteId/componentId" and its Site the site id; Native holds
+// ListDoors returns the components of every site given to WithSites
+// (GET /:siteId/components per site, a few sites at once). A door's ID is "siteId/componentId" and its Site the site id; Native holds
 // the Component. Component ids can change on a site migration: resolve
 // names to ids (access.ResolveDoorIDs) when granting rather than storing
 // ids. resivo reports no time zone.
@@ -68,15 +68,25 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 	if len(c.sites) == 0 {
 		return nil, access.Invalid("sites", "resivo cannot list a Site Owner's sites: name them with WithSites")
 	}
+	type listing struct {
+		site  string
+		comps []Component
+		err   error
+	}
 	var doors []access.Door
-	for _, site := range c.sites {
-		comps, _, err := c.Components.List(ctx, site, nil)
-		if err != nil {
-			return nil, err
+	var err error
+	inOrder(ctx, len(c.sites), func(ctx context.Context, i int) listing {
+		comps, _, err := c.Components.List(ctx, c.sites[i], nil)
+		return listing{c.sites[i], comps, err}
+	}, func(l listing) bool {
+		for _, comp := range l.comps {
+			doors = append(doors, doorOf(l.site, comp))
 		}
-		for _, comp := range comps {
-			doors = append(doors, doorOf(site, comp))
-		}
+		err = l.err
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return doors, nil
 }
@@ -456,7 +466,8 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // a key, every grant the store records, which needs a store that can list
 // its keys (access.KeyLister, as the default store can; otherwise the listing
 // fails with access.ErrUnsupported). Grants created without a key are not
-// listed, nor revoked ones. Each grant is read from resivo (GetGrant); one
+// listed, nor revoked ones. Each grant is read from resivo (GetGrant, a
+// few at once, yielded in key order); one
 // whose answer lacks componentIds or restrictions (INFERRED fields) is an
 // error matching access.ErrUnsupported rather than a grant EnsureGrant
 // would mistake for a different one and revoke. Grants are filtered with
@@ -485,18 +496,19 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 				keys = append(keys, e.Key)
 			}
 		}
-		for _, key := range keys {
-			g, err := c.grantByKey(ctx, key)
-			if err != nil {
-				if !yield(nil, err) {
-					return
-				}
-				continue
-			}
-			if g != nil && g.State() != access.GrantRevoked && filter.Match(g) && !yield(g, nil) {
-				return
-			}
+		type read struct {
+			g   *access.Grant
+			err error
 		}
+		inOrder(ctx, len(keys), func(ctx context.Context, i int) read {
+			g, err := c.grantByKey(ctx, keys[i])
+			return read{g, err}
+		}, func(r read) bool {
+			if r.err != nil {
+				return yield(nil, r.err)
+			}
+			return r.g == nil || r.g.State() == access.GrantRevoked || !filter.Match(r.g) || yield(r.g, nil)
+		})
 	}
 }
 

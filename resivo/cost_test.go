@@ -112,3 +112,71 @@ func methods(reqs []resivotest.Request) []string {
 	}
 	return out
 }
+
+// waitHeld waits for n requests held by a fault; the timeout bounds the
+// failure only (reads one after another never get there).
+func waitHeld(t *testing.T, held <-chan resivotest.Request, n int) {
+	t.Helper()
+	timer := time.NewTimer(10 * time.Second)
+	defer timer.Stop()
+	for i := range n {
+		select {
+		case <-held:
+		case <-timer.C:
+			t.Fatalf("%d reads in flight at once, want %d", i, n)
+		}
+	}
+}
+
+// ListDoors lists the sites' components at once.
+func TestListDoorsReadsTheSitesAtOnce(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	_ = c.SiteLocale(ctx, resivotest.SiteID) // the token
+	held, release := make(chan resivotest.Request, 2), make(chan struct{})
+	srv.Inject(resivotest.Fault{Method: "GET", Count: 2, Held: held, Hold: release})
+	type result struct {
+		doors []access.Door
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		doors, err := c.ListDoors(ctx)
+		done <- result{doors, err}
+	}()
+	waitHeld(t, held, 2)
+	close(release)
+	r := <-done
+	require.NoError(t, r.err)
+	require.NotEmpty(t, r.doors)
+	assert.Equal(t, resivotest.SiteID, r.doors[0].Site, "sites in the order given")
+	assert.Equal(t, resivotest.Site2ID, r.doors[len(r.doors)-1].Site)
+}
+
+// ListGrants without a key reads the stored keys' grants a few at once and
+// yields them in key order.
+func TestListGrantsReadsTheKeysAtOnce(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	keys := []string{"BK-a", "BK-b", "BK-c"}
+	for _, k := range keys {
+		_, err := c.CreateGrant(ctx, bookingRequest(k))
+		require.NoError(t, err)
+	}
+	held, release := make(chan resivotest.Request, len(keys)), make(chan struct{})
+	srv.Inject(resivotest.Fault{Method: "GET", Count: len(keys), Held: held, Hold: release})
+	done := make(chan []string, 1)
+	go func() {
+		var got []string
+		for g, err := range c.ListGrants(ctx, access.GrantFilter{}) {
+			assert.NoError(t, err)
+			if g != nil {
+				got = append(got, g.Key)
+			}
+		}
+		done <- got
+	}()
+	waitHeld(t, held, len(keys))
+	close(release)
+	assert.Equal(t, keys, <-done)
+}
