@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
-	"github.com/doorkit/doorkit/phone"
 )
 
 // resivo components open with the credentials resivo issues (a door link,
@@ -113,9 +112,9 @@ func doorOf(site string, comp Component) access.Door {
 // return it: the credential says who sent it (Delivery "sent by resivo in
 // nl-NL", the site's defaultLocale) and to whom (DeliveredTo), and holds no
 // secret. A
-// phone number is sent only as an E.164 mobile number (phone.NormalizeSMS);
-// any other is dropped with an access.NoticeSMSDropped notice while the
-// email and the access go ahead.
+// phone number is sent only in E.164 (see WithSMSNumbers for which numbers
+// are kept); any other is dropped with an access.NoticeSMSDropped notice
+// while the email and the access go ahead.
 //
 // CredentialPIN gets a PIN-code access (POST
 // /:siteId/authorizations/pin-access) with req.PIN, or a random
@@ -261,7 +260,7 @@ func (c *Client) linkCreate(ctx context.Context, req access.GrantRequest, site s
 		recipients.Emails = []string{req.Holder.Email}
 	}
 	if req.Holder.Phone != "" {
-		number, reason := phone.NormalizeSMS(req.Holder.Phone)
+		number, reason := c.smsNumber(req.Holder.Phone)
 		if number != "" {
 			recipients.PhoneNumbers = []string{number}
 		} else if reason != "" {

@@ -139,7 +139,7 @@ func (s *AuthorizationsService) CreatePinAccess(ctx context.Context, siteID stri
 type Recipients struct {
 	Emails []string `json:"emails,omitempty"`
 	// PhoneNumbers are mobile numbers in E.164 (+31612345678): resivo
-	// accepts no other form. phone.NormalizeSMS prepares them.
+	// accepts no other form. CreateGrant prepares them (WithSMSNumbers).
 	PhoneNumbers []string `json:"phoneNumbers,omitempty"`
 }
 

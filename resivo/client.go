@@ -29,6 +29,8 @@ type Client struct {
 	sites   []string // the sites ListDoors covers
 	locales sync.Map // site id -> defaultLocale
 	keys    access.KeyStore
+	// smsNumber prepares a holder's phone number (WithSMSNumbers).
+	smsNumber func(raw string) (e164, reason string)
 }
 
 type service struct{ client *Client }
@@ -69,6 +71,8 @@ func New(opts ...Option) (*Client, error) {
 		version: s.version,
 		sites:   append([]string(nil), s.sites...),
 		keys:    s.keys,
+
+		smsNumber: s.smsNumber,
 	}
 	c.locker = s.LockerOrDefault()
 	creds := &credentials{clientID: s.clientID, clientSecret: access.Secret(s.clientSecret), email: s.email,

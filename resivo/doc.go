@@ -144,9 +144,12 @@
 // texts the visitor a door link, in the site's defaultLocale (SiteLocale);
 // the link is not returned, so the grant's credential says whom resivo sent
 // it to and holds no secret. resivo takes SMS numbers only as E.164 mobile
-// numbers (phone.NormalizeSMS): 00... becomes +..., spaces go, and a number
-// without a country code or a landline is dropped with an
-// access.NoticeSMSDropped notice while the email and the access go ahead. A
+// numbers: 00... becomes +..., spaces go, and a number without a country
+// code is dropped with an access.NoticeSMSDropped notice while the email and
+// the access go ahead. Telling a landline from a mobile number takes
+// libphonenumber's metadata, which this package does not link by default
+// (it slows every program's start): WithSMSNumbers(phone.NormalizeSMS) drops
+// landlines too. A
 // PIN grant (access.CredentialPIN) is a PIN-code access. A grant id is
 // "siteId/authorizationId"; each door's state follows the authorization's
 // status and credentials (GetGrant); a status doorkit does not know keeps

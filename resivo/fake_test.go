@@ -11,6 +11,7 @@ import (
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/access/accesstest"
+	"github.com/doorkit/doorkit/phone"
 	"github.com/doorkit/doorkit/resivo"
 	"github.com/doorkit/doorkit/resivo/resivotest"
 	"github.com/stretchr/testify/assert"
@@ -165,11 +166,18 @@ func TestVisitorGrantIsARemoteAccessSetThatResivoSends(t *testing.T) {
 }
 
 func TestNumbersThatCannotTakeSMSAreDroppedWithANotice(t *testing.T) {
-	for _, phone := range []string{"06 1234 5678", "+31 20 123 4567"} { // no country code; an Amsterdam landline
-		t.Run(phone, func(t *testing.T) {
-			c, srv := newFakeClient(t)
+	for _, tc := range []struct {
+		phone string
+		opts  []resivo.Option
+	}{
+		{"06 1234 5678", nil}, // no country code: the notes' rule, no metadata needed
+		{"06 1234 5678", []resivo.Option{resivo.WithSMSNumbers(phone.NormalizeSMS)}},
+		{"+31 20 123 4567", []resivo.Option{resivo.WithSMSNumbers(phone.NormalizeSMS)}}, // an Amsterdam landline: metadata needed
+	} {
+		t.Run(fmt.Sprintf("%s/%d options", tc.phone, len(tc.opts)), func(t *testing.T) {
+			c, srv := newFakeClient(t, tc.opts...)
 			req := visitorRequest(door(resivotest.MainEntranceID))
-			req.Holder.Phone = phone
+			req.Holder.Phone = tc.phone
 			grant, err := c.CreateGrant(context.Background(), req)
 			require.NoError(t, err)
 			require.Len(t, grant.Notices, 1)
@@ -189,6 +197,36 @@ func TestNumbersThatCannotTakeSMSAreDroppedWithANotice(t *testing.T) {
 		_, err := c.CreateGrant(context.Background(), req)
 		assert.ErrorIs(t, err, access.ErrInvalid)
 		assert.Empty(t, srv.Requests(), "refused before any request")
+	})
+}
+
+// Without libphonenumber's metadata the client cannot tell a landline with
+// its country code from a mobile number: it sends it, and what follows is
+// resivo's to say. A resivo that texts it (the fake's default) makes the
+// grant; one that refuses it makes nothing, and the grant fails with its
+// error rather than a success.
+func TestLandlineWithoutMetadataIsResivosToRefuse(t *testing.T) {
+	const landline = "+31201234567"
+	t.Run("resivo takes it", func(t *testing.T) {
+		c, srv := newFakeClient(t)
+		req := visitorRequest(door(resivotest.MainEntranceID))
+		req.Holder.Phone = "+31 20 123 4567"
+		grant, err := c.CreateGrant(context.Background(), req)
+		require.NoError(t, err)
+		assert.Empty(t, grant.Notices)
+		assert.Equal(t, []string{"grace@example.com", landline}, grant.Doors[0].Credential.DeliveredTo)
+		assert.Len(t, srv.Authorizations(), 1)
+	})
+	t.Run("resivo refuses it", func(t *testing.T) {
+		c, srv := newFakeClient(t)
+		srv.RefuseNumbers(landline)
+		req := visitorRequest(door(resivotest.MainEntranceID))
+		req.Holder.Phone = "+31 20 123 4567"
+		_, err := c.CreateGrant(context.Background(), req)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, access.ErrOutcomeUnknown, "a refusal: nothing was made")
+		assert.Empty(t, srv.Authorizations())
+		assert.Empty(t, srv.Messages())
 	})
 }
 

@@ -32,6 +32,7 @@ type settings struct {
 	version      string
 	sites        []string
 	keys         access.KeyStore
+	smsNumber    func(raw string) (e164, reason string)
 }
 
 // DefaultBaseURL is resivo's production API.
@@ -43,7 +44,35 @@ const DefaultUserAgent = "doorkit-resivo/1"
 func defaultSettings() settings {
 	c := clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL)
 	c.SecretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
-	return settings{Common: c, version: DefaultAPIVersion}
+	return settings{Common: c, version: DefaultAPIVersion, smsNumber: normalizeSMS}
+}
+
+// WithSMSNumbers sets how a holder's phone number is prepared for the SMS
+// resivo sends with a door link: normalize returns the number in E.164, or
+// "" and why it cannot take SMS (the grant then goes ahead by email, with an
+// access.NoticeSMSDropped notice).
+//
+// By default the client applies resivo's integration notes, which need no
+// metadata: 00 becomes +, spaces and separators go, and a number without a
+// country code ("06 1234 5678") or not shaped like one (7 to 15 digits) is
+// dropped. A landline with its country code ("+31 20 123 4567") is kept and
+// sent to resivo, which, its notes say, texts mobile numbers only: it may
+// refuse the grant (an error, nothing made) or make it and send no SMS.
+//
+// WithSMSNumbers(phone.NormalizeSMS) checks numbers against libphonenumber's
+// metadata as well, and also drops landlines and numbers no numbering plan
+// allows, each with its notice. It links that metadata into the program
+// (about 8 MB of binary, and a start several times slower, since
+// libphonenumber loads it when the program starts), which is why it is not
+// the default.
+func WithSMSNumbers(normalize func(raw string) (e164, reason string)) Option {
+	return func(s *settings) error {
+		if normalize == nil {
+			return errors.New("resivo: WithSMSNumbers: nil function (phone.NormalizeSMS, say)")
+		}
+		s.smsNumber = normalize
+		return nil
+	}
 }
 
 // WithBaseURL sets the API address (default DefaultBaseURL).

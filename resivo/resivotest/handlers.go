@@ -305,7 +305,10 @@ func (s *Server) createRemoteAccess(w http.ResponseWriter, r *http.Request, st *
 		}
 	}
 	for _, p := range body.Recipients.PhoneNumbers {
-		if !e164.MatchString(p) {
+		s.mu.Lock()
+		refused := s.notMobile[p]
+		s.mu.Unlock()
+		if !e164.MatchString(p) || refused {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("%q is not an E.164 mobile number", p))
 			return
 		}

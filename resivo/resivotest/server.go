@@ -172,7 +172,8 @@ type Server struct {
 	order          []string
 	messages       []Message
 	tokensIssued   int
-	credStatus     string // the status of live credentials; "" is "active"
+	credStatus     string          // the status of live credentials; "" is "active"
+	notMobile      map[string]bool // numbers resivo refuses to text (RefuseNumbers)
 	migrations     int
 }
 
@@ -238,6 +239,22 @@ func (s *Server) SetCredentialStatus(status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.credStatus = status
+}
+
+// RefuseNumbers makes a Remote Access create answer 400 when it names one
+// of numbers (E.164) as an SMS recipient. resivo's notes say it texts
+// mobile numbers only, not what it answers to another: by default the fake
+// takes any E.164 number (and "texts" it); with RefuseNumbers, a landline
+// say, it refuses the create and makes nothing.
+func (s *Server) RefuseNumbers(numbers ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.notMobile == nil {
+		s.notMobile = map[string]bool{}
+	}
+	for _, n := range numbers {
+		s.notMobile[n] = true
+	}
 }
 
 // ExpireTokens makes every issued token answer 401.
