@@ -454,6 +454,10 @@ func (d *Directory) ListGrants(ctx context.Context, filter GrantFilter) iter.Seq
 			}
 			names, vendorFilter.DoorID = []string{name}, id
 		}
+		if ctx == nil {
+			yield(nil, errNilContext)
+			return
+		}
 		type listing struct {
 			name   string
 			grants []*Grant

@@ -64,6 +64,9 @@ func splitID(field, s string) (site, id string, err error) {
 // names to ids (access.ResolveDoorIDs) when granting rather than storing
 // ids. resivo reports no time zone.
 func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	if len(c.sites) == 0 {
 		return nil, access.Invalid("sites", "resivo cannot list a Site Owner's sites: name them with WithSites")
 	}

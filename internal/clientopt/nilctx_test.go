@@ -49,7 +49,9 @@ func TestNilContextIsInvalid(t *testing.T) {
 	var nilCtx context.Context
 	// August joins once its grant lookups are rebuilt (issue 12 A3).
 	_ = ac
-	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc} {
+	dir := access.NewDirectory()
+	require.NoError(t, dir.Add("hq", hc))
+	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc, "directory": dir} {
 		calls := map[string]func() error{}
 		if l, ok := client.(access.DoorLister); ok {
 			calls["ListDoors"] = func() error { _, err := l.ListDoors(nilCtx); return err }
@@ -76,6 +78,16 @@ func TestNilContextIsInvalid(t *testing.T) {
 		}
 		if u, ok := client.(access.GrantUpdater); ok {
 			calls["UpdateGrantWindow"] = func() error { _, err := u.UpdateGrantWindow(nilCtx, "g", req.Window); return err }
+		}
+		byHand := &access.Grant{ID: "1"}
+		if name == "directory" {
+			byHand.ID = "hq:1"
+		}
+		if u, ok := client.(access.ListedGrantUpdater); ok {
+			calls["UpdateListedGrantWindow"] = func() error { _, err := u.UpdateListedGrantWindow(nilCtx, byHand, req.Window); return err }
+		}
+		if r, ok := client.(access.ListedGrantRevoker); ok {
+			calls["RevokeListedGrant"] = func() error { return r.RevokeListedGrant(nilCtx, byHand) }
 		}
 		for op, call := range calls {
 			err := func() (err error) {

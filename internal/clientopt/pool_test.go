@@ -115,3 +115,45 @@ func BenchmarkPool(b *testing.B) {
 		})
 	}
 }
+
+// A burst wider than the pool opens no more connections than the pool
+// keeps: the goroutines beyond it wait for a connection to come back.
+func TestDefaultTransportCapsConnections(t *testing.T) {
+	const goroutines = 1000
+	srv, conns := countingServer(t)
+	c := restClient(t, srv, poolTransport(t, srv, true))
+	for range 2 {
+		burst(t, c, goroutines, goroutines)
+	}
+	t.Logf("2 bursts of %d goroutines: %d TLS connections", goroutines, conns.Load())
+	assert.LessOrEqual(t, conns.Load(), int64(DefaultMaxConnsPerHost))
+}
+
+// BenchmarkBurst compares 1,000 goroutines, one call each, over doorkit's
+// default transport (100 connections at most) with a pool as wide as the
+// burst (1,000 idle connections kept, no cap), after a first burst has
+// filled each pool.
+func BenchmarkBurst(b *testing.B) {
+	const goroutines = 1000
+	for _, tc := range []struct {
+		name string
+		wide bool
+	}{{"pool=defaults", false}, {"pool=burst", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv, conns := countingServer(b)
+			rt := poolTransport(b, srv, true).(*http.Transport)
+			if tc.wide {
+				rt.MaxConnsPerHost, rt.MaxIdleConnsPerHost, rt.MaxIdleConns = 0, goroutines, goroutines
+			}
+			c := restClient(b, srv, rt)
+			burst(b, c, goroutines, goroutines)
+			opened := conns.Load()
+			b.ResetTimer()
+			for range b.N {
+				burst(b, c, goroutines, goroutines)
+			}
+			b.ReportMetric(float64(conns.Load()-opened)/float64(b.N), "conns/op")
+			b.ReportMetric(float64(opened), "conns-first")
+		})
+	}
+}
