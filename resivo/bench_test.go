@@ -14,7 +14,8 @@ import (
 // BenchmarkComponentsList compares Components.List with the hand-written
 // net/http + encoding/json call it replaces, against one local TLS server
 // answering the documented body: the difference is the SDK's cost (path
-// building, retry and auth layers, error capture).
+// building, retry and auth layers, error capture). Compare with benchstat
+// -col /client.
 func BenchmarkComponentsList(b *testing.B) {
 	body, err := os.ReadFile("../testdata/resivo/components_response.json")
 	if err != nil {
@@ -27,7 +28,7 @@ func BenchmarkComponentsList(b *testing.B) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	b.Run("sdk", func(b *testing.B) {
+	b.Run("client=doorkit", func(b *testing.B) {
 		c, err := resivo.New(resivo.WithBaseURL(srv.URL), resivo.WithHTTPClient(srv.Client()), resivo.WithTokens("t", ""))
 		if err != nil {
 			b.Fatal(err)
@@ -40,7 +41,7 @@ func BenchmarkComponentsList(b *testing.B) {
 			}
 		}
 	})
-	b.Run("nethttp", func(b *testing.B) {
+	b.Run("client=nethttp", func(b *testing.B) {
 		hc := srv.Client()
 		b.ReportAllocs()
 		for b.Loop() {

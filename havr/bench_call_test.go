@@ -1,0 +1,67 @@
+package havr_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/doorkit/doorkit/havr"
+	"github.com/doorkit/doorkit/havr/havrtest"
+)
+
+// BenchmarkDoorLocksList compares DoorLocks.List through the SDK with a
+// hand-written net/http + encoding/json call of the same endpoint, against
+// the same local TLS fake, over the same connection pool. Compare with
+// benchstat -col /client.
+func BenchmarkDoorLocksList(b *testing.B) {
+	srv := havrtest.NewServer()
+	defer srv.Close()
+	hc := srv.Client()
+	c, err := havr.New(havr.WithBaseURL(srv.URL), havr.WithHTTPClient(hc), havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	tok, _, err := c.Auth.PasswordToken(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bearer := "Bearer " + tok.AccessToken.Reveal()
+	want, _, err := c.DoorLocks.List(ctx)
+	if err != nil || len(want) == 0 {
+		b.Fatal(err, len(want))
+	}
+
+	b.Run("client=doorkit", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			locks, _, err := c.DoorLocks.List(ctx)
+			if err != nil || len(locks) != len(want) {
+				b.Fatal(err, len(locks))
+			}
+		}
+	})
+	b.Run("client=nethttp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/door_locks", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Authorization", bearer)
+			req.Header.Set("Accept", "application/json")
+			req.Header.Set("User-Agent", havr.DefaultUserAgent)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var locks []havr.DoorLock
+			err = json.NewDecoder(resp.Body).Decode(&locks)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK || len(locks) != len(want) {
+				b.Fatal(err, resp.StatusCode)
+			}
+		}
+	})
+}
