@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/unsent"
@@ -33,6 +34,27 @@ type Transport struct {
 	Source TokenSource
 	// Apply sets the token on a request; nil sets "Authorization: Bearer".
 	Apply func(req *http.Request, tok *oauth2.Token)
+
+	// bearer is the Authorization header value of the last token sent, so
+	// that a steady token costs no allocation per request.
+	bearer atomic.Pointer[bearerHeader]
+}
+
+// bearerHeader is a token's Authorization header value. The value slice is
+// shared by every request sent with the token: net/http only reads it, and
+// its capacity is its length, so an Add on a request's header copies it.
+type bearerHeader struct {
+	access string
+	value  []string
+}
+
+func (t *Transport) bearerFor(tok *oauth2.Token) []string {
+	if b := t.bearer.Load(); b != nil && b.access == tok.AccessToken {
+		return b.value
+	}
+	b := &bearerHeader{access: tok.AccessToken, value: []string{"Bearer " + tok.AccessToken}}
+	t.bearer.Store(b)
+	return b.value
 }
 
 type withoutRefreshKey struct{}
@@ -116,12 +138,22 @@ func (t *Transport) sendCurrent(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// send sends a copy of req with the token set. The copy is shallow, as
+// Request.WithContext makes, but for its own header map: req is not
+// changed (a RoundTripper must not), and the layers below read the body,
+// URL and context req holds. The header values are shared, capped at their
+// length so that an Add on the copy cannot write into req's.
 func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
-	out := req.Clone(req.Context())
+	out := new(http.Request)
+	*out = *req
+	out.Header = make(http.Header, len(req.Header)+1)
+	for k, vs := range req.Header {
+		out.Header[k] = vs[:len(vs):len(vs)]
+	}
 	if t.Apply != nil {
 		t.Apply(out, tok)
 	} else {
-		out.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		out.Header["Authorization"] = t.bearerFor(tok)
 	}
 	return t.Base.RoundTrip(out)
 }

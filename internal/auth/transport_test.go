@@ -103,6 +103,33 @@ func TestTransportSetsBearer(t *testing.T) {
 	assert.Equal(t, int32(1), c.calls.Load(), "the token is reused")
 }
 
+// A layer under the auth transport that adds to the headers it is given
+// (Header.Add appends) changes neither the caller's request nor the next
+// request's header, though header values are shared with both.
+func TestTransportHeaderIsTheAttemptsOwn(t *testing.T) {
+	var c counter
+	b := &base{respond: func(_ int, req *http.Request) *http.Response {
+		req.Header.Add("Authorization", "mutated")
+		req.Header.Add("X-Keep", "mutated")
+		return answer(200, `{}`)
+	}}
+	tr := &Transport{Base: b, Source: NewSource(c.fetch, 0, nil)}
+	req, err := http.NewRequest(http.MethodGet, "https://api.example.test/v1/doors", nil)
+	require.NoError(t, err)
+	req.Header["X-Keep"] = append(make([]string, 0, 4), "yes") // room to append in place
+	for range 3 {
+		_, err := tr.RoundTrip(req)
+		require.NoError(t, err)
+	}
+	for _, s := range b.attempts() {
+		assert.Equal(t, []string{"Bearer tok-1"}, s.Header.Values("Authorization"))
+		assert.Equal(t, []string{"yes"}, s.Header.Values("X-Keep"))
+	}
+	assert.Equal(t, []string{"yes"}, req.Header.Values("X-Keep"), "the caller's request is not modified")
+	assert.Empty(t, req.Header["X-Keep"][:2][1], "nothing written into the caller's array past its length")
+	assert.Empty(t, req.Header.Get("Authorization"))
+}
+
 func TestTransportRefreshesOnceOn401AndResendsBody(t *testing.T) {
 	const body = `{"doorIds":["d1"],"holder":"a@b.c"}`
 	var c counter
