@@ -345,14 +345,30 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// send sends a copy of req with the API key and the token set. The copy
+// is shallow, as Request.WithContext makes, but for its own header map, so
+// req is not changed; header values are shared, capped at their length so
+// that an Add on the copy cannot write into req's.
 func (t *tokenTransport) send(req *http.Request, tok string) (*http.Response, error) {
-	out := req.Clone(req.Context())
-	out.Header.Set(headerAPIKey, t.apiKey)
+	out := new(http.Request)
+	*out = *req
+	out.Header = make(http.Header, len(req.Header)+2)
+	for k, vs := range req.Header {
+		out.Header[k] = vs[:len(vs):len(vs)]
+	}
+	out.Header[canonicalAPIKey] = []string{t.apiKey}
 	if tok != "" {
-		out.Header.Set(headerAccessToken, tok)
+		out.Header[canonicalAccessToken] = []string{tok}
 	}
 	return t.base.RoundTrip(out)
 }
+
+// The header names as Header.Set would write them, so that send need not
+// canonicalise them on every request.
+const (
+	canonicalAPIKey      = "X-August-Api-Key"
+	canonicalAccessToken = "X-August-Access-Token"
+)
 
 // OAuthService covers the authorization-code flow at auth.august.com.
 //

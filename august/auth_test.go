@@ -386,3 +386,9 @@ func TestUnsentRefreshKeepsTheRefreshToken(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), refreshes.Load())
 }
+
+// The header names send writes are the ones Header.Set would.
+func TestCanonicalHeaderNames(t *testing.T) {
+	assert.Equal(t, http.CanonicalHeaderKey(headerAPIKey), canonicalAPIKey)
+	assert.Equal(t, http.CanonicalHeaderKey(headerAccessToken), canonicalAccessToken)
+}

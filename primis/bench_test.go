@@ -10,12 +10,12 @@ import (
 	"github.com/doorkit/doorkit/primis/primistest"
 )
 
-// BenchmarkListDoors compares listing doors through the SDK (ListDoors:
-// retries, pacing, auth, bounds, error classes, typed decoding, the access
-// mapping) with a hand-written net/http + encoding/json call of the same
-// endpoint, against the same local TLS fake, over the same connection pool.
-// Compare with benchstat -col /client.
-func BenchmarkListDoors(b *testing.B) {
+// BenchmarkControlledAreasList compares ControlledAreas.List through the SDK
+// (retries, pacing, auth, bounds, error classes, typed decoding) with a
+// hand-written net/http + encoding/json call of the same endpoint, against
+// the same local TLS fake, over the same connection pool. Compare with
+// benchstat -col /client.
+func BenchmarkControlledAreasList(b *testing.B) {
 	srv := primistest.NewServer()
 	defer srv.Close()
 	hc := srv.Client()
@@ -34,9 +34,9 @@ func BenchmarkListDoors(b *testing.B) {
 	b.Run("client=doorkit", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			doors, err := c.ListDoors(ctx)
-			if err != nil || len(doors) != 4 {
-				b.Fatal(err, len(doors))
+			areas, _, err := c.ControlledAreas.List(ctx)
+			if err != nil || len(areas) != 4 {
+				b.Fatal(err, len(areas))
 			}
 		}
 	})

@@ -35,8 +35,9 @@ func (s *ComponentsService) List(ctx context.Context, siteID string, opts *Compo
 	if err := checkID("siteID", siteID); err != nil {
 		return nil, nil, err
 	}
-	if opts == nil {
-		opts = &ComponentListOptions{Scope: ScopeAll}
+	var query any = opts
+	if opts == nil || *opts == (ComponentListOptions{Scope: ScopeAll}) {
+		query = "scope=" + ScopeAll // the usual call, encoded once
 	}
-	return do[[]Component](ctx, s.client.api, s.client.call(routeComponents, siteID).WithQuery(opts))
+	return do[[]Component](ctx, s.client.api, s.client.call(routeComponents, siteID).WithQuery(query))
 }

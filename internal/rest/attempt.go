@@ -22,8 +22,35 @@ const DefaultResponseHeaderTimeout = 30 * time.Second
 // maxRedirects is how many same-origin redirects an idempotent call follows.
 const maxRedirects = 3
 
-type attemptKey struct{}
-type timeoutKey struct{}
+// callKey keys the one value rest puts in the context of a call's
+// requests: what its layers (retry policy, bounds, redirect rule, error
+// classes) need to know of the call, and what Send learns of its attempts.
+// One value, made with the request, keeps a call to one context value and
+// no copy of the request on the way down.
+type callKey struct{}
+
+// callInfo is a call as rest's layers see it. It is not copied.
+type callInfo struct {
+	idempotent bool          // may be resent after it reached the server
+	timeout    time.Duration // Call.WithTimeout; 0: the client's bound
+	shown      shownPath     // the path as logs and errors show it; zero: the real one
+	sent       atomic.Bool   // a Send has taken state for itself
+	state      attemptState
+}
+
+// withCall returns ctx carrying a new callInfo for a call, with the
+// transport trace that fills its state. A context that carries another
+// call's info (a request made with a request's context) keeps it below.
+func withCall(ctx context.Context, idempotent bool, timeout time.Duration, shown shownPath) (context.Context, *callInfo) {
+	ci := &callInfo{idempotent: idempotent, timeout: timeout, shown: shown}
+	ctx = context.WithValue(ctx, callKey{}, ci)
+	return httptrace.WithClientTrace(ctx, ci.state.clientTrace()), ci
+}
+
+func callOf(ctx context.Context) *callInfo {
+	ci, _ := ctx.Value(callKey{}).(*callInfo)
+	return ci
+}
 
 // attemptState is what Send learns of the last attempt of one call.
 type attemptState struct {
@@ -34,6 +61,30 @@ type attemptState struct {
 	// declined: the attempt was answered 429 or 503 with Retry-After,
 	// which says the server did not act, and is being waited out.
 	declined bool
+	trace    httptrace.ClientTrace
+}
+
+// clientTrace returns the transport trace that records, for each attempt,
+// whether net/http got to work and whether it wrote the request.
+func (s *attemptState) clientTrace() *httptrace.ClientTrace {
+	s.trace = httptrace.ClientTrace{
+		GetConn: func(string) {
+			s.mu.Lock()
+			s.traced = true
+			s.mu.Unlock()
+		},
+		WroteHeaders: func() {
+			s.mu.Lock()
+			s.written = true
+			s.mu.Unlock()
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			s.mu.Lock()
+			s.written = true
+			s.mu.Unlock()
+		},
+	}
+	return &s.trace
 }
 
 func (s *attemptState) reset() {
@@ -87,13 +138,10 @@ func (s *attemptState) refusedRedirect() string {
 }
 
 func stateOf(ctx context.Context) *attemptState {
-	st, _ := ctx.Value(attemptKey{}).(*attemptState)
-	return st
-}
-
-// withTimeout records a per-call response-header bound in ctx.
-func withTimeout(ctx context.Context, d time.Duration) context.Context {
-	return context.WithValue(ctx, timeoutKey{}, d)
+	if ci := callOf(ctx); ci != nil {
+		return &ci.state
+	}
+	return nil
 }
 
 // ErrResponseHeaderTimeout reports an attempt whose response headers did not
@@ -111,39 +159,20 @@ func (e *headerTimeoutError) Is(target error) bool { return target == ErrRespons
 func (e *headerTimeoutError) Timeout() bool        { return true }
 func (e *headerTimeoutError) Temporary() bool      { return true }
 
-// attemptTransport is the transport of rest's own http.Client: it traces
-// whether each attempt's request was written. It has no
-// CloseIdleConnections on purpose: retryablehttp closes every idle
-// connection of the pool after each failed call, which would defeat pooling
-// under load.
+// attemptTransport is the transport of rest's own http.Client: it starts
+// each attempt's record afresh (the call's context carries the trace that
+// fills it, see withCall). It has no CloseIdleConnections on purpose:
+// retryablehttp closes every idle connection of the pool after each failed
+// call, which would defeat pooling under load.
 type attemptTransport struct {
 	base http.RoundTripper
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	st := stateOf(req.Context())
-	if st == nil {
-		return t.base.RoundTrip(req)
+	if st := stateOf(req.Context()); st != nil {
+		st.reset()
 	}
-	st.reset()
-	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-		GetConn: func(string) {
-			st.mu.Lock()
-			st.traced = true
-			st.mu.Unlock()
-		},
-		WroteHeaders: func() {
-			st.mu.Lock()
-			st.written = true
-			st.mu.Unlock()
-		},
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			st.mu.Lock()
-			st.written = true
-			st.mu.Unlock()
-		},
-	})
-	return t.base.RoundTrip(req.WithContext(ctx))
+	return t.base.RoundTrip(req)
 }
 
 // BoundResponseHeaders returns base with every attempt bounded until its
@@ -190,25 +219,30 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = notReplayable(req)
 	parent := req.Context()
 	d := t.d
-	if o, ok := parent.Value(timeoutKey{}).(time.Duration); ok && o > 0 {
-		d = o
+	if ci := callOf(parent); ci != nil && ci.timeout > 0 {
+		d = ci.timeout
 	}
 	if d <= 0 && t.body <= 0 {
 		return t.base.RoundTrip(req)
 	}
 	ctx, cancel := context.WithCancel(parent)
-	var timer *time.Timer
+	// One timer bounds both phases: the headers, then (reset once they
+	// have arrived) the body. Either way it ends the attempt's context.
+	b := &attemptBody{ctx: ctx, cancel: cancel, parent: parent, d: t.body}
 	if d > 0 {
-		timer = time.AfterFunc(d, cancel)
+		b.timer = time.AfterFunc(d, cancel)
 	}
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
-	if timer != nil && !timer.Stop() && parent.Err() == nil {
-		// The bound fired first: whatever came back was cut short.
-		if resp != nil && resp.Body != nil {
-			_ = resp.Body.Close()
+	if b.timer != nil && !b.timer.Stop() {
+		b.timer = nil // it fired: the attempt's context has ended
+		if parent.Err() == nil {
+			// The bound fired first: whatever came back was cut short.
+			if resp != nil && resp.Body != nil {
+				_ = resp.Body.Close()
+			}
+			cancel()
+			return nil, &headerTimeoutError{d: d}
 		}
-		cancel()
-		return nil, &headerTimeoutError{d: d}
 	}
 	if err != nil {
 		cancel()
@@ -218,12 +252,13 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		return resp, nil
 	}
-	b := &attemptBody{ReadCloser: resp.Body, cancel: cancel, parent: parent, d: t.body}
-	if t.body > 0 {
-		b.timer = time.AfterFunc(t.body, func() {
-			b.fired.Store(true)
-			cancel()
-		})
+	b.ReadCloser = resp.Body
+	if t.body > 0 && parent.Err() == nil {
+		if b.timer != nil {
+			b.timer.Reset(t.body) // stopped above, before it fired
+		} else {
+			b.timer = time.AfterFunc(t.body, cancel)
+		}
 	}
 	resp.Body = b
 	return resp, nil
@@ -239,7 +274,7 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 // a 401. BoundResponseHeaders applies it, as it sits over the network
 // transport in every configuration.
 func notReplayable(req *http.Request) *http.Request {
-	if resendable, set := req.Context().Value(idempotentKey{}).(bool); !set || resendable || len(req.TransferEncoding) > 0 {
+	if ci := callOf(req.Context()); ci == nil || ci.idempotent || len(req.TransferEncoding) > 0 {
 		return req // not a rest call, or one that may be resent
 	}
 	switch req.Method {
@@ -264,13 +299,18 @@ func (emptyBody) Close() error             { return nil }
 
 // attemptBody releases an attempt's context once its body is closed, and
 // turns a read cut short by the body bound into a bodyTimeoutError.
+//
+// While the body is read, only the body bound's timer ends the attempt's
+// context (Close, which also does, ends the reading), so a read that fails
+// with that context ended and the caller's not is the bound's doing.
 type attemptBody struct {
 	io.ReadCloser
+	ctx    context.Context // the attempt's
 	cancel context.CancelFunc
 	parent context.Context // the caller's side of the attempt
 	d      time.Duration   // the body bound
-	timer  *time.Timer     // nil without a body bound
-	fired  atomic.Bool     // the body bound ended the attempt
+	timer  *time.Timer     // the attempt's bound; nil without one
+	closed atomic.Bool
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -291,13 +331,14 @@ func (b *attemptBody) explain(err error) error {
 		}
 		return fmt.Errorf("%w (%w)", cause, err)
 	}
-	if b.fired.Load() {
+	if b.d > 0 && b.ctx.Err() != nil && !b.closed.Load() {
 		return &bodyTimeoutError{d: b.d}
 	}
 	return err
 }
 
 func (b *attemptBody) Close() error {
+	b.closed.Store(true)
 	if b.timer != nil {
 		b.timer.Stop()
 	}

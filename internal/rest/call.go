@@ -11,7 +11,7 @@ type Call struct {
 	Method     string
 	Template   string // relative to the base URL, e.g. "api/mobile/beacon/%v"
 	Params     []any
-	Query      any // url.Values or a struct for go-querystring; nil for none
+	Query      any // url.Values, a struct for go-querystring, or an encoded query string; nil for none
 	Body       any // []byte is sent as is; anything else is marshalled to JSON
 	Header     http.Header
 	idempotent bool
@@ -37,7 +37,8 @@ func Delete(template string, params ...any) *Call {
 	return NewCall(http.MethodDelete, template, params...)
 }
 
-// WithQuery sets the query: url.Values, or a struct with `url` tags.
+// WithQuery sets the query: url.Values, a struct with `url` tags, or a
+// query string already encoded.
 func (c *Call) WithQuery(q any) *Call { c.Query = q; return c }
 
 // WithBody sets the JSON body.

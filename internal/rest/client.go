@@ -50,10 +50,16 @@ type Config struct {
 
 // Client sends Calls for one vendor client. It is safe for concurrent use.
 type Client struct {
-	base        string // absolute, ends in "/"
-	origin      *url.URL
-	maxBody     int64
-	userAgent   string
+	base    string // absolute, ends in "/"
+	origin  *url.URL
+	maxBody int64
+	// Header values are built once and shared by every request Do
+	// builds: nothing on the way writes into a header value in place, and
+	// a full slice (capacity equal to length) is copied by an append.
+	// NewRequest, which hands a request to the caller, gives it values of
+	// its own.
+	jsonType    []string // Accept and Content-Type
+	userAgent   []string // nil for none
 	header      http.Header
 	decodeError func(*http.Response, []byte) error
 	http        *retryablehttp.Client
@@ -76,7 +82,13 @@ func New(cfg Config) *Client {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, userAgent: cfg.UserAgent, header: cfg.Header.Clone()}
+	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, header: cfg.Header.Clone(), jsonType: []string{"application/json"}}
+	if cfg.UserAgent != "" {
+		c.userAgent = []string{cfg.UserAgent}
+	}
+	for k, vs := range c.header {
+		c.header[k] = vs[:len(vs):len(vs)]
+	}
 	policy := cfg.Policy
 	// rest's own http.Client, also when the caller gave one: only its
 	// transport and timeout are used, so redirects stay under doorkit's
@@ -128,9 +140,9 @@ func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req, err := c.NewRequest(ctx, call)
+	req, err := c.newRequest(ctx, call)
 	if err != nil {
-		return nil, err
+		return nil, local(err)
 	}
 	return c.Send(req, out)
 }
@@ -141,7 +153,11 @@ func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 		return nil, ErrNilContext
 	}
 	req, err := c.newRequest(ctx, call)
-	return req, local(err)
+	if err != nil {
+		return nil, local(err)
+	}
+	req.Header = req.Header.Clone() // the caller's to change
+	return req, nil
 }
 
 // NewHTTPRequest builds the request of a vendor client's raw escape hatch:
@@ -179,7 +195,17 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	if err != nil {
 		return nil, err
 	}
-	target := c.base + strings.TrimPrefix(path, "/")
+	var sep, query string
+	if call.Query != nil {
+		if query, err = encodeQuery(call.Query); err != nil {
+			return nil, err
+		}
+		if query != "" {
+			sep = "?"
+		}
+	}
+	target := c.base + strings.TrimPrefix(path, "/") + sep + query
+	var sp shownPath
 	if shown != "" {
 		built, err := url.Parse(target)
 		if err != nil {
@@ -189,16 +215,7 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 		if err != nil {
 			return nil, err
 		}
-		ctx = context.WithValue(ctx, shownPathKey{}, shownPath{real: built.Path, shown: masked.Path})
-	}
-	if call.Query != nil {
-		q, err := encodeQuery(call.Query)
-		if err != nil {
-			return nil, err
-		}
-		if q != "" {
-			target += "?" + q
-		}
+		sp = shownPath{real: built.Path, shown: masked.Path}
 	}
 	var body []byte
 	switch b := call.Body.(type) {
@@ -216,17 +233,14 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	if body != nil {
 		raw = body
 	}
-	ctx = withIdempotence(ctx, call.idempotent)
-	if call.timeout > 0 {
-		ctx = withTimeout(ctx, call.timeout)
-	}
+	ctx, _ = withCall(ctx, call.idempotent, call.timeout, sp)
 	req, err := retryablehttp.NewRequestWithContext(ctx, call.Method, target, raw)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header["Accept"] = c.jsonType
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = c.jsonType
 	}
 	if call.bodyless && body == nil {
 		// NoBody with the identity encoding makes net/http write
@@ -236,13 +250,13 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 		req.Body = http.NoBody
 		req.ContentLength = 0
 		req.TransferEncoding = []string{"identity"}
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = c.jsonType
 	}
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
+	if c.userAgent != nil {
+		req.Header["User-Agent"] = c.userAgent
 	}
 	for k, vs := range c.header {
-		req.Header[k] = append([]string(nil), vs...)
+		req.Header[k] = vs
 	}
 	for k, vs := range call.Header {
 		req.Header[k] = append([]string(nil), vs...)
@@ -253,9 +267,6 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 // SendHTTP sends a plain request, such as one from NewRequest that a caller
 // adjusted, with the client's retry policy and error decoding; see Do.
 func (c *Client) SendHTTP(req *http.Request, out any) (*http.Response, error) {
-	if _, set := req.Context().Value(idempotentKey{}).(bool); !set {
-		req = req.WithContext(withIdempotence(req.Context(), IdempotentMethod(req.Method)))
-	}
 	rr, err := retryablehttp.FromRequest(req)
 	if err != nil {
 		return nil, local(err)
@@ -268,9 +279,23 @@ func (c *Client) SendHTTP(req *http.Request, out any) (*http.Response, error) {
 // (wrapped in *OutcomeUnknownError for a 5xx to a call that must not be
 // resent), a *RedirectError, or a *RequestError.
 func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, error) {
-	ctx := req.Context()
-	st := &attemptState{} // this call's own, even if ctx carries another's
-	req = req.WithContext(context.WithValue(ctx, attemptKey{}, st))
+	// The state the request was built with, unless another Send took it
+	// (a request sent twice) or rest did not build it (SendHTTP): each
+	// Send records its own attempts.
+	ci := callOf(req.Context())
+	if ci == nil || !ci.sent.CompareAndSwap(false, true) {
+		idempotent := IdempotentMethod(req.Method)
+		var timeout time.Duration
+		var sp shownPath
+		if ci != nil {
+			idempotent, timeout, sp = ci.idempotent, ci.timeout, ci.shown
+		}
+		var ctx context.Context
+		ctx, ci = withCall(req.Context(), idempotent, timeout, sp)
+		ci.sent.Store(true)
+		req = req.WithContext(ctx)
+	}
+	st := &ci.state
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if resp != nil {
@@ -360,6 +385,8 @@ func decodeJSON(body []byte, out any) error {
 
 func encodeQuery(q any) (string, error) {
 	switch v := q.(type) {
+	case string:
+		return v, nil
 	case url.Values:
 		return v.Encode(), nil
 	default:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/doorkit/doorkit/access"
@@ -30,40 +31,92 @@ func buildPath(template string, params []any) (path, shown string, err error) {
 		}
 		return template, "", nil
 	}
-	escaped := make([]any, len(params))
-	var masked []any // the parameters as shown, once one is a secret
+	var buf [4]string // no allocation for up to four parameters
+	escaped := buf[:0]
+	secrets := 0
 	for i, p := range params {
-		secret, isSecret := p.(access.Secret)
-		s := fmt.Sprint(p)
-		if isSecret {
-			s = secret.Reveal()
-		}
+		s, isSecret := paramString(p)
 		if err := checkSegment(s); err != nil {
 			if pe, ok := err.(*PathParamError); ok && isSecret {
 				err = &PathParamError{Value: Redacted, Reason: pe.Reason}
 			}
 			return "", "", fmt.Errorf("path parameter %d of %q: %w", i+1, template, err)
 		}
-		escaped[i] = url.PathEscape(s)
-		if isSecret && masked == nil {
-			masked = make([]any, len(params))
-			copy(masked, escaped[:i])
+		if isSecret {
+			secrets |= 1 << min(i, 62)
 		}
-		if masked != nil {
-			masked[i] = escaped[i]
-			if isSecret {
-				masked[i] = Redacted
-			}
-		}
+		escaped = append(escaped, url.PathEscape(s))
 	}
-	path = fmt.Sprintf(template, escaped...)
-	if strings.Contains(path, "%!") {
+	path, ok := fill(template, escaped, 0)
+	if !ok {
 		return "", "", fmt.Errorf("rest: path template %q does not take %d parameters", template, len(params))
 	}
-	if masked != nil {
-		shown = fmt.Sprintf(template, masked...)
+	if secrets != 0 {
+		shown, _ = fill(template, escaped, secrets)
 	}
 	return path, shown, nil
+}
+
+// paramString is fmt.Sprint(p) without fmt for the usual parameters
+// (strings, ids with a String method, integers), and whether p is a
+// secret, whose value it reveals.
+func paramString(p any) (string, bool) {
+	switch v := p.(type) {
+	case access.Secret:
+		return v.Reveal(), true
+	case string:
+		return v, false
+	case fmt.Formatter, error:
+		return fmt.Sprint(p), false // what fmt prefers to String
+	case fmt.Stringer:
+		return v.String(), false
+	case int:
+		return strconv.Itoa(v), false
+	case int64:
+		return strconv.FormatInt(v, 10), false
+	}
+	return fmt.Sprint(p), false
+}
+
+// fill puts params in the "%v" verbs of template, in order, with the ones
+// whose bit is set in redact shown as Redacted; ok is false when the verbs
+// are not exactly one "%v" per parameter. A template with other verbs is
+// filled by fmt.Sprintf.
+func fill(template string, params []string, redact int) (string, bool) {
+	if strings.Count(template, "%") != strings.Count(template, "%v") {
+		args := make([]any, len(params))
+		for i, p := range params {
+			args[i] = p
+			if redact&(1<<min(i, 62)) != 0 {
+				args[i] = Redacted
+			}
+		}
+		out := fmt.Sprintf(template, args...)
+		return out, !strings.Contains(out, "%!")
+	}
+	if strings.Count(template, "%v") != len(params) {
+		return "", false
+	}
+	if template == "%v" && redact == 0 {
+		return params[0], true // a lone segment (a vendor checking an id) needs no copy
+	}
+	n := len(template)
+	for _, p := range params {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, p := range params {
+		j := strings.Index(template, "%v")
+		b.WriteString(template[:j])
+		if redact&(1<<min(i, 62)) != 0 {
+			p = Redacted
+		}
+		b.WriteString(p)
+		template = template[j+2:]
+	}
+	b.WriteString(template)
+	return b.String(), true
 }
 
 // PathParamError reports a path parameter that was refused.
@@ -79,8 +132,6 @@ func (e *PathParamError) Error() string {
 // Is makes a refused parameter match access.ErrInvalid.
 func (e *PathParamError) Is(target error) bool { return target == access.ErrInvalid }
 
-type shownPathKey struct{}
-
 // shownPath is a request's path and the same path with its secret
 // parameters redacted. A redirect keeps the context but not the path, so
 // the shown path applies only while the path is the one built.
@@ -92,10 +143,11 @@ func ShownPath(req *http.Request) string { return shownURL(req).Path }
 
 // shownURL is req's URL with ShownPath as its path.
 func shownURL(req *http.Request) *url.URL {
-	sp, ok := req.Context().Value(shownPathKey{}).(shownPath)
-	if !ok || sp.real != req.URL.Path {
+	ci := callOf(req.Context())
+	if ci == nil || ci.shown.shown == "" || ci.shown.real != req.URL.Path {
 		return req.URL
 	}
+	sp := ci.shown
 	u := *req.URL
 	u.Path, u.RawPath = sp.shown, ""
 	return &u

@@ -35,18 +35,12 @@ var DefaultPolicy = Policy{
 	MaxRetryAfter: 30 * time.Second,
 }
 
-type idempotentKey struct{}
-
-// withIdempotence records in ctx whether the request may be resent after
-// it reached the server; retryablehttp hands CheckRetry the request's context
-// but not the request.
-func withIdempotence(ctx context.Context, idempotent bool) context.Context {
-	return context.WithValue(ctx, idempotentKey{}, idempotent)
-}
-
+// isIdempotent reports whether the call of ctx may be resent after it
+// reached the server (see callInfo); retryablehttp hands CheckRetry the
+// request's context but not the request.
 func isIdempotent(ctx context.Context) bool {
-	v, _ := ctx.Value(idempotentKey{}).(bool)
-	return v
+	ci := callOf(ctx)
+	return ci != nil && ci.idempotent
 }
 
 // IdempotentMethod reports whether method may be resent by default.

@@ -249,7 +249,8 @@ func (c *cancelOnClose) Close() error {
 }
 
 func TestCheckRetryCancelledContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(withIdempotence(context.Background(), true))
+	callCtx, _ := withCall(context.Background(), true, 0, shownPath{})
+	ctx, cancel := context.WithCancel(callCtx)
 	cancel()
 	retry, err := fastPolicy.checkRetry(ctx, response(503, nil, ""), nil)
 	assert.False(t, retry)
