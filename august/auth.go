@@ -16,6 +16,7 @@ import (
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/auth"
+	"github.com/doorkit/doorkit/internal/callctx"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 )
@@ -345,20 +346,27 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// send sends a copy of req with the API key and the token set. The copy
-// is shallow, as Request.WithContext makes, but for its own header map, so
-// req is not changed; header values are shared, capped at their length so
-// that an Add on the copy cannot write into req's.
+// send sends req with the API key and the token set: on req itself when
+// it is a request rest built for one call of its own (callctx.Private), else
+// on a copy, so that a caller's request is never changed. The copy is
+// shallow, as Request.WithContext makes, but for its own header map; header
+// values are shared, capped at their length so that an Add on the copy
+// cannot write into req's.
 func (t *tokenTransport) send(req *http.Request, tok string) (*http.Response, error) {
-	out := new(http.Request)
-	*out = *req
-	out.Header = make(http.Header, len(req.Header)+2)
-	for k, vs := range req.Header {
-		out.Header[k] = vs[:len(vs):len(vs)]
+	out := req
+	if !callctx.Private(req) {
+		out = new(http.Request)
+		*out = *req
+		out.Header = make(http.Header, len(req.Header)+2)
+		for k, vs := range req.Header {
+			out.Header[k] = vs[:len(vs):len(vs)]
+		}
 	}
 	out.Header[canonicalAPIKey] = []string{t.apiKey}
 	if tok != "" {
 		out.Header[canonicalAccessToken] = []string{tok}
+	} else {
+		delete(out.Header, canonicalAccessToken)
 	}
 	return t.base.RoundTrip(out)
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/callctx"
 	"github.com/doorkit/doorkit/internal/unsent"
 	"golang.org/x/oauth2"
 )
@@ -138,17 +139,21 @@ func (t *Transport) sendCurrent(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// send sends a copy of req with the token set. The copy is shallow, as
-// Request.WithContext makes, but for its own header map: req is not
-// changed (a RoundTripper must not), and the layers below read the body,
-// URL and context req holds. The header values are shared, capped at their
-// length so that an Add on the copy cannot write into req's.
+// send sends req with the token set: on req itself when it is a request
+// rest built for one call of its own (callctx.Private), which nobody else
+// holds, else on a copy, so that a caller's request is never changed (a
+// RoundTripper must not). The copy is shallow, as Request.WithContext
+// makes, but for its own header map; the header values are shared, capped
+// at their length so that an Add on the copy cannot write into req's.
 func (t *Transport) send(req *http.Request, tok *oauth2.Token) (*http.Response, error) {
-	out := new(http.Request)
-	*out = *req
-	out.Header = make(http.Header, len(req.Header)+1)
-	for k, vs := range req.Header {
-		out.Header[k] = vs[:len(vs):len(vs)]
+	out := req
+	if !callctx.Private(req) {
+		out = new(http.Request)
+		*out = *req
+		out.Header = make(http.Header, len(req.Header)+1)
+		for k, vs := range req.Header {
+			out.Header[k] = vs[:len(vs):len(vs)]
+		}
 	}
 	if t.Apply != nil {
 		t.Apply(out, tok)

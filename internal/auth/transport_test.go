@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 type sent struct {
@@ -405,4 +408,29 @@ type closeTracker struct {
 func (c *closeTracker) Close() error {
 	c.closed.Store(true)
 	return nil
+}
+
+// rest's Do builds its requests for itself, so the token goes on them in
+// place; a request a caller holds (rest's NewRequest, then Send) keeps no
+// token after it was sent.
+func TestTransportLeavesTheCallersRequestAlone(t *testing.T) {
+	var c counter
+	b := acceptOnly("tok-1")
+	u, err := url.Parse("https://api.example.test/")
+	require.NoError(t, err)
+	api := rest.New(rest.Config{BaseURL: u, Transport: &Transport{Base: b, Source: NewSource(c.fetch, 0, nil)}})
+	ctx := context.Background()
+
+	_, err = api.Do(ctx, rest.Get("v1/doors"), nil)
+	require.NoError(t, err)
+	req, err := api.NewRequest(ctx, rest.Get("v1/doors"))
+	require.NoError(t, err)
+	_, err = api.Send(req, nil)
+	require.NoError(t, err)
+	got := b.attempts()
+	require.Len(t, got, 2)
+	for _, s := range got {
+		assert.Equal(t, "Bearer tok-1", s.Auth)
+	}
+	assert.Empty(t, req.Header.Values("Authorization"), "the caller's request carries no token")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/callctx"
 )
 
 // DefaultResponseHeaderTimeout bounds each attempt until the response
@@ -27,10 +28,11 @@ const maxRedirects = 3
 // classes) need to know of the call, and what Send learns of its attempts.
 // One value, made with the request, keeps a call to one context value and
 // no copy of the request on the way down.
-type callKey struct{}
+type callKey = callctx.Key
 
 // callInfo is a call as rest's layers see it. It is not copied.
 type callInfo struct {
+	private    bool          // built by Do: no caller holds the request (Private)
 	idempotent bool          // may be resent after it reached the server
 	timeout    time.Duration // Call.WithTimeout; 0: the client's bound
 	shown      shownPath     // the path as logs and errors show it; zero: the real one
@@ -46,6 +48,12 @@ func withCall(ctx context.Context, idempotent bool, timeout time.Duration, shown
 	ctx = context.WithValue(ctx, callKey{}, ci)
 	return httptrace.WithClientTrace(ctx, ci.state.clientTrace()), ci
 }
+
+// Private reports whether the request is one rest built for a call of Do,
+// which no caller holds: a transport under rest may set a header on it in
+// place (the auth transport, the token) rather than copy it. The request a
+// caller gets from NewRequest, or gives SendHTTP, is not private.
+func (ci *callInfo) Private() bool { return ci.private }
 
 func callOf(ctx context.Context) *callInfo {
 	ci, _ := ctx.Value(callKey{}).(*callInfo)

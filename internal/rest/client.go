@@ -144,6 +144,7 @@ func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, e
 	if err != nil {
 		return nil, local(err)
 	}
+	callOf(req.Context()).private = true // Send's alone
 	return c.Send(req, out)
 }
 
