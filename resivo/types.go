@@ -142,7 +142,7 @@ func (s CredentialStatus) Known() bool {
 
 // checkID refuses an id that cannot be one path segment.
 func checkID(what, id string) error {
-	if _, err := rest.BuildPath("%v", id); err != nil {
+	if err := rest.CheckSegment(id); err != nil {
 		return access.Invalid(what, err.Error())
 	}
 	return nil
