@@ -30,7 +30,8 @@ type Client struct {
 	oauth       *oauth2.Config
 	syncTimeout time.Duration
 	events      *WebhookHandler // optional, for OpenDoor and grants
-	webhookURL  string          // where PIN results go, for grants
+	webhookURL  string          // where PIN results go, for grants, with the URL secret
+	userID      string          // WithUserID; else the token's userId claim
 	grants      *grantState
 }
 
@@ -93,7 +94,8 @@ func New(opts ...Option) (*Client, error) {
 	}
 	authCfg := cfg
 	authCfg.BaseURL = authBase
-	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState()}
+	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
+		grants: newGrantState()}
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
 	}
