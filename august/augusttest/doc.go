@@ -89,8 +89,10 @@
 //     "partnerUserID", "state" (the PIN's state after it), "dateTime"}.
 //     Repeated deliveries keep the eventID. The delivery carries the header
 //     and token of the lock's registration with the same URL, else of the
-//     lock's registration by the same API key's client, else none. The
-//     fake does not retry a delivery the receiver refused.
+//     lock's registration by the same API key's client, else none; with
+//     SetCommandResultHeader(false) none at all (August documents the header
+//     for lock webhooks only). The fake does not retry a delivery the
+//     receiver refused.
 //   - Reservations: GET /locks/:lockID/pin answers {pin, slot}: a random PIN
 //     of the lock's longest length in the lowest free slot (slots count
 //     loaded PINs and live reservations), 409 when none is left. A load of

@@ -182,9 +182,12 @@ type Server struct {
 	resTTL      time.Duration
 	opDelay     time.Duration
 	opHook      func(RemoteOperation)
-	failPIN     map[string]string // pin -> reason for its next command
-	pinCmds     map[string]int    // accepted PIN commands by action
-	secret      []byte
+	// noCommandHeader keeps the registration's header off per-command
+	// results (SetCommandResultHeader).
+	noCommandHeader bool
+	failPIN         map[string]string // pin -> reason for its next command
+	pinCmds         map[string]int    // accepted PIN commands by action
+	secret          []byte
 
 	deliveries *deliverer
 }

@@ -399,6 +399,19 @@ func (s *Server) SetWebhookClient(c *http.Client) {
 	s.deliveries.client = c
 }
 
+// SetCommandResultHeader sets whether the results of commands that name
+// their own webhook (PIN commands, the master PIN, remote operate v2 with a
+// webhook) carry the static header and token of a lock's registration. August
+// documents the header for lock webhooks (POST /webhook/:lockID) only, so
+// both readings are plausible: on (the default) sends it as described in
+// the package doc; off sends none, and the receiver must authenticate the
+// call some other way.
+func (s *Server) SetCommandResultHeader(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noCommandHeader = !on
+}
+
 // HoldDeliveries, when on, keeps every asynchronous result (PIN commands,
 // async remote operate, notifications) from happening until released:
 // a PIN being loaded stays "created" and an async unlock does not act.
