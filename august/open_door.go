@@ -154,7 +154,7 @@ func (m *unlockMatch) contradicted(ev *Event) bool {
 		return true
 	}
 	for _, id := range ev.userIDs() {
-		if id != m.userID {
+		if !strings.EqualFold(id, m.userID) { // UUIDs, whatever their case
 			return true
 		}
 	}

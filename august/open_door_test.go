@@ -181,3 +181,46 @@ func merge(a, b map[string]any) map[string]any {
 	}
 	return out
 }
+
+// August publishes no webhook body: OpenDoor against each shape the fake
+// can send. A success is reported only where the event names the user, a
+// remote source and a date; a jam is never a success.
+func TestOpenDoorAgainstEventShapes(t *testing.T) {
+	for name, c := range map[string]struct {
+		shape        augusttest.OperationEventShape
+		opened, jam  error
+		openedProven bool
+	}{
+		"push":       {augusttest.OperationEventPush, nil, august.ErrJammed, true},
+		"statusCode": {augusttest.OperationEventStatusCode, nil, august.ErrJammed, true},
+		"bare":       {augusttest.OperationEventBare, access.ErrOutcomeUnknown, access.ErrOutcomeUnknown, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := newOpenDoorEnv(t)
+			env.srv.SetOperationEventShape(c.shape)
+			ctx, cancel := context.WithCancel(timeout(t))
+			defer cancel()
+			done := env.open(t, ctx)
+			env.srv.HoldDeliveries(false)
+			require.NoError(t, env.srv.WaitDeliveries(ctx))
+			if !c.openedProven {
+				cancel() // delivered and not taken
+			}
+			err := <-done
+			if c.opened == nil {
+				require.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, c.opened)
+			}
+
+			env = newOpenDoorEnv(t)
+			env.srv.SetOperationEventShape(c.shape)
+			env.srv.SetLockError(augusttest.FrontDoorID, 530)
+			done = env.open(t, timeout(t))
+			env.srv.HoldDeliveries(false)
+			err = <-done
+			require.Error(t, err)
+			assert.ErrorIs(t, err, c.jam)
+		})
+	}
+}

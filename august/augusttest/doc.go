@@ -116,7 +116,9 @@
 //     "notificationType":"operation", "lockID", "dateTime", "action",
 //     "callingUserID", "remoteEvent":1, "status", "doorState", "info", and
 //     on failure "error":{"status", "code", "message", "body":{"code","message"}}}. Sync
-//     operates notify registrations too. 423/460 answer at once; other lock
+//     operates notify registrations too. August publishes no webhook body:
+//     SetOperationEventShape switches to a "statusCode" and "result" shape,
+//     or to a bare one that names no user, date or remote source. 423/460 answer at once; other lock
 //     errors answer the sync call, or arrive as the async event's error.
 //   - Other events: battery {"battery", "batteryInfo"}, systemstatus
 //     {"status":"associated_bridge_online"|"..._offline", "bridgeID",

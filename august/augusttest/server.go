@@ -182,6 +182,7 @@ type Server struct {
 	resTTL      time.Duration
 	opDelay     time.Duration
 	opHook      func(RemoteOperation)
+	opShape     OperationEventShape
 	// noCommandHeader keeps the registration's header off per-command
 	// results (SetCommandResultHeader).
 	noCommandHeader bool
