@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -137,8 +138,13 @@ func New(opts ...Option) (*Client, error) {
 // BaseURL returns the API's base URL.
 func (c *Client) BaseURL() string { return c.api.BaseURL() }
 
-// String describes the client without its API key or tokens.
+// String describes the client without its API key, tokens or webhook
+// secret.
 func (c *Client) String() string { return fmt.Sprintf("august.Client{BaseURL: %q}", c.api.BaseURL()) }
+
+// Format prints String under every verb, so no verb prints the fields (the
+// webhook URL carries the URL secret).
+func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // NewRequest builds a request to an endpoint this package does not cover,
 // relative to the base URL, carrying the API key, the current access token

@@ -280,7 +280,7 @@ func (s *settings) validate() (*url.URL, *url.URL, error) {
 	if s.apiKey == "" {
 		return nil, nil, errors.New("august: WithAPIKey is required")
 	}
-	if s.events != nil && s.urlSecret != "" && s.urlSecret != s.events.urlSecret {
+	if s.events != nil && s.urlSecret != "" && s.urlSecret != s.events.secret.value {
 		return nil, nil, errors.New("august: WithWebhookURLSecret differs from the handler's URL secret")
 	}
 	return base, authBase, nil
@@ -291,7 +291,7 @@ func (s *settings) validate() (*url.URL, *url.URL, error) {
 func (s *settings) commandWebhookURL() string {
 	secret := s.urlSecret
 	if secret == "" && s.events != nil {
-		secret = s.events.urlSecret
+		secret = s.events.secret.value
 	}
 	if s.webhookURL == "" || secret == "" {
 		return s.webhookURL

@@ -46,9 +46,10 @@ func TestWebhookHandlerURLSecret(t *testing.T) {
 	// Without WithURLSecret the secret is derived from the header token,
 	// so replicas that share the token agree.
 	d1, d2 := newHandler(t), newHandler(t)
-	assert.Equal(t, d1.urlSecret, d2.urlSecret)
-	assert.Equal(t, DeriveURLSecret(hookToken), d1.urlSecret)
-	assert.NotContains(t, d1.urlSecret, hookToken)
+	assert.Equal(t, d1.secret.value, d2.secret.value)
+	assert.Equal(t, DeriveURLSecret(hookToken), d1.secret.value)
+	assert.NotContains(t, d1.secret.value, hookToken)
+	assert.NotContains(t, sprintAll(h), secret, "printing the handler does not show the secret")
 	assert.Equal(t, http.StatusOK, postTo(d1, "/august/hooks?"+url.Values{URLSecretParam: {DeriveURLSecret(hookToken)}}.Encode(), "", body))
 
 	_, err := NewWebhookHandler(hookHeader, hookToken, WithURLSecret("short"))
@@ -66,6 +67,7 @@ func TestCommandWebhookURL(t *testing.T) {
 	assert.Equal(t, "7", u.Query().Get("tenant"))
 	assert.NotContains(t, rest.RedactURL(u), "an-explicit-url-secret-0001", "the parameter's name marks it secret")
 	assert.Contains(t, rest.RedactURL(u), "tenant=7")
+	assert.NotContains(t, sprintAll(c), "an-explicit-url-secret-0001", "printing the client does not show it")
 
 	c = newTestClient(t, noRequests(t), WithWebhook(testHookURL, nil))
 	assert.Equal(t, testHookURL, c.webhookURL, "no handler, no secret given: the URL as given")

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io"
 	"net/http"
@@ -39,12 +40,11 @@ import (
 // given with WithEventFunc, and hands them to callers waiting with Expect,
 // ExpectFunc or Wait.
 type WebhookHandler struct {
-	header    string
-	tokenSum  [sha256.Size]byte
-	urlSecret string
-	secretSum [sha256.Size]byte
-	maxBody   int64
-	onEvent   func(context.Context, *Event)
+	header   string
+	tokenSum [sha256.Size]byte
+	secret   *urlSecret // never printed: see Format
+	maxBody  int64
+	onEvent  func(context.Context, *Event)
 
 	seed    maphash.Seed
 	mu      sync.Mutex
@@ -88,6 +88,12 @@ func WithMaxEventBody(n int64) HandlerOption {
 	}
 }
 
+// urlSecret is the URL secret and its hash.
+type urlSecret struct {
+	value string
+	sum   [sha256.Size]byte
+}
+
 // WithURLSecret sets the URL secret the handler accepts (see
 // WebhookHandler): at least 16 characters, the same on every replica of an
 // account, and kept as secret as the header token. Without it the handler
@@ -95,7 +101,7 @@ func WithMaxEventBody(n int64) HandlerOption {
 // the token), so replicas sharing the token agree without more
 // configuration.
 func WithURLSecret(secret string) HandlerOption {
-	return func(h *WebhookHandler) { h.urlSecret = secret }
+	return func(h *WebhookHandler) { h.secret = &urlSecret{value: secret} }
 }
 
 // URLSecretParam is the query parameter that carries the URL secret in the
@@ -137,18 +143,24 @@ func NewWebhookHandler(headerName, token string, opts ...HandlerOption) (*Webhoo
 	for _, o := range opts {
 		o(h)
 	}
-	if h.urlSecret == "" {
-		h.urlSecret = DeriveURLSecret(token)
+	if h.secret == nil {
+		h.secret = &urlSecret{value: DeriveURLSecret(token)}
 	}
-	if len(h.urlSecret) < 16 {
+	if len(h.secret.value) < 16 {
 		return nil, errors.New("august: NewWebhookHandler: the URL secret must have at least 16 characters")
 	}
-	h.secretSum = sha256.Sum256([]byte(h.urlSecret))
+	h.secret.sum = sha256.Sum256([]byte(h.secret.value))
 	if h.ring == nil {
 		h.ring = make([]uint64, 0, DefaultDedupeWindow)
 	}
 	h.seen = make(map[uint64]struct{}, cap(h.ring))
 	return h, nil
+}
+
+// Format prints the handler as august.WebhookHandler{Header: ...} under
+// every verb: its fields hold the URL secret.
+func (h *WebhookHandler) Format(f fmt.State, verb rune) {
+	_, _ = fmt.Fprintf(f, "august.WebhookHandler{Header: %q}", h.header)
 }
 
 // WebhookStats counts what the handler received.
@@ -214,7 +226,7 @@ func (h *WebhookHandler) authenticate(r *http.Request) (int, string) {
 	if !present || len(got) != 1 || got[0] == "" {
 		return http.StatusUnauthorized, "missing webhook token"
 	}
-	if !equalSum(got[0], &h.secretSum) {
+	if !equalSum(got[0], &h.secret.sum) {
 		return http.StatusForbidden, "wrong webhook token"
 	}
 	return 0, ""
