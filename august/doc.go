@@ -214,9 +214,11 @@
 // kAugLockState_Unlocking and every other event keep it waiting; none by
 // ConfirmTimeout or the caller's deadline is access.ErrOutcomeUnknown. A
 // failure tied to the command keeps its sentinel (530 or
-// FAILED_BRIDGE_ERROR_LOCK_JAMMED: ErrJammed; 550: ErrLowBattery; ...); a
-// failure August does not tie to it, or one with a status doorkit does not
-// recognise, is access.ErrOutcomeUnknown.
+// FAILED_BRIDGE_ERROR_LOCK_JAMMED: ErrJammed; 550: ErrLowBattery; ...), and
+// one with a status doorkit does not recognise is access.ErrOutcomeUnknown.
+// A failure August does not tie to it (no user, date or remote mark) may be
+// another's while this unlock succeeds: the wait goes on, and the
+// access.ErrOutcomeUnknown at the deadline names it.
 //
 // OpenDoor, synchronous (no handler, or no known user): the evidence is the
 // answer's status, kAugLockState_Unlocked (or unlatched).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -53,8 +54,9 @@ const ClockSkewAllowance = 30 * time.Second
 // ErrLowBattery, ErrBridgeOffline, ...); a 408 (the lock did not answer in
 // time) and 560 (disconnected mid-command) are access.ErrOutcomeUnknown. A
 // failure result that August does not tie to this command (no user or no
-// date), or one with a status doorkit does not recognise, is
-// access.ErrOutcomeUnknown too.
+// date) keeps it waiting, since this unlock may still succeed; at the
+// deadline the error (access.ErrOutcomeUnknown) names it. A tied failure
+// with a status doorkit does not recognise is access.ErrOutcomeUnknown.
 //
 // PUT /remoteoperate/:lockID/unlock
 func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
@@ -88,6 +90,10 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	defer cancel()
 	ev, err := p.Wait(wctx)
 	if ev == nil {
+		if reason := m.untiedFailure(); reason != "" {
+			return fmt.Errorf("august: unlock of %s accepted, no result tied to it arrived (August reported a failure without tying it to this command: %s): %w: %w",
+				doorID, reason, access.ErrOutcomeUnknown, err)
+		}
 		return fmt.Errorf("august: unlock of %s accepted, no result tied to it arrived: %w: %w", doorID, access.ErrOutcomeUnknown, err)
 	}
 	_, err = m.judge(ev)
@@ -113,6 +119,15 @@ func syncUnlockResult(doorID string, res *OperateResult) error {
 type unlockMatch struct {
 	lockID, userID string
 	since          time.Time // the send, less ClockSkewAllowance
+
+	mu     sync.Mutex
+	untied string // the reason of the last failure not tied to the command
+}
+
+func (m *unlockMatch) untiedFailure() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.untied
 }
 
 func (m *unlockMatch) settles(ev *Event) bool {
@@ -121,10 +136,12 @@ func (m *unlockMatch) settles(ev *Event) bool {
 }
 
 // judge reports whether ev ends the wait, and with what: nil for a result
-// that proves the unlock, an error for a failure. An event that is someone
-// else's (another user, a local source, an earlier date) never ends it; a
-// failure that names nobody and no date may be this command's, so it ends
-// the wait as access.ErrOutcomeUnknown.
+// that proves the unlock, an error for a failure tied to the command.
+// Everything else keeps the wait going: an event that is someone else's
+// (another user, a local source, an earlier date), and one that may or may
+// not be this command's (no user, no date, no remote mark). A failure of
+// the second kind is remembered for the error at the deadline: it may be
+// this command's, or another's while this one still succeeds.
 func (m *unlockMatch) judge(ev *Event) (bool, error) {
 	if ev.Lock() != m.lockID || m.contradicted(ev) {
 		return false, nil
@@ -132,8 +149,10 @@ func (m *unlockMatch) judge(ev *Event) (bool, error) {
 	tied := ev.remote() && len(ev.userIDs()) > 0 && len(ev.dates()) > 0
 	if failed, reason := ev.Failed(); failed {
 		if !tied {
-			return true, fmt.Errorf("august: unlock of %s: August reported a failure (%s) without tying it to this command: %w",
-				m.lockID, reason, access.ErrOutcomeUnknown)
+			m.mu.Lock()
+			m.untied = reason
+			m.mu.Unlock()
+			return false, nil
 		}
 		return true, eventError(m.lockID, ev)
 	}

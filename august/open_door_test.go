@@ -137,28 +137,22 @@ func TestOpenDoorClockSkew(t *testing.T) {
 }
 
 // A failed result is never a success: the shape some senders use
-// (statusCode and result) is read, a jam tied to the command keeps its
-// sentinel, and one August does not tie to the command is
-// access.ErrOutcomeUnknown.
+// (statusCode and result) is read, and a jam tied to the command keeps its
+// sentinel.
 func TestOpenDoorFailedResults(t *testing.T) {
-	jam := map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID, "action": "unlock",
-		"statusCode": 530, "result": map[string]any{"code": 530, "message": "Mechanical timeout or jam"}}
+	tie := map[string]any{"callingUserID": augusttest.OwnerID, "remoteEvent": 1, "dateTime": iso(time.Now())}
 	for name, c := range map[string]struct {
 		ev   map[string]any
 		want error
 	}{
-		"untied statusCode 530": {jam, access.ErrOutcomeUnknown},
-		"tied statusCode 530": {merge(jam, map[string]any{"callingUserID": augusttest.OwnerID, "remoteEvent": 1,
-			"dateTime": iso(time.Now())}), august.ErrJammed},
-		"tied jammed status": {map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID,
-			"action": "unlock", "status": "FAILED_BRIDGE_ERROR_LOCK_JAMMED", "callingUserID": augusttest.OwnerID,
-			"remoteEvent": 1, "dateTime": iso(time.Now())}, august.ErrJammed},
-		"tied result failed with no status": {map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID,
-			"action": "unlock", "result": "failed", "callingUserID": augusttest.OwnerID, "remoteEvent": 1,
-			"dateTime": iso(time.Now())}, access.ErrOutcomeUnknown},
-		"tied 408": {map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID,
-			"action": "unlock", "error": map[string]any{"status": 408, "code": 408, "message": "timeout"},
-			"callingUserID": augusttest.OwnerID, "remoteEvent": 1, "dateTime": iso(time.Now())}, access.ErrOutcomeUnknown},
+		"statusCode 530": {merge(untiedJam, tie), august.ErrJammed},
+		"jammed status": {merge(map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID,
+			"action": "unlock", "status": "FAILED_BRIDGE_ERROR_LOCK_JAMMED"}, tie), august.ErrJammed},
+		"result failed, no status": {merge(map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID,
+			"action": "unlock", "result": "failed"}, tie), access.ErrOutcomeUnknown},
+		"408": {merge(map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID,
+			"action": "unlock", "error": map[string]any{"status": 408, "code": 408, "message": "timeout"}}, tie),
+			access.ErrOutcomeUnknown},
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := newOpenDoorEnv(t)
@@ -169,6 +163,32 @@ func TestOpenDoorFailedResults(t *testing.T) {
 			assert.ErrorIs(t, err, c.want)
 		})
 	}
+}
+
+// untiedJam is a failure that names no user and no date.
+var untiedJam = map[string]any{"notificationType": "operation", "lockID": augusttest.FrontDoorID, "action": "unlock",
+	"statusCode": 530, "result": map[string]any{"code": 530, "message": "Mechanical timeout or jam"}}
+
+// A failure that August does not tie to the command may be another's: the
+// wait goes on, and this unlock's own result decides; without one, the
+// outcome is unknown and the error names the failure seen.
+func TestOpenDoorUntiedFailure(t *testing.T) {
+	env := newOpenDoorEnv(t)
+	done := env.open(t, timeout(t))
+	env.deliver(t, untiedJam)
+	env.srv.HoldDeliveries(false)
+	require.NoError(t, <-done, "the unlock's own result came after")
+
+	env = newOpenDoorEnv(t)
+	ctx, cancel := context.WithCancel(timeout(t))
+	defer cancel()
+	done = env.open(t, ctx)
+	env.deliver(t, untiedJam)
+	cancel()
+	err := <-done
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.NotErrorIs(t, err, august.ErrJammed)
+	assert.Contains(t, err.Error(), "Mechanical timeout or jam")
 }
 
 func merge(a, b map[string]any) map[string]any {
@@ -216,8 +236,14 @@ func TestOpenDoorAgainstEventShapes(t *testing.T) {
 			env = newOpenDoorEnv(t)
 			env.srv.SetOperationEventShape(c.shape)
 			env.srv.SetLockError(augusttest.FrontDoorID, 530)
-			done = env.open(t, timeout(t))
+			ctx, cancel = context.WithCancel(timeout(t))
+			defer cancel()
+			done = env.open(t, ctx)
 			env.srv.HoldDeliveries(false)
+			require.NoError(t, env.srv.WaitDeliveries(ctx))
+			if !c.openedProven {
+				cancel() // delivered and not taken
+			}
 			err = <-done
 			require.Error(t, err)
 			assert.ErrorIs(t, err, c.jam)
