@@ -499,8 +499,8 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 // secret, so that the answer can be scrubbed of it.
 func Secrets(v any) []string {
 	rv := reflect.ValueOf(v)
-	if !rv.IsValid() {
-		return nil
+	if !rv.IsValid() || (rv.Type() != secretType && holdingOf(rv.Type()) == never) {
+		return nil // the common case, without allocating
 	}
 	var out []string
 	c := collector{seen: map[ref]bool{}, out: &out}
