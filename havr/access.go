@@ -174,11 +174,16 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	}
 	lockIDs := make([]ID, len(req.DoorIDs))
 	for i, id := range req.DoorIDs {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || n <= 0 {
+		n, ok := parseID(id)
+		if !ok {
 			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not a Havr door lock id", id))
 		}
-		lockIDs[i] = ID(n)
+		lockIDs[i] = n
+	}
+	if req.Holder.VendorUserID != "" {
+		if _, ok := parseID(req.Holder.VendorUserID); !ok {
+			return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
+		}
 	}
 	note, noteNotices, err := noteFor(req)
 	if err != nil {
@@ -204,8 +209,8 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 }
 
 func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockIDs []ID, note string, grant *access.Grant) (*access.Grant, error) {
-	userID, err := strconv.ParseInt(req.Holder.VendorUserID, 10, 64)
-	if err != nil || userID <= 0 {
+	userID, ok := parseID(req.Holder.VendorUserID)
+	if !ok {
 		return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
 	}
 	// The listing below and the creates after it are one step: two grants
@@ -473,7 +478,19 @@ func (e *RollbackError) Is(target error) bool {
 	return false
 }
 
-// parseGrantID reads a grant id: a comma-separated list of shared key ids.
+// parseID reads an id of the access layer: a positive decimal number as
+// Havr writes it (no sign, space or leading zero), so that one id has one
+// spelling.
+func parseID(s string) (ID, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return ID(n), true
+}
+
+// parseGrantID reads a grant id: a comma-separated list of shared key ids,
+// as CreateGrant writes it.
 func parseGrantID(grantID string) ([]ID, error) {
 	if grantID == "" {
 		return nil, access.Invalid("grantID", "is required")
@@ -481,11 +498,11 @@ func parseGrantID(grantID string) ([]ID, error) {
 	parts := strings.Split(grantID, ",")
 	ids := make([]ID, len(parts))
 	for i, p := range parts {
-		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-		if err != nil || n <= 0 {
+		n, ok := parseID(p)
+		if !ok {
 			return nil, access.Invalid("grantID", fmt.Sprintf("%q is not a list of Havr shared key ids", grantID))
 		}
-		ids[i] = ID(n)
+		ids[i] = n
 	}
 	return ids, nil
 }
@@ -602,6 +619,14 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 // are one grant each.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if _, ok := parseID(filter.DoorID); filter.DoorID != "" && !ok {
+			yield(nil, access.Invalid("filter.DoorID", fmt.Sprintf("%q is not a Havr door lock id", filter.DoorID)))
+			return
+		}
 		keys, _, err := c.SharedKeys.ListWithDetails(ctx)
 		if err != nil {
 			yield(nil, err)

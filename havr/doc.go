@@ -52,8 +52,10 @@
 // Every error a call returns says what happened, tested with errors.Is:
 //
 //   - access.ErrInvalid: the request was refused before anything was sent
-//     (a missing field, an email that is not one bare address, a path
-//     parameter that would change the path).
+//     (a missing field, an email that is not one bare address, a time
+//     outside the years 1 to 9999; in the access methods a door, grant or
+//     user id that is not a positive decimal number written as Havr writes
+//     it).
 //   - access.ErrUnavailable: nothing reached Havr (the dial was refused, the
 //     name did not resolve, the TLS handshake failed), or a request that may
 //     be resent failed on the way. Trying again later is safe.
