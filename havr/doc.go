@@ -151,5 +151,13 @@
 // clean-up that cannot finish is a *RollbackError (access.ErrOutcomeUnknown)
 // naming the keys left.
 //
+// The grant key and label go into the keys' note, "[key] label", whole: the
+// document gives notes no length limit (its 40 characters are the door
+// lock description's), so every key access.ValidateKey accepts, ']' and
+// all (escaped in the note), is found again by ListGrants. Were Havr to
+// keep a note cut short, the create's answer shows it and CreateGrant
+// deletes what it made (access.ErrUnsupported) rather than leave a grant
+// its key cannot find; havrtest.Server.SetNoteLimit plays such a server.
+//
 // The package havrtest serves an in-memory Havr for tests and examples.
 package havr
