@@ -34,6 +34,15 @@
 // grants is; primis grants nothing. A GrantLister without KeyAuthority is
 // taken as not authoritative.
 //
+// Over time triggers get lost and grants drift (edited in a vendor's
+// portal, a PIN that failed to load, a cancellation never delivered):
+// PlanGrants compares every booking that wants access with what each
+// account holds and returns a Plan to read (Terraform-like text, JSON) of
+// creates, updates, recreates and revokes, the grants it may not touch and
+// health findings, never revoking on partial knowledge; Apply carries it
+// out through EnsureGrant and EnsureRevoked, checking each change again
+// under its key's turn.
+//
 // Each grant reports per door whether access is set up (DoorAccess.State)
 // and the grant's overall state derives from its doors; Door.Capabilities
 // says before any call what a door supports.

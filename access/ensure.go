@@ -93,6 +93,11 @@ const windowTolerance = time.Minute
 // the lease's context, so a holder that loses its lease stops. A granter
 // without a Locker and no WithLocker runs without turns.
 //
+// With an AppliedStore (WithAppliedStore, or a client whose KeyStore is
+// one) EnsureGrant records the window it leaves at the vendor, so that
+// PlanGrants can tell a window edited in the vendor's portal from a moved
+// booking; a record that cannot be saved returns the grant with the error.
+//
 // A KeyStore that cannot prove a key absent (ErrKeyUnknown, the in-memory
 // store after a restart) counts as "no grant": EnsureGrant creates, which
 // after a restart can make a second grant for a booking; a durable
@@ -111,11 +116,24 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 	if !ok {
 		return nil, 0, fmt.Errorf("access: EnsureGrant finds grants by key, and %T lists no grants: %w", g, ErrUnsupported)
 	}
-	ctx, unlock, err := ensureOptions(g, opts).keyTurn(ctx, req.Key)
+	c := ensureOptions(g, opts)
+	ctx, unlock, err := c.keyTurn(ctx, req.Key)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer unlock()
+	grant, outcome, err := ensureGrant(ctx, g, lister, req)
+	if err != nil || c.applied == nil {
+		return grant, outcome, err
+	}
+	if err := c.applied.SaveApplied(ctx, req.Key, grant.Window); err != nil {
+		return grant, outcome, fmt.Errorf("access: grant %s %s, but recording its window for key %q failed: %w", grant.ID, outcome, req.Key, err)
+	}
+	return grant, outcome, nil
+}
+
+// ensureGrant is EnsureGrant under the key's turn.
+func ensureGrant(ctx context.Context, g Granter, lister GrantLister, req GrantRequest) (*Grant, EnsureOutcome, error) {
 	existing, err := findByKey(ctx, lister, req.Key)
 	if errors.Is(err, ErrKeyUnknown) {
 		existing, err = nil, nil // a first trigger must work
@@ -319,7 +337,7 @@ func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
 // another part of the listing (a Directory's other account) found the
 // key's grant, which is then revoked: a booking's key names one grant. The
 // granter must be a GrantLister. It takes the key's turn as EnsureGrant
-// does.
+// does, and drops the key's AppliedStore record once its grants are gone.
 func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...EnsureOption) error {
 	if ctx == nil {
 		return errNilContext
@@ -334,7 +352,8 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...Ensu
 	if !ok {
 		return fmt.Errorf("access: %T lists no grants, so it cannot find key %q: %w", g, key, ErrUnsupported)
 	}
-	ctx, unlock, err := ensureOptions(g, opts).keyTurn(ctx, key)
+	c := ensureOptions(g, opts)
+	ctx, unlock, err := c.keyTurn(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -349,5 +368,8 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...Ensu
 	for _, grant := range found {
 		errs = append(errs, EnsureRevoked(ctx, g, grant.ID))
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil || c.applied == nil {
+		return err
+	}
+	return c.applied.DeleteApplied(ctx, key)
 }

@@ -33,8 +33,8 @@ type Granter interface {
 
 // Window is the half-open interval [Start, End) in which a grant is valid.
 type Window struct {
-	Start time.Time
-	End   time.Time
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // Validate reports a zero bound, a bound outside the years 1 to 9999 (what

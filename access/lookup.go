@@ -92,9 +92,12 @@ func (f GrantFilter) Match(g *Grant) bool {
 // Get of an unknown key is ErrNotFound only when the store can prove that
 // no grant carries the key: it outlives the process and every grant's key
 // was recorded in it. A store that cannot (an in-memory one after a
-// restart, a shared one that lost its data) answers ErrKeyUnknown, so that
-// a revoke by key is never reported done on a miss. Put replaces the entry. Delete of an
-// unknown key is not an error. An empty grant id marks a create under way
+// restart) answers ErrKeyUnknown, so that a revoke by key is never reported
+// done on a miss. A durable store that finds it has lost its data (redisstore
+// keeps an epoch) fails with an error matching ErrUnavailable instead: a
+// lost store must stop EnsureGrant, which takes ErrKeyUnknown as "no grant"
+// and creates. Put replaces the entry. Delete of an unknown key is not an
+// error. An empty grant id marks a create under way
 // or whose outcome is unknown (see CreateWithKeyStore); stores keep it like
 // any other value.
 //
@@ -179,6 +182,7 @@ type memoryKeyStore struct {
 	mu       sync.Mutex
 	ids      map[string]string
 	deleted  map[string]bool
+	applied  memoryApplied // the windows doorkit applied, by key (AppliedStore)
 }
 
 func (m *memoryKeyStore) Get(ctx context.Context, key string) (string, error) {

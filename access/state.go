@@ -1,6 +1,7 @@
 package access
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"iter"
@@ -167,7 +168,8 @@ func (l *memoryLease) Release(context.Context) error {
 type EnsureOption func(*ensureConfig)
 
 type ensureConfig struct {
-	locker Locker
+	locker  Locker
+	applied AppliedStore
 }
 
 // WithLocker makes the call take its key's turn from l, overriding the
@@ -182,6 +184,7 @@ func ensureOptions(g any, opts []EnsureOption) ensureConfig {
 	for _, o := range opts {
 		o(&c)
 	}
+	c.applied = appliedStoreOf(g, c.applied)
 	return c
 }
 
@@ -217,6 +220,47 @@ type TokenStore interface {
 	SwapToken(ctx context.Context, old, next []byte) (bool, error)
 	// LockRefresh takes the account's refresh lease.
 	LockRefresh(ctx context.Context) (Lease, error)
+}
+
+// NewMemoryTokenStore returns a TokenStore for one process: a value and a
+// refresh lease held in memory, safe for concurrent use. Several clients of
+// one account in one process (tests, or one program holding many clients)
+// share tokens through it as replicas share a durable store; it does not
+// outlive the process.
+func NewMemoryTokenStore() TokenStore {
+	return &memoryTokenStore{locker: NewMemoryLocker()}
+}
+
+type memoryTokenStore struct {
+	locker Locker
+	mu     sync.Mutex
+	value  []byte
+}
+
+func (m *memoryTokenStore) LoadToken(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return bytes.Clone(m.value), nil
+}
+
+func (m *memoryTokenStore) SwapToken(ctx context.Context, old, next []byte) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if (old == nil) != (m.value == nil) || !bytes.Equal(old, m.value) {
+		return false, nil
+	}
+	m.value = bytes.Clone(next)
+	return true, nil
+}
+
+func (m *memoryTokenStore) LockRefresh(ctx context.Context) (Lease, error) {
+	return m.locker.Lock(ctx, "refresh")
 }
 
 // RateBudget is a request budget shared by every replica of one vendor

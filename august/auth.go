@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,14 +20,16 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Tokens is what the client authenticates with. Both values print as
-// [redacted]; use Reveal to store them.
+// Tokens is what the client authenticates with. Like golang.org/x/oauth2's
+// Token, its JSON form is its storage form and carries both tokens in clear
+// (store it as you would a password); fmt and log/slog show them as
+// [redacted].
 type Tokens struct {
-	AccessToken  access.Secret
-	RefreshToken access.Secret // empty unless the tokens came from OAuth
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"` // empty unless the tokens came from OAuth
 	// Expiry is the access token's JWT exp claim, read without verifying
 	// the token; zero when the token is not a JWT.
-	Expiry time.Time
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // tokenStore holds the newest access token. August may return a rotated
@@ -51,6 +54,8 @@ type tokenStore struct {
 	// refreshFn obtains new tokens with an OAuth refresh token.
 	// It is nil without WithOAuth.
 	refreshFn func(ctx context.Context, refreshToken string) (*OAuthToken, error)
+	// shared is the fleet's token store (WithTokenStore); nil without.
+	shared *sharedTokens
 }
 
 func newTokenStore(accessToken, refreshToken string, onChange func(Tokens), fetchTimeout time.Duration) *tokenStore {
@@ -131,6 +136,14 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 	if cur != stale {
 		return cur, true, nil
 	}
+	if s.shared != nil {
+		if fresh, ok, err := s.fromStore(ctx, stale); err != nil || ok {
+			return fresh, ok, err
+		}
+		s.mu.Lock()
+		refreshTok = s.refreshTok
+		s.mu.Unlock()
+	}
 	if refreshTok == "" || s.refreshFn == nil {
 		return "", false, nil
 	}
@@ -146,11 +159,45 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 		<-s.refreshing
 		return cur, true, nil // refreshed or rotated while we waited
 	}
-	done := make(chan string, 1)
+	type renewal struct {
+		tok string
+		err error
+	}
+	done := make(chan renewal, 1)
 	go func() {
 		defer func() { <-s.refreshing }()
 		fetchCtx, cancel := context.WithTimeout(context.Background(), s.fetchTimeout)
 		defer cancel()
+		var raw []byte
+		if s.shared != nil {
+			// Across replicas: the store's refresh lease, then the
+			// store read again, a peer's newer token adopted.
+			lease, err := s.shared.store.LockRefresh(fetchCtx)
+			if err != nil {
+				done <- renewal{err: storeError("lock", err)}
+				return
+			}
+			defer func() { _ = lease.Release(context.WithoutCancel(fetchCtx)) }()
+			if raw, err = s.shared.store.LoadToken(lease.Context()); err != nil {
+				done <- renewal{err: storeError("load", err)}
+				return
+			}
+			if fresh, ok, _ := s.adoptNewer(raw, stale); ok {
+				done <- renewal{tok: fresh}
+				return
+			}
+			s.mu.Lock()
+			refreshTok = s.refreshTok
+			s.mu.Unlock()
+			if err := lease.Context().Err(); err != nil {
+				done <- renewal{err: storeError("lock", err)}
+				return
+			}
+			if refreshTok == "" {
+				done <- renewal{}
+				return
+			}
+		}
 		tok, err := s.refreshFn(fetchCtx, refreshTok)
 		if err != nil || tok.AccessToken == "" {
 			// A refused refresh token is not sent again, nor one whose
@@ -163,15 +210,28 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 				}
 				s.mu.Unlock()
 			}
-			done <- ""
+			done <- renewal{}
 			return
 		}
 		s.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-		done <- tok.AccessToken.Reveal()
+		if s.shared != nil {
+			// Saved whether or not the lease is still held: the stored
+			// value decides (newest by claims).
+			if err := s.reconcile(fetchCtx, raw); err != nil && s.shared.logger != nil {
+				s.shared.logger.Warn("august: the refreshed token could not be saved to the token store", slog.Any("error", err))
+			}
+		}
+		s.mu.Lock()
+		fresh := s.access
+		s.mu.Unlock()
+		done <- renewal{tok: fresh}
 	}()
 	select {
-	case fresh = <-done:
-		return fresh, fresh != "", nil
+	case r := <-done:
+		if r.err != nil {
+			return "", false, r.err
+		}
+		return r.tok, r.tok != "" && r.tok != stale, nil
 	case <-ctx.Done():
 		return "", false, ctx.Err()
 	}
@@ -241,12 +301,19 @@ type tokenTransport struct {
 }
 
 func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.store.prepare(req.Context()); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	tok, seq := t.store.current()
 	resp, err := t.send(req, tok)
 	if err != nil {
 		return nil, err
 	}
 	t.store.offer(resp.Header.Get(headerAccessToken), seq)
+	if t.store.shareDue() {
+		t.store.shareRotated(req.Context())
+	}
 	if resp.StatusCode != http.StatusUnauthorized {
 		return resp, nil
 	}
@@ -370,7 +437,7 @@ func (s *OAuthService) Exchange(ctx context.Context, code string) (*OAuthToken, 
 		return nil, resp, errors.New("august: token answer has no access_token")
 	}
 	s.client.tokens.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-	return tok, resp, nil
+	return tok, resp, s.client.tokens.shareNow(ctx)
 }
 
 // Refresh exchanges the client's OAuth refresh token for new tokens and
@@ -388,7 +455,7 @@ func (s *OAuthService) Refresh(ctx context.Context) (*OAuthToken, *Response, err
 		return nil, resp, err
 	}
 	s.client.tokens.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-	return tok, resp, nil
+	return tok, resp, s.client.tokens.shareNow(ctx)
 }
 
 func (s *OAuthService) refresh(ctx context.Context, refreshTok string) (*OAuthToken, *Response, error) {

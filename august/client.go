@@ -118,6 +118,9 @@ func New(opts ...Option) (*Client, error) {
 		},
 	}
 	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens, s.TokenTimeout)
+	if s.TokenStore != nil {
+		c.tokens.shared = &sharedTokens{store: s.TokenStore, logger: s.Logger}
+	}
 	if s.clientID != "" {
 		c.tokens.refreshFn = c.refreshGrant
 	}

@@ -69,6 +69,10 @@ func conformance(t *testing.T, join bool) {
 					srv.Inject(augusttest.Fault{Method: http.MethodPost, Path: "/locks/" + augusttest.FrontDoorID + "/pins",
 						Count: 1, LoseAnswer: true})
 				},
+				// Every read fails, whichever the grant listing makes.
+				FailListing: func() {
+					srv.Inject(augusttest.Fault{Method: http.MethodGet, Count: 1 << 20, Status: http.StatusBadGateway})
+				},
 			}
 		},
 		Caps: accesstest.Capabilities{DoorLister: true, DoorOpener: true, Granter: true,

@@ -278,3 +278,25 @@ func (s *settings) validate() (*url.URL, *url.URL, error) {
 func WithLocker(l access.Locker) Option {
 	return func(s *settings) error { return s.SetLocker(l) }
 }
+
+// WithTokenStore shares the client's tokens with every client of the same
+// August account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore). A
+// client reads the store when it starts and after a 401, and uses the
+// newer token by the JWT's own iat and exp claims, so the newest wins
+// rather than the last saved; it saves a rotated token once it is
+// TokenShareInterval newer than the stored one, and every token an OAuth
+// exchange or refresh brings. In the steady state a call costs no store
+// round trip. After a 401 a client adopts a newer stored token; otherwise,
+// with an OAuth refresh token, it takes the store's refresh lease, reads
+// again and only then refreshes. Tokens given with WithTokens count as the
+// client's own: the newer of them and the stored ones wins (the stored ones
+// when either is not a JWT). WithTokenCallback still hears of every new
+// token, adopted ones included. If the store cannot be reached, a client
+// holding a token keeps using it; one that has none, or needs a new one
+// after a 401, fails with an error matching access.ErrUnavailable before
+// anything more is sent. The store holds Tokens' JSON form, the tokens in
+// clear: protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
+}

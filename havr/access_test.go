@@ -39,6 +39,9 @@ func havrFixture(c *havr.Client, srv *havrtest.Server) accesstest.Fixture {
 				srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: p, Count: 1, LoseAnswer: true})
 			}
 		},
+		FailListing: func() {
+			srv.Inject(havrtest.Fault{Method: http.MethodGet, Path: "/v1/shared_keys/index_with_details", Count: 1 << 20, Status: http.StatusBadGateway})
+		},
 	}
 }
 

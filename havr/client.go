@@ -118,6 +118,9 @@ func New(opts ...Option) (*Client, error) {
 	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: RollbackGrace}
 	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.accessToken != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
 	}

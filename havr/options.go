@@ -221,8 +221,8 @@ func (s *settings) validate() (*url.URL, error) {
 		return nil, errors.New("havr: a client id is required")
 	}
 	hasLogin := s.password != "" || s.clientSecret != ""
-	if !hasLogin && s.accessToken == "" && s.refreshToken == "" {
-		return nil, errors.New("havr: WithPassword, WithClientCredentials or WithTokens is required")
+	if !hasLogin && s.accessToken == "" && s.refreshToken == "" && s.TokenStore == nil {
+		return nil, errors.New("havr: WithPassword, WithClientCredentials, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }
@@ -247,4 +247,23 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 // Locker (redisstore) to keep replicas apart.
 func WithLocker(l access.Locker) Option {
 	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens with every client of the same
+// Havr account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore).
+// The client still caches its token until it expires or is refused, so in
+// the steady state a call costs no store round trip. When it needs a new
+// token it adopts one a peer stored; otherwise it takes the store's refresh
+// lease, reads the store again, and only then refreshes (or logs in) and
+// saves the new pair with a compare and swap on the pair it replaced, so
+// the fleet sends each single-use refresh token once. Tokens given with
+// WithTokens are used only while the store holds none. WithTokenCallback
+// still hears of every new pair, adopted ones included. If the store cannot
+// be reached, a cached token keeps working, and a call that needs a new one
+// fails with an error matching access.ErrUnavailable before anything is
+// sent to Havr. The store holds Tokens' JSON form, the tokens in clear:
+// protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/redact/redacttest"
@@ -131,4 +132,18 @@ func TestSecretsNotInTransportErrors(t *testing.T) {
 			assert.NotContains(t, fmt.Sprintf(verb, err), secretMark, name+" "+verb)
 		}
 	}
+}
+
+// Tokens follow x/oauth2's rule: JSON is the storage form, with the
+// secrets in clear under oauth2's names; fmt and slog redact.
+func TestTokensStorageForm(t *testing.T) {
+	tokens := Tokens{AccessToken: secretMark + "-access", RefreshToken: secretMark + "-refresh",
+		Expiry: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	redacttest.AssertStorageForm(t, tokens, secretMark)
+	raw, err := json.Marshal(tokens)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"S3CRET-access","refresh_token":"S3CRET-refresh","expiry":"2026-05-01T12:00:00Z"}`, string(raw))
+	raw, err = json.Marshal(Tokens{AccessToken: "a"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"a"}`, string(raw), "empty values are left out")
 }

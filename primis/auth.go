@@ -27,25 +27,22 @@ import (
 // these methods only to control that explicitly.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted] through fmt,
-// log/slog (text and JSON handlers) and encoding/json; use Reveal to store
-// them.
+// Tokens is a token pair. Like golang.org/x/oauth2's Token, its JSON form
+// is its storage form and carries both tokens in clear (store it as you
+// would a password); fmt and log/slog show them as [redacted]. Log a Tokens
+// value itself: slog's JSON handler encodes a slice or map of them with
+// encoding/json.
 type Tokens struct {
-	AccessToken  access.Secret // the JWT sent as Bearer
-	RefreshToken access.Secret
+	AccessToken  access.Secret `json:"access_token"` // the JWT sent as Bearer
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
 }
 
 // LogValue keeps slog's JSON handler, which would encode the struct with
 // encoding/json and see the real values, from logging the tokens.
 func (t Tokens) LogValue() slog.Value { return redact.LogValue(t) }
 
-// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
-// slice, map or struct does not leak through encoding/json either: slog's
-// JSON handler encodes those with encoding/json and never asks LogValue.
-func (t Tokens) MarshalJSON() ([]byte, error) {
-	type plain Tokens
-	return json.Marshal(plain(redact.Redacted(t)))
-}
+// Format keeps every fmt verb from printing the tokens.
+func (t Tokens) Format(f fmt.State, verb rune) { redact.Format(f, verb, t) }
 
 // Session is the answer to a login.
 type Session struct {
@@ -99,6 +96,15 @@ func (r Renewal) MarshalJSON() ([]byte, error) {
 // LogValue logs the renewal with its token redacted.
 func (r Renewal) LogValue() slog.Value { return redact.LogValue(r) }
 
+// savedError explains a failure to save tokens that are installed all the
+// same (WithTokenStore).
+func savedError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("primis: the new tokens are in use but were not shared through the token store: %w", err)
+}
+
 // ErrDeregistered is returned by every call after Auth.Deregister succeeded,
 // until Auth.Login registers the device again: the client does not take a
 // new licence behind the caller's back. It matches access.ErrUnauthorized.
@@ -135,8 +141,8 @@ func (s *AuthService) Login(ctx context.Context) (*Session, *Response, error) {
 		return nil, resp, err
 	}
 	s.client.deregistered.Store(false)
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), s.client.tokens.Now()))
-	return session, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), s.client.tokens.Now()))
+	return session, resp, savedError(err)
 }
 
 // LoginWithAccessToken logs in with the current access token and makes the
@@ -158,8 +164,8 @@ func (s *AuthService) LoginWithAccessToken(ctx context.Context) (*Session, *Resp
 	if current := s.client.tokens.Current(); current != nil {
 		refresh = current.RefreshToken
 	}
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), refresh, s.client.tokens.Now()))
-	return session, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(session.JWT.Reveal(), refresh, s.client.tokens.Now()))
+	return session, resp, savedError(err)
 }
 
 // RenewAccessToken exchanges the refresh token for a new access token and
@@ -178,8 +184,8 @@ func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(newToken(renewal.JWT.Reveal(), current.RefreshToken, s.client.tokens.Now()))
-	return renewal, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(renewal.JWT.Reveal(), current.RefreshToken, s.client.tokens.Now()))
+	return renewal, resp, savedError(err)
 }
 
 // Deregister removes the client's phone id from Primis, freeing its licence.
@@ -358,6 +364,19 @@ func basicAuth(email, password string) string {
 // accepting it, read in the local clock (see tokenExpiry).
 func newToken(jwt, refresh string, fetched time.Time) *oauth2.Token {
 	return &oauth2.Token{AccessToken: jwt, RefreshToken: refresh, TokenType: "Bearer", Expiry: tokenExpiry(jwt, fetched)}
+}
+
+// encodeTokens and decodeTokens convert between the source's token and the
+// shared store's value, Tokens' JSON form; the expiry is read again from
+// the JWT.
+func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+
+func decodeTokens(b []byte) (*oauth2.Token, error) {
+	var t Tokens
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
+	}
+	return newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal(), time.Time{}), nil
 }
 
 func tokensOf(t *oauth2.Token) Tokens {

@@ -221,7 +221,7 @@ func renewsAt(tok *oauth2.Token, fetched, at time.Time) bool {
 		clock = at
 		src.Init(tok)
 	} else {
-		src.Set(tok)
+		_ = src.Set(context.Background(), tok)
 	}
 	clock = at
 	if _, err := src.TokenContext(context.Background()); err != nil {

@@ -87,6 +87,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.jwt != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.jwt, s.refreshToken, time.Time{}))
 	}

@@ -195,8 +195,8 @@ func (s *settings) validate() (*url.URL, error) {
 	if err := validatePhoneID("phone id", s.phoneID); err != nil {
 		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
-	if s.email == "" && s.jwt == "" && s.refreshToken == "" {
-		return nil, errors.New("primis: WithCredentials or WithTokens is required")
+	if s.email == "" && s.jwt == "" && s.refreshToken == "" && s.TokenStore == nil {
+		return nil, errors.New("primis: WithCredentials, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }
@@ -216,4 +216,26 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 // Locker (redisstore) to keep replicas apart.
 func WithLocker(l access.Locker) Option {
 	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens, and so its registration, with
+// every client of the same Primis account and phone id (WithPhoneID) given
+// the same store: the replicas of a service (redisstore), or clients in
+// one process (access.NewMemoryTokenStore). One login, one licence, serves
+// them all. The client still caches its token until it expires or is
+// refused, so in the steady state a call costs no store round trip. When it
+// needs a new token it adopts one a peer stored; otherwise it takes the
+// store's refresh lease, reads the store again, and only then renews (or
+// logs in) and saves the result with a compare and swap on the value it
+// replaced. Tokens given with WithTokens are used only while the store
+// holds none. WithTokenCallback still hears of every new token, adopted
+// ones included. If the store cannot be reached, a cached token keeps
+// working, and a call that needs a new one fails with an error matching
+// access.ErrUnavailable before anything is sent to Primis. The store holds
+// Tokens' JSON form, the tokens in clear: protect it as you would a
+// password. Auth.Deregister stops this client only: the others keep the
+// stored tokens and, once Primis refuses them, log in again (registering
+// the phone id anew).
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

@@ -75,6 +75,9 @@ func New(opts ...Option) (*Client, error) {
 		password: access.Secret(s.password)}
 	c.anon = rest.New(cfg)
 	c.tokens = auth.NewSource(c.fetcher(creds, cfg), s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.accessToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken, time.Time{}))
 	}

@@ -52,6 +52,10 @@ func fixture(t *testing.T) accesstest.Fixture {
 			}
 			return n
 		},
+		// Grants are read one by one through the KeyStore: every read fails.
+		FailListing: func() {
+			srv.Inject(resivotest.Fault{Method: "GET", Count: 1 << 20, Status: 502})
+		},
 		// LoseNextCreate is left nil: resivo publishes no way to list
 		// authorizations, so a create whose answer is lost cannot be found
 		// again and EnsureGrant cannot recover it. What the client does

@@ -245,8 +245,8 @@ func (s *settings) validate() (*url.URL, error) {
 	if s.keys == nil {
 		s.keys = NewKeyStore()
 	}
-	if s.clientSecret == "" && s.password == "" && s.accessToken == "" {
-		return nil, errors.New("resivo: WithClientCredentials, WithLogin or WithTokens is required")
+	if s.clientSecret == "" && s.password == "" && s.accessToken == "" && s.TokenStore == nil {
+		return nil, errors.New("resivo: WithClientCredentials, WithLogin, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }
@@ -266,4 +266,23 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 // Locker (redisstore) to keep replicas apart.
 func WithLocker(l access.Locker) Option {
 	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens with every client of the same
+// resivo account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore).
+// The client still caches its token until it expires or is refused, so in
+// the steady state a call costs no store round trip. When it needs a new
+// token it adopts one a peer stored; otherwise it takes the store's refresh
+// lease, reads the store again, and only then fetches one (client
+// credentials or login) and saves it with a compare and swap on the value
+// it replaced, so one fetch serves the fleet. Tokens given with WithTokens
+// are used only while the store holds none. WithTokenCallback still hears
+// of every new token, adopted ones included. If the store cannot be
+// reached, a cached token keeps working, and a call that needs a new one
+// fails with an error matching access.ErrUnavailable before anything is
+// sent to resivo. The store holds Tokens' JSON form, the tokens in clear:
+// protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

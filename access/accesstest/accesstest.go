@@ -48,6 +48,11 @@ type Fixture struct {
 	// The client must report it as access.ErrOutcomeUnknown, and EnsureGrant
 	// must end with exactly one grant. nil skips the lost-answer test.
 	LoseNextCreate func()
+	// FailListing makes every later read of the implementation's grants
+	// fail (its listing; for a vendor read through its KeyStore, each read
+	// by id), in the account of GrantDoors for a Directory. The reconcile
+	// cases then check that nothing is revoked. nil skips that case.
+	FailListing func()
 }
 
 // Config describes an implementation and its fake's data.
@@ -111,6 +116,9 @@ func Run(t *testing.T, cfg Config) {
 	}
 	if cfg.Caps.Granter && cfg.Caps.GrantUpdater {
 		t.Run("GrantUpdater", func(t *testing.T) { testUpdater(t, cfg) })
+	}
+	if cfg.Caps.Granter && cfg.Caps.GrantLister {
+		t.Run("Reconcile", func(t *testing.T) { testReconcile(t, cfg) })
 	}
 }
 

@@ -35,6 +35,7 @@ type Memory struct {
 	opens    int
 	loseNext int
 	failNext int
+	failList bool
 	now      func() time.Time
 	locker   access.Locker
 }
@@ -93,6 +94,30 @@ func (m *Memory) FailNextCreate() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.failNext++
+}
+
+// SetClock sets the clock Memory prepares windows by (time.Now by
+// default), so a test can make grants whose windows started in the past.
+func (m *Memory) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
+}
+
+func (m *Memory) clock() time.Time {
+	m.mu.Lock()
+	now := m.now
+	m.mu.Unlock()
+	return now()
+}
+
+// FailListings makes every later ListGrants stop after its first grant
+// with an error matching ErrUnavailable, as a listing cut short by a
+// failing page does.
+func (m *Memory) FailListings() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failList = true
 }
 
 // Creates returns how many grants CreateGrant has created.
@@ -185,7 +210,7 @@ func (m *Memory) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	window, notices, err := req.Window.Prepare(m.now(), time.Second)
+	window, notices, err := req.Window.Prepare(m.clock(), time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -282,11 +307,16 @@ func (m *Memory) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 				out = append(out, clone(g))
 			}
 		}
+		failList := m.failList
 		m.mu.Unlock()
 		slices.SortFunc(out, func(a, b *access.Grant) int { // creation order: g2 before g10
 			return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
 		})
-		for _, g := range out {
+		for i, g := range out {
+			if failList && i == 1 {
+				yield(nil, fmt.Errorf("memory: listing cut short after grant %s: %w", out[0].ID, access.ErrUnavailable))
+				return
+			}
 			if !yield(g, nil) {
 				return
 			}
@@ -302,7 +332,7 @@ func (m *Memory) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	w, notices, err := window.Prepare(m.now(), time.Second)
+	w, notices, err := window.Prepare(m.clock(), time.Second)
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,18 @@ type Common struct {
 	// Locker gives the client's turns (per grant key, per resource); nil
 	// until SetLocker, then NewLocker makes a process-local one.
 	Locker access.Locker
+	// TokenStore shares the account's tokens with other clients
+	// (WithTokenStore); nil: the client keeps its own.
+	TokenStore access.TokenStore
+}
+
+// SetTokenStore sets the store the client shares its tokens through.
+func (c *Common) SetTokenStore(s access.TokenStore) error {
+	if s == nil {
+		return c.errorf("WithTokenStore(nil): need a TokenStore (access.NewMemoryTokenStore for one process)")
+	}
+	c.TokenStore = s
+	return nil
 }
 
 // SetLocker sets the Locker the client and EnsureGrant take turns from.

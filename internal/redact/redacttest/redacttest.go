@@ -306,3 +306,43 @@ func AssertHidden(t *testing.T, zero any, mark string) {
 		}
 	}
 }
+
+// AssertStorageForm checks the rule every vendor's Tokens type follows, the
+// one golang.org/x/oauth2's Token follows: encoding/json is its storage form
+// and carries the secrets in clear (a token store or a file written with it
+// must keep them), while fmt (every verb, as a value and a pointer), errors
+// and log/slog's text and JSON handlers show them redacted. tokens must
+// hold secrets starting with mark; the JSON round trip must give tokens back
+// unchanged.
+func AssertStorageForm[T any](t *testing.T, tokens T, mark string) {
+	t.Helper()
+	raw, err := json.Marshal(tokens)
+	require.NoError(t, err)
+	require.Contains(t, string(raw), mark, "the JSON form carries the secrets")
+	assert.NotContains(t, string(raw), "[redacted]", "the JSON form is not redacted")
+	var back T
+	require.NoError(t, json.Unmarshal(raw, &back))
+	assert.Equal(t, tokens, back, "the JSON round trip keeps every value")
+	for _, x := range []any{tokens, &tokens} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			out := fmt.Sprintf(verb, x)
+			assert.NotContains(t, out, mark, "%T %s", x, verb)
+			if verb != "%x" && verb != "%d" {
+				assert.Contains(t, out, "[redacted]", "%T %s shows that a secret is there", x, verb)
+			}
+		}
+		assert.NotContains(t, fmt.Errorf("wrapped %v: %w", x, os.ErrClosed).Error(), mark, "%T error", x)
+		for hname, h := range map[string]func(*bytes.Buffer) slog.Handler{
+			"text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+			"json": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+		} {
+			var buf bytes.Buffer
+			log := slog.New(h(&buf))
+			log.Info("value", "v", x)
+			log.Info("attr", slog.Any("v", x))
+			log.Info("group", slog.Group("g", slog.Any("v", x)))
+			assert.NotContains(t, buf.String(), mark, "%T slog %s", x, hname)
+			assert.Contains(t, buf.String(), "[redacted]", "%T slog %s", x, hname)
+		}
+	}
+}
