@@ -70,3 +70,15 @@ func TestEchoedPINIsRedacted(t *testing.T) {
 		})
 	}
 }
+
+// A PIN command's result that names the PIN in its reason gives the reason
+// without it: the grant's DoorAccess.Reason and CommandError carry it.
+func TestEventReasonHidesItsPIN(t *testing.T) {
+	ev := &Event{PIN: "482913", Status: "failure", Reason: "PIN 482913 already exists on lock 14829130"}
+	failed, reason := ev.Failed()
+	assert.True(t, failed)
+	assert.Equal(t, "PIN [REDACTED] already exists on lock 14829130", reason)
+	ev = &Event{PIN: "482913", Error: &EventError{Message: "slot taken by 482913"}}
+	_, reason = ev.Failed()
+	assert.Equal(t, "slot taken by [REDACTED]", reason)
+}

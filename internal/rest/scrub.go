@@ -46,8 +46,8 @@ func withSent(ctx context.Context, call *Call) context.Context {
 
 // sentSecrets returns the secret values req sends, longest first: those
 // its call's types tell (withSent), and by name (IsSecretKey or one of
-// fields) the values in its query, headers and JSON or form body, and the
-// credentials of its Authorization header. It reads the body through
+// fields) the values in its query, headers and JSON or form body, the
+// credentials of its Authorization header and a Basic password. It reads the body through
 // GetBody, so it is meant for the paths that need it: an error, a logged
 // body.
 func sentSecrets(req *http.Request, fields []string) []string {
@@ -83,6 +83,9 @@ func sentSecrets(req *http.Request, fields []string) []string {
 				add(strings.TrimSpace(cred))
 			}
 		}
+	}
+	if _, password, ok := req.BasicAuth(); ok {
+		add(password)
 	}
 	if req.GetBody != nil && req.ContentLength != 0 {
 		if body, err := req.GetBody(); err == nil {
@@ -150,6 +153,21 @@ func collectJSON(v any, under bool, secret func(string) bool, out *[]string) {
 // endpoint reached through golang.org/x/oauth2) calls it itself.
 func ScrubAnswer(req *http.Request, body []byte, fields ...string) []byte {
 	return scrubBody(body, sentSecrets(req, fields))
+}
+
+// ScrubText returns s, a vendor's free text about a request, with each of
+// secrets (the request's PIN, say) replaced by Redacted where it stands
+// whole (see scrubText); secrets shorter than four bytes are left, as for
+// answers.
+func ScrubText(s string, secrets ...string) string {
+	var long []string
+	for _, v := range secrets {
+		if len(v) >= minScrubbed {
+			long = append(long, v)
+		}
+	}
+	slices.SortFunc(long, func(a, b string) int { return len(b) - len(a) })
+	return scrubText(s, long)
 }
 
 // scrubBody replaces secrets in body. A JSON body stays valid JSON: the

@@ -89,6 +89,11 @@ func TestSentSecrets(t *testing.T) {
 	require.NoError(t, err)
 	form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	assert.Equal(t, []string{"cs-0001"}, sentSecrets(form, nil))
+
+	basic, err := http.NewRequest(http.MethodPost, "https://api.example.com/login", nil)
+	require.NoError(t, err)
+	basic.SetBasicAuth("ada@example.com", "pw-Secret-1")
+	assert.Contains(t, sentSecrets(basic, nil), "pw-Secret-1", "a Basic password, not only its base64")
 }
 
 // A vendor's error decoder sees the answer scrubbed of what the request
