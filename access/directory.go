@@ -30,11 +30,15 @@ var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 //     hide the others' doors: their doors are returned with an error that
 //     joins one *AccountError per failing account (errors.Is sees through
 //     it);
+//   - ResolveDoorIDs resolves names from the accounts that answered and
+//     returns the failures beside the ids; a site ("lab:hq") asks only its
+//     account;
 //   - calls on a door or grant go to its account; a grant whose doors belong
 //     to two accounts is ErrInvalid; an account whose client lacks the
 //     interface answers ErrUnsupported;
 //   - ListGrants asks each account that grants in turn, or only the door's
-//     account when the filter names a door.
+//     account when the filter names a door; its lookup by key is
+//     authoritative (KeyAuthority) when every such account's is.
 //
 // Errors from an account are *AccountError values naming it. Add accounts
 // before use; a Directory is safe for concurrent use.
@@ -42,19 +46,44 @@ type Directory struct {
 	mu       sync.RWMutex
 	names    []string
 	accounts map[string]any
+	locker   Locker
 }
 
 var (
-	_ DoorLister   = (*Directory)(nil)
-	_ DoorOpener   = (*Directory)(nil)
-	_ Granter      = (*Directory)(nil)
-	_ GrantGetter  = (*Directory)(nil)
-	_ GrantLister  = (*Directory)(nil)
-	_ GrantUpdater = (*Directory)(nil)
+	_ DoorLister     = (*Directory)(nil)
+	_ DoorOpener     = (*Directory)(nil)
+	_ Granter        = (*Directory)(nil)
+	_ GrantGetter    = (*Directory)(nil)
+	_ GrantLister    = (*Directory)(nil)
+	_ GrantUpdater   = (*Directory)(nil)
+	_ LockerProvider = (*Directory)(nil)
+	_ KeyAuthority   = (*Directory)(nil)
 )
 
 // NewDirectory returns an empty Directory.
-func NewDirectory() *Directory { return &Directory{accounts: map[string]any{}} }
+func NewDirectory() *Directory {
+	return &Directory{accounts: map[string]any{}, locker: NewMemoryLocker()}
+}
+
+// Locker returns the Locker EnsureGrant and EnsureRevokedByKey take key
+// turns from on this Directory: an in-memory one of its own unless
+// SetLocker gave another.
+func (d *Directory) Locker() Locker {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.locker
+}
+
+// SetLocker makes the Directory's key turns come from l, a shared Locker
+// (redisstore) when several replicas serve the same bookings.
+func (d *Directory) SetLocker(l Locker) {
+	if l == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.locker = l
+}
 
 // Add adds a vendor client under name: 1 to 32 letters, digits, '.', '_'
 // or '-', starting with a letter or digit. The client must implement at
@@ -175,15 +204,35 @@ func (d *Directory) ListDoors(ctx context.Context) ([]Door, error) {
 	var errs []error
 	for i, r := range results {
 		errs = append(errs, r.err)
-		for _, door := range r.doors {
-			door.ID = JoinID(names[i], door.ID)
-			if door.Site != "" {
-				door.Site = JoinID(names[i], door.Site)
-			}
-			doors = append(doors, door)
-		}
+		doors = appendInAccount(doors, names[i], r.doors)
 	}
 	return doors, errors.Join(errs...)
+}
+
+// listAccountDoors lists the doors of one account only, with Directory ids.
+func (d *Directory) listAccountDoors(ctx context.Context, name string) ([]Door, error) {
+	client, ok := d.Account(name)
+	if !ok {
+		return nil, Invalid("site", fmt.Sprintf("no account %q in this directory", name))
+	}
+	lister, ok := client.(DoorLister)
+	if !ok {
+		return nil, unsupported(name, client, "list doors")
+	}
+	doors, err := lister.ListDoors(ctx)
+	return appendInAccount(nil, name, doors), accountErr(name, err)
+}
+
+// appendInAccount appends doors of account name with Directory ids and sites.
+func appendInAccount(out []Door, name string, doors []Door) []Door {
+	for _, door := range doors {
+		door.ID = JoinID(name, door.ID)
+		if door.Site != "" {
+			door.Site = JoinID(name, door.Site)
+		}
+		out = append(out, door)
+	}
+	return out
 }
 
 // OpenDoor opens a door through its account.
@@ -336,4 +385,22 @@ func (d *Directory) ListGrants(ctx context.Context, filter GrantFilter) iter.Seq
 			}
 		}
 	}
+}
+
+// KeyLookupAuthoritative reports whether a lookup by key over the directory
+// is authoritative (see KeyAuthority): when every account that grants lists
+// its grants and says its own lookup by key is. Accounts that do not grant
+// hold no grant and do not count.
+func (d *Directory) KeyLookupAuthoritative() bool {
+	for _, name := range d.Accounts() {
+		client, _ := d.Account(name)
+		if _, grants := client.(Granter); !grants {
+			continue
+		}
+		lister, ok := client.(GrantLister)
+		if !ok || !keyLookupAuthoritative(lister) {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,8 @@ package access_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,17 @@ func (l listerOnly) ListDoors(context.Context) ([]access.Door, error) { return l
 type brokenLister struct{ err error }
 
 func (b brokenLister) ListDoors(context.Context) ([]access.Door, error) { return nil, b.err }
+
+// countingBroken fails every listing and counts them.
+type countingBroken struct {
+	err   error
+	calls atomic.Int32
+}
+
+func (b *countingBroken) ListDoors(context.Context) ([]access.Door, error) {
+	b.calls.Add(1)
+	return nil, b.err
+}
 
 func newDirectory(t *testing.T) (*access.Directory, *accesstest.Memory, *accesstest.Memory) {
 	t.Helper()
@@ -96,6 +109,51 @@ func TestDirectoryOneFailingAccountDoesNotHideTheOthers(t *testing.T) {
 	var ae *access.AccountError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "down", ae.Account)
+}
+
+// TestResolveDoorIDsOverAFailingAccount: "Lobby" on a healthy account is
+// resolved while another account refuses its password (it used to fail
+// whole); the account's error comes back beside the ids. A site naming an
+// account asks that account only. A name missing from the incomplete
+// listing is not "not found".
+func TestResolveDoorIDsOverAFailingAccount(t *testing.T) {
+	ctx := context.Background()
+	d, _, _ := newDirectory(t)
+	down := &countingBroken{err: fmt.Errorf("wrong password: %w", access.ErrUnauthorized)}
+	require.NoError(t, d.Add("hq-havr", down))
+
+	ids, err := access.ResolveDoorIDs(ctx, d, "", "Lobby")
+	assert.Equal(t, []string{"lobby:1"}, ids, "resolved from the accounts that answered")
+	require.Error(t, err, "the failing account is reported")
+	assert.ErrorIs(t, err, access.ErrUnauthorized)
+	var ae *access.AccountError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "hq-havr", ae.Account)
+	assert.Equal(t, int32(1), down.calls.Load())
+
+	ids, err = access.ResolveDoorIDs(ctx, d, "lab:hq", "Meeting room", "Storage")
+	require.NoError(t, err, "a site of a healthy account asks that account only")
+	assert.Equal(t, []string{"lab:m2", "lab:m3"}, ids)
+	assert.Equal(t, int32(1), down.calls.Load(), "the failing account was not asked")
+
+	ids, err = access.ResolveDoorIDs(ctx, d, "hq-havr:7", "Lobby")
+	assert.Nil(t, ids)
+	assert.ErrorIs(t, err, access.ErrUnauthorized, "the site's own account failed")
+	assert.Equal(t, int32(2), down.calls.Load())
+
+	ids, err = access.ResolveDoorIDs(ctx, d, "", "Lobby", "Roof terrace")
+	assert.Nil(t, ids)
+	assert.ErrorIs(t, err, access.ErrUnauthorized)
+	assert.NotErrorIs(t, err, access.ErrNotFound, "the door may be in the account that failed")
+	assert.Contains(t, err.Error(), "Roof terrace")
+
+	ids, err = access.ResolveDoorIDs(ctx, d, "", "Meeting room")
+	assert.Nil(t, ids)
+	assert.ErrorIs(t, err, access.ErrConflict, "two answering accounts have one: ambiguous whatever the third holds")
+	assert.ErrorIs(t, err, access.ErrUnauthorized)
+
+	_, err = access.ResolveDoorIDs(ctx, d, "nowhere:1", "Lobby")
+	assert.ErrorIs(t, err, access.ErrInvalid, "a site of an account the directory lacks")
 }
 
 func TestDirectoryRoutes(t *testing.T) {

@@ -23,6 +23,26 @@
 // interfaces GrantGetter, GrantLister and GrantUpdater sit next to Granter;
 // vendors that cannot keep the key themselves use a KeyStore.
 //
+// Finding no grant by key after a lost create proves nothing was made only
+// when the lookup is the vendor's own, complete word: a GrantLister says so
+// with KeyAuthority, and EnsureGrant creates again only then; otherwise it
+// returns ErrOutcomeUnknown. Each implementation's KeyLookupAuthoritative
+// says why: havr yes (one listing of every shared key, the key in the note
+// written with it); august no (PINs load asynchronously, and which user a
+// loaded PIN belongs to is not documented); resivo no (the lookup reads the KeyStore, not
+// resivo); accesstest.Memory yes; a Directory when every account that
+// grants is; primis grants nothing. A GrantLister without KeyAuthority is
+// taken as not authoritative.
+//
+// Over time triggers get lost and grants drift (edited in a vendor's
+// portal, a PIN that failed to load, a cancellation never delivered):
+// PlanGrants compares every booking that wants access with what each
+// account holds and returns a Plan to read (Terraform-like text, JSON) of
+// creates, updates, recreates and revokes, the grants it may not touch and
+// health findings, never revoking on partial knowledge; Apply carries it
+// out through EnsureGrant and EnsureRevoked, checking each change again
+// under its key's turn.
+//
 // Each grant reports per door whether access is set up (DoorAccess.State)
 // and the grant's overall state derives from its doors; Door.Capabilities
 // says before any call what a door supports.

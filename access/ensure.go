@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -76,35 +75,69 @@ const windowTolerance = time.Minute
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
 // like an existing one (a partial grant is re-made, in a recreate too, at
-// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown);
-// when the listing proves nothing was made, it creates once more. A failed lookup returns
-// the create's error joined with the lookup's, and nothing is retried, so
-// EnsureGrant never makes two grants for one key. Two grants found for one
-// key are ErrConflict.
+// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown).
+// When the listing finds nothing, it creates once more only if the
+// granter's lookup by key is authoritative (KeyAuthority), so that finding
+// nothing proves nothing was made; otherwise it returns the create's error
+// (ErrOutcomeUnknown), and a later call, which finds no grant, creates. A
+// failed lookup returns the create's error joined with the lookup's, and
+// nothing is retried, so EnsureGrant never makes two grants for one key.
+// Two grants found for one key are ErrConflict.
 //
-// Calls for one key within one process take turns (EnsureRevokedByKey
-// too), so two goroutines handling the same booking's triggers cannot both
-// find no grant and both create one; a caller waiting for its turn returns
-// when its context ends. Processes are not kept apart: run one booking's
-// triggers in one process, or serialise them as a booking system does per
-// aggregate.
-func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, EnsureOutcome, error) {
+// Calls for one key take turns (EnsureRevokedByKey too) through the
+// granter's Locker (LockerProvider: every vendor client has one, in memory
+// by default) or the one WithLocker names, so two goroutines handling the
+// same booking's triggers cannot both find no grant and both create one; a
+// caller waiting for its turn returns when its context ends. With a shared
+// Locker (redisstore) the turns hold across replicas; the work runs under
+// the lease's context, so a holder that loses its lease stops. A granter
+// without a Locker and no WithLocker runs without turns.
+//
+// With an AppliedStore (WithAppliedStore, or a client whose KeyStore is
+// one) EnsureGrant records the window it leaves at the vendor, so that
+// PlanGrants can tell a window edited in the vendor's portal from a moved
+// booking; a record that cannot be saved returns the grant with the error.
+//
+// A KeyStore that cannot prove a key absent (ErrKeyUnknown, the in-memory
+// store after a restart) counts as "no grant": EnsureGrant creates, which
+// after a restart can make a second grant for a booking; a durable
+// KeyStore prevents that.
+func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...EnsureOption) (*Grant, EnsureOutcome, error) {
+	if ctx == nil {
+		return nil, 0, errNilContext
+	}
 	if req.Key == "" {
 		return nil, 0, Invalid("Key", "is required by EnsureGrant")
 	}
 	if err := req.Validate(); err != nil {
 		return nil, 0, err
 	}
-	unlock, err := keyTurns.lock(ctx, req.Key)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer unlock()
 	lister, ok := g.(GrantLister)
 	if !ok {
 		return nil, 0, fmt.Errorf("access: EnsureGrant finds grants by key, and %T lists no grants: %w", g, ErrUnsupported)
 	}
+	c := ensureOptions(g, opts)
+	ctx, unlock, err := c.keyTurn(ctx, req.Key)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer unlock()
+	grant, outcome, err := ensureGrant(ctx, g, lister, req)
+	if err != nil || c.applied == nil {
+		return grant, outcome, err
+	}
+	if err := c.applied.SaveApplied(ctx, req.Key, grant.Window); err != nil {
+		return grant, outcome, fmt.Errorf("access: grant %s %s, but recording its window for key %q failed: %w", grant.ID, outcome, req.Key, err)
+	}
+	return grant, outcome, nil
+}
+
+// ensureGrant is EnsureGrant under the key's turn.
+func ensureGrant(ctx context.Context, g Granter, lister GrantLister, req GrantRequest) (*Grant, EnsureOutcome, error) {
 	existing, err := findByKey(ctx, lister, req.Key)
+	if errors.Is(err, ErrKeyUnknown) {
+		existing, err = nil, nil // a first trigger must work
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -153,6 +186,10 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest) (*Grant, Ensu
 		req.Key, existing.ID, ErrOutcomeUnknown)
 }
 
+// errNilContext answers a nil context, as go-github does, instead of a
+// panic further down.
+var errNilContext = Invalid("ctx", "must be non-nil")
+
 // maxRepairs bounds how often EnsureGrant re-makes a grant in one call.
 const maxRepairs = 3
 
@@ -175,22 +212,47 @@ func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest
 		if found != nil {
 			return found, EnsureRecovered, nil
 		}
-		// The listing proves nothing was made: creating again is safe.
+		if !keyLookupAuthoritative(lister) {
+			return nil, 0, fmt.Errorf("access: key %q: no grant found after a create of unknown outcome, but the lookup by key of %T is not authoritative, so that proves nothing and it is not created again: %w",
+				req.Key, lister, err)
+		}
+		// The vendor's own word that nothing was made: creating again is safe.
 	}
 	return nil, 0, err
 }
 
-// findByKey returns the one live grant with key, or nil.
+// KeyAuthority is implemented by a GrantLister that can say whether its
+// lookup by key is authoritative: whether ListGrants with a Key filter that
+// yields no grant is the vendor's own word that it holds no grant with the
+// key, including one whose create was acted on a moment ago (its listing is
+// complete and shows a grant as soon as it is made, and the key is read from
+// the vendor's record, not from a guess or from a store that may forget).
+//
+// EnsureGrant creates a second time, after a create whose outcome is
+// unknown found nothing, only on an authoritative lookup. A GrantLister that
+// does not implement KeyAuthority is taken as not authoritative, the
+// reading that never makes two grants for one key. It is a method rather
+// than the type alone because the answer may depend on the value (a
+// Directory is authoritative when each of its accounts is).
+type KeyAuthority interface {
+	KeyLookupAuthoritative() bool
+}
+
+// keyLookupAuthoritative reports whether l says its lookup by key is
+// authoritative.
+func keyLookupAuthoritative(l GrantLister) bool {
+	a, ok := l.(KeyAuthority)
+	return ok && a.KeyLookupAuthoritative()
+}
+
+// findByKey returns the one live grant with key, or nil. A part of the
+// listing that cannot prove the key absent (ErrKeyUnknown: a Directory
+// account whose in-memory KeyStore never saw the key) does not hide what
+// the other parts found; with nothing found, its error is returned.
 func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, error) {
-	var found []*Grant
-	for g, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
-		if err != nil {
-			return nil, err
-		}
-		if g == nil || g.Key != key || g.State() == GrantRevoked {
-			continue
-		}
-		found = append(found, g)
+	found, err := listByKey(ctx, lister, key)
+	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
+		return nil, err
 	}
 	switch len(found) {
 	case 0:
@@ -203,6 +265,28 @@ func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, err
 		ids[i] = g.ID
 	}
 	return nil, fmt.Errorf("access: key %q has %d grants (%s): %w", key, len(found), strings.Join(ids, ", "), ErrConflict)
+}
+
+// listByKey returns the live grants with key. Errors matching
+// ErrKeyUnknown are gathered and returned with what was found; any other
+// error stops the listing.
+func listByKey(ctx context.Context, lister GrantLister, key string) ([]*Grant, error) {
+	var found []*Grant
+	var unknown []error
+	for g, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
+		if errors.Is(err, ErrKeyUnknown) {
+			unknown = append(unknown, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if g == nil || g.Key != key || g.State() == GrantRevoked {
+			continue
+		}
+		found = append(found, g)
+	}
+	return found, errors.Join(unknown...)
 }
 
 func sameDoors(a, b []string) bool {
@@ -233,6 +317,9 @@ func windowMatches(have, want Window, now time.Time) bool {
 // EnsureRevoked revokes a grant and treats one already gone (ErrNotFound)
 // as done, so a cancellation can be delivered any number of times.
 func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if grantID == "" {
 		return Invalid("grantID", "is required")
 	}
@@ -244,8 +331,17 @@ func EnsureRevoked(ctx context.Context, g Granter, grantID string) error {
 
 // EnsureRevokedByKey revokes every live grant carrying key, for a booking
 // system that cancels by booking id and never stored the grant id. No grant
-// with the key is done. The granter must be a GrantLister.
-func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
+// with the key is done only when the granter's listing proves it: a KeyStore
+// that cannot prove a key absent (ErrKeyUnknown) makes it fail with that
+// error rather than report a revocation that may not have happened, unless
+// another part of the listing (a Directory's other account) found the
+// key's grant, which is then revoked: a booking's key names one grant. The
+// granter must be a GrantLister. It takes the key's turn as EnsureGrant
+// does, and drops the key's AppliedStore record once its grants are gone.
+func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...EnsureOption) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if key == "" {
 		return Invalid("Key", "is required")
 	}
@@ -256,69 +352,24 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string) error {
 	if !ok {
 		return fmt.Errorf("access: %T lists no grants, so it cannot find key %q: %w", g, key, ErrUnsupported)
 	}
-	unlock, err := keyTurns.lock(ctx, key)
+	c := ensureOptions(g, opts)
+	ctx, unlock, err := c.keyTurn(ctx, key)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	var ids []string
-	for grant, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
-		if err != nil {
-			return err
-		}
-		if grant != nil && grant.Key == key && grant.State() != GrantRevoked {
-			ids = append(ids, grant.ID)
-		}
+	found, err := listByKey(ctx, lister, key)
+	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
+		// Nothing found where a store may have forgotten the key: the
+		// grant may live on.
+		return err
 	}
 	var errs []error
-	for _, id := range ids {
-		errs = append(errs, EnsureRevoked(ctx, g, id))
+	for _, grant := range found {
+		errs = append(errs, EnsureRevoked(ctx, g, grant.ID))
 	}
-	return errors.Join(errs...)
-}
-
-// keyTurns makes EnsureGrant and EnsureRevokedByKey calls for one key take
-// turns within the process. It is package state on purpose: the calls it
-// orders come from anywhere in the program, and it holds nothing but the
-// keys being worked on now, each dropped when its last caller leaves.
-var keyTurns = turns{held: map[string]*turn{}}
-
-type turns struct {
-	mu   sync.Mutex
-	held map[string]*turn
-}
-
-type turn struct {
-	token   chan struct{} // holds a value while a caller has the turn
-	waiters int           // callers holding or waiting for the turn
-}
-
-// lock waits for key's turn, or for ctx to end.
-func (t *turns) lock(ctx context.Context, key string) (unlock func(), err error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if err := errors.Join(errs...); err != nil || c.applied == nil {
+		return err
 	}
-	t.mu.Lock()
-	tn := t.held[key]
-	if tn == nil {
-		tn = &turn{token: make(chan struct{}, 1)}
-		t.held[key] = tn
-	}
-	tn.waiters++
-	t.mu.Unlock()
-	select {
-	case tn.token <- struct{}{}:
-		return func() { <-tn.token; t.leave(key, tn) }, nil
-	case <-ctx.Done():
-		t.leave(key, tn)
-		return nil, ctx.Err()
-	}
-}
-
-func (t *turns) leave(key string, tn *turn) {
-	t.mu.Lock()
-	if tn.waiters--; tn.waiters == 0 {
-		delete(t.held, key)
-	}
-	t.mu.Unlock()
+	return c.applied.DeleteApplied(ctx, key)
 }

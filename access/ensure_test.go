@@ -256,7 +256,8 @@ func TestMemoryKeyStore(t *testing.T) {
 	ctx := context.Background()
 	s := access.NewMemoryKeyStore()
 	_, err := s.Get(ctx, "BK-1")
-	assert.ErrorIs(t, err, access.ErrNotFound)
+	assert.ErrorIs(t, err, access.ErrKeyUnknown, "a key it never saw may have been recorded by an earlier process")
+	assert.NotErrorIs(t, err, access.ErrNotFound)
 	require.NoError(t, s.Put(ctx, "BK-1", "g1"))
 	require.NoError(t, s.Put(ctx, "BK-1", "g2"), "put replaces")
 	id, err := s.Get(ctx, "BK-1")
@@ -400,13 +401,14 @@ func (r *rendezvous) ListGrants(ctx context.Context, f access.GrantFilter) iter.
 func TestEnsureGrantTakesTurnsPerKey(t *testing.T) {
 	g := &rendezvous{m: accesstest.NewMemory(accesstest.MemoryDoors()...), together: make(chan struct{})}
 	req := booking("BK-TURNS")
+	locker := access.NewMemoryLocker()
 	var wg sync.WaitGroup
 	errs := make(chan error, 5)
 	for range 5 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := access.EnsureGrant(context.Background(), g, req)
+			_, _, err := access.EnsureGrant(context.Background(), g, req, access.WithLocker(locker))
 			errs <- err
 		}()
 	}
@@ -421,7 +423,7 @@ func TestEnsureGrantTakesTurnsPerKey(t *testing.T) {
 	t.Run("a waiter's context ends its wait", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, _, err := access.EnsureGrant(ctx, g, req)
+		_, _, err := access.EnsureGrant(ctx, g, req, access.WithLocker(locker))
 		assert.ErrorIs(t, err, context.Canceled)
 	})
 }
@@ -511,4 +513,102 @@ func TestEnsureGrantHolderByVendorUserID(t *testing.T) {
 	_, outcome, err = access.EnsureGrant(ctx, g, other)
 	require.NoError(t, err)
 	assert.Equal(t, access.EnsureRecreated, outcome, "another user is another holder")
+}
+
+func TestEnsureGrantTurnsComeFromTheGranter(t *testing.T) {
+	// Memory carries a Locker, as vendor clients do: no option needed.
+	g := &rendezvous{m: accesstest.NewMemory(accesstest.MemoryDoors()...), together: make(chan struct{})}
+	req := booking("BK-TURNS-2")
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := access.EnsureGrant(context.Background(), lockerOf{g, g.m.Locker()}, req)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, g.m.Creates())
+	assert.Equal(t, 1, g.maxIn)
+}
+
+// lockerOf gives a granter a Locker.
+type lockerOf struct {
+	*rendezvous
+	l access.Locker
+}
+
+func (l lockerOf) Locker() access.Locker { return l.l }
+
+func TestRevokeByKeyOnAStoreThatForgot(t *testing.T) {
+	ctx := context.Background()
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	before := storeGranter{m, access.NewMemoryKeyStore()}
+	g, _, err := access.EnsureGrant(ctx, before, booking("BK-30"))
+	require.NoError(t, err)
+
+	// A new process: a new in-memory store, the grant still live.
+	after := storeGranter{m, access.NewMemoryKeyStore()}
+	err = access.EnsureRevokedByKey(ctx, after, "BK-30")
+	require.ErrorIs(t, err, access.ErrKeyUnknown, "a store that forgot cannot prove the grant gone")
+	got, err := m.GetGrant(ctx, g.ID)
+	require.NoError(t, err)
+	assert.NotEqual(t, access.GrantRevoked, got.State(), "the visitor still has access, and nil would have said otherwise")
+
+	// Revoked in this process: then the store knows.
+	require.NoError(t, access.EnsureRevokedByKey(ctx, before, "BK-30"))
+	require.NoError(t, access.EnsureRevokedByKey(ctx, before, "BK-30"), "a repeated cancellation is done")
+
+	// A first trigger on a fresh store still creates.
+	_, outcome, err := access.EnsureGrant(ctx, storeGranter{m, access.NewMemoryKeyStore()}, booking("BK-31"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+}
+
+func TestMemoryLocker(t *testing.T) {
+	ctx := context.Background()
+	l := access.NewMemoryLocker()
+	a, err := l.Lock(ctx, "k")
+	require.NoError(t, err)
+	got, ok := access.LeaseFromContext(a.Context())
+	require.True(t, ok)
+	assert.Equal(t, a.Fence(), got.Fence())
+
+	waitCtx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = l.Lock(waitCtx, "k")
+	assert.ErrorIs(t, err, context.Canceled)
+
+	other, err := l.Lock(ctx, "other")
+	require.NoError(t, err, "names are independent")
+	require.NoError(t, other.Release(ctx))
+
+	next := make(chan access.Lease)
+	go func() {
+		b, err := l.Lock(ctx, "k")
+		assert.NoError(t, err)
+		next <- b
+	}()
+	require.NoError(t, a.Release(ctx))
+	require.NoError(t, a.Release(ctx), "twice is fine")
+	assert.ErrorIs(t, a.Context().Err(), context.Canceled, "a released lease's context ends")
+	b := <-next
+	assert.Greater(t, b.Fence(), a.Fence())
+	require.NoError(t, b.Release(ctx))
+}
+
+func TestMemoryKeyStoreListsKeys(t *testing.T) {
+	ctx := context.Background()
+	s := access.NewMemoryKeyStore()
+	for _, k := range []string{"bk-2", "bk-1", "other-1"} {
+		require.NoError(t, s.Put(ctx, k, "g-"+k))
+	}
+	require.NoError(t, s.Delete(ctx, "bk-2"))
+	var got []access.KeyEntry
+	for e, err := range s.(access.KeyLister).ListKeys(ctx, "bk-") {
+		require.NoError(t, err)
+		got = append(got, e)
+	}
+	assert.Equal(t, []access.KeyEntry{{Key: "bk-1", GrantID: "g-bk-1"}}, got)
 }

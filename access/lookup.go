@@ -47,6 +47,21 @@ type GrantFilter struct {
 	ActiveAt    time.Time // the grant's window contains it
 }
 
+// Validate reports a malformed filter: a Key ValidateKey refuses, a
+// HolderEmail ValidateEmail refuses. Implementations call it, and check
+// DoorID against their own id format, before anything is sent: a filter
+// no grant can match because it is malformed is ErrInvalid, not an empty
+// listing.
+func (f GrantFilter) Validate() error {
+	if err := ValidateKey(f.Key); err != nil {
+		return err
+	}
+	if f.HolderEmail != "" {
+		return ValidateEmailField("HolderEmail", f.HolderEmail)
+	}
+	return nil
+}
+
 // Match reports whether g matches the filter. Implementations that filter
 // on their side use it so that every vendor filters alike.
 func (f GrantFilter) Match(g *Grant) bool {
@@ -74,8 +89,15 @@ func (f GrantFilter) Match(g *Grant) bool {
 // Redis) when several processes grant for the same bookings or a restart
 // must not forget keys.
 //
-// Get of an unknown key is ErrNotFound. Put replaces the entry. Delete of an
-// unknown key is not an error. An empty grant id marks a create under way
+// Get of an unknown key is ErrNotFound only when the store can prove that
+// no grant carries the key: it outlives the process and every grant's key
+// was recorded in it. A store that cannot (an in-memory one after a
+// restart) answers ErrKeyUnknown, so that a revoke by key is never reported
+// done on a miss. A durable store that finds it has lost its data (redisstore
+// keeps an epoch) fails with an error matching ErrUnavailable instead: a
+// lost store must stop EnsureGrant, which takes ErrKeyUnknown as "no grant"
+// and creates. Put replaces the entry. Delete of an unknown key is not an
+// error. An empty grant id marks a create under way
 // or whose outcome is unknown (see CreateWithKeyStore); stores keep it like
 // any other value.
 //
@@ -119,9 +141,10 @@ func CreateWithKeyStore(ctx context.Context, store KeyStore, key string, create 
 }
 
 // LookupKey returns the grant id store holds for key: "" and no error when
-// there is none, ErrOutcomeUnknown when a create for the key had an
-// unknown outcome (the vendor may or may not hold the grant; look it up
-// another way or ask a person).
+// the store knows there is none, ErrKeyUnknown when it cannot tell (see
+// KeyStore), ErrOutcomeUnknown when a create for the key had an unknown
+// outcome (the vendor may or may not hold the grant; look it up another way
+// or ask a person).
 func LookupKey(ctx context.Context, store KeyStore, key string) (string, error) {
 	id, err := store.Get(ctx, key)
 	switch {
@@ -135,14 +158,31 @@ func LookupKey(ctx context.Context, store KeyStore, key string) (string, error) 
 	return id, nil
 }
 
-// NewMemoryKeyStore returns a KeyStore held in memory. It lasts as long as
-// the process: after a restart, grants made before it cannot be found by
-// key. It is safe for concurrent use.
-func NewMemoryKeyStore() KeyStore { return &memoryKeyStore{ids: map[string]string{}} }
+// NewMemoryKeyStore returns a KeyStore held in memory, which is also a
+// KeyLister. It lasts as long as the process, so it cannot prove a key
+// absent: Get of a key it never saw is ErrKeyUnknown (a previous process may
+// have recorded it), and only a key it deleted itself is ErrNotFound. It
+// keeps the keys it deleted, so it grows with every key the process used.
+// It is safe for concurrent use.
+func NewMemoryKeyStore() KeyStore {
+	return &memoryKeyStore{ids: map[string]string{}, deleted: map[string]bool{}}
+}
+
+// NewCompleteMemoryKeyStore returns a memory KeyStore that takes itself
+// for complete: Get of a key it never saw is ErrNotFound. That is true only
+// where nothing outlives the process, such as tests and programs on
+// doorkit's in-memory vendor fakes; against a real vendor use
+// NewMemoryKeyStore or a durable store.
+func NewCompleteMemoryKeyStore() KeyStore {
+	return &memoryKeyStore{ids: map[string]string{}, deleted: map[string]bool{}, complete: true}
+}
 
 type memoryKeyStore struct {
-	mu  sync.Mutex
-	ids map[string]string
+	complete bool
+	mu       sync.Mutex
+	ids      map[string]string
+	deleted  map[string]bool
+	applied  memoryApplied // the windows doorkit applied, by key (AppliedStore)
 }
 
 func (m *memoryKeyStore) Get(ctx context.Context, key string) (string, error) {
@@ -152,10 +192,13 @@ func (m *memoryKeyStore) Get(ctx context.Context, key string) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	id, ok := m.ids[key]
-	if !ok {
+	switch {
+	case ok:
+		return id, nil
+	case m.deleted[key], m.complete:
 		return "", ErrNotFound
 	}
-	return id, nil
+	return "", fmt.Errorf("access: key %q: %w", key, ErrKeyUnknown)
 }
 
 func (m *memoryKeyStore) Put(ctx context.Context, key, grantID string) error {
@@ -171,6 +214,7 @@ func (m *memoryKeyStore) Put(ctx context.Context, key, grantID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.ids[key] = grantID
+	delete(m.deleted, key)
 	return nil
 }
 
@@ -181,5 +225,29 @@ func (m *memoryKeyStore) Delete(ctx context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.ids, key)
+	m.deleted[key] = true
 	return nil
+}
+
+func (m *memoryKeyStore) ListKeys(ctx context.Context, prefix string) iter.Seq2[KeyEntry, error] {
+	return func(yield func(KeyEntry, error) bool) {
+		if err := ctx.Err(); err != nil {
+			yield(KeyEntry{}, err)
+			return
+		}
+		m.mu.Lock()
+		var out []KeyEntry
+		for k, id := range m.ids {
+			if strings.HasPrefix(k, prefix) {
+				out = append(out, KeyEntry{Key: k, GrantID: id})
+			}
+		}
+		m.mu.Unlock()
+		slices.SortFunc(out, func(a, b KeyEntry) int { return strings.Compare(a.Key, b.Key) })
+		for _, e := range out {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -59,10 +60,22 @@ func FindDoors(doors []Door, names ...string) ([]Door, error) {
 // ResolveDoorIDs lists the doors and returns the current id of each named
 // door, in the order of names. Call it on every booking trigger rather than
 // caching ids. An empty site means all sites.
+//
+// Over a Directory, a site names its account ("lab-primis:7"), and only that
+// account is asked. When some accounts fail (the lister returns doors
+// together with an error, as Directory.ListDoors does), the names are
+// resolved from the doors that were listed: the ids are returned together
+// with the listing's error (the joined *AccountError values), so a healthy
+// account stays usable while another refuses its password. Check the ids
+// before the error in that case; without a site a door of the same name in
+// a failed account could not be seen. A name missing from an incomplete
+// listing is not reported as ErrNotFound, since the door may be in an
+// account that did not answer: the error is the listing's. A name that is
+// ambiguous among the doors listed is ErrConflict all the same.
 func ResolveDoorIDs(ctx context.Context, lister DoorLister, site string, names ...string) ([]string, error) {
-	doors, err := lister.ListDoors(ctx)
-	if err != nil {
-		return nil, err
+	doors, listErr := listDoorsOn(ctx, lister, site)
+	if listErr != nil && len(doors) == 0 {
+		return nil, listErr
 	}
 	if site != "" {
 		onSite := doors[:0:0]
@@ -75,11 +88,29 @@ func ResolveDoorIDs(ctx context.Context, lister DoorLister, site string, names .
 	}
 	found, err := FindDoors(doors, names...)
 	if err != nil {
-		return nil, err
+		if listErr == nil {
+			return nil, err
+		}
+		var nameErr *DoorNameError
+		if errors.As(err, &nameErr) && len(nameErr.Matches) == 0 {
+			return nil, fmt.Errorf("access: no door named %q among the doors listed, and the listing is incomplete: %w", nameErr.Name, listErr)
+		}
+		return nil, errors.Join(err, listErr)
 	}
 	ids := make([]string, len(found))
 	for i, d := range found {
 		ids[i] = d.ID
 	}
-	return ids, nil
+	return ids, listErr
+}
+
+// listDoorsOn lists the doors that may be on site: over a Directory whose
+// site names an account, that account's doors only.
+func listDoorsOn(ctx context.Context, lister DoorLister, site string) ([]Door, error) {
+	if dir, ok := lister.(*Directory); ok && site != "" {
+		if account, _, err := SplitID(site); err == nil {
+			return dir.listAccountDoors(ctx, account)
+		}
+	}
+	return lister.ListDoors(ctx)
 }

@@ -13,12 +13,22 @@ func TestPartnerUserIDRoundTrip(t *testing.T) {
 	id := newGrantID()
 	require.True(t, validGrantID(id))
 	key := strings.Repeat("k", access.MaxKeyLength)
-	p := encodePartnerUserID(id, key, "Ada.Lovelace+x@example.com")
-	assert.LessOrEqual(t, len(p), 9+16+1+86+1+339)
+	doors := []string{"A6697750D607098BAE8D6BAA11EF8063", "F0000000000000000000000000000001"}
+	p := encodePartnerUserID(id, key, "Ada.Lovelace+x@example.com", doors)
 	ref, ok := decodePartnerUserID(p)
 	require.True(t, ok)
-	assert.Equal(t, grantRef{id: id, key: key, email: "Ada.Lovelace+x@example.com", partnerUserID: p}, ref)
-	for _, bad := range []string{"", "booking-42", "doorkit1.", "doorkit1.zz.a.b", "doorkit1." + id + ".!!.a", "doorkit1." + id + ".a"} {
+	assert.Equal(t, grantRef{id: id, key: key, email: "Ada.Lovelace+x@example.com", doors: doors, partnerUserID: p}, ref)
+
+	// A grant made before its doors were kept names none: its PINs may be
+	// on any lock.
+	old := partnerPrefix + id + "." + b64.EncodeToString([]byte("b-1")) + "." + b64.EncodeToString([]byte("a@example.com"))
+	ref, ok = decodePartnerUserID(old)
+	require.True(t, ok)
+	assert.Nil(t, ref.doors)
+	assert.Equal(t, "b-1", ref.key)
+
+	for _, bad := range []string{"", "booking-42", "doorkit1.", "doorkit1.zz.a.b", "doorkit1." + id + ".!!.a", "doorkit1." + id + ".a",
+		"doorkit1." + id + ".a.b.AAAA", "doorkit1." + id + ".a.b.", "doorkit1." + id + ".a.b.c.d"} {
 		_, ok := decodePartnerUserID(bad)
 		assert.False(t, ok, bad)
 	}

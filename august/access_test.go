@@ -147,7 +147,8 @@ func TestAccessOpenDoor(t *testing.T) {
 	env.srv.SetLockError(augusttest.FrontDoorID, 550)
 	assert.ErrorIs(t, env.c.OpenDoor(ctx, augusttest.FrontDoorID), august.ErrLowBattery)
 	assert.ErrorIs(t, env.c.OpenDoor(ctx, augusttest.ShedID), access.ErrUnsupported)
-	assert.ErrorIs(t, env.c.OpenDoor(ctx, "front door"), access.ErrNotFound)
+	assert.ErrorIs(t, env.c.OpenDoor(ctx, "front door"), access.ErrInvalid, "a malformed lock id")
+	assert.ErrorIs(t, env.c.OpenDoor(ctx, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"), access.ErrNotFound, "a well-formed id of no lock")
 	assert.True(t, errors.Is(env.c.OpenDoor(ctx, ""), access.ErrInvalid))
 }
 
@@ -172,6 +173,7 @@ func TestAccessGrantRollsBack(t *testing.T) {
 	_, err = c.CreateGrant(ctx, req)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, access.ErrConflict)
+	assert.NotErrorIs(t, err, access.ErrOutcomeUnknown, "the rollback finished: nothing is left")
 	assert.Equal(t, loads+1, srv.CountPINCommands("load"), "the first door was loaded")
 	assert.Equal(t, before, srv.LivePINs(), "and its PIN deleted again")
 	for range c.ListGrants(ctx, access.GrantFilter{Key: "booking-two-doors"}) {

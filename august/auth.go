@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,14 +21,16 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Tokens is what the client authenticates with. Both values print as
-// [redacted]; use Reveal to store them.
+// Tokens is what the client authenticates with. Like golang.org/x/oauth2's
+// Token, its JSON form is its storage form and carries both tokens in clear
+// (store it as you would a password); fmt and log/slog show them as
+// [redacted].
 type Tokens struct {
-	AccessToken  access.Secret
-	RefreshToken access.Secret // empty unless the tokens came from OAuth
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"` // empty unless the tokens came from OAuth
 	// Expiry is the access token's JWT exp claim, read without verifying
 	// the token; zero when the token is not a JWT.
-	Expiry time.Time
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // tokenStore holds the newest access token. August may return a rotated
@@ -60,6 +63,8 @@ type tokenStore struct {
 	// refreshFn obtains new tokens with an OAuth refresh token.
 	// It is nil without WithOAuth.
 	refreshFn func(ctx context.Context, refreshToken string) (*OAuthToken, error)
+	// shared is the fleet's token store (WithTokenStore); nil without.
+	shared *sharedTokens
 }
 
 func newTokenStore(accessToken, refreshToken string, onChange func(Tokens), fetchTimeout time.Duration) *tokenStore {
@@ -190,8 +195,8 @@ func (s *tokenStore) set(accessTok, refreshTok string) {
 }
 
 // renew is called after stale was refused with a 401. It returns the token
-// to resend with: a newer one another response already brought; when
-// refresh allows it, one obtained with the OAuth refresh token (one refresh
+// to resend with: a newer one another response already brought, or a peer's
+// newer one in the token store (WithTokenStore); when refresh allows it, one obtained with the OAuth refresh token (one refresh
 // at a time; others waiting share its outcome; viaRefresh is then true);
 // else one that an answer still in flight brings (awaitNewer). fresh is ""
 // when there is nothing newer. The refresh runs on its own context bounded
@@ -203,6 +208,14 @@ func (s *tokenStore) renew(ctx context.Context, stale string, refresh bool) (fre
 	s.mu.Unlock()
 	if cur != stale {
 		return cur, false, nil
+	}
+	if s.shared != nil {
+		if fresh, ok, err := s.fromStore(ctx, stale); err != nil || ok {
+			return fresh, false, err
+		}
+		s.mu.Lock()
+		refreshTok = s.refreshTok
+		s.mu.Unlock()
 	}
 	if !refresh || refreshTok == "" || s.refreshFn == nil {
 		fresh, err = s.awaitNewer(ctx, stale)
@@ -220,11 +233,45 @@ func (s *tokenStore) renew(ctx context.Context, stale string, refresh bool) (fre
 		<-s.refreshing
 		return cur, false, nil // refreshed or rotated while we waited
 	}
-	done := make(chan string, 1)
+	type renewal struct {
+		tok string
+		err error
+	}
+	done := make(chan renewal, 1)
 	go func() {
 		defer func() { <-s.refreshing }()
 		fetchCtx, cancel := context.WithTimeout(context.Background(), s.fetchTimeout)
 		defer cancel()
+		var raw []byte
+		if s.shared != nil {
+			// Across replicas: the store's refresh lease, then the
+			// store read again, a peer's newer token adopted.
+			lease, err := s.shared.store.LockRefresh(fetchCtx)
+			if err != nil {
+				done <- renewal{err: storeError("lock", err)}
+				return
+			}
+			defer func() { _ = lease.Release(context.WithoutCancel(fetchCtx)) }()
+			if raw, err = s.shared.store.LoadToken(lease.Context()); err != nil {
+				done <- renewal{err: storeError("load", err)}
+				return
+			}
+			if fresh, ok, _ := s.adoptNewer(raw, stale); ok {
+				done <- renewal{tok: fresh}
+				return
+			}
+			s.mu.Lock()
+			refreshTok = s.refreshTok
+			s.mu.Unlock()
+			if err := lease.Context().Err(); err != nil {
+				done <- renewal{err: storeError("lock", err)}
+				return
+			}
+			if refreshTok == "" {
+				done <- renewal{}
+				return
+			}
+		}
 		tok, err := s.refreshFn(fetchCtx, refreshTok)
 		if err != nil || tok.AccessToken == "" {
 			// A refused refresh token is not sent again, nor one whose
@@ -237,15 +284,31 @@ func (s *tokenStore) renew(ctx context.Context, stale string, refresh bool) (fre
 				}
 				s.mu.Unlock()
 			}
-			done <- ""
+			done <- renewal{}
 			return
 		}
 		s.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-		done <- tok.AccessToken.Reveal()
+		if s.shared != nil {
+			// Saved whether or not the lease is still held: the stored
+			// value decides (newest by claims).
+			if err := s.reconcile(fetchCtx, raw); err != nil && s.shared.logger != nil {
+				s.shared.logger.Warn("august: the refreshed token could not be saved to the token store", slog.Any("error", err))
+			}
+		}
+		s.mu.Lock()
+		fresh := s.access
+		s.mu.Unlock()
+		done <- renewal{tok: fresh}
 	}()
 	select {
-	case fresh = <-done:
-		return fresh, fresh != "", nil
+	case r := <-done:
+		if r.err != nil {
+			return "", false, r.err
+		}
+		if r.tok == "" || r.tok == stale {
+			return "", false, nil
+		}
+		return r.tok, true, nil
 	case <-ctx.Done():
 		return "", false, ctx.Err()
 	}
@@ -321,9 +384,13 @@ type tokenTransport struct {
 // that died in flight is resent with the newest one held, and again if that
 // one died too, up to this many times. At most one of them follows an OAuth
 // refresh.
-const maxTokenResends = 32
+const maxTokenResends = 8
 
 func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.store.prepare(req.Context()); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	tok, resp, err := t.attempt(req)
 	if err != nil {
 		return nil, err
@@ -370,6 +437,9 @@ func (t *tokenTransport) attempt(req *http.Request) (string, *http.Response, err
 		rotated = resp.Header.Get(headerAccessToken)
 	}
 	t.store.answered(seq, rotated)
+	if err == nil && t.store.shareDue() {
+		t.store.shareRotated(req.Context())
+	}
 	return tok, resp, err
 }
 
@@ -465,7 +535,7 @@ func (s *OAuthService) Exchange(ctx context.Context, code string) (*OAuthToken, 
 		return nil, resp, errors.New("august: token answer has no access_token")
 	}
 	s.client.tokens.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-	return tok, resp, nil
+	return tok, resp, s.client.tokens.shareNow(ctx)
 }
 
 // Refresh exchanges the client's OAuth refresh token for new tokens and
@@ -483,7 +553,7 @@ func (s *OAuthService) Refresh(ctx context.Context) (*OAuthToken, *Response, err
 		return nil, resp, err
 	}
 	s.client.tokens.set(tok.AccessToken.Reveal(), tok.RefreshToken.Reveal())
-	return tok, resp, nil
+	return tok, resp, s.client.tokens.shareNow(ctx)
 }
 
 func (s *OAuthService) refresh(ctx context.Context, refreshTok string) (*OAuthToken, *Response, error) {

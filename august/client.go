@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 )
@@ -25,8 +27,9 @@ type Client struct {
 	Webhooks      *WebhooksService
 	Websocket     *WebsocketService
 
-	api         *rest.Client // requests carrying the API key and access token
-	oauthAPI    *rest.Client // auth.august.com: code exchange and refresh
+	locker      access.Locker // turns per grant key and resource (WithLocker)
+	api         *rest.Client  // requests carrying the API key and access token
+	oauthAPI    *rest.Client  // auth.august.com: code exchange and refresh
 	tokens      *tokenStore
 	oauth       *oauth2.Config
 	syncTimeout time.Duration
@@ -34,6 +37,9 @@ type Client struct {
 	webhookURL  string          // where PIN results go, for grants, with the URL secret
 	userID      string          // WithUserID; else the token's userId claim
 	grants      *grantState
+	// rollbackGrace is how long CreateGrant's rollback runs on after the
+	// caller's context ends.
+	rollbackGrace time.Duration
 }
 
 type service struct{ client *Client }
@@ -82,21 +88,22 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, authBase, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	authCfg := cfg
 	authCfg.BaseURL = authBase
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
-		grants: newGrantState()}
+		grants: newGrantState(), rollbackGrace: s.rollbackGrace}
+	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
 	}
@@ -113,6 +120,9 @@ func New(opts ...Option) (*Client, error) {
 		},
 	}
 	c.tokens = newTokenStore(s.accessToken, s.refreshToken, s.onTokens, s.TokenTimeout)
+	if s.TokenStore != nil {
+		c.tokens.shared = &sharedTokens{store: s.TokenStore, logger: s.Logger}
+	}
 	if s.clientID != "" {
 		c.tokens.refreshFn = c.refreshGrant
 	}
@@ -195,3 +205,7 @@ func emptyAnswer(resp *http.Response, err error) bool {
 type Result struct {
 	Message string `json:"message"`
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

@@ -21,21 +21,21 @@ func conformanceClient(t *testing.T) (*august.Client, *augusttest.Server) {
 	return c, srv
 }
 
-func conformanceEnv(t *testing.T) (*august.Client, *augusttest.Server, *august.WebhookHandler) {
+func conformanceEnv(t *testing.T, opts ...august.Option) (*august.Client, *augusttest.Server, *august.WebhookHandler) {
 	t.Helper()
 	srv := augusttest.NewServer()
 	t.Cleanup(srv.Close)
 	events, err := august.NewWebhookHandler(fakeHookHeader, fakeHookToken)
 	require.NoError(t, err)
 	srv.SetWebhookClient(&http.Client{Transport: handlerTransport{events}})
-	c, err := august.New(
+	c, err := august.New(append([]august.Option{
 		august.WithBaseURL(srv.URL),
 		august.WithHTTPClient(srv.Client()),
 		august.WithAPIKey(augusttest.APIKey),
 		august.WithTokens(srv.NewToken(augusttest.OwnerID), ""),
 		august.WithWebhook(fakeHookURL, events),
 		august.WithRetry(0, 0, 0),
-	)
+	}, opts...)...)
 	require.NoError(t, err)
 	for _, id := range []string{augusttest.FrontDoorID, augusttest.BackDoorID, augusttest.GateID, augusttest.ShedID} {
 		_, _, err := c.Webhooks.Register(context.Background(), id, august.WebhookRequest{URL: fakeHookURL,
@@ -46,10 +46,21 @@ func conformanceEnv(t *testing.T) (*august.Client, *augusttest.Server, *august.W
 	return c, srv, events
 }
 
+// TestConformance runs the suite against the in-memory August with the
+// sub-user join (a PIN loaded with a partnerUserID belongs to the sub-user
+// it makes, which GET /partners/sub-user lists) and without it (a load makes
+// no sub-user), since no document says which August does.
 func TestConformance(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) { conformance(t, mode.join) })
+	}
+}
+
+func conformance(t *testing.T, join bool) {
 	accesstest.Run(t, accesstest.Config{
 		New: func(t *testing.T) accesstest.Fixture {
 			c, srv := conformanceClient(t)
+			srv.SetSubUserJoin(join)
 			return accesstest.Fixture{
 				Impl:    c,
 				Creates: func() int { return srv.CountPINCommands("load") },
@@ -57,6 +68,10 @@ func TestConformance(t *testing.T) {
 				LoseNextCreate: func() {
 					srv.Inject(augusttest.Fault{Method: http.MethodPost, Path: "/locks/" + augusttest.FrontDoorID + "/pins",
 						Count: 1, LoseAnswer: true})
+				},
+				// Every read fails, whichever the grant listing makes.
+				FailListing: func() {
+					srv.Inject(augusttest.Fault{Method: http.MethodGet, Count: 1 << 20, Status: http.StatusBadGateway})
 				},
 			}
 		},

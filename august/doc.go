@@ -50,7 +50,9 @@
 // # Validation
 //
 // Before anything is sent: lock ids are 32 upper-case hexadecimal
-// characters; house and user ids are UUIDs; PINs are digits of the lock's
+// characters (a door id of the access methods too), grant ids 16
+// hexadecimal characters; house and user ids are UUIDs; times lie in the
+// years 1 to 9999; PINs are digits of the lock's
 // length (PINRules, 4 to 8 by default); commands, access types and their
 // windows are checked (type-1 locks take "always" only); page sizes are 1 to
 // 1000 and remote-operate retry limits 1 to 3. Refusals match
@@ -129,8 +131,9 @@
 // fails and reading stops. Each attempt waits at most 30 s for its response
 // headers (WithResponseHeaderTimeout), except synchronous remote operate,
 // which August may answer only after about 90 s: it waits up to
-// DefaultSyncOperateTimeout (WithSyncOperateTimeout, at least 95 s). The
-// context's deadline bounds the whole call, retries and waits included. An
+// DefaultSyncOperateTimeout (WithSyncOperateTimeout, at least 95 s); then
+// it waits at most 60 s for the rest of the body (WithResponseBodyTimeout).
+// The context's deadline bounds the whole call, retries and waits included. An
 // OAuth refresh runs on its own context bounded by WithTokenTimeout (30 s):
 // a caller whose context ends first returns at once while the refresh goes
 // on for the others. WithRateLimit paces every attempt, resends after a 401
@@ -195,11 +198,10 @@
 // PIN lengths from the keypad's device capabilities, and the lock's
 // timeZone.
 //
-// # Evidence of success
-//
 // An operation that changes a door reports success only on positive
 // evidence from August; a recognised failure keeps its sentinel; anything
-// else is access.ErrOutcomeUnknown.
+// else is access.ErrOutcomeUnknown. What OpenDoor takes as evidence is
+// below; what each grant operation takes, further down.
 //
 // OpenDoor, asynchronous (WithWebhook gave a handler and the user is known:
 // the access token's userId claim, or WithUserID): August answers 202 with
@@ -227,24 +229,59 @@
 // well: the unlock is sent once); a 202, an empty answer, a 408 and any
 // other status are access.ErrOutcomeUnknown.
 //
-// Grant changes: with a handler, a window change (UpdateGrantWindow) and a
-// revocation (RevokeGrant) are confirmed by the PIN command's result that
-// August posts to the command's webhook URL, accepted by the registered
-// header or the URL secret (see Asynchronous results), for that lock, action
-// and partnerUserID, and not reporting a failure; a failure is
-// access.ErrDenied wrapping a *CommandError; none by the deadline is
-// access.ErrOutcomeUnknown. Without a handler they report the command's
-// acceptance, and the PIN listing shows the outcome.
-//
 // A grant is a temporary PIN loaded for the holder on each door, pending
 // until August's webhook confirms the load (then active, or failed with the
-// reason); the credential is the PIN. The grant id, key and holder email
-// are kept in the PIN's partnerUserID: August makes a partner sub-user of
-// it, GET /partners/sub-user shows the partnerUserID back, and the PIN
-// listing shows the sub-user's userID, so lookups join the two (the PIN
-// listing itself does not show partnerUserID; the holder's name is in
-// firstName/lastName). Lookups list the sub-users and the locks' PINs; a
-// window change is an update command; revoking deletes the PINs. With a
-// handler, window changes and revocations wait for August to confirm each
-// command.
+// reason); the credential is the PIN. Each grant has a partner sub-user of
+// its own, made with POST /partners/sub-user before any PIN is loaded, whose
+// partnerUserID carries the grant id, key, holder email and doors; its PINs
+// are loaded with that partnerUserID. GET /partners/sub-user lists the
+// sub-users with their partnerUserID and userID, so a grant is found by id,
+// key or email; the PIN listings of its doors show each PIN's userID, so its
+// PIN on a door is the one of its sub-user, and a delete names that user and
+// the PIN. The holder's name goes to firstName/lastName. No PIN is kept in
+// the client or in an id: lookups read it from the listing.
+//
+// One thing no document says, and this package takes as given: a PIN
+// loaded with a partnerUserID belongs to the user POST /partners/sub-user
+// answers for that partnerUserID ("the user the partnerUserID maps to").
+// Nothing rests on a load making that user, or on the sub-user listing
+// showing users that loads made (augusttest.Server.SetSubUserJoin(false) is
+// an August that does neither, and the conformance suite runs on it).
+//
+// What each grant operation takes as evidence (see also the access
+// package's rule: success only on the vendor's word):
+//
+//   - CreateGrant succeeds when August answered the sub-user and accepted
+//     every door's load; the doors are then pending, not active. If a later
+//     door refuses, the PINs loaded before are deleted again within the
+//     caller's deadline plus WithRollbackGrace; a door counts as cleaned
+//     when August confirms the delete by webhook (without a handler:
+//     accepts it), answers it with 404, or reports the load itself failed.
+//     Anything left is a *RollbackError
+//     (access.ErrOutcomeUnknown) naming the locks that may keep a live PIN.
+//   - GetGrant and ListGrants show a door active, pending, expired or
+//     revoked from the list its PIN is in (a list August does not document
+//     shows it pending, with NoticeUnknownPINState), and failed from a
+//     failed load's webhook result seen by this process.
+//   - UpdateGrantWindow and RevokeGrant succeed, with a handler, when August
+//     confirms each command by webhook (a delete also when August answers
+//     404: the PIN is not on the lock); without one, when August accepts
+//     each command, and a PIN with a command under way is access.ErrConflict.
+//     The confirmation is the result August posts to the webhook URL the
+//     command names, taken with the registered header or, since August
+//     documents that header for lock webhooks only, with the URL secret (see
+//     Asynchronous results).
+//   - "Not found" (access.ErrNotFound) needs August's word: a complete
+//     sub-user listing without the grant's id, or complete PIN listings of
+//     all the grant's doors without a PIN of its sub-user (and no failed
+//     load remembered). Anything short of that is an error matching
+//     access.ErrOutcomeUnknown: a sub-user listing whose pages do not add up,
+//     a PIN listing that fails (404 and 412 included), or a lock listing a
+//     PIN that August has not given a user yet (it does so only when the
+//     asynchronous load completes, so that PIN may be the grant's).
+//
+// Lookups cost the sub-user listing (one request per 1000 sub-users; one
+// sub-user per grant ever made) and one PIN listing per door of the grants
+// found. A window change is an update command; revoking deletes the PINs;
+// the sub-user stays (August publishes no way to delete it).
 package august

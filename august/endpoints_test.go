@@ -215,7 +215,7 @@ func TestPINsEndpoints(t *testing.T) {
 						AccessTimes: &AccessTimes{Start: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC), End: time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)},
 						FirstName:   "Ken", LastName: "Thompson", PartnerUserID: "visitor-9"},
 					{Action: PINActionDisable, PIN: "1111"},
-					{Action: PINActionDelete, PIN: "7391"},
+					{Action: PINActionDelete, PIN: "7391", UserID: testUserID},
 				}})
 				return v, err
 			},
@@ -232,9 +232,9 @@ func TestPINsEndpoints(t *testing.T) {
 		},
 		{
 			Name: "Delete", Method: "POST", Path: "/locks/" + testLockID + "/pins",
-			Request: `{"commands":[{"action":"delete","pin":"7391"}],"webhook":"` + testHookURL + `"}`, Response: "message_success.json",
+			Request: `{"commands":[{"action":"delete","pin":"7391","userID":"` + testUserID + `"}],"webhook":"` + testHookURL + `"}`, Response: "message_success.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.PINs.Delete(ctx, testLockID, PINCommand{PIN: "7391"}, testHookURL)
+				v, _, err := c.PINs.Delete(ctx, testLockID, PINCommand{PIN: "7391", UserID: testUserID}, testHookURL)
 				return v, err
 			},
 		},

@@ -129,7 +129,7 @@ func TestFakePINGrantConfirmedByWebhook(t *testing.T) {
 
 	// Delete; the webhook confirms it and the slot is free again.
 	deleted := env.events.Expect(august.PINKey(augusttest.FrontDoorID, august.PINActionDelete, "booking-1001"))
-	_, _, err = env.c.PINs.Delete(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: reserved.PIN}, fakeHookURL)
+	_, _, err = env.c.PINs.Delete(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: reserved.PIN, UserID: got.UserID}, fakeHookURL)
 	require.NoError(t, err)
 	env.srv.HoldDeliveries(false)
 	_, err = deleted.Wait(ctx)
@@ -399,7 +399,7 @@ func TestFakeEveryOperation(t *testing.T) {
 	_, _, err = c.PINs.Transfer(ctx, lock, august.TransferPINRequest{OldUserID: augusttest.GuestID, NewUserID: owner})
 	ok("PINs.Transfer back", err)
 	step("PINs.Delete", august.PINActionDelete, func() error {
-		_, _, err := c.PINs.Delete(ctx, lock, august.PINCommand{PIN: "4821"}, fakeHookURL)
+		_, _, err := c.PINs.Delete(ctx, lock, august.PINCommand{PIN: "4821", UserID: owner}, fakeHookURL)
 		return err
 	})
 	_, _, err = c.PINs.Send(ctx, lock, august.PINCommandsRequest{Webhook: fakeHookURL, Commands: []august.PINCommand{

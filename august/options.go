@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/time/rate"
 )
@@ -18,20 +19,21 @@ type Option func(*settings) error
 
 type settings struct {
 	clientopt.Common
-	apiKey       string
-	accessToken  string
-	refreshToken string
-	onTokens     func(Tokens)
-	authURL      string
-	clientID     string
-	clientSecret string
-	redirectURL  string
-	scopes       []string
-	syncTimeout  time.Duration
-	events       *WebhookHandler
-	webhookURL   string
-	urlSecret    string
-	userID       string
+	apiKey        string
+	accessToken   string
+	refreshToken  string
+	onTokens      func(Tokens)
+	authURL       string
+	clientID      string
+	clientSecret  string
+	redirectURL   string
+	scopes        []string
+	syncTimeout   time.Duration
+	events        *WebhookHandler
+	webhookURL    string
+	rollbackGrace time.Duration
+	urlSecret     string
+	userID        string
 }
 
 // Hosts of August's API and OAuth server.
@@ -58,9 +60,10 @@ func defaultSettings() settings {
 	// command's "webhook" carries the URL secret (WithWebhook).
 	c.SecretFields = []string{"code", "webhook"}
 	return settings{
-		Common:      c,
-		authURL:     DefaultAuthURL,
-		syncTimeout: DefaultSyncOperateTimeout,
+		Common:        c,
+		authURL:       DefaultAuthURL,
+		syncTimeout:   DefaultSyncOperateTimeout,
+		rollbackGrace: DefaultRollbackGrace,
 	}
 }
 
@@ -111,6 +114,16 @@ func WithMaxResponseBody(n int64) Option {
 // longer bound (WithSyncOperateTimeout).
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
+}
+
+// WithResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read (default 60 s), so a server
+// that trickles its answer cannot hold a call without a deadline forever; a
+// body cut short this way is an error matching the call's class (see
+// Bounds in the package doc). It applies over a WithHTTPClient transport
+// too; the context's deadline still applies.
+func WithResponseBodyTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseBodyTimeout(d) }
 }
 
 // WithLogBodies adds headers, the query and JSON bodies to the debug
@@ -189,11 +202,31 @@ func WithTokenTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetTokenTimeout(d) }
 }
 
-// WithRateLimit paces the client to limit requests per second with bursts
-// of burst (golang.org/x/time/rate). Every attempt is paced, retries, the
-// resend after a 401 and OAuth calls included; a caller waits within its
-// context and gets its context's error when that ends first. Set it to
-// August's limit for your API key, or below it, to avoid 429 answers.
+// WithRateBudget paces the client from budget, the request budget of this
+// vendor account shared by all its replicas (a redisstore budget, or
+// access.NewMemoryRateBudget for clients in one process). Every attempt,
+// retries and token fetches included, takes its slot from the budget and
+// waits for it within its context; a 429, or a 503 with Retry-After, is
+// reported to the budget so that every replica slows down. A budget that
+// fails or does not answer within 500 ms (Redis unreachable) does not stop
+// requests: they are paced locally meanwhile, at a quarter of the budget's
+// rate when it reports one (access.RateLimitReporter), else as without a
+// budget, and WithLogger hears once when that starts and once when the
+// budget answers again. WithRateLimit, if also set, stays this client's
+// ceiling.
+func WithRateBudget(budget access.RateBudget) Option {
+	return func(s *settings) error { return s.SetRateBudget(budget) }
+}
+
+// WithRateLimit sets a ceiling of limit requests per second with bursts of
+// burst (golang.org/x/time/rate). Every attempt is paced, retries, the resend
+// after a 401 and OAuth calls included; a caller waits within its context and
+// gets its context's error when that ends first. A 429, or a 503 with
+// Retry-After, lowers the pace below the ceiling, and accepted requests raise
+// it again, never above. Without it the client learns the vendor's rate that
+// way from a cold start; rate.Inf turns pacing off, the learning included.
+// Set it to August's limit for your API key, or below it, to avoid 429
+// answers.
 func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
@@ -266,6 +299,20 @@ func WithUserID(id string) Option {
 	}
 }
 
+// WithRollbackGrace sets how long CreateGrant's rollback (deleting the PINs
+// already loaded when a later door refuses the grant) may run on after the
+// caller's context has ended; default DefaultRollbackGrace. What it has not
+// finished by then is reported as a *RollbackError.
+func WithRollbackGrace(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return errors.New("august: WithRollbackGrace: the grace must not be negative")
+		}
+		s.rollbackGrace = d
+		return nil
+	}
+}
+
 func (s *settings) validate() (*url.URL, *url.URL, error) {
 	base, err := s.ParseBaseURL(false, "the August API's https:// address")
 	if err != nil {
@@ -301,4 +348,36 @@ func (s *settings) commandWebhookURL() string {
 		return s.webhookURL // checked by WithWebhook: cannot happen
 	}
 	return u
+}
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens with every client of the same
+// August account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore). A
+// client reads the store when it starts and after a 401, and uses the
+// newer token by the JWT's own iat and exp claims, so the newest wins
+// rather than the last saved; it saves a rotated token once it is
+// TokenShareInterval newer than the stored one, and every token an OAuth
+// exchange or refresh brings. In the steady state a call costs no store
+// round trip. After a 401 a client adopts a newer stored token; otherwise,
+// with an OAuth refresh token, it takes the store's refresh lease, reads
+// again and only then refreshes. Tokens given with WithTokens count as the
+// client's own: the newer of them and the stored ones wins (the stored ones
+// when either is not a JWT). WithTokenCallback still hears of every new
+// token, adopted ones included. If the store cannot be reached, a client
+// holding a token keeps using it; one that has none, or needs a new one
+// after a 401, fails with an error matching access.ErrUnavailable before
+// anything more is sent. The store holds Tokens' JSON form, the tokens in
+// clear: protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

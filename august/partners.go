@@ -2,6 +2,7 @@ package august
 
 import (
 	"context"
+	"fmt"
 	"iter"
 
 	"github.com/doorkit/doorkit/access"
@@ -102,7 +103,10 @@ func (s *PartnersService) ListSubUsers(ctx context.Context, opts *SubUserListOpt
 
 // AllSubUsers iterates over every sub-user, fetching pages of pageSize
 // (0 for August's default) as it goes. It stops at the first error, which it
-// yields.
+// yields. A listing that does not add up is an error too, yielded last: the
+// pages' totalRecords differ, or the sub-users seen (each once) are not
+// totalRecords, as when sub-users are added while the pages are read. Only
+// a listing without that error shows every sub-user.
 //
 // GET /partners/sub-user
 func (s *PartnersService) AllSubUsers(ctx context.Context, pageSize int, callOpts ...CallOption) iter.Seq2[SubUser, error] {
@@ -112,21 +116,32 @@ func (s *PartnersService) AllSubUsers(ctx context.Context, pageSize int, callOpt
 			yield(SubUser{}, err)
 			return
 		}
+		seen := map[string]bool{}
+		total := -1
 		for {
 			page, _, err := s.ListSubUsers(ctx, opts, callOpts...)
 			if err != nil {
 				yield(SubUser{}, err)
 				return
 			}
+			if total >= 0 && page.TotalRecords != total {
+				yield(SubUser{}, fmt.Errorf("august: the sub-user listing changed while it was read (%d, then %d sub-users)", total, page.TotalRecords))
+				return
+			}
+			total = page.TotalRecords
 			for _, u := range page.SubUsers {
+				seen[u.UserID] = true
 				if !yield(u, nil) {
 					return
 				}
 			}
 			if len(page.SubUsers) == 0 || opts.Page >= page.TotalPages {
-				return
+				break
 			}
 			opts.Page++
+		}
+		if len(seen) != total {
+			yield(SubUser{}, fmt.Errorf("august: the sub-user listing showed %d distinct sub-users of the %d it counts", len(seen), total))
 		}
 	}
 }

@@ -2,8 +2,12 @@ package august
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/rest"
@@ -65,7 +69,9 @@ const (
 var PINStates = []PINState{PINCreated, PINLoaded, PINDisabled, PINDisabling, PINEnabling, PINDeleting, PINUpdating}
 
 // PINList is a lock's PINs by state. Any list may be missing from an
-// answer (recorded ones carry only "loaded").
+// answer (recorded ones carry only "loaded"). Lists under names August does
+// not document are kept in Other, by name, so that no PIN of the answer is
+// lost: a PIN in a state the client does not know is still on the lock.
 type PINList struct {
 	Created   []PIN `json:"created,omitempty"`
 	Loaded    []PIN `json:"loaded,omitempty"`
@@ -74,30 +80,83 @@ type PINList struct {
 	Enabling  []PIN `json:"enabling,omitempty"`
 	Deleting  []PIN `json:"deleting,omitempty"`
 	Updating  []PIN `json:"updating,omitempty"`
+	// Other holds the lists under undocumented names; in JSON they stand
+	// beside the documented ones, as August sends them.
+	Other map[PINState][]PIN `json:"other,omitempty"`
 }
 
-// ByState returns the PINs in one state's list.
+// UnmarshalJSON reads the documented lists into their fields and any
+// other list into Other. A member that is not a list of PINs is an error.
+func (l *PINList) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*l = PINList{}
+	for name, v := range raw {
+		var pins []PIN
+		if err := json.Unmarshal(v, &pins); err != nil {
+			return fmt.Errorf("august: PIN list %q: %w", name, err)
+		}
+		if dst := l.list(PINState(name)); dst != nil {
+			*dst = pins
+			continue
+		}
+		if l.Other == nil {
+			l.Other = map[PINState][]PIN{}
+		}
+		l.Other[PINState(name)] = pins
+	}
+	return nil
+}
+
+// MarshalJSON writes every list, Other's beside the documented ones.
+func (l PINList) MarshalJSON() ([]byte, error) {
+	out := make(map[PINState][]PIN, len(PINStates)+len(l.Other))
+	for st, pins := range l.Other {
+		out[st] = pins
+	}
+	for _, st := range PINStates {
+		if pins := l.ByState(st); pins != nil {
+			out[st] = pins
+		}
+	}
+	return json.Marshal(out)
+}
+
+// list returns the field of a documented state, or nil.
+func (l *PINList) list(state PINState) *[]PIN {
+	switch state {
+	case PINCreated:
+		return &l.Created
+	case PINLoaded:
+		return &l.Loaded
+	case PINDisabled:
+		return &l.Disabled
+	case PINDisabling:
+		return &l.Disabling
+	case PINEnabling:
+		return &l.Enabling
+	case PINDeleting:
+		return &l.Deleting
+	case PINUpdating:
+		return &l.Updating
+	}
+	return nil
+}
+
+// Known reports whether August documents the state.
+func (s PINState) Known() bool { return slices.Contains(PINStates, s) }
+
+// ByState returns the PINs in one state's list, Other's included.
 func (l *PINList) ByState(state PINState) []PIN {
 	if l == nil {
 		return nil
 	}
-	switch state {
-	case PINCreated:
-		return l.Created
-	case PINLoaded:
-		return l.Loaded
-	case PINDisabled:
-		return l.Disabled
-	case PINDisabling:
-		return l.Disabling
-	case PINEnabling:
-		return l.Enabling
-	case PINDeleting:
-		return l.Deleting
-	case PINUpdating:
-		return l.Updating
+	if dst := l.list(state); dst != nil {
+		return *dst
 	}
-	return nil
+	return l.Other[state]
 }
 
 // StatePIN is a PIN with the listing state it was found in.
@@ -106,10 +165,15 @@ type StatePIN struct {
 	PIN
 }
 
-// All returns every PIN with its listing state, in PINStates order.
+// All returns every PIN with its listing state, in PINStates order, then
+// those of Other by the list's name.
 func (l *PINList) All() []StatePIN {
 	var out []StatePIN
-	for _, st := range PINStates {
+	if l == nil {
+		return nil
+	}
+	states := slices.Concat(PINStates, slices.Sorted(maps.Keys(l.Other)))
+	for _, st := range states {
 		for _, p := range l.ByState(st) {
 			out = append(out, StatePIN{ListState: st, PIN: p})
 		}
@@ -153,6 +217,10 @@ type PINCommand struct {
 	FirstName        string        `json:"firstName,omitempty"`
 	LastName         string        `json:"lastName,omitempty"`
 	PartnerUserID    string        `json:"partnerUserID,omitempty"`
+	// UserID is the PIN's user, which August assigns once a load has
+	// completed (the PIN listing's userID). A delete names the PIN by it
+	// and by the PIN itself.
+	UserID string `json:"userID,omitempty"`
 }
 
 // PINCommandsRequest is the body of POST /locks/:lockID/pins. Webhook is
@@ -246,6 +314,9 @@ func (c PINCommand) validate(field string, rules *PINRules) error {
 			return err
 		}
 	}
+	if err := checkText(field+".userID", c.UserID, c.Action == PINActionDelete); err != nil {
+		return err
+	}
 	if c.Action != PINActionLoad && c.Action != PINActionUpdate {
 		return nil
 	}
@@ -270,6 +341,11 @@ func (c PINCommand) validate(field string, rules *PINRules) error {
 		start, end := c.AccessTimes.Start, c.AccessTimes.End
 		if start.IsZero() || end.IsZero() {
 			return access.Invalid(field+".accessTimes", "DTSTART and DTEND are required")
+		}
+		for _, t := range []time.Time{start, end} {
+			if err := rest.CheckTime(field+".accessTimes", t); err != nil {
+				return err
+			}
 		}
 		if !end.UTC().Truncate(1e9).After(start.UTC().Truncate(1e9)) {
 			return access.Invalid(field+".accessTimes", "DTEND must be after DTSTART (whole seconds)")
@@ -321,7 +397,8 @@ func (s *PINsService) Update(ctx context.Context, lockID string, cmd PINCommand,
 	return s.one(ctx, lockID, PINActionUpdate, cmd, webhook, rules, opts)
 }
 
-// Delete deletes one PIN; see Send.
+// Delete deletes one PIN, named by cmd.PIN and cmd.UserID (the PIN's
+// user, as the listing shows it once the load has completed); see Send.
 //
 // POST /locks/:lockID/pins
 func (s *PINsService) Delete(ctx context.Context, lockID string, cmd PINCommand, webhook string, opts ...CallOption) (*Result, *Response, error) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/redact/redacttest"
@@ -59,4 +60,18 @@ func TestSecretsLogValueKeepsTheRest(t *testing.T) {
 	assert.Equal(t, "august: command failed: slot taken", fmt.Sprintf("%v", err))
 	assert.Equal(t, "august: command failed: slot taken", fmt.Errorf("grant: %w", err).Error()[len("grant: "):])
 	assert.NotContains(t, fmt.Sprintf("%#v", err), secretMark)
+}
+
+// Tokens follow x/oauth2's rule: JSON is the storage form, with the
+// secrets in clear under oauth2's names; fmt and slog redact.
+func TestTokensStorageForm(t *testing.T) {
+	tokens := Tokens{AccessToken: secretMark + "-access", RefreshToken: secretMark + "-refresh",
+		Expiry: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	redacttest.AssertStorageForm(t, tokens, secretMark)
+	raw, err := json.Marshal(tokens)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"S3CRET-access","refresh_token":"S3CRET-refresh","expiry":"2026-05-01T12:00:00Z"}`, string(raw))
+	raw, err = json.Marshal(Tokens{AccessToken: "a"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"a"}`, string(raw), "empty values are left out")
 }

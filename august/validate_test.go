@@ -56,6 +56,10 @@ func TestValidationBeforeSending(t *testing.T) {
 		"access type":        load(cmd(func(p *PINCommand) { p.AccessType = "one-time" }), nil),
 		"access type empty":  load(cmd(func(p *PINCommand) { p.AccessType = "" }), nil),
 		"temporary no times": load(cmd(func(p *PINCommand) { p.AccessTimes = nil }), nil),
+		"delete without user": func() error {
+			_, _, err := c.PINs.Delete(ctx, testLockID, PINCommand{PIN: "7391"}, testHookURL)
+			return err
+		}(),
 		"end before start": load(cmd(func(p *PINCommand) {
 			p.AccessTimes = &AccessTimes{Start: grantEnd, End: grantStart}
 		}), nil),

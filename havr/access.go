@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -28,8 +28,13 @@ var (
 // Vendor is the name Havr doors and grants carry in access.Door.Vendor.
 const Vendor = "havr"
 
-// rollbackTimeout bounds the clean-up of a grant that failed half-way.
-const rollbackTimeout = 30 * time.Second
+// RollbackGrace is how long the clean-up of a grant that failed part-way
+// (deleting the keys already made) may go on after the caller's context
+// ended, its deadline passed or it was cancelled: long enough for Havr to
+// answer a few deletes, short enough that the caller's deadline still
+// means something. A clean-up that does not finish within it returns a
+// *RollbackError naming the keys that may be left.
+const RollbackGrace = 5 * time.Second
 
 // doorCapabilities is what every Havr door lock supports through the API:
 // grants by emailed link or app key, window changes and grant listings; no
@@ -60,75 +65,64 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 }
 
 // The grant key lives in the shared keys' note, which Havr's listings show
-// back: "[<key>] <label>". The document gives notes no length limit; doorkit
-// holds them to MaxDescriptionLength, Havr's limit on the like fields, so a
-// key may be at most MaxDescriptionLength-2 characters and may not hold "]".
-// A label that does not fit beside the key is truncated, with a notice.
+// back: "[<key>] <label>", with '\\' and ']' in the key escaped by a
+// backslash, so every key access.ValidateKey accepts goes in whole and
+// comes back whole. The document gives notes no length limit (its 40
+// characters are the door lock description's), so neither key nor label is
+// cut. Were Havr to keep a note shorter than sent, CreateGrant sees it in
+// the answer and undoes the grant rather than make one its key cannot find
+// (see checkNote).
 
 // noteFor builds the note of a grant's shared keys.
-func noteFor(req access.GrantRequest) (string, []access.Notice, error) {
+func noteFor(req access.GrantRequest) string {
 	if req.Key == "" {
 		// A label that starts with "[" would read back as a key: an empty
 		// tag "[] " in front keeps it a label (keyFromNote reads "[]" as none).
-		prefix := ""
 		if strings.HasPrefix(req.Label, "[") {
-			prefix = "[] "
+			return "[] " + req.Label
 		}
-		room := MaxDescriptionLength - len(prefix)
-		if utf8.RuneCountInString(req.Label) > room {
-			label := truncateRunes(req.Label, room)
-			return prefix + label, []access.Notice{labelTruncated(label)}, nil
-		}
-		return prefix + req.Label, nil, nil
+		return req.Label
 	}
-	if strings.Contains(req.Key, "]") {
-		return "", nil, access.Invalid("Key", `Havr keeps the key in a note as "[key]", so it may not hold "]"`)
-	}
-	tag := "[" + req.Key + "]"
-	if n := utf8.RuneCountInString(tag); n > MaxDescriptionLength {
-		return "", nil, access.Invalid("Key", fmt.Sprintf("is %d characters; Havr's note holds at most %d", n-2, MaxDescriptionLength-2))
-	}
+	tag := "[" + strings.NewReplacer(`\`, `\\`, `]`, `\]`).Replace(req.Key) + "]"
 	if req.Label == "" {
-		return tag, nil, nil
+		return tag
 	}
-	room := MaxDescriptionLength - utf8.RuneCountInString(tag) - 1
-	if utf8.RuneCountInString(req.Label) <= room {
-		return tag + " " + req.Label, nil, nil
-	}
-	if room <= 0 {
-		return tag, []access.Notice{{Code: access.NoticeLabelDropped, Field: "Label",
-			Message: "label not stored: the key fills Havr's note"}}, nil
-	}
-	label := truncateRunes(req.Label, room)
-	return tag + " " + label, []access.Notice{labelTruncated(label)}, nil
+	return tag + " " + req.Label
 }
 
-func labelTruncated(label string) access.Notice {
-	return access.Notice{Code: access.NoticeLabelTruncated, Field: "Label",
-		Message: fmt.Sprintf("label truncated to %q to fit Havr's %d-character note", label, MaxDescriptionLength)}
-}
-
-func truncateRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}
-
-// keyFromNote reads the grant key back from a note, "" when it has none.
+// keyFromNote reads the grant key back from a note, "" when it has none. A
+// backslash escapes the next '\\' or ']'; before any other character it is
+// itself (notes written before keys were escaped).
 func keyFromNote(note string) string {
-	if !strings.HasPrefix(note, "[") {
+	rest, ok := strings.CutPrefix(note, "[")
+	if !ok {
 		return ""
 	}
-	end := strings.IndexByte(note, ']')
-	if end < 2 {
-		return ""
+	var b strings.Builder
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c == '\\' && i+1 < len(rest) && (rest[i+1] == '\\' || rest[i+1] == ']'):
+			i++
+			b.WriteByte(rest[i])
+		case c == ']':
+			return b.String()
+		default:
+			b.WriteByte(c)
+		}
 	}
-	return note[1:end]
+	return "" // no closing ']': a label, not a key
+}
+
+// checkNote reports a shared key whose note Havr did not keep as sent: the
+// grant could not be found again by its key.
+func checkNote(k *SharedKey, sent string) error {
+	if k.Note == "" || k.Note == sent {
+		// Kept, or not shown in the answer (the document's SharedKey
+		// carries note, but may send null): the listing will tell.
+		return nil
+	}
+	return fmt.Errorf("havr: Havr kept shared key %d's note as %q, not %q, so the grant could not be found by its key: %w",
+		k.ID, k.Note, sent, access.ErrUnsupported)
 }
 
 // CreateGrant gives a holder access to doors for the window, as shared keys.
@@ -139,16 +133,28 @@ func keyFromNote(note string) string {
 // changes a key the user already holds, the user's keys are listed first
 // (GET /v1/shared_keys/index_with_details) and a user who already holds a
 // key to one of the doors is access.ErrConflict. A key is pending when the
-// lock's confirmation level makes the owner confirm it.
+// lock's confirmation level makes the owner confirm it. The listing and the
+// creates after it take the client's turn (its Locker, see WithLocker) on
+// each pair of the member and a door lock, in ascending lock order, so two
+// grants for one member and door confirmed at the same moment cannot both
+// find no key: the second is access.ErrConflict, as when they run one after
+// the other.
 // Otherwise the holder's email gets a link by email (POST
 // /v1/shared_keys/create_with_link, one call per door, since each answers a
 // single key); the credential says Havr emailed it and the door stays
-// pending until the visitor opens the link. If a later door fails, the keys
-// already made are deleted and the error returned. Havr cannot send SMS or
-// PINs: CredentialPIN and CredentialPhone are access.ErrUnsupported.
+// pending until the visitor opens the link. Havr cannot send SMS or PINs:
+// CredentialPIN and CredentialPhone are access.ErrUnsupported.
+//
+// If a later door fails, the keys already made are deleted (DELETE
+// /v1/shared_keys/:id), even after ctx ended, but at most RollbackGrace past
+// its end. When they are all gone the error is the failure's own; when the
+// clean-up could not finish it is a *RollbackError, matching
+// access.ErrOutcomeUnknown and naming the keys that may be left, which
+// access.EnsureGrant finds by key and re-makes on the next trigger.
 //
 // GrantRequest.Key and Label go into the keys' note ("[key] label", see
-// noteFor), so ListGrants finds the grant by key. The grant id lists the
+// noteFor), whole, so ListGrants finds the grant by key; a note Havr
+// answers kept otherwise undoes the grant (access.ErrUnsupported). The grant id lists the
 // shared key ids ("20" or "20,21"). Keys are never created twice by a retry:
 // a create is not resent once it may have reached Havr.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
@@ -157,22 +163,23 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	}
 	lockIDs := make([]ID, len(req.DoorIDs))
 	for i, id := range req.DoorIDs {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || n <= 0 {
+		n, ok := parseID(id)
+		if !ok {
 			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not a Havr door lock id", id))
 		}
-		lockIDs[i] = ID(n)
+		lockIDs[i] = n
 	}
-	note, noteNotices, err := noteFor(req)
-	if err != nil {
-		return nil, err
+	if req.Holder.VendorUserID != "" {
+		if _, ok := parseID(req.Holder.VendorUserID); !ok {
+			return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
+		}
 	}
+	note := noteFor(req)
 	window, notices, err := req.Window.Prepare(time.Now(), Resolution) // truncated to what Havr keeps
 	if err != nil {
 		return nil, err
 	}
-	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
-		Notices: append(notices, noteNotices...)}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
 
 	switch {
 	case req.Credential == access.CredentialPIN || req.Credential == access.CredentialPhone:
@@ -187,10 +194,18 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 }
 
 func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockIDs []ID, note string, grant *access.Grant) (*access.Grant, error) {
-	userID, err := strconv.ParseInt(req.Holder.VendorUserID, 10, 64)
-	if err != nil || userID <= 0 {
+	userID, ok := parseID(req.Holder.VendorUserID)
+	if !ok {
 		return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
 	}
+	// The listing below and the creates after it are one step: two grants
+	// for the member and a door must not both find no key and both
+	// create_or_update it, the second silently replacing the first.
+	ctx, release, err := c.memberTurns(ctx, ID(userID), lockIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	// create_or_update changes the user's key to a lock if there is one:
 	// look first, so that another grant (a member's permanent key) is never
 	// overwritten.
@@ -214,14 +229,50 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 			Note:       note,
 		})
 		if err != nil {
-			return nil, errors.Join(err, c.rollback(made))
+			return nil, c.rollback(ctx, err, lockID, made)
 		}
 		made = append(made, *key)
+		if err := checkNote(key, note); err != nil {
+			return nil, c.rollback(ctx, err, lockID, made)
+		}
 	}
 	grant.ID = joinIDs(made)
 	grant.Doors = doorAccesses(made, time.Now(), func(SharedKey) access.Credential { return appKey })
 	grant.Native = made
 	return grant, nil
+}
+
+// memberTurns takes the client's turn (its Locker, WithLocker) on each pair
+// of the member and one of the door locks, in ascending lock order so that
+// two grants over overlapping doors cannot wait for each other. It returns
+// the context to work under (the last lease's, which ends if a shared
+// lease is lost) and the release of every turn.
+func (c *Client) memberTurns(ctx context.Context, userID ID, lockIDs []ID) (context.Context, func(), error) {
+	sorted := slices.Clone(lockIDs)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var leases []access.Lease
+	release := func() {
+		for i := len(leases) - 1; i >= 0; i-- {
+			_ = leases[i].Release(context.WithoutCancel(ctx))
+		}
+	}
+	work := ctx
+	for _, lockID := range sorted {
+		lease, err := c.locker.Lock(work, memberTurnName(userID, lockID))
+		if err != nil {
+			release()
+			return nil, nil, err
+		}
+		leases = append(leases, lease)
+		work = lease.Context()
+	}
+	return work, release, nil
+}
+
+// memberTurnName names the turn on a member's key to a door lock.
+func memberTurnName(userID, lockID ID) string {
+	return fmt.Sprintf("havr:member:%d:door_lock:%d", userID, lockID)
 }
 
 var appKey = access.Credential{Kind: access.CredentialAppKey, Delivery: "in the holder's Havr app"}
@@ -245,9 +296,12 @@ func (c *Client) grantByLink(ctx context.Context, req access.GrantRequest, lockI
 			Note:        note,
 		})
 		if err != nil {
-			return nil, errors.Join(err, c.rollback(made))
+			return nil, c.rollback(ctx, err, lockID, made)
 		}
 		made = append(made, *key)
+		if err := checkNote(key, note); err != nil {
+			return nil, c.rollback(ctx, err, lockID, made)
+		}
 	}
 	grant.ID = joinIDs(made)
 	grant.Doors = doorAccesses(made, time.Now(), func(SharedKey) access.Credential { return linkTo(req.Holder.Email) })
@@ -284,7 +338,12 @@ func doorAccesses(keys []SharedKey, now time.Time, credential func(SharedKey) ac
 //   - waiting_for_user: the visitor has not opened the emailed link yet;
 //   - pending, waiting_for_activation: the lock's owner must confirm it (its
 //     confirmation level asks for that), or Havr is activating it;
-//   - rejected: the owner refused it; deleted, inactive: gone.
+//   - rejected: the owner refused it; deleted, inactive: gone;
+//   - anything else: pending, with the status in the reason. Havr documents
+//     no failure status for shared keys ("active or waiting_for_user"), so
+//     a status doorkit does not know is not taken for a failure: a failed
+//     grant is revoked and re-made by EnsureGrant, and Havr would email the
+//     visitor a new link on every trigger.
 func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.Notice) {
 	switch k.ExistingStatus {
 	case StatusActive:
@@ -303,28 +362,126 @@ func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.
 	case StatusDeleted, StatusInactive:
 		return access.GrantRevoked, "shared key " + string(k.ExistingStatus), nil
 	default:
-		return access.GrantFailed, fmt.Sprintf("unknown shared key status %q", k.ExistingStatus), nil
+		return access.GrantPending, fmt.Sprintf("Havr reports shared key status %q, which doorkit does not know: taken as still being set up", k.ExistingStatus), nil
 	}
 }
 
-// rollback deletes keys made before a failure, with a fresh context so a
-// cancelled caller does not leave half a grant behind.
-func (c *Client) rollback(keys []SharedKey) error {
-	if len(keys) == 0 {
-		return nil
+// rollback deletes the keys made before cause, the failure of the create
+// for door lock failed, and returns the error to report. It runs after the
+// caller's context ended too (a deadline is the usual cause), but at most
+// RollbackGrace past that end.
+//
+// When every key made is deleted (or already gone) the error is cause
+// itself, with its class. Otherwise it is a *RollbackError, which matches
+// access.ErrOutcomeUnknown: the keys it names may still give access, and
+// access.EnsureGrant on the same key finds them by their note and re-makes
+// the grant.
+func (c *Client) rollback(ctx context.Context, cause error, failed ID, made []SharedKey) error {
+	if len(made) == 0 {
+		return cause
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), rollbackTimeout)
+	rctx, cancel := rollbackContext(ctx, c.rollbackGrace)
 	defer cancel()
+	var left []SharedKey
 	var errs []error
-	for _, k := range keys {
-		if _, err := c.SharedKeys.Delete(ctx, k.ID); err != nil && !errors.Is(err, access.ErrNotFound) {
-			errs = append(errs, fmt.Errorf("havr: rolling back shared key %d: %w", k.ID, err))
+	for _, k := range made {
+		_, err := c.SharedKeys.Delete(rctx, k.ID)
+		if err == nil || errors.Is(err, access.ErrNotFound) {
+			continue
 		}
+		left = append(left, k)
+		errs = append(errs, fmt.Errorf("deleting shared key %d: %w", k.ID, err))
 	}
-	return errors.Join(errs...)
+	if len(left) == 0 {
+		return cause
+	}
+	return &RollbackError{Err: cause, Failed: failed, Left: left, Rollback: errors.Join(errs...), ctxErr: ctx.Err()}
 }
 
-// parseGrantID reads a grant id: a comma-separated list of shared key ids.
+// rollbackContext is the context of a clean-up after a failure under ctx:
+// it keeps ctx's values and outlives ctx's end by grace, counted from its
+// deadline, or from its cancellation.
+func rollbackContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	rctx, cancelAll := context.WithCancel(context.WithoutCancel(ctx))
+	cancelDeadline := context.CancelFunc(func() {})
+	if deadline, ok := ctx.Deadline(); ok {
+		rctx, cancelDeadline = context.WithDeadline(rctx, deadline.Add(grace))
+	}
+	var mu sync.Mutex
+	var timer *time.Timer
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancelAll)
+	})
+	return rctx, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancelDeadline()
+		cancelAll()
+	}
+}
+
+// RollbackError reports a grant that failed part-way whose clean-up did not
+// finish: the shared keys in Left were made for it and may still give
+// access (their deletes failed, or ran out of time, see RollbackGrace).
+//
+// It matches access.ErrOutcomeUnknown (and so access.ErrUnavailable), and
+// the caller's context error when the caller's context had ended; not the
+// sentinel of the failure that started it, because the grant was not cleanly
+// refused: something may be left. access.EnsureGrant on the same key finds
+// the keys by their note and re-makes the grant; without a key, revoke
+// Left yourself (RevokeGrant with their ids joined by commas).
+type RollbackError struct {
+	Err      error       // why the grant failed
+	Failed   ID          // the door lock whose create failed
+	Left     []SharedKey // made, and not known to be deleted
+	Rollback error       // why they were not deleted
+	ctxErr   error       // the caller's context's error when the clean-up ended
+}
+
+func (e *RollbackError) Error() string {
+	ids := make([]string, len(e.Left))
+	for i, k := range e.Left {
+		ids[i] = fmt.Sprintf("%d (door lock %d)", k.ID, k.DoorLockID)
+	}
+	msg := fmt.Sprintf("havr: grant failed at door lock %d: %v; shared keys %s may be left: rolling back: %v (outcome unknown)",
+		e.Failed, e.Err, strings.Join(ids, ", "), e.Rollback)
+	if errors.Is(e.Err, access.ErrOutcomeUnknown) {
+		msg += fmt.Sprintf("; the create for door lock %d may have made a key too", e.Failed)
+	}
+	return msg
+}
+
+// Is matches access.ErrOutcomeUnknown and access.ErrUnavailable, and the
+// error of the caller's context if it had ended.
+func (e *RollbackError) Is(target error) bool {
+	switch target {
+	case access.ErrOutcomeUnknown, access.ErrUnavailable:
+		return true
+	case context.DeadlineExceeded, context.Canceled:
+		return e.ctxErr == target || errors.Is(e.Err, target)
+	}
+	return false
+}
+
+// parseID reads an id of the access layer: a positive decimal number as
+// Havr writes it (no sign, space or leading zero), so that one id has one
+// spelling.
+func parseID(s string) (ID, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return ID(n), true
+}
+
+// parseGrantID reads a grant id: a comma-separated list of shared key ids,
+// as CreateGrant writes it.
 func parseGrantID(grantID string) ([]ID, error) {
 	if grantID == "" {
 		return nil, access.Invalid("grantID", "is required")
@@ -332,11 +489,11 @@ func parseGrantID(grantID string) ([]ID, error) {
 	parts := strings.Split(grantID, ",")
 	ids := make([]ID, len(parts))
 	for i, p := range parts {
-		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-		if err != nil || n <= 0 {
+		n, ok := parseID(p)
+		if !ok {
 			return nil, access.Invalid("grantID", fmt.Sprintf("%q is not a list of Havr shared key ids", grantID))
 		}
-		ids[i] = ID(n)
+		ids[i] = n
 	}
 	return ids, nil
 }
@@ -453,6 +610,14 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 // are one grant each.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if _, ok := parseID(filter.DoorID); filter.DoorID != "" && !ok {
+			yield(nil, access.Invalid("filter.DoorID", fmt.Sprintf("%q is not a Havr door lock id", filter.DoorID)))
+			return
+		}
 		keys, _, err := c.SharedKeys.ListWithDetails(ctx)
 		if err != nil {
 			yield(nil, err)

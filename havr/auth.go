@@ -2,6 +2,7 @@ package havr
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -37,11 +38,16 @@ import (
 // WithTokenCallback, which only ever sees pairs that carry a refresh token.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted]; use Reveal to
-// store them.
+// Tokens is a token pair. Like golang.org/x/oauth2's Token, its JSON form
+// is its storage form and carries both tokens in clear (store it as you
+// would a password); fmt and log/slog show them as [redacted].
 type Tokens struct {
-	AccessToken  access.Secret
-	RefreshToken access.Secret
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
+	// Expiry is when the client renews the access token ahead of Havr,
+	// set only with WithTokenLifetime (Havr publishes no lifetime); zero
+	// when unknown.
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // Grant types of POST /oauth/v1/token.
@@ -138,21 +144,35 @@ func (s *AuthService) PasswordToken(ctx context.Context) (*Token, *Response, err
 // RefreshToken exchanges the client's refresh token for a new pair and
 // installs it. The old refresh token is then spent, whatever the outcome
 // (see AuthService): a second call with the same one is refused locally.
+// With WithTokenStore it refreshes the stored pair under the store's
+// refresh lease and saves the new one, as the client's own renewals do.
 //
 // POST /oauth/v1/token (grant_type refresh_token)
 func (s *AuthService) RefreshToken(ctx context.Context) (*Token, *Response, error) {
-	current := s.client.tokens.Current()
-	if current == nil || current.RefreshToken == "" {
-		return nil, nil, fmt.Errorf("havr: no refresh token: %w", access.ErrUnauthorized)
+	var answer *Token
+	var resp *Response
+	_, err := s.client.tokens.Exchange(ctx, func(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error) {
+		if current == nil || current.RefreshToken == "" {
+			return nil, fmt.Errorf("havr: no refresh token: %w", access.ErrUnauthorized)
+		}
+		if !s.client.refresh.spend(current.RefreshToken) {
+			return nil, fmt.Errorf("havr: the refresh token was already sent once: %w", access.ErrUnauthorized)
+		}
+		sent := time.Now()
+		var err error
+		answer, resp, err = s.Token(ctx, s.client.creds.snapshot().refreshGrant(current.RefreshToken))
+		if err != nil {
+			if notSent(err) {
+				s.client.refresh.unspend(current.RefreshToken)
+			}
+			return nil, err
+		}
+		return s.client.tokenOf(answer, sent), nil
+	})
+	if answer == nil {
+		return nil, resp, err
 	}
-	if !s.client.refresh.spend(current.RefreshToken) {
-		return nil, nil, fmt.Errorf("havr: the refresh token was already sent once: %w", access.ErrUnauthorized)
-	}
-	tok, resp, err := s.grantAndInstall(ctx, s.client.creds.snapshot().refreshGrant(current.RefreshToken))
-	if err != nil && notSent(err) {
-		s.client.refresh.unspend(current.RefreshToken)
-	}
-	return tok, resp, err
+	return answer, resp, savedError(err)
 }
 
 // ClientCredentialsToken requests a token pair with the client_credentials
@@ -169,8 +189,16 @@ func (s *AuthService) grantAndInstall(ctx context.Context, req TokenRequest) (*T
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(s.client.tokenOf(tok, sent))
-	return tok, resp, nil
+	return tok, resp, savedError(s.client.tokens.Set(ctx, s.client.tokenOf(tok, sent)))
+}
+
+// savedError explains a failure to save tokens that are installed all the
+// same (WithTokenStore).
+func savedError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("havr: the new tokens are in use but were not shared through the token store: %w", err)
 }
 
 // PasswordCheck is the answer of check_passowrd.
@@ -216,7 +244,7 @@ func (s *AuthService) Ping(ctx context.Context) (*Response, error) {
 func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
 	resp, err := send(ctx, s.client.api, rest.Get("oauth/v1/logout"))
 	if err == nil {
-		s.client.tokens.Set(nil)
+		_ = s.client.tokens.Set(ctx, nil) // never fails: nil is not saved
 	}
 	return resp, err
 }
@@ -342,9 +370,23 @@ func newToken(accessToken, refreshToken string) *oauth2.Token {
 	return &oauth2.Token{AccessToken: accessToken, RefreshToken: refreshToken, TokenType: "Bearer"}
 }
 
+// encodeTokens and decodeTokens convert between the source's token and the
+// shared store's value, Tokens' JSON form.
+func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+
+func decodeTokens(b []byte) (*oauth2.Token, error) {
+	var t Tokens
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
+	}
+	tok := newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal())
+	tok.Expiry = t.Expiry
+	return tok, nil
+}
+
 func tokensOf(t *oauth2.Token) Tokens {
 	if t == nil {
 		return Tokens{}
 	}
-	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken)}
+	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken), Expiry: t.Expiry}
 }

@@ -47,7 +47,7 @@ func TestAuthEndpoints(t *testing.T) {
 			Name: "RefreshToken", Method: "POST", Path: "/oauth/v1/token",
 			Request: "token_refresh_request.json", Response: "token_refresh_response.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				c.tokens.Set(newToken("old_access_token", "refresh_token"))
+				_ = c.tokens.Set(context.Background(), newToken("old_access_token", "refresh_token"))
 				tok, _, err := c.Auth.RefreshToken(ctx)
 				return tok, err
 			},

@@ -3,6 +3,8 @@ package havr
 import (
 	"context"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"sync"
 	"time"
@@ -36,14 +38,16 @@ type Client struct {
 	UserPreferences           *UserPreferencesService
 	Users                     *UsersService
 
-	api    *rest.Client // requests authorised by the token source
-	anon   *rest.Client // token and unauthenticated endpoints
-	once   *rest.Client // refresh grants: never retried, a refresh token is single-use
+	locker access.Locker // turns per grant key and resource (WithLocker)
+	api    *rest.Client  // requests authorised by the token source
+	anon   *rest.Client  // token and unauthenticated endpoints
+	once   *rest.Client  // refresh grants: never retried, a refresh token is single-use
 	tokens *auth.Source
 	creds  *credentials // behind a pointer so fmt never prints the password
 
 	refresh       *spentTokens  // behind a pointer so fmt never prints a refresh token
 	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
+	rollbackGrace time.Duration // RollbackGrace; tests shorten it
 }
 
 type service struct{ client *Client }
@@ -96,23 +100,27 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	s.SecretFields = append(s.SecretFields, secretFields...)
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	c := &Client{creds: &credentials{login: login{
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
-	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime}
+	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: RollbackGrace}
+	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.accessToken != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken))
 	}
@@ -179,3 +187,7 @@ func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, er
 	resp, err := api.Do(ctx, call, nil)
 	return newResponse(resp), err
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -154,11 +155,30 @@ func WithTokenTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetTokenTimeout(d) }
 }
 
-// WithRateLimit paces the client to limit requests per second with bursts
-// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
-// token fetches included; a caller waits within its context and gets its
-// context's error when that ends first. Set it to the vendor's published
-// limit, or below it, to avoid 429 answers.
+// WithRateBudget paces the client from budget, the request budget of this
+// vendor account shared by all its replicas (a redisstore budget, or
+// access.NewMemoryRateBudget for clients in one process). Every attempt,
+// retries and token fetches included, takes its slot from the budget and
+// waits for it within its context; a 429, or a 503 with Retry-After, is
+// reported to the budget so that every replica slows down. A budget that
+// fails or does not answer within 500 ms (Redis unreachable) does not stop
+// requests: they are paced locally meanwhile, at a quarter of the budget's
+// rate when it reports one (access.RateLimitReporter), else as without a
+// budget, and WithLogger hears once when that starts and once when the
+// budget answers again. WithRateLimit, if also set, stays this client's
+// ceiling.
+func WithRateBudget(budget access.RateBudget) Option {
+	return func(s *settings) error { return s.SetRateBudget(budget) }
+}
+
+// WithRateLimit sets a ceiling of limit requests per second with bursts of
+// burst (golang.org/x/time/rate). Every attempt is paced, retries and token
+// fetches included; a caller waits within its context and gets its context's
+// error when that ends first. A 429, or a 503 with Retry-After, lowers the
+// pace below the ceiling, and accepted requests raise it again, never above.
+// Without it the client learns the vendor's rate that way from a cold start;
+// rate.Inf turns pacing off, the learning included. Set it to the vendor's
+// published limit, or below it, to avoid 429 answers.
 func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
@@ -193,6 +213,16 @@ func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
 }
 
+// WithResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read (default 60 s), so a server
+// that trickles its answer cannot hold a call without a deadline forever; a
+// body cut short this way is an error matching the call's class (see
+// Bounds in the package doc). It applies over a WithHTTPClient transport
+// too; the context's deadline still applies.
+func WithResponseBodyTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseBodyTimeout(d) }
+}
+
 // WithLogBodies adds headers, the query and JSON or form bodies to the
 // debug records of WithLogger, with secrets (passwords, tokens, PINs, codes)
 // and personal data (emails, phone numbers) redacted. Without it a record
@@ -210,8 +240,8 @@ func (s *settings) validate() (*url.URL, error) {
 		return nil, errors.New("havr: a client id is required")
 	}
 	hasLogin := s.password != "" || s.clientSecret != ""
-	if !hasLogin && s.accessToken == "" && s.refreshToken == "" {
-		return nil, errors.New("havr: WithPassword, WithClientCredentials or WithTokens is required")
+	if !hasLogin && s.accessToken == "" && s.refreshToken == "" && s.TokenStore == nil {
+		return nil, errors.New("havr: WithPassword, WithClientCredentials, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }
@@ -226,4 +256,33 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 		}
 		s.onTokens(tokensOf(t))
 	}
+}
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens with every client of the same
+// Havr account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore).
+// The client still caches its token until it expires or is refused, so in
+// the steady state a call costs no store round trip. When it needs a new
+// token it adopts one a peer stored; otherwise it takes the store's refresh
+// lease, reads the store again, and only then refreshes (or logs in) and
+// saves the new pair with a compare and swap on the pair it replaced, so
+// the fleet sends each single-use refresh token once. Tokens given with
+// WithTokens are used only while the store holds none. WithTokenCallback
+// still hears of every new pair, adopted ones included. If the store cannot
+// be reached, a cached token keeps working, and a call that needs a new one
+// fails with an error matching access.ErrUnavailable before anything is
+// sent to Havr. The store holds Tokens' JSON form, the tokens in clear:
+// protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

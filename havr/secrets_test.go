@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/redact/redacttest"
@@ -111,8 +112,9 @@ func TestSecretsNotInErrors(t *testing.T) {
 }
 
 // A request that fails before any answer reports its URL; one-time tokens
-// in the query must not be in it (the shared plumbing redacts URLs in
-// errors).
+// in the query must not be in it under any verb, %#v included (the shared
+// plumbing redacts URLs in errors, and its error type keeps the query's
+// values only to scrub them).
 func TestSecretsNotInTransportErrors(t *testing.T) {
 	ctx := context.Background()
 	const s = access.Secret(secretMark + "-query")
@@ -126,8 +128,22 @@ func TestSecretsNotInTransportErrors(t *testing.T) {
 	_, errs["Users.CancelPasswordReset"] = c.Users.CancelPasswordReset(ctx, &UserCancelPasswordResetOptions{PasswordResetToken: s})
 	for name, err := range errs {
 		require.Error(t, err, name)
-		for _, verb := range []string{"%v", "%+v"} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 			assert.NotContains(t, fmt.Sprintf(verb, err), secretMark, name+" "+verb)
 		}
 	}
+}
+
+// Tokens follow x/oauth2's rule: JSON is the storage form, with the
+// secrets in clear under oauth2's names; fmt and slog redact.
+func TestTokensStorageForm(t *testing.T) {
+	tokens := Tokens{AccessToken: secretMark + "-access", RefreshToken: secretMark + "-refresh",
+		Expiry: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	redacttest.AssertStorageForm(t, tokens, secretMark)
+	raw, err := json.Marshal(tokens)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"S3CRET-access","refresh_token":"S3CRET-refresh","expiry":"2026-05-01T12:00:00Z"}`, string(raw))
+	raw, err = json.Marshal(Tokens{AccessToken: "a"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"a"}`, string(raw), "empty values are left out")
 }

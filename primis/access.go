@@ -8,7 +8,8 @@ import (
 
 // Primis implements listing and opening doors. Its Mobile API has no way to
 // give another person time-bounded access, so Client is not an
-// access.Granter.
+// access.Granter; with no grants there is no lookup by key either (nor
+// access.KeyAuthority).
 var (
 	_ access.DoorLister = (*Client)(nil)
 	_ access.DoorOpener = (*Client)(nil)

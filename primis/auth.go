@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/auth"
 	"github.com/doorkit/doorkit/internal/redact"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
@@ -26,25 +27,22 @@ import (
 // these methods only to control that explicitly.
 type AuthService service
 
-// Tokens is a token pair. Both values print as [redacted] through fmt,
-// log/slog (text and JSON handlers) and encoding/json; use Reveal to store
-// them.
+// Tokens is a token pair. Like golang.org/x/oauth2's Token, its JSON form
+// is its storage form and carries both tokens in clear (store it as you
+// would a password); fmt and log/slog show them as [redacted]. Log a Tokens
+// value itself: slog's JSON handler encodes a slice or map of them with
+// encoding/json.
 type Tokens struct {
-	AccessToken  access.Secret // the JWT sent as Bearer
-	RefreshToken access.Secret
+	AccessToken  access.Secret `json:"access_token"` // the JWT sent as Bearer
+	RefreshToken access.Secret `json:"refresh_token,omitempty"`
 }
 
 // LogValue keeps slog's JSON handler, which would encode the struct with
 // encoding/json and see the real values, from logging the tokens.
 func (t Tokens) LogValue() slog.Value { return redact.LogValue(t) }
 
-// MarshalJSON encodes the tokens redacted, so a Tokens inside a logged
-// slice, map or struct does not leak through encoding/json either: slog's
-// JSON handler encodes those with encoding/json and never asks LogValue.
-func (t Tokens) MarshalJSON() ([]byte, error) {
-	type plain Tokens
-	return json.Marshal(plain(redact.Redacted(t)))
-}
+// Format keeps every fmt verb from printing the tokens.
+func (t Tokens) Format(f fmt.State, verb rune) { redact.Format(f, verb, t) }
 
 // Session is the answer to a login.
 type Session struct {
@@ -98,6 +96,15 @@ func (r Renewal) MarshalJSON() ([]byte, error) {
 // LogValue logs the renewal with its token redacted.
 func (r Renewal) LogValue() slog.Value { return redact.LogValue(r) }
 
+// savedError explains a failure to save tokens that are installed all the
+// same (WithTokenStore).
+func savedError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("primis: the new tokens are in use but were not shared through the token store: %w", err)
+}
+
 // ErrDeregistered is returned by every call after Auth.Deregister succeeded,
 // until Auth.Login registers the device again: the client does not take a
 // new licence behind the caller's back. It matches access.ErrUnauthorized.
@@ -134,8 +141,8 @@ func (s *AuthService) Login(ctx context.Context) (*Session, *Response, error) {
 		return nil, resp, err
 	}
 	s.client.deregistered.Store(false)
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), time.Now()))
-	return session, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), s.client.tokens.Now()))
+	return session, resp, savedError(err)
 }
 
 // LoginWithAccessToken logs in with the current access token and makes the
@@ -157,8 +164,8 @@ func (s *AuthService) LoginWithAccessToken(ctx context.Context) (*Session, *Resp
 	if current := s.client.tokens.Current(); current != nil {
 		refresh = current.RefreshToken
 	}
-	s.client.tokens.Set(newToken(session.JWT.Reveal(), refresh, time.Now()))
-	return session, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(session.JWT.Reveal(), refresh, s.client.tokens.Now()))
+	return session, resp, savedError(err)
 }
 
 // RenewAccessToken exchanges the refresh token for a new access token and
@@ -177,8 +184,8 @@ func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response
 	if err != nil {
 		return nil, resp, err
 	}
-	s.client.tokens.Set(newToken(renewal.JWT.Reveal(), current.RefreshToken, time.Now()))
-	return renewal, resp, nil
+	err = s.client.tokens.Set(ctx, newToken(renewal.JWT.Reveal(), current.RefreshToken, s.client.tokens.Now()))
+	return renewal, resp, savedError(err)
 }
 
 // Deregister removes the client's phone id from Primis, freeing its licence.
@@ -286,7 +293,7 @@ func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2
 	if current != nil && current.RefreshToken != "" {
 		renewal, _, err := c.renew(ctx, current.RefreshToken)
 		if err == nil {
-			return newToken(renewal.JWT.Reveal(), current.RefreshToken, time.Now()), nil
+			return newToken(renewal.JWT.Reveal(), current.RefreshToken, c.tokens.Now()), nil
 		}
 		if !errors.Is(err, access.ErrUnauthorized) {
 			return nil, err
@@ -299,7 +306,7 @@ func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2
 	if err != nil {
 		return nil, err
 	}
-	return newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), time.Now()), nil
+	return newToken(session.JWT.Reveal(), session.RefreshToken.Reveal(), c.tokens.Now()), nil
 }
 
 // login sends the Basic-authenticated login and checks its answer.
@@ -352,15 +359,24 @@ func basicAuth(email, password string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+password))
 }
 
-// oauth2ExpiryDelta is how long before Expiry oauth2.Token.Valid already
-// reports a token as expired.
-const oauth2ExpiryDelta = 10 * time.Second
-
 // newToken wraps a JWT obtained at fetched (zero: kept from an earlier
-// session) in an oauth2.Token whose Expiry makes Valid renew it before the
-// server refuses it, but never right after fetching it.
+// session) in an oauth2.Token whose Expiry is when the server stops
+// accepting it, read in the local clock (see tokenExpiry).
 func newToken(jwt, refresh string, fetched time.Time) *oauth2.Token {
 	return &oauth2.Token{AccessToken: jwt, RefreshToken: refresh, TokenType: "Bearer", Expiry: tokenExpiry(jwt, fetched)}
+}
+
+// encodeTokens and decodeTokens convert between the source's token and the
+// shared store's value, Tokens' JSON form; the expiry is read again from
+// the JWT.
+func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+
+func decodeTokens(b []byte) (*oauth2.Token, error) {
+	var t Tokens
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
+	}
+	return newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal(), time.Time{}), nil
 }
 
 func tokensOf(t *oauth2.Token) Tokens {
@@ -370,25 +386,31 @@ func tokensOf(t *oauth2.Token) Tokens {
 	return Tokens{AccessToken: access.Secret(t.AccessToken), RefreshToken: access.Secret(t.RefreshToken)}
 }
 
-// tokenExpiry returns the Expiry to store for jwt so that Valid (which
-// subtracts 10 s) renews it a margin before it expires: 10 s, but at most
-// half its lifetime, so a short-lived token is used rather than renewed on
-// every call. The lifetime is exp - iat from the (unverified) claims, which
-// also cancels a server clock that is off, or else exp - fetched. A token
-// kept from an earlier session (fetched zero) expires at exp. No exp, or a
-// lifetime that is not positive: no expiry, and the client learns it from a
-// 401.
+// tokenExpiry returns the Expiry to store for jwt. The early renewal is
+// the token source's alone (internal/auth: auth.ExpiryMargin before
+// Expiry, at most half the lifetime it measures from fetch to Expiry);
+// applying a margin here as well would apply it twice, and a short token
+// would be renewed only after it died.
+//
+// A fetched token expires its lifetime after fetched. The lifetime is
+// exp - iat from the (unverified) claims, which cancels a server clock that
+// is off, or else exp - fetched. A token kept from an earlier session
+// (fetched zero) gets the source's full margin, however short its life;
+// when iat says it lived less than twice the margin, its Expiry is moved
+// later so that it is still renewed half way, not before it was ever used.
+// No exp, or a lifetime that is not positive: no expiry, and the client
+// learns it from a 401.
 func tokenExpiry(jwt string, fetched time.Time) time.Time {
 	exp, iat, ok := jwtTimes(jwt)
 	if !ok {
 		return time.Time{}
 	}
 	if fetched.IsZero() {
-		margin := oauth2ExpiryDelta
+		margin := auth.ExpiryMargin
 		if !iat.IsZero() && exp.After(iat) {
 			margin = min(margin, exp.Sub(iat)/2)
 		}
-		return exp.Add(oauth2ExpiryDelta - margin)
+		return exp.Add(auth.ExpiryMargin - margin)
 	}
 	lifetime := exp.Sub(fetched)
 	if !iat.IsZero() {
@@ -397,8 +419,7 @@ func tokenExpiry(jwt string, fetched time.Time) time.Time {
 	if lifetime <= 0 {
 		return time.Time{}
 	}
-	margin := min(oauth2ExpiryDelta, lifetime/2)
-	return fetched.Add(lifetime - margin + oauth2ExpiryDelta)
+	return fetched.Add(lifetime)
 }
 
 // jwtTimes reads the exp and iat claims of a JWT, unverified. iat is zero

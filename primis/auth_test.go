@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/auth"
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 )
 
 // TestAccountCallsAuthorization: deregistration and password change go out
@@ -159,9 +161,11 @@ func jwtWith(claims string) string {
 	return enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(claims)) + ".sig"
 }
 
-// TestTokenExpiry: when oauth2.Token.Valid (expiry minus 10 s) starts to
-// renew a JWT. A just-fetched token is always valid; the margin is 10 s, at
-// most half the lifetime; exp - iat cancels a skewed server clock.
+// TestTokenExpiry: when the client's token source renews a JWT. A
+// just-fetched token is always used first; the margin is 10 s, at most half
+// the lifetime, applied once (it was applied twice, so a five-second token
+// was renewed at 6.25 s, after it died); exp - iat cancels a skewed server
+// clock.
 func TestTokenExpiry(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	unix := func(d time.Duration) int64 { return now.Add(d).Unix() }
@@ -189,8 +193,39 @@ func TestTokenExpiry(t *testing.T) {
 				assert.True(t, tok.Expiry.IsZero(), "no expiry: renewed after a 401")
 				return
 			}
-			assert.WithinDuration(t, tc.renewAt, tok.Expiry.Add(-oauth2ExpiryDelta), 0, "Valid turns false 10 s before Expiry")
+			at := tc.fetched
+			if at.IsZero() {
+				at = now
+			}
+			if tc.renewAt.After(at) {
+				assert.False(t, renewsAt(tok, tc.fetched, tc.renewAt.Add(-time.Millisecond)), "used until %s", tc.renewAt)
+			}
+			assert.True(t, renewsAt(tok, tc.fetched, tc.renewAt), "renewed at %s", tc.renewAt)
 		})
 	}
 	assert.True(t, newToken("not-a-jwt", "r", now).Expiry.IsZero())
+}
+
+// renewsAt reports whether the client's token source, holding tok since
+// fetched (zero: kept from an earlier session and installed at at), fetches
+// a new token when asked for one at at.
+func renewsAt(tok *oauth2.Token, fetched, at time.Time) bool {
+	clock := fetched
+	fetches := 0
+	src := auth.NewSource(func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+		fetches++
+		return &oauth2.Token{AccessToken: "next"}, nil
+	}, time.Second, nil)
+	src.SetClock(func() time.Time { return clock })
+	if fetched.IsZero() {
+		clock = at
+		src.Init(tok)
+	} else {
+		_ = src.Set(context.Background(), tok)
+	}
+	clock = at
+	if _, err := src.TokenContext(context.Background()); err != nil {
+		panic(err)
+	}
+	return fetches > 0
 }

@@ -3,6 +3,8 @@ package primis
 import (
 	"context"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -21,8 +23,9 @@ type Client struct {
 	Beacons         *BeaconsService
 	Geolocation     *GeolocationService
 
-	api      *rest.Client // requests authorised by the token source
-	anon     *rest.Client // login and renewal, which carry their own Authorization
+	locker   access.Locker // turns per grant key and resource (WithLocker)
+	api      *rest.Client  // requests authorised by the token source
+	anon     *rest.Client  // login and renewal, which carry their own Authorization
 	tokens   *auth.Source
 	creds    *credentials // behind a pointer so fmt never prints the password
 	phoneID  string
@@ -66,23 +69,27 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	c := &Client{
 		creds:    &credentials{email: s.email, password: s.password},
 		phoneID:  s.phoneID,
 		openTime: s.openDuration,
 	}
+	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.jwt != "" || s.refreshToken != "" {
 		c.tokens.Init(newToken(s.jwt, s.refreshToken, time.Time{}))
 	}
@@ -129,3 +136,7 @@ func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Resp
 	out, resp, err := rest.Result[T](ctx, api, call)
 	return out, newResponse(resp), err
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

@@ -48,8 +48,9 @@
 // Every error a call returns says what happened, tested with errors.Is:
 //
 //   - access.ErrInvalid: the request was refused before anything was sent
-//     (a missing field, a zone id with control characters or whitespace, a
-//     path parameter that would change the path).
+//     (a missing field; an id other than ASCII letters, digits, '-', '_',
+//     '.' and '~', or longer than MaxIDLength; a phone id with spaces,
+//     non-ASCII or path characters).
 //   - access.ErrUnavailable: nothing reached the server (the dial was
 //     refused, the TLS handshake failed), or a request that may be resent
 //     failed on the way. Trying again later is safe.
@@ -89,7 +90,8 @@
 //
 // A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
 // fails with an error of the classes above and reading stops. Each attempt
-// waits at most 30 s for its response headers (WithResponseHeaderTimeout),
+// waits at most 30 s for its response headers (WithResponseHeaderTimeout)
+// and then at most 60 s for the rest of its body (WithResponseBodyTimeout),
 // over a WithHTTPClient transport too; such a timeout is retried like any
 // other when the request may be resent. The context's deadline bounds the
 // whole call, retries and waits included. The default transport keeps up to

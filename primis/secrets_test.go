@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/redact/redacttest"
 	"github.com/doorkit/doorkit/primis/primistest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,7 +26,10 @@ const (
 // password, JWT or refresh token through fmt's verbs and slog's text and
 // JSON handlers (the JSON handler encodes plain structs with encoding/json,
 // which sees access.Secret's real value), and the errors of calls whose
-// answers carry tokens through their strings.
+// answers carry tokens through their strings. Tokens, whose JSON form is
+// its storage form (TestTokensStorageForm), is not checked through
+// encoding/json, nor a map of them through slog's JSON handler, which
+// encodes it with encoding/json, as it would x/oauth2's Token.
 func TestSecretsNeverPrint(t *testing.T) {
 	session := Session{Registered: true, Email: "ada@example.com", JWT: secretJWT, PhoneID: testPhoneID,
 		Status: "ok", RefreshToken: secretRefresh}
@@ -46,6 +50,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"map of Tokens":   map[string]Tokens{"k": tokens},
 		"primistest.User": primistest.User{Email: "ada@example.com", Password: secretPassword, Admin: true},
 	}
+	storageForm := map[string]bool{"Tokens": true, "*Tokens": true, "Client.Tokens()": true, "map of Tokens": true}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {
 			var text, js bytes.Buffer
@@ -64,6 +69,12 @@ func TestSecretsNeverPrint(t *testing.T) {
 				"slog JSON":     js.String(),
 				"encoding/json": string(marshalled),
 				"error":         fmt.Errorf("wrapped: %v", v).Error(),
+			}
+			if storageForm[name] {
+				delete(outputs, "encoding/json")
+			}
+			if name == "map of Tokens" {
+				delete(outputs, "slog JSON")
 			}
 			for how, out := range outputs {
 				assertNoSecret(t, how, out)
@@ -118,4 +129,17 @@ func assertNoSecret(t *testing.T, how, out string) {
 	for _, hexed := range []string{fmt.Sprintf("%x", secretRefresh), fmt.Sprintf("%x", secretPassword)} {
 		assert.NotContains(t, out, hexed, "%s printed a secret in hex", how)
 	}
+}
+
+// Tokens follow x/oauth2's rule: JSON is the storage form, with the
+// secrets in clear under oauth2's names; fmt and slog redact.
+func TestTokensStorageForm(t *testing.T) {
+	tokens := Tokens{AccessToken: "S3CRET-access", RefreshToken: "S3CRET-refresh"}
+	redacttest.AssertStorageForm(t, tokens, "S3CRET")
+	raw, err := json.Marshal(tokens)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"S3CRET-access","refresh_token":"S3CRET-refresh"}`, string(raw))
+	raw, err = json.Marshal(Tokens{AccessToken: "a"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"a"}`, string(raw), "empty values are left out")
 }

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"iter"
 	"math/big"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 	"github.com/doorkit/doorkit/phone"
 )
 
@@ -47,10 +50,16 @@ var doorCapabilities = access.Capabilities{
 // part can hold a '/', since both are path segments of resivo's routes.
 func joinID(site, id string) string { return site + "/" + id }
 
-func splitID(field, s string) (site, id string, err error) {
+// splitID reads an id of the access layer, which must name a site given to
+// WithSites: the access methods cover those sites, as ListDoors does, and
+// an id on any other is ErrInvalid before anything is sent.
+func (c *Client) splitID(field, s string) (site, id string, err error) {
 	site, id, ok := strings.Cut(s, "/")
 	if !ok || checkID(field, site) != nil || checkID(field, id) != nil {
 		return "", "", access.Invalid(field, fmt.Sprintf("%q is not a resivo id (siteId/id)", s))
+	}
+	if !slices.Contains(c.sites, site) {
+		return "", "", access.Invalid(field, fmt.Sprintf("%q is on site %q, which is not among the sites given to WithSites %q", s, site, c.sites))
 	}
 	return site, id, nil
 }
@@ -129,7 +138,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	site, components, err := componentsOf(req.DoorIDs)
+	site, components, err := c.componentsOf(req.DoorIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -175,11 +184,11 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 
 // componentsOf splits door ids, which must all be on one site: a resivo
 // authorization belongs to one site.
-func componentsOf(doorIDs []string) (string, []string, error) {
+func (c *Client) componentsOf(doorIDs []string) (string, []string, error) {
 	var site string
 	components := make([]string, len(doorIDs))
 	for i, id := range doorIDs {
-		s, comp, err := splitID(fmt.Sprintf("DoorIDs[%d]", i), id)
+		s, comp, err := c.splitID(fmt.Sprintf("DoorIDs[%d]", i), id)
 		if err != nil {
 			return "", nil, err
 		}
@@ -337,14 +346,18 @@ func (c *Client) SiteLocale(ctx context.Context, siteID string) string {
 // Per-door state follows the authorization: revoked when it is revoked;
 // expired when it expired or every credential did; pending while it is
 // pending or its credentials are; active when it is active with a usable
-// credential; failed, with the statuses as reason, when it is active but
-// no credential is usable. resivo's credentials are per holder, not per
-// door, so every door has the same state.
+// credential; failed, with the reason, only when it is active and every
+// credential in its window was revoked. A status doorkit does not know
+// (resivo documents the fields, not their values) keeps the doors pending
+// with the status in DoorAccess.Reason: taking it for a failure would make
+// EnsureGrant re-make the grant, and resivo email the visitor, on every
+// trigger. resivo's credentials are per holder, not per door, so every
+// door has the same state.
 func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
 	if grantID == "" {
 		return nil, access.Invalid("grantID", "is required")
 	}
-	site, id, err := splitID("grantID", grantID)
+	site, id, err := c.splitID("grantID", grantID)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +397,13 @@ func grantOf(site string, a *Authorization) *access.Grant {
 	return g
 }
 
-// stateOf derives the doors' state from the authorization.
+// stateOf derives the doors' state from the authorization. resivo
+// documents the status fields but few of their values ("active"), so only
+// what doorkit recognises decides: a value it does not know keeps the
+// access pending, with the value in the reason, rather than failed. A
+// failed grant is revoked and re-made by EnsureGrant, and resivo emails
+// the visitor again each time: an unknown status that stays would do that
+// on every trigger.
 func stateOf(a *Authorization) (access.GrantState, string) {
 	switch a.Status {
 	case AuthorizationRevoked:
@@ -395,15 +414,19 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 	if !a.Live() {
 		return access.GrantExpired, ""
 	}
-	if a.Status != AuthorizationActive {
+	switch a.Status {
+	case AuthorizationActive:
+	case AuthorizationPending:
 		return access.GrantPending, ""
+	default:
+		return access.GrantPending, fmt.Sprintf("resivo reports authorization status %q, which doorkit does not know: taken as still being set up", a.Status)
 	}
 	if len(a.Credentials) == 0 {
 		return access.GrantPending, ""
 	}
 	// Any usable credential makes the access active, else any pending one
 	// pending, whatever order resivo lists them in.
-	var statuses []string
+	var unknown []string
 	pending := false
 	for _, cr := range a.Credentials {
 		if cr.IsExpired {
@@ -414,13 +437,21 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 			return access.GrantActive, ""
 		case CredentialPending:
 			pending = true
+		case CredentialRevoked:
+		default:
+			unknown = append(unknown, strconv.Quote(string(cr.Status)))
 		}
-		statuses = append(statuses, string(cr.Status))
 	}
-	if pending {
+	switch {
+	case pending:
 		return access.GrantPending, ""
+	case len(unknown) > 0:
+		return access.GrantPending, "resivo reports credential status " + strings.Join(unknown, ", ") +
+			", which doorkit does not know: taken as still being set up"
 	}
-	return access.GrantFailed, "no usable credential (status " + strings.Join(statuses, ", ") + ")"
+	// Every credential still in its window was revoked while the
+	// authorization stays active: the holder cannot open.
+	return access.GrantFailed, "every credential was revoked (status \"revoked\") while the authorization is active"
 }
 
 // ListGrants lists grants matching filter. resivo cannot list
@@ -428,7 +459,7 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // one grant recorded for that key (an error matching
 // access.ErrOutcomeUnknown while its create's outcome is unknown); without
 // a key, every grant the store records, which needs a store that can list
-// its keys (KeyLister, as the default store can; otherwise the listing
+// its keys (access.KeyLister, as the default store can; otherwise the listing
 // fails with access.ErrUnsupported). Grants created without a key are not
 // listed, nor revoked ones. Each grant is read from resivo (GetGrant); one
 // whose answer lacks componentIds or restrictions (INFERRED fields) is an
@@ -438,19 +469,35 @@ func stateOf(a *Authorization) (access.GrantState, string) {
 // since a PIN-code access carries the holder's name alone.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if ctx == nil {
+			yield(nil, rest.ErrNilContext)
+			return
+		}
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if filter.DoorID != "" {
+			if _, _, err := c.splitID("filter.DoorID", filter.DoorID); err != nil {
+				yield(nil, err)
+				return
+			}
+		}
 		var keys []string
 		if filter.Key != "" {
 			keys = []string{filter.Key}
 		} else {
-			kl, ok := c.keys.(KeyLister)
+			kl, ok := c.keys.(access.KeyLister)
 			if !ok {
-				yield(nil, fmt.Errorf("resivo: listing grants without a key needs a KeyStore that lists its keys (%T does not): %w", c.keys, access.ErrUnsupported))
+				yield(nil, fmt.Errorf("resivo: listing grants without a key needs a KeyStore that lists its keys (%T is no access.KeyLister): %w", c.keys, access.ErrUnsupported))
 				return
 			}
-			var err error
-			if keys, err = kl.Keys(ctx); err != nil {
-				yield(nil, err)
-				return
+			for e, err := range kl.ListKeys(ctx, "") {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				keys = append(keys, e.Key)
 			}
 		}
 		for _, key := range keys {
@@ -504,12 +551,16 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 // /:siteId/authorizations/:id/revoke) only what is still live: an
 // authorization that expired, or whose credentials all expired, needs no
 // revoke and returns nil. One already revoked, or unknown, is
-// access.ErrNotFound. A revoked grant's key is removed from the KeyStore.
+// access.ErrNotFound. A revoke answered 409 returns nil only when the
+// authorization, read again, is no longer live, as after a revoke whose
+// answer was lost and whose resend resivo refused since the first had
+// revoked it (see AuthorizationsService.RevokeIfLive); else it is
+// access.ErrConflict. A revoked grant's key is removed from the KeyStore.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if grantID == "" {
 		return access.Invalid("grantID", "is required")
 	}
-	site, id, err := splitID("grantID", grantID)
+	site, id, err := c.splitID("grantID", grantID)
 	if err != nil {
 		return err
 	}
@@ -523,7 +574,7 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if !a.Live() {
 		return nil
 	}
-	if _, err = c.Authorizations.Revoke(ctx, site, id); err != nil {
+	if _, _, err = c.Authorizations.revokeLive(ctx, site, id); err != nil {
 		return err
 	}
 	// The key is free again; forget it when the store maps it to this grant.

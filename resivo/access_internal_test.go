@@ -2,8 +2,6 @@ package resivo
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -51,26 +49,6 @@ func TestKeyCandidates(t *testing.T) {
 	}
 }
 
-func TestClassifyCreate(t *testing.T) {
-	ctxErr := context.Canceled
-	for name, tc := range map[string]struct {
-		err     error
-		unknown bool
-	}{
-		"context ended before sending": {ctxErr, false},
-		"resivo refused":               {&Error{StatusCode: 400}, false},
-		"rate limited":                 {&Error{StatusCode: 429}, false},
-		"unmarked 500":                 {&Error{StatusCode: 500}, true},
-		"marked by rest":               {fmt.Errorf("x: %w", access.ErrOutcomeUnknown), true},
-		"nothing reached resivo":       {fmt.Errorf("x: %w", access.ErrUnavailable), false},
-	} {
-		got := classifyCreate(tc.err)
-		assert.Equal(t, tc.unknown, errors.Is(got, access.ErrOutcomeUnknown), name)
-		assert.ErrorIs(t, got, tc.err, name)
-	}
-	assert.NoError(t, classifyCreate(nil))
-}
-
 // The doors' state does not depend on the order resivo lists credentials
 // in: one usable credential (the visitor opened the emailed link) makes the
 // access active, whatever the SMS link's state.
@@ -84,17 +62,31 @@ func TestStateOfIgnoresCredentialOrder(t *testing.T) {
 	assert.Equal(t, access.GrantPending, st, "a pending credential may still become usable")
 }
 
-// The per-key create locks are dropped once no create for the key runs: a
-// long-running booking system creates for ever new keys.
-func TestKeyLocksAreDropped(t *testing.T) {
-	c := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		return nil, errors.New("no requests")
-	}))
-	for _, key := range []string{"BK-1", "BK-2", "BK-1"} {
-		unlock := c.lockKey(key)
-		unlock()
+// Only what doorkit recognises fails a grant: a status resivo does not
+// document keeps it pending with the status in the reason.
+func TestStateOfUnknownStatusesArePending(t *testing.T) {
+	for name, tc := range map[string]struct {
+		a      Authorization
+		state  access.GrantState
+		reason string
+	}{
+		"unknown credential status": {Authorization{Status: AuthorizationActive, Credentials: []Credential{{Status: "suspended"}}},
+			access.GrantPending, `"suspended"`},
+		"unknown beside revoked": {Authorization{Status: AuthorizationActive, Credentials: []Credential{{Status: CredentialRevoked}, {Status: "sent"}}},
+			access.GrantPending, `"sent"`},
+		"unknown authorization status": {Authorization{Status: "onHold", Credentials: []Credential{{Status: CredentialActive}}},
+			access.GrantPending, `"onHold"`},
+		"every credential revoked": {Authorization{Status: AuthorizationActive, Credentials: []Credential{{Status: CredentialRevoked}}},
+			access.GrantFailed, "revoked"},
+		"expired credentials do not count": {Authorization{Status: AuthorizationActive, Credentials: []Credential{{Status: "x", IsExpired: true}, {Status: CredentialActive}}},
+			access.GrantActive, ""},
+	} {
+		state, reason := stateOf(&tc.a)
+		assert.Equal(t, tc.state, state, name)
+		if tc.reason == "" {
+			assert.Empty(t, reason, name)
+		} else {
+			assert.Contains(t, reason, tc.reason, name)
+		}
 	}
-	n := 0
-	c.keyLocks.Range(func(any, any) bool { n++; return true })
-	assert.Zero(t, n, "no key lock is kept after its create")
 }

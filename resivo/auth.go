@@ -36,14 +36,16 @@ const AssumedTokenLifetime = 300 * time.Second
 // half its lifetime.
 const TokenMargin = 60 * time.Second
 
-// Tokens is what the client authenticates with. The tokens print as
-// [redacted]; use Reveal to store them.
+// Tokens is what the client authenticates with. Like golang.org/x/oauth2's
+// Token, its JSON form is its storage form and carries the tokens in clear
+// (store it as you would a password); fmt and log/slog show them as
+// [redacted].
 type Tokens struct {
-	AccessToken  access.Secret `json:"accessToken"`
-	RefreshToken access.Secret `json:"refreshToken"` // user login only
+	AccessToken  access.Secret `json:"access_token"`
+	RefreshToken access.Secret `json:"refresh_token,omitempty"` // user login only
 	// Expiry is when the client stops using the access token (the token's
 	// own expiry less TokenMargin); zero when unknown.
-	Expiry time.Time `json:"expiry"`
+	Expiry time.Time `json:"expiry,omitzero"`
 }
 
 // credentials are what the token source needs to obtain tokens.
@@ -210,7 +212,9 @@ func (f *tokenFetcher) clientCredentials(ctx context.Context) (*oauth2.Token, er
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
-			return nil, decodeError(re.Response, re.Body)
+			// Read outside rest's Send: scrub the secrets sent (the
+			// client secret) from the answer here.
+			return nil, decodeError(re.Response, rest.ScrubAnswer(re.Response.Request, re.Body, secretFields...))
 		}
 		return nil, fmt.Errorf("resivo: token request: %w", err)
 	}
@@ -233,6 +237,18 @@ func (f *tokenFetcher) expiry(lifetime time.Duration) time.Time {
 
 func newToken(accessToken, refreshToken string, expiry time.Time) *oauth2.Token {
 	return &oauth2.Token{AccessToken: accessToken, RefreshToken: refreshToken, TokenType: "Bearer", Expiry: expiry}
+}
+
+// encodeTokens and decodeTokens convert between the source's token and the
+// shared store's value, Tokens' JSON form.
+func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+
+func decodeTokens(b []byte) (*oauth2.Token, error) {
+	var t Tokens
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, err
+	}
+	return newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal(), t.Expiry), nil
 }
 
 func tokensOf(t *oauth2.Token) Tokens {

@@ -2,6 +2,7 @@ package resivo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 
@@ -192,8 +193,8 @@ func validateComponentIDs(ids []string) error {
 		return access.Invalid("ComponentIDs", "at least one component is required")
 	}
 	for i, id := range ids {
-		if id == "" {
-			return access.Invalid(fmt.Sprintf("ComponentIDs[%d]", i), "is empty")
+		if err := checkID(fmt.Sprintf("ComponentIDs[%d]", i), id); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -242,6 +243,14 @@ func (s *AuthorizationsService) Revoke(ctx context.Context, siteID, authorizatio
 // credential expired), as the public client does. It returns the authorization as read
 // and whether a revoke was sent.
 //
+// A revoke answered 409 is read again: when the authorization is then no
+// longer live, the revoke is done and the authorization returned is the
+// one read after it. That is how a revoke whose answer was lost ends: the
+// retry policy resends the DELETE (an idempotent method) and resivo
+// answers the resend 409, the first having revoked it. resivo documents no
+// body for that 409, so its own record decides, never the message; a 409
+// on an authorization still live stays access.ErrConflict.
+//
 // GET /:siteId/authorizations/:authorizationId, then
 // DELETE /:siteId/authorizations/:authorizationId/revoke
 func (s *AuthorizationsService) RevokeIfLive(ctx context.Context, siteID, authorizationID string) (*Authorization, bool, *Response, error) {
@@ -252,11 +261,33 @@ func (s *AuthorizationsService) RevokeIfLive(ctx context.Context, siteID, author
 	if !a.Live() {
 		return a, false, resp, nil
 	}
-	resp, err = s.Revoke(ctx, siteID, authorizationID)
+	after, resp, err := s.revokeLive(ctx, siteID, authorizationID)
 	if err != nil {
 		return a, false, resp, err
 	}
+	if after != nil {
+		a = after
+	}
 	return a, true, resp, nil
+}
+
+// revokeLive revokes an authorization that was read as live. On a 409 it
+// reads the authorization again and returns it when it is no longer live
+// (the revoke is done); otherwise the 409 stands. Without a 409 the
+// authorization returned is nil.
+func (s *AuthorizationsService) revokeLive(ctx context.Context, siteID, authorizationID string) (*Authorization, *Response, error) {
+	resp, err := s.Revoke(ctx, siteID, authorizationID)
+	if !errors.Is(err, access.ErrConflict) {
+		return nil, resp, err
+	}
+	a, _, gerr := s.Get(ctx, siteID, authorizationID)
+	switch {
+	case gerr != nil:
+		return nil, resp, errors.Join(err, fmt.Errorf("resivo: reading authorization %s again after the 409: %w", authorizationID, gerr))
+	case a.Live():
+		return nil, resp, err
+	}
+	return a, resp, nil
 }
 
 func checkIDs(siteID, authorizationID string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
 	"sync"
 	"time"
@@ -19,17 +20,15 @@ type Client struct {
 	Components     *ComponentsService
 	Authorizations *AuthorizationsService
 
-	api      *rest.Client // requests authorised by the token source
-	anon     *rest.Client // the login endpoint
-	tokens   *auth.Source
-	fetch    *tokenFetcher
-	version  string   // the version prefix of versioned routes
-	sites    []string // the sites ListDoors covers
-	locales  sync.Map // site id -> defaultLocale
-	keys     access.KeyStore
-	keyLocks sync.Map // grant key -> *keyLock
-	// keyLocksMu guards the keyLocks entries' waiter counts.
-	keyLocksMu sync.Mutex
+	locker  access.Locker // turns per grant key and resource (WithLocker)
+	api     *rest.Client  // requests authorised by the token source
+	anon    *rest.Client  // the login endpoint
+	tokens  *auth.Source
+	fetch   *tokenFetcher
+	version string   // the version prefix of versioned routes
+	sites   []string // the sites ListDoors covers
+	locales sync.Map // site id -> defaultLocale
+	keys    access.KeyStore
 }
 
 type service struct{ client *Client }
@@ -55,26 +54,30 @@ func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
 		if err := opt(&s); err != nil {
-			return nil, err
+			return nil, clientopt.Invalid(err)
 		}
 	}
 	base, err := s.validate()
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	cfg, err := s.RestConfig(base, decodeError)
 	if err != nil {
-		return nil, err
+		return nil, clientopt.Invalid(err)
 	}
 	c := &Client{
 		version: s.version,
 		sites:   append([]string(nil), s.sites...),
 		keys:    s.keys,
 	}
+	c.locker = s.LockerOrDefault()
 	creds := &credentials{clientID: s.clientID, clientSecret: access.Secret(s.clientSecret), email: s.email,
 		password: access.Secret(s.password)}
 	c.anon = rest.New(cfg)
 	c.tokens = auth.NewSource(c.fetcher(creds, cfg), s.TokenTimeout, s.tokenCallback())
+	if s.TokenStore != nil {
+		c.tokens.Share(auth.Shared{Store: s.TokenStore, Encode: encodeTokens, Decode: decodeTokens, Logger: s.Logger})
+	}
 	if s.accessToken != "" {
 		c.tokens.Init(newToken(s.accessToken, s.refreshToken, time.Time{}))
 	}
@@ -128,3 +131,7 @@ func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, er
 	resp, err := api.Do(ctx, call, nil)
 	return newResponse(resp), err
 }
+
+// Locker returns the Locker the client takes its turns from (WithLocker),
+// which access.EnsureGrant and access.EnsureRevokedByKey use too.
+func (c *Client) Locker() access.Locker { return c.locker }

@@ -47,9 +47,11 @@
 // Every error a call returns says what happened, tested with errors.Is:
 //
 //   - access.ErrInvalid: the request was refused before anything was sent:
-//     ids that would change the path, empty required fields, validTo not
-//     after validFrom, recipients that are not one bare email address or an
-//     E.164 number, a PIN that is not digits.
+//     an id resivo does not hand out (resivo documents no format: ids are
+//     ASCII letters, digits, '-', '_', '.' and '~'), a door or grant id of
+//     the access methods on a site not given to WithSites, empty required
+//     fields, validTo not after validFrom, recipients that are not one bare
+//     email address or an E.164 number, a PIN that is not digits.
 //   - access.ErrUnavailable: nothing reached resivo (the dial was refused,
 //     the name did not resolve, the TLS handshake failed), no token could be
 //     obtained for lack of a connection, or a request that may be resent
@@ -57,8 +59,9 @@
 //   - access.ErrOutcomeUnknown, which also matches access.ErrUnavailable: a
 //     create (POST) may have reached resivo and its result is unknown: the
 //     connection was reset or timed out after the request was written,
-//     resivo answered 5xx, or a 2xx body was cut short, malformed or too
-//     large. resivo may then hold an authorization the client cannot find:
+//     resivo answered 5xx (but a 503 with Retry-After, which says resivo
+//     did not act: that is an *Error matching ErrUnavailable), or a 2xx
+//     body was cut short, malformed or too large. resivo may then hold an authorization the client cannot find:
 //     resivo publishes no listing of authorizations, so a lost create cannot
 //     be looked up by its key. This is a known gap. CreateGrant therefore
 //     leaves the grant's key pending in the KeyStore, and every later
@@ -77,8 +80,8 @@
 //     is ErrUnauthorized), 404 and 410 ErrNotFound, 409 ErrConflict, 400 and
 //     422 ErrInvalid, 429 ErrRateLimited, 502-504 ErrUnavailable. resivo
 //     publishes no error codes, so the code is kept, not interpreted. The
-//     *Error of a 5xx to a create is wrapped to match ErrOutcomeUnknown;
-//     errors.As still finds it.
+//     *Error of a 5xx to a create is wrapped to match ErrOutcomeUnknown
+//     (a 503 with Retry-After is not); errors.As still finds it.
 //
 // A redirect is followed only for a request that may be resent, to the base
 // URL's own scheme, host and port; any other is returned as an error, so
@@ -90,7 +93,8 @@
 //
 // A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
 // fails and reading stops. Each attempt, token requests included, waits at
-// most 30 s for its response headers (WithResponseHeaderTimeout), over a
+// most 30 s for its response headers (WithResponseHeaderTimeout) and then
+// at most 60 s for the rest of its body (WithResponseBodyTimeout), over a
 // WithHTTPClient transport too. A token fetch runs on its own context,
 // bounded by WithTokenTimeout (30 s): a caller waiting for it returns when
 // its own context ends while the fetch goes on for the others. The
@@ -134,7 +138,8 @@
 // remote open; not access.GrantUpdater: resivo has no window change, so
 // access.EnsureGrant revokes and re-creates a moved booking). Doors are the
 // components of the sites given to WithSites; a door id is
-// "siteId/componentId". Component ids change when a site is migrated while
+// "siteId/componentId", and a door or grant id on another site is
+// access.ErrInvalid. Component ids change when a site is migrated while
 // display names, unique per site, stay: resolve names with
 // access.ResolveDoorIDs on every booking rather than storing ids.
 //
@@ -147,8 +152,13 @@
 // access.NoticeSMSDropped notice while the email and the access go ahead. A
 // PIN grant (access.CredentialPIN) is a PIN-code access. A grant id is
 // "siteId/authorizationId"; each door's state follows the authorization's
-// status and credentials (GetGrant). RevokeGrant reads the authorization
-// first and revokes only what is still live.
+// status and credentials (GetGrant); a status doorkit does not know keeps
+// the doors pending with the status in the reason, never failed, so that
+// EnsureGrant does not re-make the grant (and resivo email the visitor) on
+// every trigger. RevokeGrant reads the authorization first and revokes only
+// what is still live; a revoke answered 409 is done only when the
+// authorization, read again, is no longer live (the resend of a revoke
+// whose answer was lost is answered 409), else it is access.ErrConflict.
 //
 // # Grant keys and lost answers
 //
@@ -156,12 +166,22 @@
 // kept in a KeyStore (WithKeyStore; NewKeyStore by default, one process
 // long) and written into the authorization's displayName as "[key] label",
 // where the resivo portal and GetGrant show it back. Before a create is
-// sent its key is marked pending; when the answer is lost (or a 5xx, or a
-// timeout), the error matches access.ErrOutcomeUnknown and the key stays
-// pending: lookups of it fail with a *PendingKeyError, so access.EnsureGrant
-// never makes a second authorization for the booking. Find the
-// authorization named "[key] ..." in the resivo portal and record it, or
-// its absence, with ResolveKey.
+// sent its key is marked pending; when the answer is lost (or a 5xx other
+// than a 503 with Retry-After, or a timeout), the error matches
+// access.ErrOutcomeUnknown and the key stays pending: lookups of it fail
+// with a *PendingKeyError, so access.EnsureGrant never makes a second
+// authorization for the booking. Find the authorization named "[key] ..."
+// in the resivo portal and record it, or its absence, with ResolveKey. Any
+// other failure (resivo's refusal, a 429 or a 503 with Retry-After, a
+// request never sent) removes the mark.
+//
+// The default store forgets every key when the process ends, and so cannot
+// prove a key absent: after a restart, access.EnsureRevokedByKey of a key
+// made by an earlier process answers access.ErrKeyUnknown (revoke by the
+// grant id you stored instead) rather than nil while the authorization
+// lives on, and access.EnsureGrant of such a key creates a second
+// authorization (a second email). A durable store (redisstore, or your
+// database through access.KeyStore) prevents both.
 //
 // # Your own transport
 //

@@ -52,6 +52,10 @@ func fixture(t *testing.T) accesstest.Fixture {
 			}
 			return n
 		},
+		// Grants are read one by one through the KeyStore: every read fails.
+		FailListing: func() {
+			srv.Inject(resivotest.Fault{Method: "GET", Count: 1 << 20, Status: 502})
+		},
 		// LoseNextCreate is left nil: resivo publishes no way to list
 		// authorizations, so a create whose answer is lost cannot be found
 		// again and EnsureGrant cannot recover it. What the client does
@@ -417,4 +421,34 @@ func TestRateLimit(t *testing.T) {
 		assert.Equal(t, 40, made)
 		assert.Zero(t, srv.Throttled())
 	})
+}
+
+// A new process with the default in-memory KeyStore cannot prove a key
+// gone: revoke by key answers access.ErrKeyUnknown and the authorization
+// stays live, instead of nil while the visitor keeps access.
+func TestRestartedProcessDoesNotReportRevokeByKeyDone(t *testing.T) {
+	ctx := context.Background()
+	first, srv := newFakeClient(t)
+	req := visitorRequest(door(resivotest.MainEntranceID))
+	req.Key = "BK-RESTART"
+	g, outcome, err := access.EnsureGrant(ctx, first, req)
+	require.NoError(t, err)
+	require.Equal(t, access.EnsureCreated, outcome)
+
+	second, err := resivo.New(resivo.WithBaseURL(srv.URL), resivo.WithHTTPClient(srv.Client()),
+		resivo.WithClientCredentials(resivotest.ClientID, resivotest.ClientSecret), resivo.WithSites(resivotest.SiteID))
+	require.NoError(t, err)
+	err = access.EnsureRevokedByKey(ctx, second, "BK-RESTART")
+	require.ErrorIs(t, err, access.ErrKeyUnknown)
+	assert.Contains(t, err.Error(), "revoke by the grant id you stored, or use a durable KeyStore")
+	live, err := second.GetGrant(ctx, g.ID)
+	require.NoError(t, err)
+	assert.NotEqual(t, access.GrantRevoked, live.State(), "the authorization is still live")
+	require.False(t, srv.Authorizations()[0].Revoked)
+
+	// Revoking by the stored grant id works from any process.
+	require.NoError(t, access.EnsureRevoked(ctx, second, g.ID))
+	auths := srv.Authorizations()
+	require.Len(t, auths, 1)
+	assert.True(t, auths[0].Revoked)
 }

@@ -4,66 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
 )
 
-// KeyLister is a KeyStore that can list its keys. ListGrants without a key
-// needs it; the default store is one. A shared store (a database table)
-// implements it with a plain query.
-type KeyLister interface {
-	Keys(ctx context.Context) ([]string, error)
-}
-
 // NewKeyStore returns the default KeyStore: access.NewMemoryKeyStore, which
-// lasts as long as the process, plus KeyLister.
-func NewKeyStore() access.KeyStore {
-	return &listingStore{KeyStore: access.NewMemoryKeyStore(), keys: map[string]bool{}}
-}
-
-type listingStore struct {
-	access.KeyStore
-	mu   sync.Mutex
-	keys map[string]bool
-}
-
-func (s *listingStore) Put(ctx context.Context, key, grantID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.KeyStore.Put(ctx, key, grantID); err != nil {
-		return err
-	}
-	s.keys[key] = true
-	return nil
-}
-
-func (s *listingStore) Delete(ctx context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.KeyStore.Delete(ctx, key); err != nil {
-		return err
-	}
-	delete(s.keys, key)
-	return nil
-}
-
-func (s *listingStore) Keys(ctx context.Context) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.keys))
-	for k := range s.keys {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out, nil
-}
+// lasts as long as the process (so after a restart a revoke by key answers
+// access.ErrKeyUnknown instead of "done") and lists its keys
+// (access.KeyLister), as ListGrants without a key needs. Give several
+// processes, or a process that restarts, a durable store (WithKeyStore).
+func NewKeyStore() access.KeyStore { return access.NewMemoryKeyStore() }
 
 // pendingPrefix marks a key whose create was sent and not yet answered. It
 // starts with '?', which no grant id holds.
@@ -119,17 +71,20 @@ func (c *Client) ResolveKey(ctx context.Context, key, grantID string) error {
 }
 
 // createWithKey runs create with the key marked pending in the store, and
-// records the grant id once resivo answers. Creates for one key are
-// serialised within the process; across processes sharing a store, two
-// creates for one key at the same moment are not excluded (the KeyStore has
-// no compare-and-set).
+// records the grant id once resivo answers. The mark stays only when the
+// create may have been acted on (access.ErrOutcomeUnknown), as in
+// access.CreateWithKeyStore; any other failure removes it.
 func (c *Client) createWithKey(ctx context.Context, key, site string, create func() (*CreatedAuthorization, error)) (*CreatedAuthorization, error) {
 	if key == "" {
-		created, err := create()
-		return created, classifyCreate(err)
+		return create()
 	}
-	unlock := c.lockKey(key)
-	defer unlock()
+	// Creates for one key take turns on the client's Locker (shared by
+	// the replicas when it is a shared one).
+	lease, err := c.locker.Lock(ctx, "create:"+key)
+	if err != nil {
+		return nil, fmt.Errorf("resivo: waiting for key %q's turn: %w", key, err)
+	}
+	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
 	if err := c.checkKeyFree(ctx, key); err != nil {
 		return nil, err
 	}
@@ -140,7 +95,11 @@ func (c *Client) createWithKey(ctx context.Context, key, site string, create fun
 	// The store is updated even if the caller's context ended meanwhile.
 	storeCtx := context.WithoutCancel(ctx)
 	if err != nil {
-		err = classifyCreate(err)
+		// internal/rest classes every failure, as access.CreateWithKeyStore
+		// relies on: only an answer that may have been acted on (a lost or
+		// broken answer, a timeout in flight, a 5xx other than a 503 with
+		// Retry-After, which says resivo did nothing) matches
+		// ErrOutcomeUnknown and keeps the mark.
 		if !errors.Is(err, access.ErrOutcomeUnknown) {
 			if derr := c.keys.Delete(storeCtx, key); derr != nil {
 				return nil, errors.Join(err, fmt.Errorf("resivo: key store: %w", derr))
@@ -160,7 +119,9 @@ func (c *Client) createWithKey(ctx context.Context, key, site string, create fun
 func (c *Client) checkKeyFree(ctx context.Context, key string) error {
 	id, err := c.keys.Get(ctx, key)
 	switch {
-	case errors.Is(err, access.ErrNotFound):
+	case errors.Is(err, access.ErrNotFound), errors.Is(err, access.ErrKeyUnknown):
+		// Unknown to a store that may have forgotten: a first create must
+		// work (see access.EnsureGrant).
 		return nil
 	case err != nil:
 		return fmt.Errorf("resivo: key store: %w", err)
@@ -179,51 +140,4 @@ func (c *Client) checkKeyFree(ctx context.Context, key string) error {
 		return nil
 	}
 	return fmt.Errorf("resivo: key %q already has grant %s: %w", key, id, access.ErrConflict)
-}
-
-// classifyCreate says whether a failed create may have made an
-// authorization. internal/rest classes every failure: a request that may
-// have reached resivo without a usable answer (a lost or broken answer, a
-// timeout or cancellation in flight, a 5xx) matches access.ErrOutcomeUnknown;
-// anything else (resivo's refusal, a request never sent, no token) made
-// nothing. A 5xx *Error that arrives unmarked is marked here.
-func classifyCreate(err error) error {
-	var rerr *Error
-	switch {
-	case err == nil, errors.Is(err, access.ErrOutcomeUnknown):
-		return err
-	case errors.As(err, &rerr) && rerr.StatusCode >= 500:
-		return fmt.Errorf("resivo: the create may have reached resivo: %w: %w", access.ErrOutcomeUnknown, err)
-	}
-	return err
-}
-
-// keyLock is one key's create lock; waiters counts the creates holding or
-// waiting for it (guarded by Client.keyLocksMu), so that it is dropped when
-// the last one leaves instead of being kept for every key ever used.
-type keyLock struct {
-	mu      sync.Mutex
-	waiters int
-}
-
-// lockKey serialises creates for one key within the process.
-func (c *Client) lockKey(key string) func() {
-	c.keyLocksMu.Lock()
-	v, _ := c.keyLocks.Load(key)
-	kl, _ := v.(*keyLock)
-	if kl == nil {
-		kl = &keyLock{}
-		c.keyLocks.Store(key, kl)
-	}
-	kl.waiters++
-	c.keyLocksMu.Unlock()
-	kl.mu.Lock()
-	return func() {
-		kl.mu.Unlock()
-		c.keyLocksMu.Lock()
-		if kl.waiters--; kl.waiters == 0 {
-			c.keyLocks.Delete(key)
-		}
-		c.keyLocksMu.Unlock()
-	}
 }

@@ -40,9 +40,13 @@ const DefaultBaseURL = "https://api.resivo.io"
 // DefaultUserAgent identifies doorkit in the User-Agent header.
 const DefaultUserAgent = "doorkit-resivo/1"
 
+// secretFields are resivo body keys whose values are secrets, beside
+// those rest.IsSecretKey knows.
+var secretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
+
 func defaultSettings() settings {
 	c := clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL)
-	c.SecretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
+	c.SecretFields = slices.Clone(secretFields)
 	return settings{Common: c, version: DefaultAPIVersion}
 }
 
@@ -149,6 +153,16 @@ func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetResponseHeaderTimeout(d) }
 }
 
+// WithResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read (default 60 s), so a server
+// that trickles its answer cannot hold a call without a deadline forever; a
+// body cut short this way is an error matching the call's class (see
+// Bounds in the package doc). It applies over a WithHTTPClient transport
+// too; the context's deadline still applies.
+func WithResponseBodyTimeout(d time.Duration) Option {
+	return func(s *settings) error { return s.SetResponseBodyTimeout(d) }
+}
+
 // WithLogBodies adds headers, the query and JSON or form bodies to the
 // debug records of WithLogger, with secrets (client secrets, passwords,
 // tokens, PIN codes) and personal data (emails, phone numbers) redacted.
@@ -165,11 +179,30 @@ func WithTokenTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetTokenTimeout(d) }
 }
 
-// WithRateLimit paces the client to limit requests per second with bursts
-// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
-// token fetches included; a caller waits within its context and gets its
-// context's error when that ends first. resivo publishes no limit; set one
-// that your account is known to take, to avoid 429 answers.
+// WithRateBudget paces the client from budget, the request budget of this
+// vendor account shared by all its replicas (a redisstore budget, or
+// access.NewMemoryRateBudget for clients in one process). Every attempt,
+// retries and token fetches included, takes its slot from the budget and
+// waits for it within its context; a 429, or a 503 with Retry-After, is
+// reported to the budget so that every replica slows down. A budget that
+// fails or does not answer within 500 ms (Redis unreachable) does not stop
+// requests: they are paced locally meanwhile, at a quarter of the budget's
+// rate when it reports one (access.RateLimitReporter), else as without a
+// budget, and WithLogger hears once when that starts and once when the
+// budget answers again. WithRateLimit, if also set, stays this client's
+// ceiling.
+func WithRateBudget(budget access.RateBudget) Option {
+	return func(s *settings) error { return s.SetRateBudget(budget) }
+}
+
+// WithRateLimit sets a ceiling of limit requests per second with bursts of
+// burst (golang.org/x/time/rate). Every attempt is paced, retries and token
+// fetches included; a caller waits within its context and gets its context's
+// error when that ends first. A 429, or a 503 with Retry-After, lowers the
+// pace below the ceiling, and accepted requests raise it again, never above.
+// Without it the client learns the vendor's rate that way from a cold start;
+// rate.Inf turns pacing off, the learning included. resivo publishes no
+// limit; set one that your account is known to take, to avoid 429 answers.
 func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
@@ -211,7 +244,7 @@ func WithSites(siteIDs ...string) Option {
 // cannot list authorizations, let alone by a caller's key, so the client
 // keeps which authorization each key made; the default, NewKeyStore, lasts
 // as long as the process. Plug in a durable or shared store (implementing
-// KeyLister too, for ListGrants without a key) when several processes grant
+// access.KeyLister too, for ListGrants without a key) when several processes grant
 // for the same bookings or a restart must not forget keys.
 func WithKeyStore(ks access.KeyStore) Option {
 	return func(s *settings) error {
@@ -231,8 +264,8 @@ func (s *settings) validate() (*url.URL, error) {
 	if s.keys == nil {
 		s.keys = NewKeyStore()
 	}
-	if s.clientSecret == "" && s.password == "" && s.accessToken == "" {
-		return nil, errors.New("resivo: WithClientCredentials, WithLogin or WithTokens is required")
+	if s.clientSecret == "" && s.password == "" && s.accessToken == "" && s.TokenStore == nil {
+		return nil, errors.New("resivo: WithClientCredentials, WithLogin, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }
@@ -242,4 +275,33 @@ func (s *settings) tokenCallback() func(*oauth2.Token) {
 		return nil
 	}
 	return func(t *oauth2.Token) { s.onTokens(tokensOf(t)) }
+}
+
+// WithLocker sets where the client takes its turns: EnsureGrant and
+// EnsureRevokedByKey on this client take one per grant key, and the client
+// takes one wherever two calls must not change the same thing at once. The
+// default is an in-memory Locker of this client value, which keeps the
+// goroutines of one process apart; give every replica the same shared
+// Locker (redisstore) to keep replicas apart.
+func WithLocker(l access.Locker) Option {
+	return func(s *settings) error { return s.SetLocker(l) }
+}
+
+// WithTokenStore shares the client's tokens with every client of the same
+// resivo account given the same store: the replicas of a service
+// (redisstore), or clients in one process (access.NewMemoryTokenStore).
+// The client still caches its token until it expires or is refused, so in
+// the steady state a call costs no store round trip. When it needs a new
+// token it adopts one a peer stored; otherwise it takes the store's refresh
+// lease, reads the store again, and only then fetches one (client
+// credentials or login) and saves it with a compare and swap on the value
+// it replaced, so one fetch serves the fleet. Tokens given with WithTokens
+// are used only while the store holds none. WithTokenCallback still hears
+// of every new token, adopted ones included. If the store cannot be
+// reached, a cached token keeps working, and a call that needs a new one
+// fails with an error matching access.ErrUnavailable before anything is
+// sent to resivo. The store holds Tokens' JSON form, the tokens in clear:
+// protect it as you would a password.
+func WithTokenStore(store access.TokenStore) Option {
+	return func(s *settings) error { return s.SetTokenStore(store) }
 }

@@ -12,21 +12,16 @@ import (
 // alone is not enough): every exported type that holds a Secret, directly or
 // through a field, is a slog.LogValuer and a fmt.Formatter that renders its
 // JSON fields with the secrets redacted (TestSecretHoldersListed finds such
-// types in the source and keeps this list complete). Tokens and
-// LoginResponse, which are never sent to resivo, also encode to JSON
-// redacted, so one logged inside a slice, map or struct of the caller's
-// (which slog's JSON handler encodes with encoding/json) does not leak;
-// request bodies (LoginRequest, PinCode, PinAccessRequest) encode their
-// secrets, as resivo needs them.
+// types in the source and keeps this list complete). LoginResponse, an
+// answer never sent or stored, also encodes to JSON redacted, so one logged
+// inside a slice, map or struct of the caller's (which slog's JSON handler
+// encodes with encoding/json) does not leak. Request bodies (LoginRequest,
+// PinCode, PinAccessRequest) encode their secrets, as resivo needs them, and
+// so does Tokens, whose JSON form is its storage form (as x/oauth2's Token):
+// log a Tokens value itself, not a slice or map of them.
 
 func (t Tokens) LogValue() slog.Value          { return redact.LogValue(t) }
 func (t Tokens) Format(f fmt.State, verb rune) { redact.Format(f, verb, t) }
-
-// MarshalJSON encodes the tokens redacted; store them with Reveal.
-func (t Tokens) MarshalJSON() ([]byte, error) {
-	type plain Tokens
-	return json.Marshal(plain(redact.Redacted(t)))
-}
 
 func (r LoginResponse) LogValue() slog.Value          { return redact.LogValue(r) }
 func (r LoginResponse) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/redact/redacttest"
@@ -26,11 +27,12 @@ const secretMark = "S3CRET"
 // TestSecretHoldersListed keeps it complete.
 var secretHolders = []any{Tokens{}, LoginRequest{}, LoginResponse{}, PinCode{}, PinAccessRequest{}}
 
-// jsonRedacted are the holders that are never sent to resivo and so also
-// encode to JSON redacted; redacttest.AssertHidden, which first checks that
-// encoding/json shows the planted secrets, does not apply to them as a
-// whole.
-var jsonRedacted = map[string]bool{"Tokens": true, "LoginResponse": true}
+// jsonRedacted are the holders that are never sent to resivo nor stored and
+// so also encode to JSON redacted; redacttest.AssertHidden, which first
+// checks that encoding/json shows the planted secrets, does not apply to
+// them as a whole. Tokens is not one: its JSON form is its storage form
+// (TestTokensStorageForm).
+var jsonRedacted = map[string]bool{"LoginResponse": true}
 
 func TestSecretHoldersListed(t *testing.T) { redacttest.AssertListed(t, ".", secretHolders) }
 
@@ -82,8 +84,8 @@ func TestSecretsNeverPrintOrLog(t *testing.T) {
 	}
 }
 
-// Request bodies still carry the real values; the types never sent encode
-// redacted.
+// Request bodies and the tokens' storage form carry the real values; the
+// answer never sent nor stored encodes redacted.
 func TestSecretsInJSON(t *testing.T) {
 	b, err := json.Marshal(PinCode{PinCode: "987654", DisplayName: "x"})
 	require.NoError(t, err)
@@ -93,7 +95,7 @@ func TestSecretsInJSON(t *testing.T) {
 	assert.JSONEq(t, `{"email":"a@example.com","password":"pw"}`, string(b))
 	b, err = json.Marshal(Tokens{AccessToken: "tok", RefreshToken: "ref"})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"accessToken":"[redacted]","refreshToken":"[redacted]","expiry":"0001-01-01T00:00:00Z"}`, string(b))
+	assert.JSONEq(t, `{"access_token":"tok","refresh_token":"ref"}`, string(b))
 	b, err = json.Marshal(LoginResponse{AccessToken: "tok", RefreshToken: "ref", ExpiresIn: 60})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"accessToken":"[redacted]","refreshToken":"[redacted]","expiresIn":60}`, string(b))
@@ -132,4 +134,18 @@ func TestSecretsNotInErrors(t *testing.T) {
 			assert.NotContains(t, fmt.Sprintf(verb, err), secretMark, name+" "+verb)
 		}
 	}
+}
+
+// Tokens follow x/oauth2's rule: JSON is the storage form, with the
+// secrets in clear under oauth2's names; fmt and slog redact.
+func TestTokensStorageForm(t *testing.T) {
+	tokens := Tokens{AccessToken: secretMark + "-access", RefreshToken: secretMark + "-refresh",
+		Expiry: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	redacttest.AssertStorageForm(t, tokens, secretMark)
+	raw, err := json.Marshal(tokens)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"S3CRET-access","refresh_token":"S3CRET-refresh","expiry":"2026-05-01T12:00:00Z"}`, string(raw))
+	raw, err = json.Marshal(Tokens{AccessToken: "a"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"access_token":"a"}`, string(raw), "empty values are left out")
 }

@@ -48,6 +48,11 @@ type Fixture struct {
 	// The client must report it as access.ErrOutcomeUnknown, and EnsureGrant
 	// must end with exactly one grant. nil skips the lost-answer test.
 	LoseNextCreate func()
+	// FailListing makes every later read of the implementation's grants
+	// fail (its listing; for a vendor read through its KeyStore, each read
+	// by id), in the account of GrantDoors for a Directory. The reconcile
+	// cases then check that nothing is revoked. nil skips that case.
+	FailListing func()
 }
 
 // Config describes an implementation and its fake's data.
@@ -111,6 +116,9 @@ func Run(t *testing.T, cfg Config) {
 	}
 	if cfg.Caps.Granter && cfg.Caps.GrantUpdater {
 		t.Run("GrantUpdater", func(t *testing.T) { testUpdater(t, cfg) })
+	}
+	if cfg.Caps.Granter && cfg.Caps.GrantLister {
+		t.Run("Reconcile", func(t *testing.T) { testReconcile(t, cfg) })
 	}
 }
 
@@ -489,8 +497,16 @@ func testGrantLister(t *testing.T, cfg Config) {
 		t.Fatalf("by key %q: %v, want [%s]", reqA.Key, grantIDs(byKey), a.ID)
 	}
 	checkGrant(t, cfg, byKey[0], reqA)
-	if got := list(t, l, access.GrantFilter{Key: "accesstest-no-such-key"}); len(got) != 0 {
-		t.Errorf("by an unknown key: %v, want none", grantIDs(got))
+	// An unknown key lists nothing, or ErrKeyUnknown from a KeyStore that
+	// cannot prove it absent; never a grant.
+	for g, err := range l.ListGrants(context.Background(), access.GrantFilter{Key: "accesstest-no-such-key"}) {
+		switch {
+		case errors.Is(err, access.ErrKeyUnknown):
+		case err != nil:
+			t.Errorf("by an unknown key: %v", err)
+		default:
+			t.Errorf("by an unknown key: grant %s, want none", g.ID)
+		}
 	}
 	byDoor := list(t, l, access.GrantFilter{DoorID: cfg.GrantDoors[0]})
 	if ids := grantIDs(byDoor); !slices.Contains(ids, a.ID) || !slices.Contains(ids, b.ID) {
@@ -685,6 +701,43 @@ func testEnsure(t *testing.T, cfg Config) {
 		again, outcome, err := access.EnsureGrant(ctx, g, req)
 		if err != nil || outcome != access.EnsureUnchanged || again.ID != grant.ID {
 			t.Errorf("EnsureGrant after the recovery: %v %v %v, want %s unchanged", again, outcome, err, grant.ID)
+		}
+	})
+	t.Run("LongestKeyRoundTrips", func(t *testing.T) {
+		// Every key access.ValidateKey accepts, the longest with the
+		// characters a key store or a note could trip on, is stored and
+		// given back whole.
+		fx := cfg.New(t)
+		g := fx.Impl.(access.Granter)
+		tail := `] [x] \ é/?#%:,"'`
+		key := "booking-3f2c9a1e-5b7d-4e2a-9c0f-1a2b3c4d5e6f" + tail
+		key += strings.Repeat("k", access.MaxKeyLength-len(key))
+		req := request(cfg, key)
+		made, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureCreated {
+			t.Fatalf("EnsureGrant with a %d-byte key: outcome %v, err %v; want created", len(key), outcome, err)
+		}
+		if made.Key != key {
+			t.Errorf("created grant key = %q, want %q", made.Key, key)
+		}
+		byKey := list(t, g.(access.GrantLister), access.GrantFilter{Key: key})
+		if len(byKey) != 1 || byKey[0].ID != made.ID || byKey[0].Key != key {
+			t.Fatalf("by key %q: %v, want [%s] with the key whole", key, grantIDs(byKey), made.ID)
+		}
+		if getter, ok := g.(access.GrantGetter); ok {
+			switch got, err := getter.GetGrant(ctx, made.ID); {
+			case err != nil:
+				t.Errorf("GetGrant(%q): %v", made.ID, err)
+			case got.Key != key:
+				t.Errorf("GetGrant(%q): key %q, want %q", made.ID, got.Key, key)
+			}
+		}
+		again, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureUnchanged || again.ID != made.ID {
+			t.Errorf("second EnsureGrant: %v %v %v, want %s unchanged", again, outcome, err, made.ID)
+		}
+		if err := access.EnsureRevokedByKey(ctx, g, key); err != nil {
+			t.Errorf("EnsureRevokedByKey: %v", err)
 		}
 	})
 	t.Run("NeedsAKey", func(t *testing.T) {

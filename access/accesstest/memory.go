@@ -35,13 +35,15 @@ type Memory struct {
 	opens    int
 	loseNext int
 	failNext int
+	failList bool
 	now      func() time.Time
+	locker   access.Locker
 }
 
 // NewMemory returns a Memory over doors. Doors without Vendor get
 // MemoryVendor; Native is set to the door's id when nil.
 func NewMemory(doors ...access.Door) *Memory {
-	m := &Memory{denied: map[string]bool{}, grants: map[string]*access.Grant{}, now: time.Now}
+	m := &Memory{denied: map[string]bool{}, grants: map[string]*access.Grant{}, now: time.Now, locker: access.NewMemoryLocker()}
 	for _, d := range doors {
 		d.Vendor = cmp.Or(d.Vendor, MemoryVendor)
 		if d.Native == nil {
@@ -51,6 +53,10 @@ func NewMemory(doors ...access.Door) *Memory {
 	}
 	return m
 }
+
+// Locker returns the Memory's own in-memory Locker, as every vendor client
+// carries one: EnsureGrant takes per-key turns from it.
+func (m *Memory) Locker() access.Locker { return m.locker }
 
 // MemoryDoors returns three doors that take grants by link and PIN: "m1"
 // and "m2" open remotely, "m3" does not.
@@ -88,6 +94,30 @@ func (m *Memory) FailNextCreate() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.failNext++
+}
+
+// SetClock sets the clock Memory prepares windows by (time.Now by
+// default), so a test can make grants whose windows started in the past.
+func (m *Memory) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
+}
+
+func (m *Memory) clock() time.Time {
+	m.mu.Lock()
+	now := m.now
+	m.mu.Unlock()
+	return now()
+}
+
+// FailListings makes every later ListGrants stop after its first grant
+// with an error matching ErrUnavailable, as a listing cut short by a
+// failing page does.
+func (m *Memory) FailListings() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failList = true
 }
 
 // Creates returns how many grants CreateGrant has created.
@@ -180,7 +210,7 @@ func (m *Memory) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	window, notices, err := req.Window.Prepare(m.now(), time.Second)
+	window, notices, err := req.Window.Prepare(m.clock(), time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +288,11 @@ func (m *Memory) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	return clone(g), nil
 }
 
+// KeyLookupAuthoritative reports true: Memory is the vendor itself, and
+// its listing holds every grant from the moment it is made, with the key it
+// was made with (see access.KeyAuthority).
+func (m *Memory) KeyLookupAuthoritative() bool { return true }
+
 // ListGrants lists the live grants matching filter, in creation order.
 func (m *Memory) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
@@ -272,11 +307,16 @@ func (m *Memory) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 				out = append(out, clone(g))
 			}
 		}
+		failList := m.failList
 		m.mu.Unlock()
 		slices.SortFunc(out, func(a, b *access.Grant) int { // creation order: g2 before g10
 			return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), cmp.Compare(a.ID, b.ID))
 		})
-		for _, g := range out {
+		for i, g := range out {
+			if failList && i == 1 {
+				yield(nil, fmt.Errorf("memory: listing cut short after grant %s: %w", out[0].ID, access.ErrUnavailable))
+				return
+			}
 			if !yield(g, nil) {
 				return
 			}
@@ -292,7 +332,7 @@ func (m *Memory) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	w, notices, err := window.Prepare(m.now(), time.Second)
+	w, notices, err := window.Prepare(m.clock(), time.Second)
 	if err != nil {
 		return nil, err
 	}

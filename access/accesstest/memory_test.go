@@ -12,7 +12,7 @@ func TestMemory(t *testing.T) {
 		New: func(t *testing.T) accesstest.Fixture {
 			m := accesstest.NewMemory(accesstest.MemoryDoors()...)
 			m.Deny("m2")
-			return accesstest.Fixture{Impl: m, Creates: m.Creates, Live: m.Live, LoseNextCreate: m.LoseNextCreate}
+			return accesstest.Fixture{Impl: m, Creates: m.Creates, Live: m.Live, LoseNextCreate: m.LoseNextCreate, FailListing: m.FailListings}
 		},
 		Caps: accesstest.Capabilities{DoorLister: true, DoorOpener: true, Granter: true,
 			GrantGetter: true, GrantLister: true, GrantUpdater: true},
@@ -38,7 +38,7 @@ func TestDirectoryOverMemory(t *testing.T) {
 			if err := d.Add("lab", lab); err != nil {
 				t.Fatal(err)
 			}
-			return accesstest.Fixture{Impl: d, Creates: lab.Creates, Live: lab.Live, LoseNextCreate: lab.LoseNextCreate}
+			return accesstest.Fixture{Impl: d, Creates: lab.Creates, Live: lab.Live, LoseNextCreate: lab.LoseNextCreate, FailListing: lab.FailListings}
 		},
 		Caps: accesstest.Capabilities{DoorLister: true, DoorOpener: true, Granter: true,
 			GrantGetter: true, GrantLister: true, GrantUpdater: true},

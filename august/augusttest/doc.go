@@ -28,7 +28,10 @@
 // The state change happens when a result is released, just before its
 // webhook call: a PIN being loaded is listed under "created" (state
 // "created") until then, then under "loaded". Deliveries use the client set
-// with SetWebhookClient. Close stops the delivery goroutine.
+// with SetWebhookClient. SetPINCommandHook sees each PIN command before the
+// fake looks at it, and may hold it (a hung call). SetPINState moves a PIN
+// to any listing state, including ones August does not document. Close
+// stops the delivery goroutine.
 //
 // Lock behaviour is switched per lock: SetBridgeOnline (422 {"code":98,
 // "message":"Bridge is offline"}), SetLockError (408, 423, 460, 530, 531,
@@ -59,7 +62,9 @@
 //   - POST /locks/:lockID/pins: the batch is all or nothing. Load requires
 //     action, pin, accessType, firstName, lastName, partnerUserID and the
 //     request webhook (an absolute http(s) URL); update requires pin and
-//     accessType; delete, disable and enable require pin. temporary,
+//     accessType; delete requires pin and the PIN's userID (404 when the
+//     PIN on the lock has another user, or none yet); disable and enable
+//     require pin. temporary,
 //     oneTime and recurring need accessTimes "DTSTART=<RFC 3339 UTC,
 //     Z>;DTEND=<...>" with DTEND after DTSTART and in the future; recurring
 //     also needs an accessRecurrence RRULE (FREQ=...). Type 1 locks take
@@ -71,11 +76,18 @@
 //     wrong state (disable needs loaded, enable disabled, update loaded or
 //     disabled), or no slot left. 404 when a non-load command names a PIN
 //     that is not on the lock.
-//   - A load makes (or reuses) the caller's partner sub-user for
-//     partnerUserID, and the PIN's userID is that sub-user's id. The PIN
-//     listing does NOT show partnerUserID (the documented PIN shape has no
-//     such field): join the PIN's userID to GET /partners/sub-user, or use
-//     firstName/lastName, which the listing shows back as sent.
+//   - Which user a PIN loaded with a partnerUserID belongs to is not
+//     documented, so SetSubUserJoin chooses. With the join (the default) a
+//     load makes (or reuses) the caller's partner sub-user for
+//     partnerUserID, and the PIN's userID is that sub-user's id from the
+//     moment the load is accepted. Without it a load makes no sub-user: the
+//     PIN belongs to the caller's sub-user for partnerUserID if POST
+//     /partners/sub-user made one before, and otherwise has no userID until
+//     the load completes, then a user of its own that nothing links to the
+//     partnerUserID. Either way the PIN listing does NOT show partnerUserID
+//     (the documented PIN shape has no such field), and a PIN without a
+//     user is listed without the userID key. firstName/lastName are shown
+//     back as sent.
 //   - Listing: all seven state lists are always present. accessType
 //     oneTime is rendered "one-time" (as real answers spell it);
 //     accessStartTime/accessEndTime carry the window; apiKey carries the

@@ -43,10 +43,13 @@ func pinJSON(l *lockState, p *pinState) map[string]any {
 	if accessType == "oneTime" {
 		accessType = "one-time"
 	}
-	out := map[string]any{"_id": p.ID, "type": "pin", "lockID": l.ID, "userID": p.UserID, "state": p.State,
+	out := map[string]any{"_id": p.ID, "type": "pin", "lockID": l.ID, "state": p.State,
 		"pin": p.PIN.PIN, "slot": p.Slot, "accessType": accessType, "callingUserID": p.callingUserID,
 		"apiKey": p.clientID, "createdAt": iso(p.created), "updatedAt": iso(p.updated), "loadedDate": iso(p.loaded),
 		"firstName": p.FirstName, "lastName": p.LastName, "unverified": p.PartnerUserID != ""}
+	if p.UserID != "" {
+		out["userID"] = p.UserID
+	}
 	if !p.Start.IsZero() {
 		out["accessStartTime"], out["accessEndTime"] = iso(p.Start), iso(p.End)
 	}
@@ -66,6 +69,7 @@ type pinCommand struct {
 	FirstName        string `json:"firstName"`
 	LastName         string `json:"lastName"`
 	PartnerUserID    string `json:"partnerUserID"`
+	UserID           string `json:"userID"`
 }
 
 // pinCommands is POST /locks/:lockID/pins. The whole batch is checked
@@ -78,6 +82,14 @@ func (s *Server) pinCommands(w http.ResponseWriter, r *http.Request, c *caller) 
 	}
 	if !readJSON(w, r, &b) {
 		return
+	}
+	s.mu.Lock()
+	hook := s.pinHook
+	s.mu.Unlock()
+	if hook != nil {
+		for _, cmd := range b.Commands {
+			hook(PINCommandCall{LockID: r.PathValue("lockID"), Action: cmd.Action, PIN: cmd.PIN})
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,6 +143,10 @@ func (s *Server) pinCommands(w http.ResponseWriter, r *http.Request, c *caller) 
 				writeError(w, http.StatusConflict, "Conflict", field+"pin has a command pending")
 				return
 			}
+			if cmd.Action == "delete" && p.UserID != cmd.UserID {
+				writeError(w, http.StatusNotFound, "ResourceNotFound", field+"pin is not on the lock for userID")
+				return
+			}
 			want := map[string][]string{"update": {"loaded", "disabled"}, "disable": {"loaded"}, "enable": {"disabled"}}[cmd.Action]
 			if want != nil && !contains(want, p.State) {
 				writeError(w, http.StatusConflict, "Conflict", field+"pin is "+p.State)
@@ -147,7 +163,7 @@ func (s *Server) pinCommands(w http.ResponseWriter, r *http.Request, c *caller) 
 			return
 		}
 		owner := s.subUserID(c.user.ID, cmd.PartnerUserID)
-		if owners[cmd.PartnerUserID] || (owner != "" && pinOfUser(l, owner) != nil) {
+		if owners[cmd.PartnerUserID] || (owner != "" && pinOfUser(l, owner) != nil) || pinOfPartnerUser(l, cmd.PartnerUserID) != nil {
 			writeError(w, http.StatusConflict, "Conflict", field+"partnerUserID already has a PIN on the lock")
 			return
 		}
@@ -195,6 +211,9 @@ func (s *Server) checkCommand(w http.ResponseWriter, l *lockState, field string,
 				return bad("MissingParameter", f.name+" is required")
 			}
 		}
+	}
+	if cmd.Action == "delete" && cmd.UserID == "" {
+		return bad("MissingParameter", "userID is required for delete")
 	}
 	if cmd.Action != "load" && cmd.Action != "update" {
 		return time.Time{}, time.Time{}, true
@@ -297,6 +316,15 @@ func findPIN(l *lockState, pin string) *pinState {
 	return nil
 }
 
+func pinOfPartnerUser(l *lockState, partnerUserID string) *pinState {
+	for _, p := range l.pins {
+		if p.PartnerUserID == partnerUserID {
+			return p
+		}
+	}
+	return nil
+}
+
 func pinOfUser(l *lockState, userID string) *pinState {
 	for _, p := range l.pins {
 		if p.UserID == userID {
@@ -363,8 +391,12 @@ func (s *Server) startCommand(l *lockState, c *caller, cmd pinCommand, window [2
 		} else {
 			slot = freeSlot(l)
 		}
-		sub, _ := s.subUser(c.user.ID, cmd.PartnerUserID, cmd.FirstName, cmd.LastName)
-		p = &pinState{PIN: PIN{ID: newHex(12), LockID: l.ID, Slot: slot, PIN: cmd.PIN, UserID: sub.UserID,
+		userID := s.subUserID(c.user.ID, cmd.PartnerUserID)
+		if !s.noJoin {
+			sub, _ := s.subUser(c.user.ID, cmd.PartnerUserID, cmd.FirstName, cmd.LastName)
+			userID = sub.UserID
+		}
+		p = &pinState{PIN: PIN{ID: newHex(12), LockID: l.ID, Slot: slot, PIN: cmd.PIN, UserID: userID,
 			PartnerUserID: cmd.PartnerUserID, State: "created", AccessType: cmd.AccessType, Start: window[0], End: window[1],
 			Recurrence: cmd.AccessRecurrence, FirstName: cmd.FirstName, LastName: cmd.LastName},
 			callingUserID: c.user.ID, clientID: c.clientID, accessTimes: cmd.AccessTimes, created: now, updated: now}
@@ -392,6 +424,15 @@ func (s *Server) startCommand(l *lockState, c *caller, cmd pinCommand, window [2
 			switch cmd.Action {
 			case "load", "enable":
 				p.State, p.loaded = "loaded", t
+				if p.UserID == "" {
+					p.UserID = s.subUserID(c.user.ID, p.PartnerUserID)
+				}
+				if p.UserID == "" {
+					// No join: the PIN gets a user of its own, which no
+					// listing links to its partnerUserID.
+					p.UserID = newUUID()
+					s.users[p.UserID] = &User{ID: p.UserID, FirstName: p.FirstName, LastName: p.LastName}
+				}
 			case "update":
 				p.State, p.loaded = "loaded", t
 				p.AccessType, p.Start, p.End = cmd.AccessType, window[0], window[1]

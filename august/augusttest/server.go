@@ -183,6 +183,8 @@ type Server struct {
 	opDelay     time.Duration
 	opHook      func(RemoteOperation)
 	opShape     OperationEventShape
+	pinHook     func(PINCommandCall)
+	noJoin      bool // loads make no sub-user (SetSubUserJoin(false))
 	// noCommandHeader keeps the registration's header off per-command
 	// results (SetCommandResultHeader).
 	noCommandHeader bool
@@ -556,6 +558,60 @@ func (s *Server) SetOperateHook(hook func(RemoteOperation)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.opHook = hook
+}
+
+// PINCommandCall is one command of a POST /locks/:lockID/pins request, as
+// SetPINCommandHook sees it.
+type PINCommandCall struct {
+	LockID string
+	Action string // load, update, delete, disable, enable
+	PIN    string
+}
+
+// SetPINCommandHook calls hook (outside the fake's lock) with each command
+// of every POST /locks/:lockID/pins request before the fake looks at the
+// request; a test may block in it to hold the request in flight (a hung
+// call), or note that the command arrived. nil removes it.
+func (s *Server) SetPINCommandHook(hook func(PINCommandCall)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pinHook = hook
+}
+
+// SetSubUserJoin chooses which user a PIN loaded with a partnerUserID
+// belongs to, which no document says. On (the default), a load makes (or
+// reuses) the caller's partner sub-user for the partnerUserID, as POST
+// /partners/sub-user would, and the PIN's userID is that sub-user's id from
+// the moment the load is accepted; GET /partners/sub-user then lists the
+// sub-user. Off, a load makes no sub-user: the PIN belongs to the caller's
+// sub-user for its partnerUserID when one exists already (made with POST
+// /partners/sub-user, which documents that a partnerUserID maps to one
+// unverified user), and otherwise it has no userID until the load completes,
+// when it gets a user of its own that no listing links to the
+// partnerUserID.
+func (s *Server) SetSubUserJoin(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noJoin = !on
+}
+
+// SetPINState moves the PIN pin on a lock to the listing state state,
+// which may be one August does not document (the listing then carries a
+// list of that name), to show a client answers it does not know. It
+// reports whether the PIN was found.
+func (s *Server) SetPINState(lockID, pin, state string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.locks[lockID]
+	if l == nil {
+		return false
+	}
+	p := findPIN(l, pin)
+	if p == nil {
+		return false
+	}
+	p.State = state
+	return true
 }
 
 // FailPINCommand makes the next command on pin (on any lock) fail with

@@ -290,7 +290,8 @@ func TestStrictness(t *testing.T) {
 		{"window backwards", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{loadCmd("4821", "b", end, start)}, "webhook": hook}, 400, "InvalidArgument"},
 		{"window over", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{loadCmd("4821", "b", start.Add(-72*time.Hour), end.Add(-72*time.Hour))}, "webhook": hook}, 400, "InvalidArgument"},
 		{"pin twice in a batch", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{loadCmd("4821", "a", start, end), loadCmd("4821", "b", start, end)}, "webhook": hook}, 400, "InvalidArgument"},
-		{"update of a pin not there", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{map[string]any{"action": "delete", "pin": "9999"}}, "webhook": hook}, 404, "ResourceNotFound"},
+		{"delete of a pin not there", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{map[string]any{"action": "delete", "pin": "9999", "userID": augusttest.GuestID}}, "webhook": hook}, 404, "ResourceNotFound"},
+		{"delete without userID", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{map[string]any{"action": "delete", "pin": "9999"}}, "webhook": hook}, 400, "MissingParameter"},
 		{"master pin is taken", "POST", "/locks/" + augusttest.FrontDoorID + "/pins", map[string]any{"commands": []any{loadCmd(augusttest.FrontDoorPIN, "b", start, end)}, "webhook": hook}, 409, "Conflict"},
 		{"masterpin webhook http", "PUT", "/locks/" + augusttest.FrontDoorID + "/masterpin", map[string]any{"pin": "2468", "webhook": "http://x.example/h"}, 400, "InvalidArgument"},
 		{"transfer without uuid", "PUT", "/locks/" + augusttest.FrontDoorID + "/pins/transfer", map[string]any{"oldUserID": "x", "newUserID": augusttest.GuestID}, 400, "InvalidArgument"},
@@ -429,8 +430,14 @@ func TestPINLifecycleWithWebhook(t *testing.T) {
 		{map[string]any{"action": "update", "pin": pin, "accessType": "always"}, "updating", "loaded"},
 		{map[string]any{"action": "disable", "pin": pin}, "disabling", "disabled"},
 		{map[string]any{"action": "enable", "pin": pin}, "enabling", "loaded"},
-		{map[string]any{"action": "delete", "pin": pin}, "deleting", "deleted"},
+		{map[string]any{"action": "delete", "pin": pin, "userID": pins[0].UserID}, "deleting", "deleted"},
 	} {
+		if step.cmd["action"] == "delete" {
+			a = c.do("POST", "/locks/"+augusttest.FrontDoorID+"/pins", map[string]any{"commands": []any{map[string]any{"action": "delete", "pin": pin}}, "webhook": hook})
+			assert.Equal(t, 400, a.status, "a delete names the PIN's user")
+			a = c.do("POST", "/locks/"+augusttest.FrontDoorID+"/pins", map[string]any{"commands": []any{map[string]any{"action": "delete", "pin": pin, "userID": augusttest.GuestID}}, "webhook": hook})
+			assert.Equal(t, 404, a.status, "not that user's PIN")
+		}
 		a = c.do("POST", "/locks/"+augusttest.FrontDoorID+"/pins", map[string]any{"commands": []any{step.cmd}, "webhook": hook})
 		require.Equal(t, 200, a.status, string(a.body))
 		lists = c.do("GET", "/locks/"+augusttest.FrontDoorID+"/pins", nil).json(t)
@@ -451,6 +458,64 @@ func TestPINLifecycleWithWebhook(t *testing.T) {
 		}
 		return ""
 	}())
+}
+
+// Without the join a load makes no sub-user: its PIN belongs to the
+// sub-user made before for its partnerUserID, else to a user of its own
+// assigned when the load completes.
+func TestSubUserJoinOff(t *testing.T) {
+	c, srv := newClient(t)
+	withReceiver(srv)
+	srv.SetSubUserJoin(false)
+	srv.HoldDeliveries(true)
+	start, end := time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)
+	sub := c.do("POST", "/partners/sub-user", map[string]any{"partnerUserID": "made-first", "firstName": "Ada", "lastName": "Lovelace"}).json(t)
+	for _, load := range []map[string]any{loadCmd("4821", "made-first", start, end), loadCmd("5932", "never-made", start, end)} {
+		a := c.do("POST", "/locks/"+augusttest.FrontDoorID+"/pins", map[string]any{"commands": []any{load}, "webhook": hook})
+		require.Equal(t, 200, a.status, string(a.body))
+	}
+	created := c.do("GET", "/locks/"+augusttest.FrontDoorID+"/pins", nil).json(t)["created"].([]any)
+	require.Len(t, created, 2)
+	assert.Equal(t, sub["userID"], created[0].(map[string]any)["userID"], "the sub-user made before holds the PIN")
+	assert.NotContains(t, created[1], "userID", "no user until the load completes")
+	subs := c.do("GET", "/partners/sub-user", nil).json(t)["subUsers"].([]any)
+	assert.Len(t, subs, 1, "a load makes no sub-user")
+
+	srv.HoldDeliveries(false)
+	wait(t, srv)
+	pins := srv.PINs(augusttest.FrontDoorID)
+	require.Len(t, pins, 2)
+	assert.Equal(t, sub["userID"], pins[0].UserID)
+	assert.NotEmpty(t, pins[1].UserID, "a user of its own once loaded")
+	assert.NotEqual(t, sub["userID"], pins[1].UserID)
+	assert.Len(t, c.do("GET", "/partners/sub-user", nil).json(t)["subUsers"], 1)
+	a := c.do("POST", "/locks/"+augusttest.FrontDoorID+"/pins", map[string]any{"commands": []any{loadCmd("6043", "never-made", start, end)}, "webhook": hook})
+	assert.Equal(t, 409, a.status, "that partnerUserID already has a PIN on the lock")
+}
+
+func TestPINCommandHookAndUnknownState(t *testing.T) {
+	c, srv := newClient(t)
+	withReceiver(srv)
+	var mu sync.Mutex
+	var seen []augusttest.PINCommandCall
+	srv.SetPINCommandHook(func(call augusttest.PINCommandCall) {
+		mu.Lock()
+		seen = append(seen, call)
+		mu.Unlock()
+	})
+	start, end := time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)
+	a := c.do("POST", "/locks/"+augusttest.FrontDoorID+"/pins", map[string]any{"commands": []any{loadCmd("4821", "p-1", start, end)}, "webhook": hook})
+	require.Equal(t, 200, a.status, string(a.body))
+	wait(t, srv)
+	mu.Lock()
+	assert.Equal(t, []augusttest.PINCommandCall{{LockID: augusttest.FrontDoorID, Action: "load", PIN: "4821"}}, seen)
+	mu.Unlock()
+
+	assert.True(t, srv.SetPINState(augusttest.FrontDoorID, "4821", "suspended"))
+	assert.False(t, srv.SetPINState(augusttest.FrontDoorID, "0000", "suspended"))
+	lists := c.do("GET", "/locks/"+augusttest.FrontDoorID+"/pins", nil).json(t)
+	assert.Len(t, lists["suspended"], 1, "a state August does not document gets a list of its own")
+	assert.Empty(t, lists["loaded"])
 }
 
 func TestPINCommandFailureAndRepeatedDelivery(t *testing.T) {

@@ -19,6 +19,10 @@ func resivoAccount(srv *resivotest.Server) (*resivo.Client, error) {
 		resivo.WithHTTPClient(srv.Client()),
 		resivo.WithClientCredentials(resivotest.ClientID, resivotest.ClientSecret),
 		resivo.WithSites(resivotest.SiteID, resivotest.Site2ID),
+		// The fake lives no longer than this program, so a store as young
+		// as the program is complete. Against the real resivo, give a
+		// durable store (redisstore) so that a restart cannot forget keys.
+		resivo.WithKeyStore(access.NewCompleteMemoryKeyStore()),
 	)
 }
 

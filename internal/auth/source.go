@@ -1,6 +1,7 @@
 // Package auth holds doorkit's token plumbing: a caching token source whose
-// refresh is single-flight, and a transport that authorises each attempt and
-// recovers once from a 401.
+// refresh is single-flight (and, with Share, shared by every replica of an
+// account through an access.TokenStore), and a transport that authorises
+// each attempt and recovers once from a 401.
 package auth
 
 import (
@@ -31,6 +32,7 @@ type Source struct {
 	fetch    FetchFunc
 	timeout  time.Duration
 	onChange func(*oauth2.Token)
+	clock    func() time.Time // nil: time.Now
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -40,6 +42,15 @@ type Source struct {
 	// installs counts Set and Init: a fetch that started before one of
 	// them does not install its token over theirs.
 	installs uint64
+	// shared is the store shared with other replicas (Share); nil for a
+	// source on its own.
+	shared *Shared
+	// unchecked marks a token given to Init that a shared source has not
+	// compared with the store yet: the store's value wins.
+	unchecked bool
+	// adopted is the access token a shared source last took from the
+	// store rather than from the vendor ("" if none since).
+	adopted string
 }
 
 type flight struct {
@@ -68,6 +79,20 @@ func NewSource(fetch FetchFunc, timeout time.Duration, onChange func(*oauth2.Tok
 	return &Source{fetch: fetch, timeout: timeout, onChange: onChange}
 }
 
+// SetClock makes the source read the time from now instead of time.Now, so
+// a test can move a token towards its expiry without waiting. Call it
+// before the source is used.
+func (s *Source) SetClock(now func() time.Time) { s.clock = now }
+
+// Now is the source's clock. A fetcher that computes an expiry from the
+// moment it fetched uses it too, so both agree.
+func (s *Source) Now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
+
 // Token returns the cached token or fetches a new one, waiting for the fetch
 // however long it takes (up to the source's timeout). It makes Source an
 // oauth2.TokenSource; requests use TokenContext.
@@ -80,7 +105,7 @@ func (s *Source) Token() (*oauth2.Token, error) {
 // fetch goes on and its token serves later calls.
 func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
-	if s.usable(time.Now()) {
+	if s.usable(s.Now()) {
 		tok := s.tok
 		s.mu.Unlock()
 		return tok, nil
@@ -93,7 +118,7 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		}
 		f = &flight{done: make(chan struct{})}
 		s.inflight = f
-		go s.run(f, s.tok, s.installs)
+		go s.run(f, s.tok, s.invalid, s.installs)
 	}
 	s.mu.Unlock()
 	return s.wait(ctx, f)
@@ -120,18 +145,23 @@ func (s *Source) superseded(installs uint64) bool {
 // run performs the fetch of flight f and completes it. Its waiters get the
 // fetched token; the source keeps it (and onChange hears of it) only if no
 // Set or Init installed another meanwhile (a login, a logout, primis's
-// deregistration).
-func (s *Source) run(f *flight, current *oauth2.Token, installs uint64) {
+// deregistration). refused says the server rejected current.
+func (s *Source) run(f *flight, current *oauth2.Token, refused bool, installs uint64) {
 	// Complete the flight even if fetch or onChange panics, so waiters are
 	// released with an error instead of blocking forever; the panic would
 	// otherwise end the program from a goroutine no caller controls.
+	adopted := false
 	defer func() {
 		if p := recover(); p != nil {
 			f.tok, f.err = nil, fmt.Errorf("%w: %v", errFetchPanicked, p)
 		}
 		s.mu.Lock()
 		if f.err == nil && s.installs == installs {
-			s.tok, s.installed, s.invalid = f.tok, time.Now(), false
+			s.tok, s.installed, s.invalid, s.unchecked, s.adopted = f.tok, s.Now(), false, false, ""
+			if adopted {
+				s.installed = time.Time{} // how long it has lived is unknown
+				s.adopted = f.tok.AccessToken
+			}
 		}
 		s.inflight = nil
 		s.mu.Unlock()
@@ -140,11 +170,18 @@ func (s *Source) run(f *flight, current *oauth2.Token, installs uint64) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	tok, err := s.fetch(ctx, current)
+	var tok *oauth2.Token
+	var err error
+	if s.shared != nil {
+		tok, adopted, err = s.fetchShared(ctx, current, refused)
+	} else {
+		tok, err = s.fetch(ctx, current)
+	}
 	if err == nil && tok == nil {
 		err = errNoToken
 	}
-	if err == nil && s.onChange != nil && !s.superseded(installs) {
+	changed := !adopted || !sameToken(tok, current)
+	if err == nil && changed && s.onChange != nil && !s.superseded(installs) {
 		s.onChange(tok)
 	}
 	f.tok, f.err = tok, err
@@ -159,21 +196,35 @@ func (s *Source) run(f *flight, current *oauth2.Token, installs uint64) {
 // expiry; it too is used until the server rejects it, rather than renewed on
 // every call.
 func (s *Source) usable(now time.Time) bool {
-	if s.tok == nil || s.invalid || s.tok.AccessToken == "" {
+	if s.tok == nil || s.invalid || s.unchecked || s.tok.AccessToken == "" {
 		return false
 	}
-	if s.tok.Expiry.IsZero() {
+	return usableAt(s.tok, s.installed, now)
+}
+
+// usableAt applies usable's expiry rule to tok installed at installed (zero:
+// unknown, as for a token given to Init or adopted from a shared store).
+func usableAt(tok *oauth2.Token, installed, now time.Time) bool {
+	if tok.Expiry.IsZero() {
 		return true
 	}
 	margin := ExpiryMargin
-	if !s.installed.IsZero() {
-		life := s.tok.Expiry.Sub(s.installed)
+	if !installed.IsZero() {
+		life := tok.Expiry.Sub(installed)
 		if life <= 0 {
 			return true
 		}
 		margin = min(margin, life/2)
 	}
-	return now.Before(s.tok.Expiry.Add(-margin))
+	return now.Before(tok.Expiry.Add(-margin))
+}
+
+// sameToken reports whether a and b carry the same values.
+func sameToken(a, b *oauth2.Token) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken && a.Expiry.Equal(b.Expiry)
 }
 
 // Invalidate marks stale as rejected by the server. It is a no-op when the
@@ -190,11 +241,23 @@ func (s *Source) Invalidate(stale *oauth2.Token) {
 	s.mu.Unlock()
 }
 
-// Set installs a token obtained elsewhere (an explicit login, tokens the
-// caller persisted) and reports it to onChange.
-func (s *Source) Set(tok *oauth2.Token) {
+// Set installs a token obtained elsewhere (an explicit login or refresh)
+// and reports it to onChange. A shared source also saves it to the store,
+// over whatever is stored (the caller's explicit action wins); an error
+// says the save failed, the token being installed all the same. Set(nil)
+// forgets this source's token and leaves the store alone.
+func (s *Source) Set(ctx context.Context, tok *oauth2.Token) error {
+	s.install(tok)
+	if tok == nil || s.shared == nil {
+		return nil
+	}
+	return s.publish(ctx, tok)
+}
+
+// install makes tok the source's token and reports it to onChange.
+func (s *Source) install(tok *oauth2.Token) {
 	s.mu.Lock()
-	s.tok, s.installed, s.invalid = tok, time.Now(), false
+	s.tok, s.installed, s.invalid, s.unchecked, s.adopted = tok, s.Now(), false, false, ""
 	s.installs++
 	s.mu.Unlock()
 	if tok != nil && s.onChange != nil {
@@ -204,12 +267,23 @@ func (s *Source) Set(tok *oauth2.Token) {
 
 // Init installs tokens the caller already holds (kept from an earlier
 // session) without reporting them to onChange. Their expiry, if any, gets
-// the full ExpiryMargin: how long they lived is unknown.
+// the full ExpiryMargin: how long they lived is unknown. A shared source
+// first compares them with the store, whose value wins.
 func (s *Source) Init(tok *oauth2.Token) {
 	s.mu.Lock()
 	s.tok, s.installed, s.invalid = tok, time.Time{}, false
+	s.unchecked = tok != nil && s.shared != nil
 	s.installs++
 	s.mu.Unlock()
+}
+
+// Adopted reports whether tok is a token this source took from its shared
+// store rather than from the vendor: it may have expired since a peer saved
+// it, so a 401 to it deserves one more renewal (see Transport).
+func (s *Source) Adopted(tok *oauth2.Token) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return tok != nil && tok.AccessToken != "" && tok.AccessToken == s.adopted
 }
 
 // Current returns the cached token without fetching, or nil.

@@ -370,13 +370,13 @@ func TestSourceOnChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"tok-1", "tok-2"}, seenNow())
 
-	s.Set(token("logged-in"))
+	require.NoError(t, s.Set(context.Background(), token("logged-in")))
 	assert.Equal(t, []string{"tok-1", "tok-2", "logged-in"}, seenNow(), "Set reports the token")
 	tok, err := s.Token()
 	require.NoError(t, err)
 	assert.Equal(t, "logged-in", tok.AccessToken)
 
-	s.Set(nil)
+	require.NoError(t, s.Set(context.Background(), nil))
 	assert.Len(t, seenNow(), 3, "Set(nil) reports nothing")
 	assert.Nil(t, s.Current())
 
@@ -553,8 +553,8 @@ func (e *expiring) Err() error {
 // to onChange.
 func TestSourceSetDuringFetchWins(t *testing.T) {
 	for name, install := range map[string]func(s *Source){
-		"Set":       func(s *Source) { s.Set(token("explicit")) },
-		"Set(nil)":  func(s *Source) { s.Set(nil) },
+		"Set":       func(s *Source) { _ = s.Set(context.Background(), token("explicit")) },
+		"Set(nil)":  func(s *Source) { _ = s.Set(context.Background(), nil) },
 		"Init(nil)": func(s *Source) { s.Init(nil) },
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -21,7 +21,9 @@ type TokenSource interface {
 
 // Transport authorises every attempt with a current token. On a 401 it
 // invalidates the token, obtains a new one once and resends the request from
-// GetBody; a second 401 is returned to the caller. A 401 means the server did
+// GetBody; a second 401 is returned to the caller, unless the token resent
+// was adopted from a shared store (a peer's, which may have expired since it
+// was saved): then the source renews once more. A 401 means the server did
 // not act on the request, so resending even a POST is safe.
 //
 // Waiting for a token ends with the request's context: the caller gets
@@ -64,29 +66,40 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, tokenError(ctx, err)
 	}
 	resp, err := t.send(req, tok)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized {
-		return resp, err
-	}
 	if req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
-		return resp, nil // cannot resend this body
+		return resp, err // cannot resend this body
 	}
-	t.Source.Invalidate(tok)
-	fresh, err := t.Source.TokenContext(ctx)
-	if err != nil {
-		drain(resp)
-		return nil, tokenError(ctx, err)
-	}
-	if fresh.AccessToken == tok.AccessToken {
-		return resp, nil
-	}
-	drain(resp)
-	retry := req.Clone(ctx)
-	if req.GetBody != nil {
-		if retry.Body, err = req.GetBody(); err != nil {
-			return nil, err
+	for renewals := 0; err == nil && resp.StatusCode == http.StatusUnauthorized; renewals++ {
+		if renewals == 1 && !t.adopted(tok) || renewals == 2 {
+			break
 		}
+		t.Source.Invalidate(tok)
+		fresh, ferr := t.Source.TokenContext(ctx)
+		if ferr != nil {
+			drain(resp)
+			return nil, tokenError(ctx, ferr)
+		}
+		if fresh.AccessToken == tok.AccessToken {
+			break
+		}
+		drain(resp)
+		retry := req.Clone(ctx)
+		if req.GetBody != nil {
+			if retry.Body, err = req.GetBody(); err != nil {
+				return nil, err
+			}
+		}
+		tok = fresh
+		resp, err = t.send(retry, tok)
 	}
-	return t.send(retry, fresh)
+	return resp, err
+}
+
+// adopted reports whether tok came from a shared store rather than from
+// the vendor.
+func (t *Transport) adopted(tok *oauth2.Token) bool {
+	a, ok := t.Source.(interface{ Adopted(*oauth2.Token) bool })
+	return ok && a.Adopted(tok)
 }
 
 // sendCurrent sends req with the token held now, without renewing it.

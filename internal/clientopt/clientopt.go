@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/pace"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/time/rate"
@@ -29,17 +30,55 @@ type Common struct {
 	Logger       *slog.Logger
 	Policy       rest.Policy
 	TokenTimeout time.Duration
-	RateLimit    rate.Limit // requests per second; 0: no client-side limit
+	RateLimit    rate.Limit // requests per second; 0: the limit learns
 	RateBurst    int
+	// RateBudget, when set, is the vendor account's shared budget.
+	RateBudget access.RateBudget
 	// MaxBody caps 2xx bodies (0: rest.DefaultMaxBody).
 	MaxBody int64
 	// ResponseHeaderTimeout bounds each attempt until its headers arrive
 	// (0: rest.DefaultResponseHeaderTimeout).
 	ResponseHeaderTimeout time.Duration
+	// ResponseBodyTimeout bounds each attempt from its headers until its
+	// body has been read (0: rest.DefaultResponseBodyTimeout).
+	ResponseBodyTimeout time.Duration
 	// LogBodies adds headers, query and bodies, redacted, to debug logs.
 	LogBodies bool
 	// SecretFields are the vendor's own secret body keys, redacted in logs.
 	SecretFields []string
+	// Locker gives the client's turns (per grant key, per resource); nil
+	// until SetLocker, then NewLocker makes a process-local one.
+	Locker access.Locker
+	// TokenStore shares the account's tokens with other clients
+	// (WithTokenStore); nil: the client keeps its own.
+	TokenStore access.TokenStore
+}
+
+// SetTokenStore sets the store the client shares its tokens through.
+func (c *Common) SetTokenStore(s access.TokenStore) error {
+	if s == nil {
+		return c.errorf("WithTokenStore(nil): need a TokenStore (access.NewMemoryTokenStore for one process)")
+	}
+	c.TokenStore = s
+	return nil
+}
+
+// SetLocker sets the Locker the client and EnsureGrant take turns from.
+func (c *Common) SetLocker(l access.Locker) error {
+	if l == nil {
+		return c.errorf("WithLocker(nil): need a Locker (access.NewMemoryLocker for one process)")
+	}
+	c.Locker = l
+	return nil
+}
+
+// LockerOrDefault returns the Locker set, or a new in-memory one: each
+// client value has its own, never a package-wide one.
+func (c *Common) LockerOrDefault() access.Locker {
+	if c.Locker != nil {
+		return c.Locker
+	}
+	return access.NewMemoryLocker()
 }
 
 // Connection pool of the default transport: every vendor client talks to
@@ -71,10 +110,35 @@ func (c *Common) SetResponseHeaderTimeout(d time.Duration) error {
 	return nil
 }
 
+// SetResponseBodyTimeout sets the per-attempt bound on reading the body
+// once the headers have arrived.
+func (c *Common) SetResponseBodyTimeout(d time.Duration) error {
+	if d <= 0 {
+		return c.errorf("WithResponseBodyTimeout(%s): must be positive", d)
+	}
+	c.ResponseBodyTimeout = d
+	return nil
+}
+
 // New returns Common with doorkit's defaults.
 func New(vendor, userAgent, baseURL string) Common {
 	return Common{Vendor: vendor, UserAgent: userAgent, BaseURL: baseURL, Policy: rest.DefaultPolicy}
 }
+
+// Invalid marks a construction error (a bad option, a missing credential)
+// as access.ErrInvalid, keeping its message and chain; nil stays nil.
+func Invalid(err error) error {
+	if err == nil || errors.Is(err, access.ErrInvalid) {
+		return err
+	}
+	return &invalidError{err}
+}
+
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string        { return e.err.Error() }
+func (e *invalidError) Unwrap() error        { return e.err }
+func (e *invalidError) Is(target error) bool { return target == access.ErrInvalid }
 
 func (c *Common) errorf(format string, args ...any) error {
 	return fmt.Errorf(c.Vendor+": "+format, args...)
@@ -140,6 +204,15 @@ func (c *Common) SetTokenTimeout(d time.Duration) error {
 	return nil
 }
 
+// SetRateBudget draws every attempt's slot from b.
+func (c *Common) SetRateBudget(b access.RateBudget) error {
+	if b == nil {
+		return c.errorf("WithRateBudget(nil): need a RateBudget (access.NewMemoryRateBudget for one process)")
+	}
+	c.RateBudget = b
+	return nil
+}
+
 // SetRateLimit paces every attempt to limit per second with bursts of burst.
 func (c *Common) SetRateLimit(limit rate.Limit, burst int) error {
 	if limit <= 0 || burst < 1 {
@@ -149,12 +222,15 @@ func (c *Common) SetRateLimit(limit rate.Limit, burst int) error {
 	return nil
 }
 
-// paced wraps rt in the client-side rate limit, if one is set.
+// paced wraps rt in the client's pacing: the limit that learns, under
+// WithRateLimit's ceiling when set, or the shared budget; none at all with
+// WithRateLimit(rate.Inf, ...).
 func (c *Common) paced(rt http.RoundTripper) http.RoundTripper {
-	if c.RateLimit <= 0 {
-		return rt
+	if c.RateLimit == rate.Inf && c.RateBudget == nil {
+		return rt // WithRateLimit(rate.Inf, ...): no pacing at all
 	}
-	return pace.New(rt, c.RateLimit, c.RateBurst)
+	return pace.New(rt, pace.Config{Limit: c.RateLimit, Burst: c.RateBurst, Budget: c.RateBudget,
+		MaxRetryAfter: c.Policy.MaxRetryAfter, RetryAfter: rest.RetryAfter, Logger: c.Logger})
 }
 
 // ParseBaseURL validates the base URL: absolute, https (or http only when
@@ -166,7 +242,9 @@ func (c *Common) ParseBaseURL(allowHTTP bool, hint string) (*url.URL, error) {
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil {
-		return nil, c.errorf("base URL: %w", err)
+		// Go's parser speaks of path segments ("first path segment in URL
+		// cannot contain colon" for 10.0.0.5:8443): say what is wanted.
+		return nil, c.errorf("base URL %q: must be https://host[:port] (with the scheme)", c.BaseURL)
 	}
 	if u.Host == "" || (u.Scheme != "https" && !(allowHTTP && u.Scheme == "http")) {
 		return nil, c.errorf("base URL %q: must be https://host[:port]", c.BaseURL)
@@ -211,10 +289,10 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 	if err != nil {
 		return rest.Config{}, err
 	}
-	// The response-header bound sits right over the network transport, so
-	// that waiting for a rate-limit slot (here) or a token (the vendor's
-	// auth transport, added over this one) does not count against it.
-	transport = rest.BoundResponseHeaders(transport, c.ResponseHeaderTimeout)
+	// The response bounds sit right over the network transport, so that
+	// waiting for a rate-limit slot (here) or a token (the vendor's auth
+	// transport, added over this one) does not count against them.
+	transport = rest.BoundResponse(transport, c.ResponseHeaderTimeout, c.ResponseBodyTimeout)
 	if c.Logger != nil {
 		transport = &rest.LogTransport{Base: transport, Logger: c.Logger, Bodies: c.LogBodies, SecretFields: c.SecretFields}
 	}
@@ -223,9 +301,11 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 		Transport:             c.paced(transport),
 		Timeout:               timeout,
 		ResponseHeaderTimeout: -1, // bounded above, under pacing and auth
+		ResponseBodyTimeout:   -1, // likewise
 		MaxBody:               c.MaxBody,
 		Policy:                c.Policy,
 		UserAgent:             c.UserAgent,
 		DecodeError:           decodeError,
+		SecretFields:          c.SecretFields,
 	}, nil
 }

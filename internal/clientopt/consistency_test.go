@@ -16,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/august"
 	"github.com/doorkit/doorkit/august/augusttest"
 	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 	"github.com/doorkit/doorkit/internal/rest"
+	"github.com/doorkit/doorkit/internal/storetest"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
 	"github.com/doorkit/doorkit/resivo"
@@ -47,8 +49,11 @@ type options[O, T any] struct {
 	MaxRetryAfter         func(time.Duration) O
 	MaxResponseBody       func(int64) O
 	ResponseHeaderTimeout func(time.Duration) O
+	ResponseBodyTimeout   func(time.Duration) O
 	TokenTimeout          func(time.Duration) O
 	RateLimit             func(rate.Limit, int) O
+	TokenStore            func(access.TokenStore) O
+	RateBudget            func(access.RateBudget) O
 }
 
 // shared is options with the vendor's types erased, so one table of cases
@@ -70,8 +75,11 @@ func erase[O, T any](o options[O, T]) shared {
 		MaxRetryAfter:         func(d time.Duration) any { return o.MaxRetryAfter(d) },
 		MaxResponseBody:       func(n int64) any { return o.MaxResponseBody(n) },
 		ResponseHeaderTimeout: func(d time.Duration) any { return o.ResponseHeaderTimeout(d) },
+		ResponseBodyTimeout:   func(d time.Duration) any { return o.ResponseBodyTimeout(d) },
 		TokenTimeout:          func(d time.Duration) any { return o.TokenTimeout(d) },
 		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
+		TokenStore:            func(s access.TokenStore) any { return o.TokenStore(s) },
+		RateBudget:            func(b access.RateBudget) any { return o.RateBudget(b) },
 	}
 }
 
@@ -118,7 +126,9 @@ func vendors() []vendor {
 				CACertPEM: havr.WithCACertPEM, UserAgent: havr.WithUserAgent, Logger: havr.WithLogger,
 				LogBodies: havr.WithLogBodies, Tokens: havr.WithTokens, TokenCallback: havr.WithTokenCallback,
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
-				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit,
+				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, ResponseBodyTimeout: havr.WithResponseBodyTimeout,
+				TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit, TokenStore: havr.WithTokenStore,
+				RateBudget: havr.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -138,7 +148,9 @@ func vendors() []vendor {
 				CACertPEM: primis.WithCACertPEM, UserAgent: primis.WithUserAgent, Logger: primis.WithLogger,
 				LogBodies: primis.WithLogBodies, Tokens: primis.WithTokens, TokenCallback: primis.WithTokenCallback,
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
-				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit,
+				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, ResponseBodyTimeout: primis.WithResponseBodyTimeout,
+				TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit, TokenStore: primis.WithTokenStore,
+				RateBudget: primis.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
@@ -158,7 +170,9 @@ func vendors() []vendor {
 				CACertPEM: august.WithCACertPEM, UserAgent: august.WithUserAgent, Logger: august.WithLogger,
 				LogBodies: august.WithLogBodies, Tokens: august.WithTokens, TokenCallback: august.WithTokenCallback,
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
-				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit,
+				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, ResponseBodyTimeout: august.WithResponseBodyTimeout,
+				TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit, TokenStore: august.WithTokenStore,
+				RateBudget: august.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -180,7 +194,9 @@ func vendors() []vendor {
 				CACertPEM: resivo.WithCACertPEM, UserAgent: resivo.WithUserAgent, Logger: resivo.WithLogger,
 				LogBodies: resivo.WithLogBodies, Tokens: resivo.WithTokens, TokenCallback: resivo.WithTokenCallback,
 				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
-				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit,
+				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, ResponseBodyTimeout: resivo.WithResponseBodyTimeout,
+				TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit, TokenStore: resivo.WithTokenStore,
+				RateBudget: resivo.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := resivotest.NewServer()
@@ -277,6 +293,15 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		{name: "response-header timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseHeaderTimeout(time.Minute)}
 		}, check: ok},
+		{name: "zero response-body timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseBodyTimeout(0)}
+		}},
+		{name: "negative response-body timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseBodyTimeout(-time.Second)}
+		}},
+		{name: "response-body timeout", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.ResponseBodyTimeout(time.Minute)}
+		}, check: ok},
 		{name: "zero token timeout", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenTimeout(0)}
 		}},
@@ -291,6 +316,18 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		}},
 		{name: "rate limit", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(1000, 10)}
+		}, check: ok},
+		{name: "nil rate budget", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(nil)}
+		}},
+		{name: "rate budget", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(access.NewMemoryRateBudget(1000, 10))}
+		}, check: ok},
+		{name: "nil token store", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenStore(nil)}
+		}},
+		{name: "token store", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenStore(access.NewMemoryTokenStore())}
 		}, check: ok},
 		{name: "logger: method, path and status, no headers", opts: func(o shared, f fake, log *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Logger(log)}
@@ -308,6 +345,7 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 				if tc.wantErr {
 					require.Error(t, err)
 					assert.True(t, strings.HasPrefix(err.Error(), v.name+": "), "%q names its package", err)
+					assert.ErrorIs(t, err, access.ErrInvalid)
 					return
 				}
 				require.NoError(t, err)
@@ -344,6 +382,28 @@ func TestTokenCallbackReportsNewTokens(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, call())
 			assert.Positive(t, reported.Load())
+		})
+	}
+}
+
+// TestTokenStoreSteadyStateCostsNoStoreCall: with WithTokenStore, once a
+// client holds a token its calls cost no store round trip in any vendor
+// package; the store is consulted only to obtain a token.
+func TestTokenStoreSteadyStateCostsNoStoreCall(t *testing.T) {
+	for _, v := range vendors() {
+		t.Run(v.name, func(t *testing.T) {
+			store := storetest.NewTokenStore(nil)
+			call, err := v.newClient(t, func(f fake) []any {
+				return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client), v.opts.TokenStore(store)}
+			})
+			require.NoError(t, err)
+			require.NoError(t, call())
+			require.Positive(t, store.Total(), "the first call reads the store")
+			before := store.Total()
+			for range 50 {
+				require.NoError(t, call())
+			}
+			assert.Equal(t, before, store.Total(), "store calls for 50 steady-state calls")
 		})
 	}
 }

@@ -21,6 +21,12 @@ import (
 // without an answer when Drop is set, or, when LoseAnswer is set, by
 // performing the request and then closing the connection before any of
 // the answer is sent, so the client cannot tell whether it took effect.
+//
+// Held and Hold let a test order events without sleeping: each matching
+// request is first sent to Held (when set), then held until Hold is closed
+// (when set). A request whose client goes away meanwhile is dropped
+// unperformed. After the hold it fails as the other fields say, or, when
+// none is set, is performed normally.
 type Fault struct {
 	Path       string
 	Method     string // any method when empty
@@ -29,6 +35,8 @@ type Fault struct {
 	RetryAfter time.Duration
 	Drop       bool
 	LoseAnswer bool
+	Held       chan<- Request
+	Hold       <-chan struct{}
 }
 
 // Request is one request a fake received.
@@ -187,8 +195,9 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
 		f.mu.Lock()
-		f.record(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+		f.record(req)
 		wait, throttled := f.throttle(time.Now())
 		latency := f.latency
 		var fault Fault
@@ -213,6 +222,13 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 			next.ServeHTTP(w, r)
 			return
 		}
+		if !hold(r, req, fault) {
+			return // the client went away: nothing is performed
+		}
+		if fault.Status == 0 && !fault.Drop && !fault.LoseAnswer {
+			next.ServeHTTP(w, r)
+			return
+		}
 		if fault.LoseAnswer {
 			next.ServeHTTP(discardWriter{header: make(http.Header)}, r)
 			dropConnection(w)
@@ -227,6 +243,26 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 		}
 		writeError(w, fault.Status)
 	})
+}
+
+// hold reports req to fault.Held and waits for fault.Hold; false when the
+// client went away first.
+func hold(r *http.Request, req Request, fault Fault) bool {
+	if fault.Held != nil {
+		select {
+		case fault.Held <- req:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+	if fault.Hold != nil {
+		select {
+		case <-fault.Hold:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+	return true
 }
 
 // dropConnection closes the client's connection without an answer.

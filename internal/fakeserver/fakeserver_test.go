@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -135,4 +136,60 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get(t, srv.URL+"/x").StatusCode, "limit removed")
 	front.ResetLog()
 	assert.Zero(t, front.Throttled())
+}
+
+// Held reports a request as it arrives; Hold keeps it until released, and
+// then it is performed (or fails as the fault says). A held request whose
+// client gives up is not performed.
+func TestHoldOrdersRequestsWithoutSleeping(t *testing.T) {
+	var performed atomic.Int32
+	var front Front
+	srv := httptest.NewServer(front.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		performed.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}), func(w http.ResponseWriter, status int) { w.WriteHeader(status) }))
+	defer srv.Close()
+
+	held := make(chan Request, 1)
+	release := make(chan struct{})
+	front.Inject(Fault{Path: "/keys/1", Count: 1, Held: held, Hold: release})
+	done := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(srv.URL+"/keys/1", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	got := <-held
+	assert.Equal(t, "/keys/1", got.Path)
+	assert.Equal(t, int32(0), performed.Load(), "held, not performed yet")
+	close(release)
+	assert.Equal(t, http.StatusNoContent, <-done)
+	assert.Equal(t, int32(1), performed.Load())
+
+	// Held with a status: released, it fails as the fault says.
+	front.Inject(Fault{Path: "/keys/2", Count: 1, Hold: release, Status: http.StatusBadGateway})
+	resp, err := http.Post(srv.URL+"/keys/2", "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Equal(t, int32(1), performed.Load())
+
+	// Held forever: the client gives up, and nothing is performed.
+	front.Inject(Fault{Path: "/keys/3", Count: 1, Held: held, Hold: make(chan struct{})})
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/keys/3", strings.NewReader(`{}`))
+		_, err := http.DefaultClient.Do(req)
+		errs <- err
+	}()
+	<-held
+	cancel()
+	assert.ErrorIs(t, <-errs, context.Canceled)
+	srv.Close() // waits for the handler to return
+	assert.Equal(t, int32(1), performed.Load(), "the request held when its client went away was dropped")
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -147,25 +148,42 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 // BoundResponseHeaders returns base with every attempt bounded until its
 // response headers arrive: by d (0 means DefaultResponseHeaderTimeout, a
-// negative d none), or by the call's Call.WithTimeout. The body stays
-// readable after the headers arrive, bounded only by the caller's context.
-// It works over any transport, a caller's included: the bound cancels the
-// attempt's context.
+// negative d none), or by the call's Call.WithTimeout. The body is bounded
+// by DefaultResponseBodyTimeout; see BoundResponse.
+func BoundResponseHeaders(base http.RoundTripper, d time.Duration) http.RoundTripper {
+	return BoundResponse(base, d, 0)
+}
+
+// BoundResponse returns base with every attempt bounded twice: until its
+// response headers arrive, by header (0 means DefaultResponseHeaderTimeout,
+// a negative value none) or by the call's Call.WithTimeout; then, once they
+// have arrived, until its body has been read and closed, by body (0 means
+// DefaultResponseBodyTimeout, a negative value none). So one attempt's
+// whole answer is bounded even when the caller's context has no deadline: a
+// server that trickles its body a byte at a time cannot hold a call
+// forever. A read cut by the body bound fails with an error matching
+// ErrResponseBodyTimeout; one cut by the caller's context keeps the
+// context's error. Both work over any transport, a caller's included: the
+// bounds cancel the attempt's context.
 //
 // Vendor clients put it directly over the network transport, under the auth
 // transport and client-side pacing, so that waiting for a token or for a
-// rate-limit slot does not count against the bound: only the time the
+// rate-limit slot does not count against the bounds: only the time the
 // vendor takes to answer does.
-func BoundResponseHeaders(base http.RoundTripper, d time.Duration) http.RoundTripper {
-	if d == 0 {
-		d = DefaultResponseHeaderTimeout
+func BoundResponse(base http.RoundTripper, header, body time.Duration) http.RoundTripper {
+	if header == 0 {
+		header = DefaultResponseHeaderTimeout
 	}
-	return &headerBound{base: base, d: d}
+	if body == 0 {
+		body = DefaultResponseBodyTimeout
+	}
+	return &headerBound{base: base, d: header, body: body}
 }
 
 type headerBound struct {
 	base http.RoundTripper
 	d    time.Duration // <= 0: none unless the call sets one
+	body time.Duration // <= 0: none
 }
 
 func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -175,13 +193,16 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 	if o, ok := parent.Value(timeoutKey{}).(time.Duration); ok && o > 0 {
 		d = o
 	}
-	if d <= 0 {
+	if d <= 0 && t.body <= 0 {
 		return t.base.RoundTrip(req)
 	}
 	ctx, cancel := context.WithCancel(parent)
-	timer := time.AfterFunc(d, cancel)
+	var timer *time.Timer
+	if d > 0 {
+		timer = time.AfterFunc(d, cancel)
+	}
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
-	if !timer.Stop() && parent.Err() == nil {
+	if timer != nil && !timer.Stop() && parent.Err() == nil {
 		// The bound fired first: whatever came back was cut short.
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -197,7 +218,14 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		return resp, nil
 	}
-	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
+	b := &attemptBody{ReadCloser: resp.Body, cancel: cancel, parent: parent, d: t.body}
+	if t.body > 0 {
+		b.timer = time.AfterFunc(t.body, func() {
+			b.fired.Store(true)
+			cancel()
+		})
+	}
+	resp.Body = b
 	return resp, nil
 }
 
@@ -234,17 +262,70 @@ type emptyBody struct{}
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
-// attemptBody releases an attempt's context once its body is closed.
+// attemptBody releases an attempt's context once its body is closed, and
+// turns a read cut short by the body bound into a bodyTimeoutError.
 type attemptBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	parent context.Context // the caller's side of the attempt
+	d      time.Duration   // the body bound
+	timer  *time.Timer     // nil without a body bound
+	fired  atomic.Bool     // the body bound ended the attempt
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = b.explain(err)
+	}
+	return n, err
+}
+
+// explain names why a read failed when the attempt's context ended: the
+// caller's context keeps its own error in the chain (net/http may report
+// only that the request was cancelled), the body bound its own.
+func (b *attemptBody) explain(err error) error {
+	if cause := b.parent.Err(); cause != nil {
+		if errors.Is(err, cause) {
+			return err
+		}
+		return fmt.Errorf("%w (%w)", cause, err)
+	}
+	if b.fired.Load() {
+		return &bodyTimeoutError{d: b.d}
+	}
+	return err
 }
 
 func (b *attemptBody) Close() error {
+	if b.timer != nil {
+		b.timer.Stop()
+	}
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
 }
+
+// DefaultResponseBodyTimeout bounds each attempt from the arrival of its
+// response headers until its body has been read, unless Config says
+// otherwise: long enough for a body at the 32 MiB cap over a slow link,
+// short enough that a server trickling its answer cannot hold a call
+// without a deadline forever.
+const DefaultResponseBodyTimeout = 60 * time.Second
+
+// ErrResponseBodyTimeout reports an attempt whose body was not read within
+// the bound (Config.ResponseBodyTimeout) after its headers arrived.
+var ErrResponseBodyTimeout = errors.New("timeout reading the response body")
+
+// bodyTimeoutError is a net.Error timeout, like headerTimeoutError.
+type bodyTimeoutError struct{ d time.Duration }
+
+func (e *bodyTimeoutError) Error() string {
+	return fmt.Sprintf("%s (%s)", ErrResponseBodyTimeout, e.d)
+}
+func (e *bodyTimeoutError) Is(target error) bool { return target == ErrResponseBodyTimeout }
+func (e *bodyTimeoutError) Timeout() bool        { return true }
+func (e *bodyTimeoutError) Temporary() bool      { return true }
 
 // checkRedirect is the CheckRedirect of rest's http.Client. Credentials go
 // only to the base URL's origin, and the auth transport adds them to every

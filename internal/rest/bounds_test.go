@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -140,6 +141,7 @@ func TestResponseHeaderTimeoutDefault(t *testing.T) {
 	c := New(Config{BaseURL: u})
 	bound := c.http.HTTPClient.Transport.(*attemptTransport).base.(*headerBound)
 	assert.Equal(t, DefaultResponseHeaderTimeout, bound.d)
+	assert.Equal(t, DefaultResponseBodyTimeout, bound.body)
 }
 
 func TestCallWithTimeoutOverridesTheBound(t *testing.T) {
@@ -200,3 +202,135 @@ type errReader struct{}
 func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
 var _ = errors.New
+
+// trickle answers status with the start of a JSON body and then one more
+// byte every few milliseconds, forever: a whole answer that never ends.
+// It stops when the client goes away.
+func trickle(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"id":"`)
+		w.(http.Flusher).Flush()
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+			}
+			if _, err := io.WriteString(w, "x"); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		}
+	}
+}
+
+func newBodyBoundClient(t *testing.T, srv *httptest.Server, bodyTimeout time.Duration) *Client {
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	return New(Config{BaseURL: u, Transport: &http.Transport{}, ResponseBodyTimeout: bodyTimeout,
+		DecodeError: decodeTestError})
+}
+
+// TestResponseBodyTimeout: a body trickled forever ends at the body bound
+// when the caller set no deadline (it used to be read for as long as the
+// server kept sending: the header bound covers headers only). The error
+// keeps the call's class; the caller's context did not end.
+func TestResponseBodyTimeout(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusBadGateway} {
+		srv := httptest.NewServer(trickle(status))
+		c := newBodyBoundClient(t, srv, 100*time.Millisecond)
+		for _, call := range []func() *Call{func() *Call { return Get("slow") }, func() *Call { return Post("slow") }} {
+			t.Run(fmt.Sprintf("%d %s", status, call().Method), func(t *testing.T) {
+				// A generous backstop, so the old code fails instead of
+				// hanging; the bound ends the call long before.
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				var out beacon
+				_, err := c.Do(ctx, call(), &out)
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrResponseBodyTimeout)
+				assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context did not end")
+				assert.NotErrorIs(t, err, context.Canceled)
+				if status == http.StatusOK {
+					assert.ErrorIs(t, err, access.ErrUnavailable)
+					if call().Method == http.MethodPost {
+						assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "the POST may have been carried out")
+					} else {
+						assert.NotErrorIs(t, err, access.ErrOutcomeUnknown)
+					}
+				} else {
+					var te *testError
+					require.ErrorAs(t, err, &te, "the vendor's error for the status it answered")
+					assert.Equal(t, http.StatusBadGateway, te.Status)
+				}
+			})
+		}
+		srv.Close()
+	}
+}
+
+// TestResponseBodyTimeoutDiscardedBody: a 2xx whose body the call does not
+// need is evidence enough; draining it does not hold the call either.
+func TestResponseBodyTimeoutDiscardedBody(t *testing.T) {
+	srv := httptest.NewServer(trickle(http.StatusOK))
+	defer srv.Close()
+	c := newBodyBoundClient(t, srv, 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := c.Do(ctx, Post("slow"), nil)
+	assert.NoError(t, err)
+	assert.NoError(t, ctx.Err(), "the bound, not the backstop, ended the drain")
+}
+
+// TestCallerDeadlineStaysInTheChain: whatever the caller's deadline cuts
+// short (headers that never come, a 2xx or an error body trickled forever,
+// a Retry-After being waited out), the error matches
+// context.DeadlineExceeded, so the caller can tell its own deadline from a
+// vendor failure.
+func TestCallerDeadlineStaysInTheChain(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	handlers := map[string]http.Handler{
+		"no headers":        blocking(release),
+		"2xx body trickled": trickle(http.StatusOK),
+		"4xx body trickled": trickle(http.StatusConflict),
+		"5xx body trickled": trickle(http.StatusInternalServerError),
+		"retry after": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "20")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}),
+	}
+	for name, h := range handlers {
+		srv := httptest.NewServer(h)
+		u, err := url.Parse(srv.URL)
+		require.NoError(t, err)
+		c := New(Config{BaseURL: u, Transport: &http.Transport{}, DecodeError: decodeTestError,
+			Policy: Policy{MaxRetries: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetryAfter: time.Minute}})
+		for _, call := range []func() *Call{func() *Call { return Get("x") }, func() *Call { return Post("x") }} {
+			for _, decode := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/decode=%t", name, call().Method, decode), func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+					defer cancel()
+					var out any
+					if decode {
+						out = &beacon{}
+					}
+					_, err := c.Do(ctx, call(), out)
+					if name == "2xx body trickled" && !decode {
+						// The status is the evidence; the unread body is drained
+						// until the deadline and dropped.
+						assert.NoError(t, err)
+						return
+					}
+					require.Error(t, err)
+					assert.ErrorIs(t, err, context.DeadlineExceeded)
+				})
+			}
+		}
+		srv.Close()
+	}
+}

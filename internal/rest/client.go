@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,12 @@ type Config struct {
 	// it negative and puts BoundResponseHeaders over its network transport
 	// instead, so that waits for tokens and rate-limit slots do not count.
 	ResponseHeaderTimeout time.Duration
+	// ResponseBodyTimeout bounds each attempt from the arrival of its
+	// response headers until its body has been read: 0 means
+	// DefaultResponseBodyTimeout, a negative value none. Like
+	// ResponseHeaderTimeout, a vendor client sets it negative here and
+	// passes it to BoundResponse over its network transport.
+	ResponseBodyTimeout time.Duration
 	// MaxBody caps a 2xx body: 0 means DefaultMaxBody.
 	MaxBody   int64
 	Policy    Policy
@@ -38,8 +45,12 @@ type Config struct {
 	// Header is sent on every request (an API key, Accept-Version).
 	Header http.Header
 	// DecodeError turns a non-2xx response and its bounded body into the
-	// vendor's error value.
+	// vendor's error value. The body comes scrubbed of the secrets the
+	// request sent (see ScrubAnswer).
 	DecodeError func(resp *http.Response, body []byte) error
+	// SecretFields are the vendor's own secret JSON or form keys, beside
+	// IsSecretKey's, whose values are scrubbed from answers.
+	SecretFields []string
 }
 
 // Client sends Calls for one vendor client. It is safe for concurrent use.
@@ -50,6 +61,7 @@ type Client struct {
 	userAgent   string
 	header      http.Header
 	decodeError func(*http.Response, []byte) error
+	fields      []string // Config.SecretFields
 	http        *retryablehttp.Client
 }
 
@@ -63,14 +75,15 @@ func New(cfg Config) *Client {
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
-	if cfg.ResponseHeaderTimeout >= 0 {
-		transport = BoundResponseHeaders(transport, cfg.ResponseHeaderTimeout)
+	if cfg.ResponseHeaderTimeout >= 0 || cfg.ResponseBodyTimeout >= 0 {
+		transport = BoundResponse(transport, cfg.ResponseHeaderTimeout, cfg.ResponseBodyTimeout)
 	}
 	maxBody := cfg.MaxBody
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, userAgent: cfg.UserAgent, header: cfg.Header.Clone()}
+	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, userAgent: cfg.UserAgent, header: cfg.Header.Clone(),
+		fields: slices.Clone(cfg.SecretFields)}
 	policy := cfg.Policy
 	// rest's own http.Client, also when the caller gave one: only its
 	// transport and timeout are used, so redirects stay under doorkit's
@@ -102,6 +115,10 @@ func New(cfg Config) *Client {
 	return c
 }
 
+// ErrNilContext is returned for a nil context, as go-github does, instead
+// of a panic deep in net/http. It matches access.ErrInvalid.
+var ErrNilContext error = &LocalError{Err: errors.New("context must be non-nil")}
+
 // BaseURL returns the absolute base every path is resolved against.
 func (c *Client) BaseURL() string { return c.base }
 
@@ -112,6 +129,9 @@ func (c *Client) BaseURL() string { return c.base }
 // (see Send): access.ErrInvalid when nothing was sent, access.ErrUnavailable,
 // access.ErrOutcomeUnknown, the context's error, or the vendor's sentinel.
 func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, error) {
+	if ctx == nil {
+		return nil, ErrNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -124,6 +144,9 @@ func (c *Client) Do(ctx context.Context, call *Call, out any) (*http.Response, e
 
 // NewRequest builds the request for call without sending it.
 func (c *Client) NewRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
+	if ctx == nil {
+		return nil, ErrNilContext
+	}
 	req, err := c.newRequest(ctx, call)
 	return req, local(err)
 }
@@ -200,7 +223,7 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	if body != nil {
 		raw = body
 	}
-	ctx = withIdempotence(ctx, call.idempotent)
+	ctx = withSent(withIdempotence(ctx, call.idempotent), call)
 	if call.timeout > 0 {
 		ctx = withTimeout(ctx, call.timeout)
 	}
@@ -260,7 +283,7 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return resp, transportError(req.Context(), req.Request, st, err)
+		return resp, transportError(req.Context(), req.Request, st, err, c.fields)
 	}
 	defer resp.Body.Close()
 	if resp.Request == nil {
@@ -270,7 +293,16 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		return resp, c.redirectError(req.Request, resp, st)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		verr := c.decodeError(resp, ReadBounded(resp.Body, MaxErrorBody))
+		body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		// The auth transport's copy of the request, when the transport
+		// says which it answered: it carries the credentials too.
+		body = scrubBody(body, sentSecrets(resp.Request, c.fields))
+		verr := c.decodeError(resp, body)
+		if readErr != nil {
+			// The status is the vendor's word; the body was cut short (the
+			// caller's deadline, the body bound), and why stays in the chain.
+			verr = &cutBodyError{Err: verr, Read: readErr}
+		}
 		if resp.StatusCode >= 500 && !isIdempotent(req.Context()) && !retryAfterSaysNotDone(resp) {
 			return resp, &OutcomeUnknownError{Err: verr}
 		}
@@ -285,10 +317,25 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		err = decodeJSON(body, out)
 	}
 	if err != nil {
-		return resp, decodeFailure(req.Request, resp, err)
+		return resp, decodeFailure(req.Request, resp, err, c.fields)
 	}
 	return resp, nil
 }
+
+// cutBodyError is a non-2xx answer whose body could not be read whole. It
+// matches what the vendor's error matches and what stopped the read (the
+// caller's context.DeadlineExceeded, ErrResponseBodyTimeout); errors.As
+// finds the vendor's error.
+type cutBodyError struct {
+	Err  error // the vendor's error, decoded from what was read
+	Read error
+}
+
+func (e *cutBodyError) Error() string {
+	return e.Err.Error() + " (reading its body failed: " + e.Read.Error() + ")"
+}
+
+func (e *cutBodyError) Unwrap() []error { return []error{e.Err, e.Read} }
 
 // retryAfterSaysNotDone reports a 503 with Retry-After: the server says it
 // did not act and when to come back, which is why the retry policy resends

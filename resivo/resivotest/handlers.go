@@ -370,6 +370,9 @@ func (s *Server) render(a *Authorization) authorizationJSON {
 		status = "expired"
 	}
 	credStatus := "active"
+	if s.credStatus != "" {
+		credStatus = s.credStatus
+	}
 	if a.Revoked {
 		credStatus = "revoked"
 	}

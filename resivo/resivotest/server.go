@@ -40,7 +40,8 @@
 //     restrictions, recipients: {emails, phoneNumbers}};
 //   - a PIN code is 4 to 8 digits; an authorization has one credential per
 //     PIN code or recipient ("type": "pinCode" or "doorLink"), "active"
-//     until revoked; isExpired once validTo has passed, when the
+//     until revoked (SetCredentialStatus makes live credentials report
+//     another status); isExpired once validTo has passed, when the
 //     authorization's status becomes "expired";
 //   - a revoke needs the body {} and answers 204; revoking again is 409
 //     {"message": "Authorization is not active"}; an unknown id is 404.
@@ -171,6 +172,7 @@ type Server struct {
 	order          []string
 	messages       []Message
 	tokensIssued   int
+	credStatus     string // the status of live credentials; "" is "active"
 	migrations     int
 }
 
@@ -226,6 +228,16 @@ func (s *Server) SetTokenLifetime(d time.Duration, omitExpiresIn bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokenLifetime, s.omitExpiresIn = d, omitExpiresIn
+}
+
+// SetCredentialStatus sets the status every credential of a live
+// authorization reports ("" is "active", the default). resivo documents the
+// field but not its values, so tests can make the fake answer "pending", or
+// a value no client knows, and check what the client makes of it.
+func (s *Server) SetCredentialStatus(status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.credStatus = status
 }
 
 // ExpireTokens makes every issued token answer 401.

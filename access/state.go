@@ -1,0 +1,291 @@
+package access
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"iter"
+	"sync"
+	"time"
+)
+
+// This file holds the interfaces behind everything doorkit remembers
+// between calls: grant keys (KeyStore, KeyLister), per-key turns (Locker),
+// tokens (TokenStore), the rate budget (RateBudget) and webhook results
+// (ResultStore). Each has an in-memory default that lasts as long as the
+// process and serves one replica; package
+// github.com/doorkit/doorkit/redisstore implements all of them on Redis for
+// a fleet of replicas that restarts on every deploy. None of them is package
+// state: a replica's memory belongs to values its owner configures, so two
+// replicas in one process share nothing but the stores they are given.
+
+// ErrKeyUnknown reports that a KeyStore has no record of a key and cannot
+// prove that no grant carries it: a store that does not outlive the process
+// (NewMemoryKeyStore) cannot tell a key it never saw from one a previous
+// process recorded. It does not match ErrNotFound. EnsureGrant takes it as
+// "no grant" and creates (a booking's first trigger must work; after a
+// restart that can make a second grant, which a durable store prevents);
+// EnsureRevokedByKey returns it rather than reporting a revocation done.
+var ErrKeyUnknown = errors.New("access: the key store has no record of this key and cannot prove that no grant carries it (revoke by the grant id you stored, or use a durable KeyStore)")
+
+// KeyEntry is one key a KeyStore records and the grant id it maps to ("" for
+// a create under way or whose outcome is unknown).
+type KeyEntry struct {
+	Key     string
+	GrantID string
+}
+
+// KeyLister is a KeyStore that lists the keys it records, in key order.
+// Vendors that cannot list their grants (resivo) list the keys instead, and
+// reconcile finds the keys an integration owns by their prefix ("" lists
+// every key). A durable store implements it through an index, not a scan.
+type KeyLister interface {
+	ListKeys(ctx context.Context, prefix string) iter.Seq2[KeyEntry, error]
+}
+
+// Locker hands out leases on names, one holder at a time across every
+// process that shares it. EnsureGrant and EnsureRevokedByKey take a lease on
+// the grant key, so two replicas handling one booking's triggers take turns;
+// vendors take leases on what they must not change twice at once (a Havr
+// member's key to a door).
+//
+// Lock waits for the lease until ctx ends. The lease's Context is derived
+// from ctx and ends when the lease is released or lost (a shared lock whose
+// renewal failed): work done under it uses that context, so a holder that
+// lost its turn stops. Fence numbers grow with every lease granted on a
+// name; a store that records under a lease (KeyStore.Put) refuses a write
+// whose fence is older than one it has seen, so a holder that lost its
+// lease cannot overwrite its successor's record.
+type Locker interface {
+	Lock(ctx context.Context, name string) (Lease, error)
+}
+
+// Lease is a held turn on a name.
+type Lease interface {
+	// Context ends when the lease is released or lost; it carries the
+	// lease, so LeaseFromContext finds it.
+	Context() context.Context
+	// Fence is the lease's fencing number, larger than any earlier
+	// lease's on the same name.
+	Fence() uint64
+	// Release gives the turn to the next waiter. Releasing twice, or a
+	// lease already lost, is not an error.
+	Release(ctx context.Context) error
+}
+
+type leaseKey struct{}
+
+// ContextWithLease returns ctx carrying lease, for Locker implementations
+// whose Lease.Context is built from scratch.
+func ContextWithLease(ctx context.Context, lease Lease) context.Context {
+	return context.WithValue(ctx, leaseKey{}, lease)
+}
+
+// LeaseFromContext returns the innermost lease ctx carries: a store that
+// fences its writes reads the fence number from it.
+func LeaseFromContext(ctx context.Context) (Lease, bool) {
+	l, ok := ctx.Value(leaseKey{}).(Lease)
+	return l, ok
+}
+
+// LockerProvider is implemented by clients that carry a Locker (every
+// vendor client's WithLocker option; a Directory's). EnsureGrant and
+// EnsureRevokedByKey take their turns from it unless the call names one
+// with WithLocker.
+type LockerProvider interface {
+	Locker() Locker
+}
+
+// NewMemoryLocker returns a Locker for one process: waiters take turns in
+// no particular order, a lease is never lost, and a name's state is dropped
+// when its last holder or waiter leaves.
+func NewMemoryLocker() Locker { return &memoryLocker{held: map[string]*memoryTurn{}} }
+
+type memoryLocker struct {
+	mu    sync.Mutex
+	held  map[string]*memoryTurn
+	fence uint64
+}
+
+type memoryTurn struct {
+	token   chan struct{} // holds a value while a holder has the turn
+	waiters int           // holders and waiters
+}
+
+func (m *memoryLocker) Lock(ctx context.Context, name string) (Lease, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	tn := m.held[name]
+	if tn == nil {
+		tn = &memoryTurn{token: make(chan struct{}, 1)}
+		m.held[name] = tn
+	}
+	tn.waiters++
+	m.mu.Unlock()
+	select {
+	case tn.token <- struct{}{}:
+	case <-ctx.Done():
+		m.leave(name, tn)
+		return nil, ctx.Err()
+	}
+	m.mu.Lock()
+	m.fence++
+	l := &memoryLease{fence: m.fence}
+	m.mu.Unlock()
+	l.ctx, l.cancel = context.WithCancel(ctx)
+	l.ctx = ContextWithLease(l.ctx, l)
+	l.release = func() { <-tn.token; m.leave(name, tn) }
+	return l, nil
+}
+
+func (m *memoryLocker) leave(name string, tn *memoryTurn) {
+	m.mu.Lock()
+	if tn.waiters--; tn.waiters == 0 {
+		delete(m.held, name)
+	}
+	m.mu.Unlock()
+}
+
+type memoryLease struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	fence   uint64
+	once    sync.Once
+	release func()
+}
+
+func (l *memoryLease) Context() context.Context { return l.ctx }
+func (l *memoryLease) Fence() uint64            { return l.fence }
+func (l *memoryLease) Release(context.Context) error {
+	l.once.Do(func() { l.cancel(); l.release() })
+	return nil
+}
+
+// EnsureOption configures one EnsureGrant, EnsureRevokedByKey or
+// EnsureRevoked call.
+type EnsureOption func(*ensureConfig)
+
+type ensureConfig struct {
+	locker  Locker
+	applied AppliedStore
+}
+
+// WithLocker makes the call take its key's turn from l, overriding the
+// granter's own (LockerProvider).
+func WithLocker(l Locker) EnsureOption { return func(c *ensureConfig) { c.locker = l } }
+
+func ensureOptions(g any, opts []EnsureOption) ensureConfig {
+	var c ensureConfig
+	if p, ok := g.(LockerProvider); ok {
+		c.locker = p.Locker()
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	c.applied = appliedStoreOf(g, c.applied)
+	return c
+}
+
+// keyTurn takes key's turn from the configured locker. Without one the call
+// runs without turns: the caller keeps one booking's triggers apart.
+func (c ensureConfig) keyTurn(ctx context.Context, key string) (context.Context, func(), error) {
+	if c.locker == nil {
+		return ctx, func() {}, nil
+	}
+	lease, err := c.locker.Lock(ctx, "key:"+key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lease.Context(), func() { _ = lease.Release(context.WithoutCancel(ctx)) }, nil
+}
+
+// TokenStore holds one vendor account's tokens for every replica, as bytes
+// the vendor package encodes (its Tokens type's JSON form, which carries the
+// secrets in clear: a store keeps them at rest, so seal them or protect the
+// store). Every vendor client takes one through its WithTokenStore option.
+//
+// A client reads the store when it has no usable token, and before it
+// refreshes: it takes the refresh lease, reads again, adopts a token a peer
+// already obtained, and only otherwise refreshes. The save compares and
+// swaps on the value it replaced rather than on who holds the lease: a pair
+// obtained by spending the stored single-use refresh token is the only valid
+// one and must be saved even if the lease was lost meanwhile.
+type TokenStore interface {
+	// LoadToken returns the stored value, nil when there is none.
+	LoadToken(ctx context.Context) ([]byte, error)
+	// SwapToken stores next if the stored value still equals old (nil:
+	// nothing stored) and reports whether it did.
+	SwapToken(ctx context.Context, old, next []byte) (bool, error)
+	// LockRefresh takes the account's refresh lease.
+	LockRefresh(ctx context.Context) (Lease, error)
+}
+
+// NewMemoryTokenStore returns a TokenStore for one process: a value and a
+// refresh lease held in memory, safe for concurrent use. Several clients of
+// one account in one process (tests, or one program holding many clients)
+// share tokens through it as replicas share a durable store; it does not
+// outlive the process.
+func NewMemoryTokenStore() TokenStore {
+	return &memoryTokenStore{locker: NewMemoryLocker()}
+}
+
+type memoryTokenStore struct {
+	locker Locker
+	mu     sync.Mutex
+	value  []byte
+}
+
+func (m *memoryTokenStore) LoadToken(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return bytes.Clone(m.value), nil
+}
+
+func (m *memoryTokenStore) SwapToken(ctx context.Context, old, next []byte) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if (old == nil) != (m.value == nil) || !bytes.Equal(old, m.value) {
+		return false, nil
+	}
+	m.value = bytes.Clone(next)
+	return true, nil
+}
+
+func (m *memoryTokenStore) LockRefresh(ctx context.Context) (Lease, error) {
+	return m.locker.Lock(ctx, "refresh")
+}
+
+// RateBudget is a request budget shared by every replica of one vendor
+// account: the pacing of every client built with the vendor's
+// WithRateBudget option draws from it.
+type RateBudget interface {
+	// Reserve takes one request's slot and says how long to wait before
+	// sending (0: now). It never waits itself.
+	Reserve(ctx context.Context) (time.Duration, error)
+	// Backoff tells the budget that the vendor answered 429 or 503 with a
+	// Retry-After of d: every replica slows down.
+	Backoff(ctx context.Context, d time.Duration) error
+}
+
+// ResultStore keeps short-lived results that reach one replica and are
+// awaited by another: a vendor's webhook calls land on any replica. Values
+// expire after their ttl; Put wakes waiters, which read the stored value, so
+// a waiter that was not listening when it arrived still finds it.
+type ResultStore interface {
+	// PutResult stores value under name unless a value is already there,
+	// and reports whether it was the first (a repeat delivery is not).
+	PutResult(ctx context.Context, name string, value []byte, ttl time.Duration) (first bool, err error)
+	// GetResult returns the value stored under name, or ErrNotFound.
+	GetResult(ctx context.Context, name string) ([]byte, error)
+	// WaitResult returns the value under name once there is one, or
+	// ctx's error when ctx ends first.
+	WaitResult(ctx context.Context, name string) ([]byte, error)
+}

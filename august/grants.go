@@ -1,0 +1,986 @@
+package august
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"iter"
+	"maps"
+	"math/big"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// A grant is a temporary PIN on each of its doors for a partner sub-user of
+// its own, found again on documented calls only: the sub-user listing by
+// partnerUserID, the PIN listings by userID. The package documentation
+// (section access) says what each operation takes as evidence.
+const partnerPrefix = "doorkit1."
+
+// NoticeUnknownPINState says August lists a grant's PIN under a state this
+// package does not know; the door is shown as pending with the state named.
+const NoticeUnknownPINState access.NoticeCode = "august_unknown_pin_state"
+
+// DefaultRollbackGrace is how long CreateGrant's rollback may run on after
+// the caller's context has ended (WithRollbackGrace).
+const DefaultRollbackGrace = 5 * time.Second
+
+var b64 = base64.RawURLEncoding
+
+// encodePartnerUserID is partnerPrefix, then the grant id, the key, the
+// holder's email and the doors (each lock id's 16 bytes), the last three in
+// unpadded base64url, joined by dots.
+func encodePartnerUserID(id, key, email string, doors []string) string {
+	var raw []byte
+	for _, d := range doors {
+		b, _ := hex.DecodeString(d) // lock ids are checked before
+		raw = append(raw, b...)
+	}
+	return partnerPrefix + id + "." + b64.EncodeToString([]byte(key)) + "." + b64.EncodeToString([]byte(email)) +
+		"." + b64.EncodeToString(raw)
+}
+
+// grantRef is a grant's sub-user: what its partnerUserID carries and its
+// userID.
+type grantRef struct {
+	id, key, email string
+	// doors are the grant's locks; nil for a grant made before doors were
+	// kept, whose PINs may be on any of the caller's locks.
+	doors         []string
+	partnerUserID string
+	userID        string
+}
+
+func decodePartnerUserID(p string) (grantRef, bool) {
+	rest, ok := strings.CutPrefix(p, partnerPrefix)
+	if !ok {
+		return grantRef{}, false
+	}
+	parts := strings.Split(rest, ".")
+	if (len(parts) != 3 && len(parts) != 4) || !validGrantID(parts[0]) {
+		return grantRef{}, false
+	}
+	key, err1 := b64.DecodeString(parts[1])
+	email, err2 := b64.DecodeString(parts[2])
+	if err1 != nil || err2 != nil {
+		return grantRef{}, false
+	}
+	ref := grantRef{id: parts[0], key: string(key), email: string(email), partnerUserID: p}
+	if len(parts) == 4 {
+		raw, err := b64.DecodeString(parts[3])
+		if err != nil || len(raw) == 0 || len(raw)%16 != 0 {
+			return grantRef{}, false
+		}
+		for b := range slices.Chunk(raw, 16) {
+			ref.doors = append(ref.doors, strings.ToUpper(hex.EncodeToString(b)))
+		}
+	}
+	return ref, true
+}
+
+func validGrantID(id string) bool {
+	if len(id) != 16 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
+
+func newGrantID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// grantState is what the access layer learns from webhooks and caches.
+type grantState struct {
+	rules sync.Map // lockID -> PINRules
+
+	mu       sync.Mutex
+	failures map[string]map[string]string // partnerUserID -> lockID -> reason of a failed load
+	order    []string
+}
+
+const maxRememberedFailures = 4096
+
+func newGrantState() *grantState { return &grantState{failures: map[string]map[string]string{}} }
+
+// observe records failed loads of doorkit grants.
+func (g *grantState) observe(ev *Event) {
+	if ev.Kind() != EventPINCommand || ev.Action != string(PINActionLoad) || !strings.HasPrefix(ev.PartnerUserID, partnerPrefix) {
+		return
+	}
+	failed, reason := ev.Failed()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	m := g.failures[ev.PartnerUserID]
+	if !failed {
+		if m != nil {
+			delete(m, ev.Lock())
+		}
+		return
+	}
+	if m == nil {
+		if len(g.order) >= maxRememberedFailures {
+			delete(g.failures, g.order[0])
+			g.order = g.order[1:]
+		}
+		m = map[string]string{}
+		g.failures[ev.PartnerUserID] = m
+		g.order = append(g.order, ev.PartnerUserID)
+	}
+	m[ev.Lock()] = reason
+}
+
+// forget drops the failed loads remembered for a grant being revoked, so
+// that it is not listed (as failed) after its PINs are gone; it returns how
+// many there were.
+func (g *grantState) forget(partnerUserID string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := len(g.failures[partnerUserID])
+	if _, ok := g.failures[partnerUserID]; ok {
+		delete(g.failures, partnerUserID)
+		g.order = slices.DeleteFunc(g.order, func(p string) bool { return p == partnerUserID })
+	}
+	return n
+}
+
+func (g *grantState) failed(partnerUserID string) map[string]string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return maps.Clone(g.failures[partnerUserID])
+}
+
+// CreateGrant loads a temporary PIN for the holder on each door. It first
+// makes the grant's partner sub-user (POST /partners/sub-user, with a
+// partnerUserID carrying the grant id, key, email and doors, and the
+// holder's name), then sends one load command per door, in lock id order
+// (POST /locks/:lockID/pins: the PIN, accessType temporary, the window in
+// whole seconds UTC, the holder's name and the partnerUserID). The PIN is
+// req.PIN, or a random one of a length every door takes. The label has
+// nowhere to go (NoticeLabelDropped). WithWebhook is required: August sends
+// PIN results only to a webhook.
+//
+// Success means August accepted every load: each door is pending until
+// August's result (by webhook) says the lock loaded it; GetGrant then shows
+// it active, or failed with the reason.
+//
+// If a door refuses the load, the PINs loaded on the doors before it are
+// deleted again (the rollback) and the refusal is returned. The rollback
+// runs on after ctx ends for at most the rollback grace (WithRollbackGrace,
+// DefaultRollbackGrace), and never longer than ConfirmTimeout: a door
+// counts as cleaned when August confirms the delete by webhook (without a
+// handler: accepts it), answers that the PIN is not on the lock (404), or
+// reports that the load itself failed. What it cannot finish in that time
+// is returned as a *RollbackError, which matches access.ErrOutcomeUnknown
+// and names the locks that may keep a live PIN; access.EnsureGrant finds
+// that partial grant by key on the next trigger and makes it again. A load
+// whose answer is lost returns an error matching access.ErrOutcomeUnknown
+// and is not resent (nor rolled back): EnsureGrant finds what it made by
+// key.
+func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	for i, id := range req.DoorIDs {
+		if !ValidLockID(id) {
+			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
+		}
+	}
+	if req.Credential != access.CredentialAny && req.Credential != access.CredentialPIN {
+		return nil, fmt.Errorf("august: grants are PINs, not %q: %w", req.Credential, access.ErrUnsupported)
+	}
+	if c.webhookURL == "" {
+		return nil, fmt.Errorf("august: grants need WithWebhook: August reports PIN results only to a webhook: %w", access.ErrUnsupported)
+	}
+	window, notices, err := req.Window.Prepare(time.Now(), time.Second)
+	if err != nil {
+		return nil, err
+	}
+	doorIDs := slices.Compact(slices.Sorted(slices.Values(req.DoorIDs)))
+	rules := make([]PINRules, len(doorIDs))
+	for i, id := range doorIDs {
+		l, err := c.lockInfo(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !takesGrants(l) {
+			return nil, fmt.Errorf("august: lock %s takes no temporary PINs (entry codes %v, bridge %v, type %d): %w",
+				id, l.SupportsEntryCodes, l.HasBridge(), l.Type, access.ErrUnsupported)
+		}
+		rules[i] = c.pinRules(ctx, l)
+	}
+	pin := req.PIN
+	if pin == "" {
+		if pin, err = randomPIN(rules); err != nil {
+			return nil, err
+		}
+	}
+	for i := range rules {
+		if err := CheckPIN(pin.Reveal(), &rules[i]); err != nil {
+			return nil, fmt.Errorf("august: lock %s: %w", doorIDs[i], err)
+		}
+	}
+	if req.Label != "" {
+		notices = append(notices, access.Notice{Code: access.NoticeLabelDropped, Field: "Label",
+			Message: "August PINs have no label field; the label was not stored"})
+	}
+	ref := grantRef{id: newGrantID(), key: req.Key, email: req.Holder.Email, doors: doorIDs}
+	ref.partnerUserID = encodePartnerUserID(ref.id, ref.key, ref.email, doorIDs)
+	first, last := holderNames(req.Holder)
+	// The grant's user exists before any PIN does, so its PINs can be found
+	// and deleted by it from the start: August assigns a PIN's userID only
+	// once the asynchronous load has completed.
+	sub, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
+	if err != nil {
+		return nil, fmt.Errorf("august: making the grant's sub-user (no PIN was loaded): %w", err)
+	}
+	if sub.UserID == "" {
+		return nil, fmt.Errorf("august: POST /partners/sub-user answered no userID (no PIN was loaded): %w", access.ErrOutcomeUnknown)
+	}
+	ref.userID = sub.UserID
+	cmd := PINCommand{Action: PINActionLoad, PIN: pin, AccessType: AccessTemporary,
+		AccessTimes: &AccessTimes{Start: window.Start, End: window.End},
+		FirstName:   first, LastName: last, PartnerUserID: ref.partnerUserID}
+	grant := &access.Grant{ID: ref.id, Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices,
+		Native: &GrantNative{PartnerUserID: ref.partnerUserID, UserID: ref.userID}}
+	var loaded []loadedDoor
+	defer func() {
+		for _, d := range loaded {
+			if d.result != nil {
+				d.result.Cancel()
+			}
+		}
+	}()
+	for i, lockID := range doorIDs {
+		var result *Pending
+		if c.events != nil {
+			// Registered before the load, so a rollback can wait for it.
+			result = c.events.Expect(PINKey(lockID, PINActionLoad, ref.partnerUserID))
+		}
+		_, _, err := c.PINs.Send(ctx, lockID, PINCommandsRequest{Commands: []PINCommand{cmd}, Webhook: c.webhookURL, Rules: &rules[i]})
+		if err != nil {
+			if result != nil {
+				result.Cancel()
+			}
+			err = fmt.Errorf("august: loading the PIN on lock %s: %w", lockID, err)
+			switch {
+			case len(loaded) == 0:
+				return nil, err
+			case errors.Is(err, access.ErrOutcomeUnknown):
+				return nil, fmt.Errorf("%w (grant %s's PIN is loaded on %s already)", err, ref.id, strings.Join(lockIDsOf(loaded), ", "))
+			}
+			return nil, c.rollback(ctx, ref, pin, loaded, err)
+		}
+		loaded = append(loaded, loadedDoor{lockID: lockID, result: result})
+		grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: lockID, State: access.GrantPending,
+			Credential: pinCredential(pin)})
+	}
+	return grant, nil
+}
+
+// loadedDoor is a door whose load August accepted, with the wait for its
+// result (nil without a webhook handler).
+type loadedDoor struct {
+	lockID string
+	result *Pending
+}
+
+func lockIDsOf(doors []loadedDoor) []string {
+	ids := make([]string, len(doors))
+	for i, d := range doors {
+		ids[i] = d.lockID
+	}
+	return ids
+}
+
+// RollbackError is CreateGrant's error when a door refused the PIN and the
+// PINs already loaded on the doors before it could not all be deleted
+// again within the caller's deadline plus the rollback grace. It matches
+// access.ErrOutcomeUnknown (and so access.ErrUnavailable): the locks in
+// LockIDs may hold a live PIN of the grant. access.EnsureGrant finds that
+// partial grant by its key and makes it again; RevokeGrant(GrantID)
+// removes it.
+type RollbackError struct {
+	GrantID string
+	// LockIDs are the locks that may keep the grant's PIN.
+	LockIDs []string
+	// Cause is why the create failed: the refusal of a later door.
+	Cause error
+	// Err is why the rollback did not finish.
+	Err error
+}
+
+func (e *RollbackError) Error() string {
+	return fmt.Sprintf("%v; grant %s's PIN may still be live on lock %s: rolling back: %v: %v",
+		e.Cause, e.GrantID, strings.Join(e.LockIDs, ", "), e.Err, access.ErrOutcomeUnknown)
+}
+
+// Is matches access.ErrOutcomeUnknown and access.ErrUnavailable, and
+// nothing else: Cause's refusal (access.ErrConflict, say) or Err's would
+// tell a caller that nothing was left. Read Cause and Err for the details.
+func (e *RollbackError) Is(target error) bool {
+	return target == access.ErrOutcomeUnknown || target == access.ErrUnavailable
+}
+
+// rollback deletes the PINs of a grant whose later door refused its load,
+// and returns cause when it could, else a *RollbackError.
+func (c *Client) rollback(ctx context.Context, ref grantRef, pin access.Secret, loaded []loadedDoor, cause error) error {
+	rctx, stop := c.rollbackContext(ctx)
+	defer stop()
+	errs := make([]error, len(loaded))
+	parallel(len(loaded), func(i int) { errs[i] = c.unload(rctx, ref, pin, loaded[i]) })
+	rerr := &RollbackError{GrantID: ref.id, Cause: cause}
+	var left []error
+	for i, err := range errs {
+		if err != nil {
+			rerr.LockIDs = append(rerr.LockIDs, loaded[i].lockID)
+			left = append(left, fmt.Errorf("lock %s: %w", loaded[i].lockID, err))
+		}
+	}
+	if len(left) == 0 {
+		return cause
+	}
+	rerr.Err = errors.Join(left...)
+	return rerr
+}
+
+// rollbackContext keeps ctx's values but not its end: it ends c's
+// rollback grace after ctx does, or after ConfirmTimeout.
+func (c *Client) rollbackContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ConfirmTimeout)
+	var mu sync.Mutex
+	var grace *time.Timer
+	stopped := false
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			grace = time.AfterFunc(c.rollbackGrace, cancel)
+		}
+	})
+	return rctx, func() {
+		stopAfter()
+		mu.Lock()
+		stopped = true
+		if grace != nil {
+			grace.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
+}
+
+// unload deletes the grant's PIN on one door of a rollback. The grant's
+// userID and PIN are known, so the delete goes out at once; if August
+// refuses it because the load is still under way (409), it waits for the
+// load's result and sends the delete once more.
+func (c *Client) unload(ctx context.Context, ref grantRef, pin access.Secret, d loadedDoor) error {
+	for attempt := 0; ; attempt++ {
+		err := c.deletePIN(ctx, d.lockID, ref, pin)
+		var aerr *Error
+		isErr := errors.As(err, &aerr) && !errors.Is(err, access.ErrOutcomeUnknown)
+		switch {
+		case err == nil:
+			return nil
+		case isErr && aerr.StatusCode == 404:
+			return nil // August: the PIN is not on the lock
+		case isErr && aerr.StatusCode == 409 && attempt == 0 && d.result != nil:
+			if _, werr := d.result.Wait(ctx); werr != nil {
+				if errors.Is(werr, ErrCommandFailed) {
+					return nil // the load failed: no PIN
+				}
+				return fmt.Errorf("the PIN's load was under way and its result did not arrive: %w", werr)
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// deletePIN deletes the grant's PIN on a lock and, with a webhook handler,
+// waits for August to confirm it.
+func (c *Client) deletePIN(ctx context.Context, lockID string, ref grantRef, pin access.Secret) error {
+	return c.pinCommand(ctx, lockID, ref, PINCommand{Action: PINActionDelete, PIN: pin, UserID: ref.userID})
+}
+
+// GrantNative is the Native value of an August grant.
+type GrantNative struct {
+	PartnerUserID string
+	UserID        string         // the grant's partner sub-user
+	PINs          map[string]PIN // by lock id, once listed
+}
+
+func pinCredential(pin access.Secret) access.Credential {
+	return access.Credential{Kind: access.CredentialPIN, PIN: pin, Delivery: "PIN loaded on the lock's keypad by August"}
+}
+
+// holderNames splits the holder's name into August's required first and
+// last names.
+func holderNames(p access.Person) (string, string) {
+	name := strings.Join(strings.Fields(p.Name), " ")
+	if name == "" {
+		name, _, _ = strings.Cut(p.Email, "@")
+	}
+	first, last, _ := strings.Cut(name, " ")
+	if first == "" {
+		first = "Guest"
+	}
+	if last == "" {
+		last = "Guest"
+	}
+	return first, last
+}
+
+// randomPIN returns a random PIN every rule allows: 6 digits where
+// possible.
+func randomPIN(rules []PINRules) (access.Secret, error) {
+	lo, hi := 0, 1<<30
+	for _, r := range rules {
+		l, h := (&r).lengths()
+		lo, hi = max(lo, l), min(hi, h)
+	}
+	if lo > hi {
+		return "", fmt.Errorf("august: the doors take no common PIN length: %w", access.ErrInvalid)
+	}
+	n := min(max(6, lo), hi)
+	digits := make([]byte, n)
+	for i := range digits {
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			return "", err
+		}
+		digits[i] = byte('0' + d.Int64())
+	}
+	return access.Secret(digits), nil
+}
+
+// refs lists the sub-users (every page of GET /partners/sub-user) and
+// returns the doorkit grants among them that match. A listing that does not
+// add up is an error: it cannot show that a grant is absent.
+func (c *Client) refs(ctx context.Context, match func(grantRef) bool) ([]grantRef, error) {
+	var out []grantRef
+	for u, err := range c.Partners.AllSubUsers(ctx, MaxSubUserPageSize) {
+		if err != nil {
+			return nil, unknownf("august: listing the grants' sub-users: %w", err)
+		}
+		ref, ok := decodePartnerUserID(u.PartnerUserID)
+		if !ok || !match(ref) {
+			continue
+		}
+		ref.userID = u.UserID
+		out = append(out, ref)
+	}
+	return out, nil
+}
+
+// unknownf is an error saying a lookup cannot tell where a grant's PINs
+// are: it matches access.ErrOutcomeUnknown.
+func unknownf(format string, args ...any) error {
+	return &unknownError{err: fmt.Errorf(format, args...)}
+}
+
+type unknownError struct{ err error }
+
+func (e *unknownError) Error() string { return e.err.Error() + ": " + access.ErrOutcomeUnknown.Error() }
+
+// Unwrap keeps the cause's chain (an expired token stays
+// access.ErrUnauthorized), except a cause that matches access.ErrNotFound:
+// a 404 to a listing says the listing is missing, not that a grant is gone.
+func (e *unknownError) Unwrap() []error {
+	if errors.Is(e.err, access.ErrNotFound) {
+		return []error{access.ErrOutcomeUnknown}
+	}
+	return []error{e.err, access.ErrOutcomeUnknown}
+}
+
+// pinListings is what the PIN listings of some locks showed.
+type pinListings struct {
+	lists map[string]*PINList // by lock id
+	errs  map[string]error    // why a lock's listing failed
+}
+
+// listPINs lists the PINs of each lock at once (GET /locks/:lockID/pins),
+// keeping each lock's failure. Every failure counts, 404 and 412 included:
+// a lock whose PINs cannot be listed may hold a grant's PIN.
+func (c *Client) listPINs(ctx context.Context, lockIDs []string) pinListings {
+	lists := make([]*PINList, len(lockIDs))
+	errs := make([]error, len(lockIDs))
+	parallel(len(lockIDs), func(i int) {
+		lists[i], _, errs[i] = c.PINs.List(ctx, lockIDs[i])
+		if errs[i] == nil && lists[i] == nil {
+			errs[i] = errors.New("an empty answer")
+		}
+	})
+	out := pinListings{lists: map[string]*PINList{}, errs: map[string]error{}}
+	for i, id := range lockIDs {
+		if errs[i] != nil {
+			out.errs[id] = errs[i]
+		} else {
+			out.lists[id] = lists[i]
+		}
+	}
+	return out
+}
+
+// lockIDsFor returns the locks the refs' PINs can be on: their doors, and
+// for refs that do not name theirs, every lock of the caller.
+func (c *Client) lockIDsFor(ctx context.Context, refs []grantRef) ([]string, error) {
+	set := map[string]bool{}
+	all := false
+	for _, r := range refs {
+		if r.doors == nil {
+			all = true
+		}
+		for _, d := range r.doors {
+			set[d] = true
+		}
+	}
+	if all {
+		locks, _, err := c.Locks.List(ctx)
+		if err != nil {
+			return nil, unknownf("august: listing the locks a grant's PINs may be on: %w", err)
+		}
+		for _, l := range locks {
+			set[l.LockID] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set)), nil
+}
+
+// grantView is a grant as the listings show it.
+type grantView struct {
+	ref   grantRef
+	doors []string            // where its PINs can be
+	pins  map[string]StatePIN // by lock id: the grant's PIN there
+	// unknown says, by lock id, why the listing cannot show whether the
+	// grant's PIN is there.
+	unknown map[string]error
+}
+
+func (c *Client) view(ref grantRef, allLocks []string, l pinListings) grantView {
+	v := grantView{ref: ref, doors: ref.doors, pins: map[string]StatePIN{}, unknown: map[string]error{}}
+	if v.doors == nil {
+		v.doors = allLocks
+	}
+	for _, lockID := range v.doors {
+		if err := l.errs[lockID]; err != nil {
+			v.unknown[lockID] = fmt.Errorf("the PINs of lock %s could not be listed: %w", lockID, err)
+			continue
+		}
+		list := l.lists[lockID].All()
+		if p, ok := pinOf(list, ref.userID); ok {
+			v.pins[lockID] = p
+			continue
+		}
+		if n := unassigned(list); n > 0 {
+			v.unknown[lockID] = fmt.Errorf("lock %s lists %d PIN(s) that August has not given a user yet (a load under way), which may be the grant's", lockID, n)
+		}
+	}
+	return v
+}
+
+// err is the view's doubt, as an error matching access.ErrOutcomeUnknown,
+// or nil when the listings show every door.
+func (v grantView) err() error {
+	if len(v.unknown) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(v.unknown)) {
+		errs = append(errs, v.unknown[id])
+	}
+	return unknownf("august: where grant %s's PINs are cannot be told: %w", v.ref.id, errors.Join(errs...))
+}
+
+// unassigned counts the PINs without a userID.
+func unassigned(list []StatePIN) int {
+	n := 0
+	for _, p := range list {
+		if p.UserID == "" {
+			n++
+		}
+	}
+	return n
+}
+
+func pinOf(list []StatePIN, userID string) (StatePIN, bool) {
+	for _, p := range list {
+		if userID != "" && p.UserID == userID {
+			return p, true
+		}
+	}
+	return StatePIN{}, false
+}
+
+// buildGrant assembles a grant from its PINs and the failed loads
+// remembered; nil when nothing of it is left.
+func (c *Client) buildGrant(v grantView, now time.Time) *access.Grant {
+	ref := v.ref
+	native := &GrantNative{PartnerUserID: ref.partnerUserID, UserID: ref.userID, PINs: map[string]PIN{}}
+	g := &access.Grant{ID: ref.id, Key: ref.key, Vendor: Vendor, Holder: access.Person{Email: ref.email}, Native: native}
+	live := false
+	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
+		p := v.pins[lockID]
+		native.PINs[lockID] = p.PIN
+		st := pinGrantState(p.ListState)
+		if st == access.GrantActive && !p.AccessEndTime.IsZero() && !now.Before(p.AccessEndTime.Time) {
+			st = access.GrantExpired
+		}
+		if st != access.GrantRevoked {
+			live = true
+		}
+		door := access.DoorAccess{DoorID: lockID, State: st, Credential: pinCredential(p.PIN.PIN), VendorID: p.ID}
+		if !p.ListState.Known() {
+			door.Notices = append(door.Notices, access.Notice{Code: NoticeUnknownPINState,
+				Message: fmt.Sprintf("August lists the PIN under %q, a state this package does not know", p.ListState)})
+		}
+		g.Doors = append(g.Doors, door)
+		if g.Window.Start.IsZero() && !p.AccessStartTime.IsZero() {
+			g.Window = access.Window{Start: p.AccessStartTime.UTC(), End: p.AccessEndTime.UTC()}
+		}
+		if g.Holder.Name == "" {
+			g.Holder.Name = strings.TrimSpace(p.FirstName + " " + p.LastName)
+		}
+	}
+	failed := c.grants.failed(ref.partnerUserID)
+	for _, lockID := range slices.Sorted(maps.Keys(failed)) {
+		if _, found := v.pins[lockID]; found {
+			continue
+		}
+		live = true
+		g.Doors = append(g.Doors, access.DoorAccess{DoorID: lockID, State: access.GrantFailed, Reason: failed[lockID],
+			Credential: access.Credential{Kind: access.CredentialPIN}})
+	}
+	if !live {
+		return nil
+	}
+	return g
+}
+
+// pinGrantState maps a listing state to a door's state. A state August does
+// not document counts as pending: the PIN is on the lock, in some change.
+func pinGrantState(s PINState) access.GrantState {
+	switch s {
+	case PINLoaded:
+		return access.GrantActive
+	case PINDisabled, PINDisabling, PINDeleting:
+		return access.GrantRevoked
+	}
+	return access.GrantPending // created, updating, enabling, and states not documented
+}
+
+// viewByID finds a grant by id: its sub-user in the sub-user listing, then
+// its PINs in the listings of its doors.
+func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error) {
+	if grantID == "" {
+		return grantView{}, access.Invalid("grantID", "is required")
+	}
+	if !validGrantID(grantID) {
+		// No grant of this package has it: a malformed id is refused
+		// before anything is sent, as in every vendor.
+		return grantView{}, access.Invalid("grantID", fmt.Sprintf("%q is not an August grant id (16 hexadecimal characters)", grantID))
+	}
+	refs, err := c.refs(ctx, func(r grantRef) bool { return r.id == grantID })
+	if err != nil {
+		return grantView{}, err
+	}
+	if len(refs) == 0 {
+		// Every grant's sub-user is made before its first PIN, and the
+		// listing was complete.
+		return grantView{}, fmt.Errorf("august: grant %s: August lists no sub-user for it: %w", grantID, access.ErrNotFound)
+	}
+	ref := refs[0]
+	if ref.userID == "" {
+		return grantView{}, unknownf("august: grant %s: the sub-user listing shows no userID for it", grantID)
+	}
+	lockIDs, err := c.lockIDsFor(ctx, refs[:1])
+	if err != nil {
+		return grantView{}, err
+	}
+	return c.view(ref, lockIDs, c.listPINs(ctx, lockIDs)), nil
+}
+
+// GetGrant returns a grant by id: its sub-user (GET /partners/sub-user) and
+// its PIN on each of its doors (GET /locks/:lockID/pins). It is
+// access.ErrNotFound when August lists no sub-user for the id, or when the
+// complete listings of its doors show no PIN of its sub-user and no load
+// of it failed; an error matching access.ErrOutcomeUnknown when a listing
+// cannot show it (see the package's access section).
+func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
+	v, err := c.viewByID(ctx, grantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if g := c.buildGrant(v, time.Now()); g != nil {
+		return g, nil
+	}
+	return nil, fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
+}
+
+// ListGrants lists the grants this package made on the caller's locks,
+// filtered by key, door, holder email and active-at: the partner sub-users
+// (GET /partners/sub-user, every page) whose partnerUserID matches, then
+// the PINs of their doors (GET /locks/:lockID/pins). A grant listed is the
+// whole grant, all its doors. Revoked grants are not listed. A grant whose
+// doors' listings cannot show its PINs (see GetGrant) yields an error
+// matching access.ErrOutcomeUnknown instead, so a listing by key yields
+// nothing only when no grant has the key.
+func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if filter.DoorID != "" {
+			if err := checkLockID(filter.DoorID); err != nil {
+				yield(nil, err)
+				return
+			}
+		}
+		refs, err := c.refs(ctx, func(r grantRef) bool {
+			return (filter.Key == "" || r.key == filter.Key) &&
+				(filter.HolderEmail == "" || strings.EqualFold(r.email, filter.HolderEmail)) &&
+				(filter.DoorID == "" || r.doors == nil || slices.Contains(r.doors, filter.DoorID))
+		})
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		if len(refs) == 0 {
+			return
+		}
+		lockIDs, err := c.lockIDsFor(ctx, refs)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		listings := c.listPINs(ctx, lockIDs)
+		now := time.Now()
+		for _, ref := range refs {
+			var err error
+			if ref.userID == "" {
+				err = unknownf("august: grant %s: the sub-user listing shows no userID for it", ref.id)
+			}
+			v := c.view(ref, lockIDs, listings)
+			if err == nil {
+				err = v.err()
+			}
+			if err != nil {
+				if !yield(nil, err) {
+					return
+				}
+				continue
+			}
+			g := c.buildGrant(v, now)
+			if g == nil || g.State() == access.GrantRevoked || !filter.Match(g) {
+				continue
+			}
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
+}
+
+// RevokeGrant deletes the grant's PIN on each of its doors (POST
+// /locks/:lockID/pins, action delete, naming the PIN and its user). A PIN
+// with a command under way is first waited for (with a webhook handler;
+// without one that is access.ErrConflict until August has applied it).
+//
+// Success means: with a webhook handler, August confirmed each delete (or
+// answered that the PIN is not on the lock); without one, August accepted
+// each delete. It forgets the grant's failed loads, so the grant is not
+// listed after. It is access.ErrNotFound only on August's word: no sub-user
+// listed for the id, or complete listings of the grant's doors showing no
+// PIN of its sub-user (and no failed load remembered). A lock whose listing
+// fails, or that lists a PIN without a user yet, gives an error matching
+// access.ErrOutcomeUnknown instead: the grant's PIN may be there.
+func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
+	v, err := c.viewByID(ctx, grantID)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
+		if err := c.revokePIN(ctx, lockID, v.ref, v.pins[lockID]); err != nil {
+			errs = append(errs, fmt.Errorf("august: deleting grant %s's PIN on lock %s: %w", grantID, lockID, err))
+		}
+	}
+	if err := v.err(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	// Doors whose load failed hold no PIN: the grant lists them from the
+	// webhook failures remembered, which go with the revoke.
+	failed := c.grants.forget(v.ref.partnerUserID)
+	if len(v.pins) == 0 && failed == 0 {
+		return fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
+	}
+	return nil
+}
+
+// revokePIN deletes the grant's PIN p on a lock, once any command under
+// way on it has been applied.
+func (c *Client) revokePIN(ctx context.Context, lockID string, ref grantRef, p StatePIN) error {
+	p, err := c.settle(ctx, lockID, ref, p)
+	if err != nil {
+		return err
+	}
+	if p.ListState == "" || p.ListState == PINDeleting {
+		return nil // gone meanwhile, or a delete accepted before (without a handler to wait for it)
+	}
+	err = c.deletePIN(ctx, lockID, ref, p.PIN.PIN)
+	var aerr *Error
+	if errors.As(err, &aerr) && aerr.StatusCode == 404 && !errors.Is(err, access.ErrOutcomeUnknown) {
+		return nil // August: the PIN is not on the lock
+	}
+	return err
+}
+
+// UpdateGrantWindow moves the grant's window with an update command on each
+// door (POST /locks/:lockID/pins, action update, accessType temporary). A
+// PIN with a command under way is first waited for. Success means: with a
+// webhook handler, August confirmed each update (the doors are then
+// active); without one, August accepted each (the doors are pending until
+// it applies them). Not found and unknown as for RevokeGrant.
+func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window access.Window) (*access.Grant, error) {
+	prepared, notices, err := window.Prepare(time.Now(), time.Second)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.viewByID(ctx, grantID)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	updated := grantView{ref: v.ref, doors: v.doors, pins: map[string]StatePIN{}}
+	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
+		p := v.pins[lockID]
+		if pinGrantState(p.ListState) == access.GrantRevoked {
+			continue
+		}
+		if p, err = c.settle(ctx, lockID, v.ref, p); err != nil {
+			return nil, err
+		}
+		if p.ListState == "" || pinGrantState(p.ListState) == access.GrantRevoked {
+			continue // gone, or being deleted, meanwhile
+		}
+		cmd := PINCommand{Action: PINActionUpdate, PIN: p.PIN.PIN, AccessType: AccessTemporary,
+			AccessTimes: &AccessTimes{Start: prepared.Start, End: prepared.End},
+			FirstName:   p.FirstName, LastName: p.LastName, PartnerUserID: v.ref.partnerUserID}
+		if err := c.pinCommand(ctx, lockID, v.ref, cmd); err != nil {
+			return nil, fmt.Errorf("august: updating grant %s's PIN on lock %s: %w", grantID, lockID, err)
+		}
+		p.ListState = PINUpdating // accepted: applied when August says so
+		if c.events != nil {
+			p.ListState = PINLoaded // August confirmed it
+		}
+		p.AccessType = AccessTemporary
+		p.AccessStartTime, p.AccessEndTime = Time{Time: prepared.Start}, Time{Time: prepared.End}
+		updated.pins[lockID] = p
+	}
+	if len(updated.pins) == 0 {
+		return nil, fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
+	}
+	g := c.buildGrant(updated, time.Now())
+	g.Window = prepared
+	g.Notices = append(g.Notices, notices...)
+	return g, nil
+}
+
+var pendingAction = map[PINState]PINAction{
+	PINCreated: PINActionLoad, PINUpdating: PINActionUpdate, PINEnabling: PINActionEnable,
+	PINDisabling: PINActionDisable, PINDeleting: PINActionDelete,
+}
+
+// settle waits until p has no command pending and returns it as listed
+// then (ListState "" when it is gone). Without a webhook handler a PIN being
+// deleted is returned as it is (the delete was accepted), and any other
+// pending PIN is access.ErrConflict.
+func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p StatePIN) (StatePIN, error) {
+	action, pending := pendingAction[p.ListState]
+	if !pending {
+		return p, nil
+	}
+	if c.events == nil {
+		if p.ListState == PINDeleting {
+			return p, nil
+		}
+		return p, fmt.Errorf("august: the PIN on lock %s is still %s: %w", lockID, p.ListState, access.ErrConflict)
+	}
+	w := c.events.Expect(PINKey(lockID, action, ref.partnerUserID))
+	defer w.Cancel()
+	// The result may have arrived before Expect: look again first.
+	if now, err := c.pinNow(ctx, lockID, ref); err != nil || pendingAction[now.ListState] == "" {
+		return now, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	defer cancel()
+	if _, err := w.Wait(wctx); err != nil && !errors.Is(err, ErrCommandFailed) {
+		return p, fmt.Errorf("august: waiting for the PIN on lock %s: %w", lockID, err)
+	}
+	return c.pinNow(ctx, lockID, ref)
+}
+
+// pinNow lists a lock's PINs again and returns the grant's (ListState ""
+// when the listing shows none, and no PIN without a user).
+func (c *Client) pinNow(ctx context.Context, lockID string, ref grantRef) (StatePIN, error) {
+	l, _, err := c.PINs.List(ctx, lockID)
+	if err != nil {
+		return StatePIN{}, unknownf("august: listing the PINs of lock %s: %w", lockID, err)
+	}
+	all := l.All()
+	if p, ok := pinOf(all, ref.userID); ok {
+		return p, nil
+	}
+	if n := unassigned(all); n > 0 {
+		return StatePIN{}, unknownf("august: lock %s lists %d PIN(s) that August has not given a user yet, which may be the grant's", lockID, n)
+	}
+	return StatePIN{}, nil
+}
+
+// pinCommand sends one PIN command and, with a webhook handler, waits for
+// August to confirm it.
+func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cmd PINCommand) error {
+	var w *Pending
+	if c.events != nil {
+		w = c.events.Expect(PINKey(lockID, cmd.Action, ref.partnerUserID))
+		defer w.Cancel()
+	}
+	rules, _ := c.grants.rules.Load(lockID)
+	var r *PINRules
+	if rr, ok := rules.(PINRules); ok {
+		r = &rr
+	}
+	if _, _, err := c.PINs.Send(ctx, lockID, PINCommandsRequest{Commands: []PINCommand{cmd}, Webhook: c.webhookURL, Rules: r}); err != nil {
+		return err
+	}
+	if w == nil {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	defer cancel()
+	if _, err := w.Wait(wctx); err != nil {
+		if errors.Is(err, ErrCommandFailed) {
+			return fmt.Errorf("%w: %w", access.ErrDenied, err)
+		}
+		return fmt.Errorf("august: %s accepted, no result seen: %w: %w", cmd.Action, access.ErrOutcomeUnknown, err)
+	}
+	return nil
+}

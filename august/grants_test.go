@@ -1,0 +1,413 @@
+package august_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/august"
+	"github.com/doorkit/doorkit/august/augusttest"
+)
+
+// Grants found on documented calls only: every test below runs against the
+// in-memory August with and without the sub-user join (a PIN loaded with a
+// partnerUserID making the sub-user that GET /partners/sub-user lists),
+// which no document promises.
+
+var joinModes = []struct {
+	name string
+	join bool
+}{{"join", true}, {"no-join", false}}
+
+// sideDoorID sorts after augusttest.FrontDoorID, so a grant over both loads
+// the front door first.
+const sideDoorID = "F0000000000000000000000000000001"
+
+func addSideDoor(t *testing.T, c *august.Client, srv *augusttest.Server) {
+	t.Helper()
+	srv.AddLock(augusttest.Lock{ID: sideDoorID, Name: "Side Door", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	_, _, err := c.Webhooks.Register(context.Background(), sideDoorID, august.WebhookRequest{URL: fakeHookURL,
+		ClientID: augusttest.ClientID, Header: fakeHookHeader, Token: fakeHookToken,
+		NotificationTypes: []august.NotificationType{august.NotifyOperation}})
+	require.NoError(t, err)
+}
+
+// livePINs returns the PINs a lock holds that are not being deleted.
+func livePINs(srv *augusttest.Server, lockID string) []augusttest.PIN {
+	var out []augusttest.PIN
+	for _, p := range srv.PINs(lockID) {
+		if p.State != "deleting" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// within runs f and fails the test if it has not returned after bound, a
+// generous limit far above what f needs: it catches a call that ignores
+// its context, not a slow one.
+func within(t *testing.T, bound time.Duration, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(bound):
+		t.Fatalf("the call had not returned %v after its context ended", bound)
+		return nil
+	}
+}
+
+// notGone fails unless err is an error that does not claim the grant is
+// gone (ErrNotFound), while August still holds its PIN.
+func notGone(t *testing.T, what string, err error) {
+	t.Helper()
+	if assert.Error(t, err, "%s reported success while August still holds the PIN", what) {
+		assert.NotErrorIs(t, err, access.ErrNotFound, "%s reported the grant gone while August still holds the PIN", what)
+	}
+}
+
+// Without the join the grant's PIN is still found, revoked and gone; with
+// or without it, nothing is reported gone while August holds the PIN.
+func TestGrantRevokeWithoutSubUserJoin(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) {
+			c, srv, _ := conformanceEnv(t)
+			srv.SetSubUserJoin(mode.join)
+			ctx := timeout(t)
+			grant, err := c.CreateGrant(ctx, grantRequest("booking-nojoin", "482913"))
+			require.NoError(t, err)
+			require.NoError(t, srv.WaitDeliveries(ctx))
+			require.Len(t, livePINs(srv, augusttest.FrontDoorID), 1)
+
+			got, err := c.GetGrant(ctx, grant.ID)
+			if err != nil {
+				notGone(t, "GetGrant", err)
+			}
+			require.NoError(t, err, "the grant's PIN is found by its sub-user's userID")
+			assert.Equal(t, access.GrantActive, got.State())
+			err = c.RevokeGrant(ctx, grant.ID)
+			if len(livePINs(srv, augusttest.FrontDoorID)) != 0 {
+				notGone(t, "RevokeGrant", err)
+			}
+			require.NoError(t, err)
+			assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
+			assert.ErrorIs(t, c.RevokeGrant(ctx, grant.ID), access.ErrNotFound, "August's complete listing shows no PIN left")
+		})
+	}
+}
+
+// A PIN listing that fails (404, 412) proves nothing: the grant is not
+// reported gone, and a lookup by key yields an error instead of nothing.
+func TestGrantPINListingFailureIsNotAbsence(t *testing.T) {
+	for _, status := range []int{http.StatusNotFound, http.StatusPreconditionFailed} {
+		for _, mode := range joinModes {
+			t.Run(http.StatusText(status)+"/"+mode.name, func(t *testing.T) {
+				c, srv, _ := conformanceEnv(t)
+				srv.SetSubUserJoin(mode.join)
+				ctx := timeout(t)
+				grant, err := c.CreateGrant(ctx, grantRequest("booking-404", "482913"))
+				require.NoError(t, err)
+				require.NoError(t, srv.WaitDeliveries(ctx))
+				failList := func() {
+					srv.Inject(augusttest.Fault{Method: http.MethodGet, Path: "/locks/" + augusttest.FrontDoorID + "/pins", Count: 1, Status: status})
+				}
+
+				failList()
+				_, err = c.GetGrant(ctx, grant.ID)
+				notGone(t, "GetGrant", err)
+
+				failList()
+				var listed []string
+				var listErr error
+				for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: "booking-404"}) {
+					if err != nil {
+						listErr = err
+						continue
+					}
+					listed = append(listed, g.ID)
+				}
+				assert.True(t, listErr != nil || len(listed) == 1, "a failed PIN listing yielded neither the grant nor an error")
+
+				failList()
+				err = c.RevokeGrant(ctx, grant.ID)
+				if len(livePINs(srv, augusttest.FrontDoorID)) == 1 {
+					notGone(t, "RevokeGrant", err)
+				}
+				failList()
+				err = access.EnsureRevokedByKey(ctx, c, "booking-404")
+				if len(livePINs(srv, augusttest.FrontDoorID)) == 1 {
+					assert.Error(t, err, "EnsureRevokedByKey reported done while August still holds the PIN")
+				}
+			})
+		}
+	}
+}
+
+// A PIN in a listing bucket the client does not know is still there: the
+// grant is neither gone nor made twice.
+func TestGrantPINInUnknownListIsKept(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) {
+			c, srv, _ := conformanceEnv(t)
+			srv.SetSubUserJoin(mode.join)
+			ctx := timeout(t)
+			req := grantRequest("booking-suspended", "482913")
+			grant, err := c.CreateGrant(ctx, req)
+			require.NoError(t, err)
+			require.NoError(t, srv.WaitDeliveries(ctx))
+			require.True(t, srv.SetPINState(augusttest.FrontDoorID, "482913", "suspended"))
+
+			_, err = c.GetGrant(ctx, grant.ID)
+			assert.NotErrorIs(t, err, access.ErrNotFound, "GetGrant of a PIN listed under \"suspended\"")
+			again, _, err := access.EnsureGrant(ctx, c, req)
+			if err == nil {
+				assert.Equal(t, grant.ID, again.ID, "EnsureGrant made a second grant while the first one's PIN is on the lock")
+			}
+			loads := srv.CountPINCommands("load")
+			assert.Equal(t, 1, loads, "one PIN loaded for the key")
+
+			err = c.RevokeGrant(ctx, grant.ID)
+			if len(livePINs(srv, augusttest.FrontDoorID)) != 0 {
+				notGone(t, "RevokeGrant", err)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
+// rollbackGrace is short: what the rollback waits for is held, so it cannot
+// finish however long the grace.
+const rollbackGrace = 50 * time.Millisecond
+
+// B9: a later door refuses the PIN while August holds the first door's
+// load result back: the rollback cannot delete the first PIN before the
+// load completes, and it stops shortly after the caller's context ends
+// with an error that matches ErrOutcomeUnknown and names the first door.
+// EnsureGrant then repairs the grant on the next trigger.
+func TestCreateGrantRollbackBoundedWhileLoadResultHeld(t *testing.T) {
+	c, srv, _ := conformanceEnv(t, august.WithRollbackGrace(rollbackGrace))
+	addSideDoor(t, c, srv)
+	test := timeout(t)
+	preloadConflict(t, c, srv)
+	srv.HoldDeliveries(true)
+
+	ctx, cancel := context.WithCancel(test)
+	defer cancel()
+	srv.SetPINCommandHook(func(call augusttest.PINCommandCall) {
+		if call.Action == "delete" {
+			cancel() // the rollback has begun: the caller gives up now
+		}
+	})
+	req := grantRequest("booking-b9-held", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, sideDoorID}
+	err := within(t, 15*time.Second, func() error {
+		_, err := c.CreateGrant(ctx, req)
+		return err
+	})
+	require.ErrorIs(t, err, access.ErrOutcomeUnknown, "the first door may keep a live PIN")
+	assert.NotErrorIs(t, err, access.ErrConflict, "a refusal would say nothing was left")
+	var rerr *august.RollbackError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, []string{augusttest.FrontDoorID}, rerr.LockIDs, "the error names the door that may keep a PIN")
+	assert.ErrorIs(t, rerr.Cause, access.ErrConflict, "the side door's refusal")
+	assert.Contains(t, err.Error(), augusttest.FrontDoorID)
+	srv.SetPINCommandHook(nil)
+
+	// August loads the first door's PIN after all: it is live.
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(test))
+	require.Len(t, livePINs(srv, augusttest.FrontDoorID), 1)
+
+	repairAfterRollback(t, c, srv, req)
+}
+
+// B9: the rollback's delete hangs: the rollback gives up shortly after the
+// caller's context ends, with ErrOutcomeUnknown naming the first door.
+func TestCreateGrantRollbackBoundedWhenDeleteHangs(t *testing.T) {
+	c, srv, _ := conformanceEnv(t, august.WithRollbackGrace(rollbackGrace))
+	addSideDoor(t, c, srv)
+	test := timeout(t)
+	preloadConflict(t, c, srv)
+
+	ctx, cancel := context.WithCancel(test)
+	defer cancel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv.SetPINCommandHook(func(call augusttest.PINCommandCall) {
+		if call.Action == "delete" && call.LockID == augusttest.FrontDoorID {
+			cancel()
+			<-release // hangs until the test ends
+		}
+	})
+	req := grantRequest("booking-b9-hang", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, sideDoorID}
+	err := within(t, 15*time.Second, func() error {
+		_, err := c.CreateGrant(ctx, req)
+		return err
+	})
+	require.ErrorIs(t, err, access.ErrOutcomeUnknown, "the first door may keep a live PIN")
+	var rerr *august.RollbackError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, []string{augusttest.FrontDoorID}, rerr.LockIDs)
+	assert.Contains(t, err.Error(), augusttest.FrontDoorID)
+	assert.Len(t, livePINs(srv, augusttest.FrontDoorID), 1, "the first door still holds the PIN")
+}
+
+// A lock listing a PIN that August has not given a user yet (a load under
+// way, here another system's) may hold the grant's PIN: a grant revoked
+// before is not reported gone until that PIN has its user.
+func TestGrantPINWithoutUserIsNotAbsence(t *testing.T) {
+	c, srv, _ := conformanceEnv(t)
+	srv.SetSubUserJoin(false)
+	ctx := timeout(t)
+	grant, err := c.CreateGrant(ctx, grantRequest("booking-unassigned", "482913"))
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	require.NoError(t, c.RevokeGrant(ctx, grant.ID))
+
+	srv.HoldDeliveries(true)
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	_, _, err = c.PINs.Load(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: "135790", AccessType: august.AccessTemporary,
+		AccessTimes: &august.AccessTimes{Start: start, End: start.Add(time.Hour)}, FirstName: "Other", LastName: "System",
+		PartnerUserID: "other-system-7"}, fakeHookURL, nil)
+	require.NoError(t, err)
+
+	err = c.RevokeGrant(ctx, grant.ID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.NotErrorIs(t, err, access.ErrNotFound)
+	_, err = c.GetGrant(ctx, grant.ID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.Error(t, access.EnsureRevokedByKey(ctx, c, "booking-unassigned"), "a listing that cannot show the key's absence")
+
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.ErrorIs(t, c.RevokeGrant(ctx, grant.ID), access.ErrNotFound, "every PIN has its user: none is the grant's")
+	assert.NoError(t, access.EnsureRevokedByKey(ctx, c, "booking-unassigned"))
+}
+
+// Without a webhook handler the rollback cannot wait for a load under way:
+// the first door's PIN may stay, and the error says so.
+func TestCreateGrantRollbackWithoutHandler(t *testing.T) {
+	env := newFakeEnv(t, august.WithWebhook(fakeHookURL, nil))
+	c, srv := env.c, env.srv
+	addSideDoor(t, c, srv)
+	ctx := timeout(t)
+	preloadConflict(t, c, srv)
+	srv.HoldDeliveries(true)
+	req := grantRequest("booking-no-handler", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, sideDoorID}
+	_, err := c.CreateGrant(ctx, req)
+	var rerr *august.RollbackError
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, []string{augusttest.FrontDoorID}, rerr.LockIDs)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.NotErrorIs(t, err, access.ErrConflict, "neither the refusal nor the refused delete says nothing was left")
+
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	require.NoError(t, c.RevokeGrant(ctx, rerr.GrantID), "August accepted the delete")
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
+
+	// When August has loaded the first door by the time the side door
+	// refuses, the rollback's delete is accepted: the refusal alone is
+	// returned.
+	srv.SetPINCommandHook(func(call augusttest.PINCommandCall) {
+		if call.LockID == sideDoorID && call.Action == "load" {
+			assert.NoError(t, srv.WaitDeliveries(ctx)) // the first door's load result
+		}
+	})
+	req.Key = "booking-no-handler-2"
+	_, err = c.CreateGrant(ctx, req)
+	assert.ErrorIs(t, err, access.ErrConflict)
+	assert.NotErrorIs(t, err, access.ErrOutcomeUnknown)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
+}
+
+// preloadConflict loads the PIN 482913 on the side door for someone else,
+// so that a grant with that PIN is refused there (409).
+func preloadConflict(t *testing.T, c *august.Client, srv *augusttest.Server) {
+	t.Helper()
+	ctx := timeout(t)
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	_, _, err := c.PINs.Load(ctx, sideDoorID, august.PINCommand{PIN: "482913", AccessType: august.AccessTemporary,
+		AccessTimes: &august.AccessTimes{Start: start, End: start.Add(time.Hour)}, FirstName: "Other", LastName: "Guest",
+		PartnerUserID: "someone-else"}, fakeHookURL, nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+}
+
+// repairAfterRollback removes the side door's conflict and checks that the
+// next EnsureGrant leaves exactly one grant with a PIN on each door.
+func repairAfterRollback(t *testing.T, c *august.Client, srv *augusttest.Server, req access.GrantRequest) {
+	t.Helper()
+	ctx := timeout(t)
+	other := srv.PINs(sideDoorID)
+	require.Len(t, other, 1)
+	_, _, err := c.PINs.Delete(ctx, sideDoorID, august.PINCommand{PIN: "482913", UserID: other[0].UserID}, fakeHookURL)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+
+	grant, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome, "the partial grant is re-made")
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	assert.Len(t, livePINs(srv, augusttest.FrontDoorID), 1)
+	assert.Len(t, livePINs(srv, sideDoorID), 1)
+	var ids []string
+	for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: req.Key}) {
+		require.NoError(t, err)
+		ids = append(ids, g.ID)
+	}
+	assert.Equal(t, []string{grant.ID}, ids)
+}
+
+// Requests per EnsureGrant case on the fake (one door). Before lookups
+// were narrowed to the grant's doors they were 4, 6, 19 and 13: every lock's
+// PINs were listed, and listed again to update, revoke and read back.
+// Create costs one more than before: the grant's sub-user is made first.
+func TestEnsureGrantRequestCounts(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) {
+			c, srv := conformanceClient(t)
+			srv.SetSubUserJoin(mode.join)
+			ctx := timeout(t)
+			req := grantRequest("booking-count", "482913")
+			moved := req
+			moved.Window.End = moved.Window.End.Add(time.Hour)
+			for _, step := range []struct {
+				name string
+				want int
+				run  func() error
+			}{
+				{"create", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
+				{"unchanged", 2, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
+				{"moved", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, moved); return err }},
+				{"revoke", 5, func() error { return access.EnsureRevokedByKey(ctx, c, req.Key) }},
+			} {
+				require.NoError(t, srv.WaitDeliveries(ctx))
+				srv.ResetLog()
+				require.NoError(t, step.run(), step.name)
+				assert.Len(t, srv.Requests(), step.want, "%s: %v", step.name, paths(srv.Requests()))
+			}
+		})
+	}
+}
+
+func paths(reqs []augusttest.Request) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.Method + " " + r.Path
+	}
+	return out
+}

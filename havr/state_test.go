@@ -1,0 +1,81 @@
+package havr_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/havr/havrtest"
+)
+
+// A shared key status Havr does not document keeps the door pending with
+// the status in the reason. Were it failed, every trigger would revoke and
+// re-create the grant, and Havr email the visitor a new link each time.
+func TestUnknownSharedKeyStatusIsPendingNotFailed(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := access.GrantRequest{Key: "BK-STATUS", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	first, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	require.Equal(t, access.EnsureCreated, outcome)
+	keys := srv.SharedKeys()
+	require.Len(t, keys, 1)
+	require.True(t, srv.SetSharedKeyStatus(keys[0].ID, "suspended_by_owner"))
+
+	for range 3 {
+		again, outcome, err := access.EnsureGrant(ctx, c, req)
+		require.NoError(t, err)
+		assert.Equal(t, access.EnsureUnchanged, outcome)
+		assert.Equal(t, first.ID, again.ID)
+		assert.Equal(t, access.GrantPending, again.State())
+		assert.Contains(t, again.Doors[0].Reason, `"suspended_by_owner"`)
+	}
+	assert.Len(t, srv.Links(), 1, "the visitor got one link")
+	assert.Len(t, srv.SharedKeys(), 1)
+}
+
+// The statuses doorkit knows keep their meaning.
+func TestKnownSharedKeyStatuses(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	grant, err := c.CreateGrant(ctx, access.GrantRequest{DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()})
+	require.NoError(t, err)
+	keyID := srv.SharedKeys()[0].ID
+	for status, want := range map[string]access.GrantState{
+		"active":                 access.GrantActive,
+		"waiting_for_user":       access.GrantPending,
+		"pending":                access.GrantPending,
+		"waiting_for_activation": access.GrantPending,
+		"rejected":               access.GrantRevoked,
+		"inactive":               access.GrantRevoked,
+	} {
+		require.True(t, srv.SetSharedKeyStatus(keyID, status))
+		got, err := c.GetGrant(ctx, grant.ID)
+		require.NoError(t, err, status)
+		assert.Equal(t, want, got.Doors[0].State, status)
+	}
+}
+
+// Havr's lookup by key is authoritative: after a create that failed with a
+// 500 (which the fake did not act on), the lookup finds nothing and
+// EnsureGrant creates once more, in the same call.
+func TestEnsureGrantCreatesAgainOnHavrsWordThatNothingWasMade(t *testing.T) {
+	c, srv := newFakeClient(t)
+	require.True(t, c.KeyLookupAuthoritative())
+	ctx := context.Background()
+	srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: createLinkPath, Count: 1, Status: http.StatusInternalServerError})
+	req := access.GrantRequest{Key: "BK-500", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	_, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureCreated, outcome)
+	assert.Equal(t, 2, srv.Count(http.MethodPost, createLinkPath))
+	assert.Len(t, srv.SharedKeys(), 1)
+	assert.Len(t, srv.Links(), 1)
+}

@@ -1,0 +1,121 @@
+package primis_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/storetest"
+	"github.com/doorkit/doorkit/primis"
+	"github.com/doorkit/doorkit/primis/primistest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	loginPath   = "/api/mobile/login"
+	renewalPath = "/api/mobile/access_token"
+	fleetPhone  = "phone-fleet"
+)
+
+// pooled is srv's client with a pool sized for the tests' 64 goroutines,
+// so they measure tokens, not TLS handshakes.
+func pooled(srv *primistest.Server) primis.Option {
+	t := srv.Client().Transport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return primis.WithHTTPClient(&http.Client{Transport: t})
+}
+
+// fleetCalls makes calls ListDoors calls from workers goroutines on each
+// client at once and returns how many failed.
+func fleetCalls(t *testing.T, fleet []*primis.Client, workers, calls int) int32 {
+	t.Helper()
+	var failed atomic.Int32
+	var wg sync.WaitGroup
+	for _, c := range fleet {
+		for range workers {
+			wg.Go(func() {
+				for range calls {
+					if _, err := c.ListDoors(context.Background()); err != nil {
+						t.Log(err)
+						failed.Add(1)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return failed.Load()
+}
+
+// Four replicas of one Primis account sharing a token store log in once,
+// so the fleet holds one registration (one licence), and renew once per
+// expiry (issue 13). Without the store each replica logs in itself.
+func TestTokenStoreOneLoginForTheFleet(t *testing.T) {
+	srv := primistest.NewServer()
+	t.Cleanup(srv.Close)
+	store := access.NewMemoryTokenStore()
+	fleet := make([]*primis.Client, 4)
+	for i := range fleet {
+		fleet[i] = clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, fleetPhone, primis.WithTokenStore(store), pooled(srv))
+	}
+	assert.Zero(t, fleetCalls(t, fleet, 16, 5))
+	assert.Equal(t, 1, srv.Count("POST", loginPath), "one login for the fleet")
+	assert.Equal(t, map[string]string{fleetPhone: primistest.UserEmail}, srv.Phones())
+
+	srv.ExpireAccessTokens()
+	assert.Zero(t, fleetCalls(t, fleet, 16, 5))
+	assert.Equal(t, 1, srv.Count("POST", renewalPath), "one renewal for the fleet")
+	assert.Equal(t, 1, srv.Count("POST", loginPath))
+
+	// Without the store: a login per replica.
+	other := primistest.NewServer()
+	t.Cleanup(other.Close)
+	for i := range fleet {
+		fleet[i] = clientFor(t, other, primistest.UserEmail, primistest.UserPassword, fleetPhone, pooled(other))
+	}
+	assert.Zero(t, fleetCalls(t, fleet, 16, 5))
+	assert.Equal(t, 4, other.Count("POST", loginPath))
+}
+
+// A store that cannot be reached: the cached token keeps working; a
+// renewal needed fails with an error matching ErrUnavailable (not
+// ErrOutcomeUnknown) and nothing is sent to the login or renewal
+// endpoints.
+func TestTokenStoreUnreachable(t *testing.T) {
+	srv := primistest.NewServer()
+	t.Cleanup(srv.Close)
+	store := storetest.NewTokenStore(nil)
+	c := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, fleetPhone, primis.WithTokenStore(store))
+	ctx := context.Background()
+	_, err := c.ListDoors(ctx)
+	require.NoError(t, err)
+	store.SetDown(true)
+	_, err = c.ListDoors(ctx)
+	require.NoError(t, err, "the cached token keeps working")
+	srv.ExpireAccessTokens()
+	_, err = c.ListDoors(ctx)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, access.ErrUnavailable)
+	assert.NotErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.Equal(t, 1, srv.Count("POST", loginPath))
+	assert.Zero(t, srv.Count("POST", renewalPath))
+}
+
+// An explicit login is shared: a replica started afterwards adopts it.
+func TestTokenStoreExplicitLoginIsShared(t *testing.T) {
+	srv := primistest.NewServer()
+	t.Cleanup(srv.Close)
+	store := access.NewMemoryTokenStore()
+	a := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, fleetPhone, primis.WithTokenStore(store))
+	_, _, err := a.Auth.Login(context.Background())
+	require.NoError(t, err)
+	b := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, fleetPhone, primis.WithTokenStore(store))
+	_, err = b.ListDoors(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, a.Tokens(), b.Tokens())
+	assert.Equal(t, 1, srv.Count("POST", loginPath))
+}
