@@ -78,6 +78,10 @@
 //	_, _, err := c.PINs.Load(ctx, lockID, cmd, webhookURL, nil)
 //	ev, err := p.Wait(ctx)
 //
+// Expect takes the first event for its key; ExpectFunc only one a function
+// accepts, which is how OpenDoor waits for the result of its own unlock
+// rather than any unlock of the lock (see Evidence of success).
+//
 // # Errors
 //
 // Every error a call returns says what happened, tested with errors.Is:
@@ -197,6 +201,8 @@
 // Type; type-1 locks take "always" PINs only, so no time-bounded grants),
 // PIN lengths from the keypad's device capabilities, and the lock's
 // timeZone.
+//
+// # Evidence of success
 //
 // An operation that changes a door reports success only on positive
 // evidence from August; a recognised failure keeps its sentinel; anything
