@@ -1,6 +1,7 @@
 package august
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -73,4 +74,22 @@ func TestCommandWebhookURL(t *testing.T) {
 	assert.Equal(t, testHookURL, c.webhookURL, "no handler, no secret given: the URL as given")
 	c = newTestClient(t, noRequests(t), WithWebhook(testHookURL, nil), WithWebhookURLSecret("given-url-secret-000001"))
 	assert.Contains(t, c.webhookURL, URLSecretParam+"=given-url-secret-000001")
+}
+
+// An error answer that echoes the command's webhook URL does not show the
+// URL secret.
+func TestCommandWebhookURLScrubbedFromErrors(t *testing.T) {
+	const secret = "an-explicit-url-secret-0001"
+	h := newHandler(t, WithURLSecret(secret))
+	var c *Client
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return jsonResponse(req, 400, `{"code":"InvalidArgument","message":"webhook `+c.webhookURL+` is not reachable"}`), nil
+	})
+	c = newTestClient(t, rt, WithWebhook(testHookURL, h))
+	_, _, err := c.PINs.Load(context.Background(), testLockID, loadCommand(), c.webhookURL, nil)
+	require.Error(t, err)
+	var aerr *Error
+	require.ErrorAs(t, err, &aerr)
+	assert.NotContains(t, sprintAll(err), secret)
+	assert.NotContains(t, string(aerr.Body), secret)
 }
