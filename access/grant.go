@@ -244,21 +244,18 @@ func (g *Grant) DoorIDs() []string {
 	return ids
 }
 
-// State is the grant's overall state, derived from its doors: GrantFailed
-// if any door failed, else GrantPending if any is still being set up, else
-// GrantActive if any is active, else GrantExpired if any expired, else
-// GrantRevoked. A grant without doors is GrantPending.
-func (g *Grant) State() GrantState { return OverallState(g.Doors) }
-
-// OverallState derives a grant's state from its doors' states, with the
-// precedence failed, pending, active, expired, revoked: the first state
-// that needs the caller's attention wins.
-func OverallState(doors []DoorAccess) GrantState {
-	if len(doors) == 0 {
+// State is the grant's overall state, derived from its doors with the
+// precedence failed, pending, active, expired, revoked, so that the first
+// state that needs the caller's attention wins: GrantFailed if any door
+// failed, else GrantPending if any is still being set up, else GrantActive
+// if any is active, else GrantExpired if any expired, else GrantRevoked. A
+// grant without doors is GrantPending.
+func (g *Grant) State() GrantState {
+	if len(g.Doors) == 0 {
 		return GrantPending
 	}
 	has := map[GrantState]bool{}
-	for _, d := range doors {
+	for _, d := range g.Doors {
 		has[d.State] = true
 	}
 	for _, s := range []GrantState{GrantFailed, GrantPending, GrantActive, GrantExpired} {

@@ -119,14 +119,17 @@ func doorOf(site string, comp Component) access.Door {
 // The key: resivo cannot list authorizations, let alone by a caller's key,
 // so req.Key is recorded in the KeyStore (WithKeyStore) and also written
 // into the authorization's displayName as "[key] label", where resivo's
-// own tools and GetGrant show it back. Before the create is sent, the key
-// is marked pending in the store; once resivo answers, the mark becomes the
-// grant id, or is removed when resivo refused. When the outcome is unknown
-// (the answer was lost, a 5xx, a timeout), the error matches
-// access.ErrOutcomeUnknown and the mark stays: lookups of the key then fail
-// with ErrOutcomeUnknown and EnsureGrant creates nothing more, until
-// ResolveKey records what was found in the resivo portal. A key whose
-// grant is still live is access.ErrConflict.
+// own tools and GetGrant show it back. The store is kept by
+// access.CreateWithKeyStore, as for any vendor that records keys there:
+// creates for one key take turns on the client's Locker, and before the
+// create is sent the key is marked pending in the store; once resivo
+// answers, the mark becomes the grant id, or is removed when resivo
+// refused. When the outcome is unknown (the answer was lost, a 5xx, a
+// timeout), the error matches access.ErrOutcomeUnknown and the mark stays:
+// lookups of the key then fail with a *PendingKeyError (matching
+// ErrOutcomeUnknown) and EnsureGrant creates nothing more, until ResolveKey
+// records what was found in the resivo portal. A key whose grant is still
+// live is access.ErrConflict.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -163,16 +166,18 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err != nil {
 		return nil, err
 	}
-	created, err := c.createWithKey(ctx, req.Key, site, create)
-	if err != nil {
-		return nil, err
-	}
-	grant.ID = joinID(site, created.ID)
-	for _, id := range req.DoorIDs {
-		grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: id, State: access.GrantPending, Credential: credential})
-	}
-	grant.Native = created
-	return grant, nil
+	return access.CreateWithKeyStore(ctx, c.keys, req.Key, func() (*access.Grant, error) {
+		created, err := create()
+		if err != nil {
+			return nil, err
+		}
+		grant.ID = joinID(site, created.ID)
+		for _, id := range req.DoorIDs {
+			grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: id, State: access.GrantPending, Credential: credential})
+		}
+		grant.Native = created
+		return grant, nil
+	}, c.keyOptions(req.Key)...)
 }
 
 // componentsOf splits door ids, which must all be on one site: a resivo
@@ -501,15 +506,12 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // grantByKey returns the grant the store records for key, or nil when
 // there is none.
 func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, error) {
-	id, err := c.keys.Get(ctx, key)
-	if errors.Is(err, access.ErrNotFound) {
-		return nil, nil
-	}
+	id, err := access.LookupKey(ctx, c.keys, key, c.keyOptions(key)...)
 	if err != nil {
 		return nil, fmt.Errorf("resivo: key store: %w", err)
 	}
-	if isPending(id) {
-		return nil, &PendingKeyError{Key: key, Since: pendingSince(id)}
+	if id == "" {
+		return nil, nil
 	}
 	g, err := c.GetGrant(ctx, id)
 	if errors.Is(err, access.ErrNotFound) {

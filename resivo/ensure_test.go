@@ -259,3 +259,34 @@ func TestConcurrentEnsureGrantMakesOneAuthorization(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, access.EnsureUnchanged, outcome)
 }
+
+// A key left pending by a lost create is the same mark for the client and
+// for reconcile: a plan reports the key's outcome as unknown and plans
+// nothing for it, instead of reading the mark as a grant id and failing the
+// account.
+func TestPlanReportsAPendingKey(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := bookingRequest("booking-lost")
+	srv.Inject(resivotest.Fault{Path: remoteAccessPath, Method: "POST", Count: 1, LoseAnswer: true})
+	before := time.Now()
+	_, err := c.CreateGrant(ctx, req)
+	require.ErrorIs(t, err, access.ErrOutcomeUnknown)
+
+	_, err = c.CreateGrant(ctx, req)
+	var pending *resivo.PendingKeyError
+	require.ErrorAs(t, err, &pending)
+	assert.False(t, pending.Since.Before(before.Truncate(time.Second)), "the mark says when the create was sent")
+	assert.Contains(t, err.Error(), `"[booking-lost] ..."`, "the error says where to look")
+	assert.Contains(t, err.Error(), "ResolveKey")
+
+	plan, err := access.PlanGrants(ctx, c, access.Wanted(req), access.WithOwnedPrefix("booking-"))
+	require.NoError(t, err, "the account is read completely")
+	require.Len(t, plan.Findings, 1, "%s", plan)
+	assert.Equal(t, access.FindingOutcomeUnknown, plan.Findings[0].Kind)
+	assert.Equal(t, "booking-lost", plan.Findings[0].Key)
+	for _, ch := range plan.Changes {
+		assert.NotEqual(t, access.ActionCreate, ch.Action, "nothing is created for a pending key")
+	}
+	assert.Len(t, srv.Authorizations(), 1)
+}
