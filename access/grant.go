@@ -213,6 +213,11 @@ type Grant struct {
 	Doors  []DoorAccess
 	Holder Person
 	Window Window
+	// Label is the grant's label as the vendor keeps it (GrantRequest.Label,
+	// truncated where the vendor's field is shorter, with a notice); empty
+	// where the vendor has nowhere to keep one. Each vendor's CreateGrant
+	// says where it keeps the label.
+	Label string
 	// Notices says what the vendor adjusted or dropped for the grant as a
 	// whole (a start clamped to now, an SMS not sent); notices that concern
 	// one door are on its DoorAccess.
@@ -350,7 +355,8 @@ func (r GrantRequest) LogValue() slog.Value {
 func (g Grant) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", g.ID), slog.String("vendor", g.Vendor),
 		slog.String("key", g.Key), slog.Any("doors", doorsLogValue(g.Doors)), slog.Any("holder", g.Holder),
-		slog.Any("window", g.Window), slog.String("state", string(g.State())), slog.Any("notices", g.Notices))
+		slog.Any("window", g.Window), slog.String("label", g.Label), slog.String("state", string(g.State())),
+		slog.Any("notices", g.Notices))
 }
 
 // doorsLogValue logs each door through its LogValue: slog's JSON handler

@@ -137,6 +137,17 @@ func keyFromNote(note string) string {
 	return note[1:end]
 }
 
+// labelFromNote reads the label back from a note: what follows the key tag
+// ("[key] label", or the empty tag "[] " noteFor puts before a label that
+// starts with "["), or the whole note when it has no tag.
+func labelFromNote(note string) string {
+	end := strings.IndexByte(note, ']')
+	if !strings.HasPrefix(note, "[") || end < 0 {
+		return note
+	}
+	return strings.TrimPrefix(note[end+1:], " ")
+}
+
 // CreateGrant gives a holder access to doors for the window, as shared keys.
 //
 // A holder with a Havr account (Holder.VendorUserID) gets an app key per
@@ -165,7 +176,9 @@ func keyFromNote(note string) string {
 // access.EnsureGrant finds by key and re-makes on the next trigger.
 //
 // GrantRequest.Key and Label go into the keys' note ("[key] label", see
-// noteFor), so ListGrants finds the grant by key. The grant id lists the
+// noteFor), so ListGrants finds the grant by key; Grant.Label, here and
+// read back, is the label as the note keeps it (truncated with a notice,
+// or dropped when the key fills the note). The grant id lists the
 // shared key ids ("20" or "20,21"). Keys are never created twice by a retry:
 // a create is not resent once it may have reached Havr.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
@@ -189,7 +202,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		return nil, err
 	}
 	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
-		Notices: append(notices, noteNotices...)}
+		Label: labelFromNote(note), Notices: append(notices, noteNotices...)}
 
 	switch {
 	case req.Credential == access.CredentialPIN || req.Credential == access.CredentialPhone:
@@ -561,7 +574,7 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 		native[i] = k.SharedKey
 	}
 	first := keys[0]
-	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Vendor: Vendor, Native: native,
+	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Label: labelFromNote(first.Note), Vendor: Vendor, Native: native,
 		Window: access.Window{Start: first.StartDate.UTC(), End: first.EndDate.UTC()}}
 	for _, k := range keys[1:] {
 		if s := k.StartDate.UTC(); s.After(g.Window.Start) {

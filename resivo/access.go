@@ -119,7 +119,9 @@ func doorOf(site string, comp Component) access.Door {
 // The key: resivo cannot list authorizations, let alone by a caller's key,
 // so req.Key is recorded in the KeyStore (WithKeyStore) and also written
 // into the authorization's displayName as "[key] label", where resivo's
-// own tools and GetGrant show it back. The store is kept by
+// own tools and GetGrant show it back. Grant.Label, here and read back, is
+// the displayName after the key's tag: req.Label, or, when it is empty,
+// the holder's name (or email, or phone), since resivo needs a name. The store is kept by
 // access.CreateWithKeyStore, as for any vendor that records keys there:
 // creates for one key take turns on the client's Locker, and before the
 // create is sent the key is marked pending in the store; once resivo
@@ -147,7 +149,8 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	default:
 		return nil, fmt.Errorf("resivo: %s credentials: %w", req.Credential, access.ErrUnsupported)
 	}
-	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
+		Label: labelOf(displayName(req), req.Key), Notices: notices}
 	restrictions := Restrictions{ValidFrom: At(window.Start), ValidTo: At(window.End)}
 
 	var (
@@ -211,6 +214,16 @@ func displayName(req access.GrantRequest) string {
 		return label
 	}
 	return strings.TrimSpace("[" + req.Key + "] " + label)
+}
+
+// labelOf reads the label back from a displayName written by displayName:
+// what follows the key's tag, or the whole name when it has no key.
+func labelOf(name, key string) string {
+	rest, ok := strings.CutPrefix(name, "["+key+"]")
+	if key == "" || !ok {
+		return name
+	}
+	return strings.TrimPrefix(rest, " ")
 }
 
 // keyCandidates reads the key back from a displayName written by
@@ -338,7 +351,7 @@ func (c *Client) SiteLocale(ctx context.Context, siteID string) string {
 // GetGrant returns a grant by its id ("siteId/authorizationId"), read with
 // GET /:siteId/authorizations/:id. Its doors, window and holder come from
 // the answer's componentIds, restrictions and recipients (INFERRED fields);
-// its key from the displayName the client wrote. A revoked grant is returned
+// its key and label from the displayName the client wrote. A revoked grant is returned
 // with state revoked; an unknown one is access.ErrNotFound.
 //
 // Per-door state follows the authorization: revoked when it is revoked;
@@ -365,6 +378,7 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	}
 	g := grantOf(site, a)
 	g.Key = c.keyFor(ctx, a.DisplayName, grantID)
+	g.Label = labelOf(a.DisplayName, g.Key)
 	return g, nil
 }
 
@@ -527,6 +541,9 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 			id, key, access.ErrUnsupported)
 	}
 	g.Key = key
+	if a, ok := g.Native.(*Authorization); ok {
+		g.Label = labelOf(a.DisplayName, key)
+	}
 	return g, nil
 }
 

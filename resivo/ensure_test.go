@@ -290,3 +290,33 @@ func TestPlanReportsAPendingKey(t *testing.T) {
 	}
 	assert.Len(t, srv.Authorizations(), 1)
 }
+
+// The label comes back in Grant.Label from the authorization's
+// displayName, after the key's tag; without a label resivo still needs a
+// name, and the holder's is what it keeps.
+func TestGrantLabelIsReadBack(t *testing.T) {
+	c, _ := newFakeClient(t)
+	ctx := context.Background()
+	for _, tt := range []struct{ key, label, stored string }{
+		{"BK-L1", "Acme Corp, 3rd floor", "Acme Corp, 3rd floor"},
+		{"BK-L2", "", "Grace Hopper"},
+		{"", "Acme Corp", "Acme Corp"},
+		{"BK-L3", "[VIP] guest", "[VIP] guest"},
+	} {
+		req := bookingRequest(tt.key)
+		req.Label = tt.label
+		made, err := c.CreateGrant(ctx, req)
+		require.NoError(t, err)
+		assert.Equal(t, tt.stored, made.Label, "created %q %q", tt.key, tt.label)
+		got, err := c.GetGrant(ctx, made.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tt.stored, got.Label, "GetGrant %q %q", tt.key, tt.label)
+		assert.Equal(t, tt.key, got.Key)
+		if tt.key != "" {
+			for listed, err := range c.ListGrants(ctx, access.GrantFilter{Key: tt.key}) {
+				require.NoError(t, err)
+				assert.Equal(t, tt.stored, listed.Label, "ListGrants %q %q", tt.key, tt.label)
+			}
+		}
+	}
+}
