@@ -40,10 +40,10 @@ type Fixture struct {
 	// revoked. nil skips the checks that need it.
 	Live func() int
 	// LoseNextCreate makes the fake perform the next grant-create request
-	// and then drop the connection without answering; with a fake built on
-	// internal/fakeserver that is
+	// and then drop the connection without answering; on doorkit's vendor
+	// fakes that is
 	//
-	//	srv.Inject(fakeserver.Fault{Method: http.MethodPost, Path: "/the/create/path", Count: 1, LoseAnswer: true})
+	//	srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: "/the/create/path", Count: 1, LoseAnswer: true})
 	//
 	// The client must report it as access.ErrOutcomeUnknown, and EnsureGrant
 	// must end with exactly one grant. nil skips the lost-answer test.
