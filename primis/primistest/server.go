@@ -38,7 +38,12 @@
 //     deregistration; a renewal keeps the refresh token; a token login
 //     answers the token it was sent; administrators get zoneAccess 1;
 //   - a controlled area schedule may carry description per zone as well as
-//     at the top level (the document's table is ambiguous).
+//     at the top level (the document's table is ambiguous);
+//   - a controlled area at rest is listed in state StateClosed: the
+//     document names only "open" (the relay is opened) and "LOCKDOWN", not
+//     the word for a closed relay. A momentary unlock (OpenDoor) is recorded
+//     (Unlocks) and leaves the listed state as it was; a state change
+//     (SetState) to code 11 lists "open", another code its number.
 package primistest
 
 import (
@@ -238,6 +243,11 @@ const (
 	ManagementGroupID = "545"
 )
 
+// StateClosed is the state the fake lists for a controlled area at rest,
+// its own choice (see the package doc): doorkit reads only the documented
+// LOCKDOWN (primis.AreaState.IsLockdown), so nothing depends on the word.
+const StateClosed = "closed"
+
 // DefaultMaxPhones is the fake's licence limit on registered devices.
 const DefaultMaxPhones = 10
 
@@ -270,15 +280,15 @@ func NewEmptyServer() *Server {
 func (s *Server) seed() {
 	s.AddUser(User{Email: AdminEmail, Password: AdminPassword, Admin: true, Groups: []string{StaffGroupID, ManagementGroupID}})
 	s.AddUser(User{Email: UserEmail, Password: UserPassword, Groups: []string{StaffGroupID}})
-	factory := &Area{ID: FactoryFloorID, Name: "Factory Floor", State: "open", SiteID: "1",
+	factory := &Area{ID: FactoryFloorID, Name: "Factory Floor", State: StateClosed, SiteID: "1",
 		GeoLocation: &GeoLocation{Enabled: true, Beacon: &AreaBeacon{UniqueID: "rLxR", Major: 1, Minor: 3}}}
-	lobby := &Area{ID: LobbyID, Name: "Lobby", Description: "Main lobby", State: "open", SiteID: "1",
+	lobby := &Area{ID: LobbyID, Name: "Lobby", Description: "Main lobby", State: StateClosed, SiteID: "1",
 		GeoLocation: &GeoLocation{Enabled: true, GPS: &AreaGPS{Latitude: 49.1885195, Longitude: -122.99220389999999, UnitType: "m", Radius: 50}}}
 	for _, a := range []*Area{
 		factory, lobby,
-		{ID: EntranceID, Name: "Main Entrance", State: "open", SiteID: "1"},
+		{ID: EntranceID, Name: "Main Entrance", State: StateClosed, SiteID: "1"},
 		{ID: ServerRoomID, Name: "Server Room", State: "LOCKDOWN", SiteID: "1"},
-		{ID: VaultID, Name: "Vault", State: "open", SiteID: "1"},
+		{ID: VaultID, Name: "Vault", State: StateClosed, SiteID: "1"},
 	} {
 		s.AddArea(*a)
 	}
