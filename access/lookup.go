@@ -77,12 +77,15 @@ func (f GrantFilter) Match(g *Grant) bool {
 // Get of an unknown key is ErrNotFound only when the store can prove that
 // no grant carries the key: it outlives the process and every grant's key
 // was recorded in it. A store that cannot (an in-memory one after a
-// restart, a shared one that lost its data) answers ErrKeyUnknown, so that
-// a revoke by key is never reported done on a miss. Put replaces the entry.
-// Delete of an unknown key is not an error. Values are opaque to the store:
-// besides grant ids, CreateWithKeyStore puts a mark for a create under way
-// or whose outcome is unknown (KeyEntry.Pending tells it apart), which a
-// store keeps like any other value.
+// restart) answers ErrKeyUnknown, so that a revoke by key is never reported
+// done on a miss. A durable store that finds it has lost its data (redisstore
+// keeps an epoch) fails with an error matching ErrUnavailable instead: a
+// lost store must stop EnsureGrant, which takes ErrKeyUnknown as "no grant"
+// and creates. Put replaces the entry. Delete of an unknown key is not an
+// error. Values are opaque to the store: besides grant ids,
+// CreateWithKeyStore puts a mark for a create under way or whose outcome is
+// unknown (KeyEntry.Pending tells it apart), which a store keeps like any
+// other value.
 //
 // Vendors use CreateWithKeyStore and LookupKey rather than the store
 // directly, so that every vendor records keys the same way.

@@ -1,0 +1,90 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+)
+
+// Budget is the account's request budget shared by every replica: GCRA
+// (the generic cell rate algorithm) in a Lua script timed by the Redis
+// server's clock, so replicas' clocks do not matter. It is an
+// access.RateBudget; its state is one hash, <prefix>:budget, that expires
+// once it no longer holds back anything.
+//
+// A 429 or 503 seen by one replica slows every replica (Backoff), in two
+// ways: the next slot is pushed at least the vendor's Retry-After away,
+// and the rate is halved (multiplicative decrease, at most once a second,
+// so one burst of refusals counts once, down to a sixteenth of it), then recovers linearly by a sixtieth of the full rate per second
+// (additive increase over time: from a halving back to the full rate in
+// 30 s). Recovery is timed rather than counted on successes, which the
+// budget does not see.
+type Budget struct {
+	s     *Store
+	rate  float64
+	burst int
+	now   func() int64 // tests: a fixed clock in µs instead of the server's
+}
+
+// The AIMD constants: the lowest rate factor a run of backoffs reaches,
+// and how much of the full rate comes back per second.
+const (
+	budgetFloor   = 1.0 / 16
+	budgetRecover = 1.0 / 60
+)
+
+// Budget returns the account's budget of perSecond requests a second with
+// bursts of burst. Every replica must use the same figures. A burst of 1
+// spaces every request by 1/perSecond.
+func (s *Store) Budget(perSecond float64, burst int) (*Budget, error) {
+	if !(perSecond > 0) || math.IsInf(perSecond, 0) {
+		return nil, access.Invalid("perSecond", "must be a positive, finite rate")
+	}
+	if burst < 1 {
+		return nil, access.Invalid("burst", "must be at least 1")
+	}
+	return &Budget{s: s, rate: perSecond, burst: burst}, nil
+}
+
+// Limit reports the budget's full rate and burst (access.RateLimitReporter):
+// a client that cannot reach Redis paces itself at a share of them
+// meanwhile.
+func (b *Budget) Limit() (perSecond float64, burst int) { return b.rate, b.burst }
+
+var _ access.RateLimitReporter = (*Budget)(nil)
+
+// Reserve takes one request's slot and returns how long the caller must
+// wait before sending it (0: now). It never waits itself. A slot reserved
+// is spent even if the caller then gives up.
+func (b *Budget) Reserve(ctx context.Context) (time.Duration, error) {
+	return b.step(ctx, "Reserve", "reserve", 0)
+}
+
+// Backoff records that the vendor answered 429 or 503 with a Retry-After
+// of d (0 when it gave none): the next slot of every replica is at least d
+// from now, and the rate is lowered for a while (see Budget).
+func (b *Budget) Backoff(ctx context.Context, d time.Duration) error {
+	_, err := b.step(ctx, "Backoff", "backoff", max(d, 0))
+	return err
+}
+
+func (b *Budget) step(ctx context.Context, op, step string, d time.Duration) (time.Duration, error) {
+	now := ""
+	if b.now != nil {
+		now = strconv.FormatInt(b.now(), 10)
+	}
+	wait, err := b.s.scripts.budgetStep.Run(ctx, b.s.rdb, []string{b.s.key("budget")},
+		strconv.FormatFloat(b.rate, 'g', -1, 64), b.burst, now, step, d.Microseconds(),
+		strconv.FormatFloat(budgetFloor, 'g', -1, 64), strconv.FormatFloat(budgetRecover, 'g', -1, 64)).Int64()
+	if err != nil {
+		return 0, fail(op, err)
+	}
+	if wait < 0 {
+		return 0, fail(op, fmt.Errorf("negative wait %d µs", wait))
+	}
+	return time.Duration(wait) * time.Microsecond, nil
+}

@@ -1,0 +1,163 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/redisstore"
+)
+
+// On a fixed clock the budget allows burst requests at once, then spaces
+// them by 1/rate; Backoff makes the next slot exactly the Retry-After away
+// and halves the rate, which recovers in 30 s.
+func TestBudgetGCRA(t *testing.T) {
+	forEachDeployment(t, func(t *testing.T, d deployment) {
+		acct := account(t)
+		a, b := replica(t, d.client(), acct), replica(t, d.client(), acct)
+		ctx := context.Background()
+		now := int64(1_800_000_000_000_000) // µs
+		clock := func() int64 { return now }
+		ba, err := a.Budget(10, 5) // 100 ms apart, bursts of 5
+		if err != nil {
+			t.Fatal(err)
+		}
+		bb, _ := b.Budget(10, 5)
+		redisstore.SetBudgetClock(ba, clock)
+		redisstore.SetBudgetClock(bb, clock)
+		reserve := func(bud *redisstore.Budget) time.Duration {
+			t.Helper()
+			w, err := bud.Reserve(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		// Two replicas draw from one budget.
+		var waits []time.Duration
+		for i := range 8 {
+			waits = append(waits, reserve([]*redisstore.Budget{ba, bb}[i%2]))
+		}
+		want := []time.Duration{0, 0, 0, 0, 0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}
+		if !slices.Equal(waits, want) {
+			t.Errorf("waits %v, want %v", waits, want)
+		}
+		// A second later ten slots have passed: the burst is back.
+		now += 2_000_000
+		if w := reserve(ba); w != 0 {
+			t.Errorf("after a pause, wait %v, want 0", w)
+		}
+		now += 10_000_000
+		if err := bb.Backoff(ctx, 3*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if w := reserve(ba); w != 3*time.Second {
+			t.Errorf("after Backoff(3s), wait %v, want 3s", w)
+		}
+		if w := reserve(ba); w != 3*time.Second+200*time.Millisecond {
+			t.Errorf("after Backoff, the next wait %v, want 3.2s (half the rate)", w)
+		}
+		// Thirty seconds after the backoff the rate is whole again.
+		now += 30_000_000 + 10_000_000
+		for range 5 {
+			reserve(ba)
+		}
+		if w := reserve(ba); w != 100*time.Millisecond {
+			t.Errorf("after recovery, wait %v past the burst, want 100ms", w)
+		}
+		// Refusals of one burst halve the rate once.
+		now += 60_000_000
+		for range 10 {
+			if err := ba.Backoff(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := reserve(ba)
+		if second := reserve(ba); second-first != 200*time.Millisecond {
+			t.Errorf("after one burst of refusals, slots %v apart, want 200ms (half the rate)", second-first)
+		}
+		// Backoffs a second or more apart halve down to a sixteenth.
+		now += 60_000_000
+		for range 10 {
+			now += 1_000_000
+			if err := ba.Backoff(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first = reserve(ba)
+		if second := reserve(ba); second-first != 1600*time.Millisecond {
+			t.Errorf("at the floor, slots %v apart, want 1.6s", second-first)
+		}
+		if ttl, err := d.client().PTTL(ctx, a.Prefix()+":budget").Result(); err != nil || ttl <= 0 {
+			t.Errorf("the budget's state has TTL %v, %v; want one", ttl, err)
+		}
+	})
+}
+
+// On the server's clock: the burst goes at once, then waits grow by about
+// 1/rate (the bounds allow for the time between two reservations).
+func TestBudgetServerClock(t *testing.T) {
+	d := nodeDeployment(t)
+	s := replica(t, d.client(), account(t))
+	b, err := s.Budget(1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var waits []time.Duration
+	for range 6 {
+		w, err := b.Reserve(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waits = append(waits, w)
+	}
+	for i, w := range waits[:3] {
+		if w != 0 {
+			t.Errorf("wait %d = %v, want 0 within the burst", i, w)
+		}
+	}
+	for i := 3; i < 6; i++ {
+		want := time.Duration(i-2) * time.Second
+		if waits[i] > want || waits[i] < want-500*time.Millisecond {
+			t.Errorf("wait %d = %v, want about %v", i, waits[i], want)
+		}
+	}
+	if err := b.Backoff(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := b.Reserve(ctx); err != nil || w < time.Minute-time.Second || w > time.Minute {
+		t.Errorf("after Backoff(1m), wait %v, %v", w, err)
+	}
+}
+
+// TestBudgetReportsItsLimit: the budget tells a client its rate, so a
+// client that cannot reach Redis falls back to a share of it.
+func TestBudgetReportsItsLimit(t *testing.T) {
+	d := nodeDeployment(t)
+	s := replica(t, d.client(), account(t))
+	b, err := s.Budget(200, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r access.RateLimitReporter = b
+	if perSecond, burst := r.Limit(); perSecond != 200 || burst != 10 {
+		t.Errorf("Limit() = %v, %d, want 200, 10", perSecond, burst)
+	}
+}
+
+func TestBudgetInvalid(t *testing.T) {
+	d := nodeDeployment(t)
+	s := replica(t, d.client(), account(t))
+	for _, c := range []struct {
+		rate  float64
+		burst int
+	}{{0, 1}, {-1, 1}, {1, 0}} {
+		if _, err := s.Budget(c.rate, c.burst); !errors.Is(err, access.ErrInvalid) {
+			t.Errorf("Budget(%v, %d) = %v, want ErrInvalid", c.rate, c.burst, err)
+		}
+	}
+}

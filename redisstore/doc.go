@@ -1,0 +1,108 @@
+// Package redisstore keeps doorkit's shared state in Redis, so that several
+// replicas of an integration, restarted on every deploy, act as one: it
+// implements the access package's state interfaces for one vendor account.
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"}) // or NewFailoverClient, NewClusterClient
+//	store, err := redisstore.New(rdb, redisstore.Account{
+//		Vendor:   "havr",
+//		Name:     "acme-prod",
+//		BaseURL:  apiURL,
+//		ClientID: clientID,
+//	})
+//	budget, err := store.Budget(200, 10) // the account's requests per second and burst
+//
+// A *Store is an access.Locker (per-key turns, with leases that renew
+// themselves and fence numbers), an access.KeyStore and access.KeyLister
+// (grant keys, listable by prefix), an access.TokenStore (the account's
+// tokens, compare-and-swap) and an access.ResultStore (webhook results and
+// de-duplication); Budget returns its access.RateBudget. Give the same Store
+// to every client of the account in a process; every replica makes its own
+// Store for the account on the same Redis. Nothing is kept in package state.
+//
+// # Keys
+//
+// Every key and channel of an account starts with
+// {doorkit:<vendor>:<name>:<hash>}, where the hash covers the vendor, the
+// name, the base URL and the client id: two accounts never share tokens or
+// grant keys through a naming mistake, and the braces (a Cluster hash tag)
+// keep an account on one slot, so every script runs on one node. Under it:
+//
+//	:keys, :keyindex        grant keys: a hash key -> grant id, and a sorted set listing the keys (no TTL)
+//	:epoch                  the key store's epoch (no TTL)
+//	:keyfence:<key>         the last fence a key was written under (1 day)
+//	:token                  the account's token (no TTL)
+//	:token:lock, :lock:<name>          leases (their TTL, renewed while held)
+//	:token:lockfence, :lockfence:<name> fence counters (1 day)
+//	:budget                 the rate budget's state (until it holds nothing back)
+//	:result:<name>, :resultid:<name>   results and de-duplication (the TTL of their put)
+//	:results                the pub/sub channel that wakes result waiters
+//
+// Listing goes through the index (ZRANGEBYLEX), never SCAN. Atomic steps
+// are Lua scripts run with EVALSHA (EVAL when the server lacks them); they
+// need Redis 7.0 or later and use nothing newer (no HEXPIRE, no WAITAOF, no
+// functions). On a *redis.ClusterClient waiters are woken with sharded
+// pub/sub (SSUBSCRIBE, SPUBLISH).
+//
+// # What Redis must keep
+//
+// Grant keys (with the epoch) and tokens must survive a Redis restart: run
+// Redis with persistence, appendonly yes. With appendfsync always no
+// acknowledged write is lost; with everysec (Redis's default for AOF) a
+// crash of the Redis process loses nothing, a crash of the machine up to
+// about a second of writes. RDB snapshots alone lose every write since the
+// last snapshot. Everything else is a cache that expires: leases, fence
+// counters, the rate budget, results and de-duplication entries. Losing
+// them costs a wait (a lease that vanished lets the next holder in; its
+// fence is still larger), a burst (the budget starts again), or a result a
+// waiter does not hear of (it waits until its context ends).
+//
+// A store that lost everything (Redis restarted without persistence, or was
+// flushed) is detected: the key store keeps an epoch, and a Store that has
+// seen one and finds it gone, or older (a stale snapshot restored), answers
+// Get and ListKeys with ErrDataLost, which matches access.ErrUnavailable and
+// never access.ErrNotFound, so no grant is taken as gone; writes still go
+// through. Reinitialize, after the account's grants are reconciled, makes
+// the store complete again for every replica. An epoch is started at first
+// use, which a replica that starts after a loss, when no running replica saw
+// the old epoch, cannot tell from a new store; WithExplicitInit closes that
+// gap (the epoch is then started only by Reinitialize). The loss of the last
+// writes alone (a machine crash with appendfsync everysec, a failover) is
+// not detected: a grant key lost that way reads as absent.
+//
+// # Replication and failover
+//
+// Redis replicates asynchronously. A failover (Sentinel, Cluster) to a
+// replica that had not received the latest writes loses them: a lease (a
+// second holder may start while the first still works; its fence is still
+// larger, from the server's clock, so the key store refuses the first
+// holder's late write), a just-saved token (the new primary holds the pair
+// whose single-use refresh token was spent: the next refresh is refused and
+// the client must log in again; a vendor with reuse detection may revoke
+// the token family), a just-written grant key. Writes do not wait for a
+// replica unless WithReplicaWait asks them to (WAIT; a token save or a
+// grant-key write then returns once the replicas acknowledged it or the
+// timeout passed). WAIT narrows the window; it does not make a failover
+// lossless.
+//
+// # Tokens are secrets at rest
+//
+// The token store holds the account's access and refresh tokens as the
+// vendor package encodes them, in clear, in Redis's memory, its AOF and RDB
+// files and its replicas. Restrict who can reach Redis (ACLs, TLS, a private
+// network) and give the Store a Codec (WithCodec) that seals them with a key
+// Redis does not hold. Tokens never appear in errors or logs.
+//
+// # Faults
+//
+// With Redis unreachable or failing, every method fails with an *Error,
+// which matches access.ErrUnavailable and never access.ErrOutcomeUnknown:
+// nothing falls back to in-process state, so a caller that decides whether
+// to create, revoke or refresh fails before it sends anything to the
+// vendor. How soon a call fails is go-redis's to decide: with its defaults
+// (MaxRetries 3, DialerRetries 5 every 100 ms) a call with Redis down fails
+// after about 1.7 s; set them lower on the client for a faster answer.
+// go-redis resends a command whose reply was lost (MaxRetries); the
+// scripts where it matters are safe to resend: a lease taken, a token
+// swapped and a result put recognise their own earlier write. A resent
+// Backoff halves the rate twice.
+package redisstore

@@ -1,0 +1,264 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts behind every step that must be atomic. They run on Redis
+// 7.0 (no HEXPIRE, no functions) and name every key they touch in KEYS, all
+// under the Store's hash-tagged prefix, so Cluster runs them on one node.
+//
+// Lua numbers are doubles: the microsecond clock values the scripts handle
+// (about 1.8e15) are exact below 2^53, and are formatted with %.0f, never
+// tostring, which would write them as 1.8e+15.
+
+// serverMicros is the Redis server's clock in microseconds.
+const serverMicros = `
+local function server_micros()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+`
+
+// lockAcquire takes KEYS[1] (the lease) for ARGV[1] (a random token) for
+// ARGV[2] ms, and hands out a fence number from KEYS[2]: the server's clock
+// in microseconds, or one more than the last fence on this name when the
+// clock is behind it, so fences grow even after the counter expired
+// (ARGV[3] ms after the last lease). It answers {fence, 0}, or {0, pttl}
+// while another token holds the lease. A token that already holds it (a
+// reply lost and the command resent) gets its own fence back.
+const lockAcquire = serverMicros + `
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then
+  return {tonumber(redis.call('GET', KEYS[2]) or '0'), 0}
+end
+if cur then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local fence = server_micros()
+local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+if fence <= last then fence = last + 1 end
+redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])
+return {fence, 0}
+`
+
+// lockRenew extends KEYS[1] to ARGV[2] ms if ARGV[1] still holds it.
+const lockRenew = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`
+
+// lockRelease deletes KEYS[1] if ARGV[1] still holds it.
+const lockRelease = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`
+
+// epochCheck defines check_epoch(key, seen, auto, fresh): the epoch the
+// store is in, or nil and 'lost' or 'uninit'. An epoch is "<gen>:<random>";
+// gen is 0 for one started at first use, and the server's clock in
+// microseconds for one Reinitialize started. A Store that saw no epoch
+// (seen empty) takes the one there, or starts one at first use when auto
+// is '1'; one that saw an epoch accepts another only if a later
+// Reinitialize made it (a larger gen): a missing epoch, one started at
+// first use after a loss, or an older one restored from a stale snapshot
+// is a loss.
+const epochCheck = `
+local function epoch_gen(v)
+  return tonumber(string.match(v, '^(%d+):')) or 0
+end
+local function check_epoch(key, seen, auto, fresh)
+  local e = redis.call('GET', key)
+  if not e then
+    if seen ~= '' then return nil, 'lost' end
+    if auto ~= '1' then return nil, 'uninit' end
+    redis.call('SET', key, fresh)
+    return fresh
+  end
+  if seen == '' then
+    if auto ~= '1' and epoch_gen(e) == 0 then return nil, 'uninit' end
+    return e
+  end
+  if e == seen or epoch_gen(e) > epoch_gen(seen) then return e end
+  return nil, 'lost'
+end
+`
+
+// keyGet answers {status, epoch, found, grantID} for ARGV[4] in the hash
+// KEYS[2], after checking the epoch KEYS[1] (ARGV[1..3]: seen, auto,
+// fresh).
+const keyGet = epochCheck + `
+local e, bad = check_epoch(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+if not e then return {bad, ''} end
+local id = redis.call('HGET', KEYS[2], ARGV[4])
+if not id then return {'ok', e, 0, ''} end
+return {'ok', e, 1, id}
+`
+
+// keyList answers {status, epoch, key, grantID, ...}: up to ARGV[6] keys of
+// the index KEYS[3] in the lexical range ARGV[4]..ARGV[5], with their grant
+// ids from the hash KEYS[2], after checking the epoch KEYS[1].
+const keyList = epochCheck + `
+local e, bad = check_epoch(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+if not e then return {bad, ''} end
+local keys = redis.call('ZRANGEBYLEX', KEYS[3], ARGV[4], ARGV[5], 'LIMIT', 0, tonumber(ARGV[6]))
+local out = {'ok', e}
+if #keys == 0 then return out end
+local ids = redis.call('HMGET', KEYS[2], unpack(keys))
+for i, k in ipairs(keys) do
+  out[#out + 1] = k
+  out[#out + 1] = ids[i] or ''
+end
+return out
+`
+
+// keyWrite puts (ARGV[7] == 'put') or deletes ARGV[4] in the hash KEYS[2]
+// and the index KEYS[3]. A fence ARGV[6] > 0 is checked against the last
+// one recorded for the key in KEYS[4]: an older one is refused ({'fenced',
+// last}); otherwise it is recorded for ARGV[8] ms. Writes are not refused
+// for the epoch: what they record is true, and kept for when the store is
+// reinitialised. The answer is {epoch status, epoch}.
+const keyWrite = epochCheck + `
+local fence = tonumber(ARGV[6])
+if fence > 0 then
+  local last = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if fence < last then return {'fenced', string.format('%.0f', last)} end
+  redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[8])
+end
+if ARGV[7] == 'put' then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+  redis.call('ZADD', KEYS[3], 0, ARGV[4])
+else
+  redis.call('HDEL', KEYS[2], ARGV[4])
+  redis.call('ZREM', KEYS[3], ARGV[4])
+end
+local e, bad = check_epoch(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+if not e then return {bad, ''} end
+return {'ok', e}
+`
+
+// epochStart starts a new epoch in KEYS[1], later than any before it.
+const epochStart = serverMicros + epochCheck + `
+local gen = server_micros()
+local cur = redis.call('GET', KEYS[1])
+if cur and epoch_gen(cur) >= gen then gen = epoch_gen(cur) + 1 end
+local e = string.format('%.0f', gen) .. ':' .. ARGV[1]
+redis.call('SET', KEYS[1], e)
+return e
+`
+
+// tokenSwap stores ARGV[3] in KEYS[1] (or deletes it when ARGV[4] is '1')
+// if KEYS[1] holds ARGV[2], or is empty when ARGV[1] is '0'. A store that
+// already holds exactly what was to be stored (a reply lost and the command
+// resent) counts as swapped.
+const tokenSwap = `
+local cur = redis.call('GET', KEYS[1])
+if ARGV[4] ~= '1' and cur == ARGV[3] then return 1 end
+if ARGV[1] == '0' then
+  if cur then return 0 end
+elseif cur ~= ARGV[2] then
+  return 0
+end
+if ARGV[4] == '1' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[3])
+end
+return 1
+`
+
+// budgetStep is GCRA on the server's clock with an AIMD factor. KEYS[1]
+// holds tat (the theoretical arrival time, µs), f (the rate factor set at
+// the last backoff) and t0 (its time). ARGV: rate per second, burst, a
+// fixed now for tests (” for the server's clock), the step ('reserve' or
+// 'backoff'), the backoff in µs, the factor's floor and its recovery per
+// second. The factor recovers linearly from f at t0 to 1. Reserve takes a
+// slot and answers the wait in µs; backoff halves the factor (not below the
+// floor, at most once a second) and pushes tat so that the next slot is
+// ARGV[5] µs away.
+const budgetStep = serverMicros + `
+local now = server_micros()
+if ARGV[3] ~= '' then now = tonumber(ARGV[3]) end
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local floor = tonumber(ARGV[6])
+local recover = tonumber(ARGV[7])
+local s = redis.call('HMGET', KEYS[1], 'tat', 'f', 't0')
+local tat = tonumber(s[1]) or now
+if tat < now then tat = now end
+local f = 1
+if s[2] and s[3] then
+  f = tonumber(s[2]) + (now - tonumber(s[3])) / 1000000 * recover
+  if f > 1 then f = 1 end
+end
+local wait = 0
+if ARGV[4] == 'backoff' then
+  -- One halving a second: the refusals of one burst (or a Backoff that
+  -- go-redis resent after a lost reply) lower the rate once, not to the
+  -- floor at once.
+  if not (s[3] and now - tonumber(s[3]) < 1000000) then
+    f = f / 2
+    if f < floor then f = floor end
+  end
+  local em = 1000000 / (rate * f)
+  local pushed = now + tonumber(ARGV[5]) + (burst - 1) * em
+  if pushed > tat then tat = pushed end
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'f', tostring(f), 't0', string.format('%.0f', now))
+else
+  local em = 1000000 / (rate * f)
+  tat = tat + em
+  wait = tat - burst * em - now
+  if wait < 0 then wait = 0 end
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat))
+end
+local keep = tat - now
+if f < 1 then
+  local rec = (1 - f) / recover * 1000000
+  if rec > keep then keep = rec end
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil(keep / 1000) + 1000)
+return math.ceil(wait)
+`
+
+// resultPut stores ARGV[1] in KEYS[1] for ARGV[2] ms unless a value is
+// there, recording the put's id ARGV[3] in KEYS[2]: a put resent after a
+// lost reply still learns it was the first.
+const resultPut = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+  return 1
+end
+if redis.call('GET', KEYS[2]) == ARGV[3] then return 1 end
+return 0
+`
+
+// scripts are a Store's compiled scripts (redis.Script runs EVALSHA and
+// falls back to EVAL when the server does not have the script cached).
+type scripts struct {
+	lockAcquire, lockRenew, lockRelease *redis.Script
+	keyGet, keyList, keyWrite           *redis.Script
+	epochStart                          *redis.Script
+	tokenSwap                           *redis.Script
+	budgetStep                          *redis.Script
+	resultPut                           *redis.Script
+}
+
+func newScripts() *scripts {
+	return &scripts{
+		lockAcquire: redis.NewScript(lockAcquire),
+		lockRenew:   redis.NewScript(lockRenew),
+		lockRelease: redis.NewScript(lockRelease),
+		keyGet:      redis.NewScript(keyGet),
+		keyList:     redis.NewScript(keyList),
+		keyWrite:    redis.NewScript(keyWrite),
+		epochStart:  redis.NewScript(epochStart),
+		tokenSwap:   redis.NewScript(tokenSwap),
+		budgetStep:  redis.NewScript(budgetStep),
+		resultPut:   redis.NewScript(resultPut),
+	}
+}
