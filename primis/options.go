@@ -211,7 +211,7 @@ func (s *settings) validate() (*url.URL, error) {
 	if s.phoneID == "" {
 		return nil, errors.New("primis: WithPhoneID is required: the device id this client registers as")
 	}
-	if err := validateID("phone id", ID(s.phoneID)); err != nil {
+	if err := validatePhoneID("phone id", s.phoneID); err != nil {
 		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
 	if s.email == "" && s.jwt == "" && s.refreshToken == "" && s.TokenStore == nil {

@@ -40,9 +40,13 @@ const DefaultBaseURL = "https://api.resivo.io"
 // DefaultUserAgent identifies doorkit in the User-Agent header.
 const DefaultUserAgent = "doorkit-resivo/1"
 
+// secretFields are resivo body keys whose values are secrets, beside
+// those rest.IsSecretKey knows.
+var secretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
+
 func defaultSettings() settings {
 	c := clientopt.New("resivo", DefaultUserAgent, DefaultBaseURL)
-	c.SecretFields = []string{"pinCode", "pinCodes", "client_secret", "accessToken", "refreshToken", "token"}
+	c.SecretFields = slices.Clone(secretFields)
 	return settings{Common: c, version: DefaultAPIVersion}
 }
 

@@ -306,5 +306,6 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 		Policy:                c.Policy,
 		UserAgent:             c.UserAgent,
 		DecodeError:           decodeError,
+		SecretFields:          c.SecretFields,
 	}, nil
 }
