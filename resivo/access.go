@@ -538,7 +538,11 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // there is none.
 func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, error) {
 	id, err := access.LookupKey(ctx, c.keys, key, c.keyOptions(key)...)
-	if err != nil {
+	var pending *PendingKeyError
+	switch {
+	case errors.As(err, &pending):
+		return nil, err
+	case err != nil:
 		return nil, fmt.Errorf("resivo: key store: %w", err)
 	}
 	if id == "" {

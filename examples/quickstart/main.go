@@ -25,8 +25,9 @@
 //	PRIMIS_CA_FILE     -primis-ca        PEM file of the server's CA, if it is private
 //	PRIMIS_OPEN        -primis-open      display name of a door to open
 //
-// Against a real Havr API (the Havr flow creates a shared key for -havr-visitor on
-// the door named -havr-door, shows it, and revokes it at once):
+// Against a real Havr API (the Havr flow shares the door named -havr-door
+// with -havr-visitor for tomorrow's booking window, finds the grant again,
+// moves it an hour and cancels it at once):
 //
 //	HAVR_URL           -havr-url         https://... address of the Havr API
 //	HAVR_USER          -havr-user        email or username of the lock owner
@@ -36,7 +37,7 @@
 //
 // Against the real August API (the August flow loads a PIN for -august-visitor
 // on the lock named -august-door for tomorrow's booking window, waits for
-// August's webhook, and deletes it again; it unlocks only with -august-open).
+// August's webhook, and cancels it at once; it unlocks only with -august-open).
 // August reports PIN results only to a webhook: serve -august-listen behind
 // TLS at the public -august-webhook-url.
 //
@@ -53,7 +54,7 @@
 //
 // Against the real resivo API (the resivo flow lists the components of the
 // sites you name and, given -resivo-door and -resivo-visitor, gives the
-// visitor a door link to that door for tomorrow's booking window and revokes
+// visitor a door link to that door for tomorrow's booking window and cancels
 // it at once; resivo cannot list a Site Owner's sites, so name them):
 //
 //	RESIVO_URL            -resivo-url            API address (default https://api.resivo.io)
