@@ -100,7 +100,7 @@ func New(opts ...Option) (*Client, error) {
 	authCfg := cfg
 	authCfg.BaseURL = authBase
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState(),
-		rollbackGrace: s.rollbackGrace}
+		rollbackGrace: s.RollbackGrace}
 	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)

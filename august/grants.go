@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 )
 
 // A grant is a temporary PIN on each of its doors for a partner sub-user of
@@ -28,9 +29,10 @@ const partnerPrefix = "doorkit1."
 // package does not know; the door is shown as pending with the state named.
 const NoticeUnknownPINState access.NoticeCode = "august_unknown_pin_state"
 
-// DefaultRollbackGrace is how long CreateGrant's rollback may run on after
-// the caller's context has ended (WithRollbackGrace).
-const DefaultRollbackGrace = 5 * time.Second
+// DefaultRollbackGrace is how long, by default, CreateGrant's rollback may
+// run on after the caller's context has ended (WithRollbackGrace). It is the
+// same in every doorkit package.
+const DefaultRollbackGrace = clientopt.DefaultRollbackGrace
 
 var b64 = base64.RawURLEncoding
 

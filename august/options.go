@@ -18,19 +18,18 @@ type Option func(*settings) error
 
 type settings struct {
 	clientopt.Common
-	apiKey        string
-	accessToken   string
-	refreshToken  string
-	onTokens      func(Tokens)
-	authURL       string
-	clientID      string
-	clientSecret  string
-	redirectURL   string
-	scopes        []string
-	syncTimeout   time.Duration
-	events        *WebhookHandler
-	webhookURL    string
-	rollbackGrace time.Duration
+	apiKey       string
+	accessToken  string
+	refreshToken string
+	onTokens     func(Tokens)
+	authURL      string
+	clientID     string
+	clientSecret string
+	redirectURL  string
+	scopes       []string
+	syncTimeout  time.Duration
+	events       *WebhookHandler
+	webhookURL   string
 }
 
 // Hosts of August's API and OAuth server.
@@ -56,10 +55,9 @@ func defaultSettings() settings {
 	// event codes under that key are redacted in logged bodies too.
 	c.SecretFields = []string{"code"}
 	return settings{
-		Common:        c,
-		authURL:       DefaultAuthURL,
-		syncTimeout:   DefaultSyncOperateTimeout,
-		rollbackGrace: DefaultRollbackGrace,
+		Common:      c,
+		authURL:     DefaultAuthURL,
+		syncTimeout: DefaultSyncOperateTimeout,
 	}
 }
 
@@ -260,16 +258,11 @@ func WithWebhook(url string, h *WebhookHandler) Option {
 
 // WithRollbackGrace sets how long CreateGrant's rollback (deleting the PINs
 // already loaded when a later door refuses the grant) may run on after the
-// caller's context has ended; default DefaultRollbackGrace. What it has not
-// finished by then is reported as a *RollbackError.
+// caller's context has ended; default DefaultRollbackGrace, 0 ends it with
+// the context. What it has not finished by then is reported as a
+// *RollbackError.
 func WithRollbackGrace(d time.Duration) Option {
-	return func(s *settings) error {
-		if d < 0 {
-			return errors.New("august: WithRollbackGrace: the grace must not be negative")
-		}
-		s.rollbackGrace = d
-		return nil
-	}
+	return func(s *settings) error { return s.SetRollbackGrace(d) }
 }
 
 func (s *settings) validate() (*url.URL, *url.URL, error) {

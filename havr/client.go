@@ -47,7 +47,7 @@ type Client struct {
 
 	refresh       *spentTokens  // behind a pointer so fmt never prints a refresh token
 	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
-	rollbackGrace time.Duration // RollbackGrace; tests shorten it
+	rollbackGrace time.Duration // WithRollbackGrace
 }
 
 type service struct{ client *Client }
@@ -115,7 +115,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{creds: &credentials{login: login{
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
-	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: RollbackGrace}
+	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: s.RollbackGrace}
 	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.TokenStore != nil {

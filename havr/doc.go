@@ -147,7 +147,7 @@
 // on each member and door while it does (WithLocker; share one Locker
 // between replicas), so a second grant for the same member and door is
 // access.ErrConflict. A grant over several doors that fails part-way deletes
-// the keys it made, within RollbackGrace of the caller's context's end; a
+// the keys it made, within the rollback grace (WithRollbackGrace) of the caller's context's end; a
 // clean-up that cannot finish is a *RollbackError (access.ErrOutcomeUnknown)
 // naming the keys left.
 //

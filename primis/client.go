@@ -63,7 +63,7 @@ func newResponse(r *http.Response) *Response {
 }
 
 // New returns a client for the Primis server at WithBaseURL. It makes no
-// request: the first call logs in (with WithCredentials) or uses the tokens
+// request: the first call logs in (with WithPassword) or uses the tokens
 // given with WithTokens.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()

@@ -10,7 +10,7 @@
 //
 //	c, err := primis.New(
 //		primis.WithBaseURL("https://10.0.0.5:8443"),
-//		primis.WithCredentials("ada@example.com", password),
+//		primis.WithPassword("ada@example.com", password),
 //		primis.WithPhoneID(deviceID),
 //	)
 //

@@ -48,7 +48,7 @@ func newResponse(r *http.Response) *Response {
 
 // New returns a client for the resivo API (https://api.resivo.io unless
 // WithBaseURL says otherwise). It makes no request: the first call obtains
-// a token with the credentials given (WithClientCredentials or WithLogin)
+// a token with the credentials given (WithClientCredentials or WithPassword)
 // unless WithTokens supplied one.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()

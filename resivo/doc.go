@@ -31,7 +31,7 @@
 // it fetch a new token once and resend. Token requests go through the same
 // transport stack as every call (WithHTTPClient, pacing, logging, the
 // response-header bound, the User-Agent), only to the base URL's origin,
-// and are never redirected. WithLogin authenticates as a user
+// and are never redirected. WithPassword authenticates as a user
 // instead (POST /v8/users/login, inferred); WithTokens starts from a token
 // kept earlier.
 //

@@ -308,7 +308,7 @@ func TestUserLoginOnTheFake(t *testing.T) {
 	srv := resivotest.NewServer()
 	defer srv.Close()
 	c, err := resivo.New(resivo.WithBaseURL(srv.URL), resivo.WithHTTPClient(srv.Client()),
-		resivo.WithLogin(resivotest.UserEmail, resivotest.UserPassword))
+		resivo.WithPassword(resivotest.UserEmail, resivotest.UserPassword))
 	require.NoError(t, err)
 	site, _, err := c.Sites.Get(context.Background(), resivotest.SiteID)
 	require.NoError(t, err)

@@ -124,7 +124,7 @@ func TestSecretsNotInErrors(t *testing.T) {
 
 	down := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("connection refused") })
 	_, _, errs["Login unreachable"] = newTestClient(t, down).Auth.Login(ctx, LoginRequest{Email: "a@example.com", Password: s})
-	cc := newCCClient(t, down, WithClientCredentials("m2m-client-1", string(s)), WithLogin("a@example.com", string(s)))
+	cc := newCCClient(t, down, WithClientCredentials("m2m-client-1", string(s)), WithPassword("a@example.com", string(s)))
 	_, errs["ClientCredentialsToken unreachable"] = cc.Auth.ClientCredentialsToken(ctx)
 	_, _, errs["call unreachable"] = cc.Sites.Get(ctx, testSite)
 

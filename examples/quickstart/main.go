@@ -179,7 +179,7 @@ func runPrimis(ctx context.Context, out io.Writer, pc primisConfig) error {
 			opts = append(opts, primis.WithCACertPEM(pem))
 		}
 	}
-	opts = append(opts, primis.WithBaseURL(pc.url), primis.WithCredentials(pc.email, pc.password))
+	opts = append(opts, primis.WithBaseURL(pc.url), primis.WithPassword(pc.email, pc.password))
 	client, err := primis.New(opts...)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -54,6 +55,18 @@ type options[O, T any] struct {
 	RateLimit             func(rate.Limit, int) O
 	TokenStore            func(access.TokenStore) O
 	RateBudget            func(access.RateBudget) O
+
+	// The options below are shared by the vendors that have the concept,
+	// nil in the others.
+
+	// Password logs in as a user with a password: Havr, Primis, resivo.
+	// August has no password login (a partner gets tokens through OAuth's
+	// authorization-code flow, WithOAuth).
+	Password func(user, password string) O
+	// RollbackGrace bounds how long a failed CreateGrant's clean-up runs
+	// on after the caller's context: Havr and August, whose grants are
+	// several vendor objects (resivo and Primis make one, or none).
+	RollbackGrace func(time.Duration) O
 }
 
 // shared is options with the vendor's types erased, so one table of cases
@@ -80,7 +93,23 @@ func erase[O, T any](o options[O, T]) shared {
 		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
 		TokenStore:            func(s access.TokenStore) any { return o.TokenStore(s) },
 		RateBudget:            func(b access.RateBudget) any { return o.RateBudget(b) },
+		Password:              eraseOptional2(o.Password),
+		RollbackGrace:         eraseOptional(o.RollbackGrace),
 	}
+}
+
+func eraseOptional[A, O any](f func(A) O) func(A) any {
+	if f == nil {
+		return nil
+	}
+	return func(a A) any { return f(a) }
+}
+
+func eraseOptional2[A, B, O any](f func(A, B) O) func(A, B) any {
+	if f == nil {
+		return nil
+	}
+	return func(a A, b B) any { return f(a, b) }
 }
 
 // as turns erased options back into the vendor's.
@@ -108,8 +137,9 @@ func fakeOf(srv *httptest.Server) fake {
 type vendor struct {
 	name string
 	opts shared
-	// secret is a credential the client sends, which no log may show.
-	secret string
+	// secret is a credential the client sends, which no log may show; with
+	// user, the fake's password login where the vendor has one.
+	secret, user string
 	// newClient starts the vendor's fake and builds a client with the
 	// vendor's own credentials and the shared options opts returns (base
 	// URL included), and returns one authorised call.
@@ -120,7 +150,7 @@ func vendors() []vendor {
 	ctx := context.Background()
 	return []vendor{
 		{
-			name: "havr", secret: havrtest.OwnerPassword,
+			name: "havr", secret: havrtest.OwnerPassword, user: havrtest.OwnerEmail,
 			opts: erase(options[havr.Option, havr.Tokens]{
 				BaseURL: havr.WithBaseURL, HTTPClient: havr.WithHTTPClient, RootCAs: havr.WithRootCAs,
 				CACertPEM: havr.WithCACertPEM, UserAgent: havr.WithUserAgent, Logger: havr.WithLogger,
@@ -128,7 +158,7 @@ func vendors() []vendor {
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
 				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, ResponseBodyTimeout: havr.WithResponseBodyTimeout,
 				TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit, TokenStore: havr.WithTokenStore,
-				RateBudget: havr.WithRateBudget,
+				RateBudget: havr.WithRateBudget, Password: havr.WithPassword, RollbackGrace: havr.WithRollbackGrace,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -142,7 +172,7 @@ func vendors() []vendor {
 			},
 		},
 		{
-			name: "primis", secret: primistest.UserPassword,
+			name: "primis", secret: primistest.UserPassword, user: primistest.UserEmail,
 			opts: erase(options[primis.Option, primis.Tokens]{
 				BaseURL: primis.WithBaseURL, HTTPClient: primis.WithHTTPClient, RootCAs: primis.WithRootCAs,
 				CACertPEM: primis.WithCACertPEM, UserAgent: primis.WithUserAgent, Logger: primis.WithLogger,
@@ -150,12 +180,12 @@ func vendors() []vendor {
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
 				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, ResponseBodyTimeout: primis.WithResponseBodyTimeout,
 				TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit, TokenStore: primis.WithTokenStore,
-				RateBudget: primis.WithRateBudget,
+				RateBudget: primis.WithRateBudget, Password: primis.WithPassword,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
 				t.Cleanup(srv.Close)
-				own := []primis.Option{primis.WithPhoneID("consistency"), primis.WithCredentials(primistest.UserEmail, primistest.UserPassword)}
+				own := []primis.Option{primis.WithPhoneID("consistency"), primis.WithPassword(primistest.UserEmail, primistest.UserPassword)}
 				c, err := primis.New(append(own, as[primis.Option](opts(fakeOf(srv.Server)))...)...)
 				if err != nil {
 					return nil, err
@@ -172,7 +202,7 @@ func vendors() []vendor {
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
 				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, ResponseBodyTimeout: august.WithResponseBodyTimeout,
 				TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit, TokenStore: august.WithTokenStore,
-				RateBudget: august.WithRateBudget,
+				RateBudget: august.WithRateBudget, RollbackGrace: august.WithRollbackGrace,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -188,7 +218,7 @@ func vendors() []vendor {
 			},
 		},
 		{
-			name: "resivo", secret: resivotest.UserPassword,
+			name: "resivo", secret: resivotest.UserPassword, user: resivotest.UserEmail,
 			opts: erase(options[resivo.Option, resivo.Tokens]{
 				BaseURL: resivo.WithBaseURL, HTTPClient: resivo.WithHTTPClient, RootCAs: resivo.WithRootCAs,
 				CACertPEM: resivo.WithCACertPEM, UserAgent: resivo.WithUserAgent, Logger: resivo.WithLogger,
@@ -196,12 +226,12 @@ func vendors() []vendor {
 				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
 				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, ResponseBodyTimeout: resivo.WithResponseBodyTimeout,
 				TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit, TokenStore: resivo.WithTokenStore,
-				RateBudget: resivo.WithRateBudget,
+				RateBudget: resivo.WithRateBudget, Password: resivo.WithPassword,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := resivotest.NewServer()
 				t.Cleanup(srv.Close)
-				own := []resivo.Option{resivo.WithLogin(resivotest.UserEmail, resivotest.UserPassword), resivo.WithSites(resivotest.SiteID)}
+				own := []resivo.Option{resivo.WithPassword(resivotest.UserEmail, resivotest.UserPassword), resivo.WithSites(resivotest.SiteID)}
 				c, err := resivo.New(append(own, as[resivo.Option](opts(fakeOf(srv.Server)))...)...)
 				if err != nil {
 					return nil, err
@@ -366,6 +396,77 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestPasswordLoginBehavesTheSame: the vendors that log in with a password
+// take it through one option, WithPassword, which refuses a missing user or
+// password before any request, and answer a wrong one with ErrUnauthorized
+// without showing it.
+func TestPasswordLoginBehavesTheSame(t *testing.T) {
+	for _, v := range vendors() {
+		if v.opts.Password == nil {
+			continue
+		}
+		t.Run(v.name, func(t *testing.T) {
+			for _, bad := range [][2]string{{"", v.secret}, {v.user, ""}} {
+				_, err := v.newClient(t, func(f fake) []any {
+					return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client), v.opts.Password(bad[0], bad[1])}
+				})
+				require.Error(t, err, "user %q", bad[0])
+				assert.True(t, strings.HasPrefix(err.Error(), v.name+": WithPassword: "), "%q names its package and option", err)
+				assert.ErrorIs(t, err, access.ErrInvalid)
+			}
+
+			var logged bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			const wrong = "Wrong-Passw0rd-7"
+			call, err := v.newClient(t, func(f fake) []any {
+				return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client), v.opts.Logger(log), v.opts.LogBodies(),
+					v.opts.Password(v.user, wrong), v.opts.Retry(0, 0, 0)}
+			})
+			require.NoError(t, err)
+			err = call()
+			require.ErrorIs(t, err, access.ErrUnauthorized)
+			assert.NotContains(t, fmt.Sprintf("%v %+v %#v", err, err, err), wrong)
+			assert.NotContains(t, logged.String(), wrong)
+
+			call, err = v.newClient(t, func(f fake) []any {
+				return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client), v.opts.Password(v.user, v.secret)}
+			})
+			require.NoError(t, err)
+			require.NoError(t, call())
+		})
+	}
+}
+
+// TestRollbackGraceBehavesTheSame: the vendors whose CreateGrant cleans up
+// after a part-way failure bound the clean-up by one option with one
+// default.
+func TestRollbackGraceBehavesTheSame(t *testing.T) {
+	assert.Equal(t, havr.DefaultRollbackGrace, august.DefaultRollbackGrace)
+	n := 0
+	for _, v := range vendors() {
+		if v.opts.RollbackGrace == nil {
+			continue
+		}
+		n++
+		t.Run(v.name, func(t *testing.T) {
+			_, err := v.newClient(t, func(f fake) []any {
+				return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client), v.opts.RollbackGrace(-time.Second)}
+			})
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), v.name+": WithRollbackGrace"), "%q names its package and option", err)
+			assert.ErrorIs(t, err, access.ErrInvalid)
+			for _, d := range []time.Duration{0, time.Minute} {
+				call, err := v.newClient(t, func(f fake) []any {
+					return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client), v.opts.RollbackGrace(d)}
+				})
+				require.NoError(t, err, "grace %s", d)
+				require.NoError(t, call())
+			}
+		})
+	}
+	assert.Equal(t, 2, n, "Havr and August")
 }
 
 // TestTokenCallbackReportsNewTokens: every vendor reports the tokens its
