@@ -15,14 +15,13 @@ import (
 
 // Client is an August API client. It is safe for concurrent use.
 type Client struct {
+	Auth          *AuthService
 	Devices       *DevicesService
 	Houses        *HousesService
 	Locks         *LocksService
-	OAuth         *OAuthService
 	Partners      *PartnersService
 	PINs          *PINsService
 	RemoteOperate *RemoteOperateService
-	Session       *SessionService
 	Webhooks      *WebhooksService
 	Websocket     *WebsocketService
 
@@ -81,7 +80,7 @@ func apply(call *rest.Call, opts []CallOption) *rest.Call {
 
 // New returns a client for the August API. It makes no request. WithAPIKey
 // and either WithTokens or an OAuth code exchange (WithOAuth, then
-// OAuth.Exchange) are needed before calls succeed.
+// Auth.Exchange) are needed before calls succeed.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
@@ -133,11 +132,10 @@ func New(opts ...Option) (*Client, error) {
 	c.Devices = (*DevicesService)(common)
 	c.Houses = (*HousesService)(common)
 	c.Locks = (*LocksService)(common)
-	c.OAuth = (*OAuthService)(common)
+	c.Auth = (*AuthService)(common)
 	c.Partners = (*PartnersService)(common)
 	c.PINs = (*PINsService)(common)
 	c.RemoteOperate = (*RemoteOperateService)(common)
-	c.Session = (*SessionService)(common)
 	c.Webhooks = (*WebhooksService)(common)
 	c.Websocket = (*WebsocketService)(common)
 	return c, nil

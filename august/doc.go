@@ -33,8 +33,8 @@
 // RenewIfExpiring renews ahead of the JWT's expiry, as open clients do when
 // fewer than 7 days remain.
 //
-// OAuth: OAuth.AuthCodeURL gives the authorization page's address (built
-// with golang.org/x/oauth2); OAuth.Exchange trades the code for tokens. The
+// OAuth: Auth.AuthCodeURL gives the authorization page's address (built
+// with golang.org/x/oauth2); Auth.Exchange trades the code for tokens. The
 // exchange is sent by this package because August takes a JSON body, which
 // x/oauth2 cannot send.
 //

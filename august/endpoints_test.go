@@ -435,7 +435,7 @@ func TestOtherEndpoints(t *testing.T) {
 		{
 			Name: "Logout", Method: "POST", Path: "/session/logout", Request: "logout_request.json", Response: "null",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Session.Logout(ctx, LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48", InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
+				return c.Auth.Logout(ctx, LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48", InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
 			},
 		},
 		{

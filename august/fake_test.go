@@ -454,9 +454,9 @@ func TestFakeEveryOperation(t *testing.T) {
 	_, _, err = c.Locks.Delete(ctx, augusttest.ShedID, &august.DeleteOptions{Soft: true})
 	ok("Locks.Delete", err)
 
-	_, err = c.Session.Logout(ctx, august.LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48",
+	_, err = c.Auth.Logout(ctx, august.LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48",
 		InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
-	ok("Session.Logout", err)
+	ok("Auth.Logout", err)
 	_, _, err = c.Locks.List(ctx)
 	assert.ErrorIs(t, err, access.ErrUnauthorized, "logged out")
 
@@ -466,16 +466,16 @@ func TestFakeEveryOperation(t *testing.T) {
 		august.WithAPIKey(augusttest.APIKey),
 		august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb"))
 	require.NoError(t, err)
-	u, err := oc.OAuth.AuthCodeURL("state-1")
-	ok("OAuth.AuthCodeURL", err)
+	u, err := oc.Auth.AuthCodeURL("state-1")
+	ok("Auth.AuthCodeURL", err)
 	assert.Contains(t, u, srv.URL+"/authorization?")
-	tok, _, err := oc.OAuth.Exchange(ctx, srv.IssueAuthCode(augusttest.OwnerID))
-	ok("OAuth.Exchange", err)
+	tok, _, err := oc.Auth.Exchange(ctx, srv.IssueAuthCode(augusttest.OwnerID))
+	ok("Auth.Exchange", err)
 	if tok != nil {
 		assert.True(t, srv.TokenValid(tok.AccessToken.Reveal()))
 	}
-	_, _, err = oc.OAuth.Refresh(ctx)
-	ok("OAuth.Refresh", err)
+	_, _, err = oc.Auth.Refresh(ctx)
+	ok("Auth.Refresh", err)
 	_, _, err = oc.Locks.List(ctx)
 	ok("Locks.List with the OAuth token", err)
 }
@@ -494,7 +494,7 @@ func TestFakeExpiredTokenRefreshesOnce(t *testing.T) {
 		august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb"),
 		august.WithTokenCallback(func(tok august.Tokens) { mu.Lock(); got = append(got, tok); mu.Unlock() }))
 	require.NoError(t, err)
-	_, _, err = c.OAuth.Exchange(ctx, code)
+	_, _, err = c.Auth.Exchange(ctx, code)
 	require.NoError(t, err)
 
 	srv.ExpireTokens()

@@ -163,7 +163,7 @@ func WithTokenCallback(fn func(Tokens)) Option {
 
 // WithOAuth sets the OAuth client of the authorization-code flow at
 // auth.august.com: client id, secret and redirect URL. It enables
-// OAuth.AuthCodeURL, OAuth.Exchange, and one refresh after a 401 when a
+// Auth.AuthCodeURL, Auth.Exchange, and one refresh after a 401 when a
 // refresh token is held.
 func WithOAuth(clientID, clientSecret, redirectURL string, scopes ...string) Option {
 	return func(s *settings) error {

@@ -156,7 +156,7 @@ func TestTokenStoreOneOAuthRefreshForTheFleet(t *testing.T) {
 	store := access.NewMemoryTokenStore()
 	oauth := august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb")
 	a := newMember(t, srv, store, oauth)
-	_, _, err := a.c.OAuth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
+	_, _, err := a.c.Auth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
 	require.NoError(t, err)
 	fleet := []*member{a, newMember(t, srv, store, oauth), newMember(t, srv, store, oauth), newMember(t, srv, store, oauth)}
 	for _, m := range fleet {
@@ -190,7 +190,7 @@ func TestTokenStoreUnreachable(t *testing.T) {
 	store := storetest.NewTokenStore(nil)
 	oauth := august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb")
 	a := newMember(t, srv, store, oauth)
-	_, _, err := a.c.OAuth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
+	_, _, err := a.c.Auth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
 	require.NoError(t, err)
 	a.call(t)
 

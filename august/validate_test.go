@@ -114,7 +114,7 @@ func TestValidationBeforeSending(t *testing.T) {
 			return err
 		}(),
 		"logout ids": func() error {
-			_, err := c.Session.Logout(ctx, LogoutRequest{APNSDeviceID: "a", InstallID: "b"})
+			_, err := c.Auth.Logout(ctx, LogoutRequest{APNSDeviceID: "a", InstallID: "b"})
 			return err
 		}(),
 		"no scopes": func() error { _, _, err := c.Websocket.CreateSubscriber(ctx, SubscriberRequest{}); return err }(),
