@@ -193,7 +193,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		return nil, err
 	}
 	for i, id := range req.DoorIDs {
-		if !ValidLockID(id) {
+		if !validLockID(id) {
 			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
 		}
 	}
@@ -227,7 +227,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 	}
 	for i := range rules {
-		if err := CheckPIN(pin.Reveal(), &rules[i]); err != nil {
+		if err := ValidatePIN(pin.Reveal(), &rules[i]); err != nil {
 			return nil, fmt.Errorf("august: lock %s: %w", doorIDs[i], err)
 		}
 	}

@@ -143,9 +143,9 @@ func TestValidationBeforeSending(t *testing.T) {
 }
 
 func TestPINRulesAndAccessTimes(t *testing.T) {
-	assert.NoError(t, CheckPIN("0000", nil))
-	assert.NoError(t, CheckPIN("12345678", nil))
-	assert.NoError(t, CheckPIN("123456", &PINRules{MinLength: 6, MaxLength: 6}))
+	assert.NoError(t, ValidatePIN("0000", nil))
+	assert.NoError(t, ValidatePIN("12345678", nil))
+	assert.NoError(t, ValidatePIN("123456", &PINRules{MinLength: 6, MaxLength: 6}))
 	a := AccessTimes{Start: grantStart, End: grantEnd}
 	assert.Equal(t, "DTSTART=2025-02-15T14:00:00Z;DTEND=2025-02-16T10:00:00Z", a.String())
 	back, ok := ParseAccessTimes(a.String())
@@ -153,8 +153,9 @@ func TestPINRulesAndAccessTimes(t *testing.T) {
 	assert.True(t, back.Start.Equal(grantStart) && back.End.Equal(grantEnd))
 	_, ok = ParseAccessTimes("VCAL")
 	assert.False(t, ok)
-	assert.True(t, ValidLockID(testLockID))
-	assert.False(t, ValidLockID("ABC"))
+	assert.NoError(t, ValidateLockID(testLockID))
+	assert.ErrorIs(t, ValidateLockID("ABC"), access.ErrInvalid)
+	assert.ErrorIs(t, ValidateLockID(strings.ToLower(testLockID)), access.ErrInvalid)
 }
 
 func TestStateSpellings(t *testing.T) {
