@@ -19,9 +19,9 @@ type Client struct {
 	Devices       *DevicesService
 	Houses        *HousesService
 	Locks         *LocksService
-	Partners      *PartnersService
 	PINs          *PINsService
 	RemoteOperate *RemoteOperateService
+	SubUsers      *SubUsersService
 	Webhooks      *WebhooksService
 	Websocket     *WebsocketService
 
@@ -133,7 +133,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Houses = (*HousesService)(common)
 	c.Locks = (*LocksService)(common)
 	c.Auth = (*AuthService)(common)
-	c.Partners = (*PartnersService)(common)
+	c.SubUsers = (*SubUsersService)(common)
 	c.PINs = (*PINsService)(common)
 	c.RemoteOperate = (*RemoteOperateService)(common)
 	c.Webhooks = (*WebhooksService)(common)

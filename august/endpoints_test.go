@@ -407,9 +407,9 @@ func TestOtherEndpoints(t *testing.T) {
 			},
 		},
 		{
-			Name: "CreateSubUser", Method: "POST", Path: "/partners/sub-user", Request: "subuser_request.json", Response: "subuser_token.json",
+			Name: "SubUsers.Create", Method: "POST", Path: "/partners/sub-user", Request: "subuser_request.json", Response: "subuser_token.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: "booking-42", FirstName: "Grace", LastName: "Hopper"})
+				v, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: "booking-42", FirstName: "Grace", LastName: "Hopper"})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
@@ -420,9 +420,9 @@ func TestOtherEndpoints(t *testing.T) {
 			},
 		},
 		{
-			Name: "ListSubUsers", Method: "GET", Path: "/partners/sub-user", Query: "page=1&pageSize=2", Response: "subusers_page.json",
+			Name: "SubUsers.List", Method: "GET", Path: "/partners/sub-user", Query: "page=1&pageSize=2", Response: "subusers_page.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{Page: 1, PageSize: 2})
+				v, _, err := c.SubUsers.List(ctx, &SubUserListOptions{Page: 1, PageSize: 2})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
@@ -487,7 +487,7 @@ func TestOtherEndpoints(t *testing.T) {
 	})
 }
 
-func TestAllSubUsersPages(t *testing.T) {
+func TestSubUsersAllPages(t *testing.T) {
 	var pages []string
 	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		pages = append(pages, req.URL.RawQuery)
@@ -499,7 +499,7 @@ func TestAllSubUsersPages(t *testing.T) {
 	})
 	c := newTestClient(t, rt)
 	var ids []string
-	for u, err := range c.Partners.AllSubUsers(context.Background(), 2) {
+	for u, err := range c.SubUsers.All(context.Background(), 2) {
 		require.NoError(t, err)
 		ids = append(ids, u.PartnerUserID)
 	}
@@ -508,7 +508,7 @@ func TestAllSubUsersPages(t *testing.T) {
 
 	// Stopping early fetches no more pages.
 	pages = nil
-	for range c.Partners.AllSubUsers(context.Background(), 2) {
+	for range c.SubUsers.All(context.Background(), 2) {
 		break
 	}
 	assert.Len(t, pages, 1)

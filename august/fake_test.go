@@ -315,11 +315,11 @@ func TestFakeLocksHousesAndSubUsers(t *testing.T) {
 	assert.Len(t, house.Locks, 4)
 
 	for _, id := range []string{"p-1", "p-2", "p-3"} {
-		_, _, err := env.c.Partners.CreateSubUser(ctx, august.SubUserRequest{PartnerUserID: id, FirstName: "F", LastName: "L"})
+		_, _, err := env.c.SubUsers.Create(ctx, august.SubUserRequest{PartnerUserID: id, FirstName: "F", LastName: "L"})
 		require.NoError(t, err)
 	}
 	var seen []string
-	for u, err := range env.c.Partners.AllSubUsers(ctx, 2) {
+	for u, err := range env.c.SubUsers.All(ctx, 2) {
 		require.NoError(t, err)
 		seen = append(seen, u.PartnerUserID)
 	}
@@ -436,10 +436,10 @@ func TestFakeEveryOperation(t *testing.T) {
 	_, _, err = c.Houses.Get(ctx, augusttest.HouseID)
 	ok("Houses.Get", err)
 
-	_, _, err = c.Partners.CreateSubUser(ctx, august.SubUserRequest{PartnerUserID: "p-9", FirstName: "F", LastName: "L"})
-	ok("Partners.CreateSubUser", err)
-	_, _, err = c.Partners.ListSubUsers(ctx, &august.SubUserListOptions{Page: 1, PageSize: 1000})
-	ok("Partners.ListSubUsers", err)
+	_, _, err = c.SubUsers.Create(ctx, august.SubUserRequest{PartnerUserID: "p-9", FirstName: "F", LastName: "L"})
+	ok("SubUsers.Create", err)
+	_, _, err = c.SubUsers.List(ctx, &august.SubUserListOptions{Page: 1, PageSize: 1000})
+	ok("SubUsers.List", err)
 
 	sub, _, err := c.Websocket.CreateSubscriber(ctx, august.SubscriberRequest{Scopes: []string{"lock"}})
 	ok("Websocket.CreateSubscriber", err)

@@ -241,7 +241,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	// The grant's user exists before any PIN does, so its PINs can be found
 	// and deleted by it from the start: August assigns a PIN's userID only
 	// once the asynchronous load has completed.
-	sub, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
+	sub, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
 	if err != nil {
 		return nil, fmt.Errorf("august: making the grant's sub-user (no PIN was loaded): %w", err)
 	}
@@ -470,7 +470,7 @@ func randomPIN(rules []PINRules) (access.Secret, error) {
 // add up is an error: it cannot show that a grant is absent.
 func (c *Client) refs(ctx context.Context, match func(grantRef) bool) ([]grantRef, error) {
 	var out []grantRef
-	for u, err := range c.Partners.AllSubUsers(ctx, MaxSubUserPageSize) {
+	for u, err := range c.SubUsers.All(ctx, MaxSubUserPageSize) {
 		if err != nil {
 			return nil, unknownf("august: listing the grants' sub-users: %w", err)
 		}

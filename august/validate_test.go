@@ -98,19 +98,19 @@ func TestValidationBeforeSending(t *testing.T) {
 			return err
 		}(),
 		"page size 0<": func() error {
-			_, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{PageSize: 1001})
+			_, _, err := c.SubUsers.List(ctx, &SubUserListOptions{PageSize: 1001})
 			return err
 		}(),
-		"page size <0": func() error { _, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{PageSize: -1}); return err }(),
-		"page <0":      func() error { _, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{Page: -1}); return err }(),
+		"page size <0": func() error { _, _, err := c.SubUsers.List(ctx, &SubUserListOptions{PageSize: -1}); return err }(),
+		"page <0":      func() error { _, _, err := c.SubUsers.List(ctx, &SubUserListOptions{Page: -1}); return err }(),
 		"all page size": func() error {
-			for _, err := range c.Partners.AllSubUsers(ctx, 5000) {
+			for _, err := range c.SubUsers.All(ctx, 5000) {
 				return err
 			}
 			return nil
 		}(),
 		"sub-user names": func() error {
-			_, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: "p", FirstName: "", LastName: "x"})
+			_, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: "p", FirstName: "", LastName: "x"})
 			return err
 		}(),
 		"logout ids": func() error {
