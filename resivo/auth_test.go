@@ -262,7 +262,7 @@ func TestSecretsDoNotPrint(t *testing.T) {
 	c := newCCClient(t, noRequests(t), WithPassword("ada@example.com", "pw-Secret-1"), WithTokens("tok-Secret-2", "ref-Secret-3"))
 	tk := c.Tokens()
 	lr := LoginRequest{Email: "ada@example.com", Password: "pw-Secret-1"}
-	pc := PinCode{PinCode: "987654", DisplayName: "x"}
+	pc := PINCode{PINCode: "987654", DisplayName: "x"}
 	for _, v := range []any{c, tk, lr, pc, LoginResponse{AccessToken: "tok-Secret-2"}} {
 		s := fmt.Sprintf("%v %+v %#v %s", v, v, v, v)
 		for _, secret := range []string{"m2m-secret-1", "pw-Secret-1", "tok-Secret-2", "ref-Secret-3", "987654"} {

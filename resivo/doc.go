@@ -121,7 +121,7 @@
 // id. WithLogBodies adds headers, the query and JSON or form bodies, with
 // secrets (the client secret, passwords, tokens, PIN codes) and personal
 // data (emails, phone numbers) redacted. The types that hold secrets
-// (Tokens, LoginRequest, LoginResponse, PinCode, PinAccessRequest) print
+// (Tokens, LoginRequest, LoginResponse, PINCode, PINAccessRequest) print
 // through fmt and log through log/slog with them as [redacted]; Tokens and
 // LoginResponse also encode to JSON redacted (store tokens with Reveal).
 //

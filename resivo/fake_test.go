@@ -204,7 +204,7 @@ func TestPINGrant(t *testing.T) {
 	auths := srv.Authorizations()
 	require.Len(t, auths, 1)
 	assert.Equal(t, "pin-access", auths[0].Kind)
-	assert.Equal(t, []string{pin}, auths[0].PinCodes)
+	assert.Equal(t, []string{pin}, auths[0].PINCodes)
 	assert.Empty(t, srv.Messages())
 
 	req.PIN = "2468"

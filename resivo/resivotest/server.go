@@ -120,7 +120,7 @@ type Authorization struct {
 	ValidFrom    time.Time
 	ValidTo      time.Time
 	Revoked      bool
-	PinCodes     []string
+	PINCodes     []string
 	Emails       []string
 	PhoneNumbers []string
 	Message      string // accessRequestMessage
