@@ -279,7 +279,7 @@ func TestFakeRotatedTokenIsUsedUnderConcurrency(t *testing.T) {
 	last := env.rotated()[len(env.rotated())-1]
 	assert.True(t, env.srv.TokenValid(last.AccessToken.Reveal()))
 
-	env.srv.ExpireTokens()
+	env.srv.ExpireAccessTokens()
 	_, _, err = env.c.Locks.List(ctx)
 	assert.ErrorIs(t, err, access.ErrUnauthorized, "no refresh token: the caller must re-run OAuth")
 }
@@ -497,7 +497,7 @@ func TestFakeExpiredTokenRefreshesOnce(t *testing.T) {
 	_, _, err = c.Auth.Exchange(ctx, code)
 	require.NoError(t, err)
 
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
@@ -510,7 +510,7 @@ func TestFakeExpiredTokenRefreshesOnce(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, srv.Count(http.MethodPost, "/access_token")-1, "one refresh for 20 callers (after the exchange)")
 
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	srv.ExpireRefreshTokens()
 	_, _, err = c.Locks.List(ctx)
 	assert.ErrorIs(t, err, access.ErrUnauthorized)

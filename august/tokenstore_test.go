@@ -162,7 +162,7 @@ func TestTokenStoreOneOAuthRefreshForTheFleet(t *testing.T) {
 	for _, m := range fleet {
 		m.call(t)
 	}
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	srv.Advance(time.Minute) // tokens issued from now on are newer than those refused
 	var failed atomic.Int32
 	var wg sync.WaitGroup
@@ -196,7 +196,7 @@ func TestTokenStoreUnreachable(t *testing.T) {
 
 	store.SetDown(true)
 	a.call(t) // the held token keeps working
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	_, _, err = a.c.Houses.List(context.Background(), nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, access.ErrUnavailable)

@@ -284,6 +284,34 @@ func TestExpiredTokenIsReplacedOnceAcrossGoroutines(t *testing.T) {
 	assert.Equal(t, 2, srv.TokensIssued())
 }
 
+// TestTokenWithAndWithoutExpiresIn: resivo does not say whether its token
+// answers always carry expires_in, so the fake serves either; the client
+// uses a token for its announced lifetime, or AssumedTokenLifetime without
+// one, and replaces it once resivo rejects it either way.
+func TestTokenWithAndWithoutExpiresIn(t *testing.T) {
+	for _, omit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("omit expires_in %v", omit), func(t *testing.T) {
+			c, srv := newFakeClient(t)
+			srv.SetTokenTTL(10 * time.Minute)
+			srv.SetOmitExpiresIn(omit)
+			ctx := context.Background()
+			before := time.Now()
+			_, err := c.ListDoors(ctx)
+			require.NoError(t, err)
+			want := 10*time.Minute - resivo.TokenMargin
+			if omit {
+				want = resivo.AssumedTokenLifetime - resivo.TokenMargin
+			}
+			assert.WithinDuration(t, before.Add(want), c.Tokens().Expiry, time.Minute)
+
+			srv.Advance(20 * time.Minute) // gone at resivo while the client may still hold it
+			_, err = c.ListDoors(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, 2, srv.TokensIssued())
+		})
+	}
+}
+
 func TestSiteScopedCredentialIsForbiddenElsewhere(t *testing.T) {
 	c, _ := newFakeClient(t, resivo.WithClientCredentials(resivotest.SiteClientID, resivotest.SiteClientSecret))
 	ctx := context.Background()

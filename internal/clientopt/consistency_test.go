@@ -123,14 +123,29 @@ func as[O any](opts []any) []O {
 
 // fake is what a case may point a client at: a vendor's in-memory fake.
 type fake struct {
-	URL    string
-	PEM    []byte       // the fake's self-signed certificate
-	Client *http.Client // trusts the fake
+	URL      string
+	PEM      []byte       // the fake's self-signed certificate
+	Client   *http.Client // trusts the fake
+	Controls fakeControls
 }
 
-func fakeOf(srv *httptest.Server) fake {
+// fakeControls are what every vendor's fake offers, by one name: a fake
+// missing one, or spelling it otherwise, does not compile.
+type fakeControls interface {
+	ExpireAccessTokens()
+}
+
+// The fakes of vendors whose tokens announce a lifetime set it by one name
+// (Havr's access tokens have none: they just start answering 401).
+var (
+	_ interface{ SetTokenTTL(time.Duration) } = (*primistest.Server)(nil)
+	_ interface{ SetTokenTTL(time.Duration) } = (*augusttest.Server)(nil)
+	_ interface{ SetTokenTTL(time.Duration) } = (*resivotest.Server)(nil)
+)
+
+func fakeOf(srv *httptest.Server, controls fakeControls) fake {
 	return fake{URL: srv.URL, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}),
-		Client: srv.Client()}
+		Client: srv.Client(), Controls: controls}
 }
 
 // vendor is one vendor package under test.
@@ -164,7 +179,7 @@ func vendors() []vendor {
 				srv := havrtest.NewServer()
 				t.Cleanup(srv.Close)
 				own := []havr.Option{havr.WithPassword(havrtest.OwnerEmail, havrtest.OwnerPassword)}
-				c, err := havr.New(append(own, as[havr.Option](opts(fakeOf(srv.Server)))...)...)
+				c, err := havr.New(append(own, as[havr.Option](opts(fakeOf(srv.Server, srv)))...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -186,7 +201,7 @@ func vendors() []vendor {
 				srv := primistest.NewServer()
 				t.Cleanup(srv.Close)
 				own := []primis.Option{primis.WithPhoneID("consistency"), primis.WithPassword(primistest.UserEmail, primistest.UserPassword)}
-				c, err := primis.New(append(own, as[primis.Option](opts(fakeOf(srv.Server)))...)...)
+				c, err := primis.New(append(own, as[primis.Option](opts(fakeOf(srv.Server, srv)))...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -210,7 +225,7 @@ func vendors() []vendor {
 				// August's access token is issued by the partner's OAuth
 				// flow; the fake mints one (later shared options win).
 				own := []august.Option{august.WithAPIKey(augusttest.APIKey), august.WithTokens(srv.NewToken(augusttest.OwnerID), "")}
-				c, err := august.New(append(own, as[august.Option](opts(fakeOf(srv.Server)))...)...)
+				c, err := august.New(append(own, as[august.Option](opts(fakeOf(srv.Server, srv)))...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -232,7 +247,7 @@ func vendors() []vendor {
 				srv := resivotest.NewServer()
 				t.Cleanup(srv.Close)
 				own := []resivo.Option{resivo.WithPassword(resivotest.UserEmail, resivotest.UserPassword), resivo.WithSites(resivotest.SiteID)}
-				c, err := resivo.New(append(own, as[resivo.Option](opts(fakeOf(srv.Server)))...)...)
+				c, err := resivo.New(append(own, as[resivo.Option](opts(fakeOf(srv.Server, srv)))...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -467,6 +482,32 @@ func TestRollbackGraceBehavesTheSame(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 2, n, "Havr and August")
+}
+
+// TestExpiredAccessTokenIsReplaced: when the fake expires every access
+// token, the next call logs in again where the client holds a password
+// (Havr, Primis, resivo); August's client, holding an access token without
+// a refresh token, fails with ErrUnauthorized: the partner must run OAuth
+// again.
+func TestExpiredAccessTokenIsReplaced(t *testing.T) {
+	for _, v := range vendors() {
+		t.Run(v.name, func(t *testing.T) {
+			var controls fakeControls
+			call, err := v.newClient(t, func(f fake) []any {
+				controls = f.Controls
+				return []any{v.opts.BaseURL(f.URL), v.opts.HTTPClient(f.Client)}
+			})
+			require.NoError(t, err)
+			require.NoError(t, call())
+			controls.ExpireAccessTokens()
+			err = call()
+			if v.opts.Password == nil {
+				assert.ErrorIs(t, err, access.ErrUnauthorized)
+				return
+			}
+			assert.NoError(t, err)
+		})
+	}
 }
 
 // TestTokenCallbackReportsNewTokens: every vendor reports the tokens its

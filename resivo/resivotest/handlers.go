@@ -86,9 +86,9 @@ func (s *Server) issue(site string) (string, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	raw := "tok-" + newID()
-	s.tokens[raw] = token{expires: s.now().Add(s.tokenLifetime), site: site}
+	s.tokens[raw] = token{expires: s.now().Add(s.tokenTTL), site: site}
 	s.tokensIssued++
-	return raw, s.tokenLifetime, s.omitExpiresIn
+	return raw, s.tokenTTL, s.omitExpiresIn
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
