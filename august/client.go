@@ -7,6 +7,7 @@ import (
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/doorkit/doorkit/internal/rest"
@@ -57,17 +58,27 @@ func newResponse(r *http.Response) *Response {
 // CallOption adjusts one call.
 type CallOption func(*rest.Call)
 
-// WithAcceptVersion sends the Accept-Version header v on this call instead
-// of DefaultAcceptVersion ("0.0.1"). August selects the route's version, and
-// so the answer's shape, by it.
-func WithAcceptVersion(v string) CallOption {
+// WithAPIVersion sends API version v (August's Accept-Version header, such
+// as "4.0.0") on this call instead of DefaultAPIVersion ("0.0.1"). August
+// versions each route by this header, and the answer's shape with it, so
+// the version is a per-call setting here, where resivo's WithAPIVersion,
+// a path prefix for the whole API, is set per client. A v that is not
+// three dot-separated numbers makes the call fail with access.ErrInvalid
+// before anything is sent.
+func WithAPIVersion(v string) CallOption {
 	return func(c *rest.Call) {
+		if !apiVersionPattern.MatchString(v) {
+			c.Refuse(access.Invalid("API version", fmt.Sprintf("%q is not three dot-separated numbers, e.g. 4.0.0", v)))
+			return
+		}
 		if c.Header == nil {
 			c.Header = make(http.Header)
 		}
 		c.Header.Set(headerAcceptVersion, v)
 	}
 }
+
+var apiVersionPattern = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$`)
 
 func apply(call *rest.Call, opts []CallOption) *rest.Call {
 	for _, o := range opts {
@@ -124,7 +135,7 @@ func New(opts ...Option) (*Client, error) {
 		c.tokens.refreshFn = c.refreshGrant
 	}
 	cfg.Header = http.Header{}
-	cfg.Header.Set(headerAcceptVersion, DefaultAcceptVersion)
+	cfg.Header.Set(headerAcceptVersion, DefaultAPIVersion)
 	cfg.Transport = &tokenTransport{base: cfg.Transport, apiKey: s.apiKey, store: c.tokens}
 	c.api = rest.New(cfg)
 

@@ -38,9 +38,10 @@
 // exchange is sent by this package because August takes a JSON body, which
 // x/oauth2 cannot send.
 //
-// # Accept-Version
+// # API version
 //
-// Every call sends Accept-Version 0.0.1 unless given WithAcceptVersion;
+// Every call sends API version (Accept-Version) 0.0.1 unless given
+// WithAPIVersion, a per-call option here, since August versions each route;
 // remote operate v2 sends 2.0.0 (a value no open client confirms).
 //
 // # Validation

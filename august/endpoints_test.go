@@ -90,7 +90,7 @@ func TestLocksEndpoints(t *testing.T) {
 			Name: "Get with Accept-Version", Method: "GET", Path: "/locks/" + testLockID, Response: "lock_info.json",
 			Headers: map[string]string{"Accept-Version": "3.0.0"},
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Locks.Get(ctx, testLockID, WithAcceptVersion("3.0.0"))
+				v, _, err := c.Locks.Get(ctx, testLockID, WithAPIVersion("3.0.0"))
 				return v, err
 			},
 			Check: func(t *testing.T, v any) { assert.Equal(t, testLockID, v.(*Lock).LockID) },
@@ -334,7 +334,7 @@ func TestRemoteOperateEndpoints(t *testing.T) {
 		{
 			Name: "V2", Method: "PUT", Path: "/remoteoperate/" + testLockID + "/extendedfunction", Query: "notificationType=websocket&type=sync",
 			Request: "remoteoperate_v2_request.json", Response: "remoteoperate_v2_response.json",
-			Headers: map[string]string{"Accept-Version": RemoteOperateV2Version},
+			Headers: map[string]string{"Accept-Version": RemoteOperateV2APIVersion},
 			Call: func(ctx context.Context, c *Client) (any, error) {
 				v, _, err := c.RemoteOperate.V2(ctx, testLockID, CommandExtendedFunction, RemoteOperateV2Request{
 					ExtendedFunction: &ExtendedFunction{Function: "vacationMode"},
@@ -353,7 +353,7 @@ func TestRemoteOperateEndpoints(t *testing.T) {
 		{
 			Name: "V2 async", Method: "PUT", Path: "/remoteoperate/" + testLockID + "/unlock", Query: "retryLimit=3&type=async", Status: 202,
 			Request: `{"webhook":"` + testHookURL + `"}`,
-			Headers: map[string]string{"Accept-Version": RemoteOperateV2Version},
+			Headers: map[string]string{"Accept-Version": RemoteOperateV2APIVersion},
 			Call: func(ctx context.Context, c *Client) (any, error) {
 				v, _, err := c.RemoteOperate.V2(ctx, testLockID, CommandUnlock, RemoteOperateV2Request{Webhook: ptr(testHookURL), Async: true, RetryLimit: 3})
 				return v, err

@@ -218,7 +218,7 @@ func (s *RemoteOperateService) V2(ctx context.Context, lockID string, command Co
 		}
 	}
 	call.WithBody(req)
-	WithAcceptVersion(RemoteOperateV2Version)(call)
+	WithAPIVersion(RemoteOperateV2APIVersion)(call)
 	if !req.Async {
 		call.WithTimeout(s.client.syncTimeout)
 	}

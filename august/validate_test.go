@@ -136,6 +136,12 @@ func TestValidationBeforeSending(t *testing.T) {
 		"webhook client":   register(func(r *WebhookRequest) { r.ClientID = "a/b" }),
 		"delete client id": func() error { _, _, err := c.Webhooks.Delete(ctx, testLockID, ""); return err }(),
 		"raw version":      func() error { _, _, err := c.Locks.GetRaw(ctx, testLockID, ""); return err }(),
+		"raw version v4":   func() error { _, _, err := c.Locks.GetRaw(ctx, testLockID, "v4"); return err }(),
+		"API version CRLF": func() error {
+			_, _, err := c.Locks.Get(ctx, testLockID, WithAPIVersion("4.0.0\r\nX-Injected: 1"))
+			return err
+		}(),
+		"API version empty": func() error { _, _, err := c.Locks.GetStatus(ctx, testLockID, WithAPIVersion("")); return err }(),
 	}
 	for name, err := range cases {
 		assert.ErrorIs(t, err, access.ErrInvalid, name)

@@ -510,6 +510,52 @@ func TestExpiredAccessTokenIsReplaced(t *testing.T) {
 	}
 }
 
+// TestAPIVersionIsOneOption: the vendors whose API has versions select one
+// with WithAPIVersion. resivo versions the whole API by a path prefix, so it
+// is set per client; August versions each route by its Accept-Version
+// header (its clients send 4.0.0 for activities and 0.0.1 elsewhere), so it
+// is set per call. Either way a malformed version is access.ErrInvalid
+// before any request, and a well-formed one is what the vendor gets.
+func TestAPIVersionIsOneOption(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.Path + " " + r.Header.Get("Accept-Version"))
+		_, _ = w.Write([]byte(`{"id":"s1","displayName":"x","LockID":"0123456789ABCDEF0123456789ABCDEF","status":"kAugLockState_Locked"}`))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	const lockID = "0123456789ABCDEF0123456789ABCDEF"
+
+	t.Run("resivo", func(t *testing.T) {
+		for _, bad := range []string{"", "8", "v8/../x", "v8\r\n"} {
+			_, err := resivo.New(resivo.WithTokens("t", ""), resivo.WithAPIVersion(bad))
+			require.Error(t, err, "%q", bad)
+			assert.True(t, strings.HasPrefix(err.Error(), "resivo: WithAPIVersion"), "%q", err)
+			assert.ErrorIs(t, err, access.ErrInvalid)
+		}
+		c, err := resivo.New(resivo.WithBaseURL(srv.URL), resivo.WithHTTPClient(srv.Client()),
+			resivo.WithTokens("t", ""), resivo.WithAPIVersion("v9"))
+		require.NoError(t, err)
+		_, _, err = c.Sites.Get(ctx, "s1")
+		require.NoError(t, err)
+		assert.Equal(t, "/v9/sites/s1 ", got.Load())
+	})
+	t.Run("august", func(t *testing.T) {
+		c, err := august.New(august.WithBaseURL(srv.URL), august.WithHTTPClient(srv.Client()),
+			august.WithAPIKey("k"), august.WithTokens("t", ""))
+		require.NoError(t, err)
+		got.Store("")
+		for _, bad := range []string{"", "4", "v4.0.0", "4.0.0\r\nX: 1"} {
+			_, _, err := c.Locks.GetStatus(ctx, lockID, august.WithAPIVersion(bad))
+			assert.ErrorIs(t, err, access.ErrInvalid, "%q", bad)
+		}
+		assert.Empty(t, got.Load(), "nothing sent")
+		_, _, err = c.Locks.GetStatus(ctx, lockID, august.WithAPIVersion("4.0.0"))
+		require.NoError(t, err)
+		assert.Equal(t, "/locks/"+lockID+"/status 4.0.0", got.Load())
+	})
+}
+
 // TestTokenCallbackReportsNewTokens: every vendor reports the tokens its
 // first call obtains or is given back (Havr, Primis and resivo log in,
 // August rotates the access token on every answer).
