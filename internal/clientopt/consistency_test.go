@@ -556,6 +556,33 @@ func TestAPIVersionIsOneOption(t *testing.T) {
 	})
 }
 
+// One word per idea, held by the compiler: the service that gets and gives
+// up tokens is Auth in every vendor (August's holds its OAuth flow); an
+// iterator beside a page method is All.
+func _(h *havr.Client, p *primis.Client, a *august.Client, r *resivo.Client) {
+	_, _, _, _ = h.Auth, p.Auth, a.Auth, r.Auth
+	_, _ = h.Notifications.All, a.SubUsers.All
+}
+
+// TestValidatorsMatchErrInvalid: every exported check of a value is
+// Validate<Thing>, returning an error that matches access.ErrInvalid.
+func TestValidatorsMatchErrInvalid(t *testing.T) {
+	for name, err := range map[string]error{
+		"access.ValidateKey":        access.ValidateKey("a\nb"),
+		"access.ValidateEmail":      access.ValidateEmail("ada"),
+		"havr.ValidatePassword":     havr.ValidatePassword("short"),
+		"havr.ValidatePhoneNumber":  havr.ValidatePhoneNumber("12"),
+		"primis.ValidatePassword":   primis.ValidatePassword("short"),
+		"august.ValidatePIN":        august.ValidatePIN("12a4", nil),
+		"august.ValidateLockID":     august.ValidateLockID("abc"),
+		"august.ValidateLockID(lc)": august.ValidateLockID(strings.Repeat("a", 32)),
+	} {
+		assert.ErrorIs(t, err, access.ErrInvalid, name)
+	}
+	require.NoError(t, august.ValidateLockID(strings.Repeat("A", 32)))
+	require.NoError(t, august.ValidatePIN("1234", nil))
+}
+
 // TestTokenCallbackReportsNewTokens: every vendor reports the tokens its
 // first call obtains or is given back (Havr, Primis and resivo log in,
 // August rotates the access token on every answer).
