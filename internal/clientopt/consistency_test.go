@@ -55,6 +55,7 @@ type options[O, T any] struct {
 	RateLimit             func(rate.Limit, int) O
 	TokenStore            func(access.TokenStore) O
 	RateBudget            func(access.RateBudget) O
+	Locker                func(access.Locker) O
 
 	// The options below are shared by the vendors that have the concept,
 	// nil in the others.
@@ -93,6 +94,7 @@ func erase[O, T any](o options[O, T]) shared {
 		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
 		TokenStore:            func(s access.TokenStore) any { return o.TokenStore(s) },
 		RateBudget:            func(b access.RateBudget) any { return o.RateBudget(b) },
+		Locker:                func(l access.Locker) any { return o.Locker(l) },
 		Password:              eraseOptional2(o.Password),
 		RollbackGrace:         eraseOptional(o.RollbackGrace),
 	}
@@ -173,7 +175,7 @@ func vendors() []vendor {
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
 				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, ResponseBodyTimeout: havr.WithResponseBodyTimeout,
 				TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit, TokenStore: havr.WithTokenStore,
-				RateBudget: havr.WithRateBudget, Password: havr.WithPassword, RollbackGrace: havr.WithRollbackGrace,
+				RateBudget: havr.WithRateBudget, Locker: havr.WithLocker, Password: havr.WithPassword, RollbackGrace: havr.WithRollbackGrace,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -195,7 +197,7 @@ func vendors() []vendor {
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
 				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, ResponseBodyTimeout: primis.WithResponseBodyTimeout,
 				TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit, TokenStore: primis.WithTokenStore,
-				RateBudget: primis.WithRateBudget, Password: primis.WithPassword,
+				RateBudget: primis.WithRateBudget, Locker: primis.WithLocker, Password: primis.WithPassword,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
@@ -217,7 +219,7 @@ func vendors() []vendor {
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
 				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, ResponseBodyTimeout: august.WithResponseBodyTimeout,
 				TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit, TokenStore: august.WithTokenStore,
-				RateBudget: august.WithRateBudget, RollbackGrace: august.WithRollbackGrace,
+				RateBudget: august.WithRateBudget, Locker: august.WithLocker, RollbackGrace: august.WithRollbackGrace,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -241,7 +243,7 @@ func vendors() []vendor {
 				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
 				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, ResponseBodyTimeout: resivo.WithResponseBodyTimeout,
 				TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit, TokenStore: resivo.WithTokenStore,
-				RateBudget: resivo.WithRateBudget, Password: resivo.WithPassword,
+				RateBudget: resivo.WithRateBudget, Locker: resivo.WithLocker, Password: resivo.WithPassword,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := resivotest.NewServer()
@@ -367,6 +369,12 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		}},
 		{name: "rate budget", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(access.NewMemoryRateBudget(1000, 10))}
+		}, check: ok},
+		{name: "nil locker", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Locker(nil)}
+		}},
+		{name: "locker", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.Locker(access.NewMemoryLocker())}
 		}, check: ok},
 		{name: "nil token store", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenStore(nil)}
