@@ -42,18 +42,10 @@ type Client struct {
 
 type service struct{ client *Client }
 
-// Response wraps the HTTP response of a call. It is nil when no answer was
-// received.
-type Response struct {
-	*http.Response
-}
-
-func newResponse(r *http.Response) *Response {
-	if r == nil {
-		return nil
-	}
-	return &Response{Response: r}
-}
+// Response is August's answer to a call: the *http.Response, the request id
+// August gave the call (RequestID) and its Retry-After (RetryAfter), read
+// alike in every doorkit package. It is nil when no answer was received.
+type Response = rest.Response
 
 // CallOption adjusts one call.
 type CallOption func(*rest.Call)
@@ -171,19 +163,19 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 // into out (nil discards it).
 func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 	resp, err := c.api.SendHTTP(req, out)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // do sends call and decodes the JSON result into a T.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
 	out, resp, err := rest.Result[T](ctx, api, call)
-	return out, newResponse(resp), err
+	return out, rest.NewResponse(resp), err
 }
 
 // send sends call and discards the body.
 func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, error) {
 	resp, err := api.Do(ctx, call, nil)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // doResult sends a command whose answer is {"message": ...} or, where
@@ -192,9 +184,9 @@ func doResult(ctx context.Context, api *rest.Client, call *rest.Call) (*Result, 
 	var out Result
 	resp, err := api.Do(ctx, call, &out)
 	if err != nil && !emptyAnswer(resp, err) {
-		return nil, newResponse(resp), err
+		return nil, rest.NewResponse(resp), err
 	}
-	return &out, newResponse(resp), nil
+	return &out, rest.NewResponse(resp), nil
 }
 
 // emptyAnswer reports a 2xx answer without a body (or with null), which

@@ -249,7 +249,7 @@ func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*Oper
 	}
 	var out OperateResult
 	hresp, err := s.client.api.Do(ctx, call, &out)
-	resp := newResponse(hresp)
+	resp := rest.NewResponse(hresp)
 	if err != nil {
 		if emptyAnswer(hresp, err) {
 			return &OperateResult{Pending: true}, resp, nil
