@@ -651,3 +651,30 @@ func TestGodocNamesNoMissingDesignDoc(t *testing.T) {
 	})
 	require.NoError(t, err)
 }
+
+// TestVendorDocsSayOnlyWhatDiffers (issue 14 item 18): shared behaviour is
+// said once, in README's "Behaviour you can rely on" and package access; a
+// vendor package's doc says what is its vendor's own, names nothing
+// internal, and says what counts as evidence of success.
+func TestVendorDocsSayOnlyWhatDiffers(t *testing.T) {
+	shared := []string{
+		"# Bounds", "# Retries", "# Logging", "# Your own transport",
+		"lends the client its Transport", "is 2 unless set", "read up to 32 MiB",
+		"Backoff is exponential", "A redirect is followed only",
+		"Every error a call returns says what happened", "New makes no request",
+	}
+	internal := []string{"rest.", "clientopt", "maxRepairs", "internal/"}
+	for _, v := range []string{"havr", "primis", "august", "resivo"} {
+		t.Run(v, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("..", "..", v, "doc.go"))
+			require.NoError(t, err)
+			doc := string(b)
+			for _, s := range append(shared, internal...) {
+				assert.False(t, strings.Contains(doc, s), "%s/doc.go says %q", v, s)
+			}
+			for _, s := range []string{"# Evidence of success", `README's "Behaviour you can rely on"`} {
+				assert.True(t, strings.Contains(doc, s), "%s/doc.go lacks %q", v, s)
+			}
+		})
+	}
+}
