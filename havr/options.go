@@ -208,8 +208,8 @@ func WithTokenLifetime(d time.Duration) Option {
 	}
 }
 
-// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
-// rest.DefaultMaxBody); a longer body is an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB); a
+// longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }

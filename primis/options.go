@@ -171,8 +171,8 @@ func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
-// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
-// rest.DefaultMaxBody); a longer body is an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB); a
+// longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }
