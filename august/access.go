@@ -101,8 +101,8 @@ func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
 	if doorID == "" {
 		return nil, access.Invalid("doorID", "is required")
 	}
-	if !ValidLockID(doorID) {
-		return nil, fmt.Errorf("august: %q is not an August lock id: %w", doorID, access.ErrNotFound)
+	if !validLockID(doorID) {
+		return nil, access.Invalid("doorID", fmt.Sprintf("%q is not an August lock id (32 upper-case hexadecimal characters)", doorID))
 	}
 	l, _, err := c.Locks.Get(ctx, doorID)
 	return l, err
@@ -124,75 +124,6 @@ func (c *Client) pinRules(ctx context.Context, l *Lock) PINRules {
 	}
 	return rules
 }
-
-// OpenDoor unlocks a lock remotely. With a webhook handler (WithWebhook) it
-// sends an asynchronous unlock and waits for its result by webhook (at most
-// ConfirmTimeout); otherwise it unlocks synchronously. It is never resent.
-// A lock without a bridge is access.ErrUnsupported; a refusal (403, or a
-// failed result without a lock status) is access.ErrDenied; the lock's own
-// failures keep their sentinels (ErrJammed, ErrLowBattery, ...); a result
-// that never arrives is access.ErrOutcomeUnknown.
-//
-// PUT /remoteoperate/:lockID/unlock
-func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
-	l, err := c.lockInfo(ctx, doorID)
-	if err != nil {
-		return err
-	}
-	if !l.HasBridge() {
-		return fmt.Errorf("august: lock %s has no bridge for remote unlock: %w", doorID, access.ErrUnsupported)
-	}
-	if c.events == nil {
-		_, _, err := c.RemoteOperate.Sync(ctx, doorID, CommandUnlock, nil)
-		return openError(err)
-	}
-	p := c.events.Expect(OperationKey(doorID, CommandUnlock))
-	defer p.Cancel()
-	if _, err := c.RemoteOperate.Async(ctx, doorID, CommandUnlock, nil); err != nil {
-		return openError(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
-	defer cancel()
-	ev, err := p.Wait(wctx)
-	var cerr *CommandError
-	switch {
-	case errors.As(err, &cerr):
-		return eventError(doorID, ev)
-	case err != nil:
-		return fmt.Errorf("august: unlock of %s accepted, no result seen: %w: %w", doorID, access.ErrOutcomeUnknown, err)
-	}
-	return nil
-}
-
-// eventError turns a failed operation event into an error: an *Error with
-// the status the event carries, else access.ErrDenied.
-func eventError(doorID string, ev *Event) error {
-	_, reason := ev.Failed()
-	if ev.Error != nil && ev.Error.Status != 0 {
-		e := &Error{StatusCode: ev.Error.Status, Method: "PUT", Path: "/remoteoperate/" + doorID + "/unlock",
-			Code: string(ev.Error.Code), Message: ev.Error.Message}
-		e.Kind = kindOf(e.StatusCode, e.Code, e.Path)
-		if e.Kind != "" {
-			return openError(e)
-		}
-	}
-	return fmt.Errorf("august: unlock of %s failed: %s: %w", doorID, reason, access.ErrDenied)
-}
-
-// openError adds access.ErrDenied to a refusal.
-func openError(err error) error {
-	var aerr *Error
-	if errors.As(err, &aerr) && aerr.StatusCode == 403 {
-		return &deniedError{err: err}
-	}
-	return err
-}
-
-type deniedError struct{ err error }
-
-func (e *deniedError) Error() string        { return e.err.Error() }
-func (e *deniedError) Unwrap() error        { return e.err }
-func (e *deniedError) Is(target error) bool { return target == access.ErrDenied }
 
 // parallel runs f(0..n-1) with at most parallelCalls at a time.
 func parallel(n int, f func(i int)) {

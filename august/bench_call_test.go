@@ -52,7 +52,7 @@ func BenchmarkLocksGet(b *testing.B) {
 				}
 				req.Header.Set("x-august-api-key", augusttest.APIKey)
 				req.Header.Set("x-august-access-token", token)
-				req.Header.Set("Accept-Version", august.DefaultAcceptVersion)
+				req.Header.Set("Accept-Version", august.DefaultAPIVersion)
 				req.Header.Set("Accept", "application/json")
 				resp, err := hc.Do(req)
 				if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 )
 
 // A grant is a temporary PIN on each of its doors for a partner sub-user of
@@ -28,9 +29,10 @@ const partnerPrefix = "doorkit1."
 // package does not know; the door is shown as pending with the state named.
 const NoticeUnknownPINState access.NoticeCode = "august_unknown_pin_state"
 
-// DefaultRollbackGrace is how long CreateGrant's rollback may run on after
-// the caller's context has ended (WithRollbackGrace).
-const DefaultRollbackGrace = 5 * time.Second
+// DefaultRollbackGrace is how long, by default, CreateGrant's rollback may
+// run on after the caller's context has ended (WithRollbackGrace). It is the
+// same in every doorkit package.
+const DefaultRollbackGrace = clientopt.DefaultRollbackGrace
 
 var b64 = base64.RawURLEncoding
 
@@ -166,7 +168,8 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 // (POST /locks/:lockID/pins: the PIN, accessType temporary, the window in
 // whole seconds UTC, the holder's name and the partnerUserID). The PIN is
 // req.PIN, or a random one of a length every door takes. The label has
-// nowhere to go (NoticeLabelDropped). WithWebhook is required: August sends
+// nowhere to go: it is dropped with a NoticeLabelDropped notice, and
+// Grant.Label is empty here and on every read. WithWebhook is required: August sends
 // PIN results only to a webhook.
 //
 // Success means August accepted every load: each door is pending until
@@ -189,6 +192,11 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
+	}
+	for i, id := range req.DoorIDs {
+		if !validLockID(id) {
+			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
+		}
 	}
 	if req.Credential != access.CredentialAny && req.Credential != access.CredentialPIN {
 		return nil, fmt.Errorf("august: grants are PINs, not %q: %w", req.Credential, access.ErrUnsupported)
@@ -220,7 +228,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 	}
 	for i := range rules {
-		if err := CheckPIN(pin.Reveal(), &rules[i]); err != nil {
+		if err := ValidatePIN(pin.Reveal(), &rules[i]); err != nil {
 			return nil, fmt.Errorf("august: lock %s: %w", doorIDs[i], err)
 		}
 	}
@@ -234,7 +242,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	// The grant's user exists before any PIN does, so its PINs can be found
 	// and deleted by it from the start: August assigns a PIN's userID only
 	// once the asynchronous load has completed.
-	sub, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
+	sub, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
 	if err != nil {
 		return nil, fmt.Errorf("august: making the grant's sub-user (no PIN was loaded): %w", err)
 	}
@@ -467,7 +475,7 @@ func randomPIN(rules []PINRules) (access.Secret, error) {
 // add up is an error: it cannot show that a grant is absent.
 func (c *Client) refs(ctx context.Context, match func(grantRef) bool) ([]grantRef, error) {
 	var out []grantRef
-	for u, err := range c.Partners.AllSubUsers(ctx, MaxSubUserPageSize) {
+	for u, err := range c.SubUsers.All(ctx, MaxSubUserPageSize) {
 		if err != nil {
 			return nil, unknownf("august: listing the grants' sub-users: %w", err)
 		}
@@ -706,7 +714,9 @@ func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error
 		return grantView{}, access.Invalid("grantID", "is required")
 	}
 	if !validGrantID(grantID) {
-		return grantView{}, fmt.Errorf("august: %q is not an August grant id: %w", grantID, access.ErrNotFound)
+		// No grant of this package has it: a malformed id is refused
+		// before anything is sent, as in every vendor.
+		return grantView{}, access.Invalid("grantID", fmt.Sprintf("%q is not an August grant id (16 hexadecimal characters)", grantID))
 	}
 	refs, err := c.refs(ctx, func(r grantRef) bool { return r.id == grantID })
 	if err != nil {
@@ -759,8 +769,15 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 // nothing only when no grant has the key.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
-		if filter.DoorID != "" && !ValidLockID(filter.DoorID) {
-			return // no August lock, so no grant covers it
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if filter.DoorID != "" {
+			if err := checkLockID(filter.DoorID); err != nil {
+				yield(nil, err)
+				return
+			}
 		}
 		refs, err := c.refs(ctx, func(r grantRef) bool {
 			return (filter.Key == "" || r.key == filter.Key) &&

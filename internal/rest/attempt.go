@@ -36,15 +36,16 @@ type callInfo struct {
 	idempotent bool          // may be resent after it reached the server
 	timeout    time.Duration // Call.WithTimeout; 0: the client's bound
 	shown      shownPath     // the path as logs and errors show it; zero: the real one
-	sent       atomic.Bool   // a Send has taken state for itself
+	secrets    []string      // the secret values only the call's types tell (sentBy)
+	taken      atomic.Bool   // a Send has taken state for itself
 	state      attemptState
 }
 
 // withCall returns ctx carrying a new callInfo for a call, with the
 // transport trace that fills its state. A context that carries another
 // call's info (a request made with a request's context) keeps it below.
-func withCall(ctx context.Context, idempotent bool, timeout time.Duration, shown shownPath) (context.Context, *callInfo) {
-	ci := &callInfo{idempotent: idempotent, timeout: timeout, shown: shown}
+func withCall(ctx context.Context, idempotent bool, timeout time.Duration, shown shownPath, secrets []string) (context.Context, *callInfo) {
+	ci := &callInfo{idempotent: idempotent, timeout: timeout, shown: shown, secrets: secrets}
 	ctx = context.WithValue(ctx, callKey{}, ci)
 	return httptrace.WithClientTrace(ctx, ci.state.clientTrace()), ci
 }

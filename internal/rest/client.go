@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,8 +45,12 @@ type Config struct {
 	// Header is sent on every request (an API key, Accept-Version).
 	Header http.Header
 	// DecodeError turns a non-2xx response and its bounded body into the
-	// vendor's error value.
+	// vendor's error value. The body comes scrubbed of the secrets the
+	// request sent (see ScrubAnswer).
 	DecodeError func(resp *http.Response, body []byte) error
+	// SecretFields are the vendor's own secret JSON or form keys, beside
+	// IsSecretKey's, whose values are scrubbed from answers.
+	SecretFields []string
 }
 
 // Client sends Calls for one vendor client. It is safe for concurrent use.
@@ -62,6 +67,7 @@ type Client struct {
 	userAgent   []string // nil for none
 	header      http.Header
 	decodeError func(*http.Response, []byte) error
+	fields      []string // Config.SecretFields
 	http        *retryablehttp.Client
 }
 
@@ -82,7 +88,8 @@ func New(cfg Config) *Client {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, header: cfg.Header.Clone(), jsonType: []string{"application/json"}}
+	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, header: cfg.Header.Clone(), jsonType: []string{"application/json"},
+		fields: slices.Clone(cfg.SecretFields)}
 	if cfg.UserAgent != "" {
 		c.userAgent = []string{cfg.UserAgent}
 	}
@@ -192,6 +199,9 @@ func Result[T any](ctx context.Context, c *Client, call *Call) (T, *http.Respons
 }
 
 func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
+	if call.refused != nil {
+		return nil, call.refused
+	}
 	path, shown, err := buildPath(call.Template, call.Params)
 	if err != nil {
 		return nil, err
@@ -234,7 +244,7 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	if body != nil {
 		raw = body
 	}
-	ctx, _ = withCall(ctx, call.idempotent, call.timeout, sp)
+	ctx, _ = withCall(ctx, call.idempotent, call.timeout, sp, sentBy(call))
 	req, err := retryablehttp.NewRequestWithContext(ctx, call.Method, target, raw)
 	if err != nil {
 		return nil, err
@@ -284,16 +294,17 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 	// (a request sent twice) or rest did not build it (SendHTTP): each
 	// Send records its own attempts.
 	ci := callOf(req.Context())
-	if ci == nil || !ci.sent.CompareAndSwap(false, true) {
+	if ci == nil || !ci.taken.CompareAndSwap(false, true) {
 		idempotent := IdempotentMethod(req.Method)
 		var timeout time.Duration
 		var sp shownPath
+		var secrets []string
 		if ci != nil {
-			idempotent, timeout, sp = ci.idempotent, ci.timeout, ci.shown
+			idempotent, timeout, sp, secrets = ci.idempotent, ci.timeout, ci.shown, ci.secrets
 		}
 		var ctx context.Context
-		ctx, ci = withCall(req.Context(), idempotent, timeout, sp)
-		ci.sent.Store(true)
+		ctx, ci = withCall(req.Context(), idempotent, timeout, sp, secrets)
+		ci.taken.Store(true)
 		req = req.WithContext(ctx)
 	}
 	st := &ci.state
@@ -302,7 +313,7 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return resp, transportError(req.Context(), req.Request, st, err)
+		return resp, transportError(req.Context(), req.Request, st, err, c.fields)
 	}
 	defer resp.Body.Close()
 	if resp.Request == nil {
@@ -313,6 +324,9 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		// The auth transport's copy of the request, when the transport
+		// says which it answered: it carries the credentials too.
+		body = scrubBody(body, sentSecrets(resp.Request, c.fields))
 		verr := c.decodeError(resp, body)
 		if readErr != nil {
 			// The status is the vendor's word; the body was cut short (the
@@ -333,7 +347,7 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		err = decodeJSON(body, out)
 	}
 	if err != nil {
-		return resp, decodeFailure(req.Request, resp, err)
+		return resp, decodeFailure(req.Request, resp, err, c.fields)
 	}
 	return resp, nil
 }

@@ -153,12 +153,6 @@ func shownURL(req *http.Request) *url.URL {
 	return &u
 }
 
-// CheckSegment reports a path parameter BuildPath would refuse (one that
-// would change the path: empty, "." or "..", a separator, a query or
-// fragment delimiter, a control character), for a vendor that checks an id
-// before it builds a path with it.
-func CheckSegment(s string) error { return checkSegment(s) }
-
 func checkSegment(s string) error {
 	switch s {
 	case "":

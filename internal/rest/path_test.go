@@ -163,14 +163,3 @@ func FuzzBuildPath(f *testing.F) {
 	})
 }
 
-// CheckSegment refuses what BuildPath refuses, without building a path.
-func TestCheckSegment(t *testing.T) {
-	for _, s := range []string{"", ".", "..", "a/b", `a\b`, "a?b", "a#b", "a\nb"} {
-		assert.ErrorIs(t, CheckSegment(s), access.ErrInvalid, "%q", s)
-		_, err := BuildPath("%v", s)
-		assert.Error(t, err, "%q", s)
-	}
-	for _, s := range []string{"site-1", "a b", "%41", "ünï"} {
-		assert.NoError(t, CheckSegment(s), "%q", s)
-	}
-}

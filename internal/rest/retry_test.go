@@ -249,7 +249,7 @@ func (c *cancelOnClose) Close() error {
 }
 
 func TestCheckRetryCancelledContext(t *testing.T) {
-	callCtx, _ := withCall(context.Background(), true, 0, shownPath{})
+	callCtx, _ := withCall(context.Background(), true, 0, shownPath{}, nil)
 	ctx, cancel := context.WithCancel(callCtx)
 	cancel()
 	retry, err := fastPolicy.checkRetry(ctx, response(503, nil, ""), nil)
