@@ -229,5 +229,8 @@
 // Lookups cost the sub-user listing (one request per 1000 sub-users; one
 // sub-user per grant ever made) and one PIN listing per door of the grants
 // found. A window change is an update command; revoking deletes the PINs;
-// the sub-user stays (August publishes no way to delete it).
+// the sub-user stays (August publishes no way to delete it). A grant that
+// access.EnsureGrant or EnsureRevokedByKey found is changed or revoked from
+// what that lookup showed (UpdateListedGrantWindow, RevokeListedGrant), so
+// a moved booking costs the lookup and one command per door.
 package august
