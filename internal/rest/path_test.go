@@ -162,4 +162,3 @@ func FuzzBuildPath(f *testing.F) {
 		}
 	})
 }
-
