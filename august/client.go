@@ -104,9 +104,6 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
 		grants: newGrantState(), rollbackGrace: s.rollbackGrace}
 	c.locker = s.LockerOrDefault()
-	if c.events != nil {
-		c.events.observe(c.grants.observe)
-	}
 	c.oauthAPI = rest.New(authCfg)
 	c.oauth = &oauth2.Config{
 		ClientID:     s.clientID,

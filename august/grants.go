@@ -99,64 +99,63 @@ func newGrantID() string {
 	return hex.EncodeToString(b)
 }
 
-// grantState is what the access layer learns from webhooks and caches.
+// grantState is what the access layer caches.
 type grantState struct {
 	rules sync.Map // lockID -> PINRules
-
-	mu       sync.Mutex
-	failures map[string]map[string]string // partnerUserID -> lockID -> reason of a failed load
-	order    []string
 }
 
-const maxRememberedFailures = 4096
+func newGrantState() *grantState { return &grantState{} }
 
-func newGrantState() *grantState { return &grantState{failures: map[string]map[string]string{}} }
+// revokedName marks a grant revoked in the webhook result store: its failed
+// loads are no longer shown.
+func revokedName(partnerUserID string) string { return "august:revoked:" + partnerUserID }
 
-// observe records failed loads of doorkit grants.
-func (g *grantState) observe(ev *Event) {
-	if ev.Kind() != EventPINCommand || ev.Action != string(PINActionLoad) || !strings.HasPrefix(ev.PartnerUserID, partnerPrefix) {
-		return
+// loadFailures fills v.failed with the doors, among those the listing shows
+// no PIN on, whose last load result (in the webhook handler's result store,
+// so received by any replica sharing it) says the load failed. Results are
+// kept PINResultTTL. Without a handler there are none to read.
+func (c *Client) loadFailures(ctx context.Context, v *grantView) error {
+	v.failed = nil
+	if c.events == nil {
+		return nil
 	}
-	failed, reason := ev.Failed()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	m := g.failures[ev.PartnerUserID]
-	if !failed {
-		if m != nil {
-			delete(m, ev.Lock())
+	store := c.events.results
+	if _, err := store.GetResult(ctx, revokedName(v.ref.partnerUserID)); err == nil {
+		return nil
+	} else if !errors.Is(err, access.ErrNotFound) {
+		return fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
+	}
+	for _, lockID := range v.doors {
+		if _, listed := v.pins[lockID]; listed {
+			continue
 		}
-		return
-	}
-	if m == nil {
-		if len(g.order) >= maxRememberedFailures {
-			delete(g.failures, g.order[0])
-			g.order = g.order[1:]
+		rs, err := storedResults(ctx, store, PINKey(lockID, PINActionLoad, v.ref.partnerUserID))
+		if err != nil {
+			return fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
 		}
-		m = map[string]string{}
-		g.failures[ev.PartnerUserID] = m
-		g.order = append(g.order, ev.PartnerUserID)
+		if len(rs) == 0 {
+			continue
+		}
+		if failed, reason := rs[len(rs)-1].Event.Failed(); failed {
+			if v.failed == nil {
+				v.failed = map[string]string{}
+			}
+			v.failed[lockID] = reason
+		}
 	}
-	m[ev.Lock()] = reason
+	return nil
 }
 
-// forget drops the failed loads remembered for a grant being revoked, so
-// that it is not listed (as failed) after its PINs are gone; it returns how
-// many there were.
-func (g *grantState) forget(partnerUserID string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	n := len(g.failures[partnerUserID])
-	if _, ok := g.failures[partnerUserID]; ok {
-		delete(g.failures, partnerUserID)
-		g.order = slices.DeleteFunc(g.order, func(p string) bool { return p == partnerUserID })
+// forgetFailures marks a grant being revoked, so that its failed loads are
+// not listed after its PINs are gone, on any replica sharing the store.
+func (c *Client) forgetFailures(ctx context.Context, partnerUserID string) error {
+	if c.events == nil {
+		return nil
 	}
-	return n
-}
-
-func (g *grantState) failed(partnerUserID string) map[string]string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return maps.Clone(g.failures[partnerUserID])
+	if _, err := c.events.results.PutResult(ctx, revokedName(partnerUserID), []byte{1}, PINResultTTL); err != nil {
+		return fmt.Errorf("august: recording the revoke: %w: %w", access.ErrOutcomeUnknown, err)
+	}
+	return nil
 }
 
 // CreateGrant loads a temporary PIN for the holder on each door. It first
@@ -564,6 +563,8 @@ type grantView struct {
 	// unknown says, by lock id, why the listing cannot show whether the
 	// grant's PIN is there.
 	unknown map[string]error
+	// failed holds, by lock id, why the grant's load failed (loadFailures).
+	failed map[string]string
 }
 
 func (c *Client) view(ref grantRef, allLocks []string, l pinListings) grantView {
@@ -651,7 +652,7 @@ func (c *Client) buildGrant(v grantView, now time.Time) *access.Grant {
 			g.Holder.Name = strings.TrimSpace(p.FirstName + " " + p.LastName)
 		}
 	}
-	failed := c.grants.failed(ref.partnerUserID)
+	failed := v.failed
 	for _, lockID := range slices.Sorted(maps.Keys(failed)) {
 		if _, found := v.pins[lockID]; found {
 			continue
@@ -723,6 +724,9 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := c.loadFailures(ctx, &v); err != nil {
+		return nil, err
+	}
 	if g := c.buildGrant(v, time.Now()); g != nil {
 		return g, nil
 	}
@@ -777,6 +781,9 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			if err == nil {
 				err = v.err()
 			}
+			if err == nil {
+				err = c.loadFailures(ctx, &v)
+			}
 			if err != nil {
 				if !yield(nil, err) {
 					return
@@ -826,8 +833,13 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	}
 	// Doors whose load failed hold no PIN: the grant lists them from the
 	// webhook failures remembered, which go with the revoke.
-	failed := c.grants.forget(v.ref.partnerUserID)
-	if len(v.pins) == 0 && failed == 0 {
+	if err := c.loadFailures(ctx, &v); err != nil {
+		return err
+	}
+	if err := c.forgetFailures(ctx, v.ref.partnerUserID); err != nil {
+		return err
+	}
+	if len(v.pins) == 0 && len(v.failed) == 0 {
 		return fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
 	}
 	return nil
@@ -898,6 +910,9 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if len(updated.pins) == 0 {
 		return nil, fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
 	}
+	// The updates are made: a result store that cannot be read now only
+	// leaves failed loads out of the grant returned (GetGrant shows them).
+	_ = c.loadFailures(ctx, &updated)
 	g := c.buildGrant(updated, time.Now())
 	g.Window = prepared
 	g.Notices = append(g.Notices, notices...)

@@ -57,11 +57,6 @@ type WebhookHandler struct {
 	results   access.ResultStore
 	dedupeTTL time.Duration
 
-	mu sync.Mutex
-	// observers see every event this handler dispatches (the client's
-	// access layer).
-	observers []func(*Event)
-
 	received, duplicates, refused atomic.Uint64
 }
 
@@ -385,15 +380,9 @@ type storedEvent struct {
 // maxSlots bounds the results kept under one WaitKey at a time.
 const maxSlots = 1024
 
-// dispatch shows ev to the observers and stores it under each WaitKey it
-// satisfies, in the first free slot (see slotName).
+// dispatch stores ev under each WaitKey it satisfies, in the first free
+// slot (see slotName).
 func (h *WebhookHandler) dispatch(ctx context.Context, ev *Event) error {
-	h.mu.Lock()
-	observers := h.observers
-	h.mu.Unlock()
-	for _, fn := range observers {
-		fn(ev)
-	}
 	keys := ev.keys()
 	if len(keys) == 0 {
 		return nil
@@ -468,13 +457,6 @@ func storedResults(ctx context.Context, store access.ResultStore, k WaitKey) ([]
 	}
 	slices.SortStableFunc(out, func(a, b storedEvent) int { return a.At.Compare(b.At) })
 	return out, nil
-}
-
-// observe adds fn to the functions that see every dispatched event.
-func (h *WebhookHandler) observe(fn func(*Event)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.observers = append(h.observers[:len(h.observers):len(h.observers)], fn)
 }
 
 // Pending is a result a caller expects. Create it with Expect before sending
