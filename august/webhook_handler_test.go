@@ -227,3 +227,57 @@ type discardResponse struct {
 func (d *discardResponse) Header() http.Header         { return d.header }
 func (d *discardResponse) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discardResponse) WriteHeader(s int)           { d.status = s }
+
+// One 256 KiB body of small events cannot flood the de-duplication memory:
+// a body with more than WithMaxEvents events is refused whole (413), and an
+// event seen before is still a repeat after it.
+func TestWebhookHandlerBoundsEventsPerBody(t *testing.T) {
+	var n int
+	h := newHandler(t, WithEventFunc(func(context.Context, *Event) { n++ }))
+	first := `{"eventID":"first","lockID":"` + testLockID + `","notificationType":"battery"}`
+	require.Equal(t, http.StatusOK, post(h, hookToken, first).Code)
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; b.Len() < DefaultMaxEventBody-32; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"eventID":"` + strconv.Itoa(i) + `"}`)
+	}
+	b.WriteString("]")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, post(h, hookToken, b.String()).Code)
+	assert.Equal(t, 1, n, "no event of a refused body is taken")
+	post(h, hookToken, first)
+	assert.Equal(t, 1, n, "still a repeat")
+	assert.Equal(t, uint64(1), h.Stats().Duplicates)
+
+	many := "[" + strings.Repeat(`{"lockID":"`+testLockID+`"},`, DefaultMaxEvents) + `{"eventID":"x"}]`
+	assert.Equal(t, http.StatusRequestEntityTooLarge, post(h, hookToken, many).Code)
+	h2 := newHandler(t, WithMaxEvents(DefaultMaxEvents+1))
+	assert.Equal(t, http.StatusOK, post(h2, hookToken, many).Code)
+}
+
+// null is not an event, as the body or in an array.
+func TestWebhookHandlerRefusesNull(t *testing.T) {
+	var n int
+	h := newHandler(t, WithEventFunc(func(context.Context, *Event) { n++ }))
+	for _, body := range []string{"null", " null\n", "[null]", `[{"eventID":"a"},null]`, `"text"`, "42", "[1]"} {
+		assert.Equal(t, http.StatusBadRequest, post(h, hookToken, body).Code, body)
+	}
+	assert.Zero(t, n)
+	assert.Zero(t, h.Stats().Received)
+}
+
+// An event without an eventID is identified by its fields: the same event
+// re-serialised (other key order, spacing) is a repeat.
+func TestWebhookHandlerDeduplicatesByFields(t *testing.T) {
+	var n int
+	h := newHandler(t, WithEventFunc(func(context.Context, *Event) { n++ }))
+	post(h, hookToken, `{"lockID":"`+testLockID+`","notificationType":"battery","battery":0.5}`)
+	post(h, hookToken, `{ "battery": 0.50, "notificationType": "battery",  "lockID": "`+testLockID+`" }`)
+	post(h, hookToken, `[{"battery":0.5,"lockID":"`+testLockID+`","notificationType":"battery"}]`)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, uint64(2), h.Stats().Duplicates)
+	post(h, hookToken, `{"lockID":"`+testLockID+`","notificationType":"battery","battery":0.4}`)
+	assert.Equal(t, 2, n, "another value is another event")
+}
