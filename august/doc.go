@@ -73,6 +73,12 @@
 // process that sends commands without receiving their results gives it with
 // WithWebhookURLSecret.
 //
+// With several replicas behind a load balancer August calls any of them:
+// give every replica's handler the same access.ResultStore
+// (WithResultStore; redisstore's Store for several processes). Results,
+// de-duplication and failed PIN loads are then shared: a caller waiting on
+// one replica gets the result another received.
+//
 //	p := hooks.Expect(august.PINKey(lockID, august.PINActionLoad, partnerUserID))
 //	defer p.Cancel()
 //	_, _, err := c.PINs.Load(ctx, lockID, cmd, webhookURL, nil)

@@ -40,10 +40,19 @@ import (
 //
 // A call with neither is answered 401; a wrong header token, or a wrong URL
 // secret without a header, 403. The handler decodes each event (one object
-// or an array of them), drops repeated deliveries (by eventID, else by
-// body; remembering a bounded number), passes new events to the function
-// given with WithEventFunc, and hands them to callers waiting with Expect,
-// ExpectFunc or Wait.
+// or an array of at most WithMaxEvents of them; null is not an event),
+// drops repeated deliveries (by eventID, else by the event's fields, for
+// WithDedupeTTL), passes new events to the function given with
+// WithEventFunc, and hands them to callers waiting with Expect, ExpectFunc
+// or Wait.
+//
+// What it receives lives in its result store (WithResultStore): the
+// de-duplication marks, and every result under a name computed from its
+// WaitKey, for OperationResultTTL or PINResultTTL. Give every replica's
+// handler the same store and a result August delivers to any replica
+// reaches the caller waiting on another, a repeat delivered to another
+// replica is dropped, and a failed PIN load shows on every replica. A call
+// the store cannot record is answered 503, so August delivers it again.
 type WebhookHandler struct {
 	header    string
 	tokenSum  [sha256.Size]byte
