@@ -263,7 +263,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		var result *Pending
 		if c.events != nil {
 			// Registered before the load, so a rollback can wait for it.
-			result = c.events.Expect(PINKey(lockID, PINActionLoad, ref.partnerUserID))
+			result = c.events.ExpectFunc(PINKey(lockID, PINActionLoad, ref.partnerUserID), pinSettled)
 		}
 		_, _, err := c.PINs.Send(ctx, lockID, PINCommandsRequest{Commands: []PINCommand{cmd}, Webhook: c.webhookURL, Rules: &rules[i]})
 		if err != nil {
@@ -939,7 +939,7 @@ func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p Stat
 		}
 		return p, fmt.Errorf("august: the PIN on lock %s is still %s: %w", lockID, p.ListState, access.ErrConflict)
 	}
-	w := c.events.Expect(PINKey(lockID, action, ref.partnerUserID))
+	w := c.events.ExpectFunc(PINKey(lockID, action, ref.partnerUserID), pinSettled)
 	defer w.Cancel()
 	// The result may have arrived before Expect: look again first.
 	if now, err := c.pinNow(ctx, lockID, ref); err != nil || pendingAction[now.ListState] == "" {
@@ -970,12 +970,22 @@ func (c *Client) pinNow(ctx context.Context, lockID string, ref grantRef) (State
 	return StatePIN{}, nil
 }
 
+// pinSettled takes a PIN command's result that says how it ended: a
+// failure, or a success in words this package recognises (Succeeded). Any
+// other result (a status it does not know) is no evidence either way: the
+// wait goes on, and ends in access.ErrOutcomeUnknown if nothing more
+// arrives.
+func pinSettled(ev *Event) bool {
+	failed, _ := ev.Failed()
+	return failed || ev.Succeeded()
+}
+
 // pinCommand sends one PIN command and, with a webhook handler, waits for
 // August to confirm it.
 func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cmd PINCommand) error {
 	var w *Pending
 	if c.events != nil {
-		w = c.events.Expect(PINKey(lockID, cmd.Action, ref.partnerUserID))
+		w = c.events.ExpectFunc(PINKey(lockID, cmd.Action, ref.partnerUserID), pinSettled)
 		defer w.Cancel()
 	}
 	rules, _ := c.grants.rules.Load(lockID)
