@@ -58,3 +58,26 @@ func TestEventSucceeded(t *testing.T) {
 		assert.Equal(t, c.want, c.ev.Succeeded(), "%+v", c.ev)
 	}
 }
+
+// Without a webhook handler an accepted update is no proof the PIN
+// changed: only the PIN listing read back is, and while it shows the
+// update under way the call ends in ErrOutcomeUnknown, not success.
+func TestUpdateWithoutHandlerNeedsTheListing(t *testing.T) {
+	env := newFakeEnv(t, august.WithWebhook(fakeHookURL, nil))
+	c, srv := env.c, env.srv
+	ctx := timeout(t)
+	req := grantRequest("booking-update-nohandler", "135794")
+	grant, err := c.CreateGrant(ctx, req)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+
+	srv.HoldDeliveries(true)
+	later := access.Window{Start: req.Window.Start.Add(time.Hour), End: req.Window.End.Add(time.Hour)}
+	_, err = c.UpdateGrantWindow(ctx, grant.ID, later)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "August accepted the update; nothing shows it applied")
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	g, err := c.GetGrant(ctx, grant.ID)
+	require.NoError(t, err)
+	assert.True(t, g.Window.Start.Equal(later.Start), "applied once August says so: %v", g.Window)
+}

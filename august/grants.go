@@ -899,10 +899,7 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 		if err := c.pinCommand(ctx, lockID, v.ref, cmd); err != nil {
 			return nil, fmt.Errorf("august: updating grant %s's PIN on lock %s: %w", grantID, lockID, err)
 		}
-		p.ListState = PINUpdating // accepted: applied when August says so
-		if c.events != nil {
-			p.ListState = PINLoaded // August confirmed it
-		}
+		p.ListState = PINLoaded // August confirmed it, by webhook or in the listing
 		p.AccessType = AccessTemporary
 		p.AccessStartTime, p.AccessEndTime = Time{Time: prepared.Start}, Time{Time: prepared.End}
 		updated.pins[lockID] = p
@@ -926,8 +923,8 @@ var pendingAction = map[PINState]PINAction{
 
 // settle waits until p has no command pending and returns it as listed
 // then (ListState "" when it is gone). Without a webhook handler a PIN being
-// deleted is returned as it is (the delete was accepted), and any other
-// pending PIN is access.ErrConflict.
+// deleted is access.ErrOutcomeUnknown (the delete was accepted and is not
+// applied yet), and any other pending PIN is access.ErrConflict.
 func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p StatePIN) (StatePIN, error) {
 	action, pending := pendingAction[p.ListState]
 	if !pending {
@@ -935,7 +932,8 @@ func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p Stat
 	}
 	if c.events == nil {
 		if p.ListState == PINDeleting {
-			return p, nil
+			return p, fmt.Errorf("august: the PIN on lock %s is being deleted, and without a webhook handler (WithWebhook) no result can say when it is gone: %w",
+				lockID, access.ErrOutcomeUnknown)
 		}
 		return p, fmt.Errorf("august: the PIN on lock %s is still %s: %w", lockID, p.ListState, access.ErrConflict)
 	}
@@ -970,6 +968,43 @@ func (c *Client) pinNow(ctx context.Context, lockID string, ref grantRef) (State
 	return StatePIN{}, nil
 }
 
+// confirmByListing is the evidence for a PIN command without a webhook
+// handler: August accepting a command is no proof the lock applied it, so
+// the lock's PIN listing is read back. A delete is confirmed when the
+// listing shows no PIN of the grant's user; an update or enable when it
+// shows the PIN loaded (for an update, with the new window); a disable when
+// it shows it disabled. Anything else (the command still under way, as it
+// usually is right after it was accepted) is an error matching
+// access.ErrOutcomeUnknown: the change is likely coming, and GetGrant shows
+// when it has.
+func (c *Client) confirmByListing(ctx context.Context, lockID string, ref grantRef, cmd PINCommand) error {
+	now, err := c.pinNow(ctx, lockID, ref)
+	if err != nil {
+		return fmt.Errorf("august: %s accepted; reading it back: %w", cmd.Action, err)
+	}
+	applied := false
+	switch cmd.Action {
+	case PINActionDelete:
+		applied = now.ListState == ""
+	case PINActionUpdate:
+		applied = now.ListState == PINLoaded && cmd.AccessTimes != nil &&
+			now.AccessStartTime.Equal(cmd.AccessTimes.Start) && now.AccessEndTime.Equal(cmd.AccessTimes.End)
+	case PINActionEnable, PINActionLoad:
+		applied = now.ListState == PINLoaded
+	case PINActionDisable:
+		applied = now.ListState == PINDisabled
+	}
+	if applied {
+		return nil
+	}
+	state := string(now.ListState)
+	if state == "" {
+		state = "absent"
+	}
+	return fmt.Errorf("august: %s accepted, not applied yet: the PIN listing shows the PIN %s, and without a webhook handler (WithWebhook) no result can say when it is: %w",
+		cmd.Action, state, access.ErrOutcomeUnknown)
+}
+
 // pinSettled takes a PIN command's result that says how it ended: a
 // failure, or a success in words this package recognises (Succeeded). Any
 // other result (a status it does not know) is no evidence either way: the
@@ -997,7 +1032,7 @@ func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cm
 		return err
 	}
 	if w == nil {
-		return nil
+		return c.confirmByListing(ctx, lockID, ref, cmd)
 	}
 	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
 	defer cancel()
