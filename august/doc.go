@@ -267,18 +267,24 @@
 //     every door's load; the doors are then pending, not active. If a later
 //     door refuses, the PINs loaded before are deleted again within the
 //     caller's deadline plus WithRollbackGrace; a door counts as cleaned
-//     when August confirms the delete by webhook (without a handler:
-//     accepts it), answers it with 404, or reports the load itself failed.
+//     when August confirms the delete by webhook (without a handler: the PIN
+//     listing read back shows it gone), answers it with 404, or reports the
+//     load itself failed.
 //     Anything left is a *RollbackError
 //     (access.ErrOutcomeUnknown) naming the locks that may keep a live PIN.
 //   - GetGrant and ListGrants show a door active, pending, expired or
 //     revoked from the list its PIN is in (a list August does not document
 //     shows it pending, with NoticeUnknownPINState), and failed from a
-//     failed load's webhook result seen by this process.
+//     failed load's webhook result seen by any replica sharing the
+//     handler's result store (WithResultStore).
 //   - UpdateGrantWindow and RevokeGrant succeed, with a handler, when August
 //     confirms each command by webhook (a delete also when August answers
-//     404: the PIN is not on the lock); without one, when August accepts
-//     each command, and a PIN with a command under way is access.ErrConflict.
+//     404: the PIN is not on the lock); without one, when the PIN listing
+//     read back shows each command applied (an accepted command is not
+//     proof: until the listing shows it, access.ErrOutcomeUnknown), and a PIN
+//     with a command under way is access.ErrConflict (a delete under way,
+//     access.ErrOutcomeUnknown). Only a result in a status this package
+//     recognises confirms (Event.Succeeded); any other keeps the wait going.
 //     The confirmation is the result August posts to the webhook URL the
 //     command names, taken with the registered header or, since August
 //     documents that header for lock webhooks only, with the URL secret (see

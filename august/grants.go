@@ -177,7 +177,8 @@ func (c *Client) forgetFailures(ctx context.Context, partnerUserID string) error
 // runs on after ctx ends for at most the rollback grace (WithRollbackGrace,
 // DefaultRollbackGrace), and never longer than ConfirmTimeout: a door
 // counts as cleaned when August confirms the delete by webhook (without a
-// handler: accepts it), answers that the PIN is not on the lock (404), or
+// handler: the PIN listing read back shows it gone), answers that the PIN
+// is not on the lock (404), or
 // reports that the load itself failed. What it cannot finish in that time
 // is returned as a *RollbackError, which matches access.ErrOutcomeUnknown
 // and names the locks that may keep a live PIN; access.EnsureGrant finds
@@ -807,8 +808,12 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // without one that is access.ErrConflict until August has applied it).
 //
 // Success means: with a webhook handler, August confirmed each delete (or
-// answered that the PIN is not on the lock); without one, August accepted
-// each delete. It forgets the grant's failed loads, so the grant is not
+// answered that the PIN is not on the lock); without one, the PIN listing
+// read back after each delete shows the PIN gone (right after August accepts
+// a delete it usually still shows it being deleted: that is an error
+// matching access.ErrOutcomeUnknown, and a later call finds the grant gone,
+// access.ErrNotFound). A result in a status this package does not know is no
+// confirmation (Event.Succeeded). It forgets the grant's failed loads, so the grant is not
 // listed after. It is access.ErrNotFound only on August's word: no sub-user
 // listed for the id, or complete listings of the grant's doors showing no
 // PIN of its sub-user (and no failed load remembered). A lock whose listing
@@ -853,7 +858,7 @@ func (c *Client) revokePIN(ctx context.Context, lockID string, ref grantRef, p S
 		return err
 	}
 	if p.ListState == "" || p.ListState == PINDeleting {
-		return nil // gone meanwhile, or a delete accepted before (without a handler to wait for it)
+		return nil // gone meanwhile, or deleted by a command whose result arrived
 	}
 	err = c.deletePIN(ctx, lockID, ref, p.PIN.PIN)
 	var aerr *Error
@@ -867,8 +872,9 @@ func (c *Client) revokePIN(ctx context.Context, lockID string, ref grantRef, p S
 // door (POST /locks/:lockID/pins, action update, accessType temporary). A
 // PIN with a command under way is first waited for. Success means: with a
 // webhook handler, August confirmed each update (the doors are then
-// active); without one, August accepted each (the doors are pending until
-// it applies them). Not found and unknown as for RevokeGrant.
+// active); without one, the PIN listing read back shows each PIN loaded with
+// the new window (while it shows the update under way, the error matches
+// access.ErrOutcomeUnknown). Not found and unknown as for RevokeGrant.
 func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window access.Window) (*access.Grant, error) {
 	prepared, notices, err := window.Prepare(time.Now(), time.Second)
 	if err != nil {
