@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // *Client implements the access interfaces: doors are the caller's locks,
@@ -42,6 +43,9 @@ const parallelCalls = 8
 // codes, has a bridge and is not a type-1 lock (which takes "always" PINs
 // only, so no time-bounded grant).
 func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	locks, _, err := c.Locks.List(ctx)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // A grant is a temporary PIN on each of its doors for a partner sub-user of
@@ -187,6 +188,9 @@ func (c *Client) forgetFailures(ctx context.Context, partnerUserID string) error
 // and is not resent (nor rolled back): EnsureGrant finds what it made by
 // key.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -718,6 +722,9 @@ func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error
 // of it failed; an error matching access.ErrOutcomeUnknown when a listing
 // cannot show it (see the package's access section).
 func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	v, err := c.viewByID(ctx, grantID)
 	if err != nil {
 		return nil, err
@@ -744,6 +751,10 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 // nothing only when no grant has the key.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if ctx == nil {
+			yield(nil, rest.ErrNilContext)
+			return
+		}
 		if err := filter.Validate(); err != nil {
 			yield(nil, err)
 			return
@@ -820,6 +831,9 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // fails, or that lists a PIN without a user yet, gives an error matching
 // access.ErrOutcomeUnknown instead: the grant's PIN may be there.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
+	if ctx == nil {
+		return rest.ErrNilContext
+	}
 	v, err := c.viewByID(ctx, grantID)
 	if err != nil {
 		return err
@@ -876,6 +890,9 @@ func (c *Client) revokePIN(ctx context.Context, lockID string, ref grantRef, p S
 // the new window (while it shows the update under way, the error matches
 // access.ErrOutcomeUnknown). Not found and unknown as for RevokeGrant.
 func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window access.Window) (*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	prepared, notices, err := window.Prepare(time.Now(), time.Second)
 	if err != nil {
 		return nil, err

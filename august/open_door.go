@@ -60,6 +60,9 @@ const ClockSkewAllowance = 30 * time.Second
 //
 // PUT /remoteoperate/:lockID/unlock
 func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
+	if ctx == nil {
+		return rest.ErrNilContext
+	}
 	l, err := c.lockInfo(ctx, doorID)
 	if err != nil {
 		return err

@@ -47,9 +47,7 @@ func TestNilContextIsInvalid(t *testing.T) {
 	req := access.GrantRequest{Key: "nil-ctx", DoorIDs: []string{"d"}, Holder: access.Person{Name: "A", Email: "a@example.com"},
 		Window: access.Window{Start: start, End: start.Add(time.Hour)}}
 	var nilCtx context.Context
-	// August joins once its grant lookups are rebuilt (issue 12 A3).
-	_ = ac
-	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc} {
+	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc, "august": ac} {
 		calls := map[string]func() error{}
 		if l, ok := client.(access.DoorLister); ok {
 			calls["ListDoors"] = func() error { _, err := l.ListDoors(nilCtx); return err }
