@@ -75,6 +75,17 @@ func TestNilContextIsInvalid(t *testing.T) {
 		if u, ok := client.(access.GrantUpdater); ok {
 			calls["UpdateGrantWindow"] = func() error { _, err := u.UpdateGrantWindow(nilCtx, "g", req.Window); return err }
 		}
+		if name == "august" {
+			// Well-formed ids, so that no validation answers first.
+			valid := req
+			valid.DoorIDs = []string{augusttest.FrontDoorID}
+			const grantID = "0123456789abcdef"
+			calls["OpenDoor valid"] = func() error { return ac.OpenDoor(nilCtx, augusttest.FrontDoorID) }
+			calls["CreateGrant valid"] = func() error { _, err := ac.CreateGrant(nilCtx, valid); return err }
+			calls["GetGrant valid"] = func() error { _, err := ac.GetGrant(nilCtx, grantID); return err }
+			calls["RevokeGrant valid"] = func() error { return ac.RevokeGrant(nilCtx, grantID) }
+			calls["UpdateGrantWindow valid"] = func() error { _, err := ac.UpdateGrantWindow(nilCtx, grantID, req.Window); return err }
+		}
 		for op, call := range calls {
 			err := func() (err error) {
 				defer func() {
