@@ -25,9 +25,9 @@ var (
 // Vendor is the name August doors and grants carry in access.Door.Vendor.
 const Vendor = "august"
 
-// ConfirmTimeout bounds how long the access layer waits for August to
-// confirm a PIN command or an asynchronous unlock by webhook, unless the
-// caller's context ends sooner.
+// ConfirmTimeout is the default of WithConfirmTimeout: how long the access
+// layer waits for August to confirm a PIN command or an asynchronous unlock
+// by webhook, unless the caller's context ends sooner.
 const ConfirmTimeout = 2 * time.Minute
 
 // parallelCalls bounds the concurrent per-lock calls of the access layer.

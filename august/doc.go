@@ -226,7 +226,7 @@
 // clock) less ClockSkewAllowance (30 s), and saying unlocked
 // (kAugLockState_Unlocked, unlocked, remote_unlock) or unlatched.
 // kAugLockState_Unlocking and every other event keep it waiting; none by
-// ConfirmTimeout or the caller's deadline is access.ErrOutcomeUnknown. A
+// the confirm timeout (WithConfirmTimeout) or the caller's deadline is access.ErrOutcomeUnknown. A
 // failure tied to the command keeps its sentinel (530 or
 // FAILED_BRIDGE_ERROR_LOCK_JAMMED: ErrJammed; 550: ErrLowBattery; ...), and
 // one with a status doorkit does not recognise is access.ErrOutcomeUnknown.

@@ -176,7 +176,7 @@ func (c *Client) forgetFailures(ctx context.Context, partnerUserID string) error
 // If a door refuses the load, the PINs loaded on the doors before it are
 // deleted again (the rollback) and the refusal is returned. The rollback
 // runs on after ctx ends for at most the rollback grace (WithRollbackGrace,
-// DefaultRollbackGrace), and never longer than ConfirmTimeout: a door
+// DefaultRollbackGrace), and never longer than the confirm timeout (WithConfirmTimeout): a door
 // counts as cleaned when August confirms the delete by webhook (without a
 // handler: the PIN listing read back shows it gone), answers that the PIN
 // is not on the lock (404), or
@@ -358,9 +358,9 @@ func (c *Client) rollback(ctx context.Context, ref grantRef, pin access.Secret, 
 }
 
 // rollbackContext keeps ctx's values but not its end: it ends c's
-// rollback grace after ctx does, or after ConfirmTimeout.
+// rollback grace after ctx does, or after the confirm timeout.
 func (c *Client) rollbackContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ConfirmTimeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.confirmWait)
 	var mu sync.Mutex
 	var grace *time.Timer
 	stopped := false
@@ -966,7 +966,7 @@ func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p Stat
 	if now, err := c.pinNow(ctx, lockID, ref); err != nil || pendingAction[now.ListState] == "" {
 		return now, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
 	if _, err := w.Wait(wctx); err != nil && !errors.Is(err, ErrCommandFailed) {
 		return p, fmt.Errorf("august: waiting for the PIN on lock %s: %w", lockID, err)
@@ -1057,7 +1057,7 @@ func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cm
 	if w == nil {
 		return c.confirmByListing(ctx, lockID, ref, cmd)
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
 	if _, err := w.Wait(wctx); err != nil {
 		if errors.Is(err, ErrCommandFailed) {
@@ -1066,4 +1066,22 @@ func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cm
 		return fmt.Errorf("august: %s accepted, no result seen: %w: %w", cmd.Action, access.ErrOutcomeUnknown, err)
 	}
 	return nil
+}
+
+// GrantPINKey is the WaitKey of a PIN command's result for a grant this
+// package made, on one of its doors: give it to WebhookHandler.Expect to
+// wait for August's word on that door (for example the load after
+// CreateGrant). It is access.ErrInvalid for a grant of another vendor.
+func GrantPINKey(g *access.Grant, doorID string, action PINAction) (WaitKey, error) {
+	var n *GrantNative
+	if g != nil {
+		n, _ = g.Native.(*GrantNative)
+	}
+	if n == nil || n.PartnerUserID == "" {
+		return WaitKey{}, access.Invalid("grant", "is not an August grant made by this package")
+	}
+	if err := checkLockID(doorID); err != nil {
+		return WaitKey{}, err
+	}
+	return PINKey(doorID, action, n.PartnerUserID), nil
 }

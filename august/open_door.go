@@ -34,7 +34,7 @@ const ClockSkewAllowance = 30 * time.Second
 //
 //   - with a webhook handler (WithWebhook) and a known user (the access
 //     token's userId claim, or WithUserID), it sends an asynchronous unlock
-//     and waits at most ConfirmTimeout for a webhook event that is the
+//     and waits at most the confirm timeout (WithConfirmTimeout) for a webhook event that is the
 //     command's result: for this lock; a remote operation (remoteEvent,
 //     info.remote, a remote_ action or the bridge's transaction), not a
 //     manual, keypad (pin_, keypad_) or other local one; naming this
@@ -83,13 +83,16 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 		}
 		return syncUnlockResult(doorID, res)
 	}
+	if err := c.hook.ensure(ctx, c, doorID); err != nil {
+		return err // nothing was unlocked
+	}
 	m := &unlockMatch{lockID: doorID, userID: user, since: time.Now().Add(-ClockSkewAllowance)}
 	p := c.events.ExpectFunc(OperationKey(doorID, CommandUnlock), m.settles)
 	defer p.Cancel()
 	if _, err := c.RemoteOperate.Async(ctx, doorID, CommandUnlock, nil); err != nil {
 		return openError(err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
 	ev, err := p.Wait(wctx)
 	if ev == nil {

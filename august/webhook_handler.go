@@ -123,10 +123,12 @@ func WithMaxEventBody(n int64) HandlerOption {
 	}
 }
 
-// urlSecret is the URL secret and its hash.
+// urlSecret is the URL secret and its hash, and the header token, which
+// the client sends when it registers the webhook itself (hookRegistrar).
 type urlSecret struct {
-	value string
-	sum   [sha256.Size]byte
+	value       string
+	sum         [sha256.Size]byte
+	headerToken string
 }
 
 // WithURLSecret sets the URL secret the handler accepts (see
@@ -191,6 +193,7 @@ func NewWebhookHandler(headerName, token string, opts ...HandlerOption) (*Webhoo
 		return nil, errors.New("august: NewWebhookHandler: the URL secret must have at least 16 characters")
 	}
 	h.secret.sum = sha256.Sum256([]byte(h.secret.value))
+	h.secret.headerToken = token
 	if h.results == nil {
 		h.results = access.NewMemoryResultStore()
 	}
