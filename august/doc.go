@@ -73,6 +73,21 @@
 // process that sends commands without receiving their results gives it with
 // WithWebhookURLSecret.
 //
+// The common path is two calls and a mount:
+//
+//	hooks, err := august.NewWebhookHandler("X-Partner-Token", token)
+//	c, err := august.New(august.WithAPIKey(key), august.WithOAuth(id, secret, redirect),
+//		august.WithWebhook("https://partner.example.com/august", hooks))
+//	mux.Handle("/august", hooks)
+//
+// The client then registers the URL for each lock's operation events
+// itself, once per lock, the first time OpenDoor needs it (August keeps
+// one registration per lock and OAuth client, so a repeat from another
+// replica is harmless); without WithOAuth, register it yourself with
+// Webhooks.Register. PIN results need no registration: each command names
+// the URL. WithConfirmTimeout bounds every wait for a result, and
+// GrantPINKey gives the key to wait on for a grant's door.
+//
 // With several replicas behind a load balancer August calls any of them:
 // give every replica's handler the same access.ResultStore
 // (WithResultStore; redisstore's Store for several processes). Results,
