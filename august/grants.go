@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"github.com/doorkit/doorkit/internal/rest"
 )
 
@@ -29,9 +30,10 @@ const partnerPrefix = "doorkit1."
 // package does not know; the door is shown as pending with the state named.
 const NoticeUnknownPINState access.NoticeCode = "august_unknown_pin_state"
 
-// DefaultRollbackGrace is how long CreateGrant's rollback may run on after
-// the caller's context has ended (WithRollbackGrace).
-const DefaultRollbackGrace = 5 * time.Second
+// DefaultRollbackGrace is how long, by default, CreateGrant's rollback may
+// run on after the caller's context has ended (WithRollbackGrace). It is the
+// same in every doorkit package.
+const DefaultRollbackGrace = clientopt.DefaultRollbackGrace
 
 var b64 = base64.RawURLEncoding
 
@@ -166,7 +168,8 @@ func (c *Client) forgetFailures(ctx context.Context, partnerUserID string) error
 // (POST /locks/:lockID/pins: the PIN, accessType temporary, the window in
 // whole seconds UTC, the holder's name and the partnerUserID). The PIN is
 // req.PIN, or a random one of a length every door takes. The label has
-// nowhere to go (NoticeLabelDropped). WithWebhook is required: August sends
+// nowhere to go: it is dropped with a NoticeLabelDropped notice, and
+// Grant.Label is empty here and on every read. WithWebhook is required: August sends
 // PIN results only to a webhook.
 //
 // Success means August accepted every load: each door is pending until
@@ -195,7 +198,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		return nil, err
 	}
 	for i, id := range req.DoorIDs {
-		if !ValidLockID(id) {
+		if !validLockID(id) {
 			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
 		}
 	}
@@ -229,7 +232,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 	}
 	for i := range rules {
-		if err := CheckPIN(pin.Reveal(), &rules[i]); err != nil {
+		if err := ValidatePIN(pin.Reveal(), &rules[i]); err != nil {
 			return nil, fmt.Errorf("august: lock %s: %w", doorIDs[i], err)
 		}
 	}
@@ -243,7 +246,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	// The grant's user exists before any PIN does, so its PINs can be found
 	// and deleted by it from the start: August assigns a PIN's userID only
 	// once the asynchronous load has completed.
-	sub, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
+	sub, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
 	if err != nil {
 		return nil, fmt.Errorf("august: making the grant's sub-user (no PIN was loaded): %w", err)
 	}
@@ -472,7 +475,7 @@ func randomPIN(rules []PINRules) (access.Secret, error) {
 // add up is an error: it cannot show that a grant is absent.
 func (c *Client) refs(ctx context.Context, match func(grantRef) bool) ([]grantRef, error) {
 	var out []grantRef
-	for u, err := range c.Partners.AllSubUsers(ctx, MaxSubUserPageSize) {
+	for u, err := range c.SubUsers.All(ctx, MaxSubUserPageSize) {
 		if err != nil {
 			return nil, unknownf("august: listing the grants' sub-users: %w", err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 )
 
 // Havr locks open from the phone with a K token, not from the API, so
@@ -28,13 +29,11 @@ var (
 // Vendor is the name Havr doors and grants carry in access.Door.Vendor.
 const Vendor = "havr"
 
-// RollbackGrace is how long the clean-up of a grant that failed part-way
-// (deleting the keys already made) may go on after the caller's context
-// ended, its deadline passed or it was cancelled: long enough for Havr to
-// answer a few deletes, short enough that the caller's deadline still
-// means something. A clean-up that does not finish within it returns a
-// *RollbackError naming the keys that may be left.
-const RollbackGrace = 5 * time.Second
+// DefaultRollbackGrace is how long, by default, the clean-up of a grant
+// that failed part-way (deleting the keys already made) may go on after the
+// caller's context ended, its deadline passed or it was cancelled
+// (WithRollbackGrace). It is the same in every doorkit package.
+const DefaultRollbackGrace = clientopt.DefaultRollbackGrace
 
 // doorCapabilities is what every Havr door lock supports through the API:
 // grants by emailed link or app key, window changes and grant listings; no
@@ -125,6 +124,26 @@ func checkNote(k *SharedKey, sent string) error {
 		k.ID, k.Note, sent, access.ErrUnsupported)
 }
 
+// labelFromNote reads the label back from a note: what follows the key's
+// tag, read as keyFromNote reads it ("[key] label", or the empty tag "[] "
+// noteFor puts before a label that starts with "["), or the whole note when
+// it has no tag.
+func labelFromNote(note string) string {
+	rest, ok := strings.CutPrefix(note, "[")
+	if !ok {
+		return note
+	}
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c == '\\' && i+1 < len(rest) && (rest[i+1] == '\\' || rest[i+1] == ']'):
+			i++
+		case c == ']':
+			return strings.TrimPrefix(rest[i+1:], " ")
+		}
+	}
+	return note // no closing ']': a label, not a key
+}
+
 // CreateGrant gives a holder access to doors for the window, as shared keys.
 //
 // A holder with a Havr account (Holder.VendorUserID) gets an app key per
@@ -146,15 +165,16 @@ func checkNote(k *SharedKey, sent string) error {
 // CredentialPIN and CredentialPhone are access.ErrUnsupported.
 //
 // If a later door fails, the keys already made are deleted (DELETE
-// /v1/shared_keys/:id), even after ctx ended, but at most RollbackGrace past
-// its end. When they are all gone the error is the failure's own; when the
+// /v1/shared_keys/:id), even after ctx ended, but at most the rollback grace
+// (WithRollbackGrace) past its end. When they are all gone the error is the failure's own; when the
 // clean-up could not finish it is a *RollbackError, matching
 // access.ErrOutcomeUnknown and naming the keys that may be left, which
 // access.EnsureGrant finds by key and re-makes on the next trigger.
 //
 // GrantRequest.Key and Label go into the keys' note ("[key] label", see
-// noteFor), whole, so ListGrants finds the grant by key; a note Havr
-// answers kept otherwise undoes the grant (access.ErrUnsupported). The grant id lists the
+// noteFor), whole, so ListGrants finds the grant by key and Grant.Label,
+// here and read back, is the label; a note Havr answers kept otherwise
+// undoes the grant (access.ErrUnsupported). The grant id lists the
 // shared key ids ("20" or "20,21"). Keys are never created twice by a retry:
 // a create is not resent once it may have reached Havr.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
@@ -179,7 +199,8 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err != nil {
 		return nil, err
 	}
-	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
+		Label: labelFromNote(note), Notices: notices}
 
 	switch {
 	case req.Credential == access.CredentialPIN || req.Credential == access.CredentialPhone:
@@ -369,7 +390,7 @@ func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.
 // rollback deletes the keys made before cause, the failure of the create
 // for door lock failed, and returns the error to report. It runs after the
 // caller's context ended too (a deadline is the usual cause), but at most
-// RollbackGrace past that end.
+// the rollback grace past that end.
 //
 // When every key made is deleted (or already gone) the error is cause
 // itself, with its class. Otherwise it is a *RollbackError, which matches
@@ -428,7 +449,7 @@ func rollbackContext(ctx context.Context, grace time.Duration) (context.Context,
 
 // RollbackError reports a grant that failed part-way whose clean-up did not
 // finish: the shared keys in Left were made for it and may still give
-// access (their deletes failed, or ran out of time, see RollbackGrace).
+// access (their deletes failed, or ran out of time, see WithRollbackGrace).
 //
 // It matches access.ErrOutcomeUnknown (and so access.ErrUnavailable), and
 // the caller's context error when the caller's context had ended; not the
@@ -569,7 +590,7 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 		native[i] = k.SharedKey
 	}
 	first := keys[0]
-	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Vendor: Vendor, Native: native,
+	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Label: labelFromNote(first.Note), Vendor: Vendor, Native: native,
 		Window: access.Window{Start: first.StartDate.UTC(), End: first.EndDate.UTC()}}
 	for _, k := range keys[1:] {
 		if s := k.StartDate.UTC(); s.After(g.Window.Start) {

@@ -14,7 +14,7 @@
 // (a status with Retry-After, a dropped connection, a request performed but
 // its answer lost, latency), a token-bucket rate limit answering 429 with
 // Retry-After (SetRateLimit; off by default, since resivo documents no
-// limit) and a request log (fakeserver.Front).
+// limit) and a request log (Requests, Count, ResetLog).
 //
 // It is as strict as the documents: JSON bodies need Content-Type
 // application/json and are decoded with unknown fields refused; required
@@ -58,7 +58,32 @@ import (
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
-// Fault and Request are the fake's fault injection and request log types.
+// Fault and Request are the fake's fault injection and request log types,
+// shared by every doorkit fake:
+//
+//	type Fault struct {
+//		Path       string          // requests to this path (any when empty)
+//		Method     string          // with this method (any when empty)
+//		Count      int             // how many requests fail
+//		Status     int             // answer this status, in the vendor's error format
+//		RetryAfter time.Duration   // with this Retry-After (when set)
+//		Drop       bool            // close the connection without an answer
+//		LoseAnswer bool            // perform the request, then close the connection unanswered
+//		Held       chan<- Request  // each matching request is sent here first (when set)
+//		Hold       <-chan struct{} // then held until this is closed (when set)
+//	}
+//
+//	type Request struct {
+//		Method string
+//		Path   string
+//		Query  string
+//		Header http.Header
+//		Body   []byte
+//	}
+//
+// A request held by Hold whose client goes away is dropped unperformed;
+// after the hold it fails as the other fields say, or is performed when
+// none is set. Held and Hold order events in a test without sleeping.
 type (
 	Fault   = fakeserver.Fault
 	Request = fakeserver.Request
@@ -92,8 +117,8 @@ const (
 	GarageName       = "Garage"
 )
 
-// DefaultTokenLifetime is the expires_in of issued tokens.
-const DefaultTokenLifetime = time.Hour
+// DefaultTokenTTL is the expires_in of issued tokens.
+const DefaultTokenTTL = time.Hour
 
 // Site is a resivo site.
 type Site struct {
@@ -120,7 +145,7 @@ type Authorization struct {
 	ValidFrom    time.Time
 	ValidTo      time.Time
 	Revoked      bool
-	PinCodes     []string
+	PINCodes     []string
 	Emails       []string
 	PhoneNumbers []string
 	Message      string // accessRequestMessage
@@ -158,11 +183,11 @@ type site struct {
 // Server is an in-memory resivo. Its methods are safe for concurrent use.
 type Server struct {
 	*httptest.Server
-	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
+	front fakeserver.Front // faults and the request log (front.go)
 
 	mu             sync.Mutex
 	offset         time.Duration
-	tokenLifetime  time.Duration
+	tokenTTL       time.Duration
 	omitExpiresIn  bool
 	sites          map[string]*site
 	clients        map[string]client
@@ -193,7 +218,7 @@ func NewServer() *Server {
 // user.
 func NewEmptyServer() *Server {
 	s := &Server{
-		tokenLifetime:  DefaultTokenLifetime,
+		tokenTTL:       DefaultTokenTTL,
 		sites:          map[string]*site{},
 		clients:        map[string]client{ClientID: {secret: ClientSecret}, SiteClientID: {secret: SiteClientSecret, site: SiteID}},
 		users:          map[string]user{UserEmail: {password: UserPassword}},
@@ -221,13 +246,21 @@ func (s *Server) Now() time.Time {
 	return s.now()
 }
 
-// SetTokenLifetime sets the expires_in of tokens issued from now on; with
-// omitExpiresIn the token answer leaves expires_in out (the tokens still
-// expire after d).
-func (s *Server) SetTokenLifetime(d time.Duration, omitExpiresIn bool) {
+// SetTokenTTL sets the lifetime (and expires_in) of tokens issued from now
+// on.
+func (s *Server) SetTokenTTL(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenLifetime, s.omitExpiresIn = d, omitExpiresIn
+	s.tokenTTL = d
+}
+
+// SetOmitExpiresIn makes token answers leave expires_in out (on) or send it
+// (off, the default); the tokens expire after their TTL either way. resivo
+// does not say whether it always sends the field.
+func (s *Server) SetOmitExpiresIn(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.omitExpiresIn = on
 }
 
 // SetCredentialStatus sets the status every credential of a live
@@ -240,8 +273,8 @@ func (s *Server) SetCredentialStatus(status string) {
 	s.credStatus = status
 }
 
-// ExpireTokens makes every issued token answer 401.
-func (s *Server) ExpireTokens() {
+// ExpireAccessTokens makes every issued token answer 401.
+func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokens)
