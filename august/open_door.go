@@ -90,6 +90,11 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	p := c.events.ExpectFunc(OperationKey(doorID, CommandUnlock), m.settles)
 	defer p.Cancel()
 	if _, err := c.RemoteOperate.Async(ctx, doorID, CommandUnlock, nil); err != nil {
+		// Results that arrived while the answer was on its way (ctx may
+		// have ended: read them on a short context of their own).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dispatchTimeout)
+		p.seen(rctx)
+		cancel()
 		if reason := m.untiedFailure(); reason != "" {
 			// Seen while the command's answer was on its way.
 			return fmt.Errorf("%w (August reported a failure without tying it to this command: %s)", openError(err), reason)

@@ -560,6 +560,37 @@ func (p *Pending) take(ctx context.Context) (*Event, error) {
 	return nil, fmt.Errorf("august: more than %d results for %v: %w", maxSlots, p.key, access.ErrUnavailable)
 }
 
+// seen runs the results already stored for the key through accept,
+// without waiting, and reports whether one was taken: for a caller whose
+// command failed on its way, to learn what arrived meanwhile (accept sees
+// every event, as in Wait).
+func (p *Pending) seen(ctx context.Context) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ev != nil {
+		return true
+	}
+	if p.err != nil {
+		return false
+	}
+	for ; p.next < maxSlots; p.next++ {
+		b, err := p.h.results.GetResult(ctx, slotName(p.key, p.next))
+		if err != nil {
+			return false
+		}
+		var se storedEvent
+		if json.Unmarshal(b, &se) != nil || se.Event == nil || se.At.Before(p.since) {
+			continue
+		}
+		if p.accept == nil || p.accept(se.Event) {
+			p.ev = se.Event
+			p.next++
+			return true
+		}
+	}
+	return false
+}
+
 // Cancel stops waiting. Nothing is held for a Pending in the handler, so
 // it only documents that the caller is done with it.
 func (p *Pending) Cancel() {}
