@@ -424,7 +424,13 @@ func (h *WebhookHandler) store(ctx context.Context, k WaitKey, b []byte) error {
 // slotName is where the n-th result for k is kept. Results for a key take
 // slots 0, 1, ... in turn (the store's first-wins put decides the turn), so
 // a waiter on any replica computes the names from its WaitKey alone: it
-// waits on the first slot empty when it began, and the ones after.
+// waits on the first slot empty when it began, and the ones after. Finding
+// the first empty slot reads every result kept for the key (a few for a
+// PIN key; one per unlock of the door in the last OperationResultTTL for an
+// operation key). Slots freed by expiry are used again: a result put just
+// as the lowest slot expires may land below the slot a waiter chose, which
+// then waits for the next result or its deadline (an ErrOutcomeUnknown,
+// never a false success).
 func slotName(k WaitKey, n int) string {
 	return "august:result:" + url.PathEscape(k.LockID) + "/" + url.PathEscape(string(k.Kind)) + "/" +
 		url.PathEscape(k.Action) + "/" + url.PathEscape(k.User) + "/" + strconv.Itoa(n)

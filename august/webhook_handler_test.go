@@ -195,7 +195,12 @@ func BenchmarkWebhookHandler(b *testing.B) {
 	body := harness.Body(b, "event_pincommand.json")
 	bodies := make([][]byte, 4096)
 	for i := range bodies {
-		bodies[i] = []byte(strings.Replace(body, `"e-pin-1"`, `"e-pin-`+strconv.Itoa(i)+`-`+strconv.Itoa(b.N)+`"`, 1))
+		// Each a new event for a user of its own, as each grant's load
+		// result is: results for one key within its TTL cost a read each.
+		id := strconv.Itoa(i) + "-" + strconv.Itoa(b.N)
+		ev := strings.Replace(body, `"e-pin-1"`, `"e-pin-`+id+`"`, 1)
+		ev = strings.Replace(ev, `"booking-42"`, `"booking-`+id+`"`, 1)
+		bodies[i] = []byte(strings.Replace(ev, `"7b14406f-6e5e-4539-9241-498262c20b44"`, `"user-`+id+`"`, 1))
 	}
 	req := httptest.NewRequest(http.MethodPost, "/hooks", nil)
 	req.Header.Set(hookHeader, hookToken)
