@@ -65,6 +65,7 @@ type WebhookHandler struct {
 	// shared by the replicas given the same store.
 	results   access.ResultStore
 	dedupeTTL time.Duration
+	rescan    time.Duration // how often a waiter looks below its slot
 
 	received, duplicates, refused atomic.Uint64
 }
@@ -182,6 +183,7 @@ func NewWebhookHandler(headerName, token string, opts ...HandlerOption) (*Webhoo
 		maxBody:   DefaultMaxEventBody,
 		maxEvents: DefaultMaxEvents,
 		dedupeTTL: DefaultDedupeTTL,
+		rescan:    rescanEvery,
 	}
 	for _, o := range opts {
 		o(h)
@@ -428,9 +430,9 @@ func (h *WebhookHandler) store(ctx context.Context, k WaitKey, b []byte) error {
 // the first empty slot reads every result kept for the key (a few for a
 // PIN key; one per unlock of the door in the last OperationResultTTL for an
 // operation key). Slots freed by expiry are used again: a result put just
-// as the lowest slot expires may land below the slot a waiter chose, which
-// then waits for the next result or its deadline (an ErrOutcomeUnknown,
-// never a false success).
+// as the lowest slot expires may land below the slot a waiter chose; the
+// waiter finds it when it looks again below its slot (every rescanEvery),
+// by the slot's content having changed since Expect.
 func slotName(k WaitKey, n int) string {
 	return "august:result:" + url.PathEscape(k.LockID) + "/" + url.PathEscape(string(k.Kind)) + "/" +
 		url.PathEscape(k.Action) + "/" + url.PathEscape(k.User) + "/" + strconv.Itoa(n)
@@ -443,18 +445,21 @@ func (k WaitKey) ttl() time.Duration {
 	return OperationResultTTL
 }
 
-// firstFreeSlot returns the first slot of k with no result.
-func firstFreeSlot(ctx context.Context, store access.ResultStore, k WaitKey) (int, error) {
+// firstFreeSlot returns the first slot of k with no result, and the hash
+// of each result below it (to tell a slot refilled after expiry later).
+func firstFreeSlot(ctx context.Context, store access.ResultStore, k WaitKey) (int, [][sha256.Size]byte, error) {
+	var before [][sha256.Size]byte
 	for n := range maxSlots {
-		_, err := store.GetResult(ctx, slotName(k, n))
+		b, err := store.GetResult(ctx, slotName(k, n))
 		if errors.Is(err, access.ErrNotFound) {
-			return n, nil
+			return n, before, nil
 		}
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
+		before = append(before, sha256.Sum256(b))
 	}
-	return maxSlots, nil
+	return maxSlots, before, nil
 }
 
 // results returns the results stored for k, oldest first.
@@ -486,6 +491,10 @@ type Pending struct {
 	since  time.Time         // results put before, less ClockSkewAllowance, are older ones
 	next   int               // the slot to wait on next
 	err    error             // why the first free slot is not known
+	// before holds the hash of each slot below the first free one at
+	// Expect; a slot whose result changes since was refilled after expiry
+	// (see slotName), and its new result may be the one awaited.
+	before [][sha256.Size]byte
 
 	mu sync.Mutex
 	ev *Event // the result, once taken
@@ -503,7 +512,7 @@ func (h *WebhookHandler) ExpectFunc(key WaitKey, accept func(*Event) bool) *Pend
 	p := &Pending{h: h, key: key, accept: accept, since: time.Now().Add(-ClockSkewAllowance)}
 	ctx, cancel := context.WithTimeout(context.Background(), dispatchTimeout)
 	defer cancel()
-	p.next, p.err = firstFreeSlot(ctx, h.results, key)
+	p.next, p.before, p.err = firstFreeSlot(ctx, h.results, key)
 	return p
 }
 
@@ -546,24 +555,72 @@ func (p *Pending) take(ctx context.Context) (*Event, error) {
 	if p.err != nil {
 		return nil, fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, p.err)
 	}
-	for ; p.next < maxSlots; p.next++ {
-		b, err := p.h.results.WaitResult(ctx, slotName(p.key, p.next))
+	for p.next < maxSlots {
+		wctx, cancel := context.WithTimeout(ctx, p.h.rescan)
+		b, err := p.h.results.WaitResult(wctx, slotName(p.key, p.next))
+		cancel()
+		if err == nil {
+			p.next++
+			if ev := p.take1(b); ev != nil {
+				return ev, nil
+			}
+			continue
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			// Nothing in the awaited slot yet: a result may have landed
+			// in a slot refilled below it.
+			if ev, err := p.rescan(ctx); ev != nil || err != nil {
+				return ev, err
+			}
+			continue
+		}
+		return nil, fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
+	}
+	return nil, fmt.Errorf("august: more than %d results for %v: %w", maxSlots, p.key, access.ErrUnavailable)
+}
+
+// rescanEvery is how often a waiter looks below its slot (see slotName).
+const rescanEvery = 5 * time.Second
+
+// take1 returns the stored result b if it is the one awaited.
+func (p *Pending) take1(b []byte) *Event {
+	var se storedEvent
+	if json.Unmarshal(b, &se) != nil || se.Event == nil || se.At.Before(p.since) {
+		return nil // not this command's: older, or not an event
+	}
+	if p.accept != nil && !p.accept(se.Event) {
+		return nil
+	}
+	return se.Event
+}
+
+// rescan reads the slots that held a result at Expect and takes a new
+// result found in one refilled since.
+func (p *Pending) rescan(ctx context.Context) (*Event, error) {
+	for n, was := range p.before {
+		b, err := p.h.results.GetResult(ctx, slotName(p.key, n))
+		if errors.Is(err, access.ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, ctxErr
 			}
 			return nil, fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
 		}
-		var se storedEvent
-		if json.Unmarshal(b, &se) != nil || se.Event == nil || se.At.Before(p.since) {
-			continue // not this command's: older, or not an event
-		}
-		if p.accept != nil && !p.accept(se.Event) {
+		sum := sha256.Sum256(b)
+		if sum == was {
 			continue
 		}
-		return se.Event, nil
+		p.before[n] = sum // looked at once
+		if ev := p.take1(b); ev != nil {
+			return ev, nil
+		}
 	}
-	return nil, fmt.Errorf("august: more than %d results for %v: %w", maxSlots, p.key, access.ErrUnavailable)
+	return nil, nil
 }
 
 // seen runs the results already stored for the key through accept,
@@ -584,12 +641,8 @@ func (p *Pending) seen(ctx context.Context) bool {
 		if err != nil {
 			return false
 		}
-		var se storedEvent
-		if json.Unmarshal(b, &se) != nil || se.Event == nil || se.At.Before(p.since) {
-			continue
-		}
-		if p.accept == nil || p.accept(se.Event) {
-			p.ev = se.Event
+		if ev := p.take1(b); ev != nil {
+			p.ev = ev
 			p.next++
 			return true
 		}

@@ -286,3 +286,74 @@ func TestWebhookHandlerDeduplicatesByFields(t *testing.T) {
 	post(h, hookToken, `{"lockID":"`+testLockID+`","notificationType":"battery","battery":0.4}`)
 	assert.Equal(t, 2, n, "another value is another event")
 }
+
+// expiringStore is a result store whose values the test expires by hand.
+type expiringStore struct {
+	access.ResultStore
+	mu      sync.Mutex
+	expired map[string]bool
+	values  map[string][]byte
+}
+
+func newExpiringStore() *expiringStore {
+	return &expiringStore{ResultStore: access.NewMemoryResultStore(), expired: map[string]bool{}, values: map[string][]byte{}}
+}
+
+// The memory store cannot forget a value early, so this one keeps its own
+// values and uses the memory store only to wake waiters.
+func (s *expiringStore) PutResult(ctx context.Context, name string, v []byte, ttl time.Duration) (bool, error) {
+	s.mu.Lock()
+	if _, ok := s.values[name]; ok {
+		s.mu.Unlock()
+		return false, nil
+	}
+	s.values[name] = v
+	s.mu.Unlock()
+	_, err := s.ResultStore.PutResult(ctx, name+"#wake", v, ttl)
+	return true, err
+}
+
+func (s *expiringStore) GetResult(ctx context.Context, name string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.values[name]; ok {
+		return v, nil
+	}
+	return nil, access.ErrNotFound
+}
+
+func (s *expiringStore) WaitResult(ctx context.Context, name string) ([]byte, error) {
+	if v, err := s.GetResult(ctx, name); err == nil {
+		return v, nil
+	}
+	if _, err := s.ResultStore.WaitResult(ctx, name+"#wake"); err != nil {
+		return nil, err
+	}
+	return s.GetResult(ctx, name)
+}
+
+func (s *expiringStore) expire(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.values, name)
+}
+
+// A result that lands in a slot freed by expiry below the waiter's slot
+// still reaches the waiter: it looks below its slot again.
+func TestWaiterFindsResultInRefilledSlot(t *testing.T) {
+	store := newExpiringStore()
+	a := newHandler(t, WithResultStore(store))
+	b := newHandler(t, WithResultStore(store))
+	b.rescan = time.Millisecond
+	key := PINKey(testLockID, PINActionLoad, "booking-42")
+	pin := harness.Body(t, "event_pincommand.json")
+	require.Equal(t, http.StatusOK, post(a, hookToken, pin).Code) // slot 0
+	p := b.Expect(key)                                            // waits on slot 1
+	store.expire(slotName(key, 0))
+	require.Equal(t, http.StatusOK, post(a, hookToken, strings.Replace(pin, "e-pin-1", "e-pin-2", 1)).Code) // slot 0 again
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ev, err := p.Wait(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "e-pin-2", ev.EventID)
+}
