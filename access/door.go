@@ -22,6 +22,10 @@ type Door struct {
 	// TimeZone is the door's IANA time zone ("Europe/Amsterdam") where the
 	// vendor reports one (August locks do); "" when unknown.
 	TimeZone string
+	// Notices say what doorkit could not read or had to assume about this
+	// door (a time zone Go does not know, PIN rules the vendor did not
+	// give), so callers can tell a fact from a guess.
+	Notices []Notice
 	// Native is the vendor's own value (for example primis.ControlledArea or
 	// *havr.DoorLock), for callers who need more than the common fields.
 	Native any

@@ -24,6 +24,14 @@ var (
 // Vendor is the name August doors and grants carry in access.Door.Vendor.
 const Vendor = "august"
 
+// Notice codes of August doors (access.Door.Notices).
+const (
+	// NoticeTimeZoneUnknown: lock info names a time zone Go does not know
+	// and no alias maps it to one; Door.TimeZone is empty and the native
+	// Lock keeps August's name.
+	NoticeTimeZoneUnknown access.NoticeCode = "august_time_zone_unknown"
+)
+
 // ConfirmTimeout bounds how long the access layer waits for August to
 // confirm a PIN command or an asynchronous unlock by webhook, unless the
 // caller's context ends sooner.
@@ -35,7 +43,12 @@ const parallelCalls = 8
 // ListDoors returns the caller's locks (GET /users/locks/mine), each with
 // its lock info (GET /locks/:lockID) and, for locks with entry codes, the
 // keypad's PIN lengths (GET /devices/capabilities). Site is the house id;
-// TimeZone the lock's timeZone; Native the *Lock.
+// Native the *Lock. TimeZone is the lock's timeZone under its IANA name
+// (August sends some that are not, such as "Pacific/Hawaii" for
+// Pacific/Honolulu; the native Lock keeps August's): zones load from the
+// zone database embedded in this package, so they do not depend on the
+// host's. A name no alias maps and Go cannot load leaves TimeZone empty
+// with a NoticeTimeZoneUnknown notice.
 //
 // Capabilities: RemoteOpen when the lock has an operative bridge; PIN
 // grants (CredentialPIN, window changes, listing) when it supports entry
@@ -67,12 +80,13 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 	if name == "" {
 		name = s.LockName
 	}
-	d := access.Door{ID: s.LockID, Name: name, Site: l.HouseID, Vendor: Vendor, TimeZone: l.TimeZone, Native: l}
+	d := access.Door{ID: s.LockID, Name: name, Site: l.HouseID, Vendor: Vendor, Native: l}
 	if d.Site == "" {
 		d.Site = s.HouseID
 	}
-	if _, err := time.LoadLocation(d.TimeZone); err != nil {
-		d.TimeZone = ""
+	var zoneNotice *access.Notice
+	if d.TimeZone, zoneNotice = doorTimeZone(l.TimeZone); zoneNotice != nil {
+		d.Notices = append(d.Notices, *zoneNotice)
 	}
 	switch {
 	case l.HasBridge() && l.BridgeOnline():
