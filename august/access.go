@@ -50,8 +50,12 @@ const parallelCalls = 8
 // host's. A name no alias maps and Go cannot load leaves TimeZone empty
 // with a NoticeTimeZoneUnknown notice.
 //
-// Capabilities: RemoteOpen when the lock has an operative bridge; PIN
-// grants (CredentialPIN, window changes, listing) when it supports entry
+// Capabilities say what the lock supports, Connectivity whether it can be
+// reached now: RemoteOpen when the lock has a bridge, operative or not;
+// Connectivity Online when the bridge is operative and does not say it is
+// offline, Offline when it is not operative or says so, and
+// ConnectivityUnknown for a lock without a bridge (no cloud connection to
+// report). PIN grants (CredentialPIN, window changes, listing) when it supports entry
 // codes, has a bridge and is not a type-1 lock (which takes "always" PINs
 // only, so no time-bounded grant).
 func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
@@ -89,7 +93,7 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 		d.Notices = append(d.Notices, *zoneNotice)
 	}
 	switch {
-	case l.HasBridge() && l.BridgeOnline():
+	case l.BridgeOnline():
 		d.Connectivity = access.Online
 	case l.HasBridge():
 		d.Connectivity = access.Offline
@@ -103,6 +107,20 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 		d.Capabilities.GrantListing = true
 	}
 	return d
+}
+
+// checkRemoteOpen refuses an unlock that cannot reach the lock, before
+// anything is sent: no bridge is access.ErrUnsupported; a bridge lock info
+// says is not operative or offline is access.ErrUnavailable (August would
+// answer 422, or hold the command while its bridge is away).
+func checkRemoteOpen(doorID string, l *Lock) error {
+	if !l.HasBridge() {
+		return fmt.Errorf("august: lock %s has no bridge for remote unlock: %w", doorID, access.ErrUnsupported)
+	}
+	if !l.BridgeOnline() {
+		return fmt.Errorf("august: the bridge of lock %s is offline or not operative: %w", doorID, access.ErrUnavailable)
+	}
+	return nil
 }
 
 func takesGrants(l *Lock) bool { return l.SupportsEntryCodes && l.HasBridge() && l.Type != 1 }

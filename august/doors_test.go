@@ -69,3 +69,32 @@ func TestDoorTimeZone(t *testing.T) {
 	assert.Empty(t, d.TimeZone)
 	assert.Empty(t, d.Notices, "no zone said is no zone, not an unknown one")
 }
+
+// A lock whose bridge is not operative still has a bridge: its
+// capabilities say it opens remotely, its connectivity says it cannot now,
+// and OpenDoor is ErrUnavailable without sending the unlock (an unlock
+// queued for an offline bridge could run when nobody expects it).
+func TestDoorBridgeOfflineIsUnavailable(t *testing.T) {
+	env := newFakeEnv(t)
+	ctx := timeout(t)
+	env.srv.SetBridgeOnline(augusttest.FrontDoorID, false)
+	d := doorsByID(t, env.c)[augusttest.FrontDoorID]
+	assert.True(t, d.Capabilities.RemoteOpen, "the lock has a bridge")
+	assert.True(t, d.Capabilities.Issues(access.CredentialPIN), "PINs are pushed through the bridge it has")
+	assert.Equal(t, access.Offline, d.Connectivity)
+
+	err := env.c.OpenDoor(ctx, augusttest.FrontDoorID)
+	assert.ErrorIs(t, err, access.ErrUnavailable)
+	assert.NotErrorIs(t, err, access.ErrUnsupported)
+	assert.Zero(t, env.srv.CountOperations(augusttest.FrontDoorID, "unlock"), "nothing is sent")
+
+	env.srv.SetBridgeOnline(augusttest.FrontDoorID, true)
+	d = doorsByID(t, env.c)[augusttest.FrontDoorID]
+	assert.Equal(t, access.Online, d.Connectivity)
+	require.NoError(t, env.c.OpenDoor(ctx, augusttest.FrontDoorID))
+
+	shed := doorsByID(t, env.c)[augusttest.ShedID]
+	assert.False(t, shed.Capabilities.RemoteOpen, "no bridge")
+	assert.Equal(t, access.ConnectivityUnknown, shed.Connectivity, "a lock without a bridge has no cloud connection to report")
+	assert.ErrorIs(t, env.c.OpenDoor(ctx, augusttest.ShedID), access.ErrUnsupported)
+}

@@ -74,14 +74,17 @@ type Lock struct {
 	PINs                   *PINList            `json:"pins,omitempty"`
 }
 
-// HasBridge reports whether the lock has an operative bridge (Wi-Fi Connect,
-// a doorbell or a built-in one), which remote operate needs.
-func (l *Lock) HasBridge() bool { return l.Bridge != nil && l.Bridge.Operative }
+// HasBridge reports whether the lock has a bridge (Wi-Fi Connect, a
+// doorbell or a built-in one), which remote operate and PIN commands need.
+// It says what the lock supports; whether the bridge can be reached now is
+// BridgeOnline.
+func (l *Lock) HasBridge() bool { return l.Bridge != nil }
 
-// BridgeOnline reports whether the bridge says it is online; true when it
-// reports no status (older bridges), since only a call can tell.
+// BridgeOnline reports whether the lock's bridge can be reached now: it is
+// operative and its status, where it reports one (older bridges do not),
+// is online. A bridge that is not operative, or says it is offline, is not.
 func (l *Lock) BridgeOnline() bool {
-	if !l.HasBridge() {
+	if l.Bridge == nil || !l.Bridge.Operative {
 		return false
 	}
 	return l.Bridge.Status == nil || l.Bridge.Status.Current == "" || l.Bridge.Status.Current == "online"
