@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,10 @@ const (
 	// and no alias maps it to one; Door.TimeZone is empty and the native
 	// Lock keeps August's name.
 	NoticeTimeZoneUnknown access.NoticeCode = "august_time_zone_unknown"
+	// NoticeFieldsUndecoded: some lock info fields had a type the model
+	// does not expect and were left out (Lock.UndecodedFields names
+	// them); the door is built from the rest.
+	NoticeFieldsUndecoded access.NoticeCode = "august_fields_undecoded"
 )
 
 // ConfirmTimeout bounds how long the access layer waits for August to
@@ -87,6 +92,10 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 	d := access.Door{ID: s.LockID, Name: name, Site: l.HouseID, Vendor: Vendor, Native: l}
 	if d.Site == "" {
 		d.Site = s.HouseID
+	}
+	if len(l.UndecodedFields) > 0 {
+		d.Notices = append(d.Notices, access.Notice{Code: NoticeFieldsUndecoded, Field: "Native",
+			Message: "lock info fields of a type doorkit does not expect were left out: " + strings.Join(l.UndecodedFields, ", ")})
 	}
 	var zoneNotice *access.Notice
 	if d.TimeZone, zoneNotice = doorTimeZone(l.TimeZone); zoneNotice != nil {
