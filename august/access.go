@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,11 @@ const (
 	// does not expect and were left out (Lock.UndecodedFields names
 	// them); the door is built from the rest.
 	NoticeFieldsUndecoded access.NoticeCode = "august_fields_undecoded"
+	// NoticePINLengthsAssumed: August gave no keypad PIN lengths (device
+	// capabilities by the keypad's and the lock's serial numbers), so
+	// Capabilities.PIN holds the assumed DefaultPINMinLength to
+	// assumedPINMaxLength; a PIN of those lengths may still be refused.
+	NoticePINLengthsAssumed access.NoticeCode = "august_pin_lengths_assumed"
 )
 
 // ConfirmTimeout bounds how long the access layer waits for August to
@@ -109,7 +115,10 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 	}
 	d.Capabilities.RemoteOpen = l.HasBridge()
 	if takesGrants(l) {
-		rules := c.pinRules(ctx, l)
+		rules, notice := c.pinRulesNoted(ctx, l)
+		if notice != nil {
+			d.Notices = append(d.Notices, *notice)
+		}
 		d.Capabilities.Credentials = []access.CredentialKind{access.CredentialPIN}
 		d.Capabilities.PIN = &access.PINRules{MinLength: rules.MinLength, MaxLength: rules.MaxLength}
 		d.Capabilities.WindowChange = true
@@ -132,7 +141,10 @@ func checkRemoteOpen(doorID string, l *Lock) error {
 	return nil
 }
 
-func takesGrants(l *Lock) bool { return l.SupportsEntryCodes && l.HasBridge() && l.Type != 1 }
+// takesGrants reports whether the lock takes temporary PINs: it takes
+// entry codes (Lock.TakesEntryCodes), has a bridge to push them through,
+// and is not a type-1 lock ("always" PINs only).
+func takesGrants(l *Lock) bool { return l.TakesEntryCodes() && l.HasBridge() && l.Type != 1 }
 
 // lockInfo gets lock info for a door id.
 func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
@@ -146,21 +158,49 @@ func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
 	return l, err
 }
 
-// pinRules returns the lock's PIN rules: the keypad's lengths from device
-// capabilities (cached per lock), else DefaultPINMinLength..6.
+// assumedPINMaxLength is the longest PIN assumed when August gives no
+// lengths: August keypads take 4 to 6 digits.
+const assumedPINMaxLength = 6
+
+// pinRules returns the lock's PIN rules (see pinRulesNoted).
 func (c *Client) pinRules(ctx context.Context, l *Lock) PINRules {
+	rules, _ := c.pinRulesNoted(ctx, l)
+	return rules
+}
+
+// pinRulesNoted returns the lock's PIN rules: the keypad's lengths from
+// device capabilities (cached per lock), asked by the paired keypad's
+// serial number, then by the lock's (a built-in keypad's lengths come with
+// the lock's). Without them it returns DefaultPINMinLength to
+// assumedPINMaxLength and a NoticePINLengthsAssumed notice.
+func (c *Client) pinRulesNoted(ctx context.Context, l *Lock) (PINRules, *access.Notice) {
 	if r, ok := c.grants.rules.Load(l.LockID); ok {
-		return r.(PINRules)
+		return r.(PINRules), nil
 	}
-	rules := PINRules{LockType: l.Type, MinLength: DefaultPINMinLength, MaxLength: 6}
-	if l.SerialNumber != "" {
-		caps, _, err := c.Devices.GetCapabilities(ctx, &CapabilitiesOptions{SerialNumber: l.SerialNumber})
-		if err == nil && caps.Keypad != nil && caps.Keypad.PINLengthMin > 0 && caps.Keypad.PINLengthMax >= caps.Keypad.PINLengthMin {
+	rules := PINRules{LockType: l.Type, MinLength: DefaultPINMinLength, MaxLength: assumedPINMaxLength}
+	var serials []string
+	if l.Keypad != nil && l.Keypad.SerialNumber != "" {
+		serials = append(serials, l.Keypad.SerialNumber)
+	}
+	if l.SerialNumber != "" && !slices.Contains(serials, l.SerialNumber) {
+		serials = append(serials, l.SerialNumber)
+	}
+	why := "lock info names no serial number to ask by"
+	for _, serial := range serials {
+		caps, _, err := c.Devices.GetCapabilities(ctx, &CapabilitiesOptions{SerialNumber: serial})
+		switch {
+		case err != nil:
+			why = "device capabilities failed: " + err.Error()
+		case caps.Keypad == nil || caps.Keypad.PINLengthMin <= 0 || caps.Keypad.PINLengthMax < caps.Keypad.PINLengthMin:
+			why = "device capabilities name no keypad PIN lengths"
+		default:
 			rules.MinLength, rules.MaxLength = caps.Keypad.PINLengthMin, caps.Keypad.PINLengthMax
 			c.grants.rules.Store(l.LockID, rules)
+			return rules, nil
 		}
 	}
-	return rules
+	return rules, &access.Notice{Code: NoticePINLengthsAssumed, Field: "Capabilities.PIN",
+		Message: fmt.Sprintf("PIN lengths assumed to be %d to %d digits (%s)", rules.MinLength, rules.MaxLength, why)}
 }
 
 // parallel runs f(0..n-1) with at most parallelCalls at a time.

@@ -98,3 +98,58 @@ func TestDoorBridgeOfflineIsUnavailable(t *testing.T) {
 	assert.Equal(t, access.ConnectivityUnknown, shed.Connectivity, "a lock without a bridge has no cloud connection to report")
 	assert.ErrorIs(t, env.c.OpenDoor(ctx, augusttest.ShedID), access.ErrUnsupported)
 }
+
+// A paired keypad is the evidence of entry codes where lock info does not
+// say supportsEntryCodes (the recorded answers of keypad locks omit it).
+func TestDoorKeypadWithoutEntryCodesFlag(t *testing.T) {
+	env := newFakeEnv(t, august.WithWebhook(fakeHookURL, nil))
+	ctx := timeout(t)
+	paired := env.srv.AddLock(augusttest.Lock{Name: "Porch", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		OmitEntryCodes: true}, augusttest.OwnerID)
+	bare := env.srv.AddLock(augusttest.Lock{Name: "Cellar", HouseID: augusttest.HouseID, Bridge: true,
+		OmitEntryCodes: true}, augusttest.OwnerID)
+	byID := doorsByID(t, env.c)
+	assert.True(t, byID[paired].Capabilities.Issues(access.CredentialPIN), "a paired keypad takes PINs")
+	assert.False(t, byID[bare].Capabilities.Grants(), "no flag and no keypad: no evidence of entry codes")
+
+	req := grantRequest("booking-porch", "")
+	req.DoorIDs = []string{paired}
+	_, err := env.c.CreateGrant(ctx, req)
+	require.NoError(t, err)
+	req.Key, req.DoorIDs = "booking-cellar", []string{bare}
+	_, err = env.c.CreateGrant(ctx, req)
+	assert.ErrorIs(t, err, access.ErrUnsupported)
+}
+
+// A paired keypad's PIN lengths are read by the keypad's serial number,
+// whichever device the fake answers them for; a lock whose lengths cannot
+// be read says the fallback it uses.
+func TestDoorPINLengthsFromKeypad(t *testing.T) {
+	for _, onLockSerial := range []bool{false, true} {
+		env := newFakeEnv(t)
+		env.srv.SetKeypadCapabilitiesOnLockSerial(onLockSerial)
+		paired := env.srv.AddLock(augusttest.Lock{Name: "Porch", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+			PINLengthMin: 6, PINLengthMax: 8}, augusttest.OwnerID)
+		builtIn := env.srv.AddLock(augusttest.Lock{Name: "Yale", HouseID: augusttest.HouseID, Type: 1001, BuiltInKeypad: true,
+			Bridge: true, PINLengthMin: 5, PINLengthMax: 7}, augusttest.OwnerID)
+		byID := doorsByID(t, env.c)
+		require.NotNil(t, byID[paired].Capabilities.PIN)
+		assert.Equal(t, access.PINRules{MinLength: 6, MaxLength: 8}, *byID[paired].Capabilities.PIN, "lengths on lock serial: %v", onLockSerial)
+		assert.NotContains(t, noticeCodes(byID[paired].Notices), august.NoticePINLengthsAssumed)
+		require.NotNil(t, byID[builtIn].Capabilities.PIN)
+		assert.Equal(t, access.PINRules{MinLength: 5, MaxLength: 7}, *byID[builtIn].Capabilities.PIN)
+	}
+
+	env := newFakeEnv(t)
+	env.srv.Inject(augusttest.Fault{Method: "GET", Path: "/devices/capabilities", Count: 10, Status: 404})
+	d := doorsByID(t, env.c)[augusttest.FrontDoorID]
+	require.NotNil(t, d.Capabilities.PIN)
+	assert.Equal(t, access.PINRules{MinLength: august.DefaultPINMinLength, MaxLength: 6}, *d.Capabilities.PIN)
+	require.Contains(t, noticeCodes(d.Notices), august.NoticePINLengthsAssumed, "the fallback is visible")
+	for _, n := range d.Notices {
+		if n.Code == august.NoticePINLengthsAssumed {
+			assert.Equal(t, "Capabilities.PIN", n.Field)
+			assert.Contains(t, n.Message, "4 to 6")
+		}
+	}
+}

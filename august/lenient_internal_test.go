@@ -99,3 +99,23 @@ func FuzzDecodeLock(f *testing.F) {
 		_ = json.Unmarshal(b, &s)
 	})
 }
+
+// What supportsEntryCodes says, and what its absence means: a paired
+// keypad is evidence only where August did not say.
+func TestLockTakesEntryCodes(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"supportsEntryCodes":true}`:                       true,
+		`{"supportsEntryCodes":false,"keypad":{"_id":"k"}}`: false,
+		`{"keypad":{"_id":"k"}}`:                            true,
+		`{"supportsEntryCodes":null,"keypad":{"_id":"k"}}`:  true,
+		`{}`: false,
+		`{"supportsEntryCodes":"yes","keypad":{"_id":"k"}}`: false,
+		`{"battery":"x","keypad":{"_id":"k"}}`:              true,
+	} {
+		var l Lock
+		require.NoError(t, json.Unmarshal([]byte(body), &l))
+		assert.Equal(t, want, l.TakesEntryCodes(), body)
+	}
+	assert.True(t, (&Lock{SupportsEntryCodes: true}).TakesEntryCodes())
+	assert.False(t, (&Lock{Keypad: &Keypad{}}).TakesEntryCodes(), "a Lock built in code says false")
+}

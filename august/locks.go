@@ -130,6 +130,17 @@ func (l *Lock) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// TakesEntryCodes reports whether the lock takes PINs (entry codes): lock
+// info says supportsEntryCodes true, or does not say it at all and a
+// keypad is paired. The recorded answers of locks with an August smart
+// keypad omit the flag, and PIN management needs a keypad (a Yale lock's
+// built-in one, or a paired smart keypad), so a paired keypad is the
+// evidence; without the flag and without a keypad there is none.
+// supportsEntryCodes false is August's own word and wins over a keypad.
+func (l *Lock) TakesEntryCodes() bool {
+	return l.SupportsEntryCodes || (l.entryCodesOmitted && l.Keypad != nil)
+}
+
 // HasBridge reports whether the lock has a bridge (Wi-Fi Connect, a
 // doorbell or a built-in one), which remote operate and PIN commands need.
 // It says what the lock supports; whether the bridge can be reached now is
