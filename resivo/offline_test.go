@@ -2,6 +2,7 @@ package resivo_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,9 +15,19 @@ import (
 // Offline (standalone) components have no cloud connection (the
 // collection's glossary): resivo cannot open them by a door link. Their
 // capabilities say so, and a link grant on one is refused before anything
-// is created.
+// is created, whether resivo would refuse it (the fake's default) or
+// accept it.
 func TestOfflineComponentTakesNoLink(t *testing.T) {
+	for _, accepted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("resivo accepts offline links: %v", accepted), func(t *testing.T) {
+			testOfflineComponentTakesNoLink(t, accepted)
+		})
+	}
+}
+
+func testOfflineComponentTakesNoLink(t *testing.T, accepted bool) {
 	c, srv := newFakeClient(t)
+	srv.SetOfflineLinks(accepted)
 	ctx := context.Background()
 	doors, err := c.ListDoors(ctx)
 	require.NoError(t, err)
