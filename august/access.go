@@ -38,8 +38,8 @@ const (
 	NoticeFieldsUndecoded access.NoticeCode = "august_fields_undecoded"
 	// NoticePINLengthsAssumed: August gave no keypad PIN lengths (device
 	// capabilities by the keypad's and the lock's serial numbers), so
-	// Capabilities.PIN holds the assumed DefaultPINMinLength to
-	// assumedPINMaxLength; a PIN of those lengths may still be refused.
+	// Capabilities.PIN holds the assumed 4 to 6 digits (August keypads'
+	// usual range); a PIN of those lengths may still be refused.
 	NoticePINLengthsAssumed access.NoticeCode = "august_pin_lengths_assumed"
 )
 
@@ -66,9 +66,11 @@ const parallelCalls = 8
 // Connectivity Online when the bridge is operative and does not say it is
 // offline, Offline when it is not operative or says so, and
 // ConnectivityUnknown for a lock without a bridge (no cloud connection to
-// report). PIN grants (CredentialPIN, window changes, listing) when it supports entry
-// codes, has a bridge and is not a type-1 lock (which takes "always" PINs
-// only, so no time-bounded grant).
+// report). PIN grants (CredentialPIN, window changes, listing) when it
+// takes entry codes (Lock.TakesEntryCodes), has a bridge and is not a
+// type-1 lock (which takes "always" PINs only, so no time-bounded grant).
+// Door.Notices say what was assumed: a time zone Go does not know, PIN
+// lengths August did not give, lock info fields that did not decode.
 func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 	locks, _, err := c.Locks.List(ctx)
 	if err != nil {

@@ -99,7 +99,7 @@ type Lock struct {
 	Name         string
 	HouseID      string
 	Type         int    // 2 when 0; Type 1 locks take accessType "always" only
-	TimeZone     string // IANA zone
+	TimeZone     string // as lock info says it: an IANA zone, or another name (recorded answers say Pacific/Hawaii)
 	SerialNumber string // assigned when empty
 	// Keypad is an August smart keypad paired with the lock: the lock info
 	// says supportsEntryCodes and carries a keypad object.
