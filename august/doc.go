@@ -158,10 +158,16 @@
 //
 // *Client implements access.DoorLister, DoorOpener, Granter, GrantGetter,
 // GrantLister and GrantUpdater. Doors are the caller's locks, with
-// capabilities from lock info (supportsEntryCodes, an operative bridge,
-// Type; type-1 locks take "always" PINs only, so no time-bounded grants),
-// PIN lengths from the keypad's device capabilities, and the lock's
-// timeZone.
+// capabilities from lock info (entry codes, a bridge, Type; type-1 locks
+// take "always" PINs only, so no time-bounded grants; without
+// supportsEntryCodes a paired keypad is the evidence of entry codes, see
+// Lock.TakesEntryCodes), connectivity from the bridge's state, PIN lengths
+// from the keypad's device capabilities (asked by the keypad's serial
+// number; assumed 4 to 6 with a NoticePINLengthsAssumed notice when August
+// gives none), and the lock's
+// timeZone under its IANA name. This package imports time/tzdata (about
+// 405 KiB of binary) so that zones load where the host has no zone
+// database.
 //
 // # Evidence of success
 //

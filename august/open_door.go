@@ -48,9 +48,10 @@ const ClockSkewAllowance = 30 * time.Second
 //     unlocked (or unlatched). A 202, an empty answer, or another status is
 //     access.ErrOutcomeUnknown.
 //
-// Failures: a lock without a bridge is access.ErrUnsupported (nothing is
-// sent); a 403 is access.ErrDenied; the lock's own failures keep their
-// sentinels (ErrJammed for 530 or FAILED_BRIDGE_ERROR_LOCK_JAMMED,
+// Failures: a lock without a bridge is access.ErrUnsupported, one whose
+// bridge lock info says is not operative or offline access.ErrUnavailable
+// (nothing is sent); a 403 is access.ErrDenied; the lock's own failures
+// keep their sentinels (ErrJammed for 530 or FAILED_BRIDGE_ERROR_LOCK_JAMMED,
 // ErrLowBattery, ErrBridgeOffline, ...); a 408 (the lock did not answer in
 // time) and 560 (disconnected mid-command) are access.ErrOutcomeUnknown. A
 // failure result that August does not tie to this command (no user or no
@@ -67,8 +68,8 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	if err != nil {
 		return err
 	}
-	if !l.HasBridge() {
-		return fmt.Errorf("august: lock %s has no bridge for remote unlock: %w", doorID, access.ErrUnsupported)
+	if err := checkRemoteOpen(doorID, l); err != nil {
+		return err
 	}
 	user := c.userID
 	if user == "" {

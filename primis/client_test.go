@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"io"
 	"net/http"
 	"os"
@@ -134,4 +135,23 @@ func TestNewRequestAndDo(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"zone-id": "1"}`, sent)
 	assert.Equal(t, "ok", out.Status)
+}
+
+// Only "Granted" opens and only "Denied" is a refusal: a result the document
+// does not name says nothing about the door (issue 12, evidence).
+func TestOpenDoorUnknownResultIsOutcomeUnknown(t *testing.T) {
+	for result, want := range map[string]error{"Granted": nil, "Denied": access.ErrDenied, "Pending": access.ErrOutcomeUnknown, "": access.ErrOutcomeUnknown} {
+		c, mock := newTestClient(t)
+		mock.RegisterResponder(http.MethodPost, testBase+"/api/mobile/user/unlock_zone",
+			jsonResponder(200, `{"status":"ok","result":"`+result+`"}`))
+		err := c.OpenDoor(context.Background(), "110000000001")
+		if want == nil {
+			assert.NoError(t, err, result)
+			continue
+		}
+		assert.ErrorIs(t, err, want, result)
+		if want == access.ErrOutcomeUnknown {
+			assert.NotErrorIs(t, err, access.ErrDenied, result)
+		}
+	}
 }

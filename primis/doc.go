@@ -77,9 +77,10 @@
 //
 // OpenDoor succeeds only when Primis answers the unlock (POST
 // /api/mobile/user/unlock_zone) with result "Granted", which the document
-// defines as the operation done. Any other result is a *DeniedError
-// matching access.ErrDenied; an answer lost or cut short is
-// access.ErrOutcomeUnknown, and the unlock is not resent.
+// defines as the operation done. "Denied" is a *DeniedError matching
+// access.ErrDenied; any other result (the document names none), and an
+// answer lost or cut short, is access.ErrOutcomeUnknown, and the unlock is
+// not resent.
 //
 // The package primistest serves an in-memory Primis for tests and examples.
 package primis
