@@ -16,21 +16,24 @@ import (
 // resivo's public API needs. resivo cannot list authorizations, so a
 // lookup by key is the KeyStore (no request) and a read of the grant it
 // names (GET /:siteId/authorizations/:id); it cannot change a window, so a
-// moved booking is revoked and made again. The grant found is revoked from
-// that read (RevokeListedGrant): a revoke reads the authorization again
+// moved booking is revoked and made again. A door link is asked for only
+// once the site's components (GET /:siteId/components) show its doors
+// online: an offline component takes no link. The grant found is revoked
+// from that read (RevokeListedGrant): a revoke reads the authorization again
 // only when resivo answers 409, to tell a revoke already done.
 //
 //	case        requests  minimum  what
-//	create      1         1        POST remote-access (the key is unknown to the store: no read)
+//	create      2         2        GET components, POST remote-access (the key is unknown to the store: no read)
 //	unchanged   1         1        GET the grant
-//	moved       3         3        GET, DELETE revoke, POST
-//	recreated   3         3        GET, DELETE revoke, POST (another holder)
+//	moved       4         4        GET the grant, DELETE revoke, GET components, POST
+//	recreated   4         4        the same (another holder)
 //	recovered   -         -        resivo cannot find a lost create by key: the key stays pending
-//	lost create 1         1        POST, answer lost: ErrOutcomeUnknown, never sent again
-//	revoke      2         2        GET, DELETE revoke
+//	lost create 2         2        GET components, POST with its answer lost: ErrOutcomeUnknown, never sent again
+//	revoke      2         2        GET the grant, DELETE revoke
 //
-// The site's locale (GET /v8/sites/:siteId) is read once per site and
-// client, before this table; so is the token.
+// A PIN grant needs no components read (one request fewer to create). The
+// site's locale (GET /v8/sites/:siteId) is read once per site and client,
+// before this table; so is the token.
 func TestEnsureGrantRequestCounts(t *testing.T) {
 	c, srv := newFakeClient(t)
 	ctx := context.Background()
@@ -47,12 +50,12 @@ func TestEnsureGrantRequestCounts(t *testing.T) {
 		outcome access.EnsureOutcome
 		run     func() (access.EnsureOutcome, error)
 	}{
-		{"create", 1, access.EnsureCreated, ensure(ctx, c, req)},
+		{"create", 2, access.EnsureCreated, ensure(ctx, c, req)},
 		{"unchanged", 1, access.EnsureUnchanged, ensure(ctx, c, req)},
-		{"moved", 3, access.EnsureRecreated, ensure(ctx, c, moved)},
-		{"recreated", 3, access.EnsureRecreated, ensure(ctx, c, other)},
+		{"moved", 4, access.EnsureRecreated, ensure(ctx, c, moved)},
+		{"recreated", 4, access.EnsureRecreated, ensure(ctx, c, other)},
 		{"revoke", 2, 0, func() (access.EnsureOutcome, error) { return 0, access.EnsureRevokedByKey(ctx, c, req.Key) }},
-		{"lost create", 1, 0, func() (access.EnsureOutcome, error) {
+		{"lost create", 2, 0, func() (access.EnsureOutcome, error) {
 			srv.Inject(resivotest.Fault{Path: remoteAccessPath, Method: "POST", Count: 1, LoseAnswer: true})
 			outcome, err := ensure(ctx, c, lost)()
 			assert.ErrorIs(t, err, access.ErrOutcomeUnknown)

@@ -47,11 +47,9 @@ func TestNilContextIsInvalid(t *testing.T) {
 	req := access.GrantRequest{Key: "nil-ctx", DoorIDs: []string{"d"}, Holder: access.Person{Name: "A", Email: "a@example.com"},
 		Window: access.Window{Start: start, End: start.Add(time.Hour)}}
 	var nilCtx context.Context
-	// August joins once its grant lookups are rebuilt (issue 12 A3).
-	_ = ac
 	dir := access.NewDirectory()
 	require.NoError(t, dir.Add("hq", hc))
-	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc, "directory": dir} {
+	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc, "august": ac, "directory": dir} {
 		calls := map[string]func() error{}
 		if l, ok := client.(access.DoorLister); ok {
 			calls["ListDoors"] = func() error { _, err := l.ListDoors(nilCtx); return err }
@@ -88,6 +86,22 @@ func TestNilContextIsInvalid(t *testing.T) {
 		}
 		if r, ok := client.(access.ListedGrantRevoker); ok {
 			calls["RevokeListedGrant"] = func() error { return r.RevokeListedGrant(nilCtx, byHand) }
+		}
+		if name == "august" {
+			// Well-formed ids, so that no validation answers first.
+			valid := req
+			valid.DoorIDs = []string{augusttest.FrontDoorID}
+			const grantID = "0123456789abcdef"
+			calls["OpenDoor valid"] = func() error { return ac.OpenDoor(nilCtx, augusttest.FrontDoorID) }
+			calls["CreateGrant valid"] = func() error { _, err := ac.CreateGrant(nilCtx, valid); return err }
+			calls["GetGrant valid"] = func() error { _, err := ac.GetGrant(nilCtx, grantID); return err }
+			calls["RevokeGrant valid"] = func() error { return ac.RevokeGrant(nilCtx, grantID) }
+			calls["UpdateGrantWindow valid"] = func() error { _, err := ac.UpdateGrantWindow(nilCtx, grantID, req.Window); return err }
+			calls["RevokeListedGrant valid"] = func() error { return ac.RevokeListedGrant(nilCtx, &access.Grant{ID: grantID}) }
+			calls["UpdateListedGrantWindow valid"] = func() error {
+				_, err := ac.UpdateListedGrantWindow(nilCtx, &access.Grant{ID: grantID}, req.Window)
+				return err
+			}
 		}
 		for op, call := range calls {
 			err := func() (err error) {
