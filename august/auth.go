@@ -377,6 +377,30 @@ type tokenTransport struct {
 	base   http.RoundTripper
 	apiKey string
 	store  *tokenStore
+
+	// sent holds the header values of the last token sent (with the API
+	// key's), shared by every request sent with it: net/http only reads
+	// them, and a full slice is copied by an append.
+	sent atomic.Pointer[sentHeader]
+}
+
+type sentHeader struct {
+	token          string
+	apiKey, access []string
+}
+
+func (t *tokenTransport) headerFor(tok string) *sentHeader {
+	h := t.sent.Load()
+	if h != nil && h.token == tok {
+		return h
+	}
+	apiKey := []string{t.apiKey}
+	if h != nil {
+		apiKey = h.apiKey
+	}
+	h = &sentHeader{token: tok, apiKey: apiKey, access: []string{tok}}
+	t.sent.Store(h)
+	return h
 }
 
 // maxTokenResends bounds the resends of one request after 401 answers.
@@ -460,9 +484,10 @@ func (t *tokenTransport) send(req *http.Request, tok string) (*http.Response, er
 			out.Header[k] = vs[:len(vs):len(vs)]
 		}
 	}
-	out.Header[canonicalAPIKey] = []string{t.apiKey}
+	h := t.headerFor(tok)
+	out.Header[canonicalAPIKey] = h.apiKey
 	if tok != "" {
-		out.Header[canonicalAccessToken] = []string{tok}
+		out.Header[canonicalAccessToken] = h.access
 	} else {
 		delete(out.Header, canonicalAccessToken)
 	}
