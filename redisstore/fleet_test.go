@@ -57,9 +57,14 @@ func havrAccount(t testing.TB, srv *havrtest.Server) redisstore.Account {
 	return redisstore.Account{Vendor: "havr", Name: redistest.Name(t), BaseURL: srv.URL, ClientID: havrtest.OwnerEmail}
 }
 
-// havrBooking is a visitor's booking on the Havr front door.
-func havrBooking(key string) access.GrantRequest {
-	start := time.Now().Add(24 * time.Hour).Truncate(time.Minute)
+// havrBookings returns a visitor's booking with a key on the Havr front
+// door, starting at start (computed once per test, so that every trigger
+// asks for the same window).
+func havrBookings(start time.Time) func(key string) access.GrantRequest {
+	return func(key string) access.GrantRequest { return havrBooking(start, key) }
+}
+
+func havrBooking(start time.Time, key string) access.GrantRequest {
 	return access.GrantRequest{Key: key, DoorIDs: []string{strconv.Itoa(havrtest.FrontDoorID)},
 		Holder: access.Person{Name: "Grace Hopper", Email: "grace@example.com"},
 		Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
@@ -285,7 +290,7 @@ func TestFleetHavrOneGrantPerBooking(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	req := havrBooking("BK-1")
+	req := havrBooking(tomorrow(), "BK-1")
 	outcomes := triggers(ctx, t, 20, func(i int) (access.EnsureOutcome, error) {
 		_, o, err := access.EnsureGrant(ctx, fleet[i%fleetSize], req)
 		return o, err
@@ -391,7 +396,7 @@ func TestFleetHolderDiesMidCreate(t *testing.T) {
 
 	held := make(chan havrtest.Request, 1)
 	srv.Inject(havrtest.Fault{Path: havrCreateLink, Method: "POST", Count: 1, Held: held, Hold: make(chan struct{})})
-	req := havrBooking("BK-1")
+	req := havrBooking(tomorrow(), "BK-1")
 	dyingCtx, die := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { _, _, err := access.EnsureGrant(dyingCtx, dying, req); done <- err }()
@@ -422,6 +427,9 @@ func TestFleetHolderDiesMidCreate(t *testing.T) {
 		t.Errorf("%d creates reached Havr, want 2 (the dropped one and the next replica's)", n)
 	}
 }
+
+// tomorrow is a booking's start: this time tomorrow, to the minute.
+func tomorrow() time.Time { return time.Now().Add(24 * time.Hour).Truncate(time.Minute) }
 
 // documentedFailure reports whether err is in one of the classes a caller
 // is told to expect from a fleet on Redis: ErrUnavailable (ErrOutcomeUnknown
