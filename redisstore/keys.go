@@ -95,12 +95,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 func (s *Store) writeKey(ctx context.Context, op, step, key, grantID string) error {
-	var fence uint64
-	if l, ok := access.LeaseFromContext(ctx); ok {
-		if ours, ok := l.(*lease); ok {
-			fence = ours.fence
-		}
-	}
+	fence := leaseFence(ctx)
 	args := append(s.epochArgs(), key, grantID, fence, step, fenceTTL.Milliseconds())
 	keys := []string{s.key("epoch"), s.key("keys"), s.key("keyindex"), s.key("keyfence", key)}
 	var res []any

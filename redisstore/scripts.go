@@ -142,6 +142,26 @@ if not e then return {bad, ''} end
 return {'ok', e}
 `
 
+// appliedWrite sets (ARGV[7] == 'put') or deletes ARGV[4] in the hash
+// KEYS[2], checking and recording the fence ARGV[6] in KEYS[3] as keyWrite
+// does (ARGV[8] ms), and answers like keyWrite.
+const appliedWrite = epochCheck + `
+local fence = tonumber(ARGV[6])
+if fence > 0 then
+  local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if fence < last then return {'fenced', string.format('%.0f', last)} end
+  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
+end
+if ARGV[7] == 'put' then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+else
+  redis.call('HDEL', KEYS[2], ARGV[4])
+end
+local e, bad = check_epoch(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+if not e then return {bad, ''} end
+return {'ok', e}
+`
+
 // epochStart starts a new epoch in KEYS[1], later than any before it.
 const epochStart = serverMicros + epochCheck + `
 local gen = server_micros()
@@ -236,6 +256,7 @@ return 0
 type scripts struct {
 	lockAcquire, lockRenew, lockRelease *redis.Script
 	keyGet, keyList, keyWrite           *redis.Script
+	appliedWrite                        *redis.Script
 	epochStart                          *redis.Script
 	tokenSwap                           *redis.Script
 	budgetStep                          *redis.Script
@@ -244,15 +265,16 @@ type scripts struct {
 
 func newScripts() *scripts {
 	return &scripts{
-		lockAcquire: redis.NewScript(lockAcquire),
-		lockRenew:   redis.NewScript(lockRenew),
-		lockRelease: redis.NewScript(lockRelease),
-		keyGet:      redis.NewScript(keyGet),
-		keyList:     redis.NewScript(keyList),
-		keyWrite:    redis.NewScript(keyWrite),
-		epochStart:  redis.NewScript(epochStart),
-		tokenSwap:   redis.NewScript(tokenSwap),
-		budgetStep:  redis.NewScript(budgetStep),
-		resultPut:   redis.NewScript(resultPut),
+		lockAcquire:  redis.NewScript(lockAcquire),
+		lockRenew:    redis.NewScript(lockRenew),
+		lockRelease:  redis.NewScript(lockRelease),
+		keyGet:       redis.NewScript(keyGet),
+		keyList:      redis.NewScript(keyList),
+		keyWrite:     redis.NewScript(keyWrite),
+		appliedWrite: redis.NewScript(appliedWrite),
+		epochStart:   redis.NewScript(epochStart),
+		tokenSwap:    redis.NewScript(tokenSwap),
+		budgetStep:   redis.NewScript(budgetStep),
+		resultPut:    redis.NewScript(resultPut),
 	}
 }

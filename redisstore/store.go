@@ -96,8 +96,8 @@ func (a Account) prefix() string {
 }
 
 // Store keeps the shared state of one vendor account in Redis. It is an
-// access.Locker, access.KeyStore and access.KeyLister, access.TokenStore
-// and access.ResultStore, and makes the account's access.RateBudget
+// access.Locker, access.KeyStore and access.KeyLister, access.AppliedStore,
+// access.TokenStore and access.ResultStore, and makes the account's access.RateBudget
 // (Budget). Make one per account with New and share it among the account's
 // clients in a process; every replica makes its own on the same Redis. It
 // is safe for concurrent use.
