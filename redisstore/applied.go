@@ -25,6 +25,16 @@ var _ access.AppliedStore = (*Store)(nil)
 // access.ErrUnavailable), never ErrNotFound, and a plan then says the
 // record could not be read.
 func (s *Store) LoadApplied(ctx context.Context, key string) (access.Window, error) {
+	view := s.view(ctx, key)
+	if w, found, ok := view.cachedApplied(); ok {
+		if err := ctx.Err(); err != nil {
+			return access.Window{}, fail("LoadApplied", err)
+		}
+		if !found {
+			return access.Window{}, fmt.Errorf("redisstore: no applied window for key %q: %w", key, access.ErrNotFound)
+		}
+		return parseWindow(key, w)
+	}
 	args := append(s.epochArgs(), key)
 	res, err := s.scripts.keyGet.Run(ctx, s.rdb, []string{s.key("epoch"), s.key("applied")}, args...).Slice()
 	if err != nil {
@@ -33,7 +43,9 @@ func (s *Store) LoadApplied(ctx context.Context, key string) (access.Window, err
 	if err := s.sawEpoch(str(res, 0), str(res, 1)); err != nil {
 		return access.Window{}, fmt.Errorf("redisstore: LoadApplied %q: %w", key, err)
 	}
-	if n, _ := res[2].(int64); n == 0 {
+	found, _ := res[2].(int64)
+	view.setApplied(true, found == 1, str(res, 3))
+	if found == 0 {
 		return access.Window{}, fmt.Errorf("redisstore: no applied window for key %q: %w", key, access.ErrNotFound)
 	}
 	return parseWindow(key, str(res, 3))
@@ -42,7 +54,9 @@ func (s *Store) LoadApplied(ctx context.Context, key string) (access.Window, err
 // SaveApplied records w as the window applied for key, replacing any
 // earlier record. It is fenced like Put: under a lease of a Store on the
 // same Redis, a holder that lost its lease cannot replace its successor's
-// record (access.ErrConflict).
+// record (access.ErrConflict). Under the key's turn, a record the turn
+// read (or its holder wrote) equal to w is not written again: EnsureGrant
+// of an unchanged grant saves what is already there.
 func (s *Store) SaveApplied(ctx context.Context, key string, w access.Window) error {
 	if err := access.ValidateKey(key); err != nil {
 		return err
@@ -53,24 +67,44 @@ func (s *Store) SaveApplied(ctx context.Context, key string, w access.Window) er
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	return s.writeApplied(ctx, "SaveApplied", "put", key, formatWindow(w))
+	value := formatWindow(w)
+	if cur, found, ok := s.view(ctx, key).cachedApplied(); ok && found && cur == value {
+		if err := ctx.Err(); err != nil {
+			return fail("SaveApplied", err)
+		}
+		return nil
+	}
+	return s.writeApplied(ctx, "SaveApplied", "put", key, value)
 }
 
 // DeleteApplied drops the record of key; no record is not an error. It is
-// fenced like SaveApplied.
+// fenced like SaveApplied; under the key's turn, a record the turn knows
+// is absent (Delete drops it too) is not deleted again.
 func (s *Store) DeleteApplied(ctx context.Context, key string) error {
+	if _, found, ok := s.view(ctx, key).cachedApplied(); ok && !found {
+		if err := ctx.Err(); err != nil {
+			return fail("DeleteApplied", err)
+		}
+		return nil
+	}
 	return s.writeApplied(ctx, "DeleteApplied", "delete", key, "")
 }
 
 func (s *Store) writeApplied(ctx context.Context, op, step, key, value string) error {
 	args := append(s.epochArgs(), key, value, leaseFence(ctx), step, fenceTTL.Milliseconds())
 	keys := []string{s.key("epoch"), s.key("applied"), s.key("keyfence", key)}
+	view := s.view(ctx, key)
 	var res []any
 	err := s.waitReplicas(ctx, op, func(c redis.Scripter) error {
 		var err error
 		res, err = s.scripts.appliedWrite.Run(ctx, c, keys, args...).Slice()
 		return fail(op, err)
 	})
+	if err != nil || str(res, 0) == "fenced" {
+		view.setApplied(false, false, "") // read it again
+	} else {
+		view.setApplied(true, step == "put", value)
+	}
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,24 @@
 // functions). On a *redis.ClusterClient waiters are woken with sharded
 // pub/sub (SSUBSCRIBE, SPUBLISH).
 //
+// # A key's turn reads the key
+//
+// The lease of a grant key's turn (access.KeyTurnName, which EnsureGrant
+// and EnsureRevokedByKey lock) is taken in the same script that reads the
+// key's grant id and applied window. Under that lease the Store answers
+// Get and LoadApplied of the key without a round trip, from what the turn
+// read or its holder wrote since, and does not send a SaveApplied of the
+// window it holds or a DeleteApplied of one that is gone. doorkit writes a
+// key only under its turn, which is the holder's alone, so a second read
+// could find nothing else; a write made without the turn (a Put of the
+// caller's own, resivo's RevokeGrant by id) reaches the holder on its next
+// turn, as it would had it landed a moment before the turn was taken.
+// EnsureGrant on resivo with the Store as its Locker and KeyStore so costs
+// 2 round trips for a grant found unchanged (the turn and its release), 3
+// for a revoke by key and 5 for a create (the pending mark before the
+// create is sent, the grant id after, the applied window); the in-memory
+// defaults cost none.
+//
 // # What Redis must keep
 //
 // Grant keys and applied windows (with the epoch) and tokens must survive

@@ -119,7 +119,9 @@ func doorOf(site string, comp Component) access.Door {
 // The key: resivo cannot list authorizations, let alone by a caller's key,
 // so req.Key is recorded in the KeyStore (WithKeyStore) and also written
 // into the authorization's displayName as "[key] label", where resivo's
-// own tools and GetGrant show it back. Before the create is sent, the key
+// own tools and GetGrant show it back. The create takes the key's turn on
+// the client's Locker (access.KeyTurnName), unless its caller holds it
+// already (EnsureGrant). Before the create is sent, the key
 // is marked pending in the store; once resivo answers, the mark becomes the
 // grant id, or is removed when resivo refused. When the outcome is unknown
 // (the answer was lost, a 5xx, a timeout), the error matches

@@ -78,13 +78,17 @@ func (c *Client) createWithKey(ctx context.Context, key, site string, create fun
 	if key == "" {
 		return create()
 	}
-	// Creates for one key take turns on the client's Locker (shared by
-	// the replicas when it is a shared one).
-	lease, err := c.locker.Lock(ctx, "create:"+key)
-	if err != nil {
-		return nil, fmt.Errorf("resivo: waiting for key %q's turn: %w", key, err)
+	// Creates for one key take the key's turn on the client's Locker
+	// (shared by the replicas when it is a shared one), unless the caller
+	// holds it already (EnsureGrant).
+	if !access.HoldsKeyTurn(ctx, c.locker, key) {
+		lease, err := c.locker.Lock(ctx, access.KeyTurnName(key))
+		if err != nil {
+			return nil, fmt.Errorf("resivo: waiting for key %q's turn: %w", key, err)
+		}
+		defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
+		ctx = lease.Context()
 	}
-	defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
 	if err := c.checkKeyFree(ctx, key); err != nil {
 		return nil, err
 	}
