@@ -9,8 +9,11 @@ import (
 )
 
 func TestValidateEmail(t *testing.T) {
-	long := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com" // 254 bytes
-	valid := []string{"ada@example.com", "ada.lovelace+visit@mail.example.co.uk", "o'brien@example.ie", long}
+	// 254 bytes: a 64-byte local part, labels of 63 bytes at most.
+	long := strings.Repeat("a", 64) + "@" + strings.Repeat(strings.Repeat("b", 61)+".", 2) + strings.Repeat("c", 61) + ".com"
+	require.Len(t, long, 254)
+	valid := []string{"ada@example.com", "ada.lovelace+visit@mail.example.co.uk", "o'brien@example.ie", long,
+		"ADA@EXAMPLE.COM", "a_b%c@x-y.example", "ü@example.com", "a@xn--bcher-kva.example"}
 	for _, email := range valid {
 		assert.NoError(t, ValidateEmail(email), "%q", email)
 	}
@@ -34,6 +37,16 @@ func TestValidateEmail(t *testing.T) {
 		"x" + long:                          "255 bytes",
 		"ada@example.com (Ada)":             "comment",
 		"ada@[1.2.3.4":                      "broken domain literal",
+		"ada@[127.0.0.1]":                   "domain literal",
+		"ada@localhost":                     "a single label",
+		"ada@example":                       "no top-level domain",
+		"ada@-example.com":                  "label starting with a hyphen",
+		"ada@example-.com":                  "label ending with a hyphen",
+		"ada@exa_mple.com":                  "underscore in the domain",
+		"ada@bücher.example":                "non-ASCII domain",
+		"ada@1.2.3.4":                       "numeric top-level domain",
+		"ada@" + strings.Repeat("b", 64) + ".com": "label of 64 bytes",
+		strings.Repeat("a", 65) + "@example.com":  "local part of 65 bytes",
 	}
 	for email, why := range invalid {
 		err := ValidateEmail(email)

@@ -37,18 +37,30 @@ type Window struct {
 	End   time.Time `json:"end"`
 }
 
-// Validate reports a zero bound or an End that is not after Start.
+// Validate reports a zero bound, a bound outside the years 1 to 9999 (what
+// RFC 3339, and so every vendor's timestamps, can carry) or an End that is
+// not after Start.
 func (w Window) Validate() error {
 	switch {
 	case w.Start.IsZero():
 		return Invalid("Window.Start", "is required")
 	case w.End.IsZero():
 		return Invalid("Window.End", "is required")
+	case !inRFC3339(w.Start):
+		return Invalid("Window.Start", fmt.Sprintf("year %d is outside 1 to 9999", w.Start.UTC().Year()))
+	case !inRFC3339(w.End):
+		return Invalid("Window.End", fmt.Sprintf("year %d is outside 1 to 9999", w.End.UTC().Year()))
 	case !w.End.After(w.Start):
 		return Invalid("Window.End", fmt.Sprintf("%s is not after start %s",
 			w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339)))
 	}
 	return nil
+}
+
+// inRFC3339 reports whether t, in UTC, has a year RFC 3339 can write.
+func inRFC3339(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
 }
 
 // UTC returns the window with both bounds in UTC. Vendors take UTC; doing the
@@ -123,9 +135,12 @@ const (
 	GrantExpired GrantState = "expired"
 )
 
-// MaxKeyLength is the longest GrantRequest.Key, in bytes. Vendors that
-// store the key in a shorter field say so and reject a longer one.
+// MaxKeyLength is the longest GrantRequest.Key, in bytes. Every vendor
+// takes every key ValidateKey accepts and gives it back whole.
 const MaxKeyLength = 64
+
+// MaxLabelLength is the longest GrantRequest.Label, in characters.
+const MaxLabelLength = 200
 
 // GrantRequest asks for time-bounded access to one or more doors.
 type GrantRequest struct {
@@ -143,8 +158,9 @@ type GrantRequest struct {
 	// PIN is an optional caller-chosen code for CredentialPIN.
 	PIN Secret
 	// Label is a short description shown in the vendor's tools (for example
-	// the visitor's company). A vendor with a shorter field truncates it and
-	// says so with a NoticeLabelTruncated notice.
+	// the visitor's company): valid UTF-8 without control characters, at
+	// most MaxLabelLength characters. A vendor with a shorter field
+	// truncates it and says so with a NoticeLabelTruncated notice.
 	Label string
 }
 
@@ -165,10 +181,16 @@ func (r GrantRequest) Validate() error {
 	if r.Holder.Email == "" && r.Holder.Phone == "" && r.Holder.VendorUserID == "" {
 		return Invalid("Holder", "needs an email, a phone or a vendor user id")
 	}
+	if strings.ContainsFunc(r.Holder.VendorUserID, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) {
+		return Invalid("Holder.VendorUserID", "holds whitespace or a control character")
+	}
 	if r.Holder.Email != "" {
 		if err := ValidateEmailField("Holder.Email", r.Holder.Email); err != nil {
 			return err
 		}
+	}
+	if err := validateLabel(r.Label); err != nil {
+		return err
 	}
 	if r.Credential == CredentialPIN && r.PIN.Reveal() != "" {
 		for _, c := range r.PIN.Reveal() {
@@ -178,6 +200,18 @@ func (r GrantRequest) Validate() error {
 		}
 	}
 	return r.Window.Validate()
+}
+
+func validateLabel(label string) error {
+	switch {
+	case !utf8.ValidString(label):
+		return Invalid("Label", "is not valid UTF-8")
+	case strings.ContainsFunc(label, unicode.IsControl):
+		return Invalid("Label", "holds a control character")
+	case utf8.RuneCountInString(label) > MaxLabelLength:
+		return Invalid("Label", fmt.Sprintf("is %d characters; at most %d", utf8.RuneCountInString(label), MaxLabelLength))
+	}
+	return nil
 }
 
 // ValidateKey checks a grant key: "" (no key) or a non-blank string of at

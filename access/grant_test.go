@@ -107,6 +107,14 @@ func TestGrantRequestValidate(t *testing.T) {
 		{"PIN with non-ASCII digits", func(r *GrantRequest) { r.PIN = "١٢٣٤" }, "PIN"},
 		{"no window", func(r *GrantRequest) { r.Window = Window{} }, "Window.Start"},
 		{"inverted window", func(r *GrantRequest) { r.Window.End = r.Window.Start.Add(-time.Hour) }, "Window.End"},
+		{"end in the year 10000", func(r *GrantRequest) { r.Window.End = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "Window.End"},
+		{"start in the year 0", func(r *GrantRequest) { r.Window.Start = time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC) }, "Window.Start"},
+		{"label with a newline", func(r *GrantRequest) { r.Label = "booking\nBcc: x@evil.example" }, "Label"},
+		{"label with an escape", func(r *GrantRequest) { r.Label = "\x1b[31mred" }, "Label"},
+		{"label not UTF-8", func(r *GrantRequest) { r.Label = "caf\xe9" }, "Label"},
+		{"label too long", func(r *GrantRequest) { r.Label = strings.Repeat("x", MaxLabelLength+1) }, "Label"},
+		{"vendor user id with a space", func(r *GrantRequest) { r.Holder.VendorUserID = " 2" }, "Holder.VendorUserID"},
+		{"vendor user id with a newline", func(r *GrantRequest) { r.Holder.VendorUserID = "2\n" }, "Holder.VendorUserID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +137,8 @@ func TestGrantRequestValidate(t *testing.T) {
 		modify func(*GrantRequest)
 	}{
 		{"phone only", func(r *GrantRequest) { r.Holder = Person{Phone: "+31612345678"} }},
+		{"label of MaxLabelLength characters", func(r *GrantRequest) { r.Label = strings.Repeat("é", MaxLabelLength) }},
+		{"end in the year 9999", func(r *GrantRequest) { r.Window.End = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC) }},
 		{"vendor user only", func(r *GrantRequest) { r.Holder = Person{VendorUserID: "u1"} }},
 		{"PIN chosen by the vendor", func(r *GrantRequest) { r.PIN = "" }},
 		{"PIN not checked for other kinds", func(r *GrantRequest) { r.Credential = CredentialLink; r.PIN = "abc" }},

@@ -47,6 +47,21 @@ type GrantFilter struct {
 	ActiveAt    time.Time // the grant's window contains it
 }
 
+// Validate reports a malformed filter: a Key ValidateKey refuses, a
+// HolderEmail ValidateEmail refuses. Implementations call it, and check
+// DoorID against their own id format, before anything is sent: a filter
+// no grant can match because it is malformed is ErrInvalid, not an empty
+// listing.
+func (f GrantFilter) Validate() error {
+	if err := ValidateKey(f.Key); err != nil {
+		return err
+	}
+	if f.HolderEmail != "" {
+		return ValidateEmailField("HolderEmail", f.HolderEmail)
+	}
+	return nil
+}
+
 // Match reports whether g matches the filter. Implementations that filter
 // on their side use it so that every vendor filters alike.
 func (f GrantFilter) Match(g *Grant) bool {

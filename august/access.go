@@ -99,7 +99,7 @@ func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
 		return nil, access.Invalid("doorID", "is required")
 	}
 	if !ValidLockID(doorID) {
-		return nil, fmt.Errorf("august: %q is not an August lock id: %w", doorID, access.ErrNotFound)
+		return nil, access.Invalid("doorID", fmt.Sprintf("%q is not an August lock id (32 upper-case hexadecimal characters)", doorID))
 	}
 	l, _, err := c.Locks.Get(ctx, doorID)
 	return l, err

@@ -147,7 +147,8 @@ func TestAccessOpenDoor(t *testing.T) {
 	env.srv.SetLockError(augusttest.FrontDoorID, 550)
 	assert.ErrorIs(t, env.c.OpenDoor(ctx, augusttest.FrontDoorID), august.ErrLowBattery)
 	assert.ErrorIs(t, env.c.OpenDoor(ctx, augusttest.ShedID), access.ErrUnsupported)
-	assert.ErrorIs(t, env.c.OpenDoor(ctx, "front door"), access.ErrNotFound)
+	assert.ErrorIs(t, env.c.OpenDoor(ctx, "front door"), access.ErrInvalid, "a malformed lock id")
+	assert.ErrorIs(t, env.c.OpenDoor(ctx, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"), access.ErrNotFound, "a well-formed id of no lock")
 	assert.True(t, errors.Is(env.c.OpenDoor(ctx, ""), access.ErrInvalid))
 }
 

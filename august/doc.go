@@ -46,7 +46,9 @@
 // # Validation
 //
 // Before anything is sent: lock ids are 32 upper-case hexadecimal
-// characters; house and user ids are UUIDs; PINs are digits of the lock's
+// characters (a door id of the access methods too), grant ids 16
+// hexadecimal characters; house and user ids are UUIDs; times lie in the
+// years 1 to 9999; PINs are digits of the lock's
 // length (PINRules, 4 to 8 by default); commands, access types and their
 // windows are checked (type-1 locks take "always" only); page sizes are 1 to
 // 1000 and remote-operate retry limits 1 to 3. Refusals match

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // Event is a lock event: a webhook call, a push message on the lock's
@@ -190,6 +191,12 @@ func (e *Event) infoAction() string {
 
 // Failed reports whether the event reports a failed command, and why.
 func (e *Event) Failed() (bool, string) {
+	failed, reason := e.failed()
+	// August may name the PIN in its words ("PIN 482913 already exists").
+	return failed, rest.ScrubText(reason, e.PIN.Reveal())
+}
+
+func (e *Event) failed() (bool, string) {
 	reason := e.Reason
 	if reason == "" {
 		reason = e.Message

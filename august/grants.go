@@ -190,6 +190,11 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	for i, id := range req.DoorIDs {
+		if !ValidLockID(id) {
+			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
+		}
+	}
 	if req.Credential != access.CredentialAny && req.Credential != access.CredentialPIN {
 		return nil, fmt.Errorf("august: grants are PINs, not %q: %w", req.Credential, access.ErrUnsupported)
 	}
@@ -680,7 +685,9 @@ func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error
 		return grantView{}, access.Invalid("grantID", "is required")
 	}
 	if !validGrantID(grantID) {
-		return grantView{}, fmt.Errorf("august: %q is not an August grant id: %w", grantID, access.ErrNotFound)
+		// No grant of this package has it: a malformed id is refused
+		// before anything is sent, as in every vendor.
+		return grantView{}, access.Invalid("grantID", fmt.Sprintf("%q is not an August grant id (16 hexadecimal characters)", grantID))
 	}
 	refs, err := c.refs(ctx, func(r grantRef) bool { return r.id == grantID })
 	if err != nil {
@@ -732,8 +739,15 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 // nothing only when no grant has the key.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
-		if filter.DoorID != "" && !ValidLockID(filter.DoorID) {
-			return // no August lock, so no grant covers it
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if filter.DoorID != "" {
+			if err := checkLockID(filter.DoorID); err != nil {
+				yield(nil, err)
+				return
+			}
 		}
 		refs, err := c.refs(ctx, func(r grantRef) bool {
 			return (filter.Key == "" || r.key == filter.Key) &&

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/rest"
@@ -340,6 +341,11 @@ func (c PINCommand) validate(field string, rules *PINRules) error {
 		start, end := c.AccessTimes.Start, c.AccessTimes.End
 		if start.IsZero() || end.IsZero() {
 			return access.Invalid(field+".accessTimes", "DTSTART and DTEND are required")
+		}
+		for _, t := range []time.Time{start, end} {
+			if err := rest.CheckTime(field+".accessTimes", t); err != nil {
+				return err
+			}
 		}
 		if !end.UTC().Truncate(1e9).After(start.UTC().Truncate(1e9)) {
 			return access.Invalid(field+".accessTimes", "DTEND must be after DTSTART (whole seconds)")

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // Time is a time in an August answer. August sends ISO-8601 UTC with
@@ -55,6 +57,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 func (t Time) MarshalJSON() ([]byte, error) {
 	switch {
 	case !t.Time.IsZero():
+		if err := rest.CheckTime("time", t.Time); err != nil {
+			return nil, err
+		}
 		return json.Marshal(t.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
 	case t.Raw != "":
 		return json.Marshal(t.Raw)
@@ -186,7 +191,14 @@ func (a AccessTimes) String() string {
 }
 
 // MarshalJSON writes the DTSTART/DTEND string.
-func (a AccessTimes) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+func (a AccessTimes) MarshalJSON() ([]byte, error) {
+	for _, t := range []time.Time{a.Start, a.End} {
+		if err := rest.CheckTime("accessTimes", t); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(a.String())
+}
 
 // ParseAccessTimes reads "DTSTART=...;DTEND=..." as sent in commands.
 // Answers carry an ISO timestamp or a VCAL string instead (see

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -66,75 +65,64 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 }
 
 // The grant key lives in the shared keys' note, which Havr's listings show
-// back: "[<key>] <label>". The document gives notes no length limit; doorkit
-// holds them to MaxDescriptionLength, Havr's limit on the like fields, so a
-// key may be at most MaxDescriptionLength-2 characters and may not hold "]".
-// A label that does not fit beside the key is truncated, with a notice.
+// back: "[<key>] <label>", with '\\' and ']' in the key escaped by a
+// backslash, so every key access.ValidateKey accepts goes in whole and
+// comes back whole. The document gives notes no length limit (its 40
+// characters are the door lock description's), so neither key nor label is
+// cut. Were Havr to keep a note shorter than sent, CreateGrant sees it in
+// the answer and undoes the grant rather than make one its key cannot find
+// (see checkNote).
 
 // noteFor builds the note of a grant's shared keys.
-func noteFor(req access.GrantRequest) (string, []access.Notice, error) {
+func noteFor(req access.GrantRequest) string {
 	if req.Key == "" {
 		// A label that starts with "[" would read back as a key: an empty
 		// tag "[] " in front keeps it a label (keyFromNote reads "[]" as none).
-		prefix := ""
 		if strings.HasPrefix(req.Label, "[") {
-			prefix = "[] "
+			return "[] " + req.Label
 		}
-		room := MaxDescriptionLength - len(prefix)
-		if utf8.RuneCountInString(req.Label) > room {
-			label := truncateRunes(req.Label, room)
-			return prefix + label, []access.Notice{labelTruncated(label)}, nil
-		}
-		return prefix + req.Label, nil, nil
+		return req.Label
 	}
-	if strings.Contains(req.Key, "]") {
-		return "", nil, access.Invalid("Key", `Havr keeps the key in a note as "[key]", so it may not hold "]"`)
-	}
-	tag := "[" + req.Key + "]"
-	if n := utf8.RuneCountInString(tag); n > MaxDescriptionLength {
-		return "", nil, access.Invalid("Key", fmt.Sprintf("is %d characters; Havr's note holds at most %d", n-2, MaxDescriptionLength-2))
-	}
+	tag := "[" + strings.NewReplacer(`\`, `\\`, `]`, `\]`).Replace(req.Key) + "]"
 	if req.Label == "" {
-		return tag, nil, nil
+		return tag
 	}
-	room := MaxDescriptionLength - utf8.RuneCountInString(tag) - 1
-	if utf8.RuneCountInString(req.Label) <= room {
-		return tag + " " + req.Label, nil, nil
-	}
-	if room <= 0 {
-		return tag, []access.Notice{{Code: access.NoticeLabelDropped, Field: "Label",
-			Message: "label not stored: the key fills Havr's note"}}, nil
-	}
-	label := truncateRunes(req.Label, room)
-	return tag + " " + label, []access.Notice{labelTruncated(label)}, nil
+	return tag + " " + req.Label
 }
 
-func labelTruncated(label string) access.Notice {
-	return access.Notice{Code: access.NoticeLabelTruncated, Field: "Label",
-		Message: fmt.Sprintf("label truncated to %q to fit Havr's %d-character note", label, MaxDescriptionLength)}
-}
-
-func truncateRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}
-
-// keyFromNote reads the grant key back from a note, "" when it has none.
+// keyFromNote reads the grant key back from a note, "" when it has none. A
+// backslash escapes the next '\\' or ']'; before any other character it is
+// itself (notes written before keys were escaped).
 func keyFromNote(note string) string {
-	if !strings.HasPrefix(note, "[") {
+	rest, ok := strings.CutPrefix(note, "[")
+	if !ok {
 		return ""
 	}
-	end := strings.IndexByte(note, ']')
-	if end < 2 {
-		return ""
+	var b strings.Builder
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c == '\\' && i+1 < len(rest) && (rest[i+1] == '\\' || rest[i+1] == ']'):
+			i++
+			b.WriteByte(rest[i])
+		case c == ']':
+			return b.String()
+		default:
+			b.WriteByte(c)
+		}
 	}
-	return note[1:end]
+	return "" // no closing ']': a label, not a key
+}
+
+// checkNote reports a shared key whose note Havr did not keep as sent: the
+// grant could not be found again by its key.
+func checkNote(k *SharedKey, sent string) error {
+	if k.Note == "" || k.Note == sent {
+		// Kept, or not shown in the answer (the document's SharedKey
+		// carries note, but may send null): the listing will tell.
+		return nil
+	}
+	return fmt.Errorf("havr: Havr kept shared key %d's note as %q, not %q, so the grant could not be found by its key: %w",
+		k.ID, k.Note, sent, access.ErrUnsupported)
 }
 
 // CreateGrant gives a holder access to doors for the window, as shared keys.
@@ -165,7 +153,8 @@ func keyFromNote(note string) string {
 // access.EnsureGrant finds by key and re-makes on the next trigger.
 //
 // GrantRequest.Key and Label go into the keys' note ("[key] label", see
-// noteFor), so ListGrants finds the grant by key. The grant id lists the
+// noteFor), whole, so ListGrants finds the grant by key; a note Havr
+// answers kept otherwise undoes the grant (access.ErrUnsupported). The grant id lists the
 // shared key ids ("20" or "20,21"). Keys are never created twice by a retry:
 // a create is not resent once it may have reached Havr.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
@@ -174,22 +163,23 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	}
 	lockIDs := make([]ID, len(req.DoorIDs))
 	for i, id := range req.DoorIDs {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || n <= 0 {
+		n, ok := parseID(id)
+		if !ok {
 			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not a Havr door lock id", id))
 		}
-		lockIDs[i] = ID(n)
+		lockIDs[i] = n
 	}
-	note, noteNotices, err := noteFor(req)
-	if err != nil {
-		return nil, err
+	if req.Holder.VendorUserID != "" {
+		if _, ok := parseID(req.Holder.VendorUserID); !ok {
+			return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
+		}
 	}
+	note := noteFor(req)
 	window, notices, err := req.Window.Prepare(time.Now(), Resolution) // truncated to what Havr keeps
 	if err != nil {
 		return nil, err
 	}
-	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
-		Notices: append(notices, noteNotices...)}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
 
 	switch {
 	case req.Credential == access.CredentialPIN || req.Credential == access.CredentialPhone:
@@ -204,8 +194,8 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 }
 
 func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockIDs []ID, note string, grant *access.Grant) (*access.Grant, error) {
-	userID, err := strconv.ParseInt(req.Holder.VendorUserID, 10, 64)
-	if err != nil || userID <= 0 {
+	userID, ok := parseID(req.Holder.VendorUserID)
+	if !ok {
 		return nil, access.Invalid("Holder.VendorUserID", fmt.Sprintf("%q is not a Havr user id", req.Holder.VendorUserID))
 	}
 	// The listing below and the creates after it are one step: two grants
@@ -242,6 +232,9 @@ func (c *Client) grantToUser(ctx context.Context, req access.GrantRequest, lockI
 			return nil, c.rollback(ctx, err, lockID, made)
 		}
 		made = append(made, *key)
+		if err := checkNote(key, note); err != nil {
+			return nil, c.rollback(ctx, err, lockID, made)
+		}
 	}
 	grant.ID = joinIDs(made)
 	grant.Doors = doorAccesses(made, time.Now(), func(SharedKey) access.Credential { return appKey })
@@ -306,6 +299,9 @@ func (c *Client) grantByLink(ctx context.Context, req access.GrantRequest, lockI
 			return nil, c.rollback(ctx, err, lockID, made)
 		}
 		made = append(made, *key)
+		if err := checkNote(key, note); err != nil {
+			return nil, c.rollback(ctx, err, lockID, made)
+		}
 	}
 	grant.ID = joinIDs(made)
 	grant.Doors = doorAccesses(made, time.Now(), func(SharedKey) access.Credential { return linkTo(req.Holder.Email) })
@@ -473,7 +469,19 @@ func (e *RollbackError) Is(target error) bool {
 	return false
 }
 
-// parseGrantID reads a grant id: a comma-separated list of shared key ids.
+// parseID reads an id of the access layer: a positive decimal number as
+// Havr writes it (no sign, space or leading zero), so that one id has one
+// spelling.
+func parseID(s string) (ID, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
+		return 0, false
+	}
+	return ID(n), true
+}
+
+// parseGrantID reads a grant id: a comma-separated list of shared key ids,
+// as CreateGrant writes it.
 func parseGrantID(grantID string) ([]ID, error) {
 	if grantID == "" {
 		return nil, access.Invalid("grantID", "is required")
@@ -481,11 +489,11 @@ func parseGrantID(grantID string) ([]ID, error) {
 	parts := strings.Split(grantID, ",")
 	ids := make([]ID, len(parts))
 	for i, p := range parts {
-		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-		if err != nil || n <= 0 {
+		n, ok := parseID(p)
+		if !ok {
 			return nil, access.Invalid("grantID", fmt.Sprintf("%q is not a list of Havr shared key ids", grantID))
 		}
-		ids[i] = ID(n)
+		ids[i] = n
 	}
 	return ids, nil
 }
@@ -602,6 +610,14 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 // are one grant each.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if _, ok := parseID(filter.DoorID); filter.DoorID != "" && !ok {
+			yield(nil, access.Invalid("filter.DoorID", fmt.Sprintf("%q is not a Havr door lock id", filter.DoorID)))
+			return
+		}
 		keys, _, err := c.SharedKeys.ListWithDetails(ctx)
 		if err != nil {
 			yield(nil, err)

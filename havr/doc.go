@@ -52,8 +52,10 @@
 // Every error a call returns says what happened, tested with errors.Is:
 //
 //   - access.ErrInvalid: the request was refused before anything was sent
-//     (a missing field, an email that is not one bare address, a path
-//     parameter that would change the path).
+//     (a missing field, an email that is not one bare address, a time
+//     outside the years 1 to 9999; in the access methods a door, grant or
+//     user id that is not a positive decimal number written as Havr writes
+//     it).
 //   - access.ErrUnavailable: nothing reached Havr (the dial was refused, the
 //     name did not resolve, the TLS handshake failed), or a request that may
 //     be resent failed on the way. Trying again later is safe.
@@ -148,6 +150,14 @@
 // the keys it made, within RollbackGrace of the caller's context's end; a
 // clean-up that cannot finish is a *RollbackError (access.ErrOutcomeUnknown)
 // naming the keys left.
+//
+// The grant key and label go into the keys' note, "[key] label", whole: the
+// document gives notes no length limit (its 40 characters are the door
+// lock description's), so every key access.ValidateKey accepts, ']' and
+// all (escaped in the note), is found again by ListGrants. Were Havr to
+// keep a note cut short, the create's answer shows it and CreateGrant
+// deletes what it made (access.ErrUnsupported) rather than leave a grant
+// its key cannot find; havrtest.Server.SetNoteLimit plays such a server.
 //
 // The package havrtest serves an in-memory Havr for tests and examples.
 package havr

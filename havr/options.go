@@ -155,11 +155,30 @@ func WithTokenTimeout(d time.Duration) Option {
 	return func(s *settings) error { return s.SetTokenTimeout(d) }
 }
 
-// WithRateLimit paces the client to limit requests per second with bursts
-// of burst (golang.org/x/time/rate). Every attempt is paced, retries and
-// token fetches included; a caller waits within its context and gets its
-// context's error when that ends first. Set it to the vendor's published
-// limit, or below it, to avoid 429 answers.
+// WithRateBudget paces the client from budget, the request budget of this
+// vendor account shared by all its replicas (a redisstore budget, or
+// access.NewMemoryRateBudget for clients in one process). Every attempt,
+// retries and token fetches included, takes its slot from the budget and
+// waits for it within its context; a 429, or a 503 with Retry-After, is
+// reported to the budget so that every replica slows down. A budget that
+// fails or does not answer within 500 ms (Redis unreachable) does not stop
+// requests: they are paced locally meanwhile, at a quarter of the budget's
+// rate when it reports one (access.RateLimitReporter), else as without a
+// budget, and WithLogger hears once when that starts and once when the
+// budget answers again. WithRateLimit, if also set, stays this client's
+// ceiling.
+func WithRateBudget(budget access.RateBudget) Option {
+	return func(s *settings) error { return s.SetRateBudget(budget) }
+}
+
+// WithRateLimit sets a ceiling of limit requests per second with bursts of
+// burst (golang.org/x/time/rate). Every attempt is paced, retries and token
+// fetches included; a caller waits within its context and gets its context's
+// error when that ends first. A 429, or a 503 with Retry-After, lowers the
+// pace below the ceiling, and accepted requests raise it again, never above.
+// Without it the client learns the vendor's rate that way from a cold start;
+// rate.Inf turns pacing off, the learning included. Set it to the vendor's
+// published limit, or below it, to avoid 429 answers.
 func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }

@@ -112,8 +112,9 @@ func TestSecretsNotInErrors(t *testing.T) {
 }
 
 // A request that fails before any answer reports its URL; one-time tokens
-// in the query must not be in it (the shared plumbing redacts URLs in
-// errors).
+// in the query must not be in it under any verb, %#v included (the shared
+// plumbing redacts URLs in errors, and its error type keeps the query's
+// values only to scrub them).
 func TestSecretsNotInTransportErrors(t *testing.T) {
 	ctx := context.Background()
 	const s = access.Secret(secretMark + "-query")
@@ -127,7 +128,7 @@ func TestSecretsNotInTransportErrors(t *testing.T) {
 	_, errs["Users.CancelPasswordReset"] = c.Users.CancelPasswordReset(ctx, &UserCancelPasswordResetOptions{PasswordResetToken: s})
 	for name, err := range errs {
 		require.Error(t, err, name)
-		for _, verb := range []string{"%v", "%+v"} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 			assert.NotContains(t, fmt.Sprintf(verb, err), secretMark, name+" "+verb)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // ID is a Havr identifier. The API documents ids as integers; ID also reads
@@ -86,6 +87,9 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
+	if err := rest.CheckTime("time", t.Time); err != nil {
+		return nil, err
+	}
 	return []byte(`"` + t.UTC().Format(TimeLayout) + `"`), nil
 }
 
@@ -161,6 +165,14 @@ const Resolution = time.Second
 // start" is an assumption: the document states no such rule, but a period
 // with nothing inside it cannot be what a caller means.
 func validatePeriod(start, end Time, rec Recurrency) error {
+	for _, b := range []struct {
+		field string
+		t     Time
+	}{{"StartDate", start}, {"EndDate", end}} {
+		if err := rest.CheckTime(b.field, b.t.Time); !b.t.IsZero() && err != nil {
+			return err
+		}
+	}
 	start, end = start.truncate(), end.truncate()
 	if !start.IsZero() && !end.IsZero() && !end.After(start.Time) {
 		return access.Invalid("EndDate", fmt.Sprintf("%s is not after start %s (Havr's resolution is one second)",

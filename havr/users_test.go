@@ -342,7 +342,7 @@ func TestUsersErrors(t *testing.T) {
 		return err
 	}
 	changeEmail := func(ctx context.Context, c *Client) error {
-		_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "new@example.com", Password: "password", Platform: UserPlatformDashboard})
+		_, _, err := c.Users.ChangeEmail(ctx, UserChangeEmailRequest{Email: "new@example.com", Password: "pw-Secret-1", Platform: UserPlatformDashboard})
 		return err
 	}
 	resendChange := func(ctx context.Context, c *Client) error {

@@ -48,8 +48,9 @@
 // Every error a call returns says what happened, tested with errors.Is:
 //
 //   - access.ErrInvalid: the request was refused before anything was sent
-//     (a missing field, a zone id with control characters or whitespace, a
-//     path parameter that would change the path).
+//     (a missing field; an id other than ASCII letters, digits, '-', '_',
+//     '.' and '~', or longer than MaxIDLength; a phone id with spaces,
+//     non-ASCII or path characters).
 //   - access.ErrUnavailable: nothing reached the server (the dial was
 //     refused, the TLS handshake failed), or a request that may be resent
 //     failed on the way. Trying again later is safe.

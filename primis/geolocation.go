@@ -85,7 +85,7 @@ func (s *GeolocationService) RequestAccess(ctx context.Context, req GeolocationR
 	if req.GUID == "" {
 		req.GUID = s.client.phoneID
 	}
-	if err := validateID("GUID", ID(req.GUID)); err != nil {
+	if err := validatePhoneID("GUID", req.GUID); err != nil {
 		return nil, nil, err
 	}
 	return do[*GeolocationResult](ctx, s.client.api, rest.Post("api/mobile/geolocation/access").WithBody(req))

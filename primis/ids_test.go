@@ -13,8 +13,15 @@ import (
 
 // hostileIDs are zone ids no Primis hands out. They would travel safely in
 // a JSON body, but they come from a bad copy or a hostile caller, so they
-// are refused before anything is sent (15 of these 16 used to be sent).
+// are refused before anything is sent.
 var hostileIDs = map[string]string{
+	"dot dot":              "..",
+	"slash":                "1300/0001",
+	"query":                "130000000001?x=1",
+	"fragment":             "130000000001#x",
+	"percent-encoded":      "%2e%2e",
+	"other script":         "ü30000000001",
+	"full-width digits":    "１３００",
 	"empty":                "",
 	"space":                " ",
 	"inner space":          "1300 00000001",

@@ -18,8 +18,8 @@ import (
 //
 // A 429 or 503 seen by one replica slows every replica (Backoff), in two
 // ways: the next slot is pushed at least the vendor's Retry-After away,
-// and the rate is halved (multiplicative decrease, down to a sixteenth of
-// it), then recovers linearly by a sixtieth of the full rate per second
+// and the rate is halved (multiplicative decrease, at most once a second,
+// so one burst of refusals counts once, down to a sixteenth of it), then recovers linearly by a sixtieth of the full rate per second
 // (additive increase over time: from a halving back to the full rate in
 // 30 s). Recovery is timed rather than counted on successes, which the
 // budget does not see.
@@ -49,6 +49,13 @@ func (s *Store) Budget(perSecond float64, burst int) (*Budget, error) {
 	}
 	return &Budget{s: s, rate: perSecond, burst: burst}, nil
 }
+
+// Limit reports the budget's full rate and burst (access.RateLimitReporter):
+// a client that cannot reach Redis paces itself at a share of them
+// meanwhile.
+func (b *Budget) Limit() (perSecond float64, burst int) { return b.rate, b.burst }
+
+var _ access.RateLimitReporter = (*Budget)(nil)
 
 // Reserve takes one request's slot and returns how long the caller must
 // wait before sending it (0: now). It never waits itself. A slot reserved

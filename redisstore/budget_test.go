@@ -68,7 +68,7 @@ func TestBudgetGCRA(t *testing.T) {
 		if w := reserve(ba); w != 100*time.Millisecond {
 			t.Errorf("after recovery, wait %v past the burst, want 100ms", w)
 		}
-		// Backoffs halve down to a sixteenth of the rate.
+		// Refusals of one burst halve the rate once.
 		now += 60_000_000
 		for range 10 {
 			if err := ba.Backoff(ctx, 0); err != nil {
@@ -76,6 +76,18 @@ func TestBudgetGCRA(t *testing.T) {
 			}
 		}
 		first := reserve(ba)
+		if second := reserve(ba); second-first != 200*time.Millisecond {
+			t.Errorf("after one burst of refusals, slots %v apart, want 200ms (half the rate)", second-first)
+		}
+		// Backoffs a second or more apart halve down to a sixteenth.
+		now += 60_000_000
+		for range 10 {
+			now += 1_000_000
+			if err := ba.Backoff(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first = reserve(ba)
 		if second := reserve(ba); second-first != 1600*time.Millisecond {
 			t.Errorf("at the floor, slots %v apart, want 1.6s", second-first)
 		}
@@ -119,6 +131,21 @@ func TestBudgetServerClock(t *testing.T) {
 	}
 	if w, err := b.Reserve(ctx); err != nil || w < time.Minute-time.Second || w > time.Minute {
 		t.Errorf("after Backoff(1m), wait %v, %v", w, err)
+	}
+}
+
+// TestBudgetReportsItsLimit: the budget tells a client its rate, so a
+// client that cannot reach Redis falls back to a share of it.
+func TestBudgetReportsItsLimit(t *testing.T) {
+	d := nodeDeployment(t)
+	s := replica(t, d.client(), account(t))
+	b, err := s.Budget(200, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r access.RateLimitReporter = b
+	if perSecond, burst := r.Limit(); perSecond != 200 || burst != 10 {
+		t.Errorf("Limit() = %v, %d, want 200, 10", perSecond, burst)
 	}
 }
 

@@ -232,7 +232,8 @@ return 1
 // 'backoff'), the backoff in µs, the factor's floor and its recovery per
 // second. The factor recovers linearly from f at t0 to 1. Reserve takes a
 // slot and answers the wait in µs; backoff halves the factor (not below the
-// floor) and pushes tat so that the next slot is ARGV[5] µs away.
+// floor, at most once a second) and pushes tat so that the next slot is
+// ARGV[5] µs away.
 const budgetStep = serverMicros + `
 local now = server_micros()
 if ARGV[3] ~= '' then now = tonumber(ARGV[3]) end
@@ -250,8 +251,13 @@ if s[2] and s[3] then
 end
 local wait = 0
 if ARGV[4] == 'backoff' then
-  f = f / 2
-  if f < floor then f = floor end
+  -- One halving a second: the refusals of one burst (or a Backoff that
+  -- go-redis resent after a lost reply) lower the rate once, not to the
+  -- floor at once.
+  if not (s[3] and now - tonumber(s[3]) < 1000000) then
+    f = f / 2
+    if f < floor then f = floor end
+  end
   local em = 1000000 / (rate * f)
   local pushed = now + tonumber(ARGV[5]) + (burst - 1) * em
   if pushed > tat then tat = pushed end

@@ -5,14 +5,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/doorkit/doorkit/internal/rest"
 	"iter"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 	"github.com/doorkit/doorkit/phone"
 )
 
@@ -49,10 +50,16 @@ var doorCapabilities = access.Capabilities{
 // part can hold a '/', since both are path segments of resivo's routes.
 func joinID(site, id string) string { return site + "/" + id }
 
-func splitID(field, s string) (site, id string, err error) {
+// splitID reads an id of the access layer, which must name a site given to
+// WithSites: the access methods cover those sites, as ListDoors does, and
+// an id on any other is ErrInvalid before anything is sent.
+func (c *Client) splitID(field, s string) (site, id string, err error) {
 	site, id, ok := strings.Cut(s, "/")
 	if !ok || checkID(field, site) != nil || checkID(field, id) != nil {
 		return "", "", access.Invalid(field, fmt.Sprintf("%q is not a resivo id (siteId/id)", s))
+	}
+	if !slices.Contains(c.sites, site) {
+		return "", "", access.Invalid(field, fmt.Sprintf("%q is on site %q, which is not among the sites given to WithSites %q", s, site, c.sites))
 	}
 	return site, id, nil
 }
@@ -133,7 +140,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	site, components, err := componentsOf(req.DoorIDs)
+	site, components, err := c.componentsOf(req.DoorIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +186,11 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 
 // componentsOf splits door ids, which must all be on one site: a resivo
 // authorization belongs to one site.
-func componentsOf(doorIDs []string) (string, []string, error) {
+func (c *Client) componentsOf(doorIDs []string) (string, []string, error) {
 	var site string
 	components := make([]string, len(doorIDs))
 	for i, id := range doorIDs {
-		s, comp, err := splitID(fmt.Sprintf("DoorIDs[%d]", i), id)
+		s, comp, err := c.splitID(fmt.Sprintf("DoorIDs[%d]", i), id)
 		if err != nil {
 			return "", nil, err
 		}
@@ -352,7 +359,7 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	if grantID == "" {
 		return nil, access.Invalid("grantID", "is required")
 	}
-	site, id, err := splitID("grantID", grantID)
+	site, id, err := c.splitID("grantID", grantID)
 	if err != nil {
 		return nil, err
 	}
@@ -468,6 +475,16 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			yield(nil, rest.ErrNilContext)
 			return
 		}
+		if err := filter.Validate(); err != nil {
+			yield(nil, err)
+			return
+		}
+		if filter.DoorID != "" {
+			if _, _, err := c.splitID("filter.DoorID", filter.DoorID); err != nil {
+				yield(nil, err)
+				return
+			}
+		}
 		var keys []string
 		if filter.Key != "" {
 			keys = []string{filter.Key}
@@ -545,7 +562,7 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if grantID == "" {
 		return access.Invalid("grantID", "is required")
 	}
-	site, id, err := splitID("grantID", grantID)
+	site, id, err := c.splitID("grantID", grantID)
 	if err != nil {
 		return err
 	}

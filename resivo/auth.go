@@ -212,7 +212,9 @@ func (f *tokenFetcher) clientCredentials(ctx context.Context) (*oauth2.Token, er
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
-			return nil, decodeError(re.Response, re.Body)
+			// Read outside rest's Send: scrub the secrets sent (the
+			// client secret) from the answer here.
+			return nil, decodeError(re.Response, rest.ScrubAnswer(re.Response.Request, re.Body, secretFields...))
 		}
 		return nil, fmt.Errorf("resivo: token request: %w", err)
 	}

@@ -193,8 +193,8 @@ func validateComponentIDs(ids []string) error {
 		return access.Invalid("ComponentIDs", "at least one component is required")
 	}
 	for i, id := range ids {
-		if id == "" {
-			return access.Invalid(fmt.Sprintf("ComponentIDs[%d]", i), "is empty")
+		if err := checkID(fmt.Sprintf("ComponentIDs[%d]", i), id); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -47,9 +47,11 @@
 // Every error a call returns says what happened, tested with errors.Is:
 //
 //   - access.ErrInvalid: the request was refused before anything was sent:
-//     ids that would change the path, empty required fields, validTo not
-//     after validFrom, recipients that are not one bare email address or an
-//     E.164 number, a PIN that is not digits.
+//     an id resivo does not hand out (resivo documents no format: ids are
+//     ASCII letters, digits, '-', '_', '.' and '~'), a door or grant id of
+//     the access methods on a site not given to WithSites, empty required
+//     fields, validTo not after validFrom, recipients that are not one bare
+//     email address or an E.164 number, a PIN that is not digits.
 //   - access.ErrUnavailable: nothing reached resivo (the dial was refused,
 //     the name did not resolve, the TLS handshake failed), no token could be
 //     obtained for lack of a connection, or a request that may be resent
@@ -136,7 +138,8 @@
 // remote open; not access.GrantUpdater: resivo has no window change, so
 // access.EnsureGrant revokes and re-creates a moved booking). Doors are the
 // components of the sites given to WithSites; a door id is
-// "siteId/componentId". Component ids change when a site is migrated while
+// "siteId/componentId", and a door or grant id on another site is
+// access.ErrInvalid. Component ids change when a site is migrated while
 // display names, unique per site, stay: resolve names with
 // access.ResolveDoorIDs on every booking rather than storing ids.
 //

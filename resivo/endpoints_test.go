@@ -45,13 +45,6 @@ func TestEndpoints(t *testing.T) {
 			},
 		},
 		{
-			Name: "Sites.Get escapes the id", Method: "GET", Path: "/v8/sites/site%201", Response: "site_response.json",
-			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Sites.Get(ctx, "site 1")
-				return v, err
-			},
-		},
-		{
 			Name: "Components.List", Method: "GET", Path: "/site-1/components", Query: "scope=all",
 			Response: "components_response.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {

@@ -30,6 +30,9 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
+	if err := rest.CheckTime("time", t.Time); err != nil {
+		return nil, err
+	}
 	return []byte(`"` + t.UTC().Format(timeLayout) + `"`), nil
 }
 
@@ -71,6 +74,10 @@ func (r Restrictions) validate() error {
 		return access.Invalid("Restrictions.ValidFrom", "is required")
 	case r.ValidTo.IsZero():
 		return access.Invalid("Restrictions.ValidTo", "is required")
+	case rest.CheckTime("", r.ValidFrom.Time) != nil:
+		return rest.CheckTime("Restrictions.ValidFrom", r.ValidFrom.Time)
+	case rest.CheckTime("", r.ValidTo.Time) != nil:
+		return rest.CheckTime("Restrictions.ValidTo", r.ValidTo.Time)
 	case !to.After(from):
 		return access.Invalid("Restrictions.ValidTo", fmt.Sprintf("%s is not after validFrom %s", r.ValidTo, r.ValidFrom))
 	}
@@ -140,10 +147,7 @@ func (s CredentialStatus) Known() bool {
 	return s == CredentialActive || s == CredentialPending || s == CredentialRevoked
 }
 
-// checkID refuses an id that cannot be one path segment.
-func checkID(what, id string) error {
-	if _, err := rest.BuildPath("%v", id); err != nil {
-		return access.Invalid(what, err.Error())
-	}
-	return nil
-}
+// checkID refuses an id resivo does not hand out (rest.CheckID: resivo
+// documents no format; its ids are UUIDs and short slugs): ErrInvalid
+// before anything is sent.
+func checkID(what, id string) error { return rest.CheckID(what, id) }

@@ -703,6 +703,43 @@ func testEnsure(t *testing.T, cfg Config) {
 			t.Errorf("EnsureGrant after the recovery: %v %v %v, want %s unchanged", again, outcome, err, grant.ID)
 		}
 	})
+	t.Run("LongestKeyRoundTrips", func(t *testing.T) {
+		// Every key access.ValidateKey accepts, the longest with the
+		// characters a key store or a note could trip on, is stored and
+		// given back whole.
+		fx := cfg.New(t)
+		g := fx.Impl.(access.Granter)
+		tail := `] [x] \ é/?#%:,"'`
+		key := "booking-3f2c9a1e-5b7d-4e2a-9c0f-1a2b3c4d5e6f" + tail
+		key += strings.Repeat("k", access.MaxKeyLength-len(key))
+		req := request(cfg, key)
+		made, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureCreated {
+			t.Fatalf("EnsureGrant with a %d-byte key: outcome %v, err %v; want created", len(key), outcome, err)
+		}
+		if made.Key != key {
+			t.Errorf("created grant key = %q, want %q", made.Key, key)
+		}
+		byKey := list(t, g.(access.GrantLister), access.GrantFilter{Key: key})
+		if len(byKey) != 1 || byKey[0].ID != made.ID || byKey[0].Key != key {
+			t.Fatalf("by key %q: %v, want [%s] with the key whole", key, grantIDs(byKey), made.ID)
+		}
+		if getter, ok := g.(access.GrantGetter); ok {
+			switch got, err := getter.GetGrant(ctx, made.ID); {
+			case err != nil:
+				t.Errorf("GetGrant(%q): %v", made.ID, err)
+			case got.Key != key:
+				t.Errorf("GetGrant(%q): key %q, want %q", made.ID, got.Key, key)
+			}
+		}
+		again, outcome, err := access.EnsureGrant(ctx, g, req)
+		if err != nil || outcome != access.EnsureUnchanged || again.ID != made.ID {
+			t.Errorf("second EnsureGrant: %v %v %v, want %s unchanged", again, outcome, err, made.ID)
+		}
+		if err := access.EnsureRevokedByKey(ctx, g, key); err != nil {
+			t.Errorf("EnsureRevokedByKey: %v", err)
+		}
+	})
 	t.Run("NeedsAKey", func(t *testing.T) {
 		g := cfg.New(t).Impl.(access.Granter)
 		if _, _, err := access.EnsureGrant(ctx, g, request(cfg, "")); !errors.Is(err, access.ErrInvalid) {

@@ -41,7 +41,9 @@
 //   - recurrency "none" is accepted everywhere (the document lists it for
 //     POST /v1/shared_keys only);
 //   - create_with_link shares the first of its lock_list_ids per call (the
-//     document answers a single SharedKey).
+//     document answers a single SharedKey);
+//   - a shared key's note may be of any length (the document gives none);
+//     SetNoteLimit makes the fake refuse or cut a longer one.
 //
 // Documented refusals the fake does not model: a temp user limited to one
 // access (limited_to_one_access: each link gets its own temp user here) and
@@ -91,6 +93,7 @@ type Server struct {
 	clients       map[string]string
 	refreshReuses int
 	refreshes     int
+	noteLimit     noteLimit
 }
 
 // User is a Havr account.

@@ -126,6 +126,9 @@ func (s *Server) createOrUpdateSharedKey(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
+	if c.Note, ok = s.note(w, c.Note); !ok {
+		return
+	}
 	lock, uid := locks[0], *c.UserID
 	if s.users[uid] == nil {
 		writeError(w, http.StatusNotFound, "User does not exist", "user_does_not_exist")

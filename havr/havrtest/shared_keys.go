@@ -244,6 +244,9 @@ func (s *Server) createSharedKeyWithLink(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
+	if b.Note, ok = s.note(w, b.Note); !ok {
+		return
+	}
 	var first *sharedKey
 	for _, email := range emails {
 		temp := &tempUser{id: s.id(), email: email}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/doorkit/doorkit/internal/pace"
 	"github.com/doorkit/doorkit/internal/rest"
 )
 
@@ -43,7 +44,9 @@ func TestBoundsAndLoggingReachRestConfig(t *testing.T) {
 	assert.Equal(t, int64(1<<10), cfg.MaxBody)
 	assert.Equal(t, time.Second, c.ResponseHeaderTimeout)
 	assert.Equal(t, 2*time.Second, c.ResponseBodyTimeout)
-	lt, ok := cfg.Transport.(*rest.LogTransport)
+	paced, ok := cfg.Transport.(*pace.Transport)
+	require.True(t, ok, "every client is paced")
+	lt, ok := paced.Base().(*rest.LogTransport)
 	require.True(t, ok)
 	assert.True(t, lt.Bodies)
 	assert.Equal(t, []string{"base64"}, lt.SecretFields)
@@ -113,4 +116,17 @@ func TestBodyBoundReachesTheTransport(t *testing.T) {
 	_, err = rest.New(cfg).Do(ctx, rest.Get("x"), &out)
 	require.ErrorIs(t, err, rest.ErrResponseBodyTimeout)
 	assert.NoError(t, ctx.Err())
+}
+
+// TestInfiniteRateLimitTurnsPacingOff: WithRateLimit(rate.Inf, ...) keeps
+// its documented meaning, no client-side pacing, not even the learning.
+func TestInfiniteRateLimitTurnsPacingOff(t *testing.T) {
+	c := New("test", "ua", "https://api.example.test")
+	base, err := c.ParseBaseURL(false, "")
+	require.NoError(t, err)
+	require.NoError(t, c.SetRateLimit(rate.Inf, 1))
+	cfg, err := c.RestConfig(base, nil)
+	require.NoError(t, err)
+	_, paced := cfg.Transport.(*pace.Transport)
+	assert.False(t, paced)
 }

@@ -30,8 +30,10 @@ type Common struct {
 	Logger       *slog.Logger
 	Policy       rest.Policy
 	TokenTimeout time.Duration
-	RateLimit    rate.Limit // requests per second; 0: no client-side limit
+	RateLimit    rate.Limit // requests per second; 0: the limit learns
 	RateBurst    int
+	// RateBudget, when set, is the vendor account's shared budget.
+	RateBudget access.RateBudget
 	// MaxBody caps 2xx bodies (0: rest.DefaultMaxBody).
 	MaxBody int64
 	// ResponseHeaderTimeout bounds each attempt until its headers arrive
@@ -202,6 +204,15 @@ func (c *Common) SetTokenTimeout(d time.Duration) error {
 	return nil
 }
 
+// SetRateBudget draws every attempt's slot from b.
+func (c *Common) SetRateBudget(b access.RateBudget) error {
+	if b == nil {
+		return c.errorf("WithRateBudget(nil): need a RateBudget (access.NewMemoryRateBudget for one process)")
+	}
+	c.RateBudget = b
+	return nil
+}
+
 // SetRateLimit paces every attempt to limit per second with bursts of burst.
 func (c *Common) SetRateLimit(limit rate.Limit, burst int) error {
 	if limit <= 0 || burst < 1 {
@@ -211,12 +222,15 @@ func (c *Common) SetRateLimit(limit rate.Limit, burst int) error {
 	return nil
 }
 
-// paced wraps rt in the client-side rate limit, if one is set.
+// paced wraps rt in the client's pacing: the limit that learns, under
+// WithRateLimit's ceiling when set, or the shared budget; none at all with
+// WithRateLimit(rate.Inf, ...).
 func (c *Common) paced(rt http.RoundTripper) http.RoundTripper {
-	if c.RateLimit <= 0 {
-		return rt
+	if c.RateLimit == rate.Inf && c.RateBudget == nil {
+		return rt // WithRateLimit(rate.Inf, ...): no pacing at all
 	}
-	return pace.New(rt, c.RateLimit, c.RateBurst)
+	return pace.New(rt, pace.Config{Limit: c.RateLimit, Burst: c.RateBurst, Budget: c.RateBudget,
+		MaxRetryAfter: c.Policy.MaxRetryAfter, RetryAfter: rest.RetryAfter, Logger: c.Logger})
 }
 
 // ParseBaseURL validates the base URL: absolute, https (or http only when
@@ -292,5 +306,6 @@ func (c *Common) RestConfig(base *url.URL, decodeError func(*http.Response, []by
 		Policy:                c.Policy,
 		UserAgent:             c.UserAgent,
 		DecodeError:           decodeError,
+		SecretFields:          c.SecretFields,
 	}, nil
 }

@@ -53,6 +53,7 @@ type options[O, T any] struct {
 	TokenTimeout          func(time.Duration) O
 	RateLimit             func(rate.Limit, int) O
 	TokenStore            func(access.TokenStore) O
+	RateBudget            func(access.RateBudget) O
 }
 
 // shared is options with the vendor's types erased, so one table of cases
@@ -78,6 +79,7 @@ func erase[O, T any](o options[O, T]) shared {
 		TokenTimeout:          func(d time.Duration) any { return o.TokenTimeout(d) },
 		RateLimit:             func(l rate.Limit, b int) any { return o.RateLimit(l, b) },
 		TokenStore:            func(s access.TokenStore) any { return o.TokenStore(s) },
+		RateBudget:            func(b access.RateBudget) any { return o.RateBudget(b) },
 	}
 }
 
@@ -126,6 +128,7 @@ func vendors() []vendor {
 				Retry: havr.WithRetry, MaxRetryAfter: havr.WithMaxRetryAfter, MaxResponseBody: havr.WithMaxResponseBody,
 				ResponseHeaderTimeout: havr.WithResponseHeaderTimeout, ResponseBodyTimeout: havr.WithResponseBodyTimeout,
 				TokenTimeout: havr.WithTokenTimeout, RateLimit: havr.WithRateLimit, TokenStore: havr.WithTokenStore,
+				RateBudget: havr.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := havrtest.NewServer()
@@ -147,6 +150,7 @@ func vendors() []vendor {
 				Retry: primis.WithRetry, MaxRetryAfter: primis.WithMaxRetryAfter, MaxResponseBody: primis.WithMaxResponseBody,
 				ResponseHeaderTimeout: primis.WithResponseHeaderTimeout, ResponseBodyTimeout: primis.WithResponseBodyTimeout,
 				TokenTimeout: primis.WithTokenTimeout, RateLimit: primis.WithRateLimit, TokenStore: primis.WithTokenStore,
+				RateBudget: primis.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := primistest.NewServer()
@@ -168,6 +172,7 @@ func vendors() []vendor {
 				Retry: august.WithRetry, MaxRetryAfter: august.WithMaxRetryAfter, MaxResponseBody: august.WithMaxResponseBody,
 				ResponseHeaderTimeout: august.WithResponseHeaderTimeout, ResponseBodyTimeout: august.WithResponseBodyTimeout,
 				TokenTimeout: august.WithTokenTimeout, RateLimit: august.WithRateLimit, TokenStore: august.WithTokenStore,
+				RateBudget: august.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := augusttest.NewServer()
@@ -191,6 +196,7 @@ func vendors() []vendor {
 				Retry: resivo.WithRetry, MaxRetryAfter: resivo.WithMaxRetryAfter, MaxResponseBody: resivo.WithMaxResponseBody,
 				ResponseHeaderTimeout: resivo.WithResponseHeaderTimeout, ResponseBodyTimeout: resivo.WithResponseBodyTimeout,
 				TokenTimeout: resivo.WithTokenTimeout, RateLimit: resivo.WithRateLimit, TokenStore: resivo.WithTokenStore,
+				RateBudget: resivo.WithRateBudget,
 			}),
 			newClient: func(t *testing.T, opts func(fake) []any) (func() error, error) {
 				srv := resivotest.NewServer()
@@ -310,6 +316,12 @@ func TestSharedOptionsBehaveTheSame(t *testing.T) {
 		}},
 		{name: "rate limit", opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateLimit(1000, 10)}
+		}, check: ok},
+		{name: "nil rate budget", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(nil)}
+		}},
+		{name: "rate budget", opts: func(o shared, f fake, _ *slog.Logger) []any {
+			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.RateBudget(access.NewMemoryRateBudget(1000, 10))}
 		}, check: ok},
 		{name: "nil token store", wantErr: true, opts: func(o shared, f fake, _ *slog.Logger) []any {
 			return []any{o.BaseURL(f.URL), o.HTTPClient(f.Client), o.TokenStore(nil)}

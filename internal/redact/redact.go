@@ -491,3 +491,71 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 	}
 	return v
 }
+
+// Secrets returns the values of the access.Secrets v holds, in the order
+// met: through exported fields, pointers, slices, arrays, maps (keys too)
+// and interface values, each pointer, slice and map entered once. Empty
+// Secrets are left out. It is what a request sends that its types say is
+// secret, so that the answer can be scrubbed of it.
+func Secrets(v any) []string {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || (rv.Type() != secretType && holdingOf(rv.Type()) == never) {
+		return nil // the common case, without allocating
+	}
+	var out []string
+	c := collector{seen: map[ref]bool{}, out: &out}
+	c.walk(rv)
+	return out
+}
+
+type collector struct {
+	seen map[ref]bool
+	out  *[]string
+}
+
+func (c collector) walk(v reflect.Value) {
+	t := v.Type()
+	if t == secretType {
+		if s := v.String(); s != "" {
+			*c.out = append(*c.out, s)
+		}
+		return
+	}
+	if holdingOf(t) == never {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Interface:
+		if !v.IsNil() {
+			c.walk(v.Elem())
+		}
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		if v.IsNil() || c.seen[refOf(v)] {
+			return
+		}
+		c.seen[refOf(v)] = true
+		switch v.Kind() {
+		case reflect.Pointer:
+			c.walk(v.Elem())
+		case reflect.Slice:
+			for i := range v.Len() {
+				c.walk(v.Index(i))
+			}
+		default:
+			for it := v.MapRange(); it.Next(); {
+				c.walk(it.Key())
+				c.walk(it.Value())
+			}
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			c.walk(v.Index(i))
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if t.Field(i).IsExported() {
+				c.walk(v.Field(i))
+			}
+		}
+	}
+}

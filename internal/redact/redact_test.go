@@ -320,3 +320,17 @@ func BenchmarkFormat(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Secrets finds every Secret a value holds through exported fields,
+// pointers, slices, maps and interfaces, once each, and nothing else.
+func TestSecrets(t *testing.T) {
+	got := redact.Secrets(planted())
+	assert.ElementsMatch(t, []string{mark + "-1", mark + "-2", mark + "-3", mark + "-4", mark + "-5",
+		mark + "-6", mark + "-7", mark + "-8", mark + "-9"}, got, "the unexported one is not sent")
+	n := &node{Secret: mark}
+	n.Next = n
+	assert.Equal(t, []string{mark}, redact.Secrets(n), "a cycle ends")
+	assert.Empty(t, redact.Secrets(struct{ Name string }{"x"}))
+	assert.Empty(t, redact.Secrets(nil))
+	assert.Equal(t, []string{"1234"}, redact.Secrets(access.Secret("1234")))
+}

@@ -29,7 +29,7 @@ func TestContextEndsWhileWaitingToSend(t *testing.T) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}, time.Minute, nil)
-	paced := pace.New(pacedNetwork, rate.Every(time.Hour), 1)
+	paced := pace.New(pacedNetwork, pace.Config{Limit: rate.Every(time.Hour), Burst: 1})
 	// Take the only slot, so the next request waits an hour.
 	resp, err := paced.RoundTrip(httptestRequest(t))
 	require.NoError(t, err)

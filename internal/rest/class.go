@@ -9,7 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
+	"slices"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -17,7 +17,11 @@ import (
 // RequestError is an error from a request that got no usable answer: the
 // transport failed, the server redirected, or a 2xx body was too large or
 // could not be decoded. Its URL is redacted (no user info, every query value
-// replaced), so one-time tokens in a query never reach an error string.
+// replaced), so one-time tokens in a query never reach an error string,
+// and the query's values and the secrets the request sent are scrubbed
+// from Err's message (a transport may quote the URL, a vendor's decoder the
+// answer). It prints its message under every fmt verb; %#v shows its
+// fields with Err as that message.
 //
 // It matches Class with errors.Is: access.ErrUnavailable when nothing reached
 // the vendor or the call may be resent, access.ErrOutcomeUnknown (which also
@@ -31,15 +35,41 @@ type RequestError struct {
 	Class  error
 	Err    error
 
-	query []string // the query's values, scrubbed from Err's message
+	// secrets are the query's values and the secret values the request
+	// sent, scrubbed from Err's message.
+	secrets []access.Secret
 }
 
 func (e *RequestError) Error() string {
-	msg := e.Method + " " + e.URL + ": " + scrub(e.Err.Error(), e.query)
+	msg := e.Method + " " + e.URL + ": " + e.errMessage()
 	if errors.Is(e.Class, access.ErrOutcomeUnknown) {
 		msg += " (outcome unknown: the request may have reached the server)"
 	}
 	return msg
+}
+
+// errMessage is Err's message without the secrets.
+func (e *RequestError) errMessage() string {
+	if e.Err == nil {
+		return "<nil>"
+	}
+	values := make([]string, len(e.secrets))
+	for i, s := range e.secrets {
+		values[i] = s.Reveal()
+	}
+	return scrubText(e.Err.Error(), values)
+}
+
+// Format prints the error's message for every verb but %#v, which shows
+// the fields with Err as its scrubbed message: fmt's own %#v would print
+// the secrets kept to scrub it.
+func (e RequestError) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = fmt.Fprintf(f, "&rest.RequestError{Method:%q, URL:%q, Status:%d, Class:%#v, Err:%q}",
+			e.Method, e.URL, e.Status, e.Class, e.errMessage())
+		return
+	}
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
 }
 
 func (e *RequestError) Unwrap() error { return e.Err }
@@ -91,31 +121,29 @@ func local(err error) error {
 	return &LocalError{Err: err}
 }
 
-// queryValues lists the values of u's query worth scrubbing from messages
-// that transports write: the short ones (page=2) would only mangle them.
-func queryValues(u *url.URL) []string {
-	if u == nil || u.RawQuery == "" {
-		return nil
-	}
-	var out []string
-	q, _ := url.ParseQuery(u.RawQuery)
-	for _, vs := range q {
-		for _, v := range vs {
-			if len(v) >= 4 {
-				out = append(out, url.QueryEscape(v), v)
+// errorSecrets lists what is scrubbed from the messages of req's errors:
+// the secret values it sent (sentSecrets), and every value of its query
+// worth scrubbing (a transport's error, httpmock's "no responder found for
+// GET <url>", may quote the URL; a query may carry a one-time token under
+// any name; the short values, page=2, would only mangle the message).
+func errorSecrets(req *http.Request, fields []string) []access.Secret {
+	values := sentSecrets(req, fields)
+	if req.URL != nil && req.URL.RawQuery != "" {
+		q, _ := url.ParseQuery(req.URL.RawQuery)
+		for _, vs := range q {
+			for _, v := range vs {
+				if len(v) >= minScrubbed && !slices.Contains(values, v) {
+					values = append(values, v)
+				}
 			}
 		}
 	}
-	return out
-}
-
-// scrub replaces every query value in msg: a transport's error (httpmock's
-// "no responder found for GET <url>") may quote the URL.
-func scrub(msg string, values []string) string {
-	for _, v := range values {
-		msg = strings.ReplaceAll(msg, v, Redacted)
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
+	out := make([]access.Secret, len(values))
+	for i, v := range values {
+		out[i] = access.Secret(v)
 	}
-	return msg
+	return out
 }
 
 // MatchSentinel is the precedence rule every vendor error type applies in
@@ -154,7 +182,7 @@ func classOf(idempotent bool) error {
 
 // transportError turns the error of a send that got no answer into a
 // *RequestError with a redacted URL and its class.
-func transportError(ctx context.Context, req *http.Request, st *attemptState, err error) error {
+func transportError(ctx context.Context, req *http.Request, st *attemptState, err error, fields []string) error {
 	cause := err
 	for {
 		// Only the layers http.Client put on top: a *url.Error deeper
@@ -169,7 +197,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 	if already(cause) {
 		// An error of a layer above the network that has its own
 		// class: a token the auth transport could not obtain.
-		return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Err: cause, query: queryValues(req.URL)}
+		return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Err: cause, secrets: errorSecrets(req, fields)}
 	}
 	idempotent := isIdempotent(ctx)
 	notSent := notSentError(cause) || st.provedNotWritten() || st.provedDeclined() || provedNotSent(cause)
@@ -186,7 +214,7 @@ func transportError(ctx context.Context, req *http.Request, st *attemptState, er
 	default:
 		class = classOf(idempotent)
 	}
-	return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Class: class, Err: cause, query: queryValues(req.URL)}
+	return &RequestError{Method: req.Method, URL: RedactQuery(shownURL(req)), Class: class, Err: cause, secrets: errorSecrets(req, fields)}
 }
 
 // already reports an error that carries its own access class.
@@ -218,11 +246,11 @@ func notSentError(err error) bool {
 }
 
 // decodeFailure wraps a failure to read or decode a 2xx answer.
-func decodeFailure(req *http.Request, resp *http.Response, err error) error {
+func decodeFailure(req *http.Request, resp *http.Response, err error, fields []string) error {
 	return &RequestError{
 		Method: req.Method, URL: RedactQuery(shownURL(req)), Status: resp.StatusCode,
 		Class: classOf(isIdempotent(req.Context())),
-		Err:   fmt.Errorf("decode response (%s): %w", resp.Status, err),
+		Err:   fmt.Errorf("decode response (%s): %w", resp.Status, err), secrets: errorSecrets(req, fields),
 	}
 }
 

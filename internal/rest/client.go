@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,8 +45,12 @@ type Config struct {
 	// Header is sent on every request (an API key, Accept-Version).
 	Header http.Header
 	// DecodeError turns a non-2xx response and its bounded body into the
-	// vendor's error value.
+	// vendor's error value. The body comes scrubbed of the secrets the
+	// request sent (see ScrubAnswer).
 	DecodeError func(resp *http.Response, body []byte) error
+	// SecretFields are the vendor's own secret JSON or form keys, beside
+	// IsSecretKey's, whose values are scrubbed from answers.
+	SecretFields []string
 }
 
 // Client sends Calls for one vendor client. It is safe for concurrent use.
@@ -56,6 +61,7 @@ type Client struct {
 	userAgent   string
 	header      http.Header
 	decodeError func(*http.Response, []byte) error
+	fields      []string // Config.SecretFields
 	http        *retryablehttp.Client
 }
 
@@ -76,7 +82,8 @@ func New(cfg Config) *Client {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBody
 	}
-	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, userAgent: cfg.UserAgent, header: cfg.Header.Clone()}
+	c := &Client{base: base, origin: cfg.BaseURL, maxBody: maxBody, userAgent: cfg.UserAgent, header: cfg.Header.Clone(),
+		fields: slices.Clone(cfg.SecretFields)}
 	policy := cfg.Policy
 	// rest's own http.Client, also when the caller gave one: only its
 	// transport and timeout are used, so redirects stay under doorkit's
@@ -216,7 +223,7 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	if body != nil {
 		raw = body
 	}
-	ctx = withIdempotence(ctx, call.idempotent)
+	ctx = withSent(withIdempotence(ctx, call.idempotent), call)
 	if call.timeout > 0 {
 		ctx = withTimeout(ctx, call.timeout)
 	}
@@ -276,7 +283,7 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return resp, transportError(req.Context(), req.Request, st, err)
+		return resp, transportError(req.Context(), req.Request, st, err, c.fields)
 	}
 	defer resp.Body.Close()
 	if resp.Request == nil {
@@ -287,6 +294,9 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		// The auth transport's copy of the request, when the transport
+		// says which it answered: it carries the credentials too.
+		body = scrubBody(body, sentSecrets(resp.Request, c.fields))
 		verr := c.decodeError(resp, body)
 		if readErr != nil {
 			// The status is the vendor's word; the body was cut short (the
@@ -307,7 +317,7 @@ func (c *Client) Send(req *retryablehttp.Request, out any) (*http.Response, erro
 		err = decodeJSON(body, out)
 	}
 	if err != nil {
-		return resp, decodeFailure(req.Request, resp, err)
+		return resp, decodeFailure(req.Request, resp, err, c.fields)
 	}
 	return resp, nil
 }

@@ -15,7 +15,9 @@ const maxLoggedBody = 8 << 10
 // query), status, duration and the server's request id. Headers, the query
 // and JSON or form bodies are logged only when Bodies is set, and then with
 // secret keys (IsSecretKey), personal data (IsPersonalKey) and SecretFields
-// redacted. It sits under the auth transport so it records what is really
+// redacted, and the secrets the request sent scrubbed from both bodies
+// wherever they appear (a vendor may echo them in free text, see
+// ScrubAnswer). It sits under the auth transport so it records what is really
 // sent, and it costs nothing when the logger is disabled for debug.
 type LogTransport struct {
 	Base   http.RoundTripper
@@ -42,6 +44,10 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.Base.RoundTrip(req)
 	}
 	secret := bodySecret(t.SecretFields)
+	var sent []string // the secrets the request sends, scrubbed from logged bodies
+	if t.Bodies {
+		sent = sentSecrets(req, t.SecretFields)
+	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
 		slog.String("path", shownURL(req).EscapedPath()),
@@ -55,6 +61,7 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if body, err := req.GetBody(); err == nil {
 				b := ReadBounded(body, maxLoggedBody)
 				body.Close()
+				b = scrubBody(b, sent)
 				attrs = append(attrs, slog.String("request_body", redactBodyBy(req.Header.Get("Content-Type"), b, secret)))
 			}
 		}
@@ -63,7 +70,7 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.Base.RoundTrip(req)
 	attrs = append(attrs, slog.Duration("duration", time.Since(start)))
 	if err != nil {
-		attrs = append(attrs, slog.String("error", scrub(err.Error(), queryValues(req.URL))))
+		attrs = append(attrs, slog.String("error", (&RequestError{Err: err, secrets: errorSecrets(req, t.SecretFields)}).errMessage()))
 		t.Logger.LogAttrs(ctx, slog.LevelDebug, "http attempt failed", attrs...)
 		return nil, err
 	}
@@ -76,6 +83,8 @@ func (t *LogTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp.Body != nil {
 			head := ReadBounded(resp.Body, maxLoggedBody)
 			resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+			// The vendor may echo what it was sent in free text.
+			head = scrubBody(head, sent)
 			attrs = append(attrs, slog.String("response_body", redactBodyBy(resp.Header.Get("Content-Type"), head, secret)))
 		}
 	}

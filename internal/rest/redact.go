@@ -157,12 +157,22 @@ func IsPersonalKey(key string) bool {
 }
 
 // bodySecret returns the key test for logged bodies and queries: secret
-// and personal keys, and the vendor's own secret fields (compared like
-// IsSecretKey: case, '-', '_' and '.' ignored).
+// and personal keys, and the vendor's own secret fields.
 func bodySecret(fields []string) func(string) bool {
+	secret := secretKeys(fields)
+	return func(k string) bool { return secret(k) || IsPersonalKey(k) }
+}
+
+// secretKeys returns the test for secret keys: IsSecretKey, or one of the
+// vendor's own secret fields (compared like IsSecretKey: case, '-', '_'
+// and '.' ignored).
+func secretKeys(fields []string) func(string) bool {
+	if len(fields) == 0 {
+		return IsSecretKey
+	}
 	extra := make(map[string]bool, len(fields))
 	for _, f := range fields {
 		extra[normalizeKey(f)] = true
 	}
-	return func(k string) bool { return IsSecretKey(k) || IsPersonalKey(k) || extra[normalizeKey(k)] }
+	return func(k string) bool { return IsSecretKey(k) || extra[normalizeKey(k)] }
 }

@@ -1,7 +1,7 @@
 // Package redacttest checks a vendor package's secret-holding types: that
 // the test's table of them is complete (found from the source, so a new
 // type cannot be forgotten) and that none of them prints or logs a secret
-// through fmt or log/slog.
+// through fmt (every verb, %#v included) or log/slog.
 package redacttest
 
 import (
@@ -18,35 +18,46 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unsafe"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/redact"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// AssertListed fails t unless holders (zero values of types) names every
-// exported type declared in the Go files of dir, tests excepted, that holds
-// an access.Secret directly or through another type's fields, pointers,
-// slices or maps: access's own holders (Credential, GrantRequest) count.
-// Every listed type must hold a Secret too.
+// AssertListed fails t unless holders (values of types, zero or not) names
+// every exported type declared in the Go files of dir, tests excepted, that
+// holds an access.Secret directly or through another type's fields,
+// pointers, slices or maps: access's own holders (Credential, GrantRequest)
+// count. So do unexported fields, up to the first pointer: fmt cannot call
+// a Secret's own methods on an unexported field, so %v and %#v print it
+// raw unless the type that holds it formats itself (behind a pointer fmt
+// prints only an address). Every listed type must hold a Secret.
 func AssertListed(t *testing.T, dir string, holders []any) {
 	t.Helper()
 	specs := map[string]ast.Expr{}
 	parseTypes(t, dir, "", specs)
 	parseTypes(t, filepath.Join(moduleRoot(t, dir), "access"), "access.", specs)
+	// First the types whose exported fields lead to a Secret (slog and
+	// encoding/json follow them through pointers), then those fmt shows
+	// one in through any field short of a pointer.
 	holding := map[string]bool{"access.Secret": true}
-	for changed := true; changed; {
-		changed = false
-		for name, expr := range specs {
-			if !holding[name] && mentions(expr, qualifierOf(name), holding) {
-				holding[name], changed = true, true
+	for _, rule := range []reach{{exportedOnly: true, pointers: true}, {}} {
+		for changed := true; changed; {
+			changed = false
+			for name, expr := range specs {
+				if !holding[name] && rule.mentions(expr, qualifierOf(name), holding) {
+					holding[name], changed = true, true
+				}
 			}
 		}
 	}
 	listed := map[string]bool{}
 	for _, v := range holders {
-		listed[reflect.TypeOf(v).Name()] = true
-		assert.True(t, redact.HoldsSecret(reflect.TypeOf(v)), "%T holds no secret", v)
+		name := reflect.TypeOf(v).Name()
+		listed[name] = true
+		assert.True(t, holding[name], "%T holds no secret", v)
 	}
 	var missing []string
 	for name := range holding {
@@ -104,9 +115,16 @@ func moduleRoot(t *testing.T, dir string) string {
 	}
 }
 
+// reach is how a type expression may lead to a Secret: through exported
+// fields only or any, across pointers or not.
+type reach struct {
+	exportedOnly bool
+	pointers     bool
+}
+
 // mentions reports whether a type expression of a package whose names carry
 // qualifier refers to a type in set.
-func mentions(e ast.Expr, qualifier string, set map[string]bool) bool {
+func (r reach) mentions(e ast.Expr, qualifier string, set map[string]bool) bool {
 	switch e := e.(type) {
 	case *ast.Ident:
 		return set[qualifier+e.Name]
@@ -115,16 +133,16 @@ func mentions(e ast.Expr, qualifier string, set map[string]bool) bool {
 			return set[x.Name+"."+e.Sel.Name]
 		}
 	case *ast.StarExpr:
-		return mentions(e.X, qualifier, set)
+		return r.pointers && r.mentions(e.X, qualifier, set)
 	case *ast.ArrayType:
-		return mentions(e.Elt, qualifier, set)
+		return r.mentions(e.Elt, qualifier, set)
 	case *ast.MapType:
-		return mentions(e.Key, qualifier, set) || mentions(e.Value, qualifier, set)
+		return r.mentions(e.Key, qualifier, set) || r.mentions(e.Value, qualifier, set)
 	case *ast.IndexExpr:
-		return mentions(e.X, qualifier, set) || mentions(e.Index, qualifier, set)
+		return r.mentions(e.X, qualifier, set) || r.mentions(e.Index, qualifier, set)
 	case *ast.StructType:
 		for _, f := range e.Fields.List {
-			if exported(f) && mentions(f.Type, qualifier, set) {
+			if (!r.exportedOnly || exported(f)) && r.mentions(f.Type, qualifier, set) {
 				return true
 			}
 		}
@@ -156,66 +174,114 @@ func exported(f *ast.Field) bool {
 	return false
 }
 
-// Plant returns a copy of the zero value v with every Secret it can hold
-// set to a distinct value starting with mark: pointers allocated, one
-// element in slices and maps.
+var secretType = reflect.TypeFor[access.Secret]()
+
+// Plant returns a copy of v with every Secret it can hold, in exported and
+// unexported fields, set to a distinct value starting with mark: pointers
+// allocated, one element in slices and maps. What v already holds stays.
 func Plant(v any, mark string) any {
+	out, _ := plant(v, mark)
+	return out
+}
+
+// plant is Plant, also counting the Secrets it set.
+func plant(v any, mark string) (any, int) {
 	n := 0
 	out := reflect.New(reflect.TypeOf(v)).Elem()
+	out.Set(reflect.ValueOf(v))
 	var fill func(reflect.Value, int)
 	fill = func(v reflect.Value, depth int) {
-		if depth > 6 || !redact.HoldsSecret(v.Type()) {
+		if depth > 6 || !holdsAnyway(v.Type(), map[reflect.Type]bool{}) {
 			return
+		}
+		if !v.CanSet() { // an unexported field: reach it all the same
+			v = reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
 		}
 		switch v.Kind() {
 		case reflect.String: // the Secret itself
 			n++
 			v.SetString(fmt.Sprintf("%s-%d", mark, n))
 		case reflect.Pointer:
-			v.Set(reflect.New(v.Type().Elem()))
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
 			fill(v.Elem(), depth+1)
 		case reflect.Struct:
 			for i := range v.NumField() {
-				if v.Type().Field(i).IsExported() {
-					fill(v.Field(i), depth+1)
-				}
+				fill(v.Field(i), depth+1)
 			}
 		case reflect.Slice:
-			v.Set(reflect.MakeSlice(v.Type(), 1, 1))
-			fill(v.Index(0), depth+1)
+			v.Set(reflect.Append(v, reflect.New(v.Type().Elem()).Elem()))
+			fill(v.Index(v.Len()-1), depth+1)
 		case reflect.Map:
-			v.Set(reflect.MakeMap(v.Type()))
+			if v.IsNil() {
+				v.Set(reflect.MakeMap(v.Type()))
+			}
 			key, elem := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
 			fill(elem, depth+1)
 			v.SetMapIndex(key, elem)
 		}
 	}
 	fill(out, 0)
-	return out.Interface()
+	return out.Interface(), n
 }
 
-// AssertHidden plants secrets marked with mark in the zero value v and
-// fails t if any of them shows through fmt (every common verb, as a value
-// and a pointer), slog's text and JSON handlers (as an argument, an
-// attribute and inside a group) or an error string. It first checks that
-// encoding/json does see them, so the check can fail.
+// holdsAnyway reports whether values of t hold a Secret through any field,
+// exported or not (redact.HoldsSecret counts exported ones only).
+func holdsAnyway(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if t == secretType {
+		return true
+	}
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsAnyway(t.Elem(), seen)
+	case reflect.Map:
+		return holdsAnyway(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if holdsAnyway(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// AssertHidden plants secrets marked with mark in the value v (zero or
+// not) and fails t if any of them shows through fmt (every common verb,
+// %#v included, as a value and a pointer), slog's text and JSON handlers
+// (as an argument, an attribute and inside a group) or an error string.
+// It first checks that the marks were planted, and that encoding/json does
+// see those in exported fields (request bodies need the real values), so
+// the check can fail. A type with secrets in exported fields must be a
+// slog.LogValuer (slog's JSON handler encodes it with encoding/json
+// otherwise); every holder must be a fmt.Formatter.
 func AssertHidden(t *testing.T, zero any, mark string) {
 	t.Helper()
-	v := Plant(zero, mark)
+	v, planted := plant(zero, mark)
 	name := reflect.TypeOf(v).Name()
-	raw, err := json.Marshal(v)
-	require.NoError(t, err)
-	require.Contains(t, string(raw), mark, "%s: encoding/json sends the real values", name)
-	_, ok := v.(slog.LogValuer)
-	require.True(t, ok, "%s is not a slog.LogValuer", name)
-	_, ok = v.(fmt.Formatter)
+	require.NotZero(t, planted, "%s: no secret planted", name)
+	if redact.HoldsSecret(reflect.TypeOf(v)) {
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.Contains(t, string(raw), mark, "%s: encoding/json sends the real values", name)
+		_, ok := v.(slog.LogValuer)
+		require.True(t, ok, "%s is not a slog.LogValuer", name)
+	}
+	_, ok := v.(fmt.Formatter)
 	require.True(t, ok, "%s is not a fmt.Formatter", name)
 
 	ptr := reflect.New(reflect.TypeOf(v))
 	ptr.Elem().Set(reflect.ValueOf(v))
 	for _, x := range []any{v, ptr.Interface()} {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
-			assert.NotContains(t, fmt.Sprintf(verb, x), mark, "%s %s", name, verb)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+			out := fmt.Sprintf(verb, x)
+			assert.NotContains(t, out, mark, "%s %s", name, verb)
+			assert.NotContains(t, strings.ToLower(out), fmt.Sprintf("%x", mark), "%s %s", name, verb)
 		}
 		assert.NotContains(t, fmt.Errorf("wrapped %v: %w", x, os.ErrClosed).Error(), mark, "%s error", name)
 		for hname, h := range map[string]func(*bytes.Buffer) slog.Handler{
@@ -229,7 +295,9 @@ func AssertHidden(t *testing.T, zero any, mark string) {
 			log.Info("group", slog.Group("g", slog.Any("v", x)))
 			out := buf.String()
 			assert.NotContains(t, out, mark, "%s slog %s", name, hname)
-			assert.Contains(t, out, "[redacted]", "%s slog %s: the secret is shown as redacted", name, hname)
+			if redact.HoldsSecret(reflect.TypeOf(v)) {
+				assert.Contains(t, out, "[redacted]", "%s slog %s: the secret is shown as redacted", name, hname)
+			}
 			if hname == "json" {
 				for line := range strings.Lines(out) {
 					assert.True(t, json.Valid([]byte(line)), line)

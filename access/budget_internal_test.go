@@ -1,0 +1,126 @@
+package access
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// memoryBudgetAt returns a memory budget whose clock the test moves.
+func memoryBudgetAt(perSecond float64, burst int) (*memoryRateBudget, *time.Time) {
+	clock := time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
+	b := NewMemoryRateBudget(perSecond, burst).(*memoryRateBudget)
+	b.now = func() time.Time { return clock }
+	return b, &clock
+}
+
+func reserveAll(t *testing.T, b RateBudget, n int) []time.Duration {
+	t.Helper()
+	waits := make([]time.Duration, n)
+	for i := range waits {
+		w, err := b.Reserve(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		waits[i] = w
+	}
+	return waits
+}
+
+// TestMemoryRateBudgetHandsOutSlots: a burst goes at once, then one slot
+// every 1/rate, in order; unused time refills the burst, never beyond it.
+func TestMemoryRateBudgetHandsOutSlots(t *testing.T) {
+	b, clock := memoryBudgetAt(200, 10)
+	waits := reserveAll(t, b, 13)
+	for i, w := range waits[:10] {
+		if w != 0 {
+			t.Errorf("slot %d of the burst waits %s", i, w)
+		}
+	}
+	for i, want := range []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond} {
+		if waits[10+i] != want {
+			t.Errorf("slot %d waits %s, want %s", 10+i, waits[10+i], want)
+		}
+	}
+
+	*clock = clock.Add(time.Hour)
+	waits = reserveAll(t, b, 11)
+	if waits[9] != 0 || waits[10] != 5*time.Millisecond {
+		t.Errorf("after an idle hour: slot 10 waits %s, slot 11 %s; want the burst of 10 back, no more", waits[9], waits[10])
+	}
+	if r, burst := b.Limit(); r != 200 || burst != 10 {
+		t.Errorf("Limit() = %v, %d", r, burst)
+	}
+}
+
+// TestMemoryRateBudgetBacksOff: Backoff cuts the rate by a fifth, once for
+// all the refusals of a second, and the rate climbs back to the limit.
+func TestMemoryRateBudgetBacksOff(t *testing.T) {
+	b, clock := memoryBudgetAt(100, 1)
+	ctx := context.Background()
+	for range 5 { // a volley of refusals from several clients
+		if err := b.Backoff(ctx, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.rate != 80 {
+		t.Fatalf("rate %v after a volley of refusals, want 80", b.rate)
+	}
+	waits := reserveAll(t, b, 2)
+	if waits[1] != time.Second/80 {
+		t.Errorf("the second slot waits %s, want %s", waits[1], time.Second/80)
+	}
+
+	*clock = clock.Add(time.Second)
+	if err := b.Backoff(ctx, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// 80 climbed 5/s for a second to 85, then cut to 68.
+	if b.rate != 68 {
+		t.Fatalf("rate %v after a second refusal a second later, want 68", b.rate)
+	}
+
+	*clock = clock.Add(time.Minute)
+	reserveAll(t, b, 1)
+	if b.rate != 100 {
+		t.Errorf("rate %v a minute later, want the limit, 100", b.rate)
+	}
+
+	for range 100 {
+		*clock = clock.Add(time.Second)
+		_ = b.Backoff(ctx, time.Second)
+	}
+	if b.rate < 100.0/16 {
+		t.Errorf("rate %v fell below a sixteenth of the limit", b.rate)
+	}
+}
+
+// TestMemoryRateBudgetHonoursContext: a caller whose context has ended
+// takes no slot.
+func TestMemoryRateBudgetHonoursContext(t *testing.T) {
+	b, _ := memoryBudgetAt(1, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.Reserve(ctx); err == nil {
+		t.Fatal("Reserve with an ended context succeeded")
+	}
+	if w := reserveAll(t, b, 1)[0]; w != 0 {
+		t.Errorf("the first slot waits %s: the refused call took one", w)
+	}
+}
+
+func TestNewMemoryRateBudgetRefusesNonsense(t *testing.T) {
+	for _, tc := range []struct {
+		rate  float64
+		burst int
+	}{{0, 1}, {-1, 1}, {10, 0}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("NewMemoryRateBudget(%v, %d) did not panic", tc.rate, tc.burst)
+				}
+			}()
+			NewMemoryRateBudget(tc.rate, tc.burst)
+		}()
+	}
+}
