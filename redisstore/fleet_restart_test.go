@@ -37,6 +37,14 @@ func reconnected(ctx context.Context, t *testing.T, conns []*goredis.Client) {
 	}
 }
 
+// outageLeaseTTL is the replicas' lease TTL in the outage tests: short, so
+// that the leases held when Redis died lapse soon after it is back, and
+// long enough that a replica starved of CPU (the race detector, parallel
+// tests) still renews in time. A lease that lapses while its holder's
+// create is on its way to Havr lets the next replica list before the
+// create lands: Havr keeps no pending mark, so that is a second grant.
+const outageLeaseTTL = 2 * time.Second
+
 // outage runs a fleet's triggers for bookings keys (each triggered three
 // times, spread over the replicas, all at once) and kills Redis (SIGKILL)
 // as the fake receives the killAt-th create. It returns every trigger's
@@ -126,7 +134,7 @@ func TestFleetRedisKilledMidRunHavr(t *testing.T) {
 	for i := range replicas {
 		conn := noRetries(t, redis)
 		conns = append(conns, conn)
-		c := havrReplica(t, srv, replica(t, conn, acct, redisstore.WithLeaseTTL(500*time.Millisecond)))
+		c := havrReplica(t, srv, replica(t, conn, acct, redisstore.WithLeaseTTL(outageLeaseTTL)))
 		if _, err := c.ListDoors(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +183,7 @@ func TestFleetRedisKilledMidRunResivo(t *testing.T) {
 	for i := range replicas {
 		conn := noRetries(t, redis)
 		conns = append(conns, conn)
-		store := replica(t, conn, acct, redisstore.WithLeaseTTL(500*time.Millisecond))
+		store := replica(t, conn, acct, redisstore.WithLeaseTTL(outageLeaseTTL))
 		c, err := resivo.New(resivo.WithBaseURL(srv.URL), resivo.WithHTTPClient(srv.Client()),
 			resivo.WithClientCredentials(resivotest.ClientID, resivotest.ClientSecret),
 			resivo.WithSites(resivotest.SiteID), resivo.WithKeyStore(store), resivo.WithLocker(store),

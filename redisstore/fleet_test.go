@@ -385,11 +385,13 @@ func TestFleetHolderDiesMidCreate(t *testing.T) {
 	srv := havrtest.NewServer()
 	t.Cleanup(srv.Close)
 	acct := havrAccount(t, srv)
-	const ttl = 300 * time.Millisecond
+	// The dying replica's lease is short, so the test waits little for it
+	// to lapse, and long enough that a replica starved of CPU (the race
+	// detector) still renews it until it dies.
 	dyingRedis := rdb.Client()
-	dyingStore := replica(t, dyingRedis, acct, redisstore.WithLeaseTTL(ttl))
+	dyingStore := replica(t, dyingRedis, acct, redisstore.WithLeaseTTL(time.Second))
 	dying := havrReplica(t, srv, dyingStore)
-	nextStore := replica(t, rdb.Client(), acct, redisstore.WithLeaseTTL(ttl))
+	nextStore := replica(t, rdb.Client(), acct)
 	next := havrReplica(t, srv, nextStore)
 	ctx, cancel := context.WithTimeout(context.Background(), generous)
 	defer cancel()
