@@ -247,6 +247,11 @@ type Grant struct {
 	Doors  []DoorAccess
 	Holder Person
 	Window Window
+	// Label is the grant's label as the vendor keeps it (GrantRequest.Label,
+	// truncated where the vendor's field is shorter, with a notice); empty
+	// where the vendor has nowhere to keep one. Each vendor's CreateGrant
+	// says where it keeps the label.
+	Label string
 	// Notices says what the vendor adjusted or dropped for the grant as a
 	// whole (a start clamped to now, an SMS not sent); notices that concern
 	// one door are on its DoorAccess.
@@ -278,21 +283,18 @@ func (g *Grant) DoorIDs() []string {
 	return ids
 }
 
-// State is the grant's overall state, derived from its doors: GrantFailed
-// if any door failed, else GrantPending if any is still being set up, else
-// GrantActive if any is active, else GrantExpired if any expired, else
-// GrantRevoked. A grant without doors is GrantPending.
-func (g *Grant) State() GrantState { return OverallState(g.Doors) }
-
-// OverallState derives a grant's state from its doors' states, with the
-// precedence failed, pending, active, expired, revoked: the first state
-// that needs the caller's attention wins.
-func OverallState(doors []DoorAccess) GrantState {
-	if len(doors) == 0 {
+// State is the grant's overall state, derived from its doors with the
+// precedence failed, pending, active, expired, revoked, so that the first
+// state that needs the caller's attention wins: GrantFailed if any door
+// failed, else GrantPending if any is still being set up, else GrantActive
+// if any is active, else GrantExpired if any expired, else GrantRevoked. A
+// grant without doors is GrantPending.
+func (g *Grant) State() GrantState {
+	if len(g.Doors) == 0 {
 		return GrantPending
 	}
 	has := map[GrantState]bool{}
-	for _, d := range doors {
+	for _, d := range g.Doors {
 		has[d.State] = true
 	}
 	for _, s := range []GrantState{GrantFailed, GrantPending, GrantActive, GrantExpired} {
@@ -387,7 +389,8 @@ func (r GrantRequest) LogValue() slog.Value {
 func (g Grant) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", g.ID), slog.String("vendor", g.Vendor),
 		slog.String("key", g.Key), slog.Any("doors", doorsLogValue(g.Doors)), slog.Any("holder", g.Holder),
-		slog.Any("window", g.Window), slog.String("state", string(g.State())), slog.Any("notices", g.Notices))
+		slog.Any("window", g.Window), slog.String("label", g.Label), slog.String("state", string(g.State())),
+		slog.Any("notices", g.Notices))
 }
 
 // doorsLogValue logs each door through its LogValue: slog's JSON handler

@@ -97,9 +97,10 @@ func (f GrantFilter) Match(g *Grant) bool {
 // keeps an epoch) fails with an error matching ErrUnavailable instead: a
 // lost store must stop EnsureGrant, which takes ErrKeyUnknown as "no grant"
 // and creates. Put replaces the entry. Delete of an unknown key is not an
-// error. An empty grant id marks a create under way
-// or whose outcome is unknown (see CreateWithKeyStore); stores keep it like
-// any other value.
+// error. Values are opaque to the store: besides grant ids,
+// CreateWithKeyStore puts a mark for a create under way or whose outcome is
+// unknown (KeyEntry.Pending tells it apart), which a store keeps like any
+// other value.
 //
 // Vendors use CreateWithKeyStore and LookupKey rather than the store
 // directly, so that every vendor records keys the same way.
@@ -109,51 +110,199 @@ type KeyStore interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// pendingPrefix starts the mark CreateWithKeyStore records for a create
+// under way: the prefix and the time the create was sent (RFC 3339). No
+// vendor's grant id starts with '?'. An empty value, the mark of earlier
+// releases, reads as a create under way too, sent at an unknown time.
+const pendingPrefix = "?pending "
+
+func pendingMark(sent time.Time) string { return pendingPrefix + sent.UTC().Format(time.RFC3339) }
+
+// pendingSince reports whether a stored value is a pending mark, and the
+// time it names (zero when it names none).
+func pendingSince(value string) (time.Time, bool) {
+	if value == "" {
+		return time.Time{}, true
+	}
+	rest, ok := strings.CutPrefix(value, pendingPrefix)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, _ := time.Parse(time.RFC3339, rest)
+	return t, true
+}
+
+// PendingKeyError reports a key whose create may have reached the vendor
+// while its answer never arrived (or whose process stopped before recording
+// it): the vendor may hold a grant for the key that the store cannot name.
+// It matches ErrOutcomeUnknown (and so ErrUnavailable), so EnsureGrant
+// creates nothing more for the key. Settle it by finding the grant at the
+// vendor and recording its id under the key (KeyStore.Put), or by deleting
+// the key when the vendor holds none; a vendor package may offer a method
+// for that (resivo's Client.ResolveKey), which Resolve then names.
+type PendingKeyError struct {
+	Key string
+	// Since is when the create was sent; zero when the mark does not say.
+	Since time.Time
+	// Resolve tells how to settle the key with this vendor (where to look
+	// for the grant, what to call); empty for the general advice above.
+	Resolve string
+}
+
+func (e *PendingKeyError) Error() string {
+	sent := "a create"
+	if !e.Since.IsZero() {
+		sent += " sent at " + e.Since.Format(time.RFC3339)
+	}
+	msg := fmt.Sprintf("access: key %q: %s has an unknown outcome", e.Key, sent)
+	if e.Resolve != "" {
+		return msg + "; " + e.Resolve
+	}
+	return msg + "; find the grant at the vendor and record it (or its absence) in the key store"
+}
+
+// Is matches ErrOutcomeUnknown and ErrUnavailable.
+func (e *PendingKeyError) Is(target error) bool {
+	return target == ErrOutcomeUnknown || target == ErrUnavailable
+}
+
+// KeyOption configures CreateWithKeyStore and LookupKey for a vendor.
+type KeyOption func(*keyConfig)
+
+type keyConfig struct {
+	locker  Locker
+	getter  GrantGetter
+	resolve string
+}
+
+// WithCreateTurns makes creates for one key take the key's turn on l
+// (KeyTurnName), so that two callers creating for one key at the same
+// moment, in one process or, with a shared Locker, in several, do not both
+// find it free. A create whose caller holds the key's turn on l already
+// (EnsureGrant, see HoldsKeyTurn) does not take it again. Give it the
+// client's own Locker.
+func WithCreateTurns(l Locker) KeyOption { return func(c *keyConfig) { c.locker = l } }
+
+// WithLiveCheck makes CreateWithKeyStore read the grant a key already maps
+// to before creating: a grant that is still live (neither revoked nor
+// expired nor gone at the vendor) makes the create ErrConflict rather than
+// a second grant whose record would hide the first.
+func WithLiveCheck(g GrantGetter) KeyOption { return func(c *keyConfig) { c.getter = g } }
+
+// WithResolveAdvice sets the PendingKeyError.Resolve of the errors that
+// report a pending key: how to settle it with this vendor.
+func WithResolveAdvice(advice string) KeyOption { return func(c *keyConfig) { c.resolve = advice } }
+
+func keyOptions(opts []KeyOption) keyConfig {
+	var c keyConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
 // CreateWithKeyStore runs create, a vendor's create for a request with key,
-// recording the key in store around it: first as a create under way (an
-// empty grant id), then with the grant's id once the vendor answers. When
-// create fails with ErrOutcomeUnknown the mark stays, so LookupKey reports
-// the outcome as unknown instead of "no grant", and EnsureGrant does not
-// create a second one. Other failures remove the mark. A key of "" runs
+// recording the key in store around it. A key that is pending (a create
+// for it had an unknown outcome) is refused with a *PendingKeyError before
+// anything is sent; with WithLiveCheck, so is a key whose grant is live
+// (ErrConflict). Otherwise the key is first recorded as a create under way
+// (a mark with the time it was sent), then with the grant's id once the
+// vendor answers. When create fails with ErrOutcomeUnknown the mark stays,
+// so LookupKey reports the key as pending instead of "no grant", and
+// EnsureGrant does not create a second one. Other failures remove the mark.
+// The store is updated even when ctx ended meanwhile. A key of "" runs
 // create alone.
 //
-// Two processes creating for one key at the same moment are not kept
-// apart: serialise the triggers of one booking.
-func CreateWithKeyStore(ctx context.Context, store KeyStore, key string, create func() (*Grant, error)) (*Grant, error) {
+// A grant made whose id cannot be recorded is reported as an error
+// matching ErrOutcomeUnknown that names the grant: the key stays pending.
+//
+// Without WithCreateTurns two processes creating for one key at the same
+// moment are not kept apart: serialise the triggers of one booking.
+func CreateWithKeyStore(ctx context.Context, store KeyStore, key string, create func() (*Grant, error), opts ...KeyOption) (*Grant, error) {
 	if key == "" {
 		return create()
 	}
-	if err := store.Put(ctx, key, ""); err != nil {
+	c := keyOptions(opts)
+	if c.locker != nil && !HoldsKeyTurn(ctx, c.locker, key) {
+		lease, err := c.locker.Lock(ctx, KeyTurnName(key))
+		if err != nil {
+			return nil, fmt.Errorf("access: waiting for key %q's turn: %w", key, err)
+		}
+		defer func() { _ = lease.Release(context.WithoutCancel(ctx)) }()
+		ctx = lease.Context()
+	}
+	if err := c.checkFree(ctx, store, key); err != nil {
+		return nil, err
+	}
+	if err := store.Put(ctx, key, pendingMark(time.Now())); err != nil {
 		return nil, fmt.Errorf("access: recording key %q: %w", key, err)
 	}
 	g, err := create()
+	storeCtx := context.WithoutCancel(ctx)
 	switch {
 	case errors.Is(err, ErrOutcomeUnknown):
 		return nil, err
 	case err != nil:
-		return nil, errors.Join(err, store.Delete(context.WithoutCancel(ctx), key))
+		if derr := store.Delete(storeCtx, key); derr != nil {
+			return nil, errors.Join(err, fmt.Errorf("access: freeing key %q: %w", key, derr))
+		}
+		return nil, err
 	}
 	g.Key = key
-	if err := store.Put(context.WithoutCancel(ctx), key, g.ID); err != nil {
-		return g, fmt.Errorf("access: grant %s made, but recording key %q failed: %w", g.ID, key, err)
+	if err := store.Put(storeCtx, key, g.ID); err != nil {
+		return nil, fmt.Errorf("access: grant %s was made, but key %q could not be recorded (it stays pending): %w: %w",
+			g.ID, key, ErrOutcomeUnknown, err)
 	}
 	return g, nil
 }
 
+// checkFree refuses a key that is pending or, with a getter, whose grant is
+// still live. A key the store does not know is free: a first create must
+// work (see EnsureGrant).
+func (c keyConfig) checkFree(ctx context.Context, store KeyStore, key string) error {
+	id, err := store.Get(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrKeyUnknown):
+		return nil
+	case err != nil:
+		return fmt.Errorf("access: key store: %w", err)
+	}
+	if since, ok := pendingSince(id); ok {
+		return &PendingKeyError{Key: key, Since: since, Resolve: c.resolve}
+	}
+	if c.getter == nil {
+		return nil
+	}
+	g, err := c.getter.GetGrant(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	switch g.State() {
+	case GrantRevoked, GrantExpired:
+		return nil
+	}
+	return fmt.Errorf("access: key %q already has grant %s: %w", key, id, ErrConflict)
+}
+
 // LookupKey returns the grant id store holds for key: "" and no error when
 // the store knows there is none, ErrKeyUnknown when it cannot tell (see
-// KeyStore), ErrOutcomeUnknown when a create for the key had an unknown
-// outcome (the vendor may or may not hold the grant; look it up another way
-// or ask a person).
-func LookupKey(ctx context.Context, store KeyStore, key string) (string, error) {
+// KeyStore), a *PendingKeyError (matching ErrOutcomeUnknown) when a create
+// for the key had an unknown outcome (the vendor may or may not hold the
+// grant; look it up another way or ask a person). Of the options it heeds
+// WithResolveAdvice.
+func LookupKey(ctx context.Context, store KeyStore, key string, opts ...KeyOption) (string, error) {
 	id, err := store.Get(ctx, key)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return "", nil
 	case err != nil:
 		return "", err
-	case id == "":
-		return "", fmt.Errorf("access: a create for key %q may have been made: %w", key, ErrOutcomeUnknown)
+	}
+	if since, ok := pendingSince(id); ok {
+		return "", &PendingKeyError{Key: key, Since: since, Resolve: keyOptions(opts).resolve}
 	}
 	return id, nil
 }

@@ -494,7 +494,7 @@ func readKeyStore(ctx context.Context, cfg reconcileConfig, ks KeyStore, getter 
 			rd.err = fmt.Errorf("listing the key store: %w", err)
 			return rd
 		}
-		if e.GrantID == "" {
+		if e.Pending() {
 			rd.pending = append(rd.pending, e.Key)
 			continue
 		}

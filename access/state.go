@@ -29,11 +29,19 @@ import (
 // EnsureRevokedByKey returns it rather than reporting a revocation done.
 var ErrKeyUnknown = errors.New("access: the key store has no record of this key and cannot prove that no grant carries it (revoke by the grant id you stored, or use a durable KeyStore)")
 
-// KeyEntry is one key a KeyStore records and the grant id it maps to ("" for
-// a create under way or whose outcome is unknown).
+// KeyEntry is one key a KeyStore records and the value it maps to: a grant
+// id, or the mark of a create under way or whose outcome is unknown
+// (Pending).
 type KeyEntry struct {
 	Key     string
 	GrantID string
+}
+
+// Pending reports whether the entry marks a create under way or whose
+// outcome is unknown rather than naming a grant (see CreateWithKeyStore).
+func (e KeyEntry) Pending() bool {
+	_, ok := pendingSince(e.GrantID)
+	return ok
 }
 
 // KeyLister is a KeyStore that lists the keys it records, in key order.

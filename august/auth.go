@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,14 @@ type tokenStore struct {
 	seq        uint64 // number of the attempt that brought access; 0 for tokens given to New
 	refreshTok string
 	onChange   func(Tokens)
+	// inflight holds the numbers of the attempts sent and not yet
+	// answered: their answers may bring a newer token.
+	inflight map[uint64]struct{}
+	// waiting counts callers in awaitNewer; while there are any, changed
+	// is closed and replaced whenever a token is installed or an attempt
+	// is answered.
+	waiting int
+	changed chan struct{}
 
 	refreshing chan struct{} // a one-slot semaphore: one OAuth refresh at a time
 	// fetchTimeout bounds one OAuth refresh (WithTokenTimeout).
@@ -65,15 +74,92 @@ func newTokenStore(accessToken, refreshToken string, onChange func(Tokens), fetc
 	return &tokenStore{
 		access: accessToken, claims: parseClaims(accessToken), refreshTok: refreshToken,
 		onChange: onChange, refreshing: make(chan struct{}, 1), fetchTimeout: fetchTimeout,
+		inflight: map[uint64]struct{}{}, changed: make(chan struct{}),
 	}
 }
 
-// current returns the token to send and numbers the attempt.
+// current returns the token to send and numbers the attempt, which is in
+// flight until answered is called. The number is taken after the token is
+// read, under the lock that installs tokens, so every attempt sent with a
+// token is numbered after the attempt that brought it: the token its answer
+// brings replaces the one it was sent with.
 func (s *tokenStore) current() (string, uint64) {
-	seq := s.sent.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	seq := s.sent.Add(1)
+	s.inflight[seq] = struct{}{}
 	return s.access, seq
+}
+
+// answered ends attempt seq, whose answer brought tok ("" for none): tok
+// replaces the current token if it is newer.
+func (s *tokenStore) answered(seq uint64, tok string) {
+	var claims jwtClaims
+	if tok != "" {
+		claims = parseClaims(tok)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.inflight, seq)
+	if tok != "" && tok != s.access && newer(claims, seq, s.claims, s.seq) {
+		s.installLocked(tok, claims, seq)
+	}
+	s.notifyLocked()
+}
+
+// notifyLocked wakes the callers in awaitNewer.
+func (s *tokenStore) notifyLocked() {
+	if s.waiting > 0 {
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
+}
+
+// awaitNewer waits, after stale was refused, until a newer token is
+// installed or every attempt in flight now has been answered without
+// bringing one. A token that died in flight has a successor on its way
+// whenever an earlier request with it succeeded: that answer may simply
+// not be back yet. It returns the newer token, or "".
+func (s *tokenStore) awaitNewer(ctx context.Context, stale string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pending := make([]uint64, 0, len(s.inflight))
+	for seq := range s.inflight {
+		pending = append(pending, seq)
+	}
+	for {
+		if s.access != stale {
+			return s.access, nil
+		}
+		pending = slices.DeleteFunc(pending, func(seq uint64) bool {
+			_, open := s.inflight[seq]
+			return !open
+		})
+		if len(pending) == 0 {
+			return "", nil
+		}
+		s.waiting++
+		ch := s.changed
+		s.mu.Unlock()
+		var err error
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		s.mu.Lock()
+		s.waiting--
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// userID returns the userId claim of the current token, or "".
+func (s *tokenStore) userID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.claims.UserID
 }
 
 // tokens returns a snapshot.
@@ -87,23 +173,9 @@ func (s *tokenStore) tokensLocked() Tokens {
 	return Tokens{AccessToken: access.Secret(s.access), RefreshToken: access.Secret(s.refreshTok), Expiry: s.claims.expiry()}
 }
 
-// offer installs tok, brought by attempt seq, if it is newer than the
-// current token.
-func (s *tokenStore) offer(tok string, seq uint64) {
-	if tok == "" {
-		return
-	}
-	claims := parseClaims(tok)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if tok == s.access || !newer(claims, seq, s.claims, s.seq) {
-		return
-	}
-	s.installLocked(tok, claims, seq)
-}
-
 func (s *tokenStore) installLocked(tok string, claims jwtClaims, seq uint64) {
 	s.access, s.claims, s.seq = tok, claims, seq
+	s.notifyLocked()
 	if s.onChange != nil {
 		// Under the lock, so callbacks see tokens in installation order.
 		s.onChange(s.tokensLocked())
@@ -123,29 +195,31 @@ func (s *tokenStore) set(accessTok, refreshTok string) {
 }
 
 // renew is called after stale was refused with a 401. It returns the token
-// to resend with: a newer one another response already brought, or one
-// obtained with the OAuth refresh token (one refresh at a time; others
-// waiting share its outcome). ok is false when there is nothing newer. The
-// refresh runs on its own context bounded by fetchTimeout, so a caller
-// whose ctx ends returns ctx's error at once while the refresh goes on for
-// the others.
-func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok bool, err error) {
+// to resend with: a newer one another response already brought, or a peer's
+// newer one in the token store (WithTokenStore); when refresh allows it, one obtained with the OAuth refresh token (one refresh
+// at a time; others waiting share its outcome; viaRefresh is then true);
+// else one that an answer still in flight brings (awaitNewer). fresh is ""
+// when there is nothing newer. The refresh runs on its own context bounded
+// by fetchTimeout, so a caller whose ctx ends returns ctx's error at once
+// while the refresh goes on for the others.
+func (s *tokenStore) renew(ctx context.Context, stale string, refresh bool) (fresh string, viaRefresh bool, err error) {
 	s.mu.Lock()
 	cur, refreshTok := s.access, s.refreshTok
 	s.mu.Unlock()
 	if cur != stale {
-		return cur, true, nil
+		return cur, false, nil
 	}
 	if s.shared != nil {
 		if fresh, ok, err := s.fromStore(ctx, stale); err != nil || ok {
-			return fresh, ok, err
+			return fresh, false, err
 		}
 		s.mu.Lock()
 		refreshTok = s.refreshTok
 		s.mu.Unlock()
 	}
-	if refreshTok == "" || s.refreshFn == nil {
-		return "", false, nil
+	if !refresh || refreshTok == "" || s.refreshFn == nil {
+		fresh, err = s.awaitNewer(ctx, stale)
+		return fresh, false, err
 	}
 	select {
 	case s.refreshing <- struct{}{}:
@@ -157,7 +231,7 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 	s.mu.Unlock()
 	if cur != stale {
 		<-s.refreshing
-		return cur, true, nil // refreshed or rotated while we waited
+		return cur, false, nil // refreshed or rotated while we waited
 	}
 	type renewal struct {
 		tok string
@@ -231,7 +305,10 @@ func (s *tokenStore) renew(ctx context.Context, stale string) (fresh string, ok 
 		if r.err != nil {
 			return "", false, r.err
 		}
-		return r.tok, r.tok != "" && r.tok != stale, nil
+		if r.tok == "" || r.tok == stale {
+			return "", false, nil
+		}
+		return r.tok, true, nil
 	case <-ctx.Done():
 		return "", false, ctx.Err()
 	}
@@ -263,7 +340,8 @@ func newer(a jwtClaims, seqA uint64, b jwtClaims, seqB uint64) bool {
 type jwtClaims struct {
 	IssuedAt  float64 `json:"iat"`
 	ExpiresAt float64 `json:"exp"`
-	ok        bool
+	UserID    string  `json:"userId"` // the user the token acts for
+	ok        bool    // iat or exp is set
 }
 
 func (c jwtClaims) expiry() time.Time {
@@ -283,66 +361,86 @@ func parseClaims(tok string) jwtClaims {
 		return jwtClaims{}
 	}
 	var c jwtClaims
-	if json.Unmarshal(payload, &c) != nil || (c.IssuedAt == 0 && c.ExpiresAt == 0) {
+	if json.Unmarshal(payload, &c) != nil {
 		return jwtClaims{}
 	}
-	c.ok = true
+	c.ok = c.IssuedAt != 0 || c.ExpiresAt != 0
 	return c
 }
 
 // tokenTransport sends the API key and the newest access token on every
 // attempt, captures the rotated token from every answer, and after a 401
-// resends once with a newer token (another answer's or an OAuth refresh's).
-// A 401 means August did not act on the request, so resending is safe.
+// resends with a newer token (another answer's or an OAuth refresh's). A
+// 401 means August did not act on the request, so resending is safe.
 type tokenTransport struct {
 	base   http.RoundTripper
 	apiKey string
 	store  *tokenStore
 }
 
+// maxTokenResends bounds the resends of one request after 401 answers.
+// August may let a rotated-away token die within milliseconds while
+// concurrent answers keep bringing newer ones: a request sent with a token
+// that died in flight is resent with the newest one held, and again if that
+// one died too, up to this many times. At most one of them follows an OAuth
+// refresh.
+const maxTokenResends = 8
+
 func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.store.prepare(req.Context()); err != nil {
 		closeBody(req)
 		return nil, err
 	}
-	tok, seq := t.store.current()
-	resp, err := t.send(req, tok)
+	tok, resp, err := t.attempt(req)
 	if err != nil {
 		return nil, err
 	}
-	t.store.offer(resp.Header.Get(headerAccessToken), seq)
-	if t.store.shareDue() {
-		t.store.shareRotated(req.Context())
-	}
-	if resp.StatusCode != http.StatusUnauthorized {
-		return resp, nil
-	}
-	if req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
-		return resp, nil // cannot resend this body
-	}
-	fresh, ok, err := t.store.renew(req.Context(), tok)
-	if err != nil {
-		rest.DrainAndClose(resp.Body)
-		return nil, err
-	}
-	if !ok || fresh == tok {
-		return resp, nil
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, rest.MaxErrorBody))
-	_ = resp.Body.Close()
-	retry := req.Clone(req.Context())
-	if req.GetBody != nil {
-		if retry.Body, err = req.GetBody(); err != nil {
+	refreshed := false
+	for range maxTokenResends {
+		if resp.StatusCode != http.StatusUnauthorized {
+			return resp, nil
+		}
+		if req.GetBody == nil && req.Body != nil && req.Body != http.NoBody {
+			return resp, nil // cannot resend this body
+		}
+		fresh, viaRefresh, err := t.store.renew(req.Context(), tok, !refreshed)
+		if err != nil {
+			rest.DrainAndClose(resp.Body)
+			return nil, err
+		}
+		if fresh == "" || fresh == tok {
+			return resp, nil // nothing newer: the token is refused
+		}
+		refreshed = refreshed || viaRefresh
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, rest.MaxErrorBody))
+		_ = resp.Body.Close()
+		retry := req.Clone(req.Context())
+		if req.GetBody != nil {
+			if retry.Body, err = req.GetBody(); err != nil {
+				return nil, err
+			}
+		}
+		if tok, resp, err = t.attempt(retry); err != nil {
 			return nil, err
 		}
 	}
-	seq = t.store.sent.Add(1)
-	resp, err = t.send(retry, fresh)
-	if err != nil {
-		return nil, err
-	}
-	t.store.offer(resp.Header.Get(headerAccessToken), seq)
 	return resp, nil
+}
+
+// attempt sends req with the newest token (fresh, or one newer still) and
+// takes the token its answer brings.
+func (t *tokenTransport) attempt(req *http.Request) (string, *http.Response, error) {
+	tok, seq := t.store.current()
+	resp, err := t.send(req, tok)
+	rotated := ""
+	if err == nil {
+		rotated = resp.Header.Get(headerAccessToken)
+	}
+	t.store.answered(seq, rotated)
+	if err == nil && t.store.shareDue() {
+		t.store.shareRotated(req.Context())
+	}
+	return tok, resp, err
 }
 
 func (t *tokenTransport) send(req *http.Request, tok string) (*http.Response, error) {

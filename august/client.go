@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/doorkit/doorkit/access"
-	"github.com/doorkit/doorkit/internal/clientopt"
+	"io"
 	"net/http"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 	"github.com/doorkit/doorkit/internal/rest"
 	"golang.org/x/oauth2"
 )
@@ -33,7 +34,8 @@ type Client struct {
 	oauth       *oauth2.Config
 	syncTimeout time.Duration
 	events      *WebhookHandler // optional, for OpenDoor and grants
-	webhookURL  string          // where PIN results go, for grants
+	webhookURL  string          // where PIN results go, for grants, with the URL secret
+	userID      string          // WithUserID; else the token's userId claim
 	grants      *grantState
 	// rollbackGrace is how long CreateGrant's rollback runs on after the
 	// caller's context ends.
@@ -99,8 +101,8 @@ func New(opts ...Option) (*Client, error) {
 	}
 	authCfg := cfg
 	authCfg.BaseURL = authBase
-	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.webhookURL, grants: newGrantState(),
-		rollbackGrace: s.rollbackGrace}
+	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
+		grants: newGrantState(), rollbackGrace: s.rollbackGrace}
 	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
@@ -146,8 +148,13 @@ func New(opts ...Option) (*Client, error) {
 // BaseURL returns the API's base URL.
 func (c *Client) BaseURL() string { return c.api.BaseURL() }
 
-// String describes the client without its API key or tokens.
+// String describes the client without its API key, tokens or webhook
+// secret.
 func (c *Client) String() string { return fmt.Sprintf("august.Client{BaseURL: %q}", c.api.BaseURL()) }
+
+// Format prints String under every verb, so no verb prints the fields (the
+// webhook URL carries the URL secret).
+func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
 
 // NewRequest builds a request to an endpoint this package does not cover,
 // relative to the base URL, carrying the API key, the current access token

@@ -26,10 +26,14 @@
 // one only when it is newer: by its JWT iat and exp claims (read, not
 // verified) when both tokens have them, else by the order in which the
 // requests were sent. Each new token is reported to WithTokenCallback, in
-// order. A 401 is answered by resending once with a newer token if another
-// answer brought one, or after one OAuth refresh when the client holds a
-// refresh token (WithOAuth); otherwise the call fails with an *Error
-// matching access.ErrUnauthorized, and the partner must run OAuth again.
+// order. August may let a rotated-away token die within milliseconds, so a
+// 401 is answered by resending with the newest token held when it is newer
+// than the one refused: one another answer brought, one an answer still in
+// flight brings (the call waits for the answers in flight at that moment),
+// or one OAuth refresh's when the client holds a refresh token (WithOAuth).
+// A call is resent at most 8 times, at most once after a refresh. When
+// nothing newer comes the call fails with an *Error matching
+// access.ErrUnauthorized, and the partner must run OAuth again.
 // RenewIfExpiring renews ahead of the JWT's expiry, as open clients do when
 // fewer than 7 days remain.
 //
@@ -57,14 +61,26 @@
 // # Asynchronous results
 //
 // PIN commands and async remote operate return at once; August POSTs the
-// result to a webhook. WebhookHandler receives those calls, checks the
-// static header token in constant time, drops repeated deliveries and lets a
-// caller wait for a given result:
+// result to a webhook. WebhookHandler receives those calls, authenticates
+// them in constant time, drops repeated deliveries and lets a caller wait
+// for a given result. August documents a static header (chosen at
+// registration) for lock webhooks only, not for the results of PIN
+// commands, which go to the URL each command names; so a call is accepted
+// with either the header or the URL secret, a query value (URLSecretParam)
+// the client adds to the webhook URL it sends with each command
+// (WithWebhook). The secret is derived from the header token unless given
+// (WithURLSecret), so every replica that shares the token accepts it; a
+// process that sends commands without receiving their results gives it with
+// WithWebhookURLSecret.
 //
 //	p := hooks.Expect(august.PINKey(lockID, august.PINActionLoad, partnerUserID))
 //	defer p.Cancel()
 //	_, _, err := c.PINs.Load(ctx, lockID, cmd, webhookURL, nil)
 //	ev, err := p.Wait(ctx)
+//
+// Expect takes the first event for its key; ExpectFunc only one a function
+// accepts, which is how OpenDoor waits for the result of its own unlock
+// rather than any unlock of the lock (see Evidence of success).
 //
 // # Errors
 //
@@ -90,7 +106,9 @@
 //     string or a number) and message, the request id, up to 1 MiB of the
 //     body, and a Kind for the statuses August documents for remote operate
 //     and PIN commands: 422 bridge offline (ErrBridgeOffline), 408 and 412
-//     match access.ErrUnavailable; 423/460 busy (ErrBusy) and 409 duplicate
+//     match access.ErrUnavailable (a 408 to remote operate, which says the
+//     lock did not answer in time, not that it did nothing, matches
+//     access.ErrOutcomeUnknown too); 423/460 busy (ErrBusy) and 409 duplicate
 //     PIN or no slot left match access.ErrConflict; 501 access.ErrInvalid;
 //     530 jammed, 531 calibration, 550 low battery and 551 overheated match
 //     ErrJammed, ErrCalibration, ErrLowBattery and ErrOverheated; 560
@@ -136,8 +154,8 @@
 // transfers: a failure after the request went out returns an error matching
 // access.ErrOutcomeUnknown. These are resent only when the failure proves
 // nothing was sent (a failed dial) or August answered 429 or 503 with
-// Retry-After, which says it did not act. A 401 is resent once, with a
-// newer token (see Tokens): August did not act on it. Backoff is exponential
+// Retry-After, which says it did not act. A 401 is resent with a newer
+// token (see Tokens): August did not act on it. Backoff is exponential
 // with jitter; Retry-After (seconds or an HTTP date) is honoured up to
 // WithMaxRetryAfter (30 s) and gets jitter too; a longer one is returned as
 // an *Error with RetryAfter set. See WithRetry.
@@ -148,7 +166,8 @@
 // query; PINs in paths redacted), status, duration and the request id.
 // WithLogBodies adds headers, the query and JSON bodies, with secrets (the
 // API key, access and refresh tokens, PINs, client secrets, the webhook
-// token) and personal data (emails, phone numbers) redacted. The types that
+// token, the webhook URL of commands, which carries the URL secret) and
+// personal data (emails, phone numbers) redacted. The types that
 // hold secrets (Tokens, OAuthToken, SubUserToken, PIN, PINList, PINCommand,
 // Lock, OfflineKey, WebhookRequest, Event, ...) print through fmt and log
 // through log/slog with them as [redacted]; access.Secret.Reveal gives the
@@ -181,8 +200,40 @@
 // capabilities from lock info (supportsEntryCodes, an operative bridge,
 // Type; type-1 locks take "always" PINs only, so no time-bounded grants),
 // PIN lengths from the keypad's device capabilities, and the lock's
-// timeZone. OpenDoor unlocks: asynchronously and waiting for the webhook's
-// result when WithWebhook gave a handler, else synchronously.
+// timeZone.
+//
+// # Evidence of success
+//
+// An operation that changes a door reports success only on positive
+// evidence from August; a recognised failure keeps its sentinel; anything
+// else is access.ErrOutcomeUnknown. What OpenDoor takes as evidence is
+// below; what each grant operation takes, further down.
+//
+// OpenDoor, asynchronous (WithWebhook gave a handler and the user is known:
+// the access token's userId claim, or WithUserID): August answers 202 with
+// an empty body, so nothing names the command, and the evidence is a
+// webhook event that is this unlock's result by what it carries: for this
+// lock, a remote operation (remoteEvent, info.remote, a remote_ action, the
+// bridge's transactionID) rather than a manual, keypad or automatic one, by
+// this client's user (callingUserID, callingUser or user), dated (August's
+// clock) no earlier than the moment the command was sent (this host's wall
+// clock) less ClockSkewAllowance (30 s), and saying unlocked
+// (kAugLockState_Unlocked, unlocked, remote_unlock) or unlatched.
+// kAugLockState_Unlocking and every other event keep it waiting; none by
+// ConfirmTimeout or the caller's deadline is access.ErrOutcomeUnknown. A
+// failure tied to the command keeps its sentinel (530 or
+// FAILED_BRIDGE_ERROR_LOCK_JAMMED: ErrJammed; 550: ErrLowBattery; ...), and
+// one with a status doorkit does not recognise is access.ErrOutcomeUnknown.
+// A failure August does not tie to it (no user, date or remote mark) may be
+// another's while this unlock succeeds: the wait goes on, and the
+// access.ErrOutcomeUnknown at the deadline names it.
+//
+// OpenDoor, synchronous (no handler, or no known user): the evidence is the
+// answer's status, kAugLockState_Unlocked (or unlatched).
+// FAILED_BRIDGE_ERROR_LOCK_JAMMED is ErrJammed and the documented error
+// statuses keep their sentinels (a 5xx matches access.ErrOutcomeUnknown as
+// well: the unlock is sent once); a 202, an empty answer, a 408 and any
+// other status are access.ErrOutcomeUnknown.
 //
 // A grant is a temporary PIN loaded for the holder on each door, pending
 // until August's webhook confirms the load (then active, or failed with the
@@ -222,6 +273,10 @@
 //     confirms each command by webhook (a delete also when August answers
 //     404: the PIN is not on the lock); without one, when August accepts
 //     each command, and a PIN with a command under way is access.ErrConflict.
+//     The confirmation is the result August posts to the webhook URL the
+//     command names, taken with the registered header or, since August
+//     documents that header for lock webhooks only, with the URL secret (see
+//     Asynchronous results).
 //   - "Not found" (access.ErrNotFound) needs August's word: a complete
 //     sub-user listing without the grant's id, or complete PIN listings of
 //     all the grant's doors without a PIN of its sub-user (and no failed

@@ -1,7 +1,9 @@
 package august
 
 import (
+	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/doorkit/doorkit/access"
@@ -59,6 +61,70 @@ type Event struct {
 	Reason        string        `json:"reason,omitempty"`
 	Message       string        `json:"message,omitempty"`
 	Error         *EventError   `json:"error,omitempty"`
+
+	// StatusCode and Result are a command's outcome in the shape some
+	// senders use: the status the synchronous call would have answered,
+	// and "failed" or {"code", "message"}.
+	StatusCode int          `json:"statusCode,omitempty"`
+	Result     *EventResult `json:"result,omitempty"`
+}
+
+// EventResult is an event's "result": a word ("failed", "success", as push
+// messages carry it) or an object {"code", "message"}.
+type EventResult struct {
+	Word    string
+	Code    string // a string or a number, as its text
+	Message string
+}
+
+// UnmarshalJSON reads a string or an object {"code", "message"}.
+func (r *EventResult) UnmarshalJSON(b []byte) error {
+	*r = EventResult{}
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &r.Word)
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	var o errorBody
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	r.Code, r.Message = string(o.Code), o.Message
+	return nil
+}
+
+// MarshalJSON writes the word, or the object.
+func (r EventResult) MarshalJSON() ([]byte, error) {
+	if r.Word != "" || (r.Code == "" && r.Message == "") {
+		return json.Marshal(r.Word)
+	}
+	return json.Marshal(struct {
+		Code    string `json:"code,omitempty"`
+		Message string `json:"message,omitempty"`
+	}{r.Code, r.Message})
+}
+
+// failed reports whether the result says the command failed: a failure
+// word, or a code other than a 2xx status or 0.
+func (r *EventResult) failed() bool {
+	if r == nil {
+		return false
+	}
+	if failureWord(r.Word) {
+		return true
+	}
+	if r.Code == "" {
+		return false
+	}
+	n, err := strconv.Atoi(r.Code)
+	return err != nil || (n != 0 && n/100 != 2)
+}
+
+func failureWord(s string) bool {
+	s = strings.ToLower(s)
+	return s == "failure" || s == "failed" || s == "error" || strings.HasPrefix(s, "failed_")
 }
 
 // EventError is the error of a failed asynchronous command: the status the
@@ -189,7 +255,9 @@ func (e *Event) infoAction() string {
 	return e.Info.Action
 }
 
-// Failed reports whether the event reports a failed command, and why.
+// Failed reports whether the event reports a failed command, and why: an
+// error object, a failure status (failure, failed, error, FAILED_...), a
+// statusCode outside 2xx, or a failed result.
 func (e *Event) Failed() (bool, string) {
 	failed, reason := e.failed()
 	// August may name the PIN in its words ("PIN 482913 already exists").
@@ -210,14 +278,27 @@ func (e *Event) failed() (bool, string) {
 		}
 		return true, reason
 	}
-	switch s := strings.ToLower(e.Status); {
-	case s == "failure", s == "failed", s == "error", strings.HasPrefix(s, "failed_"):
+	resultFailed := e.Result.failed()
+	if resultFailed && reason == "" {
+		reason = e.Result.Message
+	}
+	switch {
+	case failureWord(e.Status):
 		if reason == "" {
 			reason = e.Status
 		}
-		return true, reason
+	case e.StatusCode != 0 && e.StatusCode/100 != 2:
+		if reason == "" {
+			reason = "status " + strconv.Itoa(e.StatusCode)
+		}
+	case resultFailed:
+		if reason == "" {
+			reason = "result " + e.Result.Word + e.Result.Code
+		}
+	default:
+		return false, ""
 	}
-	return false, ""
+	return true, reason
 }
 
 // WaitKey names the result a caller waits for: a PIN command on a lock for

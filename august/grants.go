@@ -166,7 +166,8 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 // (POST /locks/:lockID/pins: the PIN, accessType temporary, the window in
 // whole seconds UTC, the holder's name and the partnerUserID). The PIN is
 // req.PIN, or a random one of a length every door takes. The label has
-// nowhere to go (NoticeLabelDropped). WithWebhook is required: August sends
+// nowhere to go: it is dropped with a NoticeLabelDropped notice, and
+// Grant.Label is empty here and on every read. WithWebhook is required: August sends
 // PIN results only to a webhook.
 //
 // Success means August accepted every load: each door is pending until

@@ -3,12 +3,13 @@ package august
 import (
 	"crypto/x509"
 	"errors"
-	"github.com/doorkit/doorkit/access"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
 	"golang.org/x/time/rate"
 )
@@ -31,6 +32,8 @@ type settings struct {
 	events        *WebhookHandler
 	webhookURL    string
 	rollbackGrace time.Duration
+	urlSecret     string
+	userID        string
 }
 
 // Hosts of August's API and OAuth server.
@@ -53,8 +56,9 @@ func defaultSettings() settings {
 	c := clientopt.New("august", DefaultUserAgent, DefaultBaseURL)
 	// The OAuth code exchange carries the one-time authorization code as
 	// "code", a key the shared rule does not take for a secret. Error and
-	// event codes under that key are redacted in logged bodies too.
-	c.SecretFields = []string{"code"}
+	// event codes under that key are redacted in logged bodies too. A
+	// command's "webhook" carries the URL secret (WithWebhook).
+	c.SecretFields = []string{"code", "webhook"}
 	return settings{
 		Common:        c,
 		authURL:       DefaultAuthURL,
@@ -241,19 +245,56 @@ func WithSyncOperateTimeout(d time.Duration) Option {
 }
 
 // WithWebhook tells the client's access layer where August's results go:
-// url is the address August calls (registered with Webhooks.Register, and
+// rawURL is the address August calls (registered with Webhooks.Register, and
 // sent with every PIN command the access layer makes), h the handler that
 // receives those calls in this process (nil when another process does).
 // Grants need url. With h, OpenDoor unlocks asynchronously and waits for the
 // result, and window changes and revocations wait for August to confirm
 // each PIN command; without h, OpenDoor unlocks synchronously, and grants
 // show what the PIN listing shows.
-func WithWebhook(url string, h *WebhookHandler) Option {
+//
+// The URL sent with each command carries the URL secret as the query value
+// URLSecretParam, since August documents no header for per-command
+// results: h's (WithURLSecret, or derived from its token), or the one
+// given with WithWebhookURLSecret. Logged bodies show that URL as
+// [REDACTED].
+func WithWebhook(rawURL string, h *WebhookHandler) Option {
 	return func(s *settings) error {
-		if err := checkWebhookURL("webhook", url, false); err != nil {
+		if err := checkWebhookURL("webhook", rawURL, false); err != nil {
 			return err
 		}
-		s.webhookURL, s.events = url, h
+		if u, _ := url.Parse(rawURL); u.Query().Has(URLSecretParam) {
+			return fmt.Errorf("august: WithWebhook: the URL already has a %s value: give the secret with WithURLSecret or WithWebhookURLSecret", URLSecretParam)
+		}
+		s.webhookURL, s.events = rawURL, h
+		return nil
+	}
+}
+
+// WithWebhookURLSecret sets the URL secret added to the webhook URL of each
+// command (see WithWebhook) when no handler in this process gives it: use
+// the receiving handler's WithURLSecret value, or DeriveURLSecret of its
+// header token. With a handler, the two must agree.
+func WithWebhookURLSecret(secret string) Option {
+	return func(s *settings) error {
+		if len(secret) < 16 {
+			return errors.New("august: WithWebhookURLSecret: the secret must have at least 16 characters")
+		}
+		s.urlSecret = secret
+		return nil
+	}
+}
+
+// WithUserID names the August user the access token belongs to. OpenDoor
+// takes a webhook result for its own only when the result names this user;
+// without WithUserID the client reads the token's userId claim (August's
+// tokens are JWTs that carry it; the claim is read, not verified).
+func WithUserID(id string) Option {
+	return func(s *settings) error {
+		if err := checkUUID("userID", id); err != nil {
+			return err
+		}
+		s.userID = id
 		return nil
 	}
 }
@@ -286,7 +327,27 @@ func (s *settings) validate() (*url.URL, *url.URL, error) {
 	if s.apiKey == "" {
 		return nil, nil, errors.New("august: WithAPIKey is required")
 	}
+	if s.events != nil && s.urlSecret != "" && s.urlSecret != s.events.secret.value {
+		return nil, nil, errors.New("august: WithWebhookURLSecret differs from the handler's URL secret")
+	}
 	return base, authBase, nil
+}
+
+// commandWebhookURL is the webhook URL sent with commands: the one given to
+// WithWebhook with the URL secret added.
+func (s *settings) commandWebhookURL() string {
+	secret := s.urlSecret
+	if secret == "" && s.events != nil {
+		secret = s.events.secret.value
+	}
+	if s.webhookURL == "" || secret == "" {
+		return s.webhookURL
+	}
+	u, err := commandURL(s.webhookURL, secret)
+	if err != nil {
+		return s.webhookURL // checked by WithWebhook: cannot happen
+	}
+	return u
 }
 
 // WithLocker sets where the client takes its turns: EnsureGrant and

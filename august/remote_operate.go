@@ -3,6 +3,7 @@ package august
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -143,6 +144,12 @@ type ExtendedFunctionResult struct {
 // (DefaultSyncOperateTimeout, WithSyncOperateTimeout) rather than its
 // response-header timeout, unless ctx ends sooner. It is never resent.
 //
+// A nil error says August answered, not that the lock moved: read the
+// result's Status (kAugLockState_Unlocked, FAILED_BRIDGE_ERROR_LOCK_JAMMED,
+// ...). A 202 or an empty answer comes back with Pending set and no status:
+// the outcome is unknown. A 408 (the lock did not answer in time), a 5xx and
+// a lost answer match access.ErrOutcomeUnknown.
+//
 // PUT /remoteoperate/:lockID/:command?type=sync
 func (s *RemoteOperateService) Sync(ctx context.Context, lockID string, command Command, opts *RemoteOperateOptions) (*OperateResult, *Response, error) {
 	if command == CommandExtendedFunction {
@@ -240,9 +247,9 @@ func (s *RemoteOperateService) call(lockID string, command Command, opts *Remote
 	return rest.Put(routeRemoteOperate, lockID, string(command)).WithQuery(q).EmptyBody().Once(), nil
 }
 
-// send sends a remote-operate call: a 202 or an empty 2xx is Pending, a
-// transport failure after the request may have been written is
-// ErrOutcomeUnknown.
+// send sends a remote-operate call: a 202 or an empty 2xx is Pending; a
+// transport failure after the request may have been written, a 5xx or a
+// 408 is ErrOutcomeUnknown.
 func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*OperateResult, *Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
@@ -254,8 +261,13 @@ func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*Oper
 		if emptyAnswer(hresp, err) {
 			return &OperateResult{Pending: true}, resp, nil
 		}
-		// Sent Once, so rest classifies a lost or broken answer as
-		// access.ErrOutcomeUnknown.
+		// Sent Once, so rest classifies a lost or broken answer, and a
+		// 5xx, as access.ErrOutcomeUnknown. A 408 says the lock did not
+		// answer August in time, not that it did not act: unknown too.
+		var aerr *Error
+		if errors.As(err, &aerr) && aerr.StatusCode == http.StatusRequestTimeout && !errors.Is(err, access.ErrOutcomeUnknown) {
+			err = &rest.OutcomeUnknownError{Err: err}
+		}
 		return nil, resp, err
 	}
 	if hresp.StatusCode == http.StatusAccepted {

@@ -3,13 +3,17 @@ package august
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 )
@@ -18,17 +22,27 @@ import (
 // that depends on no web framework: mount it at the URL registered with
 // Webhooks.Register.
 //
-// August signs nothing; the only proof a call comes from August is the
-// static header and token chosen at registration. The handler compares the
-// token in constant time and answers 401 when the header is missing and 403
-// when it is wrong, before reading the body. It decodes each event (one
-// object or an array of them), drops repeated deliveries (by eventID, else
-// by body; remembering a bounded number), passes new events to the
-// function given with WithEventFunc, and hands them to callers waiting with
-// Expect or Wait.
+// August signs nothing. A call is taken to come from August when it
+// carries either of two secrets, each compared in constant time before the
+// body is read:
+//
+//   - the static header and token chosen at registration (Webhooks.Register),
+//     which August documents for lock webhooks (POST /webhook/:lockID);
+//   - the URL secret, a query value (URLSecretParam) in the webhook URL the
+//     client hands August with each command (WithWebhook). August documents
+//     no header for the per-command results it posts to that URL, so the
+//     handler cannot count on one there.
+//
+// A call with neither is answered 401; a wrong header token, or a wrong URL
+// secret without a header, 403. The handler decodes each event (one object
+// or an array of them), drops repeated deliveries (by eventID, else by
+// body; remembering a bounded number), passes new events to the function
+// given with WithEventFunc, and hands them to callers waiting with Expect,
+// ExpectFunc or Wait.
 type WebhookHandler struct {
 	header   string
 	tokenSum [sha256.Size]byte
+	secret   *urlSecret // never printed: see Format
 	maxBody  int64
 	onEvent  func(context.Context, *Event)
 
@@ -74,6 +88,36 @@ func WithMaxEventBody(n int64) HandlerOption {
 	}
 }
 
+// urlSecret is the URL secret and its hash.
+type urlSecret struct {
+	value string
+	sum   [sha256.Size]byte
+}
+
+// WithURLSecret sets the URL secret the handler accepts (see
+// WebhookHandler): at least 16 characters, the same on every replica of an
+// account, and kept as secret as the header token. Without it the handler
+// derives one from the header token (HMAC-SHA256 of a fixed label keyed by
+// the token), so replicas sharing the token agree without more
+// configuration.
+func WithURLSecret(secret string) HandlerOption {
+	return func(h *WebhookHandler) { h.secret = &urlSecret{value: secret} }
+}
+
+// URLSecretParam is the query parameter that carries the URL secret in the
+// webhook URL of each command. Its name marks it as a secret, so doorkit's
+// URL redaction (logs, errors) hides its value.
+const URLSecretParam = "doorkit_secret"
+
+// DeriveURLSecret returns the URL secret a handler made with this header
+// token uses when not given WithURLSecret: give it to WithWebhookURLSecret
+// in a process that sends commands but does not receive their results.
+func DeriveURLSecret(token string) string {
+	mac := hmac.New(sha256.New, []byte(token))
+	mac.Write([]byte("doorkit august webhook URL secret v1"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
 // Defaults of WebhookHandler.
 const (
 	DefaultDedupeWindow = 10000
@@ -99,11 +143,24 @@ func NewWebhookHandler(headerName, token string, opts ...HandlerOption) (*Webhoo
 	for _, o := range opts {
 		o(h)
 	}
+	if h.secret == nil {
+		h.secret = &urlSecret{value: DeriveURLSecret(token)}
+	}
+	if len(h.secret.value) < 16 {
+		return nil, errors.New("august: NewWebhookHandler: the URL secret must have at least 16 characters")
+	}
+	h.secret.sum = sha256.Sum256([]byte(h.secret.value))
 	if h.ring == nil {
 		h.ring = make([]uint64, 0, DefaultDedupeWindow)
 	}
 	h.seen = make(map[uint64]struct{}, cap(h.ring))
 	return h, nil
+}
+
+// Format prints the handler as august.WebhookHandler{Header: ...} under
+// every verb: its fields hold the URL secret.
+func (h *WebhookHandler) Format(f fmt.State, verb rune) {
+	_, _ = fmt.Fprintf(f, "august.WebhookHandler{Header: %q}", h.header)
 }
 
 // WebhookStats counts what the handler received.
@@ -125,18 +182,9 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	got, present := r.Header[h.header]
-	if !present || len(got) != 1 || got[0] == "" {
+	if status, msg := h.authenticate(r); status != 0 {
 		h.refused.Add(1)
-		http.Error(w, "missing webhook token", http.StatusUnauthorized)
-		return
-	}
-	// Hashing first makes the comparison's time independent of the
-	// token's length as well as its content.
-	sum := sha256.Sum256([]byte(got[0]))
-	if subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) != 1 {
-		h.refused.Add(1)
-		http.Error(w, "wrong webhook token", http.StatusForbidden)
+		http.Error(w, msg, status)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
@@ -160,6 +208,48 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.deliver(r.Context(), &events[i], body, len(events) == 1)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// authenticate checks the header token, else the URL secret: it returns 0
+// for a call that carries either, else the status to refuse it with.
+func (h *WebhookHandler) authenticate(r *http.Request) (int, string) {
+	if got, present := r.Header[h.header]; present {
+		if len(got) != 1 || got[0] == "" {
+			return http.StatusUnauthorized, "missing webhook token"
+		}
+		if !equalSum(got[0], &h.tokenSum) {
+			return http.StatusForbidden, "wrong webhook token"
+		}
+		return 0, ""
+	}
+	got, present := r.URL.Query()[URLSecretParam]
+	if !present || len(got) != 1 || got[0] == "" {
+		return http.StatusUnauthorized, "missing webhook token"
+	}
+	if !equalSum(got[0], &h.secret.sum) {
+		return http.StatusForbidden, "wrong webhook token"
+	}
+	return 0, ""
+}
+
+// equalSum compares v with a secret's hash in constant time: hashing first
+// makes the time independent of the secret's length as well as its content.
+func equalSum(v string, want *[sha256.Size]byte) bool {
+	sum := sha256.Sum256([]byte(v))
+	return subtle.ConstantTimeCompare(sum[:], want[:]) == 1
+}
+
+// commandURL returns webhookURL with the URL secret added, for the
+// commands the client sends.
+func commandURL(webhookURL, secret string) (string, error) {
+	u, err := url.Parse(webhookURL)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set(URLSecretParam, secret)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 func decodeEvents(body []byte) ([]Event, error) {
@@ -238,11 +328,15 @@ func (h *WebhookHandler) Dispatch(ev *Event) {
 	var ready []*Pending
 	for _, k := range keys {
 		ready = append(ready, h.waiters[k]...)
-		delete(h.waiters, k)
 	}
 	h.mu.Unlock()
+	// accept runs outside the lock, so it may call back into the handler.
 	for _, p := range ready {
+		if p.accept != nil && !p.accept(ev) {
+			continue
+		}
 		p.resolve(ev)
+		p.Cancel()
 	}
 }
 
@@ -256,11 +350,12 @@ func (h *WebhookHandler) observe(fn func(*Event)) {
 // Pending is a result a caller expects. Create it with Expect before sending
 // the command, so a result arriving before Wait is called is not missed.
 type Pending struct {
-	h    *WebhookHandler
-	key  WaitKey
-	once sync.Once
-	done chan struct{}
-	ev   *Event
+	h      *WebhookHandler
+	key    WaitKey
+	accept func(*Event) bool // nil takes the first event for key
+	once   sync.Once
+	done   chan struct{}
+	ev     *Event
 }
 
 func (p *Pending) resolve(ev *Event) {
@@ -268,8 +363,14 @@ func (p *Pending) resolve(ev *Event) {
 }
 
 // Expect registers interest in the next event for key.
-func (h *WebhookHandler) Expect(key WaitKey) *Pending {
-	p := &Pending{h: h, key: key, done: make(chan struct{})}
+func (h *WebhookHandler) Expect(key WaitKey) *Pending { return h.ExpectFunc(key, nil) }
+
+// ExpectFunc registers interest in the next event for key that accept
+// returns true for; the others leave the wait as it was. accept is called
+// on the goroutine that dispatches the event, possibly concurrently, and
+// should be quick. A nil accept takes the first event, as Expect does.
+func (h *WebhookHandler) ExpectFunc(key WaitKey, accept func(*Event) bool) *Pending {
+	p := &Pending{h: h, key: key, accept: accept, done: make(chan struct{})}
 	h.mu.Lock()
 	h.waiters[key] = append(h.waiters[key], p)
 	h.mu.Unlock()

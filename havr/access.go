@@ -125,6 +125,26 @@ func checkNote(k *SharedKey, sent string) error {
 		k.ID, k.Note, sent, access.ErrUnsupported)
 }
 
+// labelFromNote reads the label back from a note: what follows the key's
+// tag, read as keyFromNote reads it ("[key] label", or the empty tag "[] "
+// noteFor puts before a label that starts with "["), or the whole note when
+// it has no tag.
+func labelFromNote(note string) string {
+	rest, ok := strings.CutPrefix(note, "[")
+	if !ok {
+		return note
+	}
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c == '\\' && i+1 < len(rest) && (rest[i+1] == '\\' || rest[i+1] == ']'):
+			i++
+		case c == ']':
+			return strings.TrimPrefix(rest[i+1:], " ")
+		}
+	}
+	return note // no closing ']': a label, not a key
+}
+
 // CreateGrant gives a holder access to doors for the window, as shared keys.
 //
 // A holder with a Havr account (Holder.VendorUserID) gets an app key per
@@ -153,8 +173,9 @@ func checkNote(k *SharedKey, sent string) error {
 // access.EnsureGrant finds by key and re-makes on the next trigger.
 //
 // GrantRequest.Key and Label go into the keys' note ("[key] label", see
-// noteFor), whole, so ListGrants finds the grant by key; a note Havr
-// answers kept otherwise undoes the grant (access.ErrUnsupported). The grant id lists the
+// noteFor), whole, so ListGrants finds the grant by key and Grant.Label,
+// here and read back, is the label; a note Havr answers kept otherwise
+// undoes the grant (access.ErrUnsupported). The grant id lists the
 // shared key ids ("20" or "20,21"). Keys are never created twice by a retry:
 // a create is not resent once it may have reached Havr.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
@@ -179,7 +200,8 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err != nil {
 		return nil, err
 	}
-	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
+		Label: labelFromNote(note), Notices: notices}
 
 	switch {
 	case req.Credential == access.CredentialPIN || req.Credential == access.CredentialPhone:
@@ -569,7 +591,7 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 		native[i] = k.SharedKey
 	}
 	first := keys[0]
-	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Vendor: Vendor, Native: native,
+	g := &access.Grant{ID: joinIDs(native), Key: keyFromNote(first.Note), Label: labelFromNote(first.Note), Vendor: Vendor, Native: native,
 		Window: access.Window{Start: first.StartDate.UTC(), End: first.EndDate.UTC()}}
 	for _, k := range keys[1:] {
 		if s := k.StartDate.UTC(); s.After(g.Window.Start) {

@@ -56,6 +56,7 @@ func TestConformance(t *testing.T) {
 			Holder:       access.Person{Name: "Grace", Email: "grace@example.com"},
 			OtherHolder:  access.Person{Name: "Alan", Email: "alan@example.com"},
 			UnknownGrant: "999999",
+			Labels:       true,
 		})
 	})
 	t.Run("app key to a member", func(t *testing.T) {
@@ -67,6 +68,7 @@ func TestConformance(t *testing.T) {
 			OtherHolder:  access.Person{Name: "Otto", VendorUserID: id(havrtest.OtherID)},
 			Credential:   access.CredentialAppKey,
 			UnknownGrant: "999999",
+			Labels:       true,
 		})
 	})
 }
@@ -337,6 +339,51 @@ func TestMemberGrantNeverOverwritesAKey(t *testing.T) {
 	keys := srv.SharedKeys()
 	require.Len(t, keys, 1)
 	assert.True(t, keys[0].End.IsZero(), "the permanent key is untouched")
+}
+
+// The label comes back in Grant.Label as the note keeps it, from the create
+// and from every read: GetGrant and ListGrants.
+func TestGrantLabelIsReadBack(t *testing.T) {
+	ctx := context.Background()
+	c, _ := newFakeClient(t)
+	long := "Grace Hopper, Navy, for the COBOL review of the compiler team " + strings.Repeat("x", 100)
+	for _, tt := range []struct{ key, label string }{
+		{"", "Grace's visit"},
+		{"BK-1", ""},
+		{"BK-2", "Grace's visit"},
+		{"BK-3", long},
+		{"", "[VIP] guest"},
+		{"BK-4", "[VIP] guest"},
+		{`BK]5\`, "guest] [x"}, // an escaped key
+	} {
+		g, err := c.CreateGrant(ctx, access.GrantRequest{Key: tt.key, Label: tt.label, DoorIDs: []string{id(havrtest.FrontDoorID)},
+			Holder: access.Person{Email: "grace@example.com"}, Window: future()})
+		require.NoError(t, err, "%q %q", tt.key, tt.label)
+		if hasNotice(g.Notices, access.NoticeLabelTruncated) {
+			assert.True(t, strings.HasPrefix(tt.label, g.Label) && g.Label != "", "truncated %q to %q", tt.label, g.Label)
+		} else {
+			assert.Equal(t, tt.label, g.Label, "created %q %q", tt.key, tt.label)
+		}
+		got, err := c.GetGrant(ctx, g.ID)
+		require.NoError(t, err)
+		assert.Equal(t, g.Label, got.Label, "GetGrant %q %q", tt.key, tt.label)
+		for listed, err := range c.ListGrants(ctx, access.GrantFilter{}) {
+			require.NoError(t, err)
+			if listed.ID == g.ID {
+				assert.Equal(t, g.Label, listed.Label, "ListGrants %q %q", tt.key, tt.label)
+			}
+		}
+		require.NoError(t, c.RevokeGrant(ctx, g.ID))
+	}
+}
+
+func hasNotice(notices []access.Notice, code access.NoticeCode) bool {
+	for _, n := range notices {
+		if n.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 // A grant made without a key whose label starts with "[x]" must not be read

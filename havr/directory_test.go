@@ -46,6 +46,7 @@ func TestDirectoryConformance(t *testing.T) {
 		Holder:       access.Person{Name: "Grace", Email: "grace@example.com"},
 		OtherHolder:  access.Person{Name: "Alan", Email: "alan@example.com"},
 		UnknownGrant: access.JoinID("hq-havr", "999999"),
+		Labels:       true,
 	})
 }
 

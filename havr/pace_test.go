@@ -82,9 +82,11 @@ func TestDefaultsLearnTheRateLimit(t *testing.T) {
 
 	failed := grantScenario([]*havr.Client{c})
 	assert.Zero(t, failed, "failed grants")
-	assert.LessOrEqual(t, srv.Throttled(), scenarioGrants/100, "answers 429")
 	assert.Len(t, srv.SharedKeys(), scenarioGrants, "each grant made once")
 	t.Logf("%d answers 429", srv.Throttled())
+	if !raceDetector {
+		assert.LessOrEqual(t, srv.Throttled(), scenarioGrants/100, "answers 429")
+	}
 }
 
 // TestFleetSharesOneBudget (issue 13, pacing): four clients of one account
@@ -110,10 +112,15 @@ func TestFleetSharesOneBudget(t *testing.T) {
 
 	failed := grantScenario(fleet)
 	assert.Zero(t, failed, "failed grants")
-	assert.LessOrEqual(t, srv.Throttled(), scenarioGrants/100, "answers 429")
 	assert.Len(t, srv.SharedKeys(), scenarioGrants)
-	assert.Equal(t, len(srv.Requests()), int(budget.reserves.Load()), "every request the fake received took a slot from the budget")
-	t.Logf("%d answers 429", srv.Throttled())
+	t.Logf("%d answers 429, %d requests, %d budget slots", srv.Throttled(), len(srv.Requests()), budget.reserves.Load())
+	if !raceDetector {
+		// A stall past the budget's answer bound (500 ms) sends a request
+		// on the local fallback limiter instead: only without the race
+		// detector's stalls is every request's slot the budget's.
+		assert.LessOrEqual(t, srv.Throttled(), scenarioGrants/100, "answers 429")
+		assert.Equal(t, len(srv.Requests()), int(budget.reserves.Load()), "every request the fake received took a slot from the budget")
+	}
 }
 
 // backoffBudget records the refusals reported to it.

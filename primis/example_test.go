@@ -40,9 +40,9 @@ func ExampleNew() {
 		fmt.Println(a.ID, a.Name, a.State)
 	}
 	// Output:
-	// 110000000000 Factory Floor open
-	// 110000000001 Lobby open
-	// 130000000001 Main Entrance open
+	// 110000000000 Factory Floor closed
+	// 110000000001 Lobby closed
+	// 130000000001 Main Entrance closed
 	// 150000000003 Server Room LOCKDOWN
 }
 

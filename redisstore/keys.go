@@ -86,8 +86,8 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 	return str(res, 3), nil
 }
 
-// Put records key with grantID, "" marking a create under way (see
-// access.CreateWithKeyStore). Under a context carrying a lease of a Store
+// Put records key with grantID, or with the mark of a create under way
+// (see access.CreateWithKeyStore), which it keeps like any value. Under a context carrying a lease of a Store
 // on the same Redis (access.LeaseFromContext), Put refuses with an error
 // matching access.ErrConflict a write whose lease's fence is older than the
 // last fence the key was written under: a holder that lost its lease cannot

@@ -126,16 +126,20 @@ func doorOf(site string, comp Component) access.Door {
 // The key: resivo cannot list authorizations, let alone by a caller's key,
 // so req.Key is recorded in the KeyStore (WithKeyStore) and also written
 // into the authorization's displayName as "[key] label", where resivo's
-// own tools and GetGrant show it back. The create takes the key's turn on
-// the client's Locker (access.KeyTurnName), unless its caller holds it
-// already (EnsureGrant). Before the create is sent, the key
-// is marked pending in the store; once resivo answers, the mark becomes the
-// grant id, or is removed when resivo refused. When the outcome is unknown
-// (the answer was lost, a 5xx, a timeout), the error matches
-// access.ErrOutcomeUnknown and the mark stays: lookups of the key then fail
-// with ErrOutcomeUnknown and EnsureGrant creates nothing more, until
-// ResolveKey records what was found in the resivo portal. A key whose
-// grant is still live is access.ErrConflict.
+// own tools and GetGrant show it back. Grant.Label, here and read back, is
+// the displayName after the key's tag: req.Label, or, when it is empty,
+// the holder's name (or email, or phone), since resivo needs a name. The store is kept by
+// access.CreateWithKeyStore, as for any vendor that records keys there:
+// a create takes the key's turn on the client's Locker (unless its caller
+// holds it already, as EnsureGrant does), and before the
+// create is sent the key is marked pending in the store; once resivo
+// answers, the mark becomes the grant id, or is removed when resivo
+// refused. When the outcome is unknown (the answer was lost, a 5xx, a
+// timeout), the error matches access.ErrOutcomeUnknown and the mark stays:
+// lookups of the key then fail with a *PendingKeyError (matching
+// ErrOutcomeUnknown) and EnsureGrant creates nothing more, until ResolveKey
+// records what was found in the resivo portal. A key whose grant is still
+// live is access.ErrConflict.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
@@ -153,7 +157,8 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	default:
 		return nil, fmt.Errorf("resivo: %s credentials: %w", req.Credential, access.ErrUnsupported)
 	}
-	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window, Notices: notices}
+	grant := &access.Grant{Key: req.Key, Vendor: Vendor, Holder: req.Holder, Window: window,
+		Label: labelOf(displayName(req), req.Key), Notices: notices}
 	restrictions := Restrictions{ValidFrom: At(window.Start), ValidTo: At(window.End)}
 
 	var (
@@ -172,16 +177,18 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	if err != nil {
 		return nil, err
 	}
-	created, err := c.createWithKey(ctx, req.Key, site, create)
-	if err != nil {
-		return nil, err
-	}
-	grant.ID = joinID(site, created.ID)
-	for _, id := range req.DoorIDs {
-		grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: id, State: access.GrantPending, Credential: credential})
-	}
-	grant.Native = created
-	return grant, nil
+	return access.CreateWithKeyStore(ctx, c.keys, req.Key, func() (*access.Grant, error) {
+		created, err := create()
+		if err != nil {
+			return nil, err
+		}
+		grant.ID = joinID(site, created.ID)
+		for _, id := range req.DoorIDs {
+			grant.Doors = append(grant.Doors, access.DoorAccess{DoorID: id, State: access.GrantPending, Credential: credential})
+		}
+		grant.Native = created
+		return grant, nil
+	}, c.keyOptions(req.Key)...)
 }
 
 // componentsOf splits door ids, which must all be on one site: a resivo
@@ -215,6 +222,16 @@ func displayName(req access.GrantRequest) string {
 		return label
 	}
 	return strings.TrimSpace("[" + req.Key + "] " + label)
+}
+
+// labelOf reads the label back from a displayName written by displayName:
+// what follows the key's tag, or the whole name when it has no key.
+func labelOf(name, key string) string {
+	rest, ok := strings.CutPrefix(name, "["+key+"]")
+	if key == "" || !ok {
+		return name
+	}
+	return strings.TrimPrefix(rest, " ")
 }
 
 // keyCandidates reads the key back from a displayName written by
@@ -342,7 +359,7 @@ func (c *Client) SiteLocale(ctx context.Context, siteID string) string {
 // GetGrant returns a grant by its id ("siteId/authorizationId"), read with
 // GET /:siteId/authorizations/:id. Its doors, window and holder come from
 // the answer's componentIds, restrictions and recipients (INFERRED fields);
-// its key from the displayName the client wrote. A revoked grant is returned
+// its key and label from the displayName the client wrote. A revoked grant is returned
 // with state revoked; an unknown one is access.ErrNotFound.
 //
 // Per-door state follows the authorization: revoked when it is revoked;
@@ -369,6 +386,7 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	}
 	g := grantOf(site, a)
 	g.Key = c.keyFor(ctx, a.DisplayName, grantID)
+	g.Label = labelOf(a.DisplayName, g.Key)
 	return g, nil
 }
 
@@ -520,15 +538,16 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // grantByKey returns the grant the store records for key, or nil when
 // there is none.
 func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, error) {
-	id, err := c.keys.Get(ctx, key)
-	if errors.Is(err, access.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	id, err := access.LookupKey(ctx, c.keys, key, c.keyOptions(key)...)
+	var pending *PendingKeyError
+	switch {
+	case errors.As(err, &pending):
+		return nil, err
+	case err != nil:
 		return nil, fmt.Errorf("resivo: key store: %w", err)
 	}
-	if isPending(id) {
-		return nil, &PendingKeyError{Key: key, Since: pendingSince(id)}
+	if id == "" {
+		return nil, nil
 	}
 	g, err := c.GetGrant(ctx, id)
 	if errors.Is(err, access.ErrNotFound) {
@@ -544,6 +563,9 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 			id, key, access.ErrUnsupported)
 	}
 	g.Key = key
+	if a, ok := g.Native.(*Authorization); ok {
+		g.Label = labelOf(a.DisplayName, key)
+	}
 	return g, nil
 }
 

@@ -165,8 +165,10 @@
 // resivo cannot list authorizations, so a grant's key (the booking id) is
 // kept in a KeyStore (WithKeyStore; NewKeyStore by default, one process
 // long) and written into the authorization's displayName as "[key] label",
-// where the resivo portal and GetGrant show it back. Before a create is
-// sent its key is marked pending; when the answer is lost (or a 5xx other
+// where the resivo portal and GetGrant show it back. The store is kept
+// by access.CreateWithKeyStore and read by access.LookupKey, as for any
+// vendor that records keys there. Before a create is sent its key is
+// marked pending (with the time it was sent, PendingKeyError.Since); when the answer is lost (or a 5xx other
 // than a 503 with Retry-After, or a timeout), the error matches
 // access.ErrOutcomeUnknown and the key stays pending: lookups of it fail
 // with a *PendingKeyError, so access.EnsureGrant never makes a second

@@ -260,6 +260,67 @@ func TestConcurrentEnsureGrantMakesOneAuthorization(t *testing.T) {
 	assert.Equal(t, access.EnsureUnchanged, outcome)
 }
 
+// A key left pending by a lost create is the same mark for the client and
+// for reconcile: a plan reports the key's outcome as unknown and plans
+// nothing for it, instead of reading the mark as a grant id and failing the
+// account.
+func TestPlanReportsAPendingKey(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := bookingRequest("booking-lost")
+	srv.Inject(resivotest.Fault{Path: remoteAccessPath, Method: "POST", Count: 1, LoseAnswer: true})
+	before := time.Now()
+	_, err := c.CreateGrant(ctx, req)
+	require.ErrorIs(t, err, access.ErrOutcomeUnknown)
+
+	_, err = c.CreateGrant(ctx, req)
+	var pending *resivo.PendingKeyError
+	require.ErrorAs(t, err, &pending)
+	assert.False(t, pending.Since.Before(before.Truncate(time.Second)), "the mark says when the create was sent")
+	assert.Contains(t, err.Error(), `"[booking-lost] ..."`, "the error says where to look")
+	assert.Contains(t, err.Error(), "ResolveKey")
+
+	plan, err := access.PlanGrants(ctx, c, access.Wanted(req), access.WithOwnedPrefix("booking-"))
+	require.NoError(t, err, "the account is read completely")
+	require.Len(t, plan.Findings, 1, "%s", plan)
+	assert.Equal(t, access.FindingOutcomeUnknown, plan.Findings[0].Kind)
+	assert.Equal(t, "booking-lost", plan.Findings[0].Key)
+	for _, ch := range plan.Changes {
+		assert.NotEqual(t, access.ActionCreate, ch.Action, "nothing is created for a pending key")
+	}
+	assert.Len(t, srv.Authorizations(), 1)
+}
+
+// The label comes back in Grant.Label from the authorization's
+// displayName, after the key's tag; without a label resivo still needs a
+// name, and the holder's is what it keeps.
+func TestGrantLabelIsReadBack(t *testing.T) {
+	c, _ := newFakeClient(t)
+	ctx := context.Background()
+	for _, tt := range []struct{ key, label, stored string }{
+		{"BK-L1", "Acme Corp, 3rd floor", "Acme Corp, 3rd floor"},
+		{"BK-L2", "", "Grace Hopper"},
+		{"", "Acme Corp", "Acme Corp"},
+		{"BK-L3", "[VIP] guest", "[VIP] guest"},
+	} {
+		req := bookingRequest(tt.key)
+		req.Label = tt.label
+		made, err := c.CreateGrant(ctx, req)
+		require.NoError(t, err)
+		assert.Equal(t, tt.stored, made.Label, "created %q %q", tt.key, tt.label)
+		got, err := c.GetGrant(ctx, made.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tt.stored, got.Label, "GetGrant %q %q", tt.key, tt.label)
+		assert.Equal(t, tt.key, got.Key)
+		if tt.key != "" {
+			for listed, err := range c.ListGrants(ctx, access.GrantFilter{Key: tt.key}) {
+				require.NoError(t, err)
+				assert.Equal(t, tt.stored, listed.Label, "ListGrants %q %q", tt.key, tt.label)
+			}
+		}
+	}
+}
+
 // namesLocker records the names it locks.
 type namesLocker struct {
 	access.Locker

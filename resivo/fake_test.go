@@ -82,6 +82,7 @@ func TestConformance(t *testing.T) {
 				OtherHolder:  access.Person{Name: "Ada", Email: "ada@example.com"},
 				Credential:   tc.kind,
 				UnknownGrant: resivotest.SiteID + "/00000000-0000-0000-0000-000000000000",
+				Labels:       true,
 			})
 		})
 	}

@@ -40,10 +40,10 @@ type Fixture struct {
 	// revoked. nil skips the checks that need it.
 	Live func() int
 	// LoseNextCreate makes the fake perform the next grant-create request
-	// and then drop the connection without answering; with a fake built on
-	// internal/fakeserver that is
+	// and then drop the connection without answering; on doorkit's vendor
+	// fakes that is
 	//
-	//	srv.Inject(fakeserver.Fault{Method: http.MethodPost, Path: "/the/create/path", Count: 1, LoseAnswer: true})
+	//	srv.Inject(havrtest.Fault{Method: http.MethodPost, Path: "/the/create/path", Count: 1, LoseAnswer: true})
 	//
 	// The client must report it as access.ErrOutcomeUnknown, and EnsureGrant
 	// must end with exactly one grant. nil skips the lost-answer test.
@@ -80,6 +80,12 @@ type Config struct {
 	Credential access.CredentialKind
 	// UnknownGrant is an id no grant has.
 	UnknownGrant string
+	// Labels says the vendor keeps GrantRequest.Label: every grant the
+	// suite creates, reads, lists or updates must carry it back in
+	// Grant.Label (the suite's label is short enough for any vendor's
+	// field). Without it a vendor must leave Grant.Label empty and say on
+	// the create that it dropped the label (NoticeLabelDropped).
+	Labels bool
 }
 
 // Run runs the suite.
@@ -316,8 +322,12 @@ func checkGrant(t *testing.T, cfg Config, grant *access.Grant, req access.GrantR
 			t.Errorf("door %q: credential %q, want %q", d.DoorID, d.Credential.Kind, cfg.Credential)
 		}
 	}
-	if got, want := grant.State(), access.OverallState(grant.Doors); got != want {
-		t.Errorf("grant state %q is not derived from its doors (%q)", got, want)
+	wantLabel := ""
+	if cfg.Labels {
+		wantLabel = req.Label
+	}
+	if grant.Label != wantLabel {
+		t.Errorf("grant label = %q, want %q (Config.Labels %v)", grant.Label, wantLabel, cfg.Labels)
 	}
 	if grant.Window.Start.Location() != time.UTC || grant.Window.End.Location() != time.UTC {
 		t.Errorf("grant window %v is not in UTC", grant.Window)
@@ -346,6 +356,9 @@ func testGranter(t *testing.T, cfg Config) {
 			t.Fatalf("CreateGrant: %v", err)
 		}
 		checkGrant(t, cfg, grant, req)
+		if !cfg.Labels && !hasNotice(grant.AllNotices(), access.NoticeLabelDropped) {
+			t.Errorf("label %q dropped without a %s notice among %v", req.Label, access.NoticeLabelDropped, grant.AllNotices())
+		}
 		if !sameWindow(grant.Window, req.Window) {
 			t.Errorf("grant window = %v, want %v", grant.Window, req.Window)
 		}

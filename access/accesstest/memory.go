@@ -19,8 +19,9 @@ const MemoryVendor = "memory"
 // Memory is an in-memory implementation of every access interface: a
 // reference for vendor implementations and a stand-in for tests of code
 // built on access (EnsureGrant, the Directory, a booking flow). It keeps
-// grant keys itself, the way a vendor with a note field does, and can be
-// told to lose the answer of a create it performed.
+// grant keys and labels itself (Grant.Label is GrantRequest.Label, whole),
+// the way a vendor with a note field does, and can be told to lose the
+// answer of a create it performed.
 //
 // Doors whose Capabilities lack RemoteOpen answer OpenDoor with
 // ErrUnsupported; a door named in DeniedDoors answers ErrDenied. It is safe
@@ -217,7 +218,7 @@ func (m *Memory) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	kind := cmp.Or(req.Credential, access.CredentialLink)
-	g := &access.Grant{Key: req.Key, Vendor: MemoryVendor, Holder: req.Holder, Window: window, Notices: notices}
+	g := &access.Grant{Key: req.Key, Vendor: MemoryVendor, Holder: req.Holder, Window: window, Label: req.Label, Notices: notices}
 	for i, id := range req.DoorIDs {
 		d, ok := m.door(id)
 		if !ok {

@@ -23,6 +23,7 @@ func TestMemory(t *testing.T) {
 		Holder:       access.Person{Name: "Ada", Email: "ada@example.com"},
 		OtherHolder:  access.Person{Name: "Bob", Email: "bob@example.com"},
 		UnknownGrant: "g999",
+		Labels:       true,
 	})
 }
 
@@ -49,5 +50,6 @@ func TestDirectoryOverMemory(t *testing.T) {
 		Holder:       access.Person{Name: "Ada", Email: "ada@example.com"},
 		OtherHolder:  access.Person{Name: "Bob", Email: "bob@example.com"},
 		UnknownGrant: "lab:g999",
+		Labels:       true,
 	})
 }

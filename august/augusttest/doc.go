@@ -101,8 +101,10 @@
 //     "partnerUserID", "state" (the PIN's state after it), "dateTime"}.
 //     Repeated deliveries keep the eventID. The delivery carries the header
 //     and token of the lock's registration with the same URL, else of the
-//     lock's registration by the same API key's client, else none. The
-//     fake does not retry a delivery the receiver refused.
+//     lock's registration by the same API key's client, else none; with
+//     SetCommandResultHeader(false) none at all (August documents the header
+//     for lock webhooks only). The fake does not retry a delivery the
+//     receiver refused.
 //   - Reservations: GET /locks/:lockID/pin answers {pin, slot}: a random PIN
 //     of the lock's longest length in the lowest free slot (slots count
 //     loaded PINs and live reservations), 409 when none is left. A load of
@@ -126,7 +128,9 @@
 //     "notificationType":"operation", "lockID", "dateTime", "action",
 //     "callingUserID", "remoteEvent":1, "status", "doorState", "info", and
 //     on failure "error":{"status", "code", "message", "body":{"code","message"}}}. Sync
-//     operates notify registrations too. 423/460 answer at once; other lock
+//     operates notify registrations too. August publishes no webhook body:
+//     SetOperationEventShape switches to a "statusCode" and "result" shape,
+//     or to a bare one that names no user, date or remote source. 423/460 answer at once; other lock
 //     errors answer the sync call, or arrive as the async event's error.
 //   - Other events: battery {"battery", "batteryInfo"}, systemstatus
 //     {"status":"associated_bridge_online"|"..._offline", "bridgeID",

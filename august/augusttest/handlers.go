@@ -61,7 +61,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "ResourceNotFound", r.URL.Path+" does not exist")
 	})
-	return s.Wrap(mux, writeFault)
+	return s.front.Wrap(mux, writeFault)
 }
 
 type callerHandler func(w http.ResponseWriter, r *http.Request, c *caller)

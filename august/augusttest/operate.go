@@ -118,13 +118,11 @@ func (s *Server) remoteOperate(w http.ResponseWriter, r *http.Request, c *caller
 			answer, status := s.act(l, command, function, start)
 			op.Status = status
 			s.record(op)
-			fields := operationEvent(l, command, c.user.ID, answer, status)
+			fields := s.operationEvent(l, command, c.user.ID, answer, status)
 			outs := s.registeredOutbounds(l.ID, "operation", fields, webhook)
 			if webhook != "" {
 				ev := map[string]any{"eventID": outsEventID(outs), "notificationType": "operation", "lockID": l.ID, "dateTime": iso(start)}
-				for k, v := range fields {
-					ev[k] = v
-				}
+				mergeFields(ev, fields)
 				outs = append(outs, newOutbound(l.ID, webhook, http.MethodPost, header, value, ev))
 			}
 			return outs
@@ -153,7 +151,7 @@ func (s *Server) remoteOperate(w http.ResponseWriter, r *http.Request, c *caller
 	l.inFlight = false
 	op.Status, op.Time = status, start
 	s.record(op)
-	s.notify(l.ID, "operation", operationEvent(l, command, c.user.ID, answer, status))
+	s.notify(l.ID, "operation", s.operationEvent(l, command, c.user.ID, answer, status))
 	s.mu.Unlock()
 	if status != http.StatusOK {
 		writeJSON(w, status, errorBody(status))
@@ -203,16 +201,63 @@ func (s *Server) act(l *lockState, command, function string, start time.Time) (m
 	return out, http.StatusOK
 }
 
-// operationEvent is the body of an operation notification.
-func operationEvent(l *lockState, command, userID string, answer map[string]any, status int) map[string]any {
+// OperationEventShape is how the fake words a remote operation's result in
+// a webhook event. August publishes no webhook body, so each plausible
+// shape is an option (SetOperationEventShape).
+type OperationEventShape int
+
+// Shapes of operation events.
+const (
+	// OperationEventPush is shaped like the recorded push messages:
+	// "action", "callingUserID", "remoteEvent":1, "status", "doorState",
+	// "info" (with startTime and the bridge's transaction) and "dateTime";
+	// on failure "error":{"status", "code", "message", "body"}. The
+	// default.
+	OperationEventPush OperationEventShape = iota
+	// OperationEventStatusCode carries the outcome as "statusCode" (200, or
+	// the lock's error status) and "result":{"code", "message"}, beside
+	// "action", "callingUserID", "remoteEvent":1, "status" and "dateTime".
+	OperationEventStatusCode
+	// OperationEventBare names neither the user nor the date nor a remote
+	// source: "action", "status", and on failure "statusCode" and "result".
+	OperationEventBare
+)
+
+// SetOperationEventShape sets the shape of the operation events the fake
+// sends from now on (OperationEventPush by default).
+func (s *Server) SetOperationEventShape(shape OperationEventShape) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opShape = shape
+}
+
+// operationEvent is the body of an operation notification, in the fake's
+// event shape; a nil value drops a field the delivery would otherwise
+// carry. Callers hold s.mu.
+func (s *Server) operationEvent(l *lockState, command, userID string, answer map[string]any, status int) map[string]any {
 	ev := map[string]any{"action": command, "callingUserID": userID, "remoteEvent": 1,
 		"status": lockStateWord(l), "doorState": doorStateWord(l)}
 	if answer != nil {
 		ev["status"], ev["info"] = answer["status"], answer["info"]
 	}
-	if status != http.StatusOK {
-		body := errorBody(status)
-		ev["error"] = map[string]any{"status": status, "code": body["code"], "message": body["message"], "body": body}
+	body := errorBody(status)
+	result := map[string]any{"code": status, "message": body["message"]}
+	if status == http.StatusOK {
+		result["message"] = "success"
+	}
+	switch s.opShape {
+	case OperationEventStatusCode:
+		delete(ev, "info")
+		ev["statusCode"], ev["result"] = status, result
+	case OperationEventBare:
+		ev = map[string]any{"action": command, "status": ev["status"], "dateTime": nil}
+		if status != http.StatusOK {
+			ev["statusCode"], ev["result"] = status, result
+		}
+	default:
+		if status != http.StatusOK {
+			ev["error"] = map[string]any{"status": status, "code": body["code"], "message": body["message"], "body": body}
+		}
 	}
 	return ev
 }

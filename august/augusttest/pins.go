@@ -456,8 +456,12 @@ func (s *Server) startCommand(l *lockState, c *caller, cmd pinCommand, window [2
 
 // webhookHeader is the static header a delivery to target carries: that
 // of the lock's registration with the same URL, else that of the lock's
-// registration by the same client. Callers hold s.mu.
+// registration by the same client; none after
+// SetCommandResultHeader(false). Callers hold s.mu.
 func (s *Server) webhookHeader(lockID, target, clientID string) (string, string) {
+	if s.noCommandHeader {
+		return "", ""
+	}
 	var byClient *Webhook
 	for _, h := range s.webhooks {
 		if h.LockID != lockID {

@@ -18,7 +18,32 @@ import (
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
-// Fault and Request are the fake's fault injection and request log types.
+// Fault and Request are the fake's fault injection and request log types,
+// shared by every doorkit fake:
+//
+//	type Fault struct {
+//		Path       string          // requests to this path (any when empty)
+//		Method     string          // with this method (any when empty)
+//		Count      int             // how many requests fail
+//		Status     int             // answer this status, in the vendor's error format
+//		RetryAfter time.Duration   // with this Retry-After (when set)
+//		Drop       bool            // close the connection without an answer
+//		LoseAnswer bool            // perform the request, then close the connection unanswered
+//		Held       chan<- Request  // each matching request is sent here first (when set)
+//		Hold       <-chan struct{} // then held until this is closed (when set)
+//	}
+//
+//	type Request struct {
+//		Method string
+//		Path   string
+//		Query  string
+//		Header http.Header
+//		Body   []byte
+//	}
+//
+// A request held by Hold whose client goes away is dropped unperformed;
+// after the hold it fails as the other fields say, or is performed when
+// none is set. Held and Hold order events in a test without sleeping.
 type (
 	Fault   = fakeserver.Fault
 	Request = fakeserver.Request
@@ -155,7 +180,7 @@ type SubUser struct {
 // Server is an in-memory August. Its methods are safe for concurrent use.
 type Server struct {
 	*httptest.Server
-	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
+	front fakeserver.Front // faults and the request log (front.go)
 
 	mu          sync.Mutex
 	now         func() time.Time
@@ -182,11 +207,15 @@ type Server struct {
 	resTTL      time.Duration
 	opDelay     time.Duration
 	opHook      func(RemoteOperation)
+	opShape     OperationEventShape
 	pinHook     func(PINCommandCall)
-	noJoin      bool              // loads make no sub-user (SetSubUserJoin(false))
-	failPIN     map[string]string // pin -> reason for its next command
-	pinCmds     map[string]int    // accepted PIN commands by action
-	secret      []byte
+	noJoin      bool // loads make no sub-user (SetSubUserJoin(false))
+	// noCommandHeader keeps the registration's header off per-command
+	// results (SetCommandResultHeader).
+	noCommandHeader bool
+	failPIN         map[string]string // pin -> reason for its next command
+	pinCmds         map[string]int    // accepted PIN commands by action
+	secret          []byte
 
 	deliveries *deliverer
 }

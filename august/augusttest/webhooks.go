@@ -109,9 +109,7 @@ func (s *Server) notify(lockID, typ string, fields map[string]any) {
 // Callers hold s.mu.
 func (s *Server) registeredOutbounds(lockID, typ string, fields map[string]any, skip string) []outbound {
 	ev := map[string]any{"eventID": newUUID(), "notificationType": typ, "lockID": lockID, "dateTime": iso(s.clock())}
-	for k, v := range fields {
-		ev[k] = v
-	}
+	mergeFields(ev, fields)
 	var hooks []*Webhook
 	for _, h := range s.webhooks {
 		if h.LockID == lockID && contains(h.NotificationTypes, typ) && typ != "accessmgmt" && h.URL != skip {
@@ -124,6 +122,17 @@ func (s *Server) registeredOutbounds(lockID, typ string, fields map[string]any, 
 		outs = append(outs, newOutbound(lockID, h.URL, h.Method, h.Header, h.Token, ev))
 	}
 	return outs
+}
+
+// mergeFields sets fields on ev; a nil value removes the field.
+func mergeFields(ev, fields map[string]any) {
+	for k, v := range fields {
+		if v == nil {
+			delete(ev, k)
+			continue
+		}
+		ev[k] = v
+	}
 }
 
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -397,6 +406,19 @@ func (s *Server) SetWebhookClient(c *http.Client) {
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()
 	s.deliveries.client = c
+}
+
+// SetCommandResultHeader sets whether the results of commands that name
+// their own webhook (PIN commands, the master PIN, remote operate v2 with a
+// webhook) carry the static header and token of a lock's registration. August
+// documents the header for lock webhooks (POST /webhook/:lockID) only, so
+// both readings are plausible: on (the default) sends it as described in
+// the package doc; off sends none, and the receiver must authenticate the
+// call some other way.
+func (s *Server) SetCommandResultHeader(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noCommandHeader = !on
 }
 
 // HoldDeliveries, when on, keeps every asynchronous result (PIN commands,

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -18,92 +15,64 @@ type havrConfig struct {
 	url, user, password, door, visitor string
 }
 
-// runHavr lists the owner's door locks, grants a visitor access to one for a
-// two-hour window by emailed link, shows the grant and revokes it.
-func runHavr(ctx context.Context, out io.Writer, hc havrConfig) error {
-	var opts []havr.Option
-	var fake *havrtest.Server
-	if hc.url == "" {
-		fake = havrtest.NewServer()
-		defer fake.Close()
-		hc = havrConfig{url: fake.URL, user: havrtest.OwnerEmail, password: havrtest.OwnerPassword,
-			door: "Front door", visitor: "visitor@example.com"}
-		opts = append(opts, havr.WithHTTPClient(fake.Client()))
-		fmt.Fprintf(out, "== Havr (in-memory fake at %s)\n", fake.URL)
-	} else {
-		fmt.Fprintf(out, "== Havr at %s\n", hc.url)
-		if hc.door == "" || hc.visitor == "" {
-			return fmt.Errorf("-havr-door and -havr-visitor are required against a real server")
-		}
-	}
-	client, err := havr.New(append(opts, havr.WithBaseURL(hc.url), havr.WithPassword(hc.user, hc.password))...)
+// runHavr gives a visitor a link to a door for a booking window, keyed by
+// the booking id, finds it again, moves it an hour and cancels it.
+func runHavr(ctx context.Context, out io.Writer, cfg havrConfig) error {
+	client, fake, err := connectHavr(out, &cfg)
 	if err != nil {
 		return err
 	}
-
-	doors, err := client.ListDoors(ctx)
-	if err != nil {
-		return fmt.Errorf("list door locks: %w", err)
-	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DOOR ID\tNAME\tLOCK GROUP\tCONNECTIVITY\tCREDENTIALS\tOPENS REMOTELY")
-	for _, d := range doors {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%v\n", d.ID, d.Name, d.Site, d.Connectivity, d.Capabilities.Credentials, d.Capabilities.RemoteOpen)
-	}
-	tw.Flush()
-
-	ids, err := access.ResolveDoorIDs(ctx, client, "", hc.door)
-	if err != nil {
-		return err
-	}
-	start := time.Now().UTC().Add(time.Hour).Truncate(time.Minute)
-	req := access.GrantRequest{
-		Key:        "doorkit-quickstart", // the booking id: finds the grant again
-		DoorIDs:    ids,
-		Holder:     access.Person{Name: "Visitor", Email: hc.visitor},
-		Window:     access.Window{Start: start, End: start.Add(2 * time.Hour)},
-		Credential: access.CredentialLink,
-		Label:      "quickstart",
-	}
-	grant, outcome, err := access.EnsureGrant(ctx, client, req)
-	if err != nil {
-		return fmt.Errorf("grant: %w", err)
-	}
-	fmt.Fprintf(out, "\nGranted %s access to %q (%s):\n", hc.visitor, hc.door, outcome)
-	fmt.Fprintf(out, "  grant id    %s, key %s\n", grant.ID, grant.Key)
-	fmt.Fprintf(out, "  window      %s\n", grant.Window)
-	for _, d := range grant.Doors {
-		fmt.Fprintf(out, "  door %s     %s, %s, %s to %s\n", d.DoorID, d.State, d.Credential.Kind, d.Credential.Delivery,
-			strings.Join(d.Credential.DeliveredTo, ", "))
-	}
-	fmt.Fprintf(out, "  state       %s (usable now: %v)\n", grant.State(), grant.Usable(time.Now()))
 	if fake != nil {
-		fmt.Fprintf(out, "  (the fake recorded %d emailed link(s))\n", len(fake.Links()))
+		defer fake.Close()
 	}
-
-	// The same booking again (a retried trigger) finds the grant by its key.
-	again, outcome, err := access.EnsureGrant(ctx, client, req)
+	if err := listDoors(ctx, out, client, "BATTERY", func(d access.Door) string {
+		lock, _ := d.Native.(havr.DoorLock)
+		return fmt.Sprintf("%d%%", lock.BatteryLevel)
+	}); err != nil {
+		return err
+	}
+	door, err := findDoor(ctx, out, client, "", cfg.door)
 	if err != nil {
-		return fmt.Errorf("grant again: %w", err)
+		return err
 	}
-	fmt.Fprintf(out, "Ensured again: grant %s %s\n", again.ID, outcome)
-
-	// The booking moves an hour later: the window is updated in place.
-	req.Window = access.Window{Start: start.Add(time.Hour), End: start.Add(3 * time.Hour)}
+	req := booking("booking-1001", door, cfg.visitor, tomorrow(15, 17), access.CredentialLink)
+	grant, err := ensure(ctx, out, client, req)
+	if err != nil {
+		return err
+	}
+	if err := ensureAgain(ctx, out, client, req); err != nil {
+		return err
+	}
+	// The booking moves an hour later: Havr changes the window in place.
+	req.Window = access.Window{Start: req.Window.Start.Add(time.Hour), End: req.Window.End.Add(time.Hour)}
 	moved, outcome, err := access.EnsureGrant(ctx, client, req)
 	if err != nil {
 		return fmt.Errorf("move: %w", err)
 	}
-	fmt.Fprintf(out, "Moved: grant %s %s, window %s\n", moved.ID, outcome, moved.Window)
+	fmt.Fprintf(out, "The booking moved: grant %s %s, window %s\n", moved.ID, outcome, moved.Window)
+	return cancel(ctx, out, client, req.Key, grant.ID)
+}
 
-	for range 2 { // a cancellation delivered twice
-		if err := access.EnsureRevokedByKey(ctx, client, req.Key); err != nil {
-			return fmt.Errorf("revoke: %w", err)
+// connectHavr returns a client of the server cfg names or, when it names
+// none, of an in-memory Havr, which it returns too (nil for a real one).
+func connectHavr(out io.Writer, cfg *havrConfig) (*havr.Client, *havrtest.Server, error) {
+	var opts []havr.Option
+	var fake *havrtest.Server
+	if cfg.url == "" {
+		fake = havrtest.NewServer()
+		fmt.Fprintf(out, "== Havr (in-memory fake at %s)\n", fake.URL)
+		*cfg = havrConfig{url: fake.URL, user: havrtest.OwnerEmail, password: havrtest.OwnerPassword,
+			door: "Front door", visitor: "visitor@example.com"}
+		opts = append(opts, havr.WithHTTPClient(fake.Client()))
+	} else {
+		fmt.Fprintf(out, "== Havr at %s\n", cfg.url)
+		if cfg.door == "" || cfg.visitor == "" {
+			return nil, nil, fmt.Errorf("-havr-door and -havr-visitor are required against a real server")
 		}
 	}
-	fmt.Fprintf(out, "\nRevoked the grant of key %s (twice: already gone is done).\n", req.Key)
-	if err := client.RevokeGrant(ctx, grant.ID); err != nil {
-		fmt.Fprintf(out, "Revoking it by id: %v\n  errors.Is(err, access.ErrNotFound) == %v\n", err, errors.Is(err, access.ErrNotFound))
+	client, err := havr.New(append(opts, havr.WithBaseURL(cfg.url), havr.WithPassword(cfg.user, cfg.password))...)
+	if err != nil && fake != nil {
+		fake.Close()
 	}
-	return nil
+	return client, fake, err
 }

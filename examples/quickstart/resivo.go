@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/resivo"
@@ -28,148 +24,118 @@ type resivoConfig struct {
 	httpClient *http.Client
 }
 
-// runResivo lists the components of the configured sites, resolves a door
-// by name (ids change on a site migration, names stay), gives a visitor a
-// door link for a booking window under the booking id, ensures it again and
-// revokes it by that id.
-func runResivo(ctx context.Context, out io.Writer, rc resivoConfig) error {
-	var opts []resivo.Option
-	var fake *resivotest.Server
-	if rc.url == "" {
-		fake = resivotest.NewServer()
-		defer fake.Close()
-		rc = resivoConfig{url: fake.URL, clientID: resivotest.ClientID, clientSecret: resivotest.ClientSecret,
-			sites: []string{resivotest.SiteID, resivotest.Site2ID}, door: resivotest.MainEntranceName,
-			visitor: "visitor@example.com", phone: "06 1234 5678"}
-		opts = append(opts, resivo.WithHTTPClient(fake.Client()))
-		fmt.Fprintf(out, "== resivo (in-memory fake at %s)\n", fake.URL)
-	} else {
-		fmt.Fprintf(out, "== resivo at %s\n", rc.url)
-		if len(rc.sites) == 0 || rc.clientID == "" || rc.clientSecret == "" {
-			return fmt.Errorf("-resivo-site, -resivo-client-id and -resivo-client-secret are required against a real server (resivo cannot list a Site Owner's sites)")
-		}
-		if rc.httpClient != nil {
-			opts = append(opts, resivo.WithHTTPClient(rc.httpClient))
-		}
-	}
-	client, err := resivo.New(append(opts, resivo.WithBaseURL(rc.url),
-		resivo.WithClientCredentials(rc.clientID, rc.clientSecret), resivo.WithSites(rc.sites...))...)
+// runResivo resolves a door by name (a site migration renumbers ids, names
+// stay), gives a visitor a door link that resivo sends itself for a booking
+// window, keyed by the booking id, finds it again and cancels it.
+func runResivo(ctx context.Context, out io.Writer, cfg resivoConfig) error {
+	client, fake, err := connectResivo(ctx, out, &cfg)
 	if err != nil {
 		return err
 	}
-
-	for _, id := range rc.sites {
-		site, _, err := client.Sites.Get(ctx, id)
-		if err != nil {
-			return fmt.Errorf("site %s: %w", id, err)
-		}
-		fmt.Fprintf(out, "Site %s: %s (resivo writes to visitors in %s)\n", id, site.DisplayName, site.DefaultLocale)
+	if fake != nil {
+		defer fake.Close()
 	}
-	doors, err := client.ListDoors(ctx)
-	if err != nil {
-		return fmt.Errorf("list components: %w", err)
+	if err := listDoors(ctx, out, client, "TYPE", func(d access.Door) string {
+		component, _ := d.Native.(resivo.Component)
+		return string(component.Type)
+	}); err != nil {
+		return err
 	}
-	fmt.Fprintln(out)
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DOOR ID\tNAME\tTYPE\tCONNECTIVITY\tCREDENTIALS\tOPENS REMOTELY\tWINDOW CHANGE")
-	for _, d := range doors {
-		var kind resivo.ComponentType
-		if c, ok := d.Native.(resivo.Component); ok {
-			kind = c.Type
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%v\t%v\n", d.ID, d.Name, kind, d.Connectivity, d.Capabilities.Credentials,
-			d.Capabilities.RemoteOpen, d.Capabilities.WindowChange)
-	}
-	tw.Flush()
-
-	if rc.door == "" || rc.visitor == "" {
-		fmt.Fprintln(out, "\nNo grant: name a door and a visitor with -resivo-door and -resivo-visitor.")
+	if cfg.door == "" || cfg.visitor == "" {
+		fmt.Fprintln(out, "No grant: name a door and a visitor with -resivo-door and -resivo-visitor.")
 		return nil
 	}
 	// The same name may be on several sites ("Main entrance" is on both of
 	// the fake's): look it up on one.
-	site := rc.sites[0]
-	ids, err := access.ResolveDoorIDs(ctx, client, site, rc.door)
+	site := cfg.sites[0]
+	door, err := findDoor(ctx, out, client, site, cfg.door)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n%q on %s is %s\n", rc.door, site, ids[0])
 	if fake != nil {
-		// A site migration renumbers the components; the name still finds
-		// the door. Resolve names on every booking rather than storing ids.
-		fake.Migrate(site)
-		old := ids[0]
-		if ids, err = access.ResolveDoorIDs(ctx, client, site, rc.door); err != nil {
+		if door, err = migrate(ctx, out, client, fake, site, cfg.door, door); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "After a site migration it is %s (was %s)\n", ids[0], old)
 	}
-
-	// A booking from tomorrow 15:00 to 17:00, UTC.
-	day := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
-	req := access.GrantRequest{
-		Key:        "booking-2001", // the booking id: finds the grant again
-		DoorIDs:    ids,
-		Holder:     access.Person{Name: "Visiting Guest", Email: rc.visitor, Phone: rc.phone},
-		Window:     access.Window{Start: day.Add(15 * time.Hour), End: day.Add(17 * time.Hour)},
-		Credential: access.CredentialLink,
-		Label:      "quickstart",
-	}
-	grant, outcome, err := access.EnsureGrant(ctx, client, req)
+	req := booking("booking-2001", door, cfg.visitor, tomorrow(15, 17), access.CredentialLink)
+	req.Holder.Phone = cfg.phone
+	grant, err := ensure(ctx, out, client, req)
 	if err != nil {
-		return fmt.Errorf("grant: %w", err)
-	}
-	fmt.Fprintf(out, "\nGave %s a door link for %q (%s):\n", rc.visitor, rc.door, outcome)
-	fmt.Fprintf(out, "  grant id    %s, key %s\n", grant.ID, grant.Key)
-	fmt.Fprintf(out, "  window      %s\n", grant.Window)
-	for _, d := range grant.Doors {
-		fmt.Fprintf(out, "  door        %s: %s, %s, %s to %s\n", d.DoorID, d.State, d.Credential.Kind, d.Credential.Delivery,
-			strings.Join(d.Credential.DeliveredTo, ", "))
-	}
-	// The access went ahead; a notice says what resivo could not do.
-	for _, n := range grant.AllNotices() {
-		fmt.Fprintf(out, "  notice      %s (%s): %s\n", n.Code, n.Field, n.Message)
+		return err
 	}
 	if fake != nil {
-		// resivo sends the link itself and returns none: the fake records
-		// what it would have sent.
-		texts := 0
-		for _, m := range fake.Messages() {
-			what := map[string]string{"email": "an email", "sms": "an SMS"}[m.Channel]
-			fmt.Fprintf(out, "  resivo would send %s to %s in %s (authorization %s)\n", what, m.To, m.Locale, m.AuthorizationID)
-			if m.Channel == "sms" {
-				texts++
-			}
-		}
-		if texts == 0 {
-			fmt.Fprintln(out, "  and no SMS")
+		showMessages(out, fake)
+	}
+	if err := ensureAgain(ctx, out, client, req); err != nil {
+		return err
+	}
+	return cancel(ctx, out, client, req.Key, grant.ID)
+}
+
+// connectResivo returns a client of the server cfg names or, when it names
+// none, of an in-memory resivo, which it returns too (nil for a real one),
+// and prints the sites it covers.
+func connectResivo(ctx context.Context, out io.Writer, cfg *resivoConfig) (*resivo.Client, *resivotest.Server, error) {
+	var opts []resivo.Option
+	var fake *resivotest.Server
+	if cfg.url == "" {
+		fake = resivotest.NewServer()
+		fmt.Fprintf(out, "== resivo (in-memory fake at %s)\n", fake.URL)
+		*cfg = resivoConfig{url: fake.URL, clientID: resivotest.ClientID, clientSecret: resivotest.ClientSecret,
+			sites: []string{resivotest.SiteID, resivotest.Site2ID}, door: resivotest.MainEntranceName,
+			visitor: "visitor@example.com", phone: "06 1234 5678", httpClient: fake.Client()}
+	} else {
+		fmt.Fprintf(out, "== resivo at %s\n", cfg.url)
+		if len(cfg.sites) == 0 || cfg.clientID == "" || cfg.clientSecret == "" {
+			return nil, nil, fmt.Errorf("-resivo-site, -resivo-client-id and -resivo-client-secret are required against a real server (resivo cannot list a Site Owner's sites)")
 		}
 	}
+	if cfg.httpClient != nil {
+		opts = append(opts, resivo.WithHTTPClient(cfg.httpClient))
+	}
+	client, err := resivo.New(append(opts, resivo.WithBaseURL(cfg.url),
+		resivo.WithClientCredentials(cfg.clientID, cfg.clientSecret), resivo.WithSites(cfg.sites...))...)
+	for _, id := range cfg.sites {
+		if err != nil {
+			break
+		}
+		var site *resivo.Site
+		if site, _, err = client.Sites.Get(ctx, id); err == nil {
+			fmt.Fprintf(out, "Site %s: %s (resivo writes to visitors in %s)\n", id, site.DisplayName, site.DefaultLocale)
+		}
+	}
+	fmt.Fprintln(out)
+	if err != nil && fake != nil {
+		fake.Close()
+	}
+	return client, fake, err
+}
 
-	// The same booking again (a retried trigger) finds the grant by its key.
-	again, outcome, err := access.EnsureGrant(ctx, client, req)
+// migrate renumbers the site's components on the fake, as a site migration
+// does, and finds the door again by its name: resolve names on every
+// booking rather than storing ids.
+func migrate(ctx context.Context, out io.Writer, client *resivo.Client, fake *resivotest.Server, site, name, was string) (string, error) {
+	fake.Migrate(site)
+	ids, err := access.ResolveDoorIDs(ctx, client, site, name)
 	if err != nil {
-		return fmt.Errorf("grant again: %w", err)
+		return "", fmt.Errorf("find door %q: %w", name, err)
 	}
-	fmt.Fprintf(out, "Ensured again: grant %s %s\n", again.ID, outcome)
+	fmt.Fprintf(out, "After a site migration it is %s (was %s)\n", ids[0], was)
+	return ids[0], nil
+}
 
-	for range 2 { // a cancellation delivered twice
-		if err := access.EnsureRevokedByKey(ctx, client, req.Key); err != nil {
-			return fmt.Errorf("revoke: %w", err)
+// showMessages prints what resivo would have sent: it sends the link
+// itself and returns none, and the fake records the messages.
+func showMessages(out io.Writer, fake *resivotest.Server) {
+	texts := 0
+	for _, m := range fake.Messages() {
+		what := map[string]string{"email": "an email", "sms": "an SMS"}[m.Channel]
+		fmt.Fprintf(out, "  resivo would send %s to %s in %s\n", what, m.To, m.Locale)
+		if m.Channel == "sms" {
+			texts++
 		}
 	}
-	fmt.Fprintf(out, "\nRevoked the grant of key %s (twice: already gone is done).\n", req.Key)
-	if err := client.RevokeGrant(ctx, grant.ID); err != nil {
-		fmt.Fprintf(out, "Revoking it by id: %v\n  errors.Is(err, access.ErrNotFound) == %v\n", err, errors.Is(err, access.ErrNotFound))
+	if texts == 0 {
+		fmt.Fprintln(out, "  and no SMS")
 	}
-	if fake != nil {
-		live := 0
-		for _, a := range fake.Authorizations() {
-			if !a.Revoked {
-				live++
-			}
-		}
-		fmt.Fprintf(out, "resivo holds %d live authorizations of %d made\n", live, len(fake.Authorizations()))
-	}
-	return nil
 }

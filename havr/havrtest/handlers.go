@@ -59,7 +59,7 @@ func (s *Server) handler() http.Handler {
 
 	mux.HandleFunc("GET /v1/lock_logs", s.authed(s.listLockLogs))
 	mux.HandleFunc("POST /v1/lock_logs/door_lock_detail", s.authed(s.lockLogsOfDoorLock))
-	return s.Wrap(deferReplies(mux), func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status), "") })
+	return s.front.Wrap(deferReplies(mux), func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status), "") })
 }
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, u *User)

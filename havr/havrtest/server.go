@@ -8,7 +8,7 @@
 // token endpoint takes a JSON body; access tokens have no announced
 // lifetime and simply start answering 401 (ExpireAccessTokens); refresh
 // tokens are single-use. It also offers fault injection and a request log
-// (see fakeserver.Front).
+// (Inject, FailNext, SetRateLimit, Requests, Count and the rest).
 //
 // Requests are read as strictly as the document defines them: a JSON body
 // needs Content-Type application/json; its keys must be the documented ones,
@@ -66,7 +66,32 @@ import (
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
-// Fault and Request are the fake's fault injection and request log types.
+// Fault and Request are the fake's fault injection and request log types,
+// shared by every doorkit fake:
+//
+//	type Fault struct {
+//		Path       string          // requests to this path (any when empty)
+//		Method     string          // with this method (any when empty)
+//		Count      int             // how many requests fail
+//		Status     int             // answer this status, in the vendor's error format
+//		RetryAfter time.Duration   // with this Retry-After (when set)
+//		Drop       bool            // close the connection without an answer
+//		LoseAnswer bool            // perform the request, then close the connection unanswered
+//		Held       chan<- Request  // each matching request is sent here first (when set)
+//		Hold       <-chan struct{} // then held until this is closed (when set)
+//	}
+//
+//	type Request struct {
+//		Method string
+//		Path   string
+//		Query  string
+//		Header http.Header
+//		Body   []byte
+//	}
+//
+// A request held by Hold whose client goes away is dropped unperformed;
+// after the hold it fails as the other fields say, or is performed when
+// none is set. Held and Hold order events in a test without sleeping.
 type (
 	Fault   = fakeserver.Fault
 	Request = fakeserver.Request
@@ -75,7 +100,7 @@ type (
 // Server is an in-memory Havr. Its methods are safe for concurrent use.
 type Server struct {
 	*httptest.Server
-	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
+	front fakeserver.Front // faults and the request log (front.go)
 
 	mu            sync.Mutex
 	nextID        int64

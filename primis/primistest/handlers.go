@@ -41,7 +41,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("POST /api/controlled_area_schedules/schedule", s.withAdmin(s.createAreaSchedule))
 	mux.HandleFunc("GET /api/access_groups/{accessGroupId}/controlled_areas_detail", s.withAdmin(s.groupAreas))
 	mux.HandleFunc("GET /api/mobile/schedules", s.withUser(s.listSchedules))
-	return s.Wrap(mux, func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status)) })
+	return s.front.Wrap(mux, func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status)) })
 }
 
 func (s *Server) getTwoSegments(w http.ResponseWriter, r *http.Request) {

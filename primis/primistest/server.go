@@ -38,7 +38,12 @@
 //     deregistration; a renewal keeps the refresh token; a token login
 //     answers the token it was sent; administrators get zoneAccess 1;
 //   - a controlled area schedule may carry description per zone as well as
-//     at the top level (the document's table is ambiguous).
+//     at the top level (the document's table is ambiguous);
+//   - a controlled area at rest is listed in state StateClosed: the
+//     document names only "open" (the relay is opened) and "LOCKDOWN", not
+//     the word for a closed relay. A momentary unlock (OpenDoor) is recorded
+//     (Unlocks) and leaves the listed state as it was; a state change
+//     (SetState) to code 11 lists "open", another code its number.
 package primistest
 
 import (
@@ -78,7 +83,7 @@ type Server struct {
 	secret    []byte
 	nextID    int
 
-	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
+	front fakeserver.Front // faults and the request log (front.go)
 }
 
 type session struct {
@@ -190,7 +195,32 @@ type Unlock struct {
 	By       string // user email
 }
 
-// Fault and Request are the fake's fault injection and request log types.
+// Fault and Request are the fake's fault injection and request log types,
+// shared by every doorkit fake:
+//
+//	type Fault struct {
+//		Path       string          // requests to this path (any when empty)
+//		Method     string          // with this method (any when empty)
+//		Count      int             // how many requests fail
+//		Status     int             // answer this status, in the vendor's error format
+//		RetryAfter time.Duration   // with this Retry-After (when set)
+//		Drop       bool            // close the connection without an answer
+//		LoseAnswer bool            // perform the request, then close the connection unanswered
+//		Held       chan<- Request  // each matching request is sent here first (when set)
+//		Hold       <-chan struct{} // then held until this is closed (when set)
+//	}
+//
+//	type Request struct {
+//		Method string
+//		Path   string
+//		Query  string
+//		Header http.Header
+//		Body   []byte
+//	}
+//
+// A request held by Hold whose client goes away is dropped unperformed;
+// after the hold it fails as the other fields say, or is performed when
+// none is set. Held and Hold order events in a test without sleeping.
 type (
 	Fault   = fakeserver.Fault
 	Request = fakeserver.Request
@@ -212,6 +242,11 @@ const (
 	StaffGroupID      = "3"
 	ManagementGroupID = "545"
 )
+
+// StateClosed is the state the fake lists for a controlled area at rest,
+// its own choice (see the package doc): doorkit reads only the documented
+// LOCKDOWN (primis.AreaState.IsLockdown), so nothing depends on the word.
+const StateClosed = "closed"
 
 // DefaultMaxPhones is the fake's licence limit on registered devices.
 const DefaultMaxPhones = 10
@@ -245,15 +280,15 @@ func NewEmptyServer() *Server {
 func (s *Server) seed() {
 	s.AddUser(User{Email: AdminEmail, Password: AdminPassword, Admin: true, Groups: []string{StaffGroupID, ManagementGroupID}})
 	s.AddUser(User{Email: UserEmail, Password: UserPassword, Groups: []string{StaffGroupID}})
-	factory := &Area{ID: FactoryFloorID, Name: "Factory Floor", State: "open", SiteID: "1",
+	factory := &Area{ID: FactoryFloorID, Name: "Factory Floor", State: StateClosed, SiteID: "1",
 		GeoLocation: &GeoLocation{Enabled: true, Beacon: &AreaBeacon{UniqueID: "rLxR", Major: 1, Minor: 3}}}
-	lobby := &Area{ID: LobbyID, Name: "Lobby", Description: "Main lobby", State: "open", SiteID: "1",
+	lobby := &Area{ID: LobbyID, Name: "Lobby", Description: "Main lobby", State: StateClosed, SiteID: "1",
 		GeoLocation: &GeoLocation{Enabled: true, GPS: &AreaGPS{Latitude: 49.1885195, Longitude: -122.99220389999999, UnitType: "m", Radius: 50}}}
 	for _, a := range []*Area{
 		factory, lobby,
-		{ID: EntranceID, Name: "Main Entrance", State: "open", SiteID: "1"},
+		{ID: EntranceID, Name: "Main Entrance", State: StateClosed, SiteID: "1"},
 		{ID: ServerRoomID, Name: "Server Room", State: "LOCKDOWN", SiteID: "1"},
-		{ID: VaultID, Name: "Vault", State: "open", SiteID: "1"},
+		{ID: VaultID, Name: "Vault", State: StateClosed, SiteID: "1"},
 	} {
 		s.AddArea(*a)
 	}

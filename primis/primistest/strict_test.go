@@ -103,7 +103,7 @@ func TestFakeIsAsStrictAsTheDocument(t *testing.T) {
 			}
 			if tc.path == "/api/mobile/zone_state" && tc.status != 200 {
 				area, _ := srv.Area("130000000001")
-				assert.Equal(t, "open", area.State, "a refused request changes nothing")
+				assert.Equal(t, primistest.StateClosed, area.State, "a refused request changes nothing")
 			}
 		})
 	}

@@ -27,7 +27,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "No route for "+r.Method+" "+r.URL.Path)
 	})
-	return s.Wrap(mux, func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status)) })
+	return s.front.Wrap(mux, func(w http.ResponseWriter, status int) { writeError(w, status, http.StatusText(status)) })
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -14,7 +14,7 @@
 // (a status with Retry-After, a dropped connection, a request performed but
 // its answer lost, latency), a token-bucket rate limit answering 429 with
 // Retry-After (SetRateLimit; off by default, since resivo documents no
-// limit) and a request log (fakeserver.Front).
+// limit) and a request log (Requests, Count, ResetLog).
 //
 // It is as strict as the documents: JSON bodies need Content-Type
 // application/json and are decoded with unknown fields refused; required
@@ -58,7 +58,32 @@ import (
 	"github.com/doorkit/doorkit/internal/fakeserver"
 )
 
-// Fault and Request are the fake's fault injection and request log types.
+// Fault and Request are the fake's fault injection and request log types,
+// shared by every doorkit fake:
+//
+//	type Fault struct {
+//		Path       string          // requests to this path (any when empty)
+//		Method     string          // with this method (any when empty)
+//		Count      int             // how many requests fail
+//		Status     int             // answer this status, in the vendor's error format
+//		RetryAfter time.Duration   // with this Retry-After (when set)
+//		Drop       bool            // close the connection without an answer
+//		LoseAnswer bool            // perform the request, then close the connection unanswered
+//		Held       chan<- Request  // each matching request is sent here first (when set)
+//		Hold       <-chan struct{} // then held until this is closed (when set)
+//	}
+//
+//	type Request struct {
+//		Method string
+//		Path   string
+//		Query  string
+//		Header http.Header
+//		Body   []byte
+//	}
+//
+// A request held by Hold whose client goes away is dropped unperformed;
+// after the hold it fails as the other fields say, or is performed when
+// none is set. Held and Hold order events in a test without sleeping.
 type (
 	Fault   = fakeserver.Fault
 	Request = fakeserver.Request
@@ -158,7 +183,7 @@ type site struct {
 // Server is an in-memory resivo. Its methods are safe for concurrent use.
 type Server struct {
 	*httptest.Server
-	fakeserver.Front // Inject, FailNext, SetLatency, Requests, Count, ResetLog
+	front fakeserver.Front // faults and the request log (front.go)
 
 	mu             sync.Mutex
 	offset         time.Duration

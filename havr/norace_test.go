@@ -1,0 +1,5 @@
+//go:build !race
+
+package havr_test
+
+const raceDetector = false
