@@ -9,7 +9,7 @@
 //		BaseURL:  apiURL,
 //		ClientID: clientID,
 //	})
-//	budget, err := store.Budget(200, 10) // the account's requests per second and burst
+//	budget, err := store.Budget(200, 1) // the account's rate; a burst of 1 leaves the vendor's own as slack
 //
 // A *Store is an access.Locker (per-key turns, with leases that renew
 // themselves and fence numbers), an access.KeyStore and access.KeyLister
