@@ -12,7 +12,17 @@
 //
 // Errors returned by every vendor match the sentinels of this package with
 // errors.Is, so one integration handles "not found", "denied" or "offline"
-// the same way whatever the vendor.
+// the same way whatever the vendor. Every error a vendor call returns is of
+// one class: ErrInvalid (refused before anything was sent), ErrUnavailable
+// (nothing reached the vendor: trying again is safe), ErrOutcomeUnknown (a
+// create or an unlock may have reached the vendor: look the result up before
+// acting again), the context's own error, or the vendor's *Error matching
+// the sentinel of its answer. A change to a door is reported done only on
+// the vendor's positive evidence, and "not found" only on the vendor's own
+// word; each vendor package's doc says what that evidence is. What else the
+// vendor clients share (retries, redirects, bounds, pacing, logging, your
+// own transport) is described once in the README's "Behaviour you can rely
+// on".
 //
 // A booking system drives the grant lifecycle with the caller's key (the
 // booking id) rather than stored grant ids: EnsureGrant on every "confirmed"

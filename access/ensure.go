@@ -75,14 +75,14 @@ const windowTolerance = time.Minute
 // A create that fails with ErrOutcomeUnknown is resolved by listing by key
 // again: a grant found is returned (EnsureRecovered) once it is checked
 // like an existing one (a partial grant is re-made, in a recreate too, at
-// most maxRepairs times before EnsureGrant gives up with ErrOutcomeUnknown).
-// When the listing finds nothing, it creates once more only if the
-// granter's lookup by key is authoritative (KeyAuthority), so that finding
-// nothing proves nothing was made; otherwise it returns the create's error
-// (ErrOutcomeUnknown), and a later call, which finds no grant, creates. A
-// failed lookup returns the create's error joined with the lookup's, and
-// nothing is retried, so EnsureGrant never makes two grants for one key.
-// Two grants found for one key are ErrConflict.
+// most 3 times in one call before EnsureGrant gives up with
+// ErrOutcomeUnknown). When the listing finds nothing, it creates once more
+// only if the granter's lookup by key is authoritative (KeyAuthority), so
+// that finding nothing proves nothing was made; otherwise it returns the
+// create's error (ErrOutcomeUnknown), and a later call, which finds no
+// grant, creates. A failed lookup returns the create's error joined with
+// the lookup's, and nothing is retried, so EnsureGrant never makes two
+// grants for one key. Two grants found for one key are ErrConflict.
 //
 // Calls for one key take turns (EnsureRevokedByKey too) through the
 // granter's Locker (LockerProvider: every vendor client has one, in memory

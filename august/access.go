@@ -98,7 +98,7 @@ func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
 	if doorID == "" {
 		return nil, access.Invalid("doorID", "is required")
 	}
-	if !ValidLockID(doorID) {
+	if !validLockID(doorID) {
 		return nil, access.Invalid("doorID", fmt.Sprintf("%q is not an August lock id (32 upper-case hexadecimal characters)", doorID))
 	}
 	l, _, err := c.Locks.Get(ctx, doorID)

@@ -47,7 +47,7 @@ func TestHolderNamesAndRandomPIN(t *testing.T) {
 	pin, err := randomPIN([]PINRules{{MinLength: 4, MaxLength: 6}, {MinLength: 5, MaxLength: 8}})
 	require.NoError(t, err)
 	assert.Len(t, pin.Reveal(), 6)
-	assert.NoError(t, CheckPIN(pin.Reveal(), nil))
+	assert.NoError(t, ValidatePIN(pin.Reveal(), nil))
 	pin, err = randomPIN([]PINRules{{MinLength: 4, MaxLength: 4}})
 	require.NoError(t, err)
 	assert.Len(t, pin.Reveal(), 4)

@@ -452,14 +452,16 @@ func (t *tokenTransport) send(req *http.Request, tok string) (*http.Response, er
 	return t.base.RoundTrip(out)
 }
 
-// OAuthService covers the authorization-code flow at auth.august.com.
+// AuthService covers how the client gets and gives up its tokens, as in
+// every doorkit package: here the OAuth authorization-code flow at
+// auth.august.com (August has no password login) and the session's logout.
 //
 // golang.org/x/oauth2 builds the authorization URL (AuthCodeURL, Config).
 // It cannot send the code exchange: August's token endpoint takes a JSON
 // body ({code, client_id, client_secret, grant_type}), while x/oauth2 only
 // sends form bodies, so Exchange and the refresh grant go through this
 // package's own HTTP client.
-type OAuthService service
+type AuthService service
 
 // OAuthToken is the answer of POST /access_token. Its fields follow RFC
 // 6749 (INFERRED: August publishes the request body, not the answer).
@@ -491,7 +493,7 @@ type tokenRequest struct {
 
 // Config returns the x/oauth2 configuration of the flow (a copy), for
 // callers who want its helpers (PKCE verifiers, AuthCodeURL options).
-func (s *OAuthService) Config() *oauth2.Config {
+func (s *AuthService) Config() *oauth2.Config {
 	c := *s.client.oauth
 	return &c
 }
@@ -500,7 +502,7 @@ func (s *OAuthService) Config() *oauth2.Config {
 // user to visit, carrying state (check it when August redirects back).
 //
 // GET https://auth.august.com/authorization
-func (s *OAuthService) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) (string, error) {
+func (s *AuthService) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) (string, error) {
 	if s.client.oauth.ClientID == "" {
 		return "", access.Invalid("client_id", "WithOAuth is required")
 	}
@@ -514,7 +516,7 @@ func (s *OAuthService) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) 
 // installs them in the client and reports them to the token callback.
 //
 // POST https://auth.august.com/access_token
-func (s *OAuthService) Exchange(ctx context.Context, code string) (*OAuthToken, *Response, error) {
+func (s *AuthService) Exchange(ctx context.Context, code string) (*OAuthToken, *Response, error) {
 	cfg := s.client.oauth
 	if cfg.ClientID == "" {
 		return nil, nil, access.Invalid("client_id", "WithOAuth is required")
@@ -543,7 +545,7 @@ func (s *OAuthService) Exchange(ctx context.Context, code string) (*OAuthToken, 
 // ahead of the token's expiry.
 //
 // POST https://auth.august.com/access_token (grant_type refresh_token; INFERRED)
-func (s *OAuthService) Refresh(ctx context.Context) (*OAuthToken, *Response, error) {
+func (s *AuthService) Refresh(ctx context.Context) (*OAuthToken, *Response, error) {
 	refreshTok := s.client.tokens.tokens().RefreshToken.Reveal()
 	if refreshTok == "" {
 		return nil, nil, fmt.Errorf("august: no refresh token: %w", access.ErrUnauthorized)
@@ -556,7 +558,7 @@ func (s *OAuthService) Refresh(ctx context.Context) (*OAuthToken, *Response, err
 	return tok, resp, s.client.tokens.shareNow(ctx)
 }
 
-func (s *OAuthService) refresh(ctx context.Context, refreshTok string) (*OAuthToken, *Response, error) {
+func (s *AuthService) refresh(ctx context.Context, refreshTok string) (*OAuthToken, *Response, error) {
 	cfg := s.client.oauth
 	if cfg.ClientID == "" {
 		return nil, nil, access.Invalid("client_id", "WithOAuth is required to refresh")
@@ -574,7 +576,7 @@ func (s *OAuthService) refresh(ctx context.Context, refreshTok string) (*OAuthTo
 
 // refreshGrant is the token store's refresh function.
 func (c *Client) refreshGrant(ctx context.Context, refreshTok string) (*OAuthToken, error) {
-	tok, _, err := c.OAuth.refresh(ctx, refreshTok)
+	tok, _, err := c.Auth.refresh(ctx, refreshTok)
 	return tok, err
 }
 
@@ -594,7 +596,7 @@ func (c *Client) RenewIfExpiring(ctx context.Context, within time.Duration) (boo
 		return false, nil
 	}
 	if cur.RefreshToken != "" && c.oauth.ClientID != "" {
-		if _, _, err := c.OAuth.Refresh(ctx); err != nil {
+		if _, _, err := c.Auth.Refresh(ctx); err != nil {
 			return false, err
 		}
 	} else if _, _, err := c.Houses.List(ctx, nil); err != nil {

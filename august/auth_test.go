@@ -260,7 +260,7 @@ func TestOAuthAuthCodeURLAndExchange(t *testing.T) {
 	c := newTestClient(t, rt, WithOAuth("partner-client", "partner-secret", "https://partner.example.com/oauth/callback"),
 		WithTokenCallback(func(tk Tokens) { reported = append(reported, tk) }))
 
-	raw, err := c.OAuth.AuthCodeURL("state-123")
+	raw, err := c.Auth.AuthCodeURL("state-123")
 	require.NoError(t, err)
 	u, err := url.Parse(raw)
 	require.NoError(t, err)
@@ -271,10 +271,10 @@ func TestOAuthAuthCodeURLAndExchange(t *testing.T) {
 	assert.Equal(t, "state-123", u.Query().Get("state"))
 	assert.Equal(t, "https://partner.example.com/oauth/callback", u.Query().Get("redirect_uri"))
 	assert.Empty(t, u.Query().Get("client_secret"))
-	_, err = c.OAuth.AuthCodeURL("")
+	_, err = c.Auth.AuthCodeURL("")
 	assert.ErrorIs(t, err, access.ErrInvalid)
 
-	tok, _, err := c.OAuth.Exchange(context.Background(), "auth-code-1")
+	tok, _, err := c.Auth.Exchange(context.Background(), "auth-code-1")
 	require.NoError(t, err)
 	assert.Equal(t, "https://auth.august.test/access_token", path)
 	assert.JSONEq(t, harness.Body(t, "oauth_token_request.json"), body)
@@ -283,14 +283,14 @@ func TestOAuthAuthCodeURLAndExchange(t *testing.T) {
 	require.Len(t, reported, 1)
 	assert.Equal(t, c.Tokens(), reported[0])
 
-	_, _, err = c.OAuth.Refresh(context.Background())
+	_, _, err = c.Auth.Refresh(context.Background())
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"refresh_token":"refresh-2","client_id":"partner-client","client_secret":"partner-secret","grant_type":"refresh_token"}`, body)
 
 	noOAuth := newTestClient(t, noRequests(t))
-	_, _, err = noOAuth.OAuth.Exchange(context.Background(), "x")
+	_, _, err = noOAuth.Auth.Exchange(context.Background(), "x")
 	assert.ErrorIs(t, err, access.ErrInvalid)
-	_, _, err = noOAuth.OAuth.Refresh(context.Background())
+	_, _, err = noOAuth.Auth.Refresh(context.Background())
 	assert.ErrorIs(t, err, access.ErrUnauthorized)
 }
 

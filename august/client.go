@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -16,14 +17,13 @@ import (
 
 // Client is an August API client. It is safe for concurrent use.
 type Client struct {
+	Auth          *AuthService
 	Devices       *DevicesService
 	Houses        *HousesService
 	Locks         *LocksService
-	OAuth         *OAuthService
-	Partners      *PartnersService
 	PINs          *PINsService
 	RemoteOperate *RemoteOperateService
-	Session       *SessionService
+	SubUsers      *SubUsersService
 	Webhooks      *WebhooksService
 	Websocket     *WebsocketService
 
@@ -44,33 +44,35 @@ type Client struct {
 
 type service struct{ client *Client }
 
-// Response wraps the HTTP response of a call. It is nil when no answer was
-// received.
-type Response struct {
-	*http.Response
-}
-
-func newResponse(r *http.Response) *Response {
-	if r == nil {
-		return nil
-	}
-	return &Response{Response: r}
-}
+// Response is August's answer to a call: the *http.Response, the request id
+// August gave the call (RequestID) and its Retry-After (RetryAfter), read
+// alike in every doorkit package. It is nil when no answer was received.
+type Response = rest.Response
 
 // CallOption adjusts one call.
 type CallOption func(*rest.Call)
 
-// WithAcceptVersion sends the Accept-Version header v on this call instead
-// of DefaultAcceptVersion ("0.0.1"). August selects the route's version, and
-// so the answer's shape, by it.
-func WithAcceptVersion(v string) CallOption {
+// WithAPIVersion sends API version v (August's Accept-Version header, such
+// as "4.0.0") on this call instead of DefaultAPIVersion ("0.0.1"). August
+// versions each route by this header, and the answer's shape with it, so
+// the version is a per-call setting here, where resivo's WithAPIVersion,
+// a path prefix for the whole API, is set per client. A v that is not
+// three dot-separated numbers makes the call fail with access.ErrInvalid
+// before anything is sent.
+func WithAPIVersion(v string) CallOption {
 	return func(c *rest.Call) {
+		if !apiVersionPattern.MatchString(v) {
+			c.Refuse(access.Invalid("API version", fmt.Sprintf("%q is not three dot-separated numbers, e.g. 4.0.0", v)))
+			return
+		}
 		if c.Header == nil {
 			c.Header = make(http.Header)
 		}
 		c.Header.Set(headerAcceptVersion, v)
 	}
 }
+
+var apiVersionPattern = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$`)
 
 func apply(call *rest.Call, opts []CallOption) *rest.Call {
 	for _, o := range opts {
@@ -83,7 +85,7 @@ func apply(call *rest.Call, opts []CallOption) *rest.Call {
 
 // New returns a client for the August API. It makes no request. WithAPIKey
 // and either WithTokens or an OAuth code exchange (WithOAuth, then
-// OAuth.Exchange) are needed before calls succeed.
+// Auth.Exchange) are needed before calls succeed.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for _, opt := range opts {
@@ -102,7 +104,7 @@ func New(opts ...Option) (*Client, error) {
 	authCfg := cfg
 	authCfg.BaseURL = authBase
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
-		grants: newGrantState(), rollbackGrace: s.rollbackGrace}
+		grants: newGrantState(), rollbackGrace: s.RollbackGrace}
 	c.locker = s.LockerOrDefault()
 	if c.events != nil {
 		c.events.observe(c.grants.observe)
@@ -127,7 +129,7 @@ func New(opts ...Option) (*Client, error) {
 		c.tokens.refreshFn = c.refreshGrant
 	}
 	cfg.Header = http.Header{}
-	cfg.Header.Set(headerAcceptVersion, DefaultAcceptVersion)
+	cfg.Header.Set(headerAcceptVersion, DefaultAPIVersion)
 	cfg.Transport = &tokenTransport{base: cfg.Transport, apiKey: s.apiKey, store: c.tokens}
 	c.api = rest.New(cfg)
 
@@ -135,11 +137,10 @@ func New(opts ...Option) (*Client, error) {
 	c.Devices = (*DevicesService)(common)
 	c.Houses = (*HousesService)(common)
 	c.Locks = (*LocksService)(common)
-	c.OAuth = (*OAuthService)(common)
-	c.Partners = (*PartnersService)(common)
+	c.Auth = (*AuthService)(common)
+	c.SubUsers = (*SubUsersService)(common)
 	c.PINs = (*PINsService)(common)
 	c.RemoteOperate = (*RemoteOperateService)(common)
-	c.Session = (*SessionService)(common)
 	c.Webhooks = (*WebhooksService)(common)
 	c.Websocket = (*WebsocketService)(common)
 	return c, nil
@@ -169,19 +170,19 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 // into out (nil discards it).
 func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 	resp, err := c.api.SendHTTP(req, out)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // do sends call and decodes the JSON result into a T.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
 	out, resp, err := rest.Result[T](ctx, api, call)
-	return out, newResponse(resp), err
+	return out, rest.NewResponse(resp), err
 }
 
 // send sends call and discards the body.
 func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, error) {
 	resp, err := api.Do(ctx, call, nil)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // doResult sends a command whose answer is {"message": ...} or, where
@@ -190,9 +191,9 @@ func doResult(ctx context.Context, api *rest.Client, call *rest.Call) (*Result, 
 	var out Result
 	resp, err := api.Do(ctx, call, &out)
 	if err != nil && !emptyAnswer(resp, err) {
-		return nil, newResponse(resp), err
+		return nil, rest.NewResponse(resp), err
 	}
-	return &out, newResponse(resp), nil
+	return &out, rest.NewResponse(resp), nil
 }
 
 // emptyAnswer reports a 2xx answer without a body (or with null), which

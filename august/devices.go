@@ -86,7 +86,7 @@ type ConnectCapabilities struct {
 // KeypadCapabilities are a keypad's capabilities, including the PIN
 // lengths the lock takes.
 type KeypadCapabilities struct {
-	SupportsPinCodes              bool `json:"supportsPinCodes"`
+	SupportsPINCodes              bool `json:"supportsPinCodes"`
 	SupportsKeyTags               bool `json:"supportsKeyTags"`
 	SupportsFingerprintCredential bool `json:"supportsFingerprintCredential"`
 	PINLengthMin                  int  `json:"pinLengthMin"`

@@ -31,7 +31,7 @@ func newDirectory(t *testing.T) (*access.Directory, accesstest.Fixture) {
 	psrv := primistest.NewServer()
 	t.Cleanup(psrv.Close)
 	p, err := primis.New(primis.WithBaseURL(psrv.URL), primis.WithHTTPClient(psrv.Client()),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-directory"))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-directory"))
 	require.NoError(t, err)
 	d := access.NewDirectory()
 	require.NoError(t, d.Add("home-august", c))

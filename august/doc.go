@@ -5,6 +5,11 @@
 // capabilities, houses, partner sub-users, websocket subscribers, webhooks
 // and logout, and the OAuth authorization-code flow at auth.august.com.
 //
+// What every doorkit client shares (error classes, retries, redirects,
+// bounds, pacing, logging, your own transport, the shared options) is said
+// once, in the README's "Behaviour you can rely on" and in package access.
+// This page says what is August's own.
+//
 // # Construction
 //
 //	c, err := august.New(
@@ -13,9 +18,14 @@
 //		august.WithTokenCallback(saveTokens),    // persist every rotated token
 //	)
 //
-// New makes no request. Requests go to DefaultBaseURL unless WithBaseURL
-// says otherwise. Yale Home / Yale Global brands use another host and other
-// header names, which this package does not cover.
+// Requests go to DefaultBaseURL unless WithBaseURL says otherwise. Yale
+// Home / Yale Global brands use another host and other header names, which
+// this package does not cover. August has no password login: a partner's
+// tokens come from OAuth's authorization-code flow, a real one (WithOAuth;
+// Auth.AuthCodeURL gives the authorization page's address, built with
+// golang.org/x/oauth2, and Auth.Exchange trades the code for tokens, sent by
+// this package because August takes a JSON body, which x/oauth2 cannot
+// send), or are given with WithTokens.
 //
 // # Tokens
 //
@@ -37,26 +47,38 @@
 // RenewIfExpiring renews ahead of the JWT's expiry, as open clients do when
 // fewer than 7 days remain.
 //
-// OAuth: OAuth.AuthCodeURL gives the authorization page's address (built
-// with golang.org/x/oauth2); OAuth.Exchange trades the code for tokens. The
-// exchange is sent by this package because August takes a JSON body, which
-// x/oauth2 cannot send.
+// # Requests
 //
-// # Accept-Version
-//
-// Every call sends Accept-Version 0.0.1 unless given WithAcceptVersion;
-// remote operate v2 sends 2.0.0 (a value no open client confirms).
-//
-// # Validation
+// August versions each route by its Accept-Version header, so the API
+// version is a per-call option here (WithAPIVersion): every call sends
+// DefaultAPIVersion, 0.0.1, unless given another; remote operate v2 sends
+// 2.0.0 (a value no open client confirms).
 //
 // Before anything is sent: lock ids are 32 upper-case hexadecimal
-// characters (a door id of the access methods too), grant ids 16
-// hexadecimal characters; house and user ids are UUIDs; times lie in the
-// years 1 to 9999; PINs are digits of the lock's
-// length (PINRules, 4 to 8 by default); commands, access types and their
-// windows are checked (type-1 locks take "always" only); page sizes are 1 to
-// 1000 and remote-operate retry limits 1 to 3. Refusals match
-// access.ErrInvalid.
+// characters (ValidateLockID; a door id of the access methods too), grant
+// ids 16 hexadecimal characters; house and user ids are UUIDs; times lie in
+// the years 1 to 9999; PINs are digits of the lock's length (ValidatePIN,
+// PINRules, 4 to 8 by default); commands, access types and their windows
+// are checked (type-1 locks take "always" only); page sizes are 1 to 1000
+// and remote-operate retry limits 1 to 3.
+//
+// Remote operate (a PUT) is never resent once it may have reached August: a
+// second unlock would open the door twice. Neither are the PIN commands, PIN
+// reservations (a GET that takes a slot), PIN transfers, the OAuth code
+// exchange and refresh, or a websocket subscriber's creation. The POSTs that
+// are safe to repeat are retried like a GET: creating a partner sub-user
+// (August answers with the existing one), registering a webhook, logout. A
+// 401 is resent with a newer token (see Tokens): August did not act on it.
+//
+// Synchronous remote operate may be answered only after about 90 s: its
+// attempt waits up to DefaultSyncOperateTimeout (WithSyncOperateTimeout, at
+// least 95 s) for the response headers instead of WithResponseHeaderTimeout.
+// A WithHTTPClient Timeout must be 0 or above it, or the unlock is cut off
+// and ends as access.ErrOutcomeUnknown.
+//
+// Paths August does not publish (PIN transfer, master PIN, logout,
+// creating sub-users, remote operate v2's header) are INFERRED, marked in
+// their doc comments and kept together in routes.go.
 //
 // # Asynchronous results
 //
@@ -84,114 +106,32 @@
 //
 // # Errors
 //
-// Every error a call returns says what happened, tested with errors.Is:
+// An answer other than 2xx is an *Error with the status, August's code (a
+// string or a number) and message, the request id, the raw body, and a Kind
+// for the statuses August documents for remote operate and PIN commands:
+// 422 bridge offline (ErrBridgeOffline), 408 and 412 match
+// access.ErrUnavailable (a 408 to remote operate, which says the lock did
+// not answer in time, not that it did nothing, matches
+// access.ErrOutcomeUnknown too); 423/460 busy (ErrBusy) and 409 duplicate
+// PIN or no slot left match access.ErrConflict; 501 access.ErrInvalid; 530
+// jammed, 531 calibration, 550 low battery and 551 overheated match
+// ErrJammed, ErrCalibration, ErrLowBattery and ErrOverheated; 560
+// (disconnected mid-command) matches access.ErrOutcomeUnknown. Other
+// statuses match their sentinel as in every doorkit package (401
+// access.ErrUnauthorized and 403 access.ErrForbidden whatever the body
+// says, 404 access.ErrNotFound, 429 access.ErrRateLimited). A PIN command
+// that August accepted can still fail on the lock: its webhook result is a
+// *CommandError (ErrCommandFailed) from Pending.Wait.
 //
-//   - access.ErrInvalid: the request was refused before anything was sent
-//     (see Validation; also a path parameter that would change the path).
-//   - access.ErrUnavailable: nothing reached August (the dial was refused,
-//     the name did not resolve, the TLS handshake failed), or a request that
-//     may be resent failed on the way. Trying again later is safe.
-//   - access.ErrOutcomeUnknown, which also matches access.ErrUnavailable: a
-//     request that is sent once (remote operate, the PIN commands, a PIN
-//     reservation or transfer, an OAuth code exchange or refresh, a
-//     websocket subscriber) may have reached August and its result is
-//     unknown: the connection was reset or timed out after the request was
-//     written, August answered 5xx, or a 2xx body was cut short, malformed
-//     or too large. Look the result up (lock status, the PIN listing)
-//     before trying again, as access.EnsureGrant does.
-//   - the context's own error (context.Canceled, context.DeadlineExceeded)
-//     when ctx ended first; if a request sent once may have gone out, the
-//     error matches access.ErrOutcomeUnknown too.
-//   - an *Error for any other answer, with the status, August's code (a
-//     string or a number) and message, the request id, up to 1 MiB of the
-//     body, and a Kind for the statuses August documents for remote operate
-//     and PIN commands: 422 bridge offline (ErrBridgeOffline), 408 and 412
-//     match access.ErrUnavailable (a 408 to remote operate, which says the
-//     lock did not answer in time, not that it did nothing, matches
-//     access.ErrOutcomeUnknown too); 423/460 busy (ErrBusy) and 409 duplicate
-//     PIN or no slot left match access.ErrConflict; 501 access.ErrInvalid;
-//     530 jammed, 531 calibration, 550 low battery and 551 overheated match
-//     ErrJammed, ErrCalibration, ErrLowBattery and ErrOverheated; 560
-//     (disconnected mid-command) matches access.ErrOutcomeUnknown. A 401 is
-//     access.ErrUnauthorized and a 403 access.ErrForbidden whatever the body
-//     says (rest.MatchSentinel's rule in every doorkit package); other
-//     statuses match their sentinel (404 access.ErrNotFound, 429
-//     access.ErrRateLimited). The *Error of a 5xx to a request sent once is
-//     wrapped to match ErrOutcomeUnknown; errors.As still finds it.
-//
-// A PIN command that August accepted can still fail on the lock: its
-// webhook result is a *CommandError (ErrCommandFailed) from Pending.Wait.
-//
-// A redirect is followed only for a request that may be resent, to the base
-// URL's own scheme, host and port, with its method kept. Any other redirect
-// is returned as an error of the classes above, so the API key and access
-// token never go to another origin. URLs in errors lose their user info and
-// every query value, and a PIN in a path (PINs.Release) shows as
-// [REDACTED].
-//
-// # Bounds
-//
-// A 2xx body is read up to 32 MiB (WithMaxResponseBody); past that the call
-// fails and reading stops. Each attempt waits at most 30 s for its response
-// headers (WithResponseHeaderTimeout), except synchronous remote operate,
-// which August may answer only after about 90 s: it waits up to
-// DefaultSyncOperateTimeout (WithSyncOperateTimeout, at least 95 s); then
-// it waits at most 60 s for the rest of the body (WithResponseBodyTimeout).
-// The context's deadline bounds the whole call, retries and waits included. An
-// OAuth refresh runs on its own context bounded by WithTokenTimeout (30 s):
-// a caller whose context ends first returns at once while the refresh goes
-// on for the others. WithRateLimit paces every attempt, resends after a 401
-// and OAuth calls included, within the caller's context.
-//
-// # Retries
-//
-// GET, PUT and DELETE calls, and the POSTs that are safe to repeat
-// (creating a partner sub-user, which August answers with the existing one;
-// registering a webhook; logout), are retried on connection errors and
-// 429/502/503/504. Remote operate (a PUT) is never resent once it may have
-// reached August: a second unlock would open the door twice. Neither are
-// the PIN commands, PIN reservations (a GET that takes a slot) and PIN
-// transfers: a failure after the request went out returns an error matching
-// access.ErrOutcomeUnknown. These are resent only when the failure proves
-// nothing was sent (a failed dial) or August answered 429 or 503 with
-// Retry-After, which says it did not act. A 401 is resent with a newer
-// token (see Tokens): August did not act on it. Backoff is exponential
-// with jitter; Retry-After (seconds or an HTTP date) is honoured up to
-// WithMaxRetryAfter (30 s) and gets jitter too; a longer one is returned as
-// an *Error with RetryAfter set. See WithRetry.
-//
-// # Logging
-//
-// WithLogger logs each HTTP attempt at debug level: method, path (never the
-// query; PINs in paths redacted), status, duration and the request id.
-// WithLogBodies adds headers, the query and JSON bodies, with secrets (the
-// API key, access and refresh tokens, PINs, client secrets, the webhook
-// token, the webhook URL of commands, which carries the URL secret) and
-// personal data (emails, phone numbers) redacted. The types that
-// hold secrets (Tokens, OAuthToken, SubUserToken, PIN, PINList, PINCommand,
-// Lock, OfflineKey, WebhookRequest, Event, ...) print through fmt and log
-// through log/slog with them as [redacted]; access.Secret.Reveal gives the
-// value where it is needed.
-//
-// # Your own transport
-//
-// WithHTTPClient lends the client its Transport and Timeout only. The
-// default transport keeps 100 idle connections per host; give yours a pool
-// sized for your concurrency (http.Transport.MaxIdleConnsPerHost, which is
-// 2 unless set, so a burst from 50 goroutines reopens most of its TLS
-// connections) and the TLS configuration August's host needs (RootCAs, as
-// WithRootCAs would set; the two options exclude each other). Its Timeout
-// bounds each attempt, retries come on top: leave it 0, or above
-// DefaultSyncOperateTimeout, or synchronous remote operate is cut off and
-// ends as access.ErrOutcomeUnknown. WithResponseHeaderTimeout applies over
-// it too. Redirects are governed by doorkit whatever its CheckRedirect says
-// (see Errors); its Jar is not used. The API key, the access token and its
-// rotation are added above your transport, so it sees them on every
-// request: do not log them there.
-//
-// Paths August does not publish (PIN transfer, master PIN, logout,
-// creating sub-users, remote operate v2's header) are INFERRED, marked in
-// their doc comments and kept together in routes.go.
+// Secrets of August's own are redacted like every password and token: the
+// API key, PINs (a PIN in a path, PINs.Release, shows as [REDACTED] in URLs
+// and logs), client secrets, the webhook token and the webhook URL of
+// commands, which carries the URL secret. The types that hold them (Tokens,
+// OAuthToken, SubUserToken, PIN, PINList, PINCommand, Lock, OfflineKey,
+// WebhookRequest, Event, ...) print and log them as [redacted];
+// access.Secret.Reveal gives the value where it is needed. The API key, the
+// access token and its rotation are added above a WithHTTPClient transport,
+// so it sees them on every request: do not log them there.
 //
 // # access
 //

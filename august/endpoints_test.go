@@ -90,7 +90,7 @@ func TestLocksEndpoints(t *testing.T) {
 			Name: "Get with Accept-Version", Method: "GET", Path: "/locks/" + testLockID, Response: "lock_info.json",
 			Headers: map[string]string{"Accept-Version": "3.0.0"},
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Locks.Get(ctx, testLockID, WithAcceptVersion("3.0.0"))
+				v, _, err := c.Locks.Get(ctx, testLockID, WithAPIVersion("3.0.0"))
 				return v, err
 			},
 			Check: func(t *testing.T, v any) { assert.Equal(t, testLockID, v.(*Lock).LockID) },
@@ -334,7 +334,7 @@ func TestRemoteOperateEndpoints(t *testing.T) {
 		{
 			Name: "V2", Method: "PUT", Path: "/remoteoperate/" + testLockID + "/extendedfunction", Query: "notificationType=websocket&type=sync",
 			Request: "remoteoperate_v2_request.json", Response: "remoteoperate_v2_response.json",
-			Headers: map[string]string{"Accept-Version": RemoteOperateV2Version},
+			Headers: map[string]string{"Accept-Version": RemoteOperateV2APIVersion},
 			Call: func(ctx context.Context, c *Client) (any, error) {
 				v, _, err := c.RemoteOperate.V2(ctx, testLockID, CommandExtendedFunction, RemoteOperateV2Request{
 					ExtendedFunction: &ExtendedFunction{Function: "vacationMode"},
@@ -353,7 +353,7 @@ func TestRemoteOperateEndpoints(t *testing.T) {
 		{
 			Name: "V2 async", Method: "PUT", Path: "/remoteoperate/" + testLockID + "/unlock", Query: "retryLimit=3&type=async", Status: 202,
 			Request: `{"webhook":"` + testHookURL + `"}`,
-			Headers: map[string]string{"Accept-Version": RemoteOperateV2Version},
+			Headers: map[string]string{"Accept-Version": RemoteOperateV2APIVersion},
 			Call: func(ctx context.Context, c *Client) (any, error) {
 				v, _, err := c.RemoteOperate.V2(ctx, testLockID, CommandUnlock, RemoteOperateV2Request{Webhook: ptr(testHookURL), Async: true, RetryLimit: 3})
 				return v, err
@@ -407,9 +407,9 @@ func TestOtherEndpoints(t *testing.T) {
 			},
 		},
 		{
-			Name: "CreateSubUser", Method: "POST", Path: "/partners/sub-user", Request: "subuser_request.json", Response: "subuser_token.json",
+			Name: "SubUsers.Create", Method: "POST", Path: "/partners/sub-user", Request: "subuser_request.json", Response: "subuser_token.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: "booking-42", FirstName: "Grace", LastName: "Hopper"})
+				v, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: "booking-42", FirstName: "Grace", LastName: "Hopper"})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
@@ -420,9 +420,9 @@ func TestOtherEndpoints(t *testing.T) {
 			},
 		},
 		{
-			Name: "ListSubUsers", Method: "GET", Path: "/partners/sub-user", Query: "page=1&pageSize=2", Response: "subusers_page.json",
+			Name: "SubUsers.List", Method: "GET", Path: "/partners/sub-user", Query: "page=1&pageSize=2", Response: "subusers_page.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{Page: 1, PageSize: 2})
+				v, _, err := c.SubUsers.List(ctx, &SubUserListOptions{Page: 1, PageSize: 2})
 				return v, err
 			},
 			Check: func(t *testing.T, v any) {
@@ -435,7 +435,7 @@ func TestOtherEndpoints(t *testing.T) {
 		{
 			Name: "Logout", Method: "POST", Path: "/session/logout", Request: "logout_request.json", Response: "null",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				return c.Session.Logout(ctx, LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48", InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
+				return c.Auth.Logout(ctx, LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48", InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
 			},
 		},
 		{
@@ -487,7 +487,7 @@ func TestOtherEndpoints(t *testing.T) {
 	})
 }
 
-func TestAllSubUsersPages(t *testing.T) {
+func TestSubUsersAllPages(t *testing.T) {
 	var pages []string
 	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		pages = append(pages, req.URL.RawQuery)
@@ -499,7 +499,7 @@ func TestAllSubUsersPages(t *testing.T) {
 	})
 	c := newTestClient(t, rt)
 	var ids []string
-	for u, err := range c.Partners.AllSubUsers(context.Background(), 2) {
+	for u, err := range c.SubUsers.All(context.Background(), 2) {
 		require.NoError(t, err)
 		ids = append(ids, u.PartnerUserID)
 	}
@@ -508,7 +508,7 @@ func TestAllSubUsersPages(t *testing.T) {
 
 	// Stopping early fetches no more pages.
 	pages = nil
-	for range c.Partners.AllSubUsers(context.Background(), 2) {
+	for range c.SubUsers.All(context.Background(), 2) {
 		break
 	}
 	assert.Len(t, pages, 1)

@@ -110,7 +110,7 @@ func (e *Error) Error() string {
 }
 
 // Is matches the access sentinels and this package's sentinels for the
-// status and Kind, with rest.MatchSentinel's precedence: 401 is
+// status and Kind, with every doorkit package's precedence: 401 is
 // access.ErrUnauthorized only, 403 access.ErrForbidden (and what its Kind
 // says), otherwise the Kind's sentinels, or the status's without a Kind.
 func (e *Error) Is(target error) bool {

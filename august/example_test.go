@@ -32,17 +32,17 @@ func ExampleNew() {
 
 // The authorization-code flow: send the user to AuthCodeURL, then trade
 // the code August redirects back with for tokens.
-func ExampleOAuthService_AuthCodeURL() {
+func ExampleAuthService_AuthCodeURL() {
 	c, err := august.New(august.WithAPIKey("partner-api-key"),
 		august.WithOAuth("partner-client", "partner-secret", "https://partner.example.com/oauth/callback"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	u, err := c.OAuth.AuthCodeURL("state-8f3a")
+	u, err := c.Auth.AuthCodeURL("state-8f3a")
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Later, in the redirect handler: tok, _, err := c.OAuth.Exchange(ctx, r.FormValue("code"))
+	// Later, in the redirect handler: tok, _, err := c.Auth.Exchange(ctx, r.FormValue("code"))
 	fmt.Println(u)
 	// Output: https://auth.august.com/authorization?client_id=partner-client&redirect_uri=https%3A%2F%2Fpartner.example.com%2Foauth%2Fcallback&response_type=code&state=state-8f3a
 }

@@ -279,7 +279,7 @@ func TestFakeRotatedTokenIsUsedUnderConcurrency(t *testing.T) {
 	last := env.rotated()[len(env.rotated())-1]
 	assert.True(t, env.srv.TokenValid(last.AccessToken.Reveal()))
 
-	env.srv.ExpireTokens()
+	env.srv.ExpireAccessTokens()
 	_, _, err = env.c.Locks.List(ctx)
 	assert.ErrorIs(t, err, access.ErrUnauthorized, "no refresh token: the caller must re-run OAuth")
 }
@@ -315,11 +315,11 @@ func TestFakeLocksHousesAndSubUsers(t *testing.T) {
 	assert.Len(t, house.Locks, 4)
 
 	for _, id := range []string{"p-1", "p-2", "p-3"} {
-		_, _, err := env.c.Partners.CreateSubUser(ctx, august.SubUserRequest{PartnerUserID: id, FirstName: "F", LastName: "L"})
+		_, _, err := env.c.SubUsers.Create(ctx, august.SubUserRequest{PartnerUserID: id, FirstName: "F", LastName: "L"})
 		require.NoError(t, err)
 	}
 	var seen []string
-	for u, err := range env.c.Partners.AllSubUsers(ctx, 2) {
+	for u, err := range env.c.SubUsers.All(ctx, 2) {
 		require.NoError(t, err)
 		seen = append(seen, u.PartnerUserID)
 	}
@@ -436,10 +436,10 @@ func TestFakeEveryOperation(t *testing.T) {
 	_, _, err = c.Houses.Get(ctx, augusttest.HouseID)
 	ok("Houses.Get", err)
 
-	_, _, err = c.Partners.CreateSubUser(ctx, august.SubUserRequest{PartnerUserID: "p-9", FirstName: "F", LastName: "L"})
-	ok("Partners.CreateSubUser", err)
-	_, _, err = c.Partners.ListSubUsers(ctx, &august.SubUserListOptions{Page: 1, PageSize: 1000})
-	ok("Partners.ListSubUsers", err)
+	_, _, err = c.SubUsers.Create(ctx, august.SubUserRequest{PartnerUserID: "p-9", FirstName: "F", LastName: "L"})
+	ok("SubUsers.Create", err)
+	_, _, err = c.SubUsers.List(ctx, &august.SubUserListOptions{Page: 1, PageSize: 1000})
+	ok("SubUsers.List", err)
 
 	sub, _, err := c.Websocket.CreateSubscriber(ctx, august.SubscriberRequest{Scopes: []string{"lock"}})
 	ok("Websocket.CreateSubscriber", err)
@@ -454,9 +454,9 @@ func TestFakeEveryOperation(t *testing.T) {
 	_, _, err = c.Locks.Delete(ctx, augusttest.ShedID, &august.DeleteOptions{Soft: true})
 	ok("Locks.Delete", err)
 
-	_, err = c.Session.Logout(ctx, august.LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48",
+	_, err = c.Auth.Logout(ctx, august.LogoutRequest{APNSDeviceID: "61d45ae2-b358-49e3-8101-1cca8951fd48",
 		InstallID: "b212f325-fa1f-4a84-bf0d-bdf1831e8eab"})
-	ok("Session.Logout", err)
+	ok("Auth.Logout", err)
 	_, _, err = c.Locks.List(ctx)
 	assert.ErrorIs(t, err, access.ErrUnauthorized, "logged out")
 
@@ -466,16 +466,16 @@ func TestFakeEveryOperation(t *testing.T) {
 		august.WithAPIKey(augusttest.APIKey),
 		august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb"))
 	require.NoError(t, err)
-	u, err := oc.OAuth.AuthCodeURL("state-1")
-	ok("OAuth.AuthCodeURL", err)
+	u, err := oc.Auth.AuthCodeURL("state-1")
+	ok("Auth.AuthCodeURL", err)
 	assert.Contains(t, u, srv.URL+"/authorization?")
-	tok, _, err := oc.OAuth.Exchange(ctx, srv.IssueAuthCode(augusttest.OwnerID))
-	ok("OAuth.Exchange", err)
+	tok, _, err := oc.Auth.Exchange(ctx, srv.IssueAuthCode(augusttest.OwnerID))
+	ok("Auth.Exchange", err)
 	if tok != nil {
 		assert.True(t, srv.TokenValid(tok.AccessToken.Reveal()))
 	}
-	_, _, err = oc.OAuth.Refresh(ctx)
-	ok("OAuth.Refresh", err)
+	_, _, err = oc.Auth.Refresh(ctx)
+	ok("Auth.Refresh", err)
 	_, _, err = oc.Locks.List(ctx)
 	ok("Locks.List with the OAuth token", err)
 }
@@ -494,10 +494,10 @@ func TestFakeExpiredTokenRefreshesOnce(t *testing.T) {
 		august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb"),
 		august.WithTokenCallback(func(tok august.Tokens) { mu.Lock(); got = append(got, tok); mu.Unlock() }))
 	require.NoError(t, err)
-	_, _, err = c.OAuth.Exchange(ctx, code)
+	_, _, err = c.Auth.Exchange(ctx, code)
 	require.NoError(t, err)
 
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
@@ -510,7 +510,7 @@ func TestFakeExpiredTokenRefreshesOnce(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, srv.Count(http.MethodPost, "/access_token")-1, "one refresh for 20 callers (after the exchange)")
 
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	srv.ExpireRefreshTokens()
 	_, _, err = c.Locks.List(ctx)
 	assert.ErrorIs(t, err, access.ErrUnauthorized)

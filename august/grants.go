@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 )
 
 // A grant is a temporary PIN on each of its doors for a partner sub-user of
@@ -28,9 +29,10 @@ const partnerPrefix = "doorkit1."
 // package does not know; the door is shown as pending with the state named.
 const NoticeUnknownPINState access.NoticeCode = "august_unknown_pin_state"
 
-// DefaultRollbackGrace is how long CreateGrant's rollback may run on after
-// the caller's context has ended (WithRollbackGrace).
-const DefaultRollbackGrace = 5 * time.Second
+// DefaultRollbackGrace is how long, by default, CreateGrant's rollback may
+// run on after the caller's context has ended (WithRollbackGrace). It is the
+// same in every doorkit package.
+const DefaultRollbackGrace = clientopt.DefaultRollbackGrace
 
 var b64 = base64.RawURLEncoding
 
@@ -192,7 +194,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		return nil, err
 	}
 	for i, id := range req.DoorIDs {
-		if !ValidLockID(id) {
+		if !validLockID(id) {
 			return nil, access.Invalid(fmt.Sprintf("DoorIDs[%d]", i), fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
 		}
 	}
@@ -226,7 +228,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		}
 	}
 	for i := range rules {
-		if err := CheckPIN(pin.Reveal(), &rules[i]); err != nil {
+		if err := ValidatePIN(pin.Reveal(), &rules[i]); err != nil {
 			return nil, fmt.Errorf("august: lock %s: %w", doorIDs[i], err)
 		}
 	}
@@ -240,7 +242,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 	// The grant's user exists before any PIN does, so its PINs can be found
 	// and deleted by it from the start: August assigns a PIN's userID only
 	// once the asynchronous load has completed.
-	sub, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
+	sub, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: ref.partnerUserID, FirstName: first, LastName: last})
 	if err != nil {
 		return nil, fmt.Errorf("august: making the grant's sub-user (no PIN was loaded): %w", err)
 	}
@@ -469,7 +471,7 @@ func randomPIN(rules []PINRules) (access.Secret, error) {
 // add up is an error: it cannot show that a grant is absent.
 func (c *Client) refs(ctx context.Context, match func(grantRef) bool) ([]grantRef, error) {
 	var out []grantRef
-	for u, err := range c.Partners.AllSubUsers(ctx, MaxSubUserPageSize) {
+	for u, err := range c.SubUsers.All(ctx, MaxSubUserPageSize) {
 		if err != nil {
 			return nil, unknownf("august: listing the grants' sub-users: %w", err)
 		}

@@ -12,8 +12,8 @@ import (
 )
 
 // A sub-user listing whose pages do not add up to its totalRecords cannot
-// show that a sub-user is absent: AllSubUsers ends with an error.
-func TestAllSubUsersIncompleteListing(t *testing.T) {
+// show that a sub-user is absent: SubUsers.All ends with an error.
+func TestSubUsersAllIncompleteListing(t *testing.T) {
 	for name, pages := range map[string][]string{
 		"fewer than counted": {`{"totalRecords": 3, "currentPage": 1, "totalPages": 1, "subUsers": [
 			{"userID": "u-1", "partnerUserID": "p-1"}, {"userID": "u-2", "partnerUserID": "p-2"}]}`},
@@ -27,7 +27,7 @@ func TestAllSubUsersIncompleteListing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := newTestClient(t, subUserPages(pages))
 			var errs []error
-			for _, err := range c.Partners.AllSubUsers(context.Background(), 1) {
+			for _, err := range c.SubUsers.All(context.Background(), 1) {
 				if err != nil {
 					errs = append(errs, err)
 				}

@@ -51,7 +51,7 @@ var harness = resttest.Harness[*Client]{
 	Headers: map[string]string{
 		"x-august-api-key":      testAPIKey,
 		"x-august-access-token": testToken,
-		"Accept-Version":        DefaultAcceptVersion,
+		"Accept-Version":        DefaultAPIVersion,
 		"Accept":                "application/json",
 		"User-Agent":            DefaultUserAgent,
 	},

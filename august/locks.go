@@ -233,9 +233,9 @@ func (s *LocksService) List(ctx context.Context, opts ...CallOption) ([]LockSumm
 	return out, resp, nil
 }
 
-// Get returns lock info. Accept-Version selects the answer's shape: Lock
+// Get returns lock info. The API version selects the answer's shape: Lock
 // reads the 0.0.1 shape (the default); for another version, pass
-// WithAcceptVersion and read what Lock does not model with GetRaw.
+// WithAPIVersion and read what Lock does not model with GetRaw.
 //
 // GET /locks/:lockID
 func (s *LocksService) Get(ctx context.Context, lockID string, opts ...CallOption) (*Lock, *Response, error) {
@@ -245,19 +245,16 @@ func (s *LocksService) Get(ctx context.Context, lockID string, opts ...CallOptio
 	return do[*Lock](ctx, s.client.api, apply(rest.Get(routeLock, lockID), opts))
 }
 
-// GetRaw returns lock info undecoded, for Accept-Version values whose shape
-// Lock does not model (August documents a different shape for newer
-// versions without publishing it).
+// GetRaw returns lock info undecoded, for API versions whose shape Lock
+// does not model (August documents a different shape for newer versions
+// without publishing it).
 //
 // GET /locks/:lockID
-func (s *LocksService) GetRaw(ctx context.Context, lockID, acceptVersion string) (json.RawMessage, *Response, error) {
+func (s *LocksService) GetRaw(ctx context.Context, lockID, apiVersion string) (json.RawMessage, *Response, error) {
 	if err := checkLockID(lockID); err != nil {
 		return nil, nil, err
 	}
-	if acceptVersion == "" {
-		return nil, nil, access.Invalid("acceptVersion", "is required")
-	}
-	return do[json.RawMessage](ctx, s.client.api, apply(rest.Get(routeLock, lockID), []CallOption{WithAcceptVersion(acceptVersion)}))
+	return do[json.RawMessage](ctx, s.client.api, apply(rest.Get(routeLock, lockID), []CallOption{WithAPIVersion(apiVersion)}))
 }
 
 // GetStatus returns the lock's current state (CONFIRMED in open clients;

@@ -28,7 +28,7 @@ func TestLogBodiesRedactsTheOAuthCode(t *testing.T) {
 	})
 	c := newTestClient(t, rt, WithOAuth("partner-client", "partner-secret", "https://partner.example.com/oauth/callback"),
 		WithLogger(logger), WithLogBodies())
-	_, _, err := c.OAuth.Exchange(context.Background(), "AUTH-CODE-SECRET-1")
+	_, _, err := c.Auth.Exchange(context.Background(), "AUTH-CODE-SECRET-1")
 	require.NoError(t, err)
 	mu.Lock()
 	out := buf.String()

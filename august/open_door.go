@@ -84,6 +84,10 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	p := c.events.ExpectFunc(OperationKey(doorID, CommandUnlock), m.settles)
 	defer p.Cancel()
 	if _, err := c.RemoteOperate.Async(ctx, doorID, CommandUnlock, nil); err != nil {
+		if reason := m.untiedFailure(); reason != "" {
+			// Seen while the command's answer was on its way.
+			return fmt.Errorf("%w (August reported a failure without tying it to this command: %s)", openError(err), reason)
+		}
 		return openError(err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)

@@ -19,21 +19,20 @@ type Option func(*settings) error
 
 type settings struct {
 	clientopt.Common
-	apiKey        string
-	accessToken   string
-	refreshToken  string
-	onTokens      func(Tokens)
-	authURL       string
-	clientID      string
-	clientSecret  string
-	redirectURL   string
-	scopes        []string
-	syncTimeout   time.Duration
-	events        *WebhookHandler
-	webhookURL    string
-	rollbackGrace time.Duration
-	urlSecret     string
-	userID        string
+	apiKey       string
+	accessToken  string
+	refreshToken string
+	onTokens     func(Tokens)
+	authURL      string
+	clientID     string
+	clientSecret string
+	redirectURL  string
+	scopes       []string
+	syncTimeout  time.Duration
+	events       *WebhookHandler
+	webhookURL   string
+	urlSecret    string
+	userID       string
 }
 
 // Hosts of August's API and OAuth server.
@@ -60,10 +59,9 @@ func defaultSettings() settings {
 	// command's "webhook" carries the URL secret (WithWebhook).
 	c.SecretFields = []string{"code", "webhook"}
 	return settings{
-		Common:        c,
-		authURL:       DefaultAuthURL,
-		syncTimeout:   DefaultSyncOperateTimeout,
-		rollbackGrace: DefaultRollbackGrace,
+		Common:      c,
+		authURL:     DefaultAuthURL,
+		syncTimeout: DefaultSyncOperateTimeout,
 	}
 }
 
@@ -102,8 +100,8 @@ func WithUserAgent(ua string) Option {
 	return func(s *settings) error { return s.SetUserAgent(ua) }
 }
 
-// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
-// rest.DefaultMaxBody); a longer body is an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB); a
+// longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }
@@ -169,7 +167,7 @@ func WithTokenCallback(fn func(Tokens)) Option {
 
 // WithOAuth sets the OAuth client of the authorization-code flow at
 // auth.august.com: client id, secret and redirect URL. It enables
-// OAuth.AuthCodeURL, OAuth.Exchange, and one refresh after a 401 when a
+// Auth.AuthCodeURL, Auth.Exchange, and one refresh after a 401 when a
 // refresh token is held.
 func WithOAuth(clientID, clientSecret, redirectURL string, scopes ...string) Option {
 	return func(s *settings) error {
@@ -301,16 +299,11 @@ func WithUserID(id string) Option {
 
 // WithRollbackGrace sets how long CreateGrant's rollback (deleting the PINs
 // already loaded when a later door refuses the grant) may run on after the
-// caller's context has ended; default DefaultRollbackGrace. What it has not
-// finished by then is reported as a *RollbackError.
+// caller's context has ended; default DefaultRollbackGrace, 0 ends it with
+// the context. What it has not finished by then is reported as a
+// *RollbackError.
 func WithRollbackGrace(d time.Duration) Option {
-	return func(s *settings) error {
-		if d < 0 {
-			return errors.New("august: WithRollbackGrace: the grace must not be negative")
-		}
-		s.rollbackGrace = d
-		return nil
-	}
+	return func(s *settings) error { return s.SetRollbackGrace(d) }
 }
 
 func (s *settings) validate() (*url.URL, *url.URL, error) {

@@ -59,7 +59,7 @@ func newRefreshingClient(t *testing.T, auth string, opts ...august.Option) *augu
 	srv := augusttest.NewServer()
 	t.Cleanup(srv.Close)
 	stale := srv.NewToken(augusttest.OwnerID)
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	c, err := august.New(append([]august.Option{august.WithBaseURL(srv.URL), august.WithAuthURL(auth),
 		august.WithHTTPClient(srv.Client()), august.WithAPIKey(augusttest.APIKey), august.WithRetry(0, 0, 0),
 		august.WithTokens(stale, "refresh-1"),

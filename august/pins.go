@@ -264,8 +264,9 @@ func (r *PINRules) lengths() (int, int) {
 	return lo, hi
 }
 
-// CheckPIN reports whether pin is digits of a length rules allow.
-func CheckPIN(pin string, rules *PINRules) error {
+// ValidatePIN checks that pin is digits of a length rules allow (nil: the
+// default lengths); the error matches access.ErrInvalid.
+func ValidatePIN(pin string, rules *PINRules) error {
 	lo, hi := rules.lengths()
 	if len(pin) < lo || len(pin) > hi {
 		return access.Invalid("pin", fmt.Sprintf("must have %d to %d digits", lo, hi))
@@ -306,7 +307,7 @@ func (c PINCommand) validate(field string, rules *PINRules) error {
 	default:
 		return access.Invalid(field+".action", fmt.Sprintf("%q is not load, update, delete, disable or enable", c.Action))
 	}
-	if err := CheckPIN(c.PIN.Reveal(), rules); err != nil {
+	if err := ValidatePIN(c.PIN.Reveal(), rules); err != nil {
 		return &access.InvalidError{Field: field + ".pin", Reason: err.(*access.InvalidError).Reason}
 	}
 	for name, v := range map[string]string{"firstName": c.FirstName, "lastName": c.LastName, "partnerUserID": c.PartnerUserID} {
@@ -451,7 +452,7 @@ func (s *PINsService) Release(ctx context.Context, lockID string, pin access.Sec
 	if err := checkLockID(lockID); err != nil {
 		return nil, nil, err
 	}
-	if err := CheckPIN(pin.Reveal(), nil); err != nil {
+	if err := ValidatePIN(pin.Reveal(), nil); err != nil {
 		return nil, nil, err
 	}
 	return doResult(ctx, s.client.api, apply(rest.Delete(routePINRelease, lockID, pin), opts))
@@ -482,7 +483,7 @@ func (s *PINsService) SetMaster(ctx context.Context, lockID string, req SetMaste
 	if err := checkLockID(lockID); err != nil {
 		return nil, nil, err
 	}
-	if err := CheckPIN(req.PIN.Reveal(), req.Rules); err != nil {
+	if err := ValidatePIN(req.PIN.Reveal(), req.Rules); err != nil {
 		return nil, nil, err
 	}
 	if req.Webhook != "" {

@@ -225,7 +225,7 @@ func (s *RemoteOperateService) V2(ctx context.Context, lockID string, command Co
 		}
 	}
 	call.WithBody(req)
-	WithAcceptVersion(RemoteOperateV2Version)(call)
+	WithAPIVersion(RemoteOperateV2APIVersion)(call)
 	if !req.Async {
 		call.WithTimeout(s.client.syncTimeout)
 	}
@@ -256,7 +256,7 @@ func (s *RemoteOperateService) send(ctx context.Context, call *rest.Call) (*Oper
 	}
 	var out OperateResult
 	hresp, err := s.client.api.Do(ctx, call, &out)
-	resp := newResponse(hresp)
+	resp := rest.NewResponse(hresp)
 	if err != nil {
 		if emptyAnswer(hresp, err) {
 			return &OperateResult{Pending: true}, resp, nil

@@ -31,13 +31,14 @@ const (
 	routeOAuthToken     = "access_token"             // on the OAuth host; POST JSON
 )
 
-// Accept-Version values. Every open client sends DefaultAcceptVersion; the
-// value of remote operate v2 is INFERRED (no open client sends it).
+// API versions (Accept-Version values). Every open client sends
+// DefaultAPIVersion; the value of remote operate v2 is INFERRED (no open
+// client sends it).
 const (
-	DefaultAcceptVersion    = "0.0.1"
-	RemoteOperateV2Version  = "2.0.0"
-	ActivitiesAcceptVersion = "4.0.0"
-	headerAcceptVersion     = "Accept-Version"
-	headerAPIKey            = "x-august-api-key"
-	headerAccessToken       = "x-august-access-token"
+	DefaultAPIVersion         = "0.0.1"
+	RemoteOperateV2APIVersion = "2.0.0"
+	ActivitiesAPIVersion      = "4.0.0"
+	headerAcceptVersion       = "Accept-Version"
+	headerAPIKey              = "x-august-api-key"
+	headerAccessToken         = "x-august-access-token"
 )

@@ -6,9 +6,6 @@ import (
 	"github.com/doorkit/doorkit/internal/rest"
 )
 
-// SessionService covers the session.
-type SessionService service
-
 // LogoutRequest is the body of Logout.
 type LogoutRequest struct {
 	APNSDeviceID string `json:"apnsDeviceID"`
@@ -20,7 +17,7 @@ type LogoutRequest struct {
 // The path is INFERRED (not published).
 //
 // POST /session/logout
-func (s *SessionService) Logout(ctx context.Context, req LogoutRequest, opts ...CallOption) (*Response, error) {
+func (s *AuthService) Logout(ctx context.Context, req LogoutRequest, opts ...CallOption) (*Response, error) {
 	if err := checkUUID("apnsDeviceID", req.APNSDeviceID); err != nil {
 		return nil, err
 	}

@@ -156,13 +156,13 @@ func TestTokenStoreOneOAuthRefreshForTheFleet(t *testing.T) {
 	store := access.NewMemoryTokenStore()
 	oauth := august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb")
 	a := newMember(t, srv, store, oauth)
-	_, _, err := a.c.OAuth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
+	_, _, err := a.c.Auth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
 	require.NoError(t, err)
 	fleet := []*member{a, newMember(t, srv, store, oauth), newMember(t, srv, store, oauth), newMember(t, srv, store, oauth)}
 	for _, m := range fleet {
 		m.call(t)
 	}
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	srv.Advance(time.Minute) // tokens issued from now on are newer than those refused
 	var failed atomic.Int32
 	var wg sync.WaitGroup
@@ -190,13 +190,13 @@ func TestTokenStoreUnreachable(t *testing.T) {
 	store := storetest.NewTokenStore(nil)
 	oauth := august.WithOAuth(augusttest.ClientID, augusttest.OAuthClientSecret, "https://partner.example.com/cb")
 	a := newMember(t, srv, store, oauth)
-	_, _, err := a.c.OAuth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
+	_, _, err := a.c.Auth.Exchange(context.Background(), srv.IssueAuthCode(augusttest.OwnerID))
 	require.NoError(t, err)
 	a.call(t)
 
 	store.SetDown(true)
 	a.call(t) // the held token keeps working
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	_, _, err = a.c.Houses.List(context.Background(), nil)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, access.ErrUnavailable)

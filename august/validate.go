@@ -13,12 +13,15 @@ var (
 	uuidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
-// ValidLockID reports whether id has August's lock id format: 32 upper-case
-// hexadecimal characters.
-func ValidLockID(id string) bool { return lockIDPattern.MatchString(id) }
+// ValidateLockID checks that id has August's lock id format, 32 upper-case
+// hexadecimal characters; the error matches access.ErrInvalid. Every method
+// taking a lock id checks it before any request.
+func ValidateLockID(id string) error { return checkLockID(id) }
+
+func validLockID(id string) bool { return lockIDPattern.MatchString(id) }
 
 func checkLockID(id string) error {
-	if !ValidLockID(id) {
+	if !validLockID(id) {
 		return access.Invalid("lockID", fmt.Sprintf("%q is not 32 upper-case hexadecimal characters", id))
 	}
 	return nil

@@ -98,23 +98,23 @@ func TestValidationBeforeSending(t *testing.T) {
 			return err
 		}(),
 		"page size 0<": func() error {
-			_, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{PageSize: 1001})
+			_, _, err := c.SubUsers.List(ctx, &SubUserListOptions{PageSize: 1001})
 			return err
 		}(),
-		"page size <0": func() error { _, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{PageSize: -1}); return err }(),
-		"page <0":      func() error { _, _, err := c.Partners.ListSubUsers(ctx, &SubUserListOptions{Page: -1}); return err }(),
+		"page size <0": func() error { _, _, err := c.SubUsers.List(ctx, &SubUserListOptions{PageSize: -1}); return err }(),
+		"page <0":      func() error { _, _, err := c.SubUsers.List(ctx, &SubUserListOptions{Page: -1}); return err }(),
 		"all page size": func() error {
-			for _, err := range c.Partners.AllSubUsers(ctx, 5000) {
+			for _, err := range c.SubUsers.All(ctx, 5000) {
 				return err
 			}
 			return nil
 		}(),
 		"sub-user names": func() error {
-			_, _, err := c.Partners.CreateSubUser(ctx, SubUserRequest{PartnerUserID: "p", FirstName: "", LastName: "x"})
+			_, _, err := c.SubUsers.Create(ctx, SubUserRequest{PartnerUserID: "p", FirstName: "", LastName: "x"})
 			return err
 		}(),
 		"logout ids": func() error {
-			_, err := c.Session.Logout(ctx, LogoutRequest{APNSDeviceID: "a", InstallID: "b"})
+			_, err := c.Auth.Logout(ctx, LogoutRequest{APNSDeviceID: "a", InstallID: "b"})
 			return err
 		}(),
 		"no scopes": func() error { _, _, err := c.Websocket.CreateSubscriber(ctx, SubscriberRequest{}); return err }(),
@@ -136,6 +136,12 @@ func TestValidationBeforeSending(t *testing.T) {
 		"webhook client":   register(func(r *WebhookRequest) { r.ClientID = "a/b" }),
 		"delete client id": func() error { _, _, err := c.Webhooks.Delete(ctx, testLockID, ""); return err }(),
 		"raw version":      func() error { _, _, err := c.Locks.GetRaw(ctx, testLockID, ""); return err }(),
+		"raw version v4":   func() error { _, _, err := c.Locks.GetRaw(ctx, testLockID, "v4"); return err }(),
+		"API version CRLF": func() error {
+			_, _, err := c.Locks.Get(ctx, testLockID, WithAPIVersion("4.0.0\r\nX-Injected: 1"))
+			return err
+		}(),
+		"API version empty": func() error { _, _, err := c.Locks.GetStatus(ctx, testLockID, WithAPIVersion("")); return err }(),
 	}
 	for name, err := range cases {
 		assert.ErrorIs(t, err, access.ErrInvalid, name)
@@ -143,9 +149,9 @@ func TestValidationBeforeSending(t *testing.T) {
 }
 
 func TestPINRulesAndAccessTimes(t *testing.T) {
-	assert.NoError(t, CheckPIN("0000", nil))
-	assert.NoError(t, CheckPIN("12345678", nil))
-	assert.NoError(t, CheckPIN("123456", &PINRules{MinLength: 6, MaxLength: 6}))
+	assert.NoError(t, ValidatePIN("0000", nil))
+	assert.NoError(t, ValidatePIN("12345678", nil))
+	assert.NoError(t, ValidatePIN("123456", &PINRules{MinLength: 6, MaxLength: 6}))
 	a := AccessTimes{Start: grantStart, End: grantEnd}
 	assert.Equal(t, "DTSTART=2025-02-15T14:00:00Z;DTEND=2025-02-16T10:00:00Z", a.String())
 	back, ok := ParseAccessTimes(a.String())
@@ -153,8 +159,9 @@ func TestPINRulesAndAccessTimes(t *testing.T) {
 	assert.True(t, back.Start.Equal(grantStart) && back.End.Equal(grantEnd))
 	_, ok = ParseAccessTimes("VCAL")
 	assert.False(t, ok)
-	assert.True(t, ValidLockID(testLockID))
-	assert.False(t, ValidLockID("ABC"))
+	assert.NoError(t, ValidateLockID(testLockID))
+	assert.ErrorIs(t, ValidateLockID("ABC"), access.ErrInvalid)
+	assert.ErrorIs(t, ValidateLockID(strings.ToLower(testLockID)), access.ErrInvalid)
 }
 
 func TestStateSpellings(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/clientopt"
 )
 
 // Havr locks open from the phone with a K token, not from the API, so
@@ -28,13 +29,11 @@ var (
 // Vendor is the name Havr doors and grants carry in access.Door.Vendor.
 const Vendor = "havr"
 
-// RollbackGrace is how long the clean-up of a grant that failed part-way
-// (deleting the keys already made) may go on after the caller's context
-// ended, its deadline passed or it was cancelled: long enough for Havr to
-// answer a few deletes, short enough that the caller's deadline still
-// means something. A clean-up that does not finish within it returns a
-// *RollbackError naming the keys that may be left.
-const RollbackGrace = 5 * time.Second
+// DefaultRollbackGrace is how long, by default, the clean-up of a grant
+// that failed part-way (deleting the keys already made) may go on after the
+// caller's context ended, its deadline passed or it was cancelled
+// (WithRollbackGrace). It is the same in every doorkit package.
+const DefaultRollbackGrace = clientopt.DefaultRollbackGrace
 
 // doorCapabilities is what every Havr door lock supports through the API:
 // grants by emailed link or app key, window changes and grant listings; no
@@ -166,8 +165,8 @@ func labelFromNote(note string) string {
 // CredentialPIN and CredentialPhone are access.ErrUnsupported.
 //
 // If a later door fails, the keys already made are deleted (DELETE
-// /v1/shared_keys/:id), even after ctx ended, but at most RollbackGrace past
-// its end. When they are all gone the error is the failure's own; when the
+// /v1/shared_keys/:id), even after ctx ended, but at most the rollback grace
+// (WithRollbackGrace) past its end. When they are all gone the error is the failure's own; when the
 // clean-up could not finish it is a *RollbackError, matching
 // access.ErrOutcomeUnknown and naming the keys that may be left, which
 // access.EnsureGrant finds by key and re-makes on the next trigger.
@@ -391,7 +390,7 @@ func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.
 // rollback deletes the keys made before cause, the failure of the create
 // for door lock failed, and returns the error to report. It runs after the
 // caller's context ended too (a deadline is the usual cause), but at most
-// RollbackGrace past that end.
+// the rollback grace past that end.
 //
 // When every key made is deleted (or already gone) the error is cause
 // itself, with its class. Otherwise it is a *RollbackError, which matches
@@ -450,7 +449,7 @@ func rollbackContext(ctx context.Context, grace time.Duration) (context.Context,
 
 // RollbackError reports a grant that failed part-way whose clean-up did not
 // finish: the shared keys in Left were made for it and may still give
-// access (their deletes failed, or ran out of time, see RollbackGrace).
+// access (their deletes failed, or ran out of time, see WithRollbackGrace).
 //
 // It matches access.ErrOutcomeUnknown (and so access.ErrUnavailable), and
 // the caller's context error when the caller's context had ended; not the

@@ -47,7 +47,7 @@ type Client struct {
 
 	refresh       *spentTokens  // behind a pointer so fmt never prints a refresh token
 	tokenLifetime time.Duration // WithTokenLifetime; 0: unknown
-	rollbackGrace time.Duration // RollbackGrace; tests shorten it
+	rollbackGrace time.Duration // WithRollbackGrace
 }
 
 type service struct{ client *Client }
@@ -80,18 +80,10 @@ func (c *credentials) snapshot() login {
 	return c.login
 }
 
-// Response wraps the HTTP response of a call. It is nil when no answer was
-// received.
-type Response struct {
-	*http.Response
-}
-
-func newResponse(r *http.Response) *Response {
-	if r == nil {
-		return nil
-	}
-	return &Response{Response: r}
-}
+// Response is Havr's answer to a call: the *http.Response, the request id
+// Havr gave the call (RequestID) and its Retry-After (RetryAfter), read
+// alike in every doorkit package. It is nil when no answer was received.
+type Response = rest.Response
 
 // New returns a client for the Havr API at WithBaseURL. It makes no request:
 // the first call obtains tokens with the credentials given (WithPassword or
@@ -115,7 +107,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{creds: &credentials{login: login{
 		clientID: s.clientID, clientSecret: s.clientSecret, emailOrUsername: s.emailOrUsername,
 		password: s.password, userAgent: s.UserAgent, uuid: s.uuid,
-	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: RollbackGrace}
+	}}, refresh: &spentTokens{}, tokenLifetime: s.tokenLifetime, rollbackGrace: s.RollbackGrace}
 	c.locker = s.LockerOrDefault()
 	c.tokens = auth.NewSource(c.fetchToken, s.TokenTimeout, s.tokenCallback())
 	if s.TokenStore != nil {
@@ -173,19 +165,19 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 // and error decoding, and decodes a 2xx JSON body into out (nil discards it).
 func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 	resp, err := c.api.SendHTTP(req, out)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // do sends call and decodes the JSON result into a T.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
 	out, resp, err := rest.Result[T](ctx, api, call)
-	return out, newResponse(resp), err
+	return out, rest.NewResponse(resp), err
 }
 
 // send sends call and discards the body (204 No Content and the like).
 func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, error) {
 	resp, err := api.Do(ctx, call, nil)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // Locker returns the Locker the client takes its turns from (WithLocker),

@@ -102,7 +102,7 @@ func (s *DevicesService) FindByUUID(ctx context.Context, uuid string) (*DeviceLo
 	body := wrap("device", map[string]string{"uuid": uuid})
 	var out deviceOrNull
 	hr, err := s.client.api.Do(ctx, rest.Post("v1/devices/uuid_associated_to_user").WithBody(body).Idempotent(), &out)
-	resp := newResponse(hr)
+	resp := rest.NewResponse(hr)
 	// A 2xx answer without a body is the 204 of a uuid nobody has here.
 	if err != nil && !(hr != nil && hr.StatusCode/100 == 2 && errors.Is(err, rest.ErrEmptyBody)) {
 		return nil, resp, err

@@ -24,7 +24,7 @@ func newDirectory(t *testing.T) (*access.Directory, accesstest.Fixture, *primist
 	psrv := primistest.NewServer()
 	t.Cleanup(psrv.Close)
 	p, err := primis.New(primis.WithBaseURL(psrv.URL), primis.WithHTTPClient(psrv.Client()),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-directory"),
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-directory"),
 		primis.WithRetry(3, time.Millisecond, 4*time.Millisecond))
 	require.NoError(t, err)
 	d := access.NewDirectory()

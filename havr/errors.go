@@ -50,9 +50,10 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Is matches the access sentinel for the status and error code (see
-// rest.MatchSentinel): a 401 is ErrUnauthorized only; a 403 is ErrForbidden
-// and also what its code says; else the code's sentinel, or the status's.
+// Is matches the access sentinel for the status and error code, with the
+// precedence of every doorkit package: a 401 is ErrUnauthorized only; a 403
+// is ErrForbidden and also what its code says; else the code's sentinel, or
+// the status's.
 func (e *Error) Is(target error) bool {
 	return rest.MatchSentinel(target, e.StatusCode, codeSentinel(e.Code))
 }

@@ -85,9 +85,8 @@ func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error { s.Logger = l; return nil }
 }
 
-// WithPassword authenticates as a Havr user with the password grant, by
-// email or username. It is also the fallback when a refresh token is
-// rejected.
+// WithPassword logs in as a Havr user with the password grant, by email or
+// username, and again when the refresh token is rejected.
 func WithPassword(emailOrUsername, password string) Option {
 	return func(s *settings) error {
 		if emailOrUsername == "" || password == "" {
@@ -120,6 +119,15 @@ func WithClientCredentials(clientID, clientSecret string) Option {
 // with token requests.
 func WithDeviceUUID(uuid string) Option {
 	return func(s *settings) error { s.uuid = uuid; return nil }
+}
+
+// WithRollbackGrace sets how long CreateGrant's clean-up (deleting the keys
+// already made when a later door fails) may run on after the caller's
+// context has ended; default DefaultRollbackGrace, 0 ends it with the
+// context. What it has not finished by then is reported as a
+// *RollbackError naming the keys that may be left.
+func WithRollbackGrace(d time.Duration) Option {
+	return func(s *settings) error { return s.SetRollbackGrace(d) }
 }
 
 // WithTokens starts the client with tokens kept from an earlier session.
@@ -200,8 +208,8 @@ func WithTokenLifetime(d time.Duration) Option {
 	}
 }
 
-// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
-// rest.DefaultMaxBody); a longer body is an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB); a
+// longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }

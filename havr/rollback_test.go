@@ -37,14 +37,13 @@ func holdKeyDeletes(t *testing.T, srv *havrtest.Server, keyID int64) chan havrte
 // TestRollbackStopsSoonAfterTheCallersContext: the second door's create
 // hangs, the caller gives up (its deadline, or a cancel), and the rollback's
 // delete of the first door's key hangs too. CreateGrant returns within
-// RollbackGrace of the caller's end (it used to go on for 30 s against a
+// the rollback grace of the caller's end (it used to go on for 30 s against a
 // 4 s deadline) with an error matching access.ErrOutcomeUnknown and the
 // caller's context error, naming the key left, which Havr still holds.
 func TestRollbackStopsSoonAfterTheCallersContext(t *testing.T) {
 	for _, how := range []string{"deadline", "cancel"} {
 		t.Run(how, func(t *testing.T) {
-			c, srv := newFakeClient(t)
-			havr.SetRollbackGrace(c, 100*time.Millisecond)
+			c, srv := newFakeClient(t, havr.WithRollbackGrace(100*time.Millisecond))
 			_, err := c.ListDoors(context.Background()) // log in first
 			require.NoError(t, err)
 
@@ -86,7 +85,7 @@ func TestRollbackStopsSoonAfterTheCallersContext(t *testing.T) {
 			select {
 			case r = <-done:
 			case <-backstop.Done():
-				t.Fatal("CreateGrant's rollback outlived the caller's context by far more than RollbackGrace")
+				t.Fatal("CreateGrant's rollback outlived the caller's context by far more than the rollback grace")
 			}
 			require.Error(t, r.err)
 			assert.Nil(t, r.grant)

@@ -2,6 +2,8 @@ package primis
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -42,8 +44,10 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 }
 
 // OpenDoor momentarily unlocks a controlled area accessible by the user, for
-// WithOpenDuration (DefaultOpenDuration unless set). A result other than
-// Granted is a *DeniedError, which matches access.ErrDenied.
+// WithOpenDuration (DefaultOpenDuration unless set). Only the result
+// "Granted" is success; "Denied" is a *DeniedError, which matches
+// access.ErrDenied; any other result, which the document does not name, is
+// access.ErrOutcomeUnknown: the door may or may not have opened.
 func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	if err := validateID("doorID", ID(doorID)); err != nil {
 		return err
@@ -52,8 +56,12 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	if err != nil {
 		return err
 	}
-	if !result.Granted() {
+	switch {
+	case result.Granted():
+		return nil
+	case strings.EqualFold(result.Result, "denied"):
 		return &DeniedError{ZoneID: doorID, Result: result.Result}
 	}
-	return nil
+	return fmt.Errorf("primis: unlock of controlled area %s answered result %q, which does not say granted or denied: %w",
+		doorID, result.Result, access.ErrOutcomeUnknown)
 }

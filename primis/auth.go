@@ -259,7 +259,7 @@ func (c *Client) accountAuth() (authorization string, basic bool, err error) {
 	if current := c.tokens.Current(); current != nil && current.RefreshToken != "" {
 		return "Bearer " + current.RefreshToken, false, nil
 	}
-	return "", false, fmt.Errorf("primis: needs WithCredentials or a refresh token: %w", access.ErrUnauthorized)
+	return "", false, fmt.Errorf("primis: needs WithPassword or a refresh token: %w", access.ErrUnauthorized)
 }
 
 // ValidatePassword applies Primis's password rule: at least six characters
@@ -313,7 +313,7 @@ func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2
 func (c *Client) login(ctx context.Context) (*Session, *Response, error) {
 	email, password, ok := c.creds.get()
 	if !ok {
-		return nil, nil, fmt.Errorf("primis: no valid token and no credentials to log in with (WithCredentials): %w", access.ErrUnauthorized)
+		return nil, nil, fmt.Errorf("primis: no valid token and no credentials to log in with (WithPassword): %w", access.ErrUnauthorized)
 	}
 	call := rest.Post("api/mobile/login").
 		WithBody(phoneBody{PhoneID: c.phoneID}).

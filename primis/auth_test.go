@@ -38,7 +38,7 @@ func TestAccountCallsAuthorization(t *testing.T) {
 		opts []Option
 		want string // "" means refused before sending
 	}{
-		"credentials and tokens": {opts: []Option{WithCredentials("ada@example.com", "Passw0rd")}, want: basic},
+		"credentials and tokens": {opts: []Option{WithPassword("ada@example.com", "Passw0rd")}, want: basic},
 		"tokens only":            {want: "Bearer " + testRefresh},
 		"access token only":      {opts: []Option{WithTokens(testJWT, "")}},
 	}
@@ -69,7 +69,7 @@ func TestAccountCallsAuthorization(t *testing.T) {
 // fails with ErrDeregistered (an ErrUnauthorized) instead of logging in and
 // taking a new licence, until Login is called.
 func TestNoSilentRegistrationAfterDeregister(t *testing.T) {
-	c, mock := newTestClient(t, WithCredentials("ada@example.com", "Passw0rd"))
+	c, mock := newTestClient(t, WithPassword("ada@example.com", "Passw0rd"))
 	ctx := context.Background()
 	mock.RegisterResponder("DELETE", testBase+"/api/mobile/registration", jsonResponder(200, `{"status":"ok"}`))
 	mock.RegisterResponder("POST", testBase+"/api/mobile/login", jsonResponder(200,
@@ -117,7 +117,7 @@ func TestLoginAnswersAreChecked(t *testing.T) {
 	for callName, cl := range calls {
 		for name, body := range bad {
 			t.Run(callName+"/"+name, func(t *testing.T) {
-				c, mock := newTestClient(t, WithCredentials("ada@example.com", "Passw0rd"))
+				c, mock := newTestClient(t, WithPassword("ada@example.com", "Passw0rd"))
 				mock.RegisterResponder("POST", testBase+cl.path, jsonResponder(200, body))
 				err := cl.call(c)
 				assert.ErrorIs(t, err, access.ErrUnauthorized)
@@ -127,7 +127,7 @@ func TestLoginAnswersAreChecked(t *testing.T) {
 	}
 	t.Run("the first call's login", func(t *testing.T) {
 		mock := httpmock.NewMockTransport()
-		c, err := New(WithBaseURL(testBase), WithPhoneID(testPhoneID), WithCredentials("ada@example.com", "Passw0rd"),
+		c, err := New(WithBaseURL(testBase), WithPhoneID(testPhoneID), WithPassword("ada@example.com", "Passw0rd"),
 			WithHTTPClient(&http.Client{Transport: mock}))
 		require.NoError(t, err)
 		mock.RegisterResponder("POST", testBase+"/api/mobile/login", jsonResponder(200, `{"status":"failed","jwt":"x"}`))

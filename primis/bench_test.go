@@ -18,7 +18,7 @@ func BenchmarkListDoors(b *testing.B) {
 	defer srv.Close()
 	hc := srv.Client()
 	c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(hc),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("bench"))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}

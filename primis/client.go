@@ -49,21 +49,13 @@ func (c *credentials) get() (email, password string, ok bool) {
 	return c.email, c.password, c.email != "" && c.password != ""
 }
 
-// Response wraps the HTTP response of a call. It is nil when no answer was
-// received.
-type Response struct {
-	*http.Response
-}
-
-func newResponse(r *http.Response) *Response {
-	if r == nil {
-		return nil
-	}
-	return &Response{Response: r}
-}
+// Response is Primis's answer to a call: the *http.Response, the request id
+// Primis gave the call (RequestID) and its Retry-After (RetryAfter), read
+// alike in every doorkit package. It is nil when no answer was received.
+type Response = rest.Response
 
 // New returns a client for the Primis server at WithBaseURL. It makes no
-// request: the first call logs in (with WithCredentials) or uses the tokens
+// request: the first call logs in (with WithPassword) or uses the tokens
 // given with WithTokens.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
@@ -128,13 +120,13 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 // and error decoding, and decodes a 2xx JSON body into out (nil discards it).
 func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 	resp, err := c.api.SendHTTP(req, out)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // do sends call through the authorised client and decodes the result.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
 	out, resp, err := rest.Result[T](ctx, api, call)
-	return out, newResponse(resp), err
+	return out, rest.NewResponse(resp), err
 }
 
 // Locker returns the Locker the client takes its turns from (WithLocker),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/doorkit/doorkit/access"
 	"io"
 	"net/http"
 	"os"
@@ -60,19 +61,19 @@ func jsonResponder(status int, body string) httpmock.Responder {
 
 func TestNewValidatesOptions(t *testing.T) {
 	cases := map[string][]Option{
-		"no base URL":        {WithPhoneID("p"), WithCredentials("a@b.c", "Pw1234")},
-		"plain http":         {WithBaseURL("http://10.0.0.5:8080"), WithPhoneID("p"), WithCredentials("a@b.c", "Pw1234")},
-		"no phone id":        {WithBaseURL(testBase), WithCredentials("a@b.c", "Pw1234")},
+		"no base URL":        {WithPhoneID("p"), WithPassword("a@b.c", "Pw1234")},
+		"plain http":         {WithBaseURL("http://10.0.0.5:8080"), WithPhoneID("p"), WithPassword("a@b.c", "Pw1234")},
+		"no phone id":        {WithBaseURL(testBase), WithPassword("a@b.c", "Pw1234")},
 		"no credentials":     {WithBaseURL(testBase), WithPhoneID("p")},
-		"empty password":     {WithBaseURL(testBase), WithPhoneID("p"), WithCredentials("a@b.c", "")},
+		"empty password":     {WithBaseURL(testBase), WithPhoneID("p"), WithPassword("a@b.c", "")},
 		"bad retry":          {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithRetry(-1, 0, 0)},
 		"short open":         {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithOpenDuration(time.Millisecond)},
 		"bad CA PEM":         {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithCACertPEM([]byte("nope"))},
 		"empty user agent":   {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithUserAgent("")},
-		"display name":       {WithBaseURL(testBase), WithPhoneID("p"), WithCredentials("Ada <ada@example.com>", "Pw1234")},
-		"two emails":         {WithBaseURL(testBase), WithPhoneID("p"), WithCredentials("ada@example.com,bob@example.com", "Pw1234")},
-		"email with CR LF":   {WithBaseURL(testBase), WithPhoneID("p"), WithCredentials("ada@example.com\r\n", "Pw1234")},
-		"not an email":       {WithBaseURL(testBase), WithPhoneID("p"), WithCredentials("ada", "Pw1234")},
+		"display name":       {WithBaseURL(testBase), WithPhoneID("p"), WithPassword("Ada <ada@example.com>", "Pw1234")},
+		"two emails":         {WithBaseURL(testBase), WithPhoneID("p"), WithPassword("ada@example.com,bob@example.com", "Pw1234")},
+		"email with CR LF":   {WithBaseURL(testBase), WithPhoneID("p"), WithPassword("ada@example.com\r\n", "Pw1234")},
+		"not an email":       {WithBaseURL(testBase), WithPhoneID("p"), WithPassword("ada", "Pw1234")},
 		"query in base URL":  {WithBaseURL(testBase + "?x=1"), WithPhoneID("p"), WithTokens("a", "b")},
 		"nil HTTP client":    {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithHTTPClient(nil)},
 		"CAs and own client": {WithBaseURL(testBase), WithPhoneID("p"), WithTokens("a", "b"), WithHTTPClient(http.DefaultClient), WithRootCAs(x509.NewCertPool())},
@@ -88,14 +89,14 @@ func TestNewValidatesOptions(t *testing.T) {
 
 func TestNewMakesNoRequest(t *testing.T) {
 	mock := httpmock.NewMockTransport()
-	_, err := New(WithBaseURL(testBase), WithPhoneID("p"), WithCredentials("a@b.c", "Pw1234"),
+	_, err := New(WithBaseURL(testBase), WithPhoneID("p"), WithPassword("a@b.c", "Pw1234"),
 		WithHTTPClient(&http.Client{Transport: mock}))
 	require.NoError(t, err)
 	assert.Zero(t, mock.GetTotalCallCount())
 }
 
 func TestStringHidesSecrets(t *testing.T) {
-	c, _ := newTestClient(t, WithCredentials("ada@example.com", "S3cretPass"))
+	c, _ := newTestClient(t, WithPassword("ada@example.com", "S3cretPass"))
 	for _, s := range []string{c.String(), fmtAll(c), fmtAll(c.Tokens())} {
 		assert.NotContains(t, s, "S3cretPass")
 		assert.NotContains(t, s, testJWT)
@@ -134,4 +135,23 @@ func TestNewRequestAndDo(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"zone-id": "1"}`, sent)
 	assert.Equal(t, "ok", out.Status)
+}
+
+// Only "Granted" opens and only "Denied" is a refusal: a result the document
+// does not name says nothing about the door (issue 12, evidence).
+func TestOpenDoorUnknownResultIsOutcomeUnknown(t *testing.T) {
+	for result, want := range map[string]error{"Granted": nil, "Denied": access.ErrDenied, "Pending": access.ErrOutcomeUnknown, "": access.ErrOutcomeUnknown} {
+		c, mock := newTestClient(t)
+		mock.RegisterResponder(http.MethodPost, testBase+"/api/mobile/user/unlock_zone",
+			jsonResponder(200, `{"status":"ok","result":"`+result+`"}`))
+		err := c.OpenDoor(context.Background(), "110000000001")
+		if want == nil {
+			assert.NoError(t, err, result)
+			continue
+		}
+		assert.ErrorIs(t, err, want, result)
+		if want == access.ErrOutcomeUnknown {
+			assert.NotErrorIs(t, err, access.ErrDenied, result)
+		}
+	}
 }

@@ -332,7 +332,7 @@ func TestEndpoints(t *testing.T) {
 		Headers:  map[string]string{"Accept": "application/json", "User-Agent": DefaultUserAgent},
 		NewClient: func(t *testing.T, rt http.RoundTripper) *Client {
 			c, err := New(WithBaseURL(testBase), WithPhoneID(testPhoneID), WithTokens(testJWT, testRefresh),
-				WithHTTPClient(&http.Client{Transport: rt}), WithCredentials("admin@example.com", "Admin1234"))
+				WithHTTPClient(&http.Client{Transport: rt}), WithPassword("admin@example.com", "Admin1234"))
 			require.NoError(t, err)
 			return c
 		},

@@ -79,7 +79,7 @@ func TestDocumentedErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// Credentials present but every 401 stays a 401: the token source
 			// answers the retry with the same rejection.
-			c, mock := newTestClient(t, WithCredentials("admin@example.com", "Admin1234"))
+			c, mock := newTestClient(t, WithPassword("admin@example.com", "Admin1234"))
 			mock.RegisterResponder("POST", testBase+"/api/mobile/login", jsonResponder(401, ""))
 			mock.RegisterResponder("POST", testBase+"/api/mobile/access_token", jsonResponder(401, ""))
 			mock.RegisterResponder(tc.method, testBase+tc.path, jsonResponder(tc.status, tc.body))

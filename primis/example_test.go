@@ -18,7 +18,7 @@ func exampleServer() (*primistest.Server, []primis.Option) {
 	return srv, []primis.Option{
 		primis.WithBaseURL(srv.URL),
 		primis.WithHTTPClient(srv.Client()), // trusts the fake's certificate
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword),
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword),
 		primis.WithPhoneID("example-device"),
 	}
 }

@@ -31,7 +31,7 @@ func clientFor(t testing.TB, srv *primistest.Server, email, password, phoneID st
 	all := append([]primis.Option{
 		primis.WithBaseURL(srv.URL),
 		primis.WithHTTPClient(srv.Client()),
-		primis.WithCredentials(email, password),
+		primis.WithPassword(email, password),
 		primis.WithPhoneID(phoneID),
 		primis.WithRetry(3, time.Millisecond, 4*time.Millisecond),
 	}, opts...)

@@ -79,16 +79,15 @@ func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error { s.Logger = l; return nil }
 }
 
-// WithCredentials sets the mobile user's email and password, used for the
-// Basic-authenticated login and to log in again when the refresh token is
-// rejected.
-func WithCredentials(email, password string) Option {
+// WithPassword logs in as the mobile user with email and password (the
+// Basic-authenticated login), and again when the refresh token is rejected.
+func WithPassword(email, password string) Option {
 	return func(s *settings) error {
 		if email == "" || password == "" {
-			return errors.New("primis: WithCredentials: email and password are required")
+			return errors.New("primis: WithPassword: email and password are required")
 		}
 		if err := access.ValidateEmail(email); err != nil {
-			return fmt.Errorf("primis: WithCredentials: %w", err)
+			return fmt.Errorf("primis: WithPassword: %w", err)
 		}
 		s.email, s.password = email, password
 		return nil
@@ -172,8 +171,8 @@ func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
-// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
-// rest.DefaultMaxBody); a longer body is an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB); a
+// longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }
@@ -215,7 +214,7 @@ func (s *settings) validate() (*url.URL, error) {
 		return nil, fmt.Errorf("primis: WithPhoneID: %w", err)
 	}
 	if s.email == "" && s.jwt == "" && s.refreshToken == "" && s.TokenStore == nil {
-		return nil, errors.New("primis: WithCredentials, WithTokens or WithTokenStore is required")
+		return nil, errors.New("primis: WithPassword, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }

@@ -38,7 +38,7 @@ func BenchmarkUnlockWhileListing(b *testing.B) {
 			t := srv.Client().Transport.(*http.Transport).Clone()
 			t.MaxIdleConnsPerHost = 2 * workers
 			c, err := primis.New(append([]primis.Option{primis.WithBaseURL(srv.URL), primis.WithHTTPClient(&http.Client{Transport: t}),
-				primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("bench")}, bc.opts...)...)
+				primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("bench")}, bc.opts...)...)
 			if err != nil {
 				b.Fatal(err)
 			}

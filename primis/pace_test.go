@@ -37,7 +37,7 @@ func TestTokenTimeoutBoundsTheLogin(t *testing.T) {
 	assert.Zero(t, srv.Count("GET", "/api/mobile/schedules"))
 
 	for _, opt := range []primis.Option{primis.WithTokenTimeout(0), primis.WithRateLimit(0, 1), primis.WithRateLimit(1, 0)} {
-		_, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithCredentials("a@b.c", "pw"), primis.WithPhoneID("p"), opt)
+		_, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithPassword("a@b.c", "pw"), primis.WithPhoneID("p"), opt)
 		require.Error(t, err)
 	}
 }

@@ -35,7 +35,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 		Status: "ok", RefreshToken: secretRefresh}
 	renewal := Renewal{JWT: secretJWT, Status: "ok", Email: "ada@example.com", PhoneID: testPhoneID}
 	tokens := Tokens{AccessToken: secretJWT, RefreshToken: secretRefresh}
-	client, _ := newTestClient(t, WithCredentials("ada@example.com", secretPassword), WithTokens(secretJWT, secretRefresh))
+	client, _ := newTestClient(t, WithPassword("ada@example.com", secretPassword), WithTokens(secretJWT, secretRefresh))
 
 	values := map[string]any{
 		"Tokens":          tokens,
@@ -94,7 +94,7 @@ func TestSecretsNeverPrint(t *testing.T) {
 // token or the password in the error string.
 func TestErrorsOfTokenCallsDoNotCarryTokens(t *testing.T) {
 	ctx := context.Background()
-	c, mock := newTestClient(t, WithCredentials("ada@example.com", secretPassword), WithTokens(secretJWT, secretRefresh))
+	c, mock := newTestClient(t, WithPassword("ada@example.com", secretPassword), WithTokens(secretJWT, secretRefresh))
 	mock.RegisterResponder("POST", testBase+"/api/mobile/login", jsonResponder(200,
 		`{"status":"failed","jwt":"`+secretJWT+`","refreshToken":"`+secretRefresh+`"}`))
 	mock.RegisterResponder("POST", testBase+"/api/mobile/access_token", jsonResponder(200,

@@ -289,7 +289,7 @@ func TestLeaseRenewedPastTTL(t *testing.T) {
 	rdb := d.client().(*redis.Client)
 	var renewals atomic.Int32
 	rdb.AddHook(renewCounter{&renewals})
-	s := replica(t, rdb, acct, redisstore.WithLeaseTTL(300*time.Millisecond))
+	s := replica(t, rdb, acct, redisstore.WithLeaseTTL(3*time.Second)) // renewed every second: a loaded machine keeps up
 	ctx, cancel := context.WithTimeout(context.Background(), generous)
 	defer cancel()
 	l, err := s.Lock(ctx, "bk")

@@ -317,13 +317,13 @@ func (c *Client) pinCreate(ctx context.Context, req access.GrantRequest, site st
 	if holder == "" {
 		holder = displayName(access.GrantRequest{Holder: req.Holder})
 	}
-	body := PinAccessRequest{DisplayName: displayName(req), PinCodes: []PinCode{{PinCode: pin, DisplayName: holder}},
+	body := PINAccessRequest{DisplayName: displayName(req), PINCodes: []PINCode{{PINCode: pin, DisplayName: holder}},
 		ComponentIDs: components, Restrictions: r}
 	if err := body.validate(); err != nil {
 		return nil, access.Credential{}, err
 	}
 	create := func() (*CreatedAuthorization, error) {
-		out, _, err := c.Authorizations.CreatePinAccess(ctx, site, body)
+		out, _, err := c.Authorizations.CreatePINAccess(ctx, site, body)
 		return out, err
 	}
 	return create, access.Credential{Kind: access.CredentialPIN, PIN: pin, Delivery: "PIN for the caller to hand over"}, nil
@@ -406,7 +406,7 @@ func grantOf(site string, a *Authorization) *access.Grant {
 		}
 	}
 	for _, cr := range a.Credentials {
-		if cr.Type == CredentialTypePinCode {
+		if cr.Type == CredentialTypePINCode {
 			cred = access.Credential{Kind: access.CredentialPIN, Delivery: "PIN held by the caller"}
 		}
 	}

@@ -21,7 +21,7 @@ import (
 // access token by OAuth 2.0 client credentials (POST /oauth2/token,
 // form-encoded grant_type, client_id and client_secret) and reuses it until
 // shortly before it expires (TokenMargin; a token without expires_in is
-// taken to last AssumedTokenLifetime). With WithLogin it logs in as a user
+// taken to last AssumedTokenLifetime). With WithPassword it logs in as a user
 // (POST /v8/users/login). One fetch runs at a time whatever the number of
 // goroutines, and a 401 makes the client fetch a new token once and resend.
 // Token requests go through the same transport as every other call, to the
@@ -108,7 +108,7 @@ func (r *LoginResponse) UnmarshalJSON(b []byte) error {
 }
 
 // Login logs in as a resivo user and returns the token pair, without
-// installing it in the client (WithLogin makes the client log in itself).
+// installing it in the client (WithPassword makes the client log in itself).
 // The body and answer are INFERRED (see LoginRequest).
 //
 // POST /v8/users/login

@@ -238,7 +238,7 @@ func TestUserLoginAuthenticatesCalls(t *testing.T) {
 		return httpmock.NewStringResponse(200, fixture(t, "site_response.json")), nil
 	})
 	var seen []Tokens
-	c, err := New(WithBaseURL(testBase), WithLogin("ada@example.com", "Correct-Horse-9"),
+	c, err := New(WithBaseURL(testBase), WithPassword("ada@example.com", "Correct-Horse-9"),
 		WithHTTPClient(&http.Client{Transport: mock}), WithTokenCallback(func(tk Tokens) { seen = append(seen, tk) }))
 	require.NoError(t, err)
 	_, _, err = c.Sites.Get(context.Background(), testSite)
@@ -259,10 +259,10 @@ func TestLoginAcceptsTokenField(t *testing.T) {
 }
 
 func TestSecretsDoNotPrint(t *testing.T) {
-	c := newCCClient(t, noRequests(t), WithLogin("ada@example.com", "pw-Secret-1"), WithTokens("tok-Secret-2", "ref-Secret-3"))
+	c := newCCClient(t, noRequests(t), WithPassword("ada@example.com", "pw-Secret-1"), WithTokens("tok-Secret-2", "ref-Secret-3"))
 	tk := c.Tokens()
 	lr := LoginRequest{Email: "ada@example.com", Password: "pw-Secret-1"}
-	pc := PinCode{PinCode: "987654", DisplayName: "x"}
+	pc := PINCode{PINCode: "987654", DisplayName: "x"}
 	for _, v := range []any{c, tk, lr, pc, LoginResponse{AccessToken: "tok-Secret-2"}} {
 		s := fmt.Sprintf("%v %+v %#v %s", v, v, v, v)
 		for _, secret := range []string{"m2m-secret-1", "pw-Secret-1", "tok-Secret-2", "ref-Secret-3", "987654"} {
@@ -276,7 +276,7 @@ func TestNewRequiresCredentials(t *testing.T) {
 	require.Error(t, err)
 	_, err = New(WithClientCredentials("", "x"))
 	require.Error(t, err)
-	_, err = New(WithLogin("a@b.c", ""))
+	_, err = New(WithPassword("a@b.c", ""))
 	require.Error(t, err)
 	_, err = New(WithTokens("t", ""), WithBaseURL("http://api.resivo.io"))
 	require.Error(t, err, "https only")

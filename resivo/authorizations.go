@@ -69,7 +69,7 @@ func (a *Authorization) Live() bool {
 type CredentialType string
 
 const (
-	CredentialTypePinCode  CredentialType = "pinCode"
+	CredentialTypePINCode  CredentialType = "pinCode"
 	CredentialTypeDoorLink CredentialType = "doorLink"
 )
 
@@ -79,36 +79,36 @@ type CreatedAuthorization struct {
 	ID string `json:"id"`
 }
 
-// PinCode is one code of a PIN-code access. The code never prints.
-type PinCode struct {
-	PinCode     access.Secret `json:"pinCode"`
+// PINCode is one code of a PIN-code access. The code never prints.
+type PINCode struct {
+	PINCode     access.Secret `json:"pinCode"`
 	DisplayName string        `json:"displayName"`
 }
 
-// PinAccessRequest is the body of POST /:siteId/authorizations/pin-access.
-type PinAccessRequest struct {
+// PINAccessRequest is the body of POST /:siteId/authorizations/pin-access.
+type PINAccessRequest struct {
 	DisplayName          string       `json:"displayName"`
-	PinCodes             []PinCode    `json:"pinCodes"`
+	PINCodes             []PINCode    `json:"pinCodes"`
 	ComponentIDs         []string     `json:"componentIds"`
 	Restrictions         Restrictions `json:"restrictions"`
 	AccessRequestMessage string       `json:"accessRequestMessage,omitempty"`
 }
 
-func (r PinAccessRequest) validate() error {
+func (r PINAccessRequest) validate() error {
 	if r.DisplayName == "" {
 		return access.Invalid("DisplayName", "is required")
 	}
-	if len(r.PinCodes) == 0 {
-		return access.Invalid("PinCodes", "at least one PIN code is required")
+	if len(r.PINCodes) == 0 {
+		return access.Invalid("PINCodes", "at least one PIN code is required")
 	}
-	for i, p := range r.PinCodes {
-		field := fmt.Sprintf("PinCodes[%d]", i)
-		if p.PinCode == "" {
-			return access.Invalid(field+".PinCode", "is required")
+	for i, p := range r.PINCodes {
+		field := fmt.Sprintf("PINCodes[%d]", i)
+		if p.PINCode == "" {
+			return access.Invalid(field+".PINCode", "is required")
 		}
-		for _, c := range p.PinCode.Reveal() {
+		for _, c := range p.PINCode.Reveal() {
 			if c < '0' || c > '9' {
-				return access.Invalid(field+".PinCode", "must be digits only")
+				return access.Invalid(field+".PINCode", "must be digits only")
 			}
 		}
 		if p.DisplayName == "" {
@@ -121,18 +121,18 @@ func (r PinAccessRequest) validate() error {
 	return r.Restrictions.validate()
 }
 
-// CreatePinAccess creates a PIN-code access authorization for components of
+// CreatePINAccess creates a PIN-code access authorization for components of
 // a site and returns its id.
 //
 // POST /:siteId/authorizations/pin-access
-func (s *AuthorizationsService) CreatePinAccess(ctx context.Context, siteID string, req PinAccessRequest) (*CreatedAuthorization, *Response, error) {
+func (s *AuthorizationsService) CreatePINAccess(ctx context.Context, siteID string, req PINAccessRequest) (*CreatedAuthorization, *Response, error) {
 	if err := checkID("siteID", siteID); err != nil {
 		return nil, nil, err
 	}
 	if err := req.validate(); err != nil {
 		return nil, nil, err
 	}
-	return do[*CreatedAuthorization](ctx, s.client.api, s.client.call(routePinAccess, siteID).WithBody(req))
+	return do[*CreatedAuthorization](ctx, s.client.api, s.client.call(routePINAccess, siteID).WithBody(req))
 }
 
 // Recipients are who resivo sends a door link to. The shape is INFERRED.

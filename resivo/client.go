@@ -33,22 +33,14 @@ type Client struct {
 
 type service struct{ client *Client }
 
-// Response wraps the HTTP response of a call. It is nil when no answer was
-// received.
-type Response struct {
-	*http.Response
-}
-
-func newResponse(r *http.Response) *Response {
-	if r == nil {
-		return nil
-	}
-	return &Response{Response: r}
-}
+// Response is resivo's answer to a call: the *http.Response, the request id
+// resivo gave the call (RequestID) and its Retry-After (RetryAfter), read
+// alike in every doorkit package. It is nil when no answer was received.
+type Response = rest.Response
 
 // New returns a client for the resivo API (https://api.resivo.io unless
 // WithBaseURL says otherwise). It makes no request: the first call obtains
-// a token with the credentials given (WithClientCredentials or WithLogin)
+// a token with the credentials given (WithClientCredentials or WithPassword)
 // unless WithTokens supplied one.
 func New(opts ...Option) (*Client, error) {
 	s := defaultSettings()
@@ -117,19 +109,19 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 // A POST or PATCH is not resent once it may have reached resivo.
 func (c *Client) Do(req *http.Request, out any) (*Response, error) {
 	resp, err := c.api.SendHTTP(req, out)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // do sends call and decodes the JSON result into a T.
 func do[T any](ctx context.Context, api *rest.Client, call *rest.Call) (T, *Response, error) {
 	out, resp, err := rest.Result[T](ctx, api, call)
-	return out, newResponse(resp), err
+	return out, rest.NewResponse(resp), err
 }
 
 // send sends call and discards the body.
 func send(ctx context.Context, api *rest.Client, call *rest.Call) (*Response, error) {
 	resp, err := api.Do(ctx, call, nil)
-	return newResponse(resp), err
+	return rest.NewResponse(resp), err
 }
 
 // Locker returns the Locker the client takes its turns from (WithLocker),

@@ -51,8 +51,8 @@ func TestEchoedPINIsRedacted(t *testing.T) {
 					Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
 			})
 			c := newTestClient(t, rt, WithLogger(logger), WithLogBodies())
-			_, _, err := c.Authorizations.CreatePinAccess(context.Background(), testSite, PinAccessRequest{
-				DisplayName: "Visitor", PinCodes: []PinCode{{PinCode: pin, DisplayName: "Visitor"}}, ComponentIDs: []string{"c-1"},
+			_, _, err := c.Authorizations.CreatePINAccess(context.Background(), testSite, PINAccessRequest{
+				DisplayName: "Visitor", PINCodes: []PINCode{{PINCode: pin, DisplayName: "Visitor"}}, ComponentIDs: []string{"c-1"},
 				Restrictions: Restrictions{ValidFrom: At(testFrom), ValidTo: At(testTo)}})
 			out := logs.String()
 			assert.Contains(t, out, "response_body", "bodies are logged")

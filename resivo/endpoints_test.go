@@ -60,12 +60,12 @@ func TestEndpoints(t *testing.T) {
 			},
 		},
 		{
-			Name: "Authorizations.CreatePinAccess", Method: "POST", Path: "/site-1/authorizations/pin-access",
+			Name: "Authorizations.CreatePINAccess", Method: "POST", Path: "/site-1/authorizations/pin-access",
 			Request: "pin_access_request.json", Response: "created_response.json",
 			Call: func(ctx context.Context, c *Client) (any, error) {
-				v, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, PinAccessRequest{
+				v, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, PINAccessRequest{
 					DisplayName:          "BK-1042",
-					PinCodes:             []PinCode{{PinCode: "482913", DisplayName: "Grace Hopper"}},
+					PINCodes:             []PINCode{{PINCode: "482913", DisplayName: "Grace Hopper"}},
 					ComponentIDs:         []string{"c0a80101-0001", "c0a80101-0002"},
 					Restrictions:         Restrictions{ValidFrom: At(testFrom), ValidTo: At(testTo)},
 					AccessRequestMessage: "Welcome to Residence Amstelpark",
@@ -126,8 +126,8 @@ func TestErrors(t *testing.T) {
 		return err
 	}
 	create := func(ctx context.Context, c *Client) error {
-		_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, PinAccessRequest{
-			DisplayName: "x", PinCodes: []PinCode{{PinCode: "1234", DisplayName: "x"}}, ComponentIDs: []string{"c"},
+		_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, PINAccessRequest{
+			DisplayName: "x", PINCodes: []PINCode{{PINCode: "1234", DisplayName: "x"}}, ComponentIDs: []string{"c"},
 			Restrictions: Restrictions{ValidFrom: At(testFrom), ValidTo: At(testTo)},
 		})
 		return err

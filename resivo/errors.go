@@ -42,7 +42,8 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Is matches the access sentinel for the status (rest.MatchSentinel).
+// Is matches the access sentinel for the status: 401 ErrUnauthorized, 403
+// ErrForbidden, 404 and 410 ErrNotFound, and so on (see the package doc).
 func (e *Error) Is(target error) bool { return rest.MatchSentinel(target, e.StatusCode, nil) }
 
 // errorBody is resivo's {"message", "code"}, or the RFC 6749 form

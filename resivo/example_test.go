@@ -94,9 +94,9 @@ func ExampleAuthorizationsService_RevokeIfLive() {
 	ctx := context.Background()
 
 	start := srv.Now().Add(time.Hour)
-	created, _, err := c.Authorizations.CreatePinAccess(ctx, resivotest.SiteID, resivo.PinAccessRequest{
+	created, _, err := c.Authorizations.CreatePINAccess(ctx, resivotest.SiteID, resivo.PINAccessRequest{
 		DisplayName:  "Cleaner",
-		PinCodes:     []resivo.PinCode{{PinCode: "482913", DisplayName: "Cleaner"}},
+		PINCodes:     []resivo.PINCode{{PINCode: "482913", DisplayName: "Cleaner"}},
 		ComponentIDs: []string{resivotest.BikeShedID},
 		Restrictions: resivo.Restrictions{ValidFrom: resivo.At(start), ValidTo: resivo.At(start.Add(time.Hour))},
 	})

@@ -205,7 +205,7 @@ func TestPINGrant(t *testing.T) {
 	auths := srv.Authorizations()
 	require.Len(t, auths, 1)
 	assert.Equal(t, "pin-access", auths[0].Kind)
-	assert.Equal(t, []string{pin}, auths[0].PinCodes)
+	assert.Equal(t, []string{pin}, auths[0].PINCodes)
 	assert.Empty(t, srv.Messages())
 
 	req.PIN = "2468"
@@ -285,6 +285,34 @@ func TestExpiredTokenIsReplacedOnceAcrossGoroutines(t *testing.T) {
 	assert.Equal(t, 2, srv.TokensIssued())
 }
 
+// TestTokenWithAndWithoutExpiresIn: resivo does not say whether its token
+// answers always carry expires_in, so the fake serves either; the client
+// uses a token for its announced lifetime, or AssumedTokenLifetime without
+// one, and replaces it once resivo rejects it either way.
+func TestTokenWithAndWithoutExpiresIn(t *testing.T) {
+	for _, omit := range []bool{false, true} {
+		t.Run(fmt.Sprintf("omit expires_in %v", omit), func(t *testing.T) {
+			c, srv := newFakeClient(t)
+			srv.SetTokenTTL(10 * time.Minute)
+			srv.SetOmitExpiresIn(omit)
+			ctx := context.Background()
+			before := time.Now()
+			_, err := c.ListDoors(ctx)
+			require.NoError(t, err)
+			want := 10*time.Minute - resivo.TokenMargin
+			if omit {
+				want = resivo.AssumedTokenLifetime - resivo.TokenMargin
+			}
+			assert.WithinDuration(t, before.Add(want), c.Tokens().Expiry, time.Minute)
+
+			srv.Advance(20 * time.Minute) // gone at resivo while the client may still hold it
+			_, err = c.ListDoors(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, 2, srv.TokensIssued())
+		})
+	}
+}
+
 func TestSiteScopedCredentialIsForbiddenElsewhere(t *testing.T) {
 	c, _ := newFakeClient(t, resivo.WithClientCredentials(resivotest.SiteClientID, resivotest.SiteClientSecret))
 	ctx := context.Background()
@@ -309,7 +337,7 @@ func TestUserLoginOnTheFake(t *testing.T) {
 	srv := resivotest.NewServer()
 	defer srv.Close()
 	c, err := resivo.New(resivo.WithBaseURL(srv.URL), resivo.WithHTTPClient(srv.Client()),
-		resivo.WithLogin(resivotest.UserEmail, resivotest.UserPassword))
+		resivo.WithPassword(resivotest.UserEmail, resivotest.UserPassword))
 	require.NoError(t, err)
 	site, _, err := c.Sites.Get(context.Background(), resivotest.SiteID)
 	require.NoError(t, err)

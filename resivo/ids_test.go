@@ -36,9 +36,9 @@ func TestHostileIDsAreRefusedBeforeSending(t *testing.T) {
 	ctx := context.Background()
 	restrictions := Restrictions{ValidFrom: At(testFrom), ValidTo: At(testTo)}
 	calls := map[string]func(c *Client, id string) error{
-		"CreatePinAccess component": func(c *Client, id string) error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, PinAccessRequest{DisplayName: "V",
-				PinCodes: []PinCode{{PinCode: "123456", DisplayName: "V"}}, ComponentIDs: []string{"c-1", id}, Restrictions: restrictions})
+		"CreatePINAccess component": func(c *Client, id string) error {
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, PINAccessRequest{DisplayName: "V",
+				PINCodes: []PINCode{{PINCode: "123456", DisplayName: "V"}}, ComponentIDs: []string{"c-1", id}, Restrictions: restrictions})
 			return err
 		},
 		"CreateRemoteAccess component": func(c *Client, id string) error {

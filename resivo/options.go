@@ -99,12 +99,14 @@ func WithClientCredentials(clientID, clientSecret string) Option {
 	}
 }
 
-// WithLogin authenticates as a resivo user (POST /v8/users/login). The login
-// body and answer are inferred, not published: prefer WithClientCredentials.
-func WithLogin(email, password string) Option {
+// WithPassword logs in as a resivo user with email and password
+// (POST /v8/users/login), and again when the access token is rejected. The
+// login body and answer are inferred, not published: prefer
+// WithClientCredentials. Havr and Primis name their password login alike.
+func WithPassword(email, password string) Option {
 	return func(s *settings) error {
 		if email == "" || password == "" {
-			return errors.New("resivo: WithLogin: email and password are required")
+			return errors.New("resivo: WithPassword: email and password are required")
 		}
 		s.email, s.password = email, password
 		return nil
@@ -140,8 +142,8 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	return func(s *settings) error { return s.SetMaxRetryAfter(d) }
 }
 
-// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB,
-// rest.DefaultMaxBody); a longer body is an error.
+// WithMaxResponseBody caps what is read of a 2xx body (default 32 MiB); a
+// longer body is an error.
 func WithMaxResponseBody(n int64) Option {
 	return func(s *settings) error { return s.SetMaxBody(n) }
 }
@@ -265,7 +267,7 @@ func (s *settings) validate() (*url.URL, error) {
 		s.keys = NewKeyStore()
 	}
 	if s.clientSecret == "" && s.password == "" && s.accessToken == "" && s.TokenStore == nil {
-		return nil, errors.New("resivo: WithClientCredentials, WithLogin, WithTokens or WithTokenStore is required")
+		return nil, errors.New("resivo: WithClientCredentials, WithPassword, WithTokens or WithTokenStore is required")
 	}
 	return base, nil
 }

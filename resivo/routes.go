@@ -30,7 +30,7 @@ var (
 	// CONFIRMED, no version prefix; query scope=all; a bare JSON array.
 	routeComponents = route{method: "GET", template: "%v/components"}
 	// CONFIRMED, no version prefix.
-	routePinAccess = route{method: "POST", template: "%v/authorizations/pin-access"}
+	routePINAccess = route{method: "POST", template: "%v/authorizations/pin-access"}
 	// CONFIRMED, no version prefix.
 	routeAuthorization = route{method: "GET", template: "%v/authorizations/%v"}
 	// CONFIRMED, no version prefix; DELETE with the JSON body {}.

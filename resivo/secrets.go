@@ -16,7 +16,7 @@ import (
 // answer never sent or stored, also encodes to JSON redacted, so one logged
 // inside a slice, map or struct of the caller's (which slog's JSON handler
 // encodes with encoding/json) does not leak. Request bodies (LoginRequest,
-// PinCode, PinAccessRequest) encode their secrets, as resivo needs them, and
+// PINCode, PINAccessRequest) encode their secrets, as resivo needs them, and
 // so does Tokens, whose JSON form is its storage form (as x/oauth2's Token):
 // log a Tokens value itself, not a slice or map of them.
 
@@ -35,8 +35,8 @@ func (r LoginResponse) MarshalJSON() ([]byte, error) {
 func (r LoginRequest) LogValue() slog.Value          { return redact.LogValue(r) }
 func (r LoginRequest) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }
 
-func (p PinCode) LogValue() slog.Value          { return redact.LogValue(p) }
-func (p PinCode) Format(f fmt.State, verb rune) { redact.Format(f, verb, p) }
+func (p PINCode) LogValue() slog.Value          { return redact.LogValue(p) }
+func (p PINCode) Format(f fmt.State, verb rune) { redact.Format(f, verb, p) }
 
-func (r PinAccessRequest) LogValue() slog.Value          { return redact.LogValue(r) }
-func (r PinAccessRequest) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }
+func (r PINAccessRequest) LogValue() slog.Value          { return redact.LogValue(r) }
+func (r PINAccessRequest) Format(f fmt.State, verb rune) { redact.Format(f, verb, r) }

@@ -25,7 +25,7 @@ const secretMark = "S3CRET"
 
 // secretHolders is every exported type of the package that holds a secret;
 // TestSecretHoldersListed keeps it complete.
-var secretHolders = []any{Tokens{}, LoginRequest{}, LoginResponse{}, PinCode{}, PinAccessRequest{}}
+var secretHolders = []any{Tokens{}, LoginRequest{}, LoginResponse{}, PINCode{}, PINAccessRequest{}}
 
 // jsonRedacted are the holders that are never sent to resivo nor stored and
 // so also encode to JSON redacted; redacttest.AssertHidden, which first
@@ -87,7 +87,7 @@ func TestSecretsNeverPrintOrLog(t *testing.T) {
 // Request bodies and the tokens' storage form carry the real values; the
 // answer never sent nor stored encodes redacted.
 func TestSecretsInJSON(t *testing.T) {
-	b, err := json.Marshal(PinCode{PinCode: "987654", DisplayName: "x"})
+	b, err := json.Marshal(PINCode{PINCode: "987654", DisplayName: "x"})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"pinCode":"987654","displayName":"x"}`, string(b))
 	b, err = json.Marshal(LoginRequest{Email: "a@example.com", Password: "pw"})
@@ -106,25 +106,25 @@ func TestSecretsInJSON(t *testing.T) {
 func TestSecretsNotInErrors(t *testing.T) {
 	ctx := context.Background()
 	const s = access.Secret(secretMark)
-	pinReq := func(pin access.Secret) PinAccessRequest {
-		return PinAccessRequest{DisplayName: "Visitor", PinCodes: []PinCode{{PinCode: pin, DisplayName: "Visitor"}},
+	pinReq := func(pin access.Secret) PINAccessRequest {
+		return PINAccessRequest{DisplayName: "Visitor", PINCodes: []PINCode{{PINCode: pin, DisplayName: "Visitor"}},
 			ComponentIDs: []string{"c-1"}}
 	}
 	errs := map[string]error{}
 	local := newTestClient(t, noRequests(t))
 	_, _, errs["Login no email"] = local.Auth.Login(ctx, LoginRequest{Password: s})
-	_, _, errs["CreatePinAccess not digits"] = local.Authorizations.CreatePinAccess(ctx, testSite, pinReq(s))
+	_, _, errs["CreatePINAccess not digits"] = local.Authorizations.CreatePINAccess(ctx, testSite, pinReq(s))
 
 	refused := newTestClient(t, roundTripFunc(func(req *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader(`{"message":"invalid request"}`)), Request: req}, nil
 	}))
 	_, _, errs["Login refused"] = refused.Auth.Login(ctx, LoginRequest{Email: "a@example.com", Password: s})
-	_, _, errs["CreatePinAccess refused"] = refused.Authorizations.CreatePinAccess(ctx, testSite, pinReq("1234"))
+	_, _, errs["CreatePINAccess refused"] = refused.Authorizations.CreatePINAccess(ctx, testSite, pinReq("1234"))
 
 	down := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("connection refused") })
 	_, _, errs["Login unreachable"] = newTestClient(t, down).Auth.Login(ctx, LoginRequest{Email: "a@example.com", Password: s})
-	cc := newCCClient(t, down, WithClientCredentials("m2m-client-1", string(s)), WithLogin("a@example.com", string(s)))
+	cc := newCCClient(t, down, WithClientCredentials("m2m-client-1", string(s)), WithPassword("a@example.com", string(s)))
 	_, errs["ClientCredentialsToken unreachable"] = cc.Auth.ClientCredentialsToken(ctx)
 	_, _, errs["call unreachable"] = cc.Sites.Get(ctx, testSite)
 

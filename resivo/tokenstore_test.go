@@ -62,7 +62,7 @@ func TestTokenStoreOneTokenFetchForTheFleet(t *testing.T) {
 	}
 	assert.Zero(t, fleetCalls(t, fleet, 16, 5))
 	assert.Equal(t, 1, srv.TokensIssued(), "one token for the fleet")
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	assert.Zero(t, fleetCalls(t, fleet, 16, 5))
 	assert.Equal(t, 2, srv.TokensIssued(), "one more after the expiry")
 }
@@ -81,7 +81,7 @@ func TestTokenStoreUnreachable(t *testing.T) {
 	store.SetDown(true)
 	_, err = c.ListDoors(ctx)
 	require.NoError(t, err, "the cached token keeps working")
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	_, err = c.ListDoors(ctx)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, access.ErrUnavailable)

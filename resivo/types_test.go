@@ -120,9 +120,9 @@ func TestBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 	c := newTestClient(t, noRequests(t))
 	ctx := context.Background()
 	r := Restrictions{ValidFrom: At(testFrom), ValidTo: At(testTo)}
-	pin := PinAccessRequest{DisplayName: "x", PinCodes: []PinCode{{PinCode: "1234", DisplayName: "x"}}, ComponentIDs: []string{"c"}, Restrictions: r}
+	pin := PINAccessRequest{DisplayName: "x", PINCodes: []PINCode{{PINCode: "1234", DisplayName: "x"}}, ComponentIDs: []string{"c"}, Restrictions: r}
 	remote := RemoteAccessRequest{DisplayName: "x", ComponentIDs: []string{"c"}, Restrictions: r, Recipients: Recipients{Emails: []string{"a@example.com"}}}
-	with := func(f func(p *PinAccessRequest)) PinAccessRequest { p := pin; f(&p); return p }
+	with := func(f func(p *PINAccessRequest)) PINAccessRequest { p := pin; f(&p); return p }
 	withR := func(f func(p *RemoteAccessRequest)) RemoteAccessRequest { p := remote; f(&p); return p }
 
 	cases := map[string]func() error{
@@ -132,37 +132,37 @@ func TestBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 		"authorization id ?":   func() error { _, _, err := c.Authorizations.Get(ctx, testSite, "x?y"); return err },
 		"revoke id #":          func() error { _, err := c.Authorizations.Revoke(ctx, testSite, "x#y"); return err },
 		"pin: no name": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.DisplayName = "" }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.DisplayName = "" }))
 			return err
 		},
 		"pin: no codes": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.PinCodes = nil }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.PINCodes = nil }))
 			return err
 		},
 		"pin: letters": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.PinCodes = []PinCode{{PinCode: "12a4", DisplayName: "x"}} }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.PINCodes = []PINCode{{PINCode: "12a4", DisplayName: "x"}} }))
 			return err
 		},
 		"pin: code without name": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.PinCodes = []PinCode{{PinCode: "1234"}} }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.PINCodes = []PINCode{{PINCode: "1234"}} }))
 			return err
 		},
 		"pin: no components": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.ComponentIDs = nil }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.ComponentIDs = nil }))
 			return err
 		},
 		"pin: window reversed": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.Restrictions = Restrictions{ValidFrom: At(testTo), ValidTo: At(testFrom)} }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.Restrictions = Restrictions{ValidFrom: At(testTo), ValidTo: At(testFrom)} }))
 			return err
 		},
 		"pin: sub-millisecond window": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) {
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) {
 				p.Restrictions = Restrictions{ValidFrom: At(testFrom), ValidTo: At(testFrom.Add(time.Microsecond))}
 			}))
 			return err
 		},
 		"pin: no validTo": func() error {
-			_, _, err := c.Authorizations.CreatePinAccess(ctx, testSite, with(func(p *PinAccessRequest) { p.Restrictions.ValidTo = Time{} }))
+			_, _, err := c.Authorizations.CreatePINAccess(ctx, testSite, with(func(p *PINAccessRequest) { p.Restrictions.ValidTo = Time{} }))
 			return err
 		},
 		"remote: no recipients": func() error {

@@ -80,8 +80,8 @@ func (s *Server) valid(tok *token) bool {
 	return tok.superseded.IsZero() || now.Before(tok.superseded.Add(s.tokenGrace))
 }
 
-// ExpireTokens makes every issued access token answer 401.
-func (s *Server) ExpireTokens() {
+// ExpireAccessTokens makes every issued access token answer 401.
+func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokens)

@@ -188,7 +188,7 @@ func TestAuthAndTokenRotation(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, c.do("GET", "/users/locks/mine", nil).status, "every token expires after its TTL")
 
 	c.token = srv.NewToken(augusttest.OwnerID)
-	srv.ExpireTokens()
+	srv.ExpireAccessTokens()
 	assert.Equal(t, http.StatusUnauthorized, c.do("GET", "/users/locks/mine", nil).status)
 
 	srv.SetTokenRotation(false)

@@ -219,7 +219,7 @@ func newDirectory() (*access.Directory, fakes, error) {
 		return nil, fakes{}, err
 	}
 	lab, err := primis.New(primis.WithBaseURL(f.primis.URL), primis.WithHTTPClient(f.primis.Client()),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("booking-example"))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("booking-example"))
 	if err != nil {
 		f.Close()
 		return nil, fakes{}, err

@@ -74,7 +74,7 @@ func connectPrimis(out io.Writer, cfg *primisConfig) (*primis.Client, *primistes
 			opts = append(opts, primis.WithCACertPEM(pem))
 		}
 	}
-	client, err := primis.New(append(opts, primis.WithBaseURL(cfg.url), primis.WithCredentials(cfg.email, cfg.password))...)
+	client, err := primis.New(append(opts, primis.WithBaseURL(cfg.url), primis.WithPassword(cfg.email, cfg.password))...)
 	if err != nil && fake != nil {
 		fake.Close()
 	}

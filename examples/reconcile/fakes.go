@@ -111,7 +111,7 @@ func newEnv(ctx context.Context, extraAugustLocks int) (_ *env, err error) {
 
 	e.primis = primistest.NewServer()
 	p, err := primis.New(primis.WithBaseURL(e.primis.URL), primis.WithHTTPClient(pooled(e.primis.Client())),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("reconcile-example"))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("reconcile-example"))
 	if err != nil {
 		return nil, err
 	}

@@ -94,8 +94,8 @@ func (s *scale) plan(ctx context.Context, opts ...access.ReconcileOption) (*acce
 // sub-user pages and one PIN listing per lock that holds grants) plus one
 // read per resivo key, and nothing else.
 func TestPlanCostAtScale(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds 10,000 grants on the fakes")
+	if testing.Short() || raceDetector {
+		t.Skip("seeds 10,000 grants on the fakes: run without -short and -race")
 	}
 	ctx := context.Background()
 	s := newScale(t, 10_000)

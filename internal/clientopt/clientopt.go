@@ -52,6 +52,25 @@ type Common struct {
 	// TokenStore shares the account's tokens with other clients
 	// (WithTokenStore); nil: the client keeps its own.
 	TokenStore access.TokenStore
+	// RollbackGrace is how long a failed CreateGrant's clean-up may run on
+	// after the caller's context has ended (WithRollbackGrace), in the
+	// vendors whose grant is several vendor objects.
+	RollbackGrace time.Duration
+}
+
+// DefaultRollbackGrace is RollbackGrace's default: long enough for a vendor
+// to answer a few deletes, short enough that the caller's deadline still
+// means something.
+const DefaultRollbackGrace = 5 * time.Second
+
+// SetRollbackGrace sets RollbackGrace; 0 ends the clean-up with the
+// caller's context.
+func (c *Common) SetRollbackGrace(d time.Duration) error {
+	if d < 0 {
+		return c.errorf("WithRollbackGrace(%s): must not be negative", d)
+	}
+	c.RollbackGrace = d
+	return nil
 }
 
 // SetTokenStore sets the store the client shares its tokens through.
@@ -122,7 +141,8 @@ func (c *Common) SetResponseBodyTimeout(d time.Duration) error {
 
 // New returns Common with doorkit's defaults.
 func New(vendor, userAgent, baseURL string) Common {
-	return Common{Vendor: vendor, UserAgent: userAgent, BaseURL: baseURL, Policy: rest.DefaultPolicy}
+	return Common{Vendor: vendor, UserAgent: userAgent, BaseURL: baseURL, Policy: rest.DefaultPolicy,
+		RollbackGrace: DefaultRollbackGrace}
 }
 
 // Invalid marks a construction error (a bad option, a missing credential)

@@ -105,7 +105,7 @@ func vendorsUnderTest(t *testing.T) map[string]vendorUnderTest {
 	t.Cleanup(ps.Close)
 	pcl, psent := countingClient(ps.Client())
 	pc, err := primis.New(primis.WithBaseURL(ps.URL), primis.WithHTTPClient(pcl), primis.WithPhoneID("hostile-ids"),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword))
 	require.NoError(t, err)
 	out["primis"] = vendorUnderTest{impl: pc, sent: psent, door: same, grant: same, goodDoor: primistest.EntranceID,
 		wrongDoors: []string{strings.Repeat("1", primis.MaxIDLength+1)}}

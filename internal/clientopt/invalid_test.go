@@ -30,7 +30,7 @@ func TestConstructionErrorsAreInvalid(t *testing.T) {
 			func() error { _, err := primis.New(); return err },
 			func() error { _, err := primis.New(primis.WithRetry(-1, time.Second, time.Second)); return err },
 			func() error {
-				_, err := primis.New(primis.WithBaseURL(noScheme), primis.WithPhoneID("p"), primis.WithCredentials("a@example.com", "pw"))
+				_, err := primis.New(primis.WithBaseURL(noScheme), primis.WithPhoneID("p"), primis.WithPassword("a@example.com", "pw"))
 				return err
 			},
 		},

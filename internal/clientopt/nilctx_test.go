@@ -30,7 +30,7 @@ func TestNilContextIsInvalid(t *testing.T) {
 	ps := primistest.NewServer()
 	t.Cleanup(ps.Close)
 	pc, err := primis.New(primis.WithBaseURL(ps.URL), primis.WithHTTPClient(ps.Client()), primis.WithPhoneID("nil-ctx"),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword))
 	require.NoError(t, err)
 	as := augusttest.NewServer()
 	t.Cleanup(as.Close)

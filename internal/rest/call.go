@@ -17,6 +17,7 @@ type Call struct {
 	idempotent bool
 	bodyless   bool
 	timeout    time.Duration
+	refused    error
 }
 
 // NewCall returns a call of method to template filled with params.
@@ -64,6 +65,15 @@ func (c *Call) Once() *Call { c.idempotent = false; return c }
 // EmptyBody sends a zero-length body with Content-Length: 0 on a call that
 // has no body, for servers that wait for one otherwise.
 func (c *Call) EmptyBody() *Call { c.bodyless = true; return c }
+
+// Refuse makes the call fail with err before anything is sent, for a
+// per-call option given a malformed value; the first refusal wins.
+func (c *Call) Refuse(err error) *Call {
+	if c.refused == nil {
+		c.refused = err
+	}
+	return c
+}
 
 // WithTimeout bounds each attempt of this call until its response headers
 // arrive by d instead of the client's response-header timeout, for vendor

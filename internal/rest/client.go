@@ -182,6 +182,9 @@ func Result[T any](ctx context.Context, c *Client, call *Call) (T, *http.Respons
 }
 
 func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Request, error) {
+	if call.refused != nil {
+		return nil, call.refused
+	}
 	path, shown, err := buildPath(call.Template, call.Params)
 	if err != nil {
 		return nil, err

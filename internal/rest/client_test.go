@@ -451,6 +451,16 @@ func TestDoBadPathParamSendsNothing(t *testing.T) {
 	assert.Zero(t, rt.calls())
 }
 
+func TestDoRefusedCallSendsNothing(t *testing.T) {
+	rt := always(200, nil, "{}")
+	c := newTestClient(rt, fastPolicy)
+	first := access.Invalid("version", "malformed")
+	resp, err := c.Do(context.Background(), Get("doors").Refuse(first).Refuse(errors.New("second")), nil)
+	assert.Nil(t, resp)
+	assert.Same(t, first, err)
+	assert.Zero(t, rt.calls())
+}
+
 func TestDoTransportErrorHasNoResponse(t *testing.T) {
 	boom := errors.New("boom")
 	rt := failing(boom)

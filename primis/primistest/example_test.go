@@ -19,7 +19,7 @@ func Example() {
 	defer srv.Close()
 	ctx := context.Background()
 	client, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()),
-		primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("test-device"))
+		primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("test-device"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func TestAreasAtRestAreNotOpen(t *testing.T) {
 	ctx := context.Background()
 	newClient := func(email, password string) *primis.Client {
 		c, err := primis.New(primis.WithBaseURL(srv.URL), primis.WithHTTPClient(srv.Client()),
-			primis.WithCredentials(email, password), primis.WithPhoneID("state-test-"+email))
+			primis.WithPassword(email, password), primis.WithPhoneID("state-test-"+email))
 		require.NoError(t, err)
 		return c
 	}

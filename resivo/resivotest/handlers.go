@@ -20,7 +20,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("POST /{version}/users/login", s.versioned(s.login))
 	mux.HandleFunc("GET /{version}/sites/{siteId}", s.versioned(s.authed(s.getSite)))
 	mux.HandleFunc("GET /{siteId}/components", s.authed(s.listComponents))
-	mux.HandleFunc("POST /{siteId}/authorizations/pin-access", s.authed(s.createPinAccess))
+	mux.HandleFunc("POST /{siteId}/authorizations/pin-access", s.authed(s.createPINAccess))
 	mux.HandleFunc("POST /{siteId}/authorizations/remote-access", s.authed(s.createRemoteAccess))
 	mux.HandleFunc("GET /{siteId}/authorizations/{id}", s.authed(s.getAuthorization))
 	mux.HandleFunc("DELETE /{siteId}/authorizations/{id}/revoke", s.authed(s.revoke))
@@ -86,9 +86,9 @@ func (s *Server) issue(site string) (string, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	raw := "tok-" + newID()
-	s.tokens[raw] = token{expires: s.now().Add(s.tokenLifetime), site: site}
+	s.tokens[raw] = token{expires: s.now().Add(s.tokenTTL), site: site}
 	s.tokensIssued++
-	return raw, s.tokenLifetime, s.omitExpiresIn
+	return raw, s.tokenTTL, s.omitExpiresIn
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
@@ -238,11 +238,11 @@ func checkComponents(st *site, ids []string) string {
 
 var pinPattern = regexp.MustCompile(`^[0-9]{4,8}$`)
 
-func (s *Server) createPinAccess(w http.ResponseWriter, r *http.Request, st *site) {
+func (s *Server) createPINAccess(w http.ResponseWriter, r *http.Request, st *site) {
 	var body struct {
 		DisplayName *string `json:"displayName"`
-		PinCodes    []struct {
-			PinCode     *string `json:"pinCode"`
+		PINCodes    []struct {
+			PINCode     *string `json:"pinCode"`
 			DisplayName *string `json:"displayName"`
 		} `json:"pinCodes"`
 		ComponentIDs         []string          `json:"componentIds"`
@@ -256,13 +256,13 @@ func (s *Server) createPinAccess(w http.ResponseWriter, r *http.Request, st *sit
 		writeError(w, http.StatusBadRequest, "displayName is required")
 		return
 	}
-	if len(body.PinCodes) == 0 {
+	if len(body.PINCodes) == 0 {
 		writeError(w, http.StatusBadRequest, "pinCodes must not be empty")
 		return
 	}
 	a := &Authorization{Kind: "pin-access", SiteID: st.ID, DisplayName: *body.DisplayName, Message: body.AccessRequestMessage}
-	for i, p := range body.PinCodes {
-		if p.PinCode == nil || !pinPattern.MatchString(*p.PinCode) {
+	for i, p := range body.PINCodes {
+		if p.PINCode == nil || !pinPattern.MatchString(*p.PINCode) {
 			writeError(w, http.StatusBadRequest, "pinCodes["+strconv.Itoa(i)+"].pinCode must be 4 to 8 digits")
 			return
 		}
@@ -270,7 +270,7 @@ func (s *Server) createPinAccess(w http.ResponseWriter, r *http.Request, st *sit
 			writeError(w, http.StatusBadRequest, "pinCodes["+strconv.Itoa(i)+"].displayName is required")
 			return
 		}
-		a.PinCodes = append(a.PinCodes, *p.PinCode)
+		a.PINCodes = append(a.PINCodes, *p.PINCode)
 	}
 	s.create(w, st, a, body.ComponentIDs, body.Restrictions)
 }
@@ -390,7 +390,7 @@ func (s *Server) render(a *Authorization) authorizationJSON {
 	add := func(kind string, i int) {
 		out.Credentials = append(out.Credentials, credentialJSON{ID: fmt.Sprintf("%s-%d", a.ID[:8], i), Type: kind, Status: credStatus, IsExpired: expired})
 	}
-	for i := range a.PinCodes {
+	for i := range a.PINCodes {
 		add("pinCode", i)
 	}
 	for i := range len(a.Emails) + len(a.PhoneNumbers) {

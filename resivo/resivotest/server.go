@@ -117,8 +117,8 @@ const (
 	GarageName       = "Garage"
 )
 
-// DefaultTokenLifetime is the expires_in of issued tokens.
-const DefaultTokenLifetime = time.Hour
+// DefaultTokenTTL is the expires_in of issued tokens.
+const DefaultTokenTTL = time.Hour
 
 // Site is a resivo site.
 type Site struct {
@@ -145,7 +145,7 @@ type Authorization struct {
 	ValidFrom    time.Time
 	ValidTo      time.Time
 	Revoked      bool
-	PinCodes     []string
+	PINCodes     []string
 	Emails       []string
 	PhoneNumbers []string
 	Message      string // accessRequestMessage
@@ -187,7 +187,7 @@ type Server struct {
 
 	mu             sync.Mutex
 	offset         time.Duration
-	tokenLifetime  time.Duration
+	tokenTTL       time.Duration
 	omitExpiresIn  bool
 	sites          map[string]*site
 	clients        map[string]client
@@ -218,7 +218,7 @@ func NewServer() *Server {
 // user.
 func NewEmptyServer() *Server {
 	s := &Server{
-		tokenLifetime:  DefaultTokenLifetime,
+		tokenTTL:       DefaultTokenTTL,
 		sites:          map[string]*site{},
 		clients:        map[string]client{ClientID: {secret: ClientSecret}, SiteClientID: {secret: SiteClientSecret, site: SiteID}},
 		users:          map[string]user{UserEmail: {password: UserPassword}},
@@ -246,13 +246,21 @@ func (s *Server) Now() time.Time {
 	return s.now()
 }
 
-// SetTokenLifetime sets the expires_in of tokens issued from now on; with
-// omitExpiresIn the token answer leaves expires_in out (the tokens still
-// expire after d).
-func (s *Server) SetTokenLifetime(d time.Duration, omitExpiresIn bool) {
+// SetTokenTTL sets the lifetime (and expires_in) of tokens issued from now
+// on.
+func (s *Server) SetTokenTTL(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenLifetime, s.omitExpiresIn = d, omitExpiresIn
+	s.tokenTTL = d
+}
+
+// SetOmitExpiresIn makes token answers leave expires_in out (on) or send it
+// (off, the default); the tokens expire after their TTL either way. resivo
+// does not say whether it always sends the field.
+func (s *Server) SetOmitExpiresIn(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.omitExpiresIn = on
 }
 
 // SetCredentialStatus sets the status every credential of a live
@@ -265,8 +273,8 @@ func (s *Server) SetCredentialStatus(status string) {
 	s.credStatus = status
 }
 
-// ExpireTokens makes every issued token answer 401.
-func (s *Server) ExpireTokens() {
+// ExpireAccessTokens makes every issued token answer 401.
+func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokens)

@@ -66,7 +66,7 @@ func TestTokensExpireByTheFakesClock(t *testing.T) {
 	tok := getToken(t, s, ClientID, ClientSecret)
 	status, _ := raw(t, s, "GET", "/v8/sites/"+SiteID, "", "", tok)
 	assert.Equal(t, 200, status)
-	s.Advance(DefaultTokenLifetime)
+	s.Advance(DefaultTokenTTL)
 	status, body := raw(t, s, "GET", "/v8/sites/"+SiteID, "", "", tok)
 	assert.Equal(t, 401, status)
 	assert.Equal(t, "Invalid or expired access token", body["message"])

@@ -9,18 +9,19 @@ import (
 	"github.com/doorkit/doorkit/internal/rest"
 )
 
-// PartnersService covers a partner's sub-users: unverified users the
-// partner owns, found again by the partner's own user id.
-type PartnersService service
+// SubUsersService covers a partner's sub-users (/partners/sub-user):
+// unverified users the partner owns, found again by the partner's own user
+// id.
+type SubUsersService service
 
-// SubUserRequest is the body of CreateSubUser.
+// SubUserRequest is the body of Create.
 type SubUserRequest struct {
 	PartnerUserID string `json:"partnerUserID"`
 	FirstName     string `json:"firstName"`
 	LastName      string `json:"lastName"`
 }
 
-// SubUserToken is the answer of CreateSubUser: the sub-user and an access
+// SubUserToken is the answer of Create: the sub-user and an access
 // token acting as it.
 type SubUserToken struct {
 	AccessToken access.Secret `json:"access_token"`
@@ -30,13 +31,13 @@ type SubUserToken struct {
 	UserCreated bool          `json:"userCreated"` // false when the sub-user existed
 }
 
-// CreateSubUser returns the sub-user for PartnerUserID and an access token
+// Create returns the sub-user for PartnerUserID and an access token
 // for it, creating the sub-user (owned by the caller) when none exists.
 // Because it creates at most one user per partnerUserID, it is safe to
 // resend. The path is INFERRED from GET /partners/sub-user.
 //
 // POST /partners/sub-user
-func (s *PartnersService) CreateSubUser(ctx context.Context, req SubUserRequest, opts ...CallOption) (*SubUserToken, *Response, error) {
+func (s *SubUsersService) Create(ctx context.Context, req SubUserRequest, opts ...CallOption) (*SubUserToken, *Response, error) {
 	for field, v := range map[string]string{"partnerUserID": req.PartnerUserID, "firstName": req.FirstName, "lastName": req.LastName} {
 		if err := checkText(field, v, true); err != nil {
 			return nil, nil, err
@@ -64,7 +65,7 @@ type SubUserPage struct {
 	SubUsers        []SubUser `json:"subUsers"`
 }
 
-// SubUserListOptions are the query of ListSubUsers. Zero values are not
+// SubUserListOptions are the query of List. Zero values are not
 // sent (August's defaults apply).
 type SubUserListOptions struct {
 	Page     int `url:"page,omitempty"`     // from 1
@@ -87,10 +88,10 @@ func (o *SubUserListOptions) validate() error {
 	return nil
 }
 
-// ListSubUsers returns a page of the caller's sub-users.
+// List returns a page of the caller's sub-users.
 //
 // GET /partners/sub-user
-func (s *PartnersService) ListSubUsers(ctx context.Context, opts *SubUserListOptions, callOpts ...CallOption) (*SubUserPage, *Response, error) {
+func (s *SubUsersService) List(ctx context.Context, opts *SubUserListOptions, callOpts ...CallOption) (*SubUserPage, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +102,7 @@ func (s *PartnersService) ListSubUsers(ctx context.Context, opts *SubUserListOpt
 	return do[*SubUserPage](ctx, s.client.api, apply(call, callOpts))
 }
 
-// AllSubUsers iterates over every sub-user, fetching pages of pageSize
+// All iterates over every sub-user, fetching pages of pageSize
 // (0 for August's default) as it goes. It stops at the first error, which it
 // yields. A listing that does not add up is an error too, yielded last: the
 // pages' totalRecords differ, or the sub-users seen (each once) are not
@@ -109,7 +110,7 @@ func (s *PartnersService) ListSubUsers(ctx context.Context, opts *SubUserListOpt
 // a listing without that error shows every sub-user.
 //
 // GET /partners/sub-user
-func (s *PartnersService) AllSubUsers(ctx context.Context, pageSize int, callOpts ...CallOption) iter.Seq2[SubUser, error] {
+func (s *SubUsersService) All(ctx context.Context, pageSize int, callOpts ...CallOption) iter.Seq2[SubUser, error] {
 	return func(yield func(SubUser, error) bool) {
 		opts := &SubUserListOptions{Page: 1, PageSize: pageSize}
 		if err := opts.validate(); err != nil {
@@ -119,7 +120,7 @@ func (s *PartnersService) AllSubUsers(ctx context.Context, pageSize int, callOpt
 		seen := map[string]bool{}
 		total := -1
 		for {
-			page, _, err := s.ListSubUsers(ctx, opts, callOpts...)
+			page, _, err := s.List(ctx, opts, callOpts...)
 			if err != nil {
 				yield(SubUser{}, err)
 				return
