@@ -96,7 +96,7 @@ func TestFleetPrimisOneLogin(t *testing.T) {
 	for i := range fleet {
 		c, err := primis.New(primis.WithBaseURL(srv.URL),
 			primis.WithHTTPClient(&http.Client{Transport: pooledTransport(srv.Client())}),
-			primis.WithCredentials(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-fleet"),
+			primis.WithPassword(primistest.UserEmail, primistest.UserPassword), primis.WithPhoneID("phone-fleet"),
 			primis.WithRetry(3, time.Millisecond, 4*time.Millisecond),
 			primis.WithTokenStore(replica(t, rdb.Client(), acct)))
 		if err != nil {

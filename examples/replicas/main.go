@@ -196,7 +196,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	}
 	fmt.Fprintln(out, "Every access token expires at both vendors.")
 	havrSrv.ExpireAccessTokens()
-	resivoSrv.ExpireTokens()
+	resivoSrv.ExpireAccessTokens()
 	// Wave 2: a quarter of the bookings are cancelled, by key, each
 	// cancellation delivered to two replicas at once; the others' trigger
 	// comes once more, on a third replica.
