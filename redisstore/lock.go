@@ -32,8 +32,14 @@ const (
 // the background, and its Context ends when it is released, when ctx ends
 // (renewal stops too, and the lease lapses after its TTL unless released),
 // or when it is lost: renewal found the token gone, or could not reach
-// Redis before the lease ran out (context.Cause is then ErrLeaseLost).
-// Waiters poll with a growing, jittered interval of at most 250 ms.
+// Redis for two thirds of the TTL (context.Cause is then ErrLeaseLost).
+// The holder gives its lease up that early so that a vendor call it sent
+// just before has the last third to land before the next holder can take
+// the lease: vendors ignore fence numbers, and where a vendor keeps no
+// pending mark (Havr, August) the next holder would otherwise list before
+// that call lands and create a second grant. Keep the TTL above the time
+// a vendor may take to act on a request it received. Waiters poll with a
+// growing, jittered interval of at most 250 ms.
 //
 // The lease's Fence is the Redis server's clock in microseconds when it
 // was granted, or one more than the name's last fence when the clock is
@@ -188,20 +194,24 @@ func (l *lease) Release(ctx context.Context) error {
 
 // renew keeps the lease until its context ends. deadline is when the lease
 // may have run out on the server: the time the last successful acquire or
-// renewal was sent, plus the TTL.
+// renewal was sent, plus the TTL. A holder that cannot renew gives the
+// lease up a third of the TTL before that (giveUp), so that a vendor call
+// it sent just before has that long to land before the next holder can
+// take the lease and look.
 func (l *lease) renew(deadline time.Time) {
 	defer close(l.done)
 	ttl := l.s.cfg.leaseTTL
+	giveUp := func(deadline time.Time) time.Duration { return time.Until(deadline.Add(-ttl / 3)) }
 	next := time.NewTimer(ttl / 3)
 	defer next.Stop()
-	expire := time.NewTimer(time.Until(deadline))
+	expire := time.NewTimer(giveUp(deadline))
 	defer expire.Stop()
 	for {
 		select {
 		case <-l.ctx.Done():
 			return
 		case <-expire.C:
-			l.lose(fmt.Errorf("%w: not renewed within %v", ErrLeaseLost, ttl))
+			l.lose(fmt.Errorf("%w: not renewed within %v", ErrLeaseLost, ttl-ttl/3))
 			return
 		case <-next.C:
 		}
@@ -212,7 +222,7 @@ func (l *lease) renew(deadline time.Time) {
 		switch {
 		case err == nil && held == 1:
 			deadline = sent.Add(ttl)
-			expire.Reset(time.Until(deadline))
+			expire.Reset(giveUp(deadline))
 			next.Reset(ttl / 3)
 		case err == nil:
 			l.lose(fmt.Errorf("%w: another holder has it or it expired", ErrLeaseLost))

@@ -198,8 +198,9 @@ type config struct {
 
 // WithLeaseTTL sets how long a lease lasts without renewal (default
 // DefaultLeaseTTL); the holder renews it every third of it. A holder that
-// cannot renew (Redis unreachable) loses the lease when it ends: that is
-// also how long the next holder waits after a holder dies. At least 30 ms.
+// cannot renew (Redis unreachable) gives the lease up after two thirds of
+// it, a third before it ends in Redis (see Lock); its end is also how long
+// the next holder waits after a holder dies. At least 30 ms.
 func WithLeaseTTL(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 30*time.Millisecond {
