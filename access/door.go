@@ -22,6 +22,10 @@ type Door struct {
 	// TimeZone is the door's IANA time zone ("Europe/Amsterdam") where the
 	// vendor reports one (August locks do); "" when unknown.
 	TimeZone string
+	// Notices say what doorkit could not read or had to assume about this
+	// door (a time zone Go does not know, PIN rules the vendor did not
+	// give), so callers can tell a fact from a guess.
+	Notices []Notice
 	// Native is the vendor's own value (for example primis.ControlledArea or
 	// *havr.DoorLock), for callers who need more than the common fields.
 	Native any
@@ -42,8 +46,11 @@ func (d Door) Location() (loc *time.Location, ok bool) {
 // can, which may be less (a Havr lock cannot be opened through the API; an
 // August lock without a keypad takes no PIN).
 type Capabilities struct {
-	// RemoteOpen: OpenDoor works on this door. A door without it answers
-	// OpenDoor with ErrUnsupported.
+	// RemoteOpen: the door can be opened remotely (OpenDoor). A door
+	// without it answers OpenDoor with ErrUnsupported; one with it that
+	// cannot be reached now (Door.Connectivity Offline) with
+	// ErrUnavailable. Capabilities say what a door supports,
+	// Connectivity whether it is reachable now.
 	RemoteOpen bool
 	// Credentials lists the credential kinds a grant on this door can
 	// carry; empty when the door takes no grants.

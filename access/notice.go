@@ -1,12 +1,14 @@
 package access
 
 // Notice says what a vendor adjusted or dropped while carrying out a
-// request, so the caller can tell the holder or fix the input. The request
-// went ahead; a notice is not an error.
+// request, or what doorkit could not read or had to assume about a door, so
+// the caller can tell the holder or fix the input. The request went ahead;
+// a notice is not an error.
 type Notice struct {
 	Code NoticeCode
-	// Field is the request field the notice concerns ("Holder.Phone",
-	// "Window.Start", "Label"); empty when it concerns none.
+	// Field is the request or door field the notice concerns
+	// ("Holder.Phone", "Window.Start", "Label", "TimeZone"); empty when it
+	// concerns none.
 	Field   string
 	Message string // for people, e.g. "SMS skipped: 0612345678 has no country code"
 }

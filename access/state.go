@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"reflect"
 	"sync"
@@ -339,4 +340,102 @@ type ResultStore interface {
 	// WaitResult returns the value under name once there is one, or
 	// ctx's error when ctx ends first.
 	WaitResult(ctx context.Context, name string) ([]byte, error)
+}
+
+// NewMemoryResultStore returns a ResultStore for one process: values are
+// kept in memory until their ttl ends (an expired value is dropped when
+// read, and swept on later puts), and WaitResult wakes when a value is put.
+func NewMemoryResultStore() ResultStore {
+	return &memoryResultStore{values: map[string]memoryResult{}, wake: map[string]chan struct{}{}, now: time.Now}
+}
+
+type memoryResult struct {
+	value   []byte
+	expires time.Time
+}
+
+type memoryResultStore struct {
+	now    func() time.Time
+	mu     sync.Mutex
+	values map[string]memoryResult
+	wake   map[string]chan struct{} // closed by the put that wakes name's waiters
+	puts   int
+}
+
+func (m *memoryResultStore) PutResult(ctx context.Context, name string, value []byte, ttl time.Duration) (bool, error) {
+	if name == "" {
+		return false, Invalid("name", "is required")
+	}
+	if ttl < time.Millisecond {
+		return false, Invalid("ttl", "is under a millisecond")
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if r, ok := m.values[name]; ok && now.Before(r.expires) {
+		return false, nil
+	}
+	m.puts++
+	if m.puts%1024 == 0 { // sweep now and then, so expired values do not pile up
+		for k, r := range m.values {
+			if !now.Before(r.expires) {
+				delete(m.values, k)
+			}
+		}
+	}
+	m.values[name] = memoryResult{value: bytes.Clone(value), expires: now.Add(ttl)}
+	if ch, ok := m.wake[name]; ok {
+		close(ch)
+		delete(m.wake, name)
+	}
+	return true, nil
+}
+
+func (m *memoryResultStore) GetResult(ctx context.Context, name string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, _, err := m.getLocked(name, false)
+	return v, err
+}
+
+// getLocked returns name's value, or ErrNotFound and, for a waiter, the
+// channel a put of name closes.
+func (m *memoryResultStore) getLocked(name string, wait bool) ([]byte, chan struct{}, error) {
+	if r, ok := m.values[name]; ok {
+		if m.now().Before(r.expires) {
+			return bytes.Clone(r.value), nil, nil
+		}
+		delete(m.values, name)
+	}
+	ch, ok := m.wake[name]
+	if !ok && wait {
+		ch = make(chan struct{})
+		m.wake[name] = ch
+	}
+	return nil, ch, fmt.Errorf("access: result %q: %w", name, ErrNotFound)
+}
+
+func (m *memoryResultStore) WaitResult(ctx context.Context, name string) ([]byte, error) {
+	if name == "" {
+		return nil, Invalid("name", "is required")
+	}
+	for {
+		m.mu.Lock()
+		v, ch, err := m.getLocked(name, true)
+		m.mu.Unlock()
+		if err == nil {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-ch:
+		}
+	}
 }

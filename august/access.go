@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // *Client implements the access interfaces: doors are the caller's locks,
@@ -24,9 +27,26 @@ var (
 // Vendor is the name August doors and grants carry in access.Door.Vendor.
 const Vendor = "august"
 
-// ConfirmTimeout bounds how long the access layer waits for August to
-// confirm a PIN command or an asynchronous unlock by webhook, unless the
-// caller's context ends sooner.
+// Notice codes of August doors (access.Door.Notices).
+const (
+	// NoticeTimeZoneUnknown: lock info names a time zone Go does not know
+	// and no alias maps it to one; Door.TimeZone is empty and the native
+	// Lock keeps August's name.
+	NoticeTimeZoneUnknown access.NoticeCode = "august_time_zone_unknown"
+	// NoticeFieldsUndecoded: some lock info fields had a type the model
+	// does not expect and were left out (Lock.UndecodedFields names
+	// them); the door is built from the rest.
+	NoticeFieldsUndecoded access.NoticeCode = "august_fields_undecoded"
+	// NoticePINLengthsAssumed: August gave no keypad PIN lengths (device
+	// capabilities by the keypad's and the lock's serial numbers), so
+	// Capabilities.PIN holds the assumed 4 to 6 digits (August keypads'
+	// usual range); a PIN of those lengths may still be refused.
+	NoticePINLengthsAssumed access.NoticeCode = "august_pin_lengths_assumed"
+)
+
+// ConfirmTimeout is the default of WithConfirmTimeout: how long the access
+// layer waits for August to confirm a PIN command or an asynchronous unlock
+// by webhook, unless the caller's context ends sooner.
 const ConfirmTimeout = 2 * time.Minute
 
 // parallelCalls bounds the concurrent per-lock calls of the access layer.
@@ -35,13 +55,27 @@ const parallelCalls = 8
 // ListDoors returns the caller's locks (GET /users/locks/mine), each with
 // its lock info (GET /locks/:lockID) and, for locks with entry codes, the
 // keypad's PIN lengths (GET /devices/capabilities). Site is the house id;
-// TimeZone the lock's timeZone; Native the *Lock.
+// Native the *Lock. TimeZone is the lock's timeZone under its IANA name
+// (August sends some that are not, such as "Pacific/Hawaii" for
+// Pacific/Honolulu; the native Lock keeps August's): zones load from the
+// zone database embedded in this package, so they do not depend on the
+// host's. A name no alias maps and Go cannot load leaves TimeZone empty
+// with a NoticeTimeZoneUnknown notice.
 //
-// Capabilities: RemoteOpen when the lock has an operative bridge; PIN
-// grants (CredentialPIN, window changes, listing) when it supports entry
-// codes, has a bridge and is not a type-1 lock (which takes "always" PINs
-// only, so no time-bounded grant).
+// Capabilities say what the lock supports, Connectivity whether it can be
+// reached now: RemoteOpen when the lock has a bridge, operative or not;
+// Connectivity Online when the bridge is operative and does not say it is
+// offline, Offline when it is not operative or says so, and
+// ConnectivityUnknown for a lock without a bridge (no cloud connection to
+// report). PIN grants (CredentialPIN, window changes, listing) when it
+// takes entry codes (Lock.TakesEntryCodes), has a bridge and is not a
+// type-1 lock (which takes "always" PINs only, so no time-bounded grant).
+// Door.Notices say what was assumed: a time zone Go does not know, PIN
+// lengths August did not give, lock info fields that did not decode.
 func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	locks, _, err := c.Locks.List(ctx)
 	if err != nil {
 		return nil, err
@@ -67,22 +101,30 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 	if name == "" {
 		name = s.LockName
 	}
-	d := access.Door{ID: s.LockID, Name: name, Site: l.HouseID, Vendor: Vendor, TimeZone: l.TimeZone, Native: l}
+	d := access.Door{ID: s.LockID, Name: name, Site: l.HouseID, Vendor: Vendor, Native: l}
 	if d.Site == "" {
 		d.Site = s.HouseID
 	}
-	if _, err := time.LoadLocation(d.TimeZone); err != nil {
-		d.TimeZone = ""
+	if len(l.UndecodedFields) > 0 {
+		d.Notices = append(d.Notices, access.Notice{Code: NoticeFieldsUndecoded, Field: "Native",
+			Message: "lock info fields of a type doorkit does not expect were left out: " + strings.Join(l.UndecodedFields, ", ")})
+	}
+	var zoneNotice *access.Notice
+	if d.TimeZone, zoneNotice = doorTimeZone(l.TimeZone); zoneNotice != nil {
+		d.Notices = append(d.Notices, *zoneNotice)
 	}
 	switch {
-	case l.HasBridge() && l.BridgeOnline():
+	case l.BridgeOnline():
 		d.Connectivity = access.Online
 	case l.HasBridge():
 		d.Connectivity = access.Offline
 	}
 	d.Capabilities.RemoteOpen = l.HasBridge()
 	if takesGrants(l) {
-		rules := c.pinRules(ctx, l)
+		rules, notice := c.pinRulesNoted(ctx, l)
+		if notice != nil {
+			d.Notices = append(d.Notices, *notice)
+		}
 		d.Capabilities.Credentials = []access.CredentialKind{access.CredentialPIN}
 		d.Capabilities.PIN = &access.PINRules{MinLength: rules.MinLength, MaxLength: rules.MaxLength}
 		d.Capabilities.WindowChange = true
@@ -91,7 +133,24 @@ func (c *Client) door(ctx context.Context, s LockSummary, l *Lock) access.Door {
 	return d
 }
 
-func takesGrants(l *Lock) bool { return l.SupportsEntryCodes && l.HasBridge() && l.Type != 1 }
+// checkRemoteOpen refuses an unlock that cannot reach the lock, before
+// anything is sent: no bridge is access.ErrUnsupported; a bridge lock info
+// says is not operative or offline is access.ErrUnavailable (August would
+// answer 422, or hold the command while its bridge is away).
+func checkRemoteOpen(doorID string, l *Lock) error {
+	if !l.HasBridge() {
+		return fmt.Errorf("august: lock %s has no bridge for remote unlock: %w", doorID, access.ErrUnsupported)
+	}
+	if !l.BridgeOnline() {
+		return fmt.Errorf("august: the bridge of lock %s is offline or not operative: %w", doorID, access.ErrUnavailable)
+	}
+	return nil
+}
+
+// takesGrants reports whether the lock takes temporary PINs: it takes
+// entry codes (Lock.TakesEntryCodes), has a bridge to push them through,
+// and is not a type-1 lock ("always" PINs only).
+func takesGrants(l *Lock) bool { return l.TakesEntryCodes() && l.HasBridge() && l.Type != 1 }
 
 // lockInfo gets lock info for a door id.
 func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
@@ -105,21 +164,49 @@ func (c *Client) lockInfo(ctx context.Context, doorID string) (*Lock, error) {
 	return l, err
 }
 
-// pinRules returns the lock's PIN rules: the keypad's lengths from device
-// capabilities (cached per lock), else DefaultPINMinLength..6.
+// assumedPINMaxLength is the longest PIN assumed when August gives no
+// lengths: August keypads take 4 to 6 digits.
+const assumedPINMaxLength = 6
+
+// pinRules returns the lock's PIN rules (see pinRulesNoted).
 func (c *Client) pinRules(ctx context.Context, l *Lock) PINRules {
+	rules, _ := c.pinRulesNoted(ctx, l)
+	return rules
+}
+
+// pinRulesNoted returns the lock's PIN rules: the keypad's lengths from
+// device capabilities (cached per lock), asked by the paired keypad's
+// serial number, then by the lock's (a built-in keypad's lengths come with
+// the lock's). Without them it returns DefaultPINMinLength to
+// assumedPINMaxLength and a NoticePINLengthsAssumed notice.
+func (c *Client) pinRulesNoted(ctx context.Context, l *Lock) (PINRules, *access.Notice) {
 	if r, ok := c.grants.rules.Load(l.LockID); ok {
-		return r.(PINRules)
+		return r.(PINRules), nil
 	}
-	rules := PINRules{LockType: l.Type, MinLength: DefaultPINMinLength, MaxLength: 6}
-	if l.SerialNumber != "" {
-		caps, _, err := c.Devices.GetCapabilities(ctx, &CapabilitiesOptions{SerialNumber: l.SerialNumber})
-		if err == nil && caps.Keypad != nil && caps.Keypad.PINLengthMin > 0 && caps.Keypad.PINLengthMax >= caps.Keypad.PINLengthMin {
+	rules := PINRules{LockType: l.Type, MinLength: DefaultPINMinLength, MaxLength: assumedPINMaxLength}
+	var serials []string
+	if l.Keypad != nil && l.Keypad.SerialNumber != "" {
+		serials = append(serials, l.Keypad.SerialNumber)
+	}
+	if l.SerialNumber != "" && !slices.Contains(serials, l.SerialNumber) {
+		serials = append(serials, l.SerialNumber)
+	}
+	why := "lock info names no serial number to ask by"
+	for _, serial := range serials {
+		caps, _, err := c.Devices.GetCapabilities(ctx, &CapabilitiesOptions{SerialNumber: serial})
+		switch {
+		case err != nil:
+			why = "device capabilities failed: " + err.Error()
+		case caps.Keypad == nil || caps.Keypad.PINLengthMin <= 0 || caps.Keypad.PINLengthMax < caps.Keypad.PINLengthMin:
+			why = "device capabilities name no keypad PIN lengths"
+		default:
 			rules.MinLength, rules.MaxLength = caps.Keypad.PINLengthMin, caps.Keypad.PINLengthMax
 			c.grants.rules.Store(l.LockID, rules)
+			return rules, nil
 		}
 	}
-	return rules
+	return rules, &access.Notice{Code: NoticePINLengthsAssumed, Field: "Capabilities.PIN",
+		Message: fmt.Sprintf("PIN lengths assumed to be %d to %d digits (%s)", rules.MinLength, rules.MaxLength, why)}
 }
 
 // parallel runs f(0..n-1) with at most parallelCalls at a time.

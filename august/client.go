@@ -40,6 +40,9 @@ type Client struct {
 	// rollbackGrace is how long CreateGrant's rollback runs on after the
 	// caller's context ends.
 	rollbackGrace time.Duration
+	confirmWait   time.Duration // WithConfirmTimeout
+	// hook registers the webhook for a lock's operation events (OpenDoor).
+	hook *hookRegistrar
 }
 
 type service struct{ client *Client }
@@ -104,11 +107,11 @@ func New(opts ...Option) (*Client, error) {
 	authCfg := cfg
 	authCfg.BaseURL = authBase
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
-		grants: newGrantState(), rollbackGrace: s.RollbackGrace}
-	c.locker = s.LockerOrDefault()
-	if c.events != nil {
-		c.events.observe(c.grants.observe)
+		grants: newGrantState(), rollbackGrace: s.RollbackGrace, confirmWait: s.confirmWait}
+	if s.events != nil && s.clientID != "" {
+		c.hook = &hookRegistrar{url: s.webhookURL, clientID: s.clientID}
 	}
+	c.locker = s.LockerOrDefault()
 	c.oauthAPI = rest.New(authCfg)
 	c.oauth = &oauth2.Config{
 		ClientID:     s.clientID,

@@ -95,6 +95,27 @@
 // process that sends commands without receiving their results gives it with
 // WithWebhookURLSecret.
 //
+// The common path is two calls and a mount:
+//
+//	hooks, err := august.NewWebhookHandler("X-Partner-Token", token)
+//	c, err := august.New(august.WithAPIKey(key), august.WithOAuth(id, secret, redirect),
+//		august.WithWebhook("https://partner.example.com/august", hooks))
+//	mux.Handle("/august", hooks)
+//
+// The client then registers the URL for each lock's operation events
+// itself, once per lock, the first time OpenDoor needs it (August keeps
+// one registration per lock and OAuth client, so a repeat from another
+// replica is harmless); without WithOAuth, register it yourself with
+// Webhooks.Register. PIN results need no registration: each command names
+// the URL. WithConfirmTimeout bounds every wait for a result, and
+// GrantPINKey gives the key to wait on for a grant's door.
+//
+// With several replicas behind a load balancer August calls any of them:
+// give every replica's handler the same access.ResultStore
+// (WithResultStore; redisstore's Store for several processes). Results,
+// de-duplication and failed PIN loads are then shared: a caller waiting on
+// one replica gets the result another received.
+//
 //	p := hooks.Expect(august.PINKey(lockID, august.PINActionLoad, partnerUserID))
 //	defer p.Cancel()
 //	_, _, err := c.PINs.Load(ctx, lockID, cmd, webhookURL, nil)
@@ -137,10 +158,16 @@
 //
 // *Client implements access.DoorLister, DoorOpener, Granter, GrantGetter,
 // GrantLister and GrantUpdater. Doors are the caller's locks, with
-// capabilities from lock info (supportsEntryCodes, an operative bridge,
-// Type; type-1 locks take "always" PINs only, so no time-bounded grants),
-// PIN lengths from the keypad's device capabilities, and the lock's
-// timeZone.
+// capabilities from lock info (entry codes, a bridge, Type; type-1 locks
+// take "always" PINs only, so no time-bounded grants; without
+// supportsEntryCodes a paired keypad is the evidence of entry codes, see
+// Lock.TakesEntryCodes), connectivity from the bridge's state, PIN lengths
+// from the keypad's device capabilities (asked by the keypad's serial
+// number; assumed 4 to 6 with a NoticePINLengthsAssumed notice when August
+// gives none), and the lock's
+// timeZone under its IANA name. This package imports time/tzdata (about
+// 405 KiB of binary) so that zones load where the host has no zone
+// database.
 //
 // # Evidence of success
 //
@@ -160,7 +187,7 @@
 // clock) less ClockSkewAllowance (30 s), and saying unlocked
 // (kAugLockState_Unlocked, unlocked, remote_unlock) or unlatched.
 // kAugLockState_Unlocking and every other event keep it waiting; none by
-// ConfirmTimeout or the caller's deadline is access.ErrOutcomeUnknown. A
+// the confirm timeout (WithConfirmTimeout) or the caller's deadline is access.ErrOutcomeUnknown. A
 // failure tied to the command keeps its sentinel (530 or
 // FAILED_BRIDGE_ERROR_LOCK_JAMMED: ErrJammed; 550: ErrLowBattery; ...), and
 // one with a status doorkit does not recognise is access.ErrOutcomeUnknown.
@@ -201,18 +228,24 @@
 //     every door's load; the doors are then pending, not active. If a later
 //     door refuses, the PINs loaded before are deleted again within the
 //     caller's deadline plus WithRollbackGrace; a door counts as cleaned
-//     when August confirms the delete by webhook (without a handler:
-//     accepts it), answers it with 404, or reports the load itself failed.
+//     when August confirms the delete by webhook (without a handler: the PIN
+//     listing read back shows it gone), answers it with 404, or reports the
+//     load itself failed.
 //     Anything left is a *RollbackError
 //     (access.ErrOutcomeUnknown) naming the locks that may keep a live PIN.
 //   - GetGrant and ListGrants show a door active, pending, expired or
 //     revoked from the list its PIN is in (a list August does not document
 //     shows it pending, with NoticeUnknownPINState), and failed from a
-//     failed load's webhook result seen by this process.
+//     failed load's webhook result seen by any replica sharing the
+//     handler's result store (WithResultStore).
 //   - UpdateGrantWindow and RevokeGrant succeed, with a handler, when August
 //     confirms each command by webhook (a delete also when August answers
-//     404: the PIN is not on the lock); without one, when August accepts
-//     each command, and a PIN with a command under way is access.ErrConflict.
+//     404: the PIN is not on the lock); without one, when the PIN listing
+//     read back shows each command applied (an accepted command is not
+//     proof: until the listing shows it, access.ErrOutcomeUnknown), and a PIN
+//     with a command under way is access.ErrConflict (a delete under way,
+//     access.ErrOutcomeUnknown). Only a result in a status this package
+//     recognises confirms (Event.Succeeded); any other keeps the wait going.
 //     The confirmation is the result August posts to the webhook URL the
 //     command names, taken with the registered header or, since August
 //     documents that header for lock webhooks only, with the URL secret (see

@@ -122,6 +122,22 @@ func (r *EventResult) failed() bool {
 	return err != nil || (n != 0 && n/100 != 2)
 }
 
+// Succeeded reports whether the event reports a command's success in words
+// this package recognises: status "success" or "succeeded", or result
+// "success", with no sign of failure (Failed). August documents no result
+// body, so any other event is not taken as success.
+func (e *Event) Succeeded() bool {
+	if failed, _ := e.failed(); failed {
+		return false
+	}
+	return successWord(e.Status) || (e.Result != nil && successWord(e.Result.Word))
+}
+
+func successWord(s string) bool {
+	s = strings.ToLower(s)
+	return s == "success" || s == "succeeded"
+}
+
 func failureWord(s string) bool {
 	s = strings.ToLower(s)
 	return s == "failure" || s == "failed" || s == "error" || strings.HasPrefix(s, "failed_")

@@ -17,7 +17,7 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add(`[{"eventID":"a"},{"status":"kAugLockState_Locked","lockID":"L"}]`)
 	f.Add(`{"dateTime":"x","slot":1e99}`)
 	f.Fuzz(func(t *testing.T, body string) {
-		evs, err := decodeEvents([]byte(body))
+		evs, err := decodeEvents([]byte(body), DefaultMaxEvents)
 		if err != nil {
 			return
 		}

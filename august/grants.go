@@ -17,6 +17,7 @@ import (
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/clientopt"
+	"github.com/doorkit/doorkit/internal/rest"
 )
 
 // A grant is a temporary PIN on each of its doors for a partner sub-user of
@@ -101,64 +102,63 @@ func newGrantID() string {
 	return hex.EncodeToString(b)
 }
 
-// grantState is what the access layer learns from webhooks and caches.
+// grantState is what the access layer caches.
 type grantState struct {
 	rules sync.Map // lockID -> PINRules
-
-	mu       sync.Mutex
-	failures map[string]map[string]string // partnerUserID -> lockID -> reason of a failed load
-	order    []string
 }
 
-const maxRememberedFailures = 4096
+func newGrantState() *grantState { return &grantState{} }
 
-func newGrantState() *grantState { return &grantState{failures: map[string]map[string]string{}} }
+// revokedName marks a grant revoked in the webhook result store: its failed
+// loads are no longer shown.
+func revokedName(partnerUserID string) string { return "august:revoked:" + partnerUserID }
 
-// observe records failed loads of doorkit grants.
-func (g *grantState) observe(ev *Event) {
-	if ev.Kind() != EventPINCommand || ev.Action != string(PINActionLoad) || !strings.HasPrefix(ev.PartnerUserID, partnerPrefix) {
-		return
+// loadFailures fills v.failed with the doors, among those the listing shows
+// no PIN on, whose last load result (in the webhook handler's result store,
+// so received by any replica sharing it) says the load failed. Results are
+// kept PINResultTTL. Without a handler there are none to read.
+func (c *Client) loadFailures(ctx context.Context, v *grantView) error {
+	v.failed = nil
+	if c.events == nil {
+		return nil
 	}
-	failed, reason := ev.Failed()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	m := g.failures[ev.PartnerUserID]
-	if !failed {
-		if m != nil {
-			delete(m, ev.Lock())
+	store := c.events.results
+	if _, err := store.GetResult(ctx, revokedName(v.ref.partnerUserID)); err == nil {
+		return nil
+	} else if !errors.Is(err, access.ErrNotFound) {
+		return fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
+	}
+	for _, lockID := range v.doors {
+		if _, listed := v.pins[lockID]; listed {
+			continue
 		}
-		return
-	}
-	if m == nil {
-		if len(g.order) >= maxRememberedFailures {
-			delete(g.failures, g.order[0])
-			g.order = g.order[1:]
+		rs, err := storedResults(ctx, store, PINKey(lockID, PINActionLoad, v.ref.partnerUserID))
+		if err != nil {
+			return fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
 		}
-		m = map[string]string{}
-		g.failures[ev.PartnerUserID] = m
-		g.order = append(g.order, ev.PartnerUserID)
+		if len(rs) == 0 {
+			continue
+		}
+		if failed, reason := rs[len(rs)-1].Event.Failed(); failed {
+			if v.failed == nil {
+				v.failed = map[string]string{}
+			}
+			v.failed[lockID] = reason
+		}
 	}
-	m[ev.Lock()] = reason
+	return nil
 }
 
-// forget drops the failed loads remembered for a grant being revoked, so
-// that it is not listed (as failed) after its PINs are gone; it returns how
-// many there were.
-func (g *grantState) forget(partnerUserID string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	n := len(g.failures[partnerUserID])
-	if _, ok := g.failures[partnerUserID]; ok {
-		delete(g.failures, partnerUserID)
-		g.order = slices.DeleteFunc(g.order, func(p string) bool { return p == partnerUserID })
+// forgetFailures marks a grant being revoked, so that its failed loads are
+// not listed after its PINs are gone, on any replica sharing the store.
+func (c *Client) forgetFailures(ctx context.Context, partnerUserID string) error {
+	if c.events == nil {
+		return nil
 	}
-	return n
-}
-
-func (g *grantState) failed(partnerUserID string) map[string]string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return maps.Clone(g.failures[partnerUserID])
+	if _, err := c.events.results.PutResult(ctx, revokedName(partnerUserID), []byte{1}, PINResultTTL); err != nil {
+		return fmt.Errorf("august: recording the revoke: %w: %w", access.ErrOutcomeUnknown, err)
+	}
+	return nil
 }
 
 // CreateGrant loads a temporary PIN for the holder on each door. It first
@@ -179,9 +179,10 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 // If a door refuses the load, the PINs loaded on the doors before it are
 // deleted again (the rollback) and the refusal is returned. The rollback
 // runs on after ctx ends for at most the rollback grace (WithRollbackGrace,
-// DefaultRollbackGrace), and never longer than ConfirmTimeout: a door
+// DefaultRollbackGrace), and never longer than the confirm timeout (WithConfirmTimeout): a door
 // counts as cleaned when August confirms the delete by webhook (without a
-// handler: accepts it), answers that the PIN is not on the lock (404), or
+// handler: the PIN listing read back shows it gone), answers that the PIN
+// is not on the lock (404), or
 // reports that the load itself failed. What it cannot finish in that time
 // is returned as a *RollbackError, which matches access.ErrOutcomeUnknown
 // and names the locks that may keep a live PIN; access.EnsureGrant finds
@@ -190,6 +191,9 @@ func (g *grantState) failed(partnerUserID string) map[string]string {
 // and is not resent (nor rolled back): EnsureGrant finds what it made by
 // key.
 func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -267,7 +271,7 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		var result *Pending
 		if c.events != nil {
 			// Registered before the load, so a rollback can wait for it.
-			result = c.events.Expect(PINKey(lockID, PINActionLoad, ref.partnerUserID))
+			result = c.events.ExpectFunc(PINKey(lockID, PINActionLoad, ref.partnerUserID), pinSettled)
 		}
 		_, _, err := c.PINs.Send(ctx, lockID, PINCommandsRequest{Commands: []PINCommand{cmd}, Webhook: c.webhookURL, Rules: &rules[i]})
 		if err != nil {
@@ -357,9 +361,9 @@ func (c *Client) rollback(ctx context.Context, ref grantRef, pin access.Secret, 
 }
 
 // rollbackContext keeps ctx's values but not its end: it ends c's
-// rollback grace after ctx does, or after ConfirmTimeout.
+// rollback grace after ctx does, or after the confirm timeout.
 func (c *Client) rollbackContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ConfirmTimeout)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.confirmWait)
 	var mu sync.Mutex
 	var grace *time.Timer
 	stopped := false
@@ -567,6 +571,8 @@ type grantView struct {
 	// unknown says, by lock id, why the listing cannot show whether the
 	// grant's PIN is there.
 	unknown map[string]error
+	// failed holds, by lock id, why the grant's load failed (loadFailures).
+	failed map[string]string
 }
 
 func (c *Client) view(ref grantRef, allLocks []string, l pinListings) grantView {
@@ -654,7 +660,7 @@ func (c *Client) buildGrant(v grantView, now time.Time) *access.Grant {
 			g.Holder.Name = strings.TrimSpace(p.FirstName + " " + p.LastName)
 		}
 	}
-	failed := c.grants.failed(ref.partnerUserID)
+	failed := v.failed
 	for _, lockID := range slices.Sorted(maps.Keys(failed)) {
 		if _, found := v.pins[lockID]; found {
 			continue
@@ -719,11 +725,17 @@ func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error
 // of it failed; an error matching access.ErrOutcomeUnknown when a listing
 // cannot show it (see the package's access section).
 func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	v, err := c.viewByID(ctx, grantID)
 	if err != nil {
 		return nil, err
 	}
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := c.loadFailures(ctx, &v); err != nil {
 		return nil, err
 	}
 	if g := c.buildGrant(v, time.Now()); g != nil {
@@ -742,6 +754,10 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 // nothing only when no grant has the key.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
+		if ctx == nil {
+			yield(nil, rest.ErrNilContext)
+			return
+		}
 		if err := filter.Validate(); err != nil {
 			yield(nil, err)
 			return
@@ -780,6 +796,9 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			if err == nil {
 				err = v.err()
 			}
+			if err == nil {
+				err = c.loadFailures(ctx, &v)
+			}
 			if err != nil {
 				if !yield(nil, err) {
 					return
@@ -803,14 +822,21 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 // without one that is access.ErrConflict until August has applied it).
 //
 // Success means: with a webhook handler, August confirmed each delete (or
-// answered that the PIN is not on the lock); without one, August accepted
-// each delete. It forgets the grant's failed loads, so the grant is not
+// answered that the PIN is not on the lock); without one, the PIN listing
+// read back after each delete shows the PIN gone (right after August accepts
+// a delete it usually still shows it being deleted: that is an error
+// matching access.ErrOutcomeUnknown, and a later call finds the grant gone,
+// access.ErrNotFound). A result in a status this package does not know is no
+// confirmation (Event.Succeeded). It forgets the grant's failed loads, so the grant is not
 // listed after. It is access.ErrNotFound only on August's word: no sub-user
 // listed for the id, or complete listings of the grant's doors showing no
 // PIN of its sub-user (and no failed load remembered). A lock whose listing
 // fails, or that lists a PIN without a user yet, gives an error matching
 // access.ErrOutcomeUnknown instead: the grant's PIN may be there.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
+	if ctx == nil {
+		return rest.ErrNilContext
+	}
 	v, err := c.viewByID(ctx, grantID)
 	if err != nil {
 		return err
@@ -829,8 +855,13 @@ func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	}
 	// Doors whose load failed hold no PIN: the grant lists them from the
 	// webhook failures remembered, which go with the revoke.
-	failed := c.grants.forget(v.ref.partnerUserID)
-	if len(v.pins) == 0 && failed == 0 {
+	if err := c.loadFailures(ctx, &v); err != nil {
+		return err
+	}
+	if err := c.forgetFailures(ctx, v.ref.partnerUserID); err != nil {
+		return err
+	}
+	if len(v.pins) == 0 && len(v.failed) == 0 {
 		return fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
 	}
 	return nil
@@ -844,7 +875,7 @@ func (c *Client) revokePIN(ctx context.Context, lockID string, ref grantRef, p S
 		return err
 	}
 	if p.ListState == "" || p.ListState == PINDeleting {
-		return nil // gone meanwhile, or a delete accepted before (without a handler to wait for it)
+		return nil // gone meanwhile, or deleted by a command whose result arrived
 	}
 	err = c.deletePIN(ctx, lockID, ref, p.PIN.PIN)
 	var aerr *Error
@@ -858,9 +889,13 @@ func (c *Client) revokePIN(ctx context.Context, lockID string, ref grantRef, p S
 // door (POST /locks/:lockID/pins, action update, accessType temporary). A
 // PIN with a command under way is first waited for. Success means: with a
 // webhook handler, August confirmed each update (the doors are then
-// active); without one, August accepted each (the doors are pending until
-// it applies them). Not found and unknown as for RevokeGrant.
+// active); without one, the PIN listing read back shows each PIN loaded with
+// the new window (while it shows the update under way, the error matches
+// access.ErrOutcomeUnknown). Not found and unknown as for RevokeGrant.
 func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window access.Window) (*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
 	prepared, notices, err := window.Prepare(time.Now(), time.Second)
 	if err != nil {
 		return nil, err
@@ -890,10 +925,7 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 		if err := c.pinCommand(ctx, lockID, v.ref, cmd); err != nil {
 			return nil, fmt.Errorf("august: updating grant %s's PIN on lock %s: %w", grantID, lockID, err)
 		}
-		p.ListState = PINUpdating // accepted: applied when August says so
-		if c.events != nil {
-			p.ListState = PINLoaded // August confirmed it
-		}
+		p.ListState = PINLoaded // August confirmed it, by webhook or in the listing
 		p.AccessType = AccessTemporary
 		p.AccessStartTime, p.AccessEndTime = Time{Time: prepared.Start}, Time{Time: prepared.End}
 		updated.pins[lockID] = p
@@ -901,6 +933,9 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if len(updated.pins) == 0 {
 		return nil, fmt.Errorf("august: grant %s: no PIN of its sub-user is on its doors: %w", grantID, access.ErrNotFound)
 	}
+	// The updates are made: a result store that cannot be read now only
+	// leaves failed loads out of the grant returned (GetGrant shows them).
+	_ = c.loadFailures(ctx, &updated)
 	g := c.buildGrant(updated, time.Now())
 	g.Window = prepared
 	g.Notices = append(g.Notices, notices...)
@@ -914,8 +949,8 @@ var pendingAction = map[PINState]PINAction{
 
 // settle waits until p has no command pending and returns it as listed
 // then (ListState "" when it is gone). Without a webhook handler a PIN being
-// deleted is returned as it is (the delete was accepted), and any other
-// pending PIN is access.ErrConflict.
+// deleted is access.ErrOutcomeUnknown (the delete was accepted and is not
+// applied yet), and any other pending PIN is access.ErrConflict.
 func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p StatePIN) (StatePIN, error) {
 	action, pending := pendingAction[p.ListState]
 	if !pending {
@@ -923,17 +958,18 @@ func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p Stat
 	}
 	if c.events == nil {
 		if p.ListState == PINDeleting {
-			return p, nil
+			return p, fmt.Errorf("august: the PIN on lock %s is being deleted, and without a webhook handler (WithWebhook) no result can say when it is gone: %w",
+				lockID, access.ErrOutcomeUnknown)
 		}
 		return p, fmt.Errorf("august: the PIN on lock %s is still %s: %w", lockID, p.ListState, access.ErrConflict)
 	}
-	w := c.events.Expect(PINKey(lockID, action, ref.partnerUserID))
+	w := c.events.ExpectFunc(PINKey(lockID, action, ref.partnerUserID), pinSettled)
 	defer w.Cancel()
 	// The result may have arrived before Expect: look again first.
 	if now, err := c.pinNow(ctx, lockID, ref); err != nil || pendingAction[now.ListState] == "" {
 		return now, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
 	if _, err := w.Wait(wctx); err != nil && !errors.Is(err, ErrCommandFailed) {
 		return p, fmt.Errorf("august: waiting for the PIN on lock %s: %w", lockID, err)
@@ -958,12 +994,59 @@ func (c *Client) pinNow(ctx context.Context, lockID string, ref grantRef) (State
 	return StatePIN{}, nil
 }
 
+// confirmByListing is the evidence for a PIN command without a webhook
+// handler: August accepting a command is no proof the lock applied it, so
+// the lock's PIN listing is read back. A delete is confirmed when the
+// listing shows no PIN of the grant's user; an update or enable when it
+// shows the PIN loaded (for an update, with the new window); a disable when
+// it shows it disabled. Anything else (the command still under way, as it
+// usually is right after it was accepted) is an error matching
+// access.ErrOutcomeUnknown: the change is likely coming, and GetGrant shows
+// when it has.
+func (c *Client) confirmByListing(ctx context.Context, lockID string, ref grantRef, cmd PINCommand) error {
+	now, err := c.pinNow(ctx, lockID, ref)
+	if err != nil {
+		return fmt.Errorf("august: %s accepted; reading it back: %w", cmd.Action, err)
+	}
+	applied := false
+	switch cmd.Action {
+	case PINActionDelete:
+		applied = now.ListState == ""
+	case PINActionUpdate:
+		applied = now.ListState == PINLoaded && cmd.AccessTimes != nil &&
+			now.AccessStartTime.Equal(cmd.AccessTimes.Start) && now.AccessEndTime.Equal(cmd.AccessTimes.End)
+	case PINActionEnable, PINActionLoad:
+		applied = now.ListState == PINLoaded
+	case PINActionDisable:
+		applied = now.ListState == PINDisabled
+	}
+	if applied {
+		return nil
+	}
+	state := string(now.ListState)
+	if state == "" {
+		state = "absent"
+	}
+	return fmt.Errorf("august: %s accepted, not applied yet: the PIN listing shows the PIN %s, and without a webhook handler (WithWebhook) no result can say when it is: %w",
+		cmd.Action, state, access.ErrOutcomeUnknown)
+}
+
+// pinSettled takes a PIN command's result that says how it ended: a
+// failure, or a success in words this package recognises (Succeeded). Any
+// other result (a status it does not know) is no evidence either way: the
+// wait goes on, and ends in access.ErrOutcomeUnknown if nothing more
+// arrives.
+func pinSettled(ev *Event) bool {
+	failed, _ := ev.Failed()
+	return failed || ev.Succeeded()
+}
+
 // pinCommand sends one PIN command and, with a webhook handler, waits for
 // August to confirm it.
 func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cmd PINCommand) error {
 	var w *Pending
 	if c.events != nil {
-		w = c.events.Expect(PINKey(lockID, cmd.Action, ref.partnerUserID))
+		w = c.events.ExpectFunc(PINKey(lockID, cmd.Action, ref.partnerUserID), pinSettled)
 		defer w.Cancel()
 	}
 	rules, _ := c.grants.rules.Load(lockID)
@@ -975,9 +1058,9 @@ func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cm
 		return err
 	}
 	if w == nil {
-		return nil
+		return c.confirmByListing(ctx, lockID, ref, cmd)
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
 	if _, err := w.Wait(wctx); err != nil {
 		if errors.Is(err, ErrCommandFailed) {
@@ -986,4 +1069,22 @@ func (c *Client) pinCommand(ctx context.Context, lockID string, ref grantRef, cm
 		return fmt.Errorf("august: %s accepted, no result seen: %w: %w", cmd.Action, access.ErrOutcomeUnknown, err)
 	}
 	return nil
+}
+
+// GrantPINKey is the WaitKey of a PIN command's result for a grant this
+// package made, on one of its doors: give it to WebhookHandler.Expect to
+// wait for August's word on that door (for example the load after
+// CreateGrant). It is access.ErrInvalid for a grant of another vendor.
+func GrantPINKey(g *access.Grant, doorID string, action PINAction) (WaitKey, error) {
+	var n *GrantNative
+	if g != nil {
+		n, _ = g.Native.(*GrantNative)
+	}
+	if n == nil || n.PartnerUserID == "" {
+		return WaitKey{}, access.Invalid("grant", "is not an August grant made by this package")
+	}
+	if err := checkLockID(doorID); err != nil {
+		return WaitKey{}, err
+	}
+	return PINKey(doorID, action, n.PartnerUserID), nil
 }

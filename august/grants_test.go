@@ -314,22 +314,33 @@ func TestCreateGrantRollbackWithoutHandler(t *testing.T) {
 
 	srv.HoldDeliveries(false)
 	require.NoError(t, srv.WaitDeliveries(ctx))
-	require.NoError(t, c.RevokeGrant(ctx, rerr.GrantID), "August accepted the delete")
+	// Without a handler an accepted delete is not proof: only the listing
+	// is, and it shows the delete under way until August applies it.
+	srv.HoldDeliveries(true)
+	err = c.RevokeGrant(ctx, rerr.GrantID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "August accepted the delete; nothing shows it applied")
+	srv.HoldDeliveries(false)
 	require.NoError(t, srv.WaitDeliveries(ctx))
 	assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
+	assert.ErrorIs(t, c.RevokeGrant(ctx, rerr.GrantID), access.ErrNotFound, "the listing now shows it gone")
+	assert.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key))
 
 	// When August has loaded the first door by the time the side door
-	// refuses, the rollback's delete is accepted: the refusal alone is
-	// returned.
+	// refuses, the rollback's delete is accepted, but without a handler
+	// nothing shows it applied before the call returns: the PIN may still
+	// be live, and the error says so.
 	srv.SetPINCommandHook(func(call augusttest.PINCommandCall) {
 		if call.LockID == sideDoorID && call.Action == "load" {
 			assert.NoError(t, srv.WaitDeliveries(ctx)) // the first door's load result
+			srv.HoldDeliveries(true)                   // the delete stays under way
 		}
 	})
 	req.Key = "booking-no-handler-2"
 	_, err = c.CreateGrant(ctx, req)
-	assert.ErrorIs(t, err, access.ErrConflict)
-	assert.NotErrorIs(t, err, access.ErrOutcomeUnknown)
+	require.ErrorAs(t, err, &rerr)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	srv.SetPINCommandHook(nil)
+	srv.HoldDeliveries(false)
 	require.NoError(t, srv.WaitDeliveries(ctx))
 	assert.Empty(t, livePINs(srv, augusttest.FrontDoorID))
 }

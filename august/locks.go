@@ -24,12 +24,32 @@ type LockSummary struct {
 	MacAddress string `json:"macAddress"`
 	HouseID    string `json:"HouseID"`
 	HouseName  string `json:"HouseName"`
+	// UndecodedFields names the keys whose values had a type this model
+	// does not expect; those fields are left at their zero value.
+	UndecodedFields []string `json:"-"`
+}
+
+// UnmarshalJSON decodes a lock list entry field by field when a value has
+// a type the model does not expect, so one such field does not cost the
+// whole list (UndecodedFields names it).
+func (s *LockSummary) UnmarshalJSON(b []byte) error {
+	type plain LockSummary
+	*s = LockSummary{}
+	if json.Unmarshal(b, (*plain)(s)) == nil {
+		return nil
+	}
+	*s = LockSummary{}
+	var err error
+	s.UndecodedFields, err = decodeLenient(b, s)
+	return err
 }
 
 // Lock is lock info (Accept-Version 0.0.1). Every field is optional:
 // recorded answers omit LockStatus, Bridge, timeZone, users and others,
 // and carry many fields the rendered document does not list. Identifiers are
-// plain strings; only lock ids sent to August are checked.
+// plain strings; only lock ids sent to August are checked. A value of a
+// type the model does not expect leaves its field zero and is named in
+// UndecodedFields; the rest of the lock is kept.
 type Lock struct {
 	LockName               string              `json:"LockName"`
 	Type                   int                 `json:"Type"` // lock model: 2, 3, 7, 17 (unlatch), 1001 (Yale), ...
@@ -72,16 +92,66 @@ type Lock struct {
 	WAHub                  *WAHub              `json:"waHub,omitempty"`
 	RemoteAdapter          *RemoteAdapter      `json:"remoteAdapter,omitempty"`
 	PINs                   *PINList            `json:"pins,omitempty"`
+
+	// UndecodedFields names the keys of lock info whose values had a type
+	// this model does not expect, dotted inside nested objects
+	// ("Bridge.status"); those fields are left at their zero value.
+	UndecodedFields []string `json:"-"`
+
+	// entryCodesOmitted: lock info had no supportsEntryCodes (recorded
+	// answers of locks with a paired keypad omit it).
+	entryCodesOmitted bool
 }
 
-// HasBridge reports whether the lock has an operative bridge (Wi-Fi Connect,
-// a doorbell or a built-in one), which remote operate needs.
-func (l *Lock) HasBridge() bool { return l.Bridge != nil && l.Bridge.Operative }
+// UnmarshalJSON decodes lock info, field by field when a value has a type
+// the model does not expect (see UndecodedFields), and notes whether
+// supportsEntryCodes was said at all.
+func (l *Lock) UnmarshalJSON(b []byte) error {
+	type plain Lock
+	*l = Lock{}
+	aux := struct {
+		*plain
+		EntryCodes *bool `json:"supportsEntryCodes"`
+	}{plain: (*plain)(l)}
+	if json.Unmarshal(b, &aux) == nil {
+		l.SupportsEntryCodes = aux.EntryCodes != nil && *aux.EntryCodes
+		l.entryCodesOmitted = aux.EntryCodes == nil
+		return nil
+	}
+	*l = Lock{}
+	undecoded, err := decodeLenient(b, l)
+	if err != nil {
+		return err
+	}
+	l.UndecodedFields = undecoded
+	var keys map[string]json.RawMessage
+	_ = json.Unmarshal(b, &keys) // b is an object: decodeLenient read it
+	l.entryCodesOmitted = keys["supportsEntryCodes"] == nil || string(keys["supportsEntryCodes"]) == "null"
+	return nil
+}
 
-// BridgeOnline reports whether the bridge says it is online; true when it
-// reports no status (older bridges), since only a call can tell.
+// TakesEntryCodes reports whether the lock takes PINs (entry codes): lock
+// info says supportsEntryCodes true, or does not say it at all and a
+// keypad is paired. The recorded answers of locks with an August smart
+// keypad omit the flag, and PIN management needs a keypad (a Yale lock's
+// built-in one, or a paired smart keypad), so a paired keypad is the
+// evidence; without the flag and without a keypad there is none.
+// supportsEntryCodes false is August's own word and wins over a keypad.
+func (l *Lock) TakesEntryCodes() bool {
+	return l.SupportsEntryCodes || (l.entryCodesOmitted && l.Keypad != nil)
+}
+
+// HasBridge reports whether the lock has a bridge (Wi-Fi Connect, a
+// doorbell or a built-in one), which remote operate and PIN commands need.
+// It says what the lock supports; whether the bridge can be reached now is
+// BridgeOnline.
+func (l *Lock) HasBridge() bool { return l.Bridge != nil }
+
+// BridgeOnline reports whether the lock's bridge can be reached now: it is
+// operative and its status, where it reports one (older bridges do not),
+// is online. A bridge that is not operative, or says it is offline, is not.
 func (l *Lock) BridgeOnline() bool {
-	if !l.HasBridge() {
+	if l.Bridge == nil || !l.Bridge.Operative {
 		return false
 	}
 	return l.Bridge.Status == nil || l.Bridge.Status.Current == "" || l.Bridge.Status.Current == "online"

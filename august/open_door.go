@@ -34,7 +34,7 @@ const ClockSkewAllowance = 30 * time.Second
 //
 //   - with a webhook handler (WithWebhook) and a known user (the access
 //     token's userId claim, or WithUserID), it sends an asynchronous unlock
-//     and waits at most ConfirmTimeout for a webhook event that is the
+//     and waits at most the confirm timeout (WithConfirmTimeout) for a webhook event that is the
 //     command's result: for this lock; a remote operation (remoteEvent,
 //     info.remote, a remote_ action or the bridge's transaction), not a
 //     manual, keypad (pin_, keypad_) or other local one; naming this
@@ -48,9 +48,10 @@ const ClockSkewAllowance = 30 * time.Second
 //     unlocked (or unlatched). A 202, an empty answer, or another status is
 //     access.ErrOutcomeUnknown.
 //
-// Failures: a lock without a bridge is access.ErrUnsupported (nothing is
-// sent); a 403 is access.ErrDenied; the lock's own failures keep their
-// sentinels (ErrJammed for 530 or FAILED_BRIDGE_ERROR_LOCK_JAMMED,
+// Failures: a lock without a bridge is access.ErrUnsupported, one whose
+// bridge lock info says is not operative or offline access.ErrUnavailable
+// (nothing is sent); a 403 is access.ErrDenied; the lock's own failures
+// keep their sentinels (ErrJammed for 530 or FAILED_BRIDGE_ERROR_LOCK_JAMMED,
 // ErrLowBattery, ErrBridgeOffline, ...); a 408 (the lock did not answer in
 // time) and 560 (disconnected mid-command) are access.ErrOutcomeUnknown. A
 // failure result that August does not tie to this command (no user or no
@@ -60,12 +61,15 @@ const ClockSkewAllowance = 30 * time.Second
 //
 // PUT /remoteoperate/:lockID/unlock
 func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
+	if ctx == nil {
+		return rest.ErrNilContext
+	}
 	l, err := c.lockInfo(ctx, doorID)
 	if err != nil {
 		return err
 	}
-	if !l.HasBridge() {
-		return fmt.Errorf("august: lock %s has no bridge for remote unlock: %w", doorID, access.ErrUnsupported)
+	if err := checkRemoteOpen(doorID, l); err != nil {
+		return err
 	}
 	user := c.userID
 	if user == "" {
@@ -80,17 +84,25 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 		}
 		return syncUnlockResult(doorID, res)
 	}
+	if err := c.hook.ensure(ctx, c, doorID); err != nil {
+		return err // nothing was unlocked
+	}
 	m := &unlockMatch{lockID: doorID, userID: user, since: time.Now().Add(-ClockSkewAllowance)}
 	p := c.events.ExpectFunc(OperationKey(doorID, CommandUnlock), m.settles)
 	defer p.Cancel()
 	if _, err := c.RemoteOperate.Async(ctx, doorID, CommandUnlock, nil); err != nil {
+		// Results that arrived while the answer was on its way (ctx may
+		// have ended: read them on a short context of their own).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dispatchTimeout)
+		p.seen(rctx)
+		cancel()
 		if reason := m.untiedFailure(); reason != "" {
 			// Seen while the command's answer was on its way.
 			return fmt.Errorf("%w (August reported a failure without tying it to this command: %s)", openError(err), reason)
 		}
 		return openError(err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
+	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
 	ev, err := p.Wait(wctx)
 	if ev == nil {

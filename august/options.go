@@ -33,6 +33,7 @@ type settings struct {
 	webhookURL   string
 	urlSecret    string
 	userID       string
+	confirmWait  time.Duration
 }
 
 // Hosts of August's API and OAuth server.
@@ -62,6 +63,20 @@ func defaultSettings() settings {
 		Common:      c,
 		authURL:     DefaultAuthURL,
 		syncTimeout: DefaultSyncOperateTimeout,
+		confirmWait: ConfirmTimeout,
+	}
+}
+
+// WithConfirmTimeout sets how long the access layer waits for August to
+// confirm a PIN command or an asynchronous unlock by webhook (default
+// ConfirmTimeout), unless the caller's context ends sooner.
+func WithConfirmTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return errors.New("august: WithConfirmTimeout: the timeout must be positive")
+		}
+		s.confirmWait = d
+		return nil
 	}
 }
 
@@ -247,7 +262,8 @@ func WithSyncOperateTimeout(d time.Duration) Option {
 // sent with every PIN command the access layer makes), h the handler that
 // receives those calls in this process (nil when another process does).
 // Grants need url. With h, OpenDoor unlocks asynchronously and waits for the
-// result, and window changes and revocations wait for August to confirm
+// result (registering url for the lock's operation events itself, once per
+// lock, when WithOAuth names the partner client: see Webhooks.Register), and window changes and revocations wait for August to confirm
 // each PIN command; without h, OpenDoor unlocks synchronously, and grants
 // show what the PIN listing shows.
 //

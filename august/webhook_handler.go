@@ -7,15 +7,20 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/doorkit/doorkit/access"
 )
 
 // WebhookHandler receives August's webhook calls. It is an http.Handler
@@ -35,25 +40,32 @@ import (
 //
 // A call with neither is answered 401; a wrong header token, or a wrong URL
 // secret without a header, 403. The handler decodes each event (one object
-// or an array of them), drops repeated deliveries (by eventID, else by
-// body; remembering a bounded number), passes new events to the function
-// given with WithEventFunc, and hands them to callers waiting with Expect,
-// ExpectFunc or Wait.
+// or an array of at most WithMaxEvents of them; null is not an event),
+// drops repeated deliveries (by eventID, else by the event's fields, for
+// WithDedupeTTL), passes new events to the function given with
+// WithEventFunc, and hands them to callers waiting with Expect, ExpectFunc
+// or Wait.
+//
+// What it receives lives in its result store (WithResultStore): the
+// de-duplication marks, and every result under a name computed from its
+// WaitKey, for OperationResultTTL or PINResultTTL. Give every replica's
+// handler the same store and a result August delivers to any replica
+// reaches the caller waiting on another, a repeat delivered to another
+// replica is dropped, and a failed PIN load shows on every replica. A call
+// the store cannot record is answered 503, so August delivers it again.
 type WebhookHandler struct {
-	header   string
-	tokenSum [sha256.Size]byte
-	secret   *urlSecret // never printed: see Format
-	maxBody  int64
-	onEvent  func(context.Context, *Event)
+	header    string
+	tokenSum  [sha256.Size]byte
+	secret    *urlSecret // never printed: see Format
+	maxBody   int64
+	maxEvents int
+	onEvent   func(context.Context, *Event)
 
-	seed    maphash.Seed
-	mu      sync.Mutex
-	seen    map[uint64]struct{}
-	ring    []uint64 // the remembered deliveries, oldest first from next
-	next    int
-	waiters map[WaitKey][]*Pending
-	// observers see every dispatched event (the client's access layer).
-	observers []func(*Event)
+	// results holds de-duplication marks and every event for its waiters,
+	// shared by the replicas given the same store.
+	results   access.ResultStore
+	dedupeTTL time.Duration
+	rescan    time.Duration // how often a waiter looks below its slot
 
 	received, duplicates, refused atomic.Uint64
 }
@@ -68,12 +80,36 @@ func WithEventFunc(fn func(context.Context, *Event)) HandlerOption {
 	return func(h *WebhookHandler) { h.onEvent = fn }
 }
 
-// WithDedupeWindow sets how many deliveries are remembered to drop repeats
-// (default DefaultDedupeWindow). Memory is about 50 bytes per delivery.
-func WithDedupeWindow(n int) HandlerOption {
+// WithResultStore sets where the handler keeps what it receives: the
+// de-duplication marks and each event, under a name a waiter computes from
+// its WaitKey. Give every replica of an account the same store (a
+// *redisstore.Store) and a result delivered to any replica reaches the
+// waiter on any other, and a repeat delivered to another replica is
+// dropped. The default, access.NewMemoryResultStore, serves one process.
+func WithResultStore(store access.ResultStore) HandlerOption {
+	return func(h *WebhookHandler) {
+		if store != nil {
+			h.results = store
+		}
+	}
+}
+
+// WithDedupeTTL sets how long a delivery is remembered to drop repeats
+// (default DefaultDedupeTTL).
+func WithDedupeTTL(d time.Duration) HandlerOption {
+	return func(h *WebhookHandler) {
+		if d > 0 {
+			h.dedupeTTL = d
+		}
+	}
+}
+
+// WithMaxEvents bounds the events in one body (default DefaultMaxEvents);
+// a body with more is refused with 413 and none of its events is taken.
+func WithMaxEvents(n int) HandlerOption {
 	return func(h *WebhookHandler) {
 		if n > 0 {
-			h.ring = make([]uint64, 0, n)
+			h.maxEvents = n
 		}
 	}
 }
@@ -88,10 +124,12 @@ func WithMaxEventBody(n int64) HandlerOption {
 	}
 }
 
-// urlSecret is the URL secret and its hash.
+// urlSecret is the URL secret and its hash, and the header token, which
+// the client sends when it registers the webhook itself (hookRegistrar).
 type urlSecret struct {
-	value string
-	sum   [sha256.Size]byte
+	value       string
+	sum         [sha256.Size]byte
+	headerToken string
 }
 
 // WithURLSecret sets the URL secret the handler accepts (see
@@ -120,8 +158,14 @@ func DeriveURLSecret(token string) string {
 
 // Defaults of WebhookHandler.
 const (
-	DefaultDedupeWindow = 10000
+	DefaultDedupeTTL    = 24 * time.Hour
 	DefaultMaxEventBody = 256 << 10
+	DefaultMaxEvents    = 100
+	// OperationResultTTL is how long an unlock's (or any operation's)
+	// result is kept for its waiter; PINResultTTL a PIN command's, which
+	// is also how long a failed load is remembered (GetGrant shows it).
+	OperationResultTTL = 10 * time.Minute
+	PINResultTTL       = 7 * 24 * time.Hour
 )
 
 // NewWebhookHandler returns a handler that accepts calls carrying token in
@@ -134,11 +178,12 @@ func NewWebhookHandler(headerName, token string, opts ...HandlerOption) (*Webhoo
 		return nil, errors.New("august: NewWebhookHandler: the token must have at least 16 characters")
 	}
 	h := &WebhookHandler{
-		header:   http.CanonicalHeaderKey(headerName),
-		tokenSum: sha256.Sum256([]byte(token)),
-		maxBody:  DefaultMaxEventBody,
-		seed:     maphash.MakeSeed(),
-		waiters:  map[WaitKey][]*Pending{},
+		header:    http.CanonicalHeaderKey(headerName),
+		tokenSum:  sha256.Sum256([]byte(token)),
+		maxBody:   DefaultMaxEventBody,
+		maxEvents: DefaultMaxEvents,
+		dedupeTTL: DefaultDedupeTTL,
+		rescan:    rescanEvery,
 	}
 	for _, o := range opts {
 		o(h)
@@ -150,10 +195,10 @@ func NewWebhookHandler(headerName, token string, opts ...HandlerOption) (*Webhoo
 		return nil, errors.New("august: NewWebhookHandler: the URL secret must have at least 16 characters")
 	}
 	h.secret.sum = sha256.Sum256([]byte(h.secret.value))
-	if h.ring == nil {
-		h.ring = make([]uint64, 0, DefaultDedupeWindow)
+	h.secret.headerToken = token
+	if h.results == nil {
+		h.results = access.NewMemoryResultStore()
 	}
-	h.seen = make(map[uint64]struct{}, cap(h.ring))
 	return h, nil
 }
 
@@ -198,14 +243,23 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	events, err := decodeEvents(body)
+	events, err := decodeEvents(body, h.maxEvents)
+	if errors.Is(err, errTooManyEvents) {
+		h.refused.Add(1)
+		http.Error(w, "too many events in one body", http.StatusRequestEntityTooLarge)
+		return
+	}
 	if err != nil {
 		h.refused.Add(1)
 		http.Error(w, "body is not a JSON event", http.StatusBadRequest)
 		return
 	}
 	for i := range events {
-		h.deliver(r.Context(), &events[i], body, len(events) == 1)
+		if err := h.deliver(r.Context(), &events[i]); err != nil {
+			// Not recorded: August delivers again (its repeat is then new).
+			http.Error(w, "cannot record the event now", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -252,99 +306,180 @@ func commandURL(webhookURL, secret string) (string, error) {
 	return u.String(), nil
 }
 
-func decodeEvents(body []byte) ([]Event, error) {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
+var errTooManyEvents = errors.New("too many events")
+
+// decodeEvents reads one event object or an array of at most max of them;
+// null, as the body or an element, is not an event.
+func decodeEvents(body []byte, max int) ([]Event, error) {
+	trimmed := bytes.TrimSpace(body)
+	var raws []json.RawMessage
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var evs []Event
-		if err := json.Unmarshal(trimmed, &evs); err != nil {
+		if err := json.Unmarshal(trimmed, &raws); err != nil {
 			return nil, err
 		}
-		return evs, nil
+		if len(raws) > max {
+			return nil, errTooManyEvents
+		}
+	} else {
+		raws = []json.RawMessage{trimmed}
 	}
-	evs := make([]Event, 1)
-	if err := json.Unmarshal(trimmed, &evs[0]); err != nil {
-		return nil, err
+	evs := make([]Event, len(raws))
+	for i, raw := range raws {
+		if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+			return nil, errors.New("an event is not a JSON object")
+		}
+		if err := json.Unmarshal(raw, &evs[i]); err != nil {
+			return nil, err
+		}
 	}
 	return evs, nil
 }
 
-// deliver handles one decoded event; body is the whole delivery, which
-// identifies a single event without an eventID.
-func (h *WebhookHandler) deliver(ctx context.Context, ev *Event, body []byte, single bool) {
-	var id uint64
-	switch {
-	case ev.EventID != "":
-		id = maphash.String(h.seed, "id\x00"+ev.EventID)
-	case single:
-		id = maphash.Bytes(h.seed, body)
-	default:
-		b, _ := json.Marshal(ev)
-		id = maphash.Bytes(h.seed, b)
+// identity names an event for de-duplication: its eventID, else its
+// fields as decoded (so a repeat re-serialised, with other spacing or key
+// order, is the same event).
+func identity(ev *Event) (string, error) {
+	if ev.EventID != "" {
+		return "august:event:id:" + ev.EventID, nil
 	}
-	if !h.remember(id) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "august:event:sum:" + hex.EncodeToString(sum[:]), nil
+}
+
+// deliver handles one decoded event: the store's first-wins put drops a
+// repeat, on whichever replica the first arrived.
+func (h *WebhookHandler) deliver(ctx context.Context, ev *Event) error {
+	id, err := identity(ev)
+	if err != nil {
+		return err
+	}
+	first, err := h.results.PutResult(ctx, id, []byte{1}, h.dedupeTTL)
+	if err != nil {
+		return err
+	}
+	if !first {
 		h.duplicates.Add(1)
-		return
+		return nil
 	}
 	h.received.Add(1)
 	if h.onEvent != nil {
 		h.onEvent(ctx, ev)
 	}
-	h.Dispatch(ev)
-}
-
-// remember records id and reports whether it is new.
-func (h *WebhookHandler) remember(id uint64) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, dup := h.seen[id]; dup {
-		return false
-	}
-	if len(h.ring) < cap(h.ring) {
-		h.ring = append(h.ring, id)
-	} else {
-		delete(h.seen, h.ring[h.next])
-		h.ring[h.next] = id
-		h.next = (h.next + 1) % len(h.ring)
-	}
-	h.seen[id] = struct{}{}
-	return true
+	return h.dispatch(ctx, ev)
 }
 
 // Dispatch hands ev to the callers waiting for it, as if it had arrived by
 // webhook (for events received another way, such as push messages). It does
 // not de-duplicate.
 func (h *WebhookHandler) Dispatch(ev *Event) {
-	h.mu.Lock()
-	observers := h.observers
-	h.mu.Unlock()
-	for _, fn := range observers {
-		fn(ev)
-	}
-	keys := ev.keys()
-	if len(keys) == 0 {
-		return
-	}
-	h.mu.Lock()
-	var ready []*Pending
-	for _, k := range keys {
-		ready = append(ready, h.waiters[k]...)
-	}
-	h.mu.Unlock()
-	// accept runs outside the lock, so it may call back into the handler.
-	for _, p := range ready {
-		if p.accept != nil && !p.accept(ev) {
-			continue
-		}
-		p.resolve(ev)
-		p.Cancel()
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), dispatchTimeout)
+	defer cancel()
+	_ = h.dispatch(ctx, ev)
 }
 
-// observe adds fn to the functions that see every dispatched event.
-func (h *WebhookHandler) observe(fn func(*Event)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.observers = append(h.observers[:len(h.observers):len(h.observers)], fn)
+// dispatchTimeout bounds Dispatch's puts, which have no caller's context.
+const dispatchTimeout = 10 * time.Second
+
+// storedEvent is an event as kept in the result store, with when it was
+// put there.
+type storedEvent struct {
+	At    time.Time `json:"at"`
+	Event *Event    `json:"event"`
+}
+
+// maxSlots bounds the results kept under one WaitKey at a time.
+const maxSlots = 1024
+
+// dispatch stores ev under each WaitKey it satisfies, in the first free
+// slot (see slotName).
+func (h *WebhookHandler) dispatch(ctx context.Context, ev *Event) error {
+	keys := ev.keys()
+	if len(keys) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(storedEvent{At: time.Now(), Event: ev})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := h.store(ctx, k, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *WebhookHandler) store(ctx context.Context, k WaitKey, b []byte) error {
+	for n := range maxSlots {
+		first, err := h.results.PutResult(ctx, slotName(k, n), b, k.ttl())
+		if err != nil || first {
+			return err
+		}
+	}
+	return fmt.Errorf("august: more than %d results for %v", maxSlots, k)
+}
+
+// slotName is where the n-th result for k is kept. Results for a key take
+// slots 0, 1, ... in turn (the store's first-wins put decides the turn), so
+// a waiter on any replica computes the names from its WaitKey alone: it
+// waits on the first slot empty when it began, and the ones after. Finding
+// the first empty slot reads every result kept for the key (a few for a
+// PIN key; one per unlock of the door in the last OperationResultTTL for an
+// operation key). Slots freed by expiry are used again: a result put just
+// as the lowest slot expires may land below the slot a waiter chose; the
+// waiter finds it when it looks again below its slot (every rescanEvery),
+// by the slot's content having changed since Expect.
+func slotName(k WaitKey, n int) string {
+	return "august:result:" + url.PathEscape(k.LockID) + "/" + url.PathEscape(string(k.Kind)) + "/" +
+		url.PathEscape(k.Action) + "/" + url.PathEscape(k.User) + "/" + strconv.Itoa(n)
+}
+
+func (k WaitKey) ttl() time.Duration {
+	if k.Kind == EventPINCommand {
+		return PINResultTTL
+	}
+	return OperationResultTTL
+}
+
+// firstFreeSlot returns the first slot of k with no result, and the hash
+// of each result below it (to tell a slot refilled after expiry later).
+func firstFreeSlot(ctx context.Context, store access.ResultStore, k WaitKey) (int, [][sha256.Size]byte, error) {
+	var before [][sha256.Size]byte
+	for n := range maxSlots {
+		b, err := store.GetResult(ctx, slotName(k, n))
+		if errors.Is(err, access.ErrNotFound) {
+			return n, before, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		before = append(before, sha256.Sum256(b))
+	}
+	return maxSlots, before, nil
+}
+
+// results returns the results stored for k, oldest first.
+func storedResults(ctx context.Context, store access.ResultStore, k WaitKey) ([]storedEvent, error) {
+	var out []storedEvent
+	for n := range maxSlots {
+		b, err := store.GetResult(ctx, slotName(k, n))
+		if errors.Is(err, access.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		var se storedEvent
+		if json.Unmarshal(b, &se) == nil && se.Event != nil {
+			out = append(out, se)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b storedEvent) int { return a.At.Compare(b.At) })
+	return out, nil
 }
 
 // Pending is a result a caller expects. Create it with Expect before sending
@@ -353,13 +488,16 @@ type Pending struct {
 	h      *WebhookHandler
 	key    WaitKey
 	accept func(*Event) bool // nil takes the first event for key
-	once   sync.Once
-	done   chan struct{}
-	ev     *Event
-}
+	since  time.Time         // results put before, less ClockSkewAllowance, are older ones
+	next   int               // the slot to wait on next
+	err    error             // why the first free slot is not known
+	// before holds the hash of each slot below the first free one at
+	// Expect; a slot whose result changes since was refilled after expiry
+	// (see slotName), and its new result may be the one awaited.
+	before [][sha256.Size]byte
 
-func (p *Pending) resolve(ev *Event) {
-	p.once.Do(func() { p.ev = ev; close(p.done) })
+	mu sync.Mutex
+	ev *Event // the result, once taken
 }
 
 // Expect registers interest in the next event for key.
@@ -367,13 +505,14 @@ func (h *WebhookHandler) Expect(key WaitKey) *Pending { return h.ExpectFunc(key,
 
 // ExpectFunc registers interest in the next event for key that accept
 // returns true for; the others leave the wait as it was. accept is called
-// on the goroutine that dispatches the event, possibly concurrently, and
-// should be quick. A nil accept takes the first event, as Expect does.
+// on the goroutine that calls Wait, and should be quick. A nil accept
+// takes the first event, as Expect does. The result may arrive at any
+// replica whose handler shares this one's result store.
 func (h *WebhookHandler) ExpectFunc(key WaitKey, accept func(*Event) bool) *Pending {
-	p := &Pending{h: h, key: key, accept: accept, done: make(chan struct{})}
-	h.mu.Lock()
-	h.waiters[key] = append(h.waiters[key], p)
-	h.mu.Unlock()
+	p := &Pending{h: h, key: key, accept: accept, since: time.Now().Add(-ClockSkewAllowance)}
+	ctx, cancel := context.WithTimeout(context.Background(), dispatchTimeout)
+	defer cancel()
+	p.next, p.before, p.err = firstFreeSlot(ctx, h.results, key)
 	return p
 }
 
@@ -394,17 +533,17 @@ func (e *CommandError) Is(target error) bool { return target == ErrCommandFailed
 
 // Wait returns the event when it arrives, or ctx's error. An event that
 // reports a failure is returned with a *CommandError matching
-// ErrCommandFailed.
+// ErrCommandFailed. A result store that cannot be read gives an error
+// matching access.ErrUnavailable.
 func (p *Pending) Wait(ctx context.Context) (*Event, error) {
-	select {
-	case <-p.done:
-	case <-ctx.Done():
-		p.Cancel()
-		select {
-		case <-p.done: // arrived at the same time
-		default:
-			return nil, ctx.Err()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ev == nil {
+		ev, err := p.take(ctx)
+		if err != nil {
+			return nil, err
 		}
+		p.ev = ev
 	}
 	if failed, reason := p.ev.Failed(); failed {
 		return p.ev, &CommandError{Event: p.ev, Reason: reason}
@@ -412,24 +551,108 @@ func (p *Pending) Wait(ctx context.Context) (*Event, error) {
 	return p.ev, nil
 }
 
-// Cancel stops waiting and releases the registration.
-func (p *Pending) Cancel() {
-	h := p.h
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	list := h.waiters[p.key]
-	for i, q := range list {
-		if q == p {
-			list = append(list[:i], list[i+1:]...)
-			break
+func (p *Pending) take(ctx context.Context) (*Event, error) {
+	if p.err != nil {
+		return nil, fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, p.err)
+	}
+	for p.next < maxSlots {
+		wctx, cancel := context.WithTimeout(ctx, p.h.rescan)
+		b, err := p.h.results.WaitResult(wctx, slotName(p.key, p.next))
+		cancel()
+		if err == nil {
+			p.next++
+			if ev := p.take1(b); ev != nil {
+				return ev, nil
+			}
+			continue
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			// Nothing in the awaited slot yet: a result may have landed
+			// in a slot refilled below it.
+			if ev, err := p.rescan(ctx); ev != nil || err != nil {
+				return ev, err
+			}
+			continue
+		}
+		return nil, fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
+	}
+	return nil, fmt.Errorf("august: more than %d results for %v: %w", maxSlots, p.key, access.ErrUnavailable)
+}
+
+// rescanEvery is how often a waiter looks below its slot (see slotName).
+const rescanEvery = 5 * time.Second
+
+// take1 returns the stored result b if it is the one awaited.
+func (p *Pending) take1(b []byte) *Event {
+	var se storedEvent
+	if json.Unmarshal(b, &se) != nil || se.Event == nil || se.At.Before(p.since) {
+		return nil // not this command's: older, or not an event
+	}
+	if p.accept != nil && !p.accept(se.Event) {
+		return nil
+	}
+	return se.Event
+}
+
+// rescan reads the slots that held a result at Expect and takes a new
+// result found in one refilled since.
+func (p *Pending) rescan(ctx context.Context) (*Event, error) {
+	for n, was := range p.before {
+		b, err := p.h.results.GetResult(ctx, slotName(p.key, n))
+		if errors.Is(err, access.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			return nil, fmt.Errorf("august: reading webhook results: %w: %w", access.ErrUnavailable, err)
+		}
+		sum := sha256.Sum256(b)
+		if sum == was {
+			continue
+		}
+		p.before[n] = sum // looked at once
+		if ev := p.take1(b); ev != nil {
+			return ev, nil
 		}
 	}
-	if len(list) == 0 {
-		delete(h.waiters, p.key)
-	} else {
-		h.waiters[p.key] = list
-	}
+	return nil, nil
 }
+
+// seen runs the results already stored for the key through accept,
+// without waiting, and reports whether one was taken: for a caller whose
+// command failed on its way, to learn what arrived meanwhile (accept sees
+// every event, as in Wait).
+func (p *Pending) seen(ctx context.Context) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ev != nil {
+		return true
+	}
+	if p.err != nil {
+		return false
+	}
+	for ; p.next < maxSlots; p.next++ {
+		b, err := p.h.results.GetResult(ctx, slotName(p.key, p.next))
+		if err != nil {
+			return false
+		}
+		if ev := p.take1(b); ev != nil {
+			p.ev = ev
+			p.next++
+			return true
+		}
+	}
+	return false
+}
+
+// Cancel stops waiting. Nothing is held for a Pending in the handler, so
+// it only documents that the caller is done with it.
+func (p *Pending) Cancel() {}
 
 // Wait waits for the next event for key arriving after the call; see
 // Expect to avoid missing one that arrives before.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/rest"
@@ -31,8 +32,10 @@ const (
 // Token are the only proof a call comes from August, so choose a long random
 // token and check it with a WebhookHandler.
 type WebhookRequest struct {
-	URL               string             `json:"url"`
-	Method            string             `json:"method"` // POST (default) or PUT
+	URL    string `json:"url"`
+	Method string `json:"method"` // POST (default) or PUT
+	// ClientID is the partner's OAuth client id (WithOAuth's): August keeps
+	// one registration per lock and client, and sends it the lock's events.
 	ClientID          string             `json:"clientID"`
 	Header            string             `json:"header"` // the header name August sends Token in
 	Token             access.Secret      `json:"token"`
@@ -113,4 +116,30 @@ func (s *WebhooksService) Delete(ctx context.Context, lockID, clientID string, o
 		return nil, nil, err
 	}
 	return doResult(ctx, s.client.api, apply(rest.Delete(routeWebhookClient, lockID, clientID), opts))
+}
+
+// hookRegistrar registers the client's webhook for the operation events of
+// the locks it unlocks asynchronously, once per lock in this process
+// (registering again overwrites, so a repeat, here or on another replica,
+// is harmless).
+type hookRegistrar struct {
+	url, clientID string
+	done          sync.Map // lockID -> struct{}
+}
+
+// ensure registers the webhook for lockID unless done before.
+func (r *hookRegistrar) ensure(ctx context.Context, c *Client, lockID string) error {
+	if r == nil {
+		return nil
+	}
+	if _, ok := r.done.Load(lockID); ok {
+		return nil
+	}
+	_, _, err := c.Webhooks.Register(ctx, lockID, WebhookRequest{URL: r.url, ClientID: r.clientID,
+		Header: c.events.header, Token: access.Secret(c.events.secret.headerToken), NotificationTypes: []NotificationType{NotifyOperation}})
+	if err != nil {
+		return fmt.Errorf("august: registering the webhook for lock %s's results: %w", lockID, err)
+	}
+	r.done.Store(lockID, struct{}{})
+	return nil
 }

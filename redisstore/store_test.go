@@ -136,6 +136,14 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	// about half a second, more on a loaded machine.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*generous)
 	defer cancel()
+	// Each call with Redis down gets its own deadline: go-redis spends a
+	// second or two on its dial retries per call, and under the race
+	// detector on a loaded machine the calls together outlast one deadline.
+	fresh := func() context.Context {
+		c, cancel := context.WithTimeout(context.Background(), generous)
+		t.Cleanup(cancel)
+		return c
+	}
 	budget, _ := s.Budget(10, 1)
 	if _, err := s.Get(ctx, "BK-1"); !errors.Is(err, access.ErrNotFound) {
 		t.Fatal(err)
@@ -151,44 +159,45 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 			t.Errorf("%s: %T is not a *redisstore.Error", op, err)
 		}
 	}
-	_, err := s.Get(ctx, "BK-1")
+	_, err := s.Get(fresh(), "BK-1")
 	check("Get", err)
-	check("Put", s.Put(ctx, "BK-1", "g"))
-	check("Delete", s.Delete(ctx, "BK-1"))
+	check("Put", s.Put(fresh(), "BK-1", "g"))
+	check("Delete", s.Delete(fresh(), "BK-1"))
 	var listed int
-	for _, err := range s.ListKeys(ctx, "") {
+	for _, err := range s.ListKeys(fresh(), "") {
 		check("ListKeys", err)
 		listed++
 	}
 	if listed != 1 {
 		t.Errorf("ListKeys yielded %d items, want one error", listed)
 	}
-	check("Reinitialize", s.Reinitialize(ctx))
-	_, err = s.Lock(ctx, "x")
+	check("Reinitialize", s.Reinitialize(fresh()))
+	_, err = s.Lock(fresh(), "x")
 	check("Lock", err)
-	_, err = s.LockRefresh(ctx)
+	_, err = s.LockRefresh(fresh())
 	check("LockRefresh", err)
-	_, err = s.LoadToken(ctx)
+	_, err = s.LoadToken(fresh())
 	check("LoadToken", err)
-	_, err = s.SwapToken(ctx, nil, []byte("t"))
+	_, err = s.SwapToken(fresh(), nil, []byte("t"))
 	check("SwapToken", err)
-	_, err = budget.Reserve(ctx)
+	_, err = budget.Reserve(fresh())
 	check("Reserve", err)
-	check("Backoff", budget.Backoff(ctx, time.Second))
-	_, err = s.PutResult(ctx, "r", []byte("v"), time.Minute)
+	check("Backoff", budget.Backoff(fresh(), time.Second))
+	_, err = s.PutResult(fresh(), "r", []byte("v"), time.Minute)
 	check("PutResult", err)
-	_, err = s.GetResult(ctx, "r")
+	_, err = s.GetResult(fresh(), "r")
 	check("GetResult", err)
-	_, err = s.WaitResult(ctx, "r")
+	_, err = s.WaitResult(fresh(), "r")
 	check("WaitResult", err)
 	// And it comes back (go-redis dials again within a second or so).
 	srv.Restart()
+	back := fresh()
 	for {
-		_, err := s.GetResult(ctx, "r")
+		_, err := s.GetResult(back, "r")
 		if errors.Is(err, access.ErrNotFound) {
 			break
 		}
-		if ctx.Err() != nil {
+		if back.Err() != nil {
 			t.Fatalf("after the restart GetResult = %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -36,14 +36,23 @@ const Vendor = "resivo"
 // grant asks for none.
 const DefaultPINLength = 6
 
-// doorCapabilities is what every resivo door supports through the public
-// API: door links and PIN codes (resivo publishes no PIN length rules),
-// grants found again by key (through the KeyStore), no remote open and no
-// window change.
-var doorCapabilities = access.Capabilities{
-	Credentials:  []access.CredentialKind{access.CredentialLink, access.CredentialPIN},
-	GrantListing: true,
+// doorCapabilities is what a resivo door supports through the public API:
+// door links (not on an offline component) and PIN codes (resivo
+// publishes no PIN length rules), grants found again by key (through the
+// KeyStore), no remote open and no window change.
+func doorCapabilities(status ComponentStatus) access.Capabilities {
+	caps := access.Capabilities{Credentials: []access.CredentialKind{access.CredentialPIN}, GrantListing: true}
+	if takesLinks(status) {
+		caps.Credentials = []access.CredentialKind{access.CredentialLink, access.CredentialPIN}
+	}
+	return caps
 }
+
+// takesLinks reports whether a component can be opened by a door link: an
+// offline (standalone) component has no cloud connection (the collection's
+// glossary), so resivo cannot open it remotely. A status resivo did not
+// send, or one doorkit does not know, is not offline: resivo decides.
+func takesLinks(status ComponentStatus) bool { return status != ComponentOffline }
 
 // joinID and splitID build and read the ids the access layer uses: a site
 // id and the component or authorization id, "siteId/componentId". Neither
@@ -66,7 +75,9 @@ func (c *Client) splitID(field, s string) (site, id string, err error) {
 
 // ListDoors returns the components of every site given to WithSites. A
 // door's ID is "siteId/componentId" and its Site the site id; Native holds
-// the Component. Component ids can change on a site migration: resolve
+// the Component; Connectivity its status, and an offline component's
+// Capabilities issue PINs but no door links. Component ids can change on a
+// site migration: resolve
 // names to ids (access.ResolveDoorIDs) when granting rather than storing
 // ids. resivo reports no time zone.
 func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
@@ -88,8 +99,7 @@ func (c *Client) ListDoors(ctx context.Context) ([]access.Door, error) {
 
 func doorOf(site string, comp Component) access.Door {
 	d := access.Door{ID: joinID(site, comp.ID), Name: comp.DisplayName, Site: site, Vendor: Vendor,
-		Capabilities: doorCapabilities, Native: comp}
-	d.Capabilities.Credentials = append([]access.CredentialKind(nil), doorCapabilities.Credentials...)
+		Capabilities: doorCapabilities(comp.Status), Native: comp}
 	switch comp.Status {
 	case ComponentOnline:
 		d.Connectivity = access.Online
@@ -103,7 +113,12 @@ func doorOf(site string, comp Component) access.Door {
 //
 // A visitor (CredentialLink, or CredentialAny) gets a Remote Access
 // Authorization Set: POST /:siteId/authorizations/remote-access (an
-// INFERRED route) with the holder's email and phone as recipients. resivo
+// INFERRED route) with the holder's email and phone as recipients. A door
+// link opens a door through resivo's cloud, which an offline (standalone)
+// component has no connection to: the component list (GET
+// /:siteId/components) is read first, and a link on an offline component is
+// access.ErrUnsupported before anything is created; CredentialAny then
+// gets a PIN, the kind every door issues. resivo
 // sends the door link itself, in the site's defaultLocale, and does not
 // return it: the credential says who sent it (Delivery "sent by resivo in
 // nl-NL", the site's defaultLocale) and to whom (DeliveredTo), and holds no
@@ -165,14 +180,21 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		create     func() (*CreatedAuthorization, error)
 		credential access.Credential
 	)
-	if req.Credential == access.CredentialPIN {
+	kind := req.Credential
+	if kind != access.CredentialPIN {
+		create, credential, err = c.linkCreate(ctx, req, site, components, restrictions, grant)
+		var offline *offlineError
+		if kind == access.CredentialAny && errors.As(err, &offline) {
+			// Every door issues PINs: the kind CredentialAny can have.
+			kind, grant.Notices = access.CredentialPIN, notices
+		}
+	}
+	if kind == access.CredentialPIN {
 		create, credential, err = c.pinCreate(ctx, req, site, components, restrictions)
 		if req.Holder.Phone != "" {
 			grant.Notices = append(grant.Notices, access.Notice{Code: access.NoticeSMSDropped, Field: "Holder.Phone",
 				Message: "SMS skipped: resivo does not send PIN codes; the PIN is returned for you to hand over"})
 		}
-	} else {
-		create, credential, err = c.linkCreate(ctx, req, site, components, restrictions, grant)
 	}
 	if err != nil {
 		return nil, err
@@ -190,6 +212,34 @@ func (c *Client) CreateGrant(ctx context.Context, req access.GrantRequest) (*acc
 		return grant, nil
 	}, c.keyOptions(req.Key)...)
 }
+
+// offlineComponents returns which of components the site's component list
+// (GET /:siteId/components) says are offline, before a door link is asked
+// for them. A component the list does not show is left to resivo.
+func (c *Client) offlineComponents(ctx context.Context, site string, components []string) ([]string, error) {
+	comps, _, err := c.Components.List(ctx, site, nil)
+	if err != nil {
+		return nil, fmt.Errorf("resivo: reading whether the components are online: %w", err)
+	}
+	var offline []string
+	for _, comp := range comps {
+		if !takesLinks(comp.Status) && slices.Contains(components, comp.ID) {
+			offline = append(offline, comp.ID)
+		}
+	}
+	return offline, nil
+}
+
+// offlineError refuses a door link on offline components; it matches
+// access.ErrUnsupported, since such a door does not issue links.
+type offlineError struct{ components []string }
+
+func (e *offlineError) Error() string {
+	return fmt.Sprintf("resivo: components %q are offline (no cloud connection), so a door link cannot open them; ask for a PIN: %v",
+		e.components, access.ErrUnsupported)
+}
+
+func (e *offlineError) Is(target error) bool { return target == access.ErrUnsupported }
 
 // componentsOf splits door ids, which must all be on one site: a resivo
 // authorization belongs to one site.
@@ -292,6 +342,13 @@ func (c *Client) linkCreate(ctx context.Context, req access.GrantRequest, site s
 	body := RemoteAccessRequest{DisplayName: displayName(req), ComponentIDs: components, Restrictions: r, Recipients: recipients}
 	if err := body.validate(); err != nil {
 		return nil, access.Credential{}, err
+	}
+	offline, err := c.offlineComponents(ctx, site, components)
+	if err != nil {
+		return nil, access.Credential{}, err
+	}
+	if len(offline) > 0 {
+		return nil, access.Credential{}, &offlineError{components: offline}
 	}
 	to := append(append([]string(nil), recipients.Emails...), recipients.PhoneNumbers...)
 	delivery := "sent by resivo"

@@ -33,6 +33,12 @@
 // to any listing state, including ones August does not document. Close
 // stops the delivery goroutine.
 //
+// GET /devices/capabilities answers a paired keypad's PIN lengths for the
+// keypad's serial number, and for the lock's with
+// SetKeypadCapabilitiesOnLockSerial (the documents do not say which);
+// Lock.OmitEntryCodes leaves supportsEntryCodes out of lock info, as the
+// recorded answers of keypad locks do.
+//
 // Lock behaviour is switched per lock: SetBridgeOnline (422 {"code":98,
 // "message":"Bridge is offline"}), SetLockError (408, 423, 460, 530, 531,
 // 550, 551, 560 on remote operate), SetBattery, RenameLock and Operate

@@ -74,8 +74,11 @@ func (s *Server) lockJSON(l *lockState) map[string]any {
 			"firmwareVersion": "2.3.1", "operative": !l.BridgeOffline, "status": map[string]any{"current": current},
 			"hyperBridge": true}
 	}
+	if l.OmitEntryCodes {
+		delete(out, "supportsEntryCodes")
+	}
 	if l.Keypad {
-		out["keypad"] = map[string]any{"_id": strings.ToLower(l.ID[8:20]), "serialNumber": "K" + l.SerialNumber,
+		out["keypad"] = map[string]any{"_id": strings.ToLower(l.ID[8:20]), "serialNumber": keypadSerial(l),
 			"lockID": l.ID, "currentFirmwareVersion": "2.27.0", "battery": map[string]any{}, "batteryLevel": "Full", "batteryRaw": 189}
 	}
 	return out
@@ -242,7 +245,8 @@ func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, c *caller) {
 }
 
 // capabilities is GET /devices/capabilities: a lock is found by its
-// serialNumber or (as deviceID) its lock id.
+// serialNumber or (as deviceID) its lock id, a paired keypad by its
+// serialNumber.
 func (s *Server) capabilities(w http.ResponseWriter, r *http.Request, c *caller) {
 	q := r.URL.Query()
 	serial, device := q.Get("serialNumber"), q.Get("deviceID")
@@ -259,10 +263,15 @@ func (s *Server) capabilities(w http.ResponseWriter, r *http.Request, c *caller)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var l *lockState
+	keypadOnly := false
 	for _, id := range s.lockOrder {
 		cand := s.locks[id]
 		if (serial != "" && cand.SerialNumber == serial) || (device != "" && cand.ID == device) {
 			l = cand
+			break
+		}
+		if serial != "" && cand.Keypad && keypadSerial(cand) == serial {
+			l, keypadOnly = cand, true
 			break
 		}
 	}
@@ -270,12 +279,17 @@ func (s *Server) capabilities(w http.ResponseWriter, r *http.Request, c *caller)
 		writeError(w, http.StatusNotFound, "ResourceNotFound", "device does not exist")
 		return
 	}
+	keypad := map[string]any{"supportsPinCodes": true, "supportsKeyTags": false, "supportsFingerprintCredential": false,
+		"pinLengthMin": l.PINLengthMin, "pinLengthMax": l.PINLengthMax, "usesSlots": true, "isStandAlone": false}
+	if keypadOnly {
+		writeJSON(w, http.StatusOK, map[string]any{"keypad": keypad})
+		return
+	}
 	out := map[string]any{"lock": map[string]any{"hostHardwareLockInfo": map[string]any{}, "hostLock": map[string]any{},
 		"pinSlotMin": 1, "pinSlotMax": l.MaxPINs, "unlatch": l.Unlatch, "doorSense": true, "concurrentBLE": 2,
 		"batteryType": "AA", "batteryLifeMS": int64(21513600000), "supportedPartners": []string{}}}
-	if l.Keypad || l.BuiltInKeypad {
-		out["keypad"] = map[string]any{"supportsPinCodes": true, "supportsKeyTags": false, "supportsFingerprintCredential": false,
-			"pinLengthMin": l.PINLengthMin, "pinLengthMax": l.PINLengthMax, "usesSlots": true, "isStandAlone": false}
+	if l.BuiltInKeypad || (l.Keypad && s.keypadOnLockSerial) {
+		out["keypad"] = keypad
 	}
 	if l.Bridge {
 		out["connect"] = map[string]any{"numberOfDevicesSupported": 1, "setupTypeSupported": []string{"wifi"},
@@ -374,6 +388,8 @@ func plainDoorState(l *lockState) string {
 	}
 	return "closed"
 }
+
+func keypadSerial(l *lockState) string { return "K" + l.SerialNumber }
 
 func bridgeID(l *lockState) string { return strings.ToLower(l.ID[:24]) }
 

@@ -99,7 +99,7 @@ type Lock struct {
 	Name         string
 	HouseID      string
 	Type         int    // 2 when 0; Type 1 locks take accessType "always" only
-	TimeZone     string // IANA zone
+	TimeZone     string // as lock info says it: an IANA zone, or another name (recorded answers say Pacific/Hawaii)
 	SerialNumber string // assigned when empty
 	// Keypad is an August smart keypad paired with the lock: the lock info
 	// says supportsEntryCodes and carries a keypad object.
@@ -107,15 +107,18 @@ type Lock struct {
 	// BuiltInKeypad is a Yale lock's own keypad: supportsEntryCodes without a
 	// keypad object.
 	BuiltInKeypad bool
-	Bridge        bool // a Wi-Fi bridge (Connect); needed for remote operate
-	BridgeOffline bool // the bridge exists but is offline: remote operate answers 422
-	Unlatch       bool // supports the unlatch command (Type 17 always does)
-	Battery       float64
-	PINLengthMin  int // 4 when 0
-	PINLengthMax  int // 6 when 0
-	MaxPINs       int // DefaultMaxPINs when 0
-	Locked        *bool
-	DoorOpen      bool
+	// OmitEntryCodes leaves supportsEntryCodes out of lock info, as the
+	// recorded answers of locks with a paired keypad do.
+	OmitEntryCodes bool
+	Bridge         bool // a Wi-Fi bridge (Connect); needed for remote operate
+	BridgeOffline  bool // the bridge exists but is offline: remote operate answers 422
+	Unlatch        bool // supports the unlatch command (Type 17 always does)
+	Battery        float64
+	PINLengthMin   int // 4 when 0
+	PINLengthMax   int // 6 when 0
+	MaxPINs        int // DefaultMaxPINs when 0
+	Locked         *bool
+	DoorOpen       bool
 }
 
 // PIN is the fake's view of an entry code on a lock, for assertions.
@@ -210,6 +213,9 @@ type Server struct {
 	opShape     OperationEventShape
 	pinHook     func(PINCommandCall)
 	noJoin      bool // loads make no sub-user (SetSubUserJoin(false))
+	// keypadOnLockSerial: capabilities by a lock's serial also answer its
+	// paired keypad's (SetKeypadCapabilitiesOnLockSerial).
+	keypadOnLockSerial bool
 	// noCommandHeader keeps the registration's header off per-command
 	// results (SetCommandResultHeader).
 	noCommandHeader bool
@@ -618,6 +624,18 @@ func (s *Server) SetSubUserJoin(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noJoin = !on
+}
+
+// SetKeypadCapabilitiesOnLockSerial chooses what GET /devices/capabilities
+// answers for the serial number of a lock with a paired keypad: on, the
+// lock's capabilities and its keypad's; off (the default), the lock's only.
+// The documents do not say; the keypad's own serial number answers the
+// keypad's capabilities either way, and a built-in keypad's come with the
+// lock's.
+func (s *Server) SetKeypadCapabilitiesOnLockSerial(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keypadOnLockSerial = on
 }
 
 // SetPINState moves the PIN pin on a lock to the listing state state,

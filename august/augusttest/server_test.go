@@ -694,6 +694,15 @@ func TestLostAnswerStillUnlocks(t *testing.T) {
 	assert.Equal(t, "TooManyRequests", a.json(t)["code"])
 }
 
+func TestLockInfoCanOmitEntryCodes(t *testing.T) {
+	c, srv := newClient(t)
+	omit := srv.AddLock(augusttest.Lock{Name: "Porch", HouseID: augusttest.HouseID, Keypad: true, Bridge: true, OmitEntryCodes: true}, augusttest.OwnerID)
+	info := c.do("GET", "/locks/"+omit, nil).json(t)
+	assert.NotContains(t, info, "supportsEntryCodes")
+	assert.Contains(t, info, "keypad")
+	assert.Equal(t, true, c.do("GET", "/locks/"+augusttest.FrontDoorID, nil).json(t)["supportsEntryCodes"])
+}
+
 func TestLocksHousesUsers(t *testing.T) {
 	c, srv := newClient(t)
 	mine := c.do("GET", "/users/locks/mine", nil).json(t)
@@ -721,10 +730,16 @@ func TestLocksHousesUsers(t *testing.T) {
 	assert.JSONEq(t, `{"status":"kAugLockState_Locked","doorState":"kAugLockDoorState_Closed"}`, string(st.body))
 
 	caps := c.do("GET", "/devices/capabilities?serialNumber=X2FSW05DGA&topLevelHost=true", nil).json(t)
+	assert.NotContains(t, caps, "keypad", "a paired keypad answers by its own serial")
+	assert.EqualValues(t, 240, caps["lock"].(map[string]any)["pinSlotMax"])
+	caps = c.do("GET", "/devices/capabilities?serialNumber=KX2FSW05DGA", nil).json(t)
+	assert.NotContains(t, caps, "lock")
 	keypad := caps["keypad"].(map[string]any)
 	assert.EqualValues(t, 4, keypad["pinLengthMin"])
 	assert.EqualValues(t, 6, keypad["pinLengthMax"])
-	assert.EqualValues(t, 240, caps["lock"].(map[string]any)["pinSlotMax"])
+	srv.SetKeypadCapabilitiesOnLockSerial(true)
+	caps = c.do("GET", "/devices/capabilities?serialNumber=X2FSW05DGA&topLevelHost=true", nil).json(t)
+	assert.EqualValues(t, 6, caps["keypad"].(map[string]any)["pinLengthMax"])
 	assert.Equal(t, 404, c.do("GET", "/devices/capabilities?serialNumber=NOPE", nil).status)
 
 	var houses []map[string]any

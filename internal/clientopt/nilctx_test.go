@@ -47,9 +47,7 @@ func TestNilContextIsInvalid(t *testing.T) {
 	req := access.GrantRequest{Key: "nil-ctx", DoorIDs: []string{"d"}, Holder: access.Person{Name: "A", Email: "a@example.com"},
 		Window: access.Window{Start: start, End: start.Add(time.Hour)}}
 	var nilCtx context.Context
-	// August joins once its grant lookups are rebuilt (issue 12 A3).
-	_ = ac
-	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc} {
+	for name, client := range map[string]any{"havr": hc, "primis": pc, "resivo": rc, "august": ac} {
 		calls := map[string]func() error{}
 		if l, ok := client.(access.DoorLister); ok {
 			calls["ListDoors"] = func() error { _, err := l.ListDoors(nilCtx); return err }
@@ -76,6 +74,17 @@ func TestNilContextIsInvalid(t *testing.T) {
 		}
 		if u, ok := client.(access.GrantUpdater); ok {
 			calls["UpdateGrantWindow"] = func() error { _, err := u.UpdateGrantWindow(nilCtx, "g", req.Window); return err }
+		}
+		if name == "august" {
+			// Well-formed ids, so that no validation answers first.
+			valid := req
+			valid.DoorIDs = []string{augusttest.FrontDoorID}
+			const grantID = "0123456789abcdef"
+			calls["OpenDoor valid"] = func() error { return ac.OpenDoor(nilCtx, augusttest.FrontDoorID) }
+			calls["CreateGrant valid"] = func() error { _, err := ac.CreateGrant(nilCtx, valid); return err }
+			calls["GetGrant valid"] = func() error { _, err := ac.GetGrant(nilCtx, grantID); return err }
+			calls["RevokeGrant valid"] = func() error { return ac.RevokeGrant(nilCtx, grantID) }
+			calls["UpdateGrantWindow valid"] = func() error { _, err := ac.UpdateGrantWindow(nilCtx, grantID, req.Window); return err }
 		}
 		for op, call := range calls {
 			err := func() (err error) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -236,6 +237,22 @@ func checkComponents(st *site, ids []string) string {
 	return ""
 }
 
+// offlineComponent names an offline component of ids, unless door links on
+// them are accepted (SetOfflineLinks).
+func (s *Server) offlineComponent(st *site, ids []string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.offlineLinks {
+		return ""
+	}
+	for _, c := range st.components {
+		if c.Status == "offline" && slices.Contains(ids, c.ID) {
+			return "Component " + c.ID + " is offline: a door link cannot open it"
+		}
+	}
+	return ""
+}
+
 var pinPattern = regexp.MustCompile(`^[0-9]{4,8}$`)
 
 func (s *Server) createPINAccess(w http.ResponseWriter, r *http.Request, st *site) {
@@ -309,6 +326,10 @@ func (s *Server) createRemoteAccess(w http.ResponseWriter, r *http.Request, st *
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("%q is not an E.164 mobile number", p))
 			return
 		}
+	}
+	if msg := s.offlineComponent(st, body.ComponentIDs); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
 	}
 	a := &Authorization{Kind: "remote-access", SiteID: st.ID, DisplayName: *body.DisplayName,
 		Emails: body.Recipients.Emails, PhoneNumbers: body.Recipients.PhoneNumbers}

@@ -43,6 +43,9 @@
 //     until revoked (SetCredentialStatus makes live credentials report
 //     another status); isExpired once validTo has passed, when the
 //     authorization's status becomes "expired";
+//   - a remote access naming an offline component is 400 unless
+//     SetOfflineLinks(true) (the glossary: offline components have no
+//     cloud connection);
 //   - a revoke needs the body {} and answers 204; revoking again is 409
 //     {"message": "Authorization is not active"}; an unknown id is 404.
 package resivotest
@@ -199,6 +202,7 @@ type Server struct {
 	tokensIssued   int
 	credStatus     string // the status of live credentials; "" is "active"
 	migrations     int
+	offlineLinks   bool // remote access on offline components is accepted (SetOfflineLinks)
 }
 
 // NewServer starts a TLS resivo seeded with the demo data above.
@@ -271,6 +275,18 @@ func (s *Server) SetCredentialStatus(status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.credStatus = status
+}
+
+// SetOfflineLinks chooses what a Remote Access Authorization Set naming an
+// offline component gets: refused with 400 {"message": "Component <id> is
+// offline ..."} (false, the default), or accepted as for any other
+// component (true). The glossary says an offline component has no cloud
+// connection, so a door link cannot open it; what resivo answers is not
+// documented.
+func (s *Server) SetOfflineLinks(accepted bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offlineLinks = accepted
 }
 
 // ExpireAccessTokens makes every issued token answer 401.

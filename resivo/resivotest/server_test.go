@@ -151,3 +151,17 @@ func TestMigrateChangesIDsNotNames(t *testing.T) {
 	}
 	assert.Panics(t, func() { s.AddComponent(SiteID, Component{DisplayName: BikeShedName}) }, "names are unique per site")
 }
+
+func TestRemoteAccessOnOfflineComponent(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	tok := getToken(t, s, ClientID, ClientSecret)
+	body := `{"displayName":"x","componentIds":["` + BikeShedID + `"],"restrictions":{"validFrom":"2030-06-01T07:00:00Z","validTo":"2030-06-01T09:00:00Z"},"recipients":{"emails":["grace@example.com"]}}`
+	status, answer := raw(t, s, "POST", "/"+SiteID+"/authorizations/remote-access", "application/json", body, tok)
+	assert.Equal(t, 400, status)
+	assert.Contains(t, answer["message"], "offline")
+	assert.Empty(t, s.Authorizations())
+	s.SetOfflineLinks(true)
+	status, _ = raw(t, s, "POST", "/"+SiteID+"/authorizations/remote-access", "application/json", body, tok)
+	assert.Equal(t, 201, status)
+}
