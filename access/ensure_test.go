@@ -612,3 +612,49 @@ func TestMemoryKeyStoreListsKeys(t *testing.T) {
 	}
 	assert.Equal(t, []access.KeyEntry{{Key: "bk-1", GrantID: "g-bk-1"}}, got)
 }
+
+// turnWatcher is a granter whose CreateGrant records whether the context
+// holds the key's turn from its locker, and from another.
+type turnWatcher struct {
+	*accesstest.Memory
+	locker, other access.Locker
+	mine, others  bool
+	another       bool
+}
+
+func (w *turnWatcher) Locker() access.Locker { return w.locker }
+
+func (w *turnWatcher) CreateGrant(ctx context.Context, r access.GrantRequest) (*access.Grant, error) {
+	w.mine = access.HoldsKeyTurn(ctx, w.locker, r.Key)
+	w.others = access.HoldsKeyTurn(ctx, w.other, r.Key)
+	w.another = access.HoldsKeyTurn(ctx, w.locker, r.Key+"-other")
+	return w.Memory.CreateGrant(ctx, r)
+}
+
+// funcLocker is a Locker of a type == cannot compare.
+type funcLocker func(ctx context.Context, name string) (access.Lease, error)
+
+func (f funcLocker) Lock(ctx context.Context, name string) (access.Lease, error) { return f(ctx, name) }
+
+// A vendor can tell that its caller holds a key's turn from its own
+// Locker (resivo then takes it no second time): EnsureGrant's context
+// says so for that key and Locker only; Lockers that cannot be compared
+// are never taken for the same.
+func TestHoldsKeyTurn(t *testing.T) {
+	ctx := context.Background()
+	w := &turnWatcher{Memory: accesstest.NewMemory(accesstest.MemoryDoors()...), locker: access.NewMemoryLocker(), other: access.NewMemoryLocker()}
+	_, _, err := access.EnsureGrant(ctx, w, booking("BK-HELD"))
+	require.NoError(t, err)
+	assert.True(t, w.mine, "the key's turn from the granter's locker")
+	assert.False(t, w.others, "another locker's turn")
+	assert.False(t, w.another, "another key's turn")
+	assert.False(t, access.HoldsKeyTurn(ctx, w.locker, "BK-HELD"), "a context without a turn")
+
+	mem := access.NewMemoryLocker()
+	fl := funcLocker(mem.Lock)
+	w = &turnWatcher{Memory: accesstest.NewMemory(accesstest.MemoryDoors()...), locker: fl, other: fl}
+	_, _, err = access.EnsureGrant(ctx, w, booking("BK-FUNC"))
+	require.NoError(t, err)
+	assert.False(t, w.mine, "a Locker that cannot be compared")
+	assert.Equal(t, "key:BK-1", access.KeyTurnName("BK-1"))
+}

@@ -95,7 +95,7 @@ func TestCreateWithKeyStoreTakesTurns(t *testing.T) {
 	locker := &namingLocker{Locker: access.NewMemoryLocker()}
 	store := access.NewMemoryKeyStore()
 	_, err := access.CreateWithKeyStore(ctx, store, "BK-33", func() (*access.Grant, error) {
-		assert.Equal(t, []string{"create:BK-33"}, locker.held(), "the create runs under the key's turn")
+		assert.Equal(t, []string{access.KeyTurnName("BK-33")}, locker.held(), "the create runs under the key's turn")
 		return &access.Grant{ID: "g1"}, nil
 	}, access.WithCreateTurns(locker))
 	require.NoError(t, err)

@@ -202,10 +202,12 @@ type keyConfig struct {
 	resolve string
 }
 
-// WithCreateTurns makes creates for one key take turns on l (the name
-// "create:" and the key), so that two callers creating for one key at the
-// same moment, in one process or, with a shared Locker, in several, do not
-// both find it free. Give it the client's own Locker.
+// WithCreateTurns makes creates for one key take the key's turn on l
+// (KeyTurnName), so that two callers creating for one key at the same
+// moment, in one process or, with a shared Locker, in several, do not both
+// find it free. A create whose caller holds the key's turn on l already
+// (EnsureGrant, see HoldsKeyTurn) does not take it again. Give it the
+// client's own Locker.
 func WithCreateTurns(l Locker) KeyOption { return func(c *keyConfig) { c.locker = l } }
 
 // WithLiveCheck makes CreateWithKeyStore read the grant a key already maps
@@ -248,8 +250,8 @@ func CreateWithKeyStore(ctx context.Context, store KeyStore, key string, create 
 		return create()
 	}
 	c := keyOptions(opts)
-	if c.locker != nil {
-		lease, err := c.locker.Lock(ctx, "create:"+key)
+	if c.locker != nil && !HoldsKeyTurn(ctx, c.locker, key) {
+		lease, err := c.locker.Lock(ctx, KeyTurnName(key))
 		if err != nil {
 			return nil, fmt.Errorf("access: waiting for key %q's turn: %w", key, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -203,11 +204,53 @@ func (c ensureConfig) keyTurn(ctx context.Context, key string) (context.Context,
 	if c.locker == nil {
 		return ctx, func() {}, nil
 	}
-	lease, err := c.locker.Lock(ctx, "key:"+key)
+	lease, err := c.locker.Lock(ctx, KeyTurnName(key))
 	if err != nil {
 		return nil, nil, err
 	}
-	return lease.Context(), func() { _ = lease.Release(context.WithoutCancel(ctx)) }, nil
+	held := context.WithValue(lease.Context(), heldTurnKey{}, &heldTurn{locker: c.locker, key: key, outer: heldTurnOf(ctx)})
+	return held, func() { _ = lease.Release(context.WithoutCancel(ctx)) }, nil
+}
+
+// KeyTurnName is the name a grant key's turn is locked under by
+// EnsureGrant, EnsureRevokedByKey and Apply. A Locker that also keeps grant
+// keys may read the key's record as it grants the turn (redisstore does,
+// which saves a round trip), and a vendor's own turn on a key uses it.
+func KeyTurnName(key string) string { return "key:" + key }
+
+// HoldsKeyTurn reports whether ctx carries key's turn taken from l by
+// EnsureGrant, EnsureRevokedByKey or Apply. A vendor whose CreateGrant
+// takes the key's turn itself when called alone (resivo) skips it under
+// the caller's, which a Locker that is not reentrant would otherwise wait
+// for forever.
+func HoldsKeyTurn(ctx context.Context, l Locker, key string) bool {
+	for h := heldTurnOf(ctx); h != nil; h = h.outer {
+		if h.key == key && sameLocker(h.locker, l) {
+			return true
+		}
+	}
+	return false
+}
+
+type heldTurnKey struct{}
+
+// heldTurn is a key's turn a context carries, and the turn around it.
+type heldTurn struct {
+	locker Locker
+	key    string
+	outer  *heldTurn
+}
+
+func heldTurnOf(ctx context.Context) *heldTurn {
+	h, _ := ctx.Value(heldTurnKey{}).(*heldTurn)
+	return h
+}
+
+// sameLocker compares two Lockers without the panic == gives on values
+// of a type that cannot be compared.
+func sameLocker(a, b Locker) bool {
+	ta := reflect.TypeOf(a)
+	return ta != nil && ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }
 
 // TokenStore holds one vendor account's tokens for every replica, as bytes

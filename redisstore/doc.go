@@ -9,13 +9,17 @@
 //		BaseURL:  apiURL,
 //		ClientID: clientID,
 //	})
-//	budget, err := store.Budget(200, 10) // the account's requests per second and burst
+//	budget, err := store.Budget(200, 1) // the account's rate; a burst of 1 leaves the vendor's own as slack
 //
 // A *Store is an access.Locker (per-key turns, with leases that renew
 // themselves and fence numbers), an access.KeyStore and access.KeyLister
-// (grant keys, listable by prefix), an access.TokenStore (the account's
-// tokens, compare-and-swap) and an access.ResultStore (webhook results and
-// de-duplication); Budget returns its access.RateBudget. Give the same Store
+// (grant keys, listable by prefix), an access.AppliedStore (the windows
+// doorkit applied, so that any replica's plan tells a window changed in
+// the vendor's portal from a moved booking), an access.TokenStore (the
+// account's tokens, compare-and-swap) and an access.ResultStore (webhook
+// results and de-duplication); Budget returns its access.RateBudget. A
+// vendor client given the Store as its KeyStore (resivo) records applied
+// windows in it by itself; for the others pass access.WithAppliedStore. Give the same Store
 // to every client of the account in a process; every replica makes its own
 // Store for the account on the same Redis. Nothing is kept in package state.
 //
@@ -28,6 +32,7 @@
 // keep an account on one slot, so every script runs on one node. Under it:
 //
 //	:keys, :keyindex        grant keys: a hash key -> grant id, and a sorted set listing the keys (no TTL)
+//	:applied                applied windows: a hash key -> "<start>/<end>" (no TTL)
 //	:epoch                  the key store's epoch (no TTL)
 //	:keyfence:<key>         the last fence a key was written under (1 day)
 //	:token                  the account's token (no TTL)
@@ -43,13 +48,31 @@
 // functions). On a *redis.ClusterClient waiters are woken with sharded
 // pub/sub (SSUBSCRIBE, SPUBLISH).
 //
+// # A key's turn reads the key
+//
+// The lease of a grant key's turn (access.KeyTurnName, which EnsureGrant
+// and EnsureRevokedByKey lock) is taken in the same script that reads the
+// key's grant id and applied window. Under that lease the Store answers
+// Get and LoadApplied of the key without a round trip, from what the turn
+// read or its holder wrote since, and does not send a SaveApplied of the
+// window it holds or a DeleteApplied of one that is gone. doorkit writes a
+// key only under its turn, which is the holder's alone, so a second read
+// could find nothing else; a write made without the turn (a Put of the
+// caller's own, resivo's RevokeGrant by id) reaches the holder on its next
+// turn, as it would had it landed a moment before the turn was taken.
+// EnsureGrant on resivo with the Store as its Locker and KeyStore so costs
+// 2 round trips for a grant found unchanged (the turn and its release), 3
+// for a revoke by key and 5 for a create (the pending mark before the
+// create is sent, the grant id after, the applied window); the in-memory
+// defaults cost none.
+//
 // # What Redis must keep
 //
-// Grant keys (with the epoch) and tokens must survive a Redis restart: run
-// Redis with persistence, appendonly yes. With appendfsync always no
-// acknowledged write is lost; with everysec (Redis's default for AOF) a
-// crash of the Redis process loses nothing, a crash of the machine up to
-// about a second of writes. RDB snapshots alone lose every write since the
+// Grant keys and applied windows (with the epoch) and tokens must survive
+// a Redis restart: run Redis with persistence, appendonly yes. With
+// appendfsync always no acknowledged write is lost; with everysec (Redis's
+// default for AOF) a crash of the Redis process loses nothing, a crash of
+// the machine up to about a second of writes. RDB snapshots alone lose every write since the
 // last snapshot. Everything else is a cache that expires: leases, fence
 // counters, the rate budget, results and de-duplication entries. Losing
 // them costs a wait (a lease that vanished lets the next holder in; its

@@ -55,7 +55,21 @@ func (s *Store) sawEpoch(status, epoch string) error {
 // epoch is gone or was replaced (the data was lost; see ErrDataLost) Get
 // returns ErrDataLost, never ErrNotFound, until Reinitialize. With Redis
 // unreachable the error matches access.ErrUnavailable.
+//
+// Under the key's turn (a lease of this Store on access.KeyTurnName(key))
+// Get answers from what the turn read, and what its holder wrote since,
+// without a round trip (see the package documentation).
 func (s *Store) Get(ctx context.Context, key string) (string, error) {
+	view := s.view(ctx, key)
+	if id, found, ok := view.cachedID(); ok {
+		if err := ctx.Err(); err != nil {
+			return "", fail("Get", err)
+		}
+		if !found {
+			return "", fmt.Errorf("redisstore: key %q: %w", key, access.ErrNotFound)
+		}
+		return id, nil
+	}
 	args := append(s.epochArgs(), key)
 	res, err := s.scripts.keyGet.Run(ctx, s.rdb, []string{s.key("epoch"), s.key("keys")}, args...).Slice()
 	if err != nil {
@@ -64,7 +78,9 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 	if err := s.sawEpoch(str(res, 0), str(res, 1)); err != nil {
 		return "", fmt.Errorf("redisstore: Get %q: %w", key, err)
 	}
-	if n, _ := res[2].(int64); n == 0 {
+	found, _ := res[2].(int64)
+	view.setID(true, found == 1, str(res, 3))
+	if found == 0 {
 		return "", fmt.Errorf("redisstore: key %q: %w", key, access.ErrNotFound)
 	}
 	return str(res, 3), nil
@@ -89,26 +105,31 @@ func (s *Store) Put(ctx context.Context, key, grantID string) error {
 }
 
 // Delete removes key; an unknown key is not an error. It is fenced like
-// Put.
+// Put. It also drops the key's applied window (see LoadApplied), which
+// described the grant the key named.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	return s.writeKey(ctx, "Delete", "delete", key, "")
 }
 
 func (s *Store) writeKey(ctx context.Context, op, step, key, grantID string) error {
-	var fence uint64
-	if l, ok := access.LeaseFromContext(ctx); ok {
-		if ours, ok := l.(*lease); ok {
-			fence = ours.fence
-		}
-	}
+	fence := leaseFence(ctx)
 	args := append(s.epochArgs(), key, grantID, fence, step, fenceTTL.Milliseconds())
-	keys := []string{s.key("epoch"), s.key("keys"), s.key("keyindex"), s.key("keyfence", key)}
+	keys := []string{s.key("epoch"), s.key("keys"), s.key("keyindex"), s.key("keyfence", key), s.key("applied")}
+	view := s.view(ctx, key)
 	var res []any
 	err := s.waitReplicas(ctx, op, func(c redis.Scripter) error {
 		var err error
 		res, err = s.scripts.keyWrite.Run(ctx, c, keys, args...).Slice()
 		return fail(op, err)
 	})
+	if err != nil || str(res, 0) == "fenced" {
+		view.setID(false, false, "") // read it again
+	} else {
+		view.setID(true, step == "put", grantID)
+		if step == "delete" {
+			view.setApplied(true, false, "")
+		}
+	}
 	if err != nil {
 		return err
 	}

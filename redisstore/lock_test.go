@@ -338,3 +338,37 @@ func nodeDeployment(t *testing.T) deployment {
 	s := redistest.Start(t)
 	return deployment{server: s, client: func() redis.UniversalClient { return s.Client() }}
 }
+
+// A holder that cannot renew gives its lease up a third of the TTL before
+// the lease can run out in Redis: a vendor call it sent just before has
+// that long to land before the next holder can take the turn and look,
+// which matters where the vendor keeps no pending mark (a Havr shared key
+// made after the next holder listed would be a second grant).
+func TestLeaseGivenUpBeforeItRunsOut(t *testing.T) {
+	d := nodeDeployment(t)
+	acct := account(t)
+	rdb := d.client()
+	const ttl = 3 * time.Second
+	s := replica(t, rdb, acct, redisstore.WithLeaseTTL(ttl))
+	ctx, cancel := context.WithTimeout(context.Background(), generous)
+	defer cancel()
+	l, err := s.Lock(ctx, "bk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = rdb.Close() // the holder's process can no longer reach Redis
+	select {
+	case <-l.Context().Done():
+	case <-ctx.Done():
+		t.Fatal("a lease that cannot be renewed did not end")
+	}
+	left, err := d.client().PTTL(ctx, s.Prefix()+":lock:bk").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About a third of the TTL (1 s) is left; half of that allows for a
+	// late timer on a loaded machine.
+	if left < ttl/6 {
+		t.Errorf("the holder gave the lease up %v before it runs out in Redis, want about %v", left, ttl/3)
+	}
+}

@@ -18,27 +18,58 @@ local function server_micros()
 end
 `
 
-// lockAcquire takes KEYS[1] (the lease) for ARGV[1] (a random token) for
-// ARGV[2] ms, and hands out a fence number from KEYS[2]: the server's clock
-// in microseconds, or one more than the last fence on this name when the
-// clock is behind it, so fences grow even after the counter expired
-// (ARGV[3] ms after the last lease). It answers {fence, 0}, or {0, pttl}
-// while another token holds the lease. A token that already holds it (a
-// reply lost and the command resent) gets its own fence back.
-const lockAcquire = serverMicros + `
-local cur = redis.call('GET', KEYS[1])
-if cur == ARGV[1] then
-  return {tonumber(redis.call('GET', KEYS[2]) or '0'), 0}
+// leaseAcquire defines acquire(lease, fencekey, token, ttl, fencettl): it
+// takes the lease for token (a random token) for ttl ms, and hands out a
+// fence number from fencekey: the server's clock in microseconds, or one
+// more than the last fence on this name when the clock is behind it, so
+// fences grow even after the counter expired (fencettl ms after the last
+// lease). It answers fence, 0, or 0 and the lease's pttl while another
+// token holds it. A token that already holds it (a reply lost and the
+// command resent) gets its own fence back.
+const leaseAcquire = serverMicros + `
+local function acquire(lease, fencekey, token, ttl, fencettl)
+  local cur = redis.call('GET', lease)
+  if cur == token then
+    return tonumber(redis.call('GET', fencekey) or '0'), 0
+  end
+  if cur then
+    return 0, redis.call('PTTL', lease)
+  end
+  redis.call('SET', lease, token, 'PX', ttl)
+  local fence = server_micros()
+  local last = tonumber(redis.call('GET', fencekey) or '0')
+  if fence <= last then fence = last + 1 end
+  redis.call('SET', fencekey, string.format('%.0f', fence), 'PX', fencettl)
+  return fence, 0
 end
-if cur then
-  return {0, redis.call('PTTL', KEYS[1])}
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local fence = server_micros()
-local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-if fence <= last then fence = last + 1 end
-redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])
-return {fence, 0}
+`
+
+// lockAcquire takes KEYS[1] (the lease) with the fence counter KEYS[2]
+// for ARGV[1] (token) for ARGV[2] ms (the counter kept ARGV[3] ms), and
+// answers {fence, 0}, or {0, pttl} while another token holds the lease.
+const lockAcquire = leaseAcquire + `
+local fence, wait = acquire(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+return {fence, wait}
+`
+
+// keyTurnAcquire is lockAcquire for a grant key's turn that also reads the
+// key once the lease is taken: after the epoch KEYS[3] is checked
+// (ARGV[4..6]: seen, auto, fresh), the key ARGV[7]'s grant id in the hash
+// KEYS[4] and its applied window in the hash KEYS[5]. It answers {0, pttl}
+// while another token holds the lease, {fence, 0, status, ”} when the
+// epoch is lost or not started, else {fence, 0, 'ok', epoch, found, id,
+// appliedFound, applied}.
+const keyTurnAcquire = leaseAcquire + epochCheck + `
+local fence, wait = acquire(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+if fence == 0 then return {0, wait} end
+local e, bad = check_epoch(KEYS[3], ARGV[4], ARGV[5], ARGV[6])
+if not e then return {fence, 0, bad, ''} end
+local id = redis.call('HGET', KEYS[4], ARGV[7])
+local w = redis.call('HGET', KEYS[5], ARGV[7])
+local out = {fence, 0, 'ok', e, 0, '', 0, ''}
+if id then out[5], out[6] = 1, id end
+if w then out[7], out[8] = 1, w end
+return out
 `
 
 // lockRenew extends KEYS[1] to ARGV[2] ms if ARGV[1] still holds it.
@@ -118,7 +149,8 @@ return out
 `
 
 // keyWrite puts (ARGV[7] == 'put') or deletes ARGV[4] in the hash KEYS[2]
-// and the index KEYS[3]. A fence ARGV[6] > 0 is checked against the last
+// and the index KEYS[3]; a delete also drops the key's applied window from
+// the hash KEYS[5]. A fence ARGV[6] > 0 is checked against the last
 // one recorded for the key in KEYS[4]: an older one is refused ({'fenced',
 // last}); otherwise it is recorded for ARGV[8] ms. Writes are not refused
 // for the epoch: what they record is true, and kept for when the store is
@@ -136,6 +168,27 @@ if ARGV[7] == 'put' then
 else
   redis.call('HDEL', KEYS[2], ARGV[4])
   redis.call('ZREM', KEYS[3], ARGV[4])
+  redis.call('HDEL', KEYS[5], ARGV[4])
+end
+local e, bad = check_epoch(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
+if not e then return {bad, ''} end
+return {'ok', e}
+`
+
+// appliedWrite sets (ARGV[7] == 'put') or deletes ARGV[4] in the hash
+// KEYS[2], checking and recording the fence ARGV[6] in KEYS[3] as keyWrite
+// does (ARGV[8] ms), and answers like keyWrite.
+const appliedWrite = epochCheck + `
+local fence = tonumber(ARGV[6])
+if fence > 0 then
+  local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if fence < last then return {'fenced', string.format('%.0f', last)} end
+  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
+end
+if ARGV[7] == 'put' then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+else
+  redis.call('HDEL', KEYS[2], ARGV[4])
 end
 local e, bad = check_epoch(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 if not e then return {bad, ''} end
@@ -241,7 +294,9 @@ return 0
 // falls back to EVAL when the server does not have the script cached).
 type scripts struct {
 	lockAcquire, lockRenew, lockRelease *redis.Script
+	keyTurnAcquire                      *redis.Script
 	keyGet, keyList, keyWrite           *redis.Script
+	appliedWrite                        *redis.Script
 	epochStart                          *redis.Script
 	tokenSwap                           *redis.Script
 	budgetStep                          *redis.Script
@@ -250,15 +305,17 @@ type scripts struct {
 
 func newScripts() *scripts {
 	return &scripts{
-		lockAcquire: redis.NewScript(lockAcquire),
-		lockRenew:   redis.NewScript(lockRenew),
-		lockRelease: redis.NewScript(lockRelease),
-		keyGet:      redis.NewScript(keyGet),
-		keyList:     redis.NewScript(keyList),
-		keyWrite:    redis.NewScript(keyWrite),
-		epochStart:  redis.NewScript(epochStart),
-		tokenSwap:   redis.NewScript(tokenSwap),
-		budgetStep:  redis.NewScript(budgetStep),
-		resultPut:   redis.NewScript(resultPut),
+		lockAcquire:    redis.NewScript(lockAcquire),
+		keyTurnAcquire: redis.NewScript(keyTurnAcquire),
+		lockRenew:      redis.NewScript(lockRenew),
+		lockRelease:    redis.NewScript(lockRelease),
+		keyGet:         redis.NewScript(keyGet),
+		keyList:        redis.NewScript(keyList),
+		keyWrite:       redis.NewScript(keyWrite),
+		appliedWrite:   redis.NewScript(appliedWrite),
+		epochStart:     redis.NewScript(epochStart),
+		tokenSwap:      redis.NewScript(tokenSwap),
+		budgetStep:     redis.NewScript(budgetStep),
+		resultPut:      redis.NewScript(resultPut),
 	}
 }

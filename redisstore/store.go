@@ -96,8 +96,8 @@ func (a Account) prefix() string {
 }
 
 // Store keeps the shared state of one vendor account in Redis. It is an
-// access.Locker, access.KeyStore and access.KeyLister, access.TokenStore
-// and access.ResultStore, and makes the account's access.RateBudget
+// access.Locker, access.KeyStore and access.KeyLister, access.AppliedStore,
+// access.TokenStore and access.ResultStore, and makes the account's access.RateBudget
 // (Budget). Make one per account with New and share it among the account's
 // clients in a process; every replica makes its own on the same Redis. It
 // is safe for concurrent use.
@@ -198,8 +198,9 @@ type config struct {
 
 // WithLeaseTTL sets how long a lease lasts without renewal (default
 // DefaultLeaseTTL); the holder renews it every third of it. A holder that
-// cannot renew (Redis unreachable) loses the lease when it ends: that is
-// also how long the next holder waits after a holder dies. At least 30 ms.
+// cannot renew (Redis unreachable) gives the lease up after two thirds of
+// it, a third before it ends in Redis (see Lock); its end is also how long
+// the next holder waits after a holder dies. At least 30 ms.
 func WithLeaseTTL(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 30*time.Millisecond {

@@ -160,7 +160,8 @@ func doorOf(site string, comp Component) access.Door {
 // the displayName after the key's tag: req.Label, or, when it is empty,
 // the holder's name (or email, or phone), since resivo needs a name. The store is kept by
 // access.CreateWithKeyStore, as for any vendor that records keys there:
-// creates for one key take turns on the client's Locker, and before the
+// a create takes the key's turn on the client's Locker (unless its caller
+// holds it already, as EnsureGrant does), and before the
 // create is sent the key is marked pending in the store; once resivo
 // answers, the mark becomes the grant id, or is removed when resivo
 // refused. When the outcome is unknown (the answer was lost, a 5xx, a

@@ -320,3 +320,40 @@ func TestGrantLabelIsReadBack(t *testing.T) {
 		}
 	}
 }
+
+// namesLocker records the names it locks.
+type namesLocker struct {
+	access.Locker
+	mu    sync.Mutex
+	names []string
+}
+
+func (l *namesLocker) Lock(ctx context.Context, name string) (access.Lease, error) {
+	l.mu.Lock()
+	l.names = append(l.names, name)
+	l.mu.Unlock()
+	return l.Locker.Lock(ctx, name)
+}
+
+func (l *namesLocker) taken() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.names...)
+}
+
+// A create takes the key's turn on the client's Locker: alone, CreateGrant
+// takes it itself; under EnsureGrant, which holds it already, it is not
+// taken a second time (a Locker that is not reentrant would wait for
+// itself; a shared one would pay two more round trips).
+func TestCreateTakesTheKeyTurnOnce(t *testing.T) {
+	l := &namesLocker{Locker: access.NewMemoryLocker()}
+	c, _ := newFakeClient(t, resivo.WithLocker(l))
+	ctx := context.Background()
+	_, err := c.CreateGrant(ctx, bookingRequest("BK-ALONE"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{access.KeyTurnName("BK-ALONE")}, l.taken())
+
+	_, _, err = access.EnsureGrant(ctx, c, bookingRequest("BK-ENSURED"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{access.KeyTurnName("BK-ALONE"), access.KeyTurnName("BK-ENSURED")}, l.taken())
+}
