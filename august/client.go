@@ -1,6 +1,7 @@
 package august
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,8 +109,8 @@ func New(opts ...Option) (*Client, error) {
 	authCfg.BaseURL = authBase
 	c := &Client{syncTimeout: s.syncTimeout, events: s.events, webhookURL: s.commandWebhookURL(), userID: s.userID,
 		grants: newGrantState(), rollbackGrace: s.RollbackGrace, confirmWait: s.confirmWait}
-	if s.events != nil && s.clientID != "" {
-		c.hook = &hookRegistrar{url: s.webhookURL, clientID: s.clientID}
+	if id := cmp.Or(s.hookClientID, s.clientID); s.events != nil && id != "" {
+		c.hook = &hookRegistrar{url: s.webhookURL, clientID: id}
 	}
 	c.locker = s.LockerOrDefault()
 	c.oauthAPI = rest.New(authCfg)

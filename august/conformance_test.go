@@ -34,6 +34,7 @@ func conformanceEnv(t testing.TB, opts ...august.Option) (*august.Client, *augus
 		august.WithAPIKey(augusttest.APIKey),
 		august.WithTokens(srv.NewToken(augusttest.OwnerID), ""),
 		august.WithWebhook(fakeHookURL, events),
+		august.WithWebhookClientID(augusttest.ClientID),
 		august.WithRetry(0, 0, 0),
 	}, opts...)...)
 	require.NoError(t, err)

@@ -105,8 +105,10 @@
 // The client then registers the URL for each lock's operation events
 // itself, once per lock, the first time OpenDoor needs it (August keeps
 // one registration per lock and OAuth client, so a repeat from another
-// replica is harmless); without WithOAuth, register it yourself with
-// Webhooks.Register. PIN results need no registration: each command names
+// replica is harmless); a client given its tokens without WithOAuth names
+// the client id with WithWebhookClientID. Without a client id nothing
+// assures that an unlock's result reaches the handler, so OpenDoor unlocks
+// synchronously instead of waiting for one. PIN results need no registration: each command names
 // the URL. WithConfirmTimeout bounds every wait for a result, and
 // GrantPINKey gives the key to wait on for a grant's door.
 //

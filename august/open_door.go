@@ -75,9 +75,11 @@ func (c *Client) OpenDoor(ctx context.Context, doorID string) error {
 	if user == "" {
 		user = c.tokens.userID()
 	}
-	if c.events == nil || user == "" {
-		// Without a user no webhook event can be tied to the command; the
-		// synchronous answer is tied to it by the connection.
+	if c.events == nil || user == "" || c.hook == nil {
+		// Without a user no webhook event can be tied to the command, and
+		// without a client id to register the lock's webhook under no
+		// result is sure to reach the handler; the synchronous answer is
+		// tied to the command by the connection.
 		res, _, err := c.RemoteOperate.Sync(ctx, doorID, CommandUnlock, nil)
 		if err != nil {
 			return openError(err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/stretchr/testify/assert"
@@ -72,4 +73,41 @@ func TestOpenDoorWithoutUserUnlocksSynchronously(t *testing.T) {
 	c := newTestClient(t, rt, WithWebhook(testHookURL, newHandler(t)))
 	require.NoError(t, c.OpenDoor(context.Background(), testLockID))
 	assert.Equal(t, "sync", mode)
+}
+
+// Without a client id to register the lock's webhook under, no unlock
+// result is sure to reach the handler: OpenDoor unlocks synchronously at
+// once instead of waiting out its confirm timeout (issue 14 item 15). With
+// WithWebhookClientID it registers the webhook itself and goes async.
+func TestOpenDoorWithoutWebhookClientIDUnlocksSynchronously(t *testing.T) {
+	var mode string
+	var registered int
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		switch {
+		case req.Method == http.MethodGet:
+			return jsonResponse(req, 200, harness.Body(t, "lock_info.json")), nil
+		case strings.HasPrefix(req.URL.Path, "/webhook/"):
+			registered++
+			return jsonResponse(req, 200, `{"message":"success"}`), nil
+		}
+		mode = req.URL.Query().Get("type")
+		if mode == "async" {
+			return &http.Response{StatusCode: http.StatusAccepted, Body: http.NoBody, Header: http.Header{}, Request: req}, nil
+		}
+		return jsonResponse(req, 200, harness.Body(t, "remoteoperate_sync.json")), nil
+	})
+	c := newTestClient(t, rt, WithWebhook(testHookURL, newHandler(t)), WithUserID("8c4c4b8c-7d5c-4b8e-9f3e-1a2b3c4d5e6f"))
+	require.NoError(t, c.OpenDoor(context.Background(), testLockID))
+	assert.Equal(t, "sync", mode, "no client id: nothing registered, so no waiting for a webhook")
+	assert.Zero(t, registered)
+
+	// No result will come here: the wait ends with the context, and only
+	// the path taken is checked.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	c = newTestClient(t, rt, WithWebhook(testHookURL, newHandler(t)), WithUserID("8c4c4b8c-7d5c-4b8e-9f3e-1a2b3c4d5e6f"), WithWebhookClientID("partner"))
+	err := c.OpenDoor(ctx, testLockID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "accepted, no result")
+	assert.Equal(t, "async", mode, "with a client id the webhook path is taken")
+	assert.Equal(t, 1, registered, "after registering the lock's webhook itself")
 }

@@ -34,6 +34,7 @@ type settings struct {
 	urlSecret    string
 	userID       string
 	confirmWait  time.Duration
+	hookClientID string // WithWebhookClientID
 }
 
 // Hosts of August's API and OAuth server.
@@ -389,4 +390,21 @@ func WithLocker(l access.Locker) Option {
 // clear: protect it as you would a password.
 func WithTokenStore(store access.TokenStore) Option {
 	return func(s *settings) error { return s.SetTokenStore(store) }
+}
+
+// WithWebhookClientID names the partner's OAuth client id under which the
+// client registers its webhook for a lock's operation events (POST
+// /webhook/:lockID), for a client given its tokens without WithOAuth, which
+// names it otherwise. Without a client id the client cannot register, and
+// so cannot know that an unlock's result will reach its handler: OpenDoor
+// then unlocks synchronously, whose answer is tied to the command by the
+// connection, rather than wait for a result that may never come.
+func WithWebhookClientID(clientID string) Option {
+	return func(s *settings) error {
+		if clientID == "" {
+			return errors.New("august: WithWebhookClientID: empty client id")
+		}
+		s.hookClientID = clientID
+		return nil
+	}
 }

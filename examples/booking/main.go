@@ -188,7 +188,7 @@ func newAugust(f *fakes) (*august.Client, error) {
 	hookURL := f.hooks.URL + "/august/events"
 	c, err := august.New(august.WithBaseURL(f.august.URL), august.WithHTTPClient(f.august.Client()),
 		august.WithAPIKey(augusttest.APIKey), august.WithTokens(f.august.NewToken(augusttest.OwnerID), ""),
-		august.WithWebhook(hookURL, events))
+		august.WithWebhook(hookURL, events), august.WithWebhookClientID(augusttest.ClientID))
 	if err != nil {
 		return nil, err
 	}

@@ -129,7 +129,8 @@ func connectAugust(out io.Writer, cfg *augustConfig) (*august.Client, *augustHoo
 	client, err := august.New(append(opts, august.WithBaseURL(cfg.url), august.WithAPIKey(cfg.apiKey),
 		august.WithTokens(cfg.token, ""),
 		august.WithTokenCallback(hooks.saveToken), // persist the newest
-		august.WithWebhook(hooks.url, hooks.events))...)
+		august.WithWebhook(hooks.url, hooks.events),
+		august.WithWebhookClientID(hooks.id))...) // registers each lock's webhook itself
 	if err != nil {
 		hooks.close()
 		return nil, nil, err
