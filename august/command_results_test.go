@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
-	"github.com/doorkit/doorkit/access/accesstest"
 	"github.com/doorkit/doorkit/august"
 	"github.com/doorkit/doorkit/august/augusttest"
 )
@@ -55,30 +54,7 @@ func TestGrantChangesConfirmedWithOrWithoutHeader(t *testing.T) {
 
 // The conformance suite holds when command results carry no header.
 func TestConformanceCommandResultsWithoutHeader(t *testing.T) {
-	accesstest.Run(t, accesstest.Config{
-		New: func(t *testing.T) accesstest.Fixture {
-			c, srv := conformanceClient(t)
-			srv.SetCommandResultHeader(false)
-			return accesstest.Fixture{
-				Impl:    c,
-				Creates: func() int { return srv.CountPINCommands("load") },
-				Live:    srv.LivePINs,
-				LoseNextCreate: func() {
-					srv.Inject(augusttest.Fault{Method: http.MethodPost, Path: "/locks/" + augusttest.FrontDoorID + "/pins",
-						Count: 1, LoseAnswer: true})
-				},
-			}
-		},
-		Caps: accesstest.Capabilities{DoorLister: true, DoorOpener: true, Granter: true,
-			GrantGetter: true, GrantLister: true, GrantUpdater: true},
-		OpenDoor:     augusttest.FrontDoorID,
-		UnknownDoor:  "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
-		GrantDoors:   []string{augusttest.FrontDoorID},
-		Holder:       access.Person{Name: "Ada Lovelace", Email: "ada@example.com"},
-		OtherHolder:  access.Person{Name: "Grace Hopper", Email: "grace@example.com"},
-		Credential:   access.CredentialPIN,
-		UnknownGrant: "0123456789abcdef",
-	})
+	conformance(t, func(srv *augusttest.Server) { srv.SetCommandResultHeader(false) })
 }
 
 // The URL sent with each command carries the handler's URL secret, and

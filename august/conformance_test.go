@@ -53,15 +53,18 @@ func conformanceEnv(t testing.TB, opts ...august.Option) (*august.Client, *augus
 // no sub-user), since no document says which August does.
 func TestConformance(t *testing.T) {
 	for _, mode := range joinModes {
-		t.Run(mode.name, func(t *testing.T) { conformance(t, mode.join) })
+		t.Run(mode.name, func(t *testing.T) {
+			conformance(t, func(srv *augusttest.Server) { srv.SetSubUserJoin(mode.join) })
+		})
 	}
 }
 
-func conformance(t *testing.T, join bool) {
+// conformance runs the suite on fakes that setup configures.
+func conformance(t *testing.T, setup func(*augusttest.Server)) {
 	accesstest.Run(t, accesstest.Config{
 		New: func(t *testing.T) accesstest.Fixture {
 			c, srv := conformanceClient(t)
-			srv.SetSubUserJoin(join)
+			setup(srv)
 			return accesstest.Fixture{
 				Impl:    c,
 				Creates: func() int { return srv.CountPINCommands("load") },
