@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"regexp"
 	"strings"
 	"sync"
 )
@@ -15,9 +14,25 @@ import (
 // the first one splits the id whatever the vendor's id contains.
 const AccountSeparator = ":"
 
-// accountName is what an account name may be: short, and safe in ids,
-// logs and URLs.
-var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+// validAccountName reports whether name is what an account name may be:
+// short, and safe in ids, logs and URLs (1 to 32 letters, digits, '.', '_'
+// or '-', starting with a letter or digit). It is written out rather than a
+// package-level regexp, whose compiling every program importing access
+// would pay for at start.
+func validAccountName(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Directory holds named vendor accounts ("hq-havr", "lab-primis") and is
 // itself an implementation of every access interface, so one integration
@@ -102,7 +117,7 @@ func (d *Directory) SetLocker(l Locker) {
 // or '-', starting with a letter or digit. The client must implement at
 // least one access interface. A name already taken is ErrConflict.
 func (d *Directory) Add(name string, client any) error {
-	if !accountName.MatchString(name) {
+	if !validAccountName(name) {
 		return Invalid("name", fmt.Sprintf("account name %q must be 1-32 letters, digits, '.', '_' or '-'", name))
 	}
 	switch client.(type) {

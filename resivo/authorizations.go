@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -157,7 +156,25 @@ type RemoteAccessRequest struct {
 	Recipients   Recipients   `json:"recipients"`
 }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+// isE164 reports whether p is an E.164 number: '+', then 7 to 15 digits,
+// the first not 0. It is written out rather than a package-level regexp,
+// whose compiling every program importing resivo would pay for at start.
+func isE164(p string) bool {
+	if len(p) < 8 || len(p) > 16 || p[0] != '+' || p[1] == '0' {
+		return false
+	}
+	return allDigits(p[1:])
+}
+
+// allDigits reports whether s is all ASCII digits (true for "").
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 func (r RemoteAccessRequest) validate() error {
 	if r.DisplayName == "" {
@@ -178,7 +195,7 @@ func (r RemoteAccessRequest) validate() error {
 		}
 	}
 	for i, p := range r.Recipients.PhoneNumbers {
-		if !e164.MatchString(p) {
+		if !isE164(p) {
 			return access.Invalid(fmt.Sprintf("Recipients.PhoneNumbers[%d]", i), fmt.Sprintf("%q is not an E.164 number (+31612345678)", p))
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"time"
 
@@ -238,13 +237,17 @@ func WithRateLimit(limit rate.Limit, burst int) Option {
 	return func(s *settings) error { return s.SetRateLimit(limit, burst) }
 }
 
-var versionPattern = regexp.MustCompile(`^v[0-9]{1,3}$`)
+// isAPIVersion reports whether v is a version prefix: 'v' and 1 to 3
+// digits (no package-level regexp: see isE164).
+func isAPIVersion(v string) bool {
+	return len(v) >= 2 && len(v) <= 4 && v[0] == 'v' && allDigits(v[1:])
+}
 
 // WithAPIVersion sets the version prefix of versioned routes (default
 // DefaultAPIVersion, "v8"). The site-scoped routes have no prefix.
 func WithAPIVersion(v string) Option {
 	return func(s *settings) error {
-		if !versionPattern.MatchString(v) {
+		if !isAPIVersion(v) {
 			return fmt.Errorf("resivo: WithAPIVersion(%q): want v followed by a number, e.g. v8", v)
 		}
 		s.version = v
