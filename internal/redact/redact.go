@@ -498,6 +498,10 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 // Secrets are left out. It is what a request sends that its types say is
 // secret, so that the answer can be scrubbed of it.
 func Secrets(v any) []string {
+	switch v.(type) {
+	case nil, string, int, int64, []byte:
+		return nil // the usual path parameters and queries, without reflection
+	}
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || (rv.Type() != secretType && holdingOf(rv.Type()) == never) {
 		return nil // the common case, without allocating

@@ -30,8 +30,13 @@ const maxRedirects = 3
 // no copy of the request on the way down.
 type callKey = callctx.Key
 
-// callInfo is a call as rest's layers see it. It is not copied.
+// callInfo is a call as rest's layers see it. It is not copied. It is
+// itself the context of the call's requests: the caller's context (with the
+// transport trace, when there is one) that answers callKey with the
+// callInfo, so a call costs one allocation where context.WithValue would
+// add a second.
 type callInfo struct {
+	context.Context
 	private    bool          // built by Do: no caller holds the request (Private)
 	idempotent bool          // may be resent after it reached the server
 	timeout    time.Duration // Call.WithTimeout; 0: the client's bound
@@ -41,13 +46,27 @@ type callInfo struct {
 	state      attemptState
 }
 
-// withCall returns ctx carrying a new callInfo for a call, with the
-// transport trace that fills its state. A context that carries another
-// call's info (a request made with a request's context) keeps it below.
+// withCall returns ctx carrying a new callInfo for a call. A call that
+// must not be resent also gets the transport trace that fills its state:
+// whether an attempt was written decides only such a call's class (a call
+// that may be resent is ErrUnavailable either way), so the others do
+// without the trace's hooks. A context that carries another call's info (a
+// request made with a request's context) keeps it below.
 func withCall(ctx context.Context, idempotent bool, timeout time.Duration, shown shownPath, secrets []string) (context.Context, *callInfo) {
 	ci := &callInfo{idempotent: idempotent, timeout: timeout, shown: shown, secrets: secrets}
-	ctx = context.WithValue(ctx, callKey{}, ci)
-	return httptrace.WithClientTrace(ctx, ci.state.clientTrace()), ci
+	if !idempotent {
+		ctx = httptrace.WithClientTrace(ctx, ci.state.clientTrace())
+	}
+	ci.Context = ctx
+	return ci, ci
+}
+
+// Value answers callKey with ci; any other key is the caller's context's.
+func (ci *callInfo) Value(key any) any {
+	if key == (callKey{}) {
+		return ci
+	}
+	return ci.Context.Value(key)
 }
 
 // Private reports whether the request is one rest built for a call of Do,
@@ -70,13 +89,12 @@ type attemptState struct {
 	// declined: the attempt was answered 429 or 503 with Retry-After,
 	// which says the server did not act, and is being waited out.
 	declined bool
-	trace    httptrace.ClientTrace
 }
 
 // clientTrace returns the transport trace that records, for each attempt,
 // whether net/http got to work and whether it wrote the request.
 func (s *attemptState) clientTrace() *httptrace.ClientTrace {
-	s.trace = httptrace.ClientTrace{
+	return &httptrace.ClientTrace{
 		GetConn: func(string) {
 			s.mu.Lock()
 			s.traced = true
@@ -93,7 +111,6 @@ func (s *attemptState) clientTrace() *httptrace.ClientTrace {
 			s.mu.Unlock()
 		},
 	}
-	return &s.trace
 }
 
 func (s *attemptState) reset() {

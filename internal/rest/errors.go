@@ -96,9 +96,10 @@ func digits(s string) bool {
 
 // RequestID returns the request id a server put in the usual headers.
 func RequestID(h http.Header) string {
-	for _, k := range []string{"X-Request-Id", "X-Correlation-Id", "X-Amzn-Requestid"} {
-		if v := h.Get(k); v != "" {
-			return v
+	// The keys are canonical already: indexing spares Get's canonicalizing.
+	for _, k := range [...]string{"X-Request-Id", "X-Correlation-Id", "X-Amzn-Requestid"} {
+		if vs := h[k]; len(vs) > 0 && vs[0] != "" {
+			return vs[0]
 		}
 	}
 	return ""

@@ -35,6 +35,8 @@ func NewResponse(r *http.Response) *Response {
 		return nil
 	}
 	out := &Response{Response: r, RequestID: RequestID(r.Header)}
-	out.RetryAfter, _ = RetryAfter(r.Header, time.Now())
+	if _, ok := r.Header["Retry-After"]; ok { // the clock is read only for a date
+		out.RetryAfter, _ = RetryAfter(r.Header, time.Now())
+	}
 	return out
 }
