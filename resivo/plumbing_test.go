@@ -100,8 +100,9 @@ func TestCallAllocations(t *testing.T) {
 }
 
 // maxAddedAllocs is what the SDK may add: its request wrapper, the call's
-// context value, the attempt's bound (a context, a timer, a request copy,
-// the body wrapper) and the Response. Before the call's context value was
-// the context itself and calls that may be resent went without a
-// transport trace, it added 13.
-const maxAddedAllocs = 9
+// context value, the attempt's bound (a context and its cancel function, a
+// timer, a request copy, the body wrapper) and the Response. It added 13
+// before the call's context value became the context itself, calls that
+// may be resent went without a transport trace, and the URL was built in
+// one piece.
+const maxAddedAllocs = 7

@@ -202,12 +202,9 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 	if call.refused != nil {
 		return nil, call.refused
 	}
-	path, shown, err := buildPath(call.Template, call.Params)
-	if err != nil {
-		return nil, err
-	}
 	var sep, query string
 	if call.Query != nil {
+		var err error
 		if query, err = encodeQuery(call.Query); err != nil {
 			return nil, err
 		}
@@ -215,14 +212,19 @@ func (c *Client) newRequest(ctx context.Context, call *Call) (*retryablehttp.Req
 			sep = "?"
 		}
 	}
-	target := c.base + strings.TrimPrefix(path, "/") + sep + query
+	// A parameter cannot hold '/' (see checkSegment): only the template
+	// can start the path with one.
+	target, shown, err := buildPath(c.base, strings.TrimPrefix(call.Template, "/"), sep, query, call.Params)
+	if err != nil {
+		return nil, err
+	}
 	var sp shownPath
 	if shown != "" {
 		built, err := url.Parse(target)
 		if err != nil {
 			return nil, err
 		}
-		masked, err := url.Parse(c.base + strings.TrimPrefix(shown, "/"))
+		masked, err := url.Parse(shown)
 		if err != nil {
 			return nil, err
 		}

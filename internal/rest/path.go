@@ -18,18 +18,20 @@ import (
 // and shown as [REDACTED] wherever the client logs the path or quotes it in
 // an error.
 func BuildPath(template string, params ...any) (string, error) {
-	path, _, err := buildPath(template, params)
+	path, _, err := buildPath("", template, "", "", params)
 	return path, err
 }
 
-// buildPath returns the path and, when a parameter is an access.Secret, the
-// path as it may be shown; shown is "" otherwise.
-func buildPath(template string, params []any) (path, shown string, err error) {
+// buildPath returns prefix, the filled template, sep and query in one
+// string (the request's URL is built with one allocation) and, when a
+// parameter is an access.Secret, prefix and the path as it may be shown;
+// shown is "" otherwise.
+func buildPath(prefix, template, sep, query string, params []any) (path, shown string, err error) {
 	if len(params) == 0 {
 		if strings.Contains(template, "%") {
 			return "", "", fmt.Errorf("rest: path template %q expects parameters", template)
 		}
-		return template, "", nil
+		return prefix + template + sep + query, "", nil
 	}
 	var buf [4]string // no allocation for up to four parameters
 	escaped := buf[:0]
@@ -47,12 +49,12 @@ func buildPath(template string, params []any) (path, shown string, err error) {
 		}
 		escaped = append(escaped, url.PathEscape(s))
 	}
-	path, ok := fill(template, escaped, 0)
+	path, ok := fill(prefix, template, sep, query, escaped, 0)
 	if !ok {
 		return "", "", fmt.Errorf("rest: path template %q does not take %d parameters", template, len(params))
 	}
 	if secrets != 0 {
-		shown, _ = fill(template, escaped, secrets)
+		shown, _ = fill(prefix, template, "", "", escaped, secrets)
 	}
 	return path, shown, nil
 }
@@ -79,10 +81,11 @@ func paramString(p any) (string, bool) {
 }
 
 // fill puts params in the "%v" verbs of template, in order, with the ones
-// whose bit is set in redact shown as Redacted; ok is false when the verbs
-// are not exactly one "%v" per parameter. A template with other verbs is
-// filled by fmt.Sprintf.
-func fill(template string, params []string, redact int) (string, bool) {
+// whose bit is set in redact shown as Redacted, between prefix and sep
+// followed by query;
+// ok is false when the verbs are not exactly one "%v" per parameter. A
+// template with other verbs is filled by fmt.Sprintf.
+func fill(prefix, template, sep, query string, params []string, redact int) (string, bool) {
 	if strings.Count(template, "%") != strings.Count(template, "%v") {
 		args := make([]any, len(params))
 		for i, p := range params {
@@ -92,20 +95,21 @@ func fill(template string, params []string, redact int) (string, bool) {
 			}
 		}
 		out := fmt.Sprintf(template, args...)
-		return out, !strings.Contains(out, "%!")
+		return prefix + out + sep + query, !strings.Contains(out, "%!")
 	}
 	if strings.Count(template, "%v") != len(params) {
 		return "", false
 	}
-	if template == "%v" && redact == 0 {
+	if template == "%v" && redact == 0 && prefix == "" && sep == "" && query == "" {
 		return params[0], true // a lone segment (a vendor checking an id) needs no copy
 	}
-	n := len(template)
+	n := len(prefix) + len(template) + len(sep) + len(query)
 	for _, p := range params {
 		n += len(p)
 	}
 	var b strings.Builder
 	b.Grow(n)
+	b.WriteString(prefix)
 	for i, p := range params {
 		j := strings.Index(template, "%v")
 		b.WriteString(template[:j])
@@ -116,6 +120,8 @@ func fill(template string, params []string, redact int) (string, bool) {
 		template = template[j+2:]
 	}
 	b.WriteString(template)
+	b.WriteString(sep)
+	b.WriteString(query)
 	return b.String(), true
 }
 

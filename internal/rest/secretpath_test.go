@@ -53,11 +53,11 @@ func TestSecretPathParameter(t *testing.T) {
 	})
 
 	t.Run("shown path", func(t *testing.T) {
-		path, shown, err := buildPath("locks/%v/pin/%v", []any{"A B", access.Secret(pin)})
+		path, shown, err := buildPath("", "locks/%v/pin/%v", "", "", []any{"A B", access.Secret(pin)})
 		require.NoError(t, err)
 		assert.Equal(t, "locks/A%20B/pin/"+pin, path)
 		assert.Equal(t, "locks/A%20B/pin/"+Redacted, shown)
-		_, shown, _ = buildPath("locks/%v", []any{"A"})
+		_, shown, _ = buildPath("", "locks/%v", "", "", []any{"A"})
 		assert.Empty(t, shown, "no secret, nothing to mask")
 	})
 }
