@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
+	"strings"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
@@ -65,7 +65,7 @@ type CallOption func(*rest.Call)
 // before anything is sent.
 func WithAPIVersion(v string) CallOption {
 	return func(c *rest.Call) {
-		if !apiVersionPattern.MatchString(v) {
+		if !isAPIVersion(v) {
 			c.Refuse(access.Invalid("API version", fmt.Sprintf("%q is not three dot-separated numbers, e.g. 4.0.0", v)))
 			return
 		}
@@ -76,7 +76,20 @@ func WithAPIVersion(v string) CallOption {
 	}
 }
 
-var apiVersionPattern = regexp.MustCompile(`^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}$`)
+// isAPIVersion reports whether v is three numbers of 1 to 4 digits
+// separated by dots (written out: see validLockID).
+func isAPIVersion(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) < 1 || len(p) > 4 || !inSet(p, "0123456789") {
+			return false
+		}
+	}
+	return true
+}
 
 func apply(call *rest.Call, opts []CallOption) *rest.Call {
 	for _, o := range opts {

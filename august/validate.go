@@ -2,15 +2,9 @@ package august
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/doorkit/doorkit/access"
-)
-
-var (
-	lockIDPattern = regexp.MustCompile(`^[0-9A-F]{32}$`)
-	uuidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
 // ValidateLockID checks that id has August's lock id format, 32 upper-case
@@ -18,7 +12,42 @@ var (
 // taking a lock id checks it before any request.
 func ValidateLockID(id string) error { return checkLockID(id) }
 
-func validLockID(id string) bool { return lockIDPattern.MatchString(id) }
+// validLockID reports whether id is 32 upper-case hexadecimal characters.
+// It and the other checks are written out rather than package-level
+// regexps, whose compiling every program importing august would pay for at
+// start.
+func validLockID(id string) bool { return len(id) == 32 && inSet(id, "0123456789ABCDEF") }
+
+// validUUID reports whether id is a UUID: 8-4-4-4-12 hexadecimal
+// characters of either case.
+func validUUID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if id[i] != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", rune(id[i])) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// inSet reports whether every byte of s is one of set's (ASCII) bytes.
+func inSet(s, set string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
 
 func checkLockID(id string) error {
 	if !validLockID(id) {
@@ -28,7 +57,7 @@ func checkLockID(id string) error {
 }
 
 func checkUUID(field, id string) error {
-	if !uuidPattern.MatchString(id) {
+	if !validUUID(id) {
 		return access.Invalid(field, fmt.Sprintf("%q is not a UUID", id))
 	}
 	return nil

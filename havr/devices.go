@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
+	"strings"
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/internal/rest"
@@ -180,7 +180,20 @@ type DeviceAppVersion struct {
 	LatestAppVersion string `json:"latest_app_version"`
 }
 
-var deviceAppVersionFormat = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+// isAppVersion reports whether v has the A.B.C format, A, B and C
+// integers (written out: see havrPhone).
+func isAppVersion(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || !allDigits(p) {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckAppVersion tells whether an app version for a platform is obsolete,
 // whether an update is recommended or required, and which version is the
@@ -191,7 +204,7 @@ func (s *DevicesService) CheckAppVersion(ctx context.Context, req DeviceAppVersi
 	if err := req.Platform.validate("Platform"); err != nil {
 		return nil, nil, err
 	}
-	if !deviceAppVersionFormat.MatchString(req.AppVersion) {
+	if !isAppVersion(req.AppVersion) {
 		return nil, nil, access.Invalid("AppVersion", "must have the A.B.C format, A, B and C integers")
 	}
 	return do[*DeviceAppVersion](ctx, s.client.api, rest.Post("v1/devices/check_app_version").WithBody(req).Idempotent())
