@@ -200,7 +200,7 @@ func TestEnsureGrantRoundTrips(t *testing.T) {
 		want int64
 		run  func() error
 	}{
-		{"create", 5, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
+		{"create", 3, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
 		{"unchanged", 2, func() error { _, _, err := access.EnsureGrant(ctx, c, req); return err }},
 		{"revoke", 3, func() error { return access.EnsureRevokedByKey(ctx, c, req.Key) }},
 	} {
