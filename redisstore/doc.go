@@ -38,6 +38,7 @@
 //	:token                  the account's token (no TTL)
 //	:token:lock, :lock:<name>          leases (their TTL, renewed while held)
 //	:token:lockfence, :lockfence:<name> fence counters (1 day)
+//	:pending:<key>          a grant key's turn left pending (until it lapses)
 //	:budget                 the rate budget's state (until it holds nothing back)
 //	:result:<name>, :resultid:<name>   results and de-duplication (the TTL of their put)
 //	:results                the pub/sub channel that wakes result waiters
@@ -60,11 +61,34 @@
 // could find nothing else; a write made without the turn (a Put of the
 // caller's own, resivo's RevokeGrant by id) reaches the holder on its next
 // turn, as it would had it landed a moment before the turn was taken.
-// EnsureGrant on resivo with the Store as its Locker and KeyStore so costs
-// 2 round trips for a grant found unchanged (the turn and its release), 3
-// for a revoke by key and 5 for a create (the pending mark before the
-// create is sent, the grant id after, the applied window); the in-memory
+// The Store is also an access.TurnRecorder: what EnsureGrant leaves for a
+// key under its turn (a new grant's id, the applied window) is written by
+// the script that releases the turn, fenced like Put. EnsureGrant on resivo
+// with the Store as its Locker and KeyStore so costs 2 round trips for a
+// grant found unchanged (the turn and its release), 3 for a revoke by key
+// and 3 for a create (the turn, the pending mark before the create is sent,
+// the release that records the grant id and window); the in-memory
 // defaults cost none.
+//
+// # A turn left with a call on its way stays pending
+//
+// Vendors ignore fence numbers: a create sent by a holder that then lost
+// its lease may land after the next holder looked for the key's grant and
+// found none. A grant key's turn therefore keeps a pending mark
+// (access.PendingLease) in :pending:<key>, written by the scripts that take,
+// renew and release the lease, at no round trip of its own: while a holder
+// holds the turn the mark runs to twice the lease TTL past its last
+// renewal, so a holder that dies or is cut off from Redis leaves it a TTL
+// past its lease's end; a clean release takes it back, unless the holder's
+// work sent a vendor call and ended with access.ErrOutcomeUnknown, which
+// leaves it a TTL past the release. EnsureGrant, EnsureRevokedByKey and
+// Apply refuse a turn whose mark has not lapsed with an
+// *access.PendingKeyError naming when it does (Until), before anything is
+// sent. A holder gives its lease up a third of the TTL before the lease
+// can run out in Redis, so a call it sent has four thirds of the TTL (40 s
+// by default) to land before the next holder looks: keep the TTL above the
+// time a vendor may take to act on a request it received. A mark is lost
+// with Redis's data like a lease (it is a cache with a TTL).
 //
 // # What Redis must keep
 //
