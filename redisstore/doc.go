@@ -48,6 +48,26 @@
 // functions). On a *redis.ClusterClient waiters are woken with sharded
 // pub/sub (SSUBSCRIBE, SPUBLISH).
 //
+// # Deployments
+//
+// The Store runs on one Redis primary, reached through a *redis.Client
+// (redis.NewClient; redis.NewFailoverClient for a primary under
+// Sentinel, whose client finds the new primary after a failover) or a
+// *redis.ClusterClient, whose hash tag keeps an account on one slot. Its
+// tests run on a single node, on a one-node Cluster and on a primary with
+// a replica under Sentinel, through a planned failover while replicas
+// keep working. A *redis.Ring is refused (New answers ErrInvalid): a Ring
+// deems a shard down by its own health checks and then sends that shard's
+// keys to another, with no coordination between clients, so a replica
+// that loses sight of a shard would take leases others hold there and
+// read their grant keys as absent (go-redis meant Ring for caches). For
+// several servers use a Cluster. Every read must go to the primary: a
+// *redis.ClusterClient that sends reads to replicas (ReadOnly,
+// RouteByLatency or RouteRandomly, as redis.NewFailoverClusterClient and
+// redis.NewUniversalClient with MasterName and a route option make) is
+// refused too, since a lagging replica would show a token a peer already
+// replaced, and its spent refresh token would be sent again.
+//
 // # A key's turn reads the key
 //
 // The lease of a grant key's turn (access.KeyTurnName, which EnsureGrant
