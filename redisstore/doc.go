@@ -148,4 +148,18 @@
 // scripts where it matters are safe to resend: a lease taken, a token
 // swapped and a result put recognise their own earlier write. A resent
 // Backoff halves the rate twice.
+//
+// After an outage, calls keep failing for up to about a second once Redis
+// is back. go-redis (v9.22, internal/pool) counts a client's failed dials;
+// once they reach its PoolSize (over the pool's life: only this recovery
+// resets the count) the pool stops dialing and answers the last dial error
+// at once, while a background probe dials once a second (a fixed period,
+// no option sets it) and reopens the pool on its first success. The Store
+// does not own the client and cannot shorten that. A caller that would
+// rather wait it out than fail can make a command's own retries outlast it
+// (MaxRetries 5 and MinRetryBackoff 250 ms, say): a call made during the
+// second then succeeds late, but a call with Redis down also takes that
+// much longer to fail. A larger PoolSize only delays the state. Otherwise
+// a trigger that failed in that second with access.ErrUnavailable is
+// redelivered like any other.
 package redisstore
