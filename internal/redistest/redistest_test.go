@@ -135,3 +135,28 @@ func TestSentinelFailover(t *testing.T) {
 		t.Errorf("Replicas = %d", s.Replicas())
 	}
 }
+
+// KillPrimary kills the primary; the sentinel promotes the replica, and
+// the failover client writes there.
+func TestSentinelKillPrimary(t *testing.T) {
+	s := redistest.StartSentinel(t)
+	c := s.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	before := s.Primary().URL
+	s.KillPrimary()
+	if after := s.Primary().URL; after == before {
+		t.Fatalf("the primary is still %s", after)
+	}
+	err := c.Set(ctx, "k", "v", 0).Err()
+	for err != nil && ctx.Err() == nil { // the client finds the new primary
+		time.Sleep(20 * time.Millisecond)
+		err = c.Set(ctx, "k", "v", 0).Err()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Replicas() != 0 {
+		t.Errorf("Replicas = %d after KillPrimary", s.Replicas())
+	}
+}

@@ -35,6 +35,7 @@ type Sentinel struct {
 	nodes    [2]*Server
 	admin    [2]*redis.Client // one client of each node, for the helper's own looks
 	sentinel *Server
+	killed   bool // KillPrimary killed a node
 }
 
 // StartSentinel starts a primary, a replica that has completed its first
@@ -119,8 +120,14 @@ func (s *Sentinel) Primary() *Server {
 	return s.nodes[p]
 }
 
-// Replicas returns how many replicas the primary has: 1.
-func (s *Sentinel) Replicas() int { return len(s.nodes) - 1 }
+// Replicas returns how many replicas the primary has: 1, or 0 after
+// KillPrimary.
+func (s *Sentinel) Replicas() int {
+	if s.killed {
+		return 0
+	}
+	return len(s.nodes) - 1
+}
 
 // Failover makes the sentinel promote the replica (SENTINEL FAILOVER), as
 // an operator's planned switch does, and returns once the sentinel names
@@ -133,6 +140,9 @@ func (s *Sentinel) Replicas() int { return len(s.nodes) - 1 }
 // replica had not received: see redisstore's package documentation.
 func (s *Sentinel) Failover() {
 	s.t.Helper()
+	if s.killed {
+		s.t.Fatal("redistest: no replica to fail over to after KillPrimary")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), failoverTimeout)
 	defer cancel()
 	oldPrimary, replica := s.roles(ctx)
@@ -174,6 +184,36 @@ func (s *Sentinel) Failover() {
 	})
 }
 
+// KillPrimary kills the primary (SIGKILL), as a crash does, and returns
+// once the sentinel has promoted the replica, which then has no replica
+// of its own (Replicas is 0; no further Failover). Unlike Failover it can
+// lose the writes the replica had not received yet. The sentinel is first
+// told to deem a primary down after a second of silence, not ten.
+func (s *Sentinel) KillPrimary() {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), failoverTimeout)
+	defer cancel()
+	primary, replica := s.roles(ctx)
+	sc := redis.NewSentinelClient(&redis.Options{Addr: s.Addr})
+	defer sc.Close()
+	if err := sc.Set(ctx, MasterName, "down-after-milliseconds", "1000").Err(); err != nil {
+		s.t.Fatalf("SENTINEL SET: %v", err)
+	}
+	s.poll(ctx, "the sentinel to know the replica", func(ctx context.Context) (bool, error) {
+		return s.sentinelSees(ctx, primary, replica)
+	})
+	s.nodes[primary].kill()
+	s.killed = true
+	s.poll(ctx, "the sentinel to promote the replica", func(ctx context.Context) (bool, error) {
+		addr, err := sc.GetMasterAddrByName(ctx, MasterName).Result()
+		if err != nil {
+			return false, err
+		}
+		role, err := s.admin[replica].Do(ctx, "ROLE").Slice()
+		return err == nil && net.JoinHostPort(addr[0], addr[1]) == s.nodes[replica].addr() && role[0] == "master", nil
+	})
+}
+
 // roles returns the indexes of the primary and the replica, as the nodes
 // say.
 func (s *Sentinel) roles(ctx context.Context) (primary, replica int) {
@@ -181,6 +221,9 @@ func (s *Sentinel) roles(ctx context.Context) (primary, replica int) {
 	for i, c := range s.admin {
 		role, err := c.Do(ctx, "ROLE").Slice()
 		if err != nil {
+			if s.killed {
+				continue // the primary KillPrimary killed
+			}
 			s.t.Fatalf("ROLE: %v", err)
 		}
 		if role[0] == "master" {
