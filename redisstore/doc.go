@@ -71,8 +71,9 @@
 // servers use a Cluster. Every read must go to the primary: a
 // *redis.ClusterClient that sends reads to replicas (ReadOnly,
 // RouteByLatency or RouteRandomly; redis.NewFailoverClusterClient sets
-// them from ReplicaOnly and its route options) is refused too, since a lagging replica would show a token a peer already
-// replaced, and its spent refresh token would be sent again.
+// them from ReplicaOnly and its route options) is refused too, since a
+// lagging replica would show a token a peer already replaced, and its
+// spent refresh token would be sent again.
 //
 // # A key's turn reads the key
 //

@@ -127,7 +127,8 @@ var (
 // Sentinel through redis.NewFailoverClient), a *redis.ClusterClient, or
 // another redis.UniversalClient that sends an account's commands to one
 // primary. A *redis.Ring, and a *redis.ClusterClient that reads from
-// replicas, are refused (ErrInvalid): see the package documentation. New makes no request. The Store does not close rdb.
+// replicas, are refused (ErrInvalid): see the package documentation. New
+// makes no request. The Store does not close rdb.
 func New(rdb redis.UniversalClient, account Account, opts ...Option) (*Store, error) {
 	if rdb == nil {
 		return nil, access.Invalid("rdb", "is nil")
