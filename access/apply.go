@@ -241,12 +241,20 @@ func applyChange(ctx context.Context, cfg reconcileConfig, target Granter, c Cha
 	}
 	ec := ensureOptions(target, cfg.ensure)
 	applied := appliedStoreOf(client, ensureOptions(nil, cfg.ensure).applied)
-	lctx, unlock, err := ec.keyTurn(ctx, c.Key)
+	turn, err := ec.keyTurn(ctx, c.Key)
 	if err != nil {
 		return fail(err)
 	}
-	defer unlock()
+	r = applyUnderTurn(turn.ctx, cfg, c, client, applied, inDir, dir, id, &r, fail, skip)
+	if rerr := turn.release(r.Err); rerr != nil && r.Err == nil {
+		return fail(recordError(r.GrantID, string(r.Outcome), c.Key, turn.record, rerr))
+	}
+	return r
+}
 
+// applyUnderTurn is applyChange under the key's turn.
+func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, client Granter, applied AppliedStore, inDir bool, dir *Directory,
+	id func(string) string, r *ChangeResult, fail func(error) ChangeResult, skip func(string) ChangeResult) ChangeResult {
 	switch c.Action {
 	case ActionCreate, ActionUpdate, ActionRecreate:
 		if c.want == nil {
@@ -285,7 +293,7 @@ func applyChange(ctx context.Context, cfg reconcileConfig, target Granter, c Cha
 			return fail(err)
 		}
 		r.Outcome = ApplyOutcome(outcome.String())
-		return r
+		return *r
 
 	case ActionRevoke:
 		held := c.held
@@ -317,18 +325,19 @@ func applyChange(ctx context.Context, cfg reconcileConfig, target Granter, c Cha
 		case errors.Is(err, ErrNotFound):
 			r.Outcome = ApplyGone
 			r.Detail = forget(lctx, applied, c)
-			return r
+			return *r
 		case err != nil:
 			return fail(fmt.Errorf("reading the grant again: %w", err))
 		case !samePlanned(current, held):
 			return skip(fmt.Sprintf("the grant changed since the plan (now %s on %s); plan again", current.Window, strings.Join(current.DoorIDs(), ",")))
 		}
+		sending(lctx, c.Key)
 		if err := EnsureRevoked(lctx, client, held.ID); err != nil {
 			return fail(err)
 		}
 		r.Outcome = ApplyRevoked
 		r.Detail = forget(lctx, applied, c)
-		return r
+		return *r
 	}
 	return fail(Invalid("Action", fmt.Sprintf("%q is not a change Apply makes", c.Action)))
 }

@@ -26,10 +26,13 @@ const (
 	budgetRecovery   = 0.05
 )
 
-// NewMemoryRateBudget returns a RateBudget of perSecond requests a second
-// with bursts of burst, for clients in one process that share one vendor
-// account (the clients of a Directory, tests of a fleet): the generic cell
-// rate algorithm, slots handed out in order. Backoff lowers the rate by a
+// NewMemoryRateBudget returns a RateBudget for a vendor limit of perSecond
+// requests a second with bursts of burst (give the vendor's figures), for
+// clients in one process that share one vendor account (the clients of a
+// Directory, tests of a fleet): the generic cell rate algorithm, slots
+// handed out in order. It spends at most half the burst (at least 1), as
+// redisstore's Budget does, so that the vendor's spare tokens absorb the
+// jitter between a slot and the request's arrival. Backoff lowers the rate by a
 // fifth, at most once a second, and the rate climbs back to perSecond by 5%
 // of it a second; the Retry-After itself is waited out by the refused
 // request, not by every client. It also implements RateLimitReporter. It
@@ -69,7 +72,7 @@ func (b *memoryRateBudget) Reserve(ctx context.Context) (time.Duration, error) {
 		tat = now
 	}
 	b.tat = tat.Add(interval)
-	return max(0, b.tat.Add(-time.Duration(b.burst)*interval).Sub(now)), nil
+	return max(0, b.tat.Add(-time.Duration(max(1, b.burst/2))*interval).Sub(now)), nil
 }
 
 func (b *memoryRateBudget) Backoff(ctx context.Context, _ time.Duration) error {

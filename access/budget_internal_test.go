@@ -27,26 +27,27 @@ func reserveAll(t *testing.T, b RateBudget, n int) []time.Duration {
 	return waits
 }
 
-// TestMemoryRateBudgetHandsOutSlots: a burst goes at once, then one slot
-// every 1/rate, in order; unused time refills the burst, never beyond it.
+// TestMemoryRateBudgetHandsOutSlots: half the vendor's burst goes at once,
+// then one slot every 1/rate, in order; unused time refills the burst,
+// never beyond it.
 func TestMemoryRateBudgetHandsOutSlots(t *testing.T) {
 	b, clock := memoryBudgetAt(200, 10)
-	waits := reserveAll(t, b, 13)
-	for i, w := range waits[:10] {
+	waits := reserveAll(t, b, 8)
+	for i, w := range waits[:5] {
 		if w != 0 {
 			t.Errorf("slot %d of the burst waits %s", i, w)
 		}
 	}
 	for i, want := range []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond} {
-		if waits[10+i] != want {
-			t.Errorf("slot %d waits %s, want %s", 10+i, waits[10+i], want)
+		if waits[5+i] != want {
+			t.Errorf("slot %d waits %s, want %s", 5+i, waits[5+i], want)
 		}
 	}
 
 	*clock = clock.Add(time.Hour)
-	waits = reserveAll(t, b, 11)
-	if waits[9] != 0 || waits[10] != 5*time.Millisecond {
-		t.Errorf("after an idle hour: slot 10 waits %s, slot 11 %s; want the burst of 10 back, no more", waits[9], waits[10])
+	waits = reserveAll(t, b, 6)
+	if waits[4] != 0 || waits[5] != 5*time.Millisecond {
+		t.Errorf("after an idle hour: slot 5 waits %s, slot 6 %s; want the burst of 5 back, no more", waits[4], waits[5])
 	}
 	if r, burst := b.Limit(); r != 200 || burst != 10 {
 		t.Errorf("Limit() = %v, %d", r, burst)

@@ -97,8 +97,13 @@ const windowTolerance = time.Minute
 // same booking's triggers cannot both find no grant and both create one; a
 // caller waiting for its turn returns when its context ends. With a shared
 // Locker (redisstore) the turns hold across replicas; the work runs under
-// the lease's context, so a holder that loses its lease stops. A granter
-// without a Locker and no WithLocker runs without turns.
+// the lease's context, so a holder that loses its lease stops. A turn whose
+// earlier holder lost its lease, or ended with a vendor call of unknown
+// outcome (this call too, when it ends so), is refused with a
+// *PendingKeyError until the vendor can no longer act on that call
+// (PendingLease): a create still on its way would otherwise land beside
+// the one this call makes. A granter without a Locker and no WithLocker
+// runs without turns.
 //
 // With an AppliedStore (WithAppliedStore, or a client whose KeyStore is
 // one) EnsureGrant records the window it leaves at the vendor, so that
@@ -130,19 +135,40 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 		}
 	}
 	c := ensureOptions(g, opts)
-	ctx, unlock, err := c.keyTurn(ctx, req.Key)
+	turn, err := c.keyTurn(ctx, req.Key)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer unlock()
-	grant, outcome, err := ensureGrant(ctx, g, lister, req)
-	if err != nil || c.applied == nil {
-		return grant, outcome, err
+	grant, outcome, err := ensureGrant(turn.ctx, g, lister, req)
+	var saveErr error
+	if err == nil && c.applied != nil {
+		if held := heldTurnFor(turn.ctx, req.Key); held.records(c.applied) {
+			w := grant.Window
+			held.record.Applied = &w // made with the turn's release
+		} else {
+			saveErr = c.applied.SaveApplied(turn.ctx, req.Key, grant.Window)
+		}
 	}
-	if err := c.applied.SaveApplied(ctx, req.Key, grant.Window); err != nil {
-		return grant, outcome, fmt.Errorf("access: grant %s %s, but recording its window for key %q failed: %w", grant.ID, outcome, req.Key, err)
+	rerr := turn.release(err)
+	switch {
+	case err != nil:
+		return grant, outcome, err
+	case rerr != nil:
+		return grant, outcome, recordError(grant.ID, outcome.String(), req.Key, turn.record, rerr)
+	case saveErr != nil:
+		return grant, outcome, fmt.Errorf("access: grant %s %s, but recording its window for key %q failed: %w", grant.ID, outcome, req.Key, saveErr)
 	}
 	return grant, outcome, nil
+}
+
+// recordError reports a grant EnsureGrant made or found whose record (its
+// id, its applied window) the key's turn could not make as it ended.
+func recordError(grantID, outcome, key string, rec TurnRecord, err error) error {
+	if rec.GrantID != "" {
+		return fmt.Errorf("access: grant %s was made, but key %q could not be recorded (it stays pending): %w: %w",
+			grantID, key, ErrOutcomeUnknown, err)
+	}
+	return fmt.Errorf("access: grant %s %s, but recording its window for key %q failed: %w", grantID, outcome, key, err)
 }
 
 // ensureGrant is EnsureGrant under the key's turn.
@@ -202,6 +228,7 @@ func ensureGrant(ctx context.Context, g Granter, lister GrantLister, req GrantRe
 // so nothing is read twice, else by id. A g that cannot change windows
 // answers ErrUnsupported.
 func updateWindow(ctx context.Context, g Granter, found *Grant, window Window) (*Grant, error) {
+	sending(ctx, found.Key)
 	if u, ok := g.(ListedGrantUpdater); ok {
 		return u.UpdateListedGrantWindow(ctx, found, window)
 	}
@@ -215,6 +242,7 @@ func updateWindow(ctx context.Context, g Granter, found *Grant, window Window) (
 // EnsureRevoked does: from what the listing showed where g can
 // (ListedGrantRevoker), else by id; gone already (ErrNotFound) is done.
 func revokeFound(ctx context.Context, g Granter, found *Grant) error {
+	sending(ctx, found.Key)
 	r, ok := g.(ListedGrantRevoker)
 	if !ok {
 		return EnsureRevoked(ctx, g, found.ID)
@@ -237,6 +265,7 @@ func create(ctx context.Context, g Granter, lister GrantLister, req GrantRequest
 	var err error
 	for range 2 {
 		var grant *Grant
+		sending(ctx, req.Key)
 		grant, err = g.CreateGrant(ctx, req)
 		if err == nil {
 			return grant, outcome, nil
@@ -394,11 +423,19 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...Ensu
 		return fmt.Errorf("access: %T lists no grants, so it cannot find key %q: %w", g, key, ErrUnsupported)
 	}
 	c := ensureOptions(g, opts)
-	ctx, unlock, err := c.keyTurn(ctx, key)
+	turn, err := c.keyTurn(ctx, key)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	err = revokeByKey(turn.ctx, g, lister, key, c.applied)
+	if rerr := turn.release(err); rerr != nil && err == nil {
+		return rerr
+	}
+	return err
+}
+
+// revokeByKey is EnsureRevokedByKey under the key's turn.
+func revokeByKey(ctx context.Context, g Granter, lister GrantLister, key string, applied AppliedStore) error {
 	found, err := listByKey(ctx, lister, key)
 	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
 		// Nothing found where a store may have forgotten the key: the
@@ -409,8 +446,8 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...Ensu
 	for _, grant := range found {
 		errs = append(errs, revokeFound(ctx, g, grant))
 	}
-	if err := errors.Join(errs...); err != nil || c.applied == nil {
+	if err := errors.Join(errs...); err != nil || applied == nil {
 		return err
 	}
-	return c.applied.DeleteApplied(ctx, key)
+	return applied.DeleteApplied(ctx, key)
 }

@@ -171,12 +171,20 @@ type PendingKeyError struct {
 	Key string
 	// Since is when the create was sent; zero when the mark does not say.
 	Since time.Time
+	// Until, when set, is when the mark lapses: a call of an earlier
+	// holder of the key's turn that the vendor may act on until then
+	// (PendingLease). A call after it looks at the vendor again.
+	Until time.Time
 	// Resolve tells how to settle the key with this vendor (where to look
 	// for the grant, what to call); empty for the general advice above.
 	Resolve string
 }
 
 func (e *PendingKeyError) Error() string {
+	if !e.Until.IsZero() {
+		return fmt.Sprintf("access: key %q: an earlier holder of the key's turn ended it with a vendor call whose outcome it did not learn (its lease was lost, or the call's answer), which the vendor may act on until %s; call again after that",
+			e.Key, e.Until.UTC().Format(time.RFC3339))
+	}
 	sent := "a create"
 	if !e.Since.IsZero() {
 		sent += " sent at " + e.Since.Format(time.RFC3339)
@@ -242,6 +250,9 @@ func keyOptions(opts []KeyOption) keyConfig {
 //
 // A grant made whose id cannot be recorded is reported as an error
 // matching ErrOutcomeUnknown that names the grant: the key stays pending.
+// Under the key's turn taken by EnsureGrant or Apply from store itself (a
+// TurnRecorder), the id is recorded with the turn's release, and they
+// report that error.
 //
 // Without WithCreateTurns two processes creating for one key at the same
 // moment are not kept apart: serialise the triggers of one booking.
@@ -276,6 +287,12 @@ func CreateWithKeyStore(ctx context.Context, store KeyStore, key string, create 
 		return nil, err
 	}
 	g.Key = key
+	if held := heldTurnFor(ctx, key); held.records(store) {
+		// Under EnsureGrant's or Apply's turn on this store: the id is
+		// recorded with the turn's release, which they check.
+		held.record.GrantID = g.ID
+		return g, nil
+	}
 	if err := store.Put(storeCtx, key, g.ID); err != nil {
 		return nil, fmt.Errorf("access: grant %s was made, but key %q could not be recorded (it stays pending): %w: %w",
 			g.ID, key, ErrOutcomeUnknown, err)

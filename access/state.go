@@ -8,6 +8,7 @@ import (
 	"iter"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -198,18 +199,139 @@ func ensureOptions(g any, opts []EnsureOption) ensureConfig {
 	return c
 }
 
+// keyTurn is a grant key's turn taken by EnsureGrant, EnsureRevokedByKey
+// or Apply: the lease, and what the holder leaves for the key when it
+// releases it through a TurnRecorder.
+type keyTurn struct {
+	ctx      context.Context // the lease's, carrying the turn
+	outer    context.Context // the caller's, for the release
+	key      string
+	lease    Lease        // nil without a locker
+	recorder TurnRecorder // the locker, when it records with the release
+	record   TurnRecord
+	sent     atomic.Bool // a vendor write was sent under the turn
+}
+
+// sending notes, before a vendor write for key, that the turn on key ctx
+// carries sent one: a turn that ends with ErrOutcomeUnknown is left pending
+// only then (a refusal sent nothing).
+func sending(ctx context.Context, key string) {
+	if t := heldTurnFor(ctx, key); t != nil {
+		t.sent.Store(true)
+	}
+}
+
 // keyTurn takes key's turn from the configured locker. Without one the call
-// runs without turns: the caller keeps one booking's triggers apart.
-func (c ensureConfig) keyTurn(ctx context.Context, key string) (context.Context, func(), error) {
+// runs without turns: the caller keeps one booking's triggers apart. A turn
+// whose earlier holder left vendor calls pending (PendingLease) is given up
+// at once with a *PendingKeyError: what a lookup finds until then proves
+// nothing.
+func (c ensureConfig) keyTurn(ctx context.Context, key string) (*keyTurn, error) {
+	t := &keyTurn{ctx: ctx, outer: ctx, key: key}
 	if c.locker == nil {
-		return ctx, func() {}, nil
+		return t, nil
 	}
 	lease, err := c.locker.Lock(ctx, KeyTurnName(key))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	held := context.WithValue(lease.Context(), heldTurnKey{}, &heldTurn{locker: c.locker, key: key, outer: heldTurnOf(ctx)})
-	return held, func() { _ = lease.Release(context.WithoutCancel(ctx)) }, nil
+	t.lease = lease
+	if p, ok := lease.(PendingLease); ok {
+		if until := p.PendingUntil(); time.Now().Before(until) {
+			_ = lease.Release(context.WithoutCancel(ctx))
+			return nil, &PendingKeyError{Key: key, Until: until}
+		}
+	}
+	t.recorder, _ = c.locker.(TurnRecorder)
+	t.ctx = context.WithValue(lease.Context(), heldTurnKey{}, &heldTurn{locker: c.locker, key: key, turn: t, outer: heldTurnOf(ctx)})
+	return t, nil
+}
+
+// records reports whether a write to store of the turn's key can wait for
+// the release: store is the locker that granted the turn and records with
+// its release.
+func (t *keyTurn) records(store any) bool {
+	if t == nil || t.recorder == nil || store == nil {
+		return false
+	}
+	ts := reflect.TypeOf(store)
+	return ts == reflect.TypeOf(t.recorder) && ts.Comparable() && store == any(t.recorder)
+}
+
+// release ends the turn after work that ended with err: work that sent a
+// vendor write and ended with ErrOutcomeUnknown leaves the turn's mark
+// pending for the next holders (PendingLease). The record the work left
+// for the key is made with the release; an error means it may not have
+// been.
+func (t *keyTurn) release(err error) error {
+	if t.lease == nil {
+		return nil
+	}
+	if t.sent.Load() && errors.Is(err, ErrOutcomeUnknown) {
+		if p, ok := t.lease.(PendingLease); ok {
+			p.KeepPending()
+		}
+	}
+	ctx := context.WithoutCancel(t.outer)
+	if t.recorder == nil || t.record == (TurnRecord{}) {
+		_ = t.lease.Release(ctx)
+		return nil
+	}
+	return t.recorder.ReleaseRecording(ctx, t.lease, t.key, t.record)
+}
+
+// heldTurnFor returns the turn on key ctx carries, nil when none.
+func heldTurnFor(ctx context.Context, key string) *keyTurn {
+	for h := heldTurnOf(ctx); h != nil; h = h.outer {
+		if h.key == key {
+			return h.turn
+		}
+	}
+	return nil
+}
+
+// PendingLease is a Lease on a grant key's turn (KeyTurnName) that hands
+// its next holders the mark of vendor calls whose outcome a holder did not
+// learn: a holder that lost its lease (it may have been cut off in the
+// middle of a create), or one that released it after a call whose outcome
+// is unknown. A vendor may still act on such a call for a while, and until
+// then neither a lookup that finds no grant nor one that finds a grant
+// proves what the key will have: EnsureGrant, EnsureRevokedByKey and Apply
+// refuse the turn with a *PendingKeyError naming when the mark lapses.
+// redisstore's leases on key turns implement it; in-memory leases are
+// never lost, and their holders look a create of unknown outcome up
+// themselves.
+type PendingLease interface {
+	Lease
+	// PendingUntil returns until when a call an earlier holder sent may
+	// still reach the vendor, as read when the lease was taken; zero when
+	// none may.
+	PendingUntil() time.Time
+	// KeepPending makes Release leave the mark for the next holders: this
+	// holder sent a call whose outcome it did not learn.
+	KeepPending()
+}
+
+// TurnRecorder is a KeyStore and AppliedStore that is also the Locker of
+// its keys' turns (redisstore's Store): it makes what EnsureGrant leaves
+// for a key (the new grant's id, the applied window) with the release of
+// the key's turn, one step where Put, SaveApplied and Release would be
+// three (three round trips to a remote store). EnsureGrant, Apply and
+// CreateWithKeyStore under their turns use it when the store they write to
+// is the Locker itself.
+type TurnRecorder interface {
+	// ReleaseRecording makes rec for key, fenced by lease as Put is, and
+	// releases lease, a lease the recorder granted on key's turn. An error
+	// means rec may not have been made: the key keeps what it held (a
+	// create's pending mark).
+	ReleaseRecording(ctx context.Context, lease Lease, key string, rec TurnRecord) error
+}
+
+// TurnRecord is what a key's turn leaves for the key; zero fields leave
+// what the store holds.
+type TurnRecord struct {
+	GrantID string  // the grant the key names, recorded as Put does
+	Applied *Window // the window applied at the vendor, as SaveApplied does
 }
 
 // KeyTurnName is the name a grant key's turn is locked under by
@@ -238,6 +360,7 @@ type heldTurnKey struct{}
 type heldTurn struct {
 	locker Locker
 	key    string
+	turn   *keyTurn
 	outer  *heldTurn
 }
 

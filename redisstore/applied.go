@@ -17,7 +17,11 @@ import (
 // booking whichever replica applied it. They share the key store's epoch
 // and the keys' last fences.
 
-var _ access.AppliedStore = (*Store)(nil)
+var (
+	_ access.AppliedStore = (*Store)(nil)
+	_ access.TurnRecorder = (*Store)(nil)
+	_ access.PendingLease = (*lease)(nil)
+)
 
 // LoadApplied returns the window doorkit last applied at the vendor for
 // key, or an error matching access.ErrNotFound when there is no record.

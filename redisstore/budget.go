@@ -37,9 +37,12 @@ const (
 	budgetRecover = 1.0 / 60
 )
 
-// Budget returns the account's budget of perSecond requests a second with
-// bursts of burst. Every replica must use the same figures. A burst of 1
-// spaces every request by 1/perSecond.
+// Budget returns the account's budget for a vendor limit of perSecond
+// requests a second with bursts of burst: give the vendor's own figures.
+// Every replica must use the same. The fleet spends at most half the
+// burst (at least 1: a burst of 1 or 2 spaces every request by
+// 1/perSecond), so that the vendor's spare tokens absorb the jitter
+// between the slots replicas take and the moments their requests arrive.
 func (s *Store) Budget(perSecond float64, burst int) (*Budget, error) {
 	if !(perSecond > 0) || math.IsInf(perSecond, 0) {
 		return nil, access.Invalid("perSecond", "must be a positive, finite rate")
@@ -49,6 +52,14 @@ func (s *Store) Budget(perSecond float64, burst int) (*Budget, error) {
 	}
 	return &Budget{s: s, rate: perSecond, burst: burst}, nil
 }
+
+// spent is the burst the budget hands out: half the vendor's, at least
+// one. Replicas' requests reach the vendor a little earlier or later than
+// the slots they took (network, scheduling): at the full rate a vendor
+// whose burst the fleet spent refuses the first that comes early. The half
+// left absorbs that much jitter (with 200 a second and a burst of 10, 25
+// ms) at no cost to the rate.
+func (b *Budget) spent() int { return max(1, b.burst/2) }
 
 // Limit reports the budget's full rate and burst (access.RateLimitReporter):
 // a client that cannot reach Redis paces itself at a share of them
@@ -78,7 +89,7 @@ func (b *Budget) step(ctx context.Context, op, step string, d time.Duration) (ti
 		now = strconv.FormatInt(b.now(), 10)
 	}
 	wait, err := b.s.scripts.budgetStep.Run(ctx, b.s.rdb, []string{b.s.key("budget")},
-		strconv.FormatFloat(b.rate, 'g', -1, 64), b.burst, now, step, d.Microseconds(),
+		strconv.FormatFloat(b.rate, 'g', -1, 64), b.spent(), now, step, d.Microseconds(),
 		strconv.FormatFloat(budgetFloor, 'g', -1, 64), strconv.FormatFloat(budgetRecover, 'g', -1, 64)).Int64()
 	if err != nil {
 		return 0, fail(op, err)

@@ -21,11 +21,11 @@ func TestBudgetGCRA(t *testing.T) {
 		ctx := context.Background()
 		now := int64(1_800_000_000_000_000) // µs
 		clock := func() int64 { return now }
-		ba, err := a.Budget(10, 5) // 100 ms apart, bursts of 5
+		ba, err := a.Budget(10, 10) // 100 ms apart, bursts of 5 (half the vendor's 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		bb, _ := b.Budget(10, 5)
+		bb, _ := b.Budget(10, 10)
 		redisstore.SetBudgetClock(ba, clock)
 		redisstore.SetBudgetClock(bb, clock)
 		reserve := func(bud *redisstore.Budget) time.Duration {
@@ -102,7 +102,7 @@ func TestBudgetGCRA(t *testing.T) {
 func TestBudgetServerClock(t *testing.T) {
 	d := nodeDeployment(t)
 	s := replica(t, d.client(), account(t))
-	b, err := s.Budget(1, 3)
+	b, err := s.Budget(1, 6) // bursts of 3: half the vendor's
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -376,57 +376,105 @@ func (acceptAll) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // A replica that dies while it holds a booking's turn, its create held at
-// Havr: its request is dropped unperformed and, as a crashed process does,
-// it never releases the lease. The next replica waits for the lease to run
-// out, then proceeds and makes the one grant.
+// Havr, never releasing the lease (as a crashed process does). Its lease
+// runs out, but the turn stays pending (access.PendingLease) for a lease
+// TTL more: the next replica is refused with a *PendingKeyError naming
+// when, and sends nothing. After that it proceeds: when Havr dropped the
+// dead replica's create it makes the one grant; when Havr acted on it
+// late, after the lease ran out (vendors ignore fences), it finds that
+// grant and makes none. Without the pending turn the second case made two.
 func TestFleetHolderDiesMidCreate(t *testing.T) {
 	t.Parallel()
-	rdb := redistest.Start(t)
-	srv := havrtest.NewServer()
-	t.Cleanup(srv.Close)
-	acct := havrAccount(t, srv)
-	// The dying replica's lease is short, so the test waits little for it
-	// to lapse, and long enough that a replica starved of CPU (the race
-	// detector) still renews it until it dies.
-	dyingRedis := rdb.Client()
-	dyingStore := replica(t, dyingRedis, acct, redisstore.WithLeaseTTL(time.Second))
-	dying := havrReplica(t, srv, dyingStore)
-	nextStore := replica(t, rdb.Client(), acct)
-	next := havrReplica(t, srv, nextStore)
-	ctx, cancel := context.WithTimeout(context.Background(), generous)
-	defer cancel()
+	for _, tc := range []struct {
+		name    string
+		lands   bool // Havr performs the dead replica's create after its lease ran out
+		outcome access.EnsureOutcome
+		creates int
+	}{
+		{"create dropped", false, access.EnsureCreated, 2},
+		{"create lands late", true, access.EnsureUnchanged, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rdb := redistest.Start(t)
+			srv := havrtest.NewServer()
+			t.Cleanup(srv.Close)
+			acct := havrAccount(t, srv)
+			// The leases are short, so the test waits little for them
+			// to lapse, and long enough that a replica starved of CPU
+			// (the race detector) still renews them until it dies.
+			dyingRedis := rdb.Client()
+			dyingStore := replica(t, dyingRedis, acct, redisstore.WithLeaseTTL(time.Second))
+			dying := havrReplica(t, srv, dyingStore)
+			nextStore := replica(t, rdb.Client(), acct, redisstore.WithLeaseTTL(time.Second))
+			next := havrReplica(t, srv, nextStore)
+			ctx, cancel := context.WithTimeout(context.Background(), generous)
+			defer cancel()
 
-	held := make(chan havrtest.Request, 1)
-	srv.Inject(havrtest.Fault{Path: havrCreateLink, Method: "POST", Count: 1, Held: held, Hold: make(chan struct{})})
-	req := havrBooking(tomorrow(), "BK-1")
-	dyingCtx, die := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { _, _, err := access.EnsureGrant(dyingCtx, dying, req); done <- err }()
-	select {
-	case <-held: // the dying replica holds the turn and its create is at Havr
-	case <-ctx.Done():
-		t.Fatal("the first create never reached the fake")
-	}
-	// The process dies: its Redis connection goes first (so its lease is
-	// neither renewed nor released), then its work.
-	_ = dyingRedis.Close()
-	die()
-	if err := <-done; !documentedFailure(err) {
-		t.Errorf("the dying replica's EnsureGrant = %v, want a documented failure", err)
-	}
-	leaseKey := nextStore.Prefix() + ":lock:key:BK-1"
-	if n, err := rdb.Client().Exists(ctx, leaseKey).Result(); err != nil || n != 1 {
-		t.Fatalf("the dead holder's lease is gone before it ran out (%d, %v): the test shows nothing", n, err)
-	}
-	_, outcome, err := access.EnsureGrant(ctx, next, req)
-	if err != nil || outcome != access.EnsureCreated {
-		t.Fatalf("the next replica: %v, %v; want created after the lease ran out", outcome, err)
-	}
-	if n := havrKeysFor(srv, "BK-1"); n != 1 {
-		t.Errorf("%d live shared keys carry the booking, want 1", n)
-	}
-	if n := srv.Count("POST", havrCreateLink); n != 2 {
-		t.Errorf("%d creates reached Havr, want 2 (the dropped one and the next replica's)", n)
+			held := make(chan havrtest.Request, 1)
+			land := make(chan struct{})
+			srv.Inject(havrtest.Fault{Path: havrCreateLink, Method: "POST", Count: 1, Held: held, Hold: land, Detached: tc.lands})
+			req := havrBooking(tomorrow(), "BK-1")
+			dyingCtx, die := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { _, _, err := access.EnsureGrant(dyingCtx, dying, req); done <- err }()
+			select {
+			case <-held: // the dying replica holds the turn and its create is at Havr
+			case <-ctx.Done():
+				t.Fatal("the first create never reached the fake")
+			}
+			// The process dies: its Redis connection goes first (so its
+			// lease is neither renewed nor released), then its work.
+			_ = dyingRedis.Close()
+			die()
+			if err := <-done; !documentedFailure(err) {
+				t.Errorf("the dying replica's EnsureGrant = %v, want a documented failure", err)
+			}
+			leaseKey := nextStore.Prefix() + ":lock:key:BK-1"
+			if n, err := rdb.Client().Exists(ctx, leaseKey).Result(); err != nil || n != 1 {
+				t.Fatalf("the dead holder's lease is gone before it ran out (%d, %v): the test shows nothing", n, err)
+			}
+
+			// The next replica's first try waits out the lease, then is
+			// refused: the dead holder's create may still land.
+			sent := len(srv.Requests())
+			_, _, err := access.EnsureGrant(ctx, next, req)
+			var pk *access.PendingKeyError
+			if !errors.As(err, &pk) || pk.Until.IsZero() || !errors.Is(err, access.ErrOutcomeUnknown) {
+				t.Fatalf("the next replica's first try = %v, want a pending turn (PendingKeyError with Until)", err)
+			}
+			if n := len(srv.Requests()) - sent; n != 0 {
+				t.Errorf("the refused try sent %d requests, want 0", n)
+			}
+			if n, err := rdb.Client().Exists(ctx, leaseKey).Result(); err != nil || n != 0 {
+				t.Fatalf("the dead holder's lease is still there (%d, %v): the refusal came before it ran out", n, err)
+			}
+			close(land) // Havr acts on the dead replica's create now, or drops it
+			if tc.lands {
+				for havrKeysFor(srv, "BK-1") == 0 {
+					select {
+					case <-ctx.Done():
+						t.Fatal("the late create never landed")
+					case <-time.After(10 * time.Millisecond):
+					}
+				}
+			}
+
+			var outcome access.EnsureOutcome
+			err = afterPendingTurns(ctx, t, func() (err error) {
+				_, outcome, err = access.EnsureGrant(ctx, next, req)
+				return err
+			})
+			if err != nil || outcome != tc.outcome {
+				t.Fatalf("the next replica after the mark: %v, %v; want %v", outcome, err, tc.outcome)
+			}
+			if n := havrKeysFor(srv, "BK-1"); n != 1 {
+				t.Errorf("%d live shared keys carry the booking, want 1", n)
+			}
+			if n := srv.Count("POST", havrCreateLink); n != tc.creates {
+				t.Errorf("%d creates reached Havr, want %d", n, tc.creates)
+			}
+		})
 	}
 }
 

@@ -21,26 +21,32 @@ func account(t testing.TB) redisstore.Account {
 	return redisstore.Account{Vendor: "havr", Name: redistest.Name(t), BaseURL: "https://api.havr.test", ClientID: "client-1"}
 }
 
-// deployment is one way to run Redis: a single node or a Cluster.
+// deployment is one way to run Redis: a single node, a Cluster or a
+// primary and its replica under Sentinel.
 type deployment struct {
-	server *redistest.Server
-	client func() redis.UniversalClient // a new client: one replica's
+	client   func() redis.UniversalClient // a new client: one replica's
+	replicas int                          // how many replicas the primary has
 }
 
 // forEachDeployment runs fn against a single node (DOORKIT_REDIS_URL's or
-// one started for the test) and against a one-node Cluster, which refuses
-// any script whose keys span slots.
+// one started for the test), against a one-node Cluster, which refuses any
+// script whose keys span slots, and against a primary with one replica
+// under Sentinel, reached through a failover client.
 // A Cluster takes two seconds to serve after it starts, so these tests run
 // in parallel.
 func forEachDeployment(t *testing.T, fn func(t *testing.T, d deployment)) {
 	t.Parallel()
 	t.Run("node", func(t *testing.T) {
 		s := redistest.Start(t)
-		fn(t, deployment{server: s, client: func() redis.UniversalClient { return s.Client() }})
+		fn(t, deployment{client: func() redis.UniversalClient { return s.Client() }})
 	})
 	t.Run("cluster", func(t *testing.T) {
 		s := redistest.StartCluster(t)
-		fn(t, deployment{server: s, client: func() redis.UniversalClient { return s.ClusterClient() }})
+		fn(t, deployment{client: func() redis.UniversalClient { return s.ClusterClient() }})
+	})
+	t.Run("sentinel", func(t *testing.T) {
+		s := redistest.StartSentinel(t)
+		fn(t, deployment{client: func() redis.UniversalClient { return s.Client() }, replicas: s.Replicas()})
 	})
 }
 

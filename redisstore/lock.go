@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/redis/go-redis/v9"
 )
 
 // fenceTTL is how long a name's fence counter and a key's last fence are
@@ -83,7 +85,11 @@ func (s *Store) lock(ctx context.Context, op, key, fenceKey, grantKey string) (a
 			return nil, fail(op, err)
 		}
 		if fence > 0 {
-			return s.hold(ctx, key, token, uint64(fence), sent, view), nil
+			l := s.hold(ctx, key, token, uint64(fence), sent, view, grantKey)
+			if left > 0 {
+				l.pendingUntil = sent.Add(left)
+			}
+			return l, nil
 		}
 		wait := poll/2 + rand.N(poll/2+1)
 		if left > 0 && left < wait {
@@ -101,10 +107,12 @@ func (s *Store) lock(ctx context.Context, op, key, fenceKey, grantKey string) (a
 }
 
 // acquire runs one attempt at the lease: the fence when it was taken (0
-// while another holds it, for left), and for a grant key's turn the view
-// read with it (nil when the key store's epoch is not in order: Get then
-// reads, and answers why).
+// while another holds it, and left is then the time the holder's lease
+// has left), and for a grant key's turn the view read with it (nil when
+// the key store's epoch is not in order: Get then reads, and answers why)
+// and in left how long the pending mark earlier holders left has to run.
 func (s *Store) acquire(ctx context.Context, key, fenceKey, token string, ttl time.Duration, grantKey string) (fence int64, left time.Duration, view *keyView, err error) {
+	var pending time.Duration
 	if grantKey == "" {
 		res, err := s.scripts.lockAcquire.Run(ctx, s.rdb, []string{key, fenceKey},
 			token, ttl.Milliseconds(), fenceTTL.Milliseconds()).Int64Slice()
@@ -119,7 +127,7 @@ func (s *Store) acquire(ctx context.Context, key, fenceKey, token string, ttl ti
 	args := append([]any{token, ttl.Milliseconds(), fenceTTL.Milliseconds()}, s.epochArgs()...)
 	args = append(args, grantKey)
 	res, err := s.scripts.keyTurnAcquire.Run(ctx, s.rdb,
-		[]string{key, fenceKey, s.key("epoch"), s.key("keys"), s.key("applied")}, args...).Slice()
+		[]string{key, fenceKey, s.key("epoch"), s.key("keys"), s.key("applied"), s.pendingKey(grantKey)}, args...).Slice()
 	if err != nil {
 		return 0, 0, nil, err
 	}
@@ -131,16 +139,21 @@ func (s *Store) acquire(ctx context.Context, key, fenceKey, token string, ttl ti
 		ms, _ := res[1].(int64)
 		return 0, time.Duration(ms) * time.Millisecond, nil, nil
 	}
-	if len(res) != 8 || s.sawEpoch(str(res, 2), str(res, 3)) != nil {
-		return fence, 0, nil, nil
+	pendingMS, _ := res[len(res)-1].(int64)
+	pending = time.Duration(pendingMS) * time.Millisecond
+	if len(res) != 9 || s.sawEpoch(str(res, 2), str(res, 3)) != nil {
+		return fence, pending, nil, nil
 	}
 	idFound, _ := res[4].(int64)
 	appliedFound, _ := res[6].(int64)
 	v := &keyView{key: grantKey}
 	v.setID(true, idFound == 1, str(res, 5))
 	v.setApplied(true, appliedFound == 1, str(res, 7))
-	return fence, 0, v, nil
+	return fence, pending, v, nil
 }
+
+// pendingKey is where a grant key's turn keeps its pending mark.
+func (s *Store) pendingKey(grantKey string) string { return s.key("pending", grantKey) }
 
 // lease is a held Lock.
 type lease struct {
@@ -153,10 +166,15 @@ type lease struct {
 	done   chan struct{} // closed when renewal stopped
 	once   sync.Once
 	err    error
+
+	// For a grant key's turn (see access.PendingLease):
+	grantKey     string
+	pendingUntil time.Time   // the mark earlier holders left, as read
+	keepPending  atomic.Bool // Release leaves a mark of its own
 }
 
-func (s *Store) hold(ctx context.Context, key, token string, fence uint64, sent time.Time, view *keyView) *lease {
-	l := &lease{s: s, key: key, token: token, fence: fence, done: make(chan struct{})}
+func (s *Store) hold(ctx context.Context, key, token string, fence uint64, sent time.Time, view *keyView, grantKey string) *lease {
+	l := &lease{s: s, key: key, token: token, fence: fence, done: make(chan struct{}), grantKey: grantKey}
 	l.ctx, l.cancel = context.WithCancelCause(ctx)
 	l.ctx = access.ContextWithLease(l.ctx, l)
 	if view != nil {
@@ -170,6 +188,18 @@ func (s *Store) hold(ctx context.Context, key, token string, fence uint64, sent 
 func (l *lease) Context() context.Context { return l.ctx }
 func (l *lease) Fence() uint64            { return l.fence }
 
+// PendingUntil returns, for a grant key's turn, until when a vendor call
+// of an earlier holder may still land (access.PendingLease): a holder that
+// lost its lease leaves the turn pending for a lease TTL past its lease's
+// end, one that released it after a call of unknown outcome for a lease
+// TTL past the release. Vendors ignore fences, so this is what keeps the
+// next holder from acting beside a call still on its way. Keep the TTL
+// (WithLeaseTTL) above the time a vendor may take to act on a request.
+func (l *lease) PendingUntil() time.Time { return l.pendingUntil }
+
+// KeepPending makes Release leave the turn pending for a lease TTL.
+func (l *lease) KeepPending() { l.keepPending.Store(true) }
+
 // Release ends the lease's context, stops renewal and deletes the lease if
 // this holder still has it. Releasing again, or a lease already lost, is
 // not an error. The delete does not end with ctx (which may be the lease's
@@ -178,18 +208,91 @@ func (l *lease) Fence() uint64            { return l.fence }
 // lease lapses after its TTL, and Release returns an error matching
 // access.ErrUnavailable.
 func (l *lease) Release(ctx context.Context) error {
+	return l.release(ctx, access.TurnRecord{})
+}
+
+// release is Release, making rec for a grant key's turn with it (see
+// ReleaseRecording). A lost lease still makes rec, fenced: a grant's id
+// must be recorded unless a newer holder wrote the key.
+func (l *lease) release(ctx context.Context, rec access.TurnRecord) error {
 	l.once.Do(func() {
 		l.cancel(context.Canceled)
 		<-l.done
-		if errors.Is(context.Cause(l.ctx), ErrLeaseLost) {
+		lost := errors.Is(context.Cause(l.ctx), ErrLeaseLost)
+		if lost && rec == (access.TurnRecord{}) {
 			return // nothing of ours to delete
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.s.cfg.leaseTTL)
 		defer cancel()
-		err := l.s.scripts.lockRelease.Run(ctx, l.s.rdb, []string{l.key}, l.token).Err()
-		l.err = fail("Release", err)
+		if l.grantKey == "" {
+			l.err = fail("Release", l.s.scripts.lockRelease.Run(ctx, l.s.rdb, []string{l.key}, l.token).Err())
+			return
+		}
+		l.err = l.releaseTurn(ctx, rec)
 	})
 	return l.err
+}
+
+// releaseTurn runs keyTurnRelease.
+func (l *lease) releaseTurn(ctx context.Context, rec access.TurnRecord) error {
+	s := l.s
+	flag := func(b bool) string {
+		if b {
+			return "1"
+		}
+		return "0"
+	}
+	applied := ""
+	if rec.Applied != nil {
+		applied = formatWindow(*rec.Applied)
+	}
+	args := []any{l.token, s.cfg.leaseTTL.Milliseconds(), flag(l.keepPending.Load())}
+	args = append(args, s.epochArgs()...)
+	args = append(args, l.grantKey, rec.GrantID, flag(rec.GrantID != ""), applied, flag(rec.Applied != nil), l.fence, fenceTTL.Milliseconds())
+	keys := []string{l.key, s.pendingKey(l.grantKey), s.key("epoch"), s.key("keys"), s.key("keyindex"),
+		s.key("keyfence", l.grantKey), s.key("applied")}
+	var res []any
+	run := func(c redis.Scripter) error {
+		var err error
+		res, err = s.scripts.keyTurnRelease.Run(ctx, c, keys, args...).Slice()
+		return fail("Release", err)
+	}
+	var err error
+	if rec == (access.TurnRecord{}) {
+		err = run(s.rdb)
+	} else {
+		err = s.waitReplicas(ctx, "Release", run)
+	}
+	if err != nil {
+		return err
+	}
+	if str(res, 0) == "fenced" {
+		return fmt.Errorf("redisstore: recording key %q under fence %d, older than the key's last write (fence %s): the lease was lost: %w",
+			l.grantKey, l.fence, str(res, 1), access.ErrConflict)
+	}
+	_ = s.sawEpoch(str(res, 0), str(res, 1)) // a write is not refused for the epoch
+	return nil
+}
+
+// ReleaseRecording makes rec for key and releases lease, a lease of this
+// Store on key's turn, in one round trip (access.TurnRecorder): the grant
+// id as Put makes it, the applied window as SaveApplied does, both fenced
+// by the lease. A lease of another Locker, or on another name, is released
+// after rec is made with Put and SaveApplied.
+func (s *Store) ReleaseRecording(ctx context.Context, turn access.Lease, key string, rec access.TurnRecord) error {
+	if l, ok := turn.(*lease); ok && l.s == s && l.grantKey == key {
+		return l.release(ctx, rec)
+	}
+	var errs []error
+	wctx := context.WithoutCancel(turn.Context())
+	if rec.GrantID != "" {
+		errs = append(errs, s.Put(wctx, key, rec.GrantID))
+	}
+	if rec.Applied != nil {
+		errs = append(errs, s.SaveApplied(wctx, key, *rec.Applied))
+	}
+	errs = append(errs, turn.Release(ctx))
+	return errors.Join(errs...)
 }
 
 // renew keeps the lease until its context ends. deadline is when the lease
@@ -217,7 +320,13 @@ func (l *lease) renew(deadline time.Time) {
 		}
 		sent := time.Now()
 		ctx, cancel := context.WithDeadline(l.ctx, deadline)
-		held, err := l.s.scripts.lockRenew.Run(ctx, l.s.rdb, []string{l.key}, l.token, ttl.Milliseconds()).Int64()
+		var held int64
+		var err error
+		if l.grantKey == "" {
+			held, err = l.s.scripts.lockRenew.Run(ctx, l.s.rdb, []string{l.key}, l.token, ttl.Milliseconds()).Int64()
+		} else {
+			held, err = l.s.scripts.keyTurnRenew.Run(ctx, l.s.rdb, []string{l.key, l.s.pendingKey(l.grantKey)}, l.token, ttl.Milliseconds()).Int64()
+		}
 		cancel()
 		switch {
 		case err == nil && held == 1:

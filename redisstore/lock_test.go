@@ -336,7 +336,7 @@ func (renewCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // the test.
 func nodeDeployment(t *testing.T) deployment {
 	s := redistest.Start(t)
-	return deployment{server: s, client: func() redis.UniversalClient { return s.Client() }}
+	return deployment{client: func() redis.UniversalClient { return s.Client() }}
 }
 
 // A holder that cannot renew gives its lease up a third of the TTL before

@@ -52,21 +52,56 @@ local fence, wait = acquire(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return {fence, wait}
 `
 
+// pendingMark defines the pending mark of a grant key's turn
+// (access.PendingLease), a string "<until> <token> <earlier>" in ms of the
+// server's clock: until when a call of a holder of the turn may reach the
+// vendor, the token of the holder that wrote it ('-' once released), and
+// the until an earlier holder had left, which a clean release restores.
+// mark_read(key, token) answers until and what earlier holders left (all of
+// it, when another token wrote it); mark_write(key, until, token, earlier,
+// now) stores it until it lapses.
+const pendingMark = `
+local function mark_read(key, token)
+  local v = redis.call('GET', key)
+  if not v then return 0, 0 end
+  local u, t, e = string.match(v, '^(%d+) (%S+) (%d+)$')
+  if not u then return 0, 0 end
+  if t == token then return tonumber(u), tonumber(e) end
+  return tonumber(u), tonumber(u)
+end
+local function mark_write(key, u, token, earlier, now)
+  if u <= now then
+    redis.call('DEL', key)
+    return
+  end
+  redis.call('SET', key, string.format('%.0f %s %.0f', u, token, earlier), 'PX', math.ceil(u - now))
+end
+`
+
 // keyTurnAcquire is lockAcquire for a grant key's turn that also reads the
-// key once the lease is taken: after the epoch KEYS[3] is checked
-// (ARGV[4..6]: seen, auto, fresh), the key ARGV[7]'s grant id in the hash
-// KEYS[4] and its applied window in the hash KEYS[5]. It answers {0, pttl}
-// while another token holds the lease, {fence, 0, status, ”} when the
-// epoch is lost or not started, else {fence, 0, 'ok', epoch, found, id,
-// appliedFound, applied}.
-const keyTurnAcquire = leaseAcquire + epochCheck + `
+// key once the lease is taken, and marks the turn pending (KEYS[6], see
+// pendingMark) for twice the lease TTL from now: a holder that dies leaves
+// the mark to its lease's end and a TTL more. After the epoch KEYS[3] is
+// checked (ARGV[4..6]: seen, auto, fresh), it reads the key ARGV[7]'s grant
+// id in the hash KEYS[4] and its applied window in the hash KEYS[5]. It
+// answers {0, pttl} while another token holds the lease, {fence, 0,
+// status, ”, pendingLeft} when the epoch is lost or not started, else
+// {fence, 0, 'ok', epoch, found, id, appliedFound, applied, pendingLeft},
+// pendingLeft being how many ms the mark earlier holders left has to run.
+const keyTurnAcquire = leaseAcquire + epochCheck + pendingMark + `
 local fence, wait = acquire(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 if fence == 0 then return {0, wait} end
+local now = server_micros() / 1000
+local _, earlier = mark_read(KEYS[6], ARGV[1])
+local u = now + 2 * tonumber(ARGV[2])
+if earlier > u then u = earlier end
+mark_write(KEYS[6], u, ARGV[1], earlier, now)
+local left = math.max(0, math.ceil(earlier - now))
 local e, bad = check_epoch(KEYS[3], ARGV[4], ARGV[5], ARGV[6])
-if not e then return {fence, 0, bad, ''} end
+if not e then return {fence, 0, bad, '', left} end
 local id = redis.call('HGET', KEYS[4], ARGV[7])
 local w = redis.call('HGET', KEYS[5], ARGV[7])
-local out = {fence, 0, 'ok', e, 0, '', 0, ''}
+local out = {fence, 0, 'ok', e, 0, '', 0, '', left}
 if id then out[5], out[6] = 1, id end
 if w then out[7], out[8] = 1, w end
 return out
@@ -88,6 +123,56 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0
+`
+
+// keyTurnRenew is lockRenew for a grant key's turn: it also moves the
+// turn's pending mark KEYS[2] (see pendingMark) to twice the TTL from now,
+// for the token ARGV[1].
+const keyTurnRenew = serverMicros + pendingMark + `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local now = server_micros() / 1000
+local _, earlier = mark_read(KEYS[2], ARGV[1])
+local u = now + 2 * tonumber(ARGV[2])
+if earlier > u then u = earlier end
+mark_write(KEYS[2], u, ARGV[1], earlier, now)
+return 1
+`
+
+// keyTurnRelease ends a grant key's turn: it makes what the holder leaves
+// for the key ARGV[7] (ARGV[9] == '1': the grant id ARGV[8] in the hash
+// KEYS[4] and the index KEYS[5]; ARGV[11] == '1': the applied window
+// ARGV[10] in the hash KEYS[7]), fenced by ARGV[12] against KEYS[6] as
+// keyWrite is (kept ARGV[13] ms), then deletes the lease KEYS[1] if the
+// token ARGV[1] still holds it, and sets its pending mark KEYS[2]: back to
+// what earlier holders left, or, when ARGV[3] is '1' (a call of unknown
+// outcome), to the lease TTL ARGV[2] from now. It answers like keyWrite,
+// after checking the epoch KEYS[3] (ARGV[4..6]).
+const keyTurnRelease = serverMicros + epochCheck + pendingMark + `
+if ARGV[9] == '1' or ARGV[11] == '1' then
+  local fence = tonumber(ARGV[12])
+  if fence > 0 then
+    local last = tonumber(redis.call('GET', KEYS[6]) or '0')
+    if fence < last then return {'fenced', string.format('%.0f', last)} end
+    redis.call('SET', KEYS[6], ARGV[12], 'PX', ARGV[13])
+  end
+  if ARGV[9] == '1' then
+    redis.call('HSET', KEYS[4], ARGV[7], ARGV[8])
+    redis.call('ZADD', KEYS[5], 0, ARGV[7])
+  end
+  if ARGV[11] == '1' then redis.call('HSET', KEYS[7], ARGV[7], ARGV[10]) end
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  local now = server_micros() / 1000
+  local _, earlier = mark_read(KEYS[2], ARGV[1])
+  local u = earlier
+  if ARGV[3] == '1' and now + tonumber(ARGV[2]) > u then u = now + tonumber(ARGV[2]) end
+  mark_write(KEYS[2], u, '-', u, now)
+end
+local e, bad = check_epoch(KEYS[3], ARGV[4], ARGV[5], ARGV[6])
+if not e then return {bad, ''} end
+return {'ok', e}
 `
 
 // epochCheck defines check_epoch(key, seen, auto, fresh): the epoch the
@@ -294,7 +379,8 @@ return 0
 // falls back to EVAL when the server does not have the script cached).
 type scripts struct {
 	lockAcquire, lockRenew, lockRelease *redis.Script
-	keyTurnAcquire                      *redis.Script
+	keyTurnAcquire, keyTurnRenew        *redis.Script
+	keyTurnRelease                      *redis.Script
 	keyGet, keyList, keyWrite           *redis.Script
 	appliedWrite                        *redis.Script
 	epochStart                          *redis.Script
@@ -307,6 +393,8 @@ func newScripts() *scripts {
 	return &scripts{
 		lockAcquire:    redis.NewScript(lockAcquire),
 		keyTurnAcquire: redis.NewScript(keyTurnAcquire),
+		keyTurnRenew:   redis.NewScript(keyTurnRenew),
+		keyTurnRelease: redis.NewScript(keyTurnRelease),
 		lockRenew:      redis.NewScript(lockRenew),
 		lockRelease:    redis.NewScript(lockRelease),
 		keyGet:         redis.NewScript(keyGet),

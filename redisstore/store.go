@@ -125,11 +125,27 @@ var (
 
 // New returns the Store of account on rdb: a *redis.Client (one node, or
 // Sentinel through redis.NewFailoverClient), a *redis.ClusterClient, or
-// any other redis.UniversalClient. New makes no request. The Store does
-// not close rdb.
+// another redis.UniversalClient that sends an account's commands to one
+// primary. A *redis.Ring, and a *redis.ClusterClient that reads from
+// replicas, are refused (ErrInvalid): see the package documentation. New
+// makes no request. The Store does not close rdb.
 func New(rdb redis.UniversalClient, account Account, opts ...Option) (*Store, error) {
 	if rdb == nil {
 		return nil, access.Invalid("rdb", "is nil")
+	}
+	if _, ok := rdb.(*redis.Ring); ok {
+		// A Ring moves a shard's keys to the others while it deems the
+		// shard down, each client by its own view: two replicas would hold
+		// one lease, and a grant key would read as absent.
+		return nil, access.Invalid("rdb", "is a *redis.Ring, which keeps no account on one server: use a Cluster or one primary (with Sentinel)")
+	}
+	if c, ok := rdb.(*redis.ClusterClient); ok {
+		if o := c.Options(); o.ReadOnly || o.RouteByLatency || o.RouteRandomly {
+			// A replica's read can miss what the primary has: a token a
+			// peer just replaced, whose spent refresh token would be sent
+			// again.
+			return nil, access.Invalid("rdb", "sends reads to replicas (ReadOnly, RouteByLatency or RouteRandomly): the Store must read from the primary")
+		}
 	}
 	if err := account.validate(); err != nil {
 		return nil, err

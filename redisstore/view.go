@@ -26,7 +26,10 @@ var keyTurnPrefix = access.KeyTurnName("")
 // grantKeyOfTurn returns the grant key a lease name is the turn of.
 func grantKeyOfTurn(name string) (string, bool) {
 	key, ok := strings.CutPrefix(name, keyTurnPrefix)
-	return key, ok && key != ""
+	if !ok || key == "" {
+		return "", false
+	}
+	return key, true
 }
 
 // keyView is what a key's turn read of the key, and the holder's writes

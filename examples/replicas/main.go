@@ -74,14 +74,12 @@ type options struct {
 	bookings int
 }
 
-// The vendors' limit, and the budget the fleet shares for each account:
-// the account's rate with a burst of 1, below the vendor's 10, so that the
-// vendor's spare tokens absorb the jitter between the budget and the
-// vendor.
+// The vendors' limit, which the budget each account's replicas share is
+// given as it is (the budget spends half the burst, leaving the rest to
+// absorb the jitter between the budget and the vendor).
 const (
 	vendorRate  = 200
 	vendorBurst = 10
-	budgetBurst = 1
 )
 
 // replica is one replica: its clients, and what it saw.
@@ -144,11 +142,11 @@ func run(ctx context.Context, out io.Writer, o options) error {
 			return err
 		}
 		stores = append(stores, havrStore, resivoStore)
-		havrBudget, err := havrStore.Budget(vendorRate, budgetBurst)
+		havrBudget, err := havrStore.Budget(vendorRate, vendorBurst)
 		if err != nil {
 			return err
 		}
-		resivoBudget, err := resivoStore.Budget(vendorRate, budgetBurst)
+		resivoBudget, err := resivoStore.Budget(vendorRate, vendorBurst)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ package fakeserver
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"math"
 	"net/http"
@@ -25,8 +26,10 @@ import (
 // Held and Hold let a test order events without sleeping: each matching
 // request is first sent to Held (when set), then held until Hold is closed
 // (when set). A request whose client goes away meanwhile is dropped
-// unperformed. After the hold it fails as the other fields say, or, when
-// none is set, is performed normally.
+// unperformed, unless Detached is set: then it is performed once Hold is
+// closed all the same, as a server does with a request it has received
+// (its answer goes nowhere). After the hold it fails as the other fields
+// say, or, when none is set, is performed normally.
 type Fault struct {
 	Path       string
 	Method     string // any method when empty
@@ -37,6 +40,7 @@ type Fault struct {
 	LoseAnswer bool
 	Held       chan<- Request
 	Hold       <-chan struct{}
+	Detached   bool
 }
 
 // Request is one request a fake received.
@@ -221,6 +225,9 @@ func (f *Front) Wrap(next http.Handler, writeError func(w http.ResponseWriter, s
 		if !faulted {
 			next.ServeHTTP(w, r)
 			return
+		}
+		if fault.Detached {
+			r = r.WithContext(context.WithoutCancel(r.Context()))
 		}
 		if !hold(r, req, fault) {
 			return // the client went away: nothing is performed

@@ -193,3 +193,32 @@ func TestHoldOrdersRequestsWithoutSleeping(t *testing.T) {
 	srv.Close() // waits for the handler to return
 	assert.Equal(t, int32(1), performed.Load(), "the request held when its client went away was dropped")
 }
+
+// A Detached request is performed once released even though its client
+// gave up while it was held, as a server acts on what it has received.
+func TestDetachedHoldPerformsAfterTheClientLeft(t *testing.T) {
+	var performed atomic.Int32
+	var front Front
+	srv := httptest.NewServer(front.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		performed.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}), func(w http.ResponseWriter, status int) { w.WriteHeader(status) }))
+	defer srv.Close()
+	held := make(chan Request, 1)
+	release := make(chan struct{})
+	front.Inject(Fault{Path: "/keys/1", Count: 1, Held: held, Hold: release, Detached: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/keys/1", strings.NewReader(`{}`))
+		_, err := http.DefaultClient.Do(req)
+		errs <- err
+	}()
+	<-held
+	cancel()
+	assert.ErrorIs(t, <-errs, context.Canceled)
+	assert.Equal(t, int32(0), performed.Load(), "not performed while held")
+	close(release)
+	srv.Close() // waits for the handler to return
+	assert.Equal(t, int32(1), performed.Load(), "performed once released, though its client had left")
+}

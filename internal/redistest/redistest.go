@@ -227,25 +227,11 @@ func StartCluster(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	// A free port found here can be taken by another test before the
-	// server binds it: try a few.
-	var s *Server
-	for attempt := 0; ; attempt++ {
-		port, busPort := freePort(t), freePort(t)
-		args := []string{bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-			"--cluster-port", fmt.Sprint(busPort), "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
+	s := startOnFreePort(t, dir, func(port int) []string {
+		return []string{bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+			"--cluster-port", fmt.Sprint(freePort(t)), "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
 			"--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"}
-		s = &Server{URL: fmt.Sprintf("redis://127.0.0.1:%d", port), t: t, started: true, args: args, dir: dir}
-		err := s.tryRun()
-		if err == nil {
-			break
-		}
-		s.kill()
-		if attempt == 4 {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(s.kill)
+	})
 	c := s.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -276,6 +262,27 @@ func (s *Server) ClusterClient() *redis.ClusterClient {
 	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{opt.Addr}})
 	s.t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// startOnFreePort starts the server args(port) describes on a free TCP
+// port of 127.0.0.1, stopped at t's end. Redis cannot pick a port itself
+// (--port 0 turns TCP off), and a free port found here can be taken by
+// another test before the server binds it: it tries a few.
+func startOnFreePort(t testing.TB, dir string, args func(port int) []string) *Server {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		port := freePort(t)
+		s := &Server{URL: fmt.Sprintf("redis://127.0.0.1:%d", port), t: t, started: true, args: args(port), dir: dir}
+		err := s.tryRun()
+		if err == nil {
+			t.Cleanup(s.kill)
+			return s
+		}
+		s.kill()
+		if attempt == 4 {
+			t.Fatal(err)
+		}
+	}
 }
 
 func freePort(t testing.TB) int {

@@ -62,6 +62,10 @@ func TestNoRedisSkipsOrFails(t *testing.T) {
 	if r.failed == "" {
 		t.Error("StartOwn did not fail without redis-server")
 	}
+	r = run(t, func(tb testing.TB) *redistest.Server { redistest.StartSentinel(tb); return nil })
+	if r.failed == "" {
+		t.Error("StartSentinel did not fail without redis-server")
+	}
 }
 
 // A persistent server keeps its data across Restart; another loses it.
@@ -99,5 +103,60 @@ func TestStartUsesURL(t *testing.T) {
 	}
 	if err := s.Client().Ping(context.Background()).Err(); err != nil {
 		t.Error(err)
+	}
+}
+
+// A Sentinel deployment serves its failover client; Failover swaps the
+// roles without losing a write, and the client follows the new primary.
+func TestSentinelFailover(t *testing.T) {
+	s := redistest.StartSentinel(t)
+	c := s.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Set(ctx, "k", "v1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Primary().URL
+	for i := range 2 { // there and back
+		s.Failover()
+		if after := s.Primary().URL; after == before {
+			t.Fatalf("failover %d: the primary is still %s", i, after)
+		} else {
+			before = after
+		}
+		if v, err := c.Get(ctx, "k").Result(); err != nil || v != "v1" {
+			t.Fatalf("failover %d: Get = %q, %v", i, v, err)
+		}
+		if err := c.Set(ctx, "k", "v1", 0).Err(); err != nil {
+			t.Fatalf("failover %d: Set on the new primary: %v", i, err)
+		}
+	}
+	if s.Replicas() != 1 {
+		t.Errorf("Replicas = %d", s.Replicas())
+	}
+}
+
+// KillPrimary kills the primary; the sentinel promotes the replica, and
+// the failover client writes there.
+func TestSentinelKillPrimary(t *testing.T) {
+	s := redistest.StartSentinel(t)
+	c := s.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	before := s.Primary().URL
+	s.KillPrimary()
+	if after := s.Primary().URL; after == before {
+		t.Fatalf("the primary is still %s", after)
+	}
+	err := c.Set(ctx, "k", "v", 0).Err()
+	for err != nil && ctx.Err() == nil { // the client finds the new primary
+		time.Sleep(20 * time.Millisecond)
+		err = c.Set(ctx, "k", "v", 0).Err()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Replicas() != 0 {
+		t.Errorf("Replicas = %d after KillPrimary", s.Replicas())
 	}
 }

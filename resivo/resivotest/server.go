@@ -74,6 +74,7 @@ import (
 //		LoseAnswer bool            // perform the request, then close the connection unanswered
 //		Held       chan<- Request  // each matching request is sent here first (when set)
 //		Hold       <-chan struct{} // then held until this is closed (when set)
+//		Detached   bool            // performed after the hold even if its client went away
 //	}
 //
 //	type Request struct {
@@ -84,7 +85,9 @@ import (
 //		Body   []byte
 //	}
 //
-// A request held by Hold whose client goes away is dropped unperformed;
+// A request held by Hold whose client goes away is dropped unperformed
+// (performed all the same when Detached, as a server acts on what it has
+// received);
 // after the hold it fails as the other fields say, or is performed when
 // none is set. Held and Hold order events in a test without sleeping.
 type (
