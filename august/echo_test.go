@@ -1,37 +1,18 @@
 package august
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/resttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is a log destination safe for the transport's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // A PIN August echoes in free text (an error message, any answer logged
 // with WithLogBodies) is redacted wherever the answer shows up: the client
@@ -44,7 +25,7 @@ func TestEchoedPINIsRedacted(t *testing.T) {
 	}
 	for status, body := range answers {
 		t.Run(http.StatusText(status), func(t *testing.T) {
-			var logs lockedBuffer
+			var logs resttest.LogBuffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			rt := roundTripFunc(func(req *http.Request) (*http.Response, error) { return jsonResponse(req, status, body), nil })
 			c := newTestClient(t, rt, WithLogger(logger), WithLogBodies())

@@ -1,7 +1,6 @@
 package havr
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/resttest"
 )
 
 func TestErrorStatusWinsOverCode(t *testing.T) {
@@ -64,23 +63,6 @@ func fixtureTransport(t *testing.T, files map[string]string) http.RoundTripper {
 	})
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestDebugLogsKeepSecretsAndEmailsOut(t *testing.T) {
 	files := map[string]string{
 		"/v1/door_locks/retrieve_settings":                 "door_lock_retrieve_settings_response.json",
@@ -99,7 +81,7 @@ func TestDebugLogsKeepSecretsAndEmailsOut(t *testing.T) {
 	}
 	for _, bodies := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "WithLogBodies"}[bodies], func(t *testing.T) {
-			var buf lockedBuffer
+			var buf resttest.LogBuffer
 			opts := []Option{WithLogger(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))}
 			if bodies {
 				opts = append(opts, WithLogBodies())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/access/accesstest"
+	"github.com/doorkit/doorkit/internal/resttest"
 	"github.com/doorkit/doorkit/primis"
 	"github.com/doorkit/doorkit/primis/primistest"
 	"github.com/stretchr/testify/assert"
@@ -381,7 +382,7 @@ func TestLoggingRedactsSecrets(t *testing.T) {
 }
 
 func testLoggingRedactsSecrets(t *testing.T, bodies bool) {
-	var buf syncBuffer
+	var buf resttest.LogBuffer
 	logger := newDebugLogger(&buf)
 	opts := []primis.Option{primis.WithLogger(logger)}
 	if bodies {

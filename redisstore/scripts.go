@@ -148,14 +148,10 @@ return 1
 // what earlier holders left, or, when ARGV[3] is '1' (a call of unknown
 // outcome), to the lease TTL ARGV[2] from now. It answers like keyWrite,
 // after checking the epoch KEYS[3] (ARGV[4..6]).
-const keyTurnRelease = serverMicros + epochCheck + pendingMark + `
+const keyTurnRelease = serverMicros + epochCheck + fenceCheck + pendingMark + `
 if ARGV[9] == '1' or ARGV[11] == '1' then
-  local fence = tonumber(ARGV[12])
-  if fence > 0 then
-    local last = tonumber(redis.call('GET', KEYS[6]) or '0')
-    if fence < last then return {'fenced', string.format('%.0f', last)} end
-    redis.call('SET', KEYS[6], ARGV[12], 'PX', ARGV[13])
-  end
+  local last = fence_refused(KEYS[6], ARGV[12], ARGV[13])
+  if last then return {'fenced', last} end
   if ARGV[9] == '1' then
     redis.call('HSET', KEYS[4], ARGV[7], ARGV[8])
     redis.call('ZADD', KEYS[5], 0, ARGV[7])
@@ -205,6 +201,20 @@ local function check_epoch(key, seen, auto, fresh)
 end
 `
 
+// fenceCheck defines fence_refused(key, fence, ttl): a write under the
+// lease fence ARGV value fence (a string; '0': not fenced) older than the
+// last one recorded in key is refused, and it returns that last fence
+// formatted; otherwise it records fence in key for ttl ms and returns nil.
+const fenceCheck = `
+local function fence_refused(key, fence, ttl)
+  if tonumber(fence) == 0 then return nil end
+  local last = tonumber(redis.call('GET', key) or '0')
+  if tonumber(fence) < last then return string.format('%.0f', last) end
+  redis.call('SET', key, fence, 'PX', ttl)
+  return nil
+end
+`
+
 // keyGet answers {status, epoch, found, grantID} for ARGV[4] in the hash
 // KEYS[2], after checking the epoch KEYS[1] (ARGV[1..3]: seen, auto,
 // fresh).
@@ -240,13 +250,9 @@ return out
 // last}); otherwise it is recorded for ARGV[8] ms. Writes are not refused
 // for the epoch: what they record is true, and kept for when the store is
 // reinitialised. The answer is {epoch status, epoch}.
-const keyWrite = epochCheck + `
-local fence = tonumber(ARGV[6])
-if fence > 0 then
-  local last = tonumber(redis.call('GET', KEYS[4]) or '0')
-  if fence < last then return {'fenced', string.format('%.0f', last)} end
-  redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[8])
-end
+const keyWrite = epochCheck + fenceCheck + `
+local last = fence_refused(KEYS[4], ARGV[6], ARGV[8])
+if last then return {'fenced', last} end
 if ARGV[7] == 'put' then
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
   redis.call('ZADD', KEYS[3], 0, ARGV[4])
@@ -263,13 +269,9 @@ return {'ok', e}
 // appliedWrite sets (ARGV[7] == 'put') or deletes ARGV[4] in the hash
 // KEYS[2], checking and recording the fence ARGV[6] in KEYS[3] as keyWrite
 // does (ARGV[8] ms), and answers like keyWrite.
-const appliedWrite = epochCheck + `
-local fence = tonumber(ARGV[6])
-if fence > 0 then
-  local last = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if fence < last then return {'fenced', string.format('%.0f', last)} end
-  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[8])
-end
+const appliedWrite = epochCheck + fenceCheck + `
+local last = fence_refused(KEYS[3], ARGV[6], ARGV[8])
+if last then return {'fenced', last} end
 if ARGV[7] == 'put' then
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
 else

@@ -1,7 +1,6 @@
 package resivo
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,30 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/resttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // A PIN code resivo echoes in free text (an error message, any answer
 // logged with WithLogBodies) is redacted wherever the answer shows up.
@@ -44,7 +26,7 @@ func TestEchoedPINIsRedacted(t *testing.T) {
 	}
 	for status, body := range answers {
 		t.Run(http.StatusText(status), func(t *testing.T) {
-			var logs lockedBuffer
+			var logs resttest.LogBuffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
 				return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},

@@ -144,10 +144,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 func TestHoldOrdersRequestsWithoutSleeping(t *testing.T) {
 	var performed atomic.Int32
 	var front Front
-	srv := httptest.NewServer(front.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		performed.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	}), func(w http.ResponseWriter, status int) { w.WriteHeader(status) }))
+	srv := countingServer(&front, &performed)
 	defer srv.Close()
 
 	held := make(chan Request, 1)
@@ -199,10 +196,7 @@ func TestHoldOrdersRequestsWithoutSleeping(t *testing.T) {
 func TestDetachedHoldPerformsAfterTheClientLeft(t *testing.T) {
 	var performed atomic.Int32
 	var front Front
-	srv := httptest.NewServer(front.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		performed.Add(1)
-		w.WriteHeader(http.StatusNoContent)
-	}), func(w http.ResponseWriter, status int) { w.WriteHeader(status) }))
+	srv := countingServer(&front, &performed)
 	defer srv.Close()
 	held := make(chan Request, 1)
 	release := make(chan struct{})
@@ -221,4 +215,13 @@ func TestDetachedHoldPerformsAfterTheClientLeft(t *testing.T) {
 	close(release)
 	srv.Close() // waits for the handler to return
 	assert.Equal(t, int32(1), performed.Load(), "performed once released, though its client had left")
+}
+
+// countingServer serves behind front a handler that counts the requests it
+// performs in performed and answers 204.
+func countingServer(front *Front, performed *atomic.Int32) *httptest.Server {
+	return httptest.NewServer(front.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		performed.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}), func(w http.ResponseWriter, status int) { w.WriteHeader(status) }))
 }
