@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,7 +32,19 @@ func TestEnsureGrantTrustsAnEmptyLookupOnlyWhenAuthoritative(t *testing.T) {
 		assert.Contains(t, err.Error(), "not authoritative")
 		assert.Equal(t, 0, m.Creates())
 
-		// The next trigger starts afresh: an unseen key is created.
+		// The create may still land: the key's turn stays pending, and a
+		// trigger meanwhile is refused before anything is sent.
+		now := time.Now()
+		access.SetMemoryLockerClock(m.Locker(), func() time.Time { return now })
+		_, _, err = access.EnsureGrant(ctx, laggingVendor{m}, booking("BK-A1"))
+		var pending *access.PendingKeyError
+		require.ErrorAs(t, err, &pending)
+		assert.False(t, pending.Until.IsZero())
+		assert.Equal(t, 0, m.Creates())
+
+		// Once the vendor can no longer act on it, the next trigger starts
+		// afresh: an unseen key is created.
+		now = now.Add(access.MemoryPendingWindow + time.Second)
 		_, outcome, err := access.EnsureGrant(ctx, laggingVendor{m}, booking("BK-A1"))
 		require.NoError(t, err)
 		assert.Equal(t, access.EnsureCreated, outcome)

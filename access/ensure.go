@@ -86,8 +86,10 @@ const windowTolerance = time.Minute
 // ErrOutcomeUnknown). When the listing finds nothing, it creates once more
 // only if the granter's lookup by key is authoritative (KeyAuthority), so
 // that finding nothing proves nothing was made; otherwise it returns the
-// create's error (ErrOutcomeUnknown), and a later call, which finds no
-// grant, creates. A failed lookup returns the create's error joined with
+// create's error (ErrOutcomeUnknown) and leaves the key's turn pending
+// (PendingLease): a later call is refused until the vendor can no longer
+// act on that create (MemoryPendingWindow on the in-memory Locker, a lease
+// TTL on redisstore's), then looks again and, finding no grant, creates. A failed lookup returns the create's error joined with
 // the lookup's, and nothing is retried, so EnsureGrant never makes two
 // grants for one key. Two grants found for one key are ErrConflict.
 //

@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -192,17 +193,27 @@ func TestPendingTurnIsRefused(t *testing.T) {
 }
 
 // A turn that ends with a vendor call of unknown outcome is left pending
-// for the next holders; one that ends otherwise, or with a pending key's
-// refusal (nothing sent), is not.
+// for the next holders; one that ends otherwise, with a pending key's
+// refusal (nothing sent), or with a create whose KeyStore keeps the key
+// pending itself (until it is resolved), is not.
 func TestTurnWithUnknownOutcomeIsKeptPending(t *testing.T) {
 	ctx := context.Background()
 	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
 	store := newTurnStore()
-	g := storeGranter{m, store}
 	opts := []access.EnsureOption{access.WithLocker(store)}
 
+	// A vendor whose lookup by key cannot prove absence: the create's
+	// outcome stays unknown, and only the turn can remember it.
+	m.FailNextCreate()
+	_, _, err := access.EnsureGrant(ctx, laggingVendor{m}, booking("BK-K0"), opts...)
+	require.ErrorIs(t, err, access.ErrOutcomeUnknown)
+	assert.Equal(t, 1, store.kept)
+
+	// A vendor that records keys in a KeyStore: its pending mark stays
+	// until the key is resolved, and the turn leaves it to that.
+	g := storeGranter{m, store}
 	m.LoseNextCreate()
-	_, _, err := access.EnsureGrant(ctx, g, booking("BK-K1"), opts...)
+	_, _, err = access.EnsureGrant(ctx, g, booking("BK-K1"), opts...)
 	require.ErrorIs(t, err, access.ErrOutcomeUnknown)
 	assert.Equal(t, 1, store.kept)
 
@@ -215,4 +226,58 @@ func TestTurnWithUnknownOutcomeIsKeptPending(t *testing.T) {
 	_, _, err = access.EnsureGrant(ctx, g, booking("BK-K2"), opts...)
 	require.NoError(t, err)
 	assert.Equal(t, 1, store.kept)
+}
+
+// lateVendor's creates lose their answers before they are performed, and
+// are performed later, when the test lands them: a vendor that acts on a
+// request after the caller gave up on it. Its lookup by key is not
+// authoritative.
+type lateVendor struct {
+	laggingVendor
+	mu      sync.Mutex
+	pending []access.GrantRequest
+}
+
+func (v *lateVendor) CreateGrant(ctx context.Context, r access.GrantRequest) (*access.Grant, error) {
+	v.mu.Lock()
+	v.pending = append(v.pending, r)
+	v.mu.Unlock()
+	return nil, fmt.Errorf("the answer never came: %w", access.ErrOutcomeUnknown)
+}
+
+// land performs the creates the vendor received.
+func (v *lateVendor) land(t *testing.T) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, r := range v.pending {
+		_, err := v.Memory.CreateGrant(context.Background(), r)
+		require.NoError(t, err)
+	}
+	v.pending = nil
+}
+
+// In one process, with the client's in-memory Locker: a create whose
+// answer is lost leaves the key's turn pending, so the next trigger, which
+// comes before the vendor acts on that create, is refused instead of
+// making a second grant beside it; after the window it finds the grant
+// that landed.
+func TestMemoryLockerKeepsALostCreatePending(t *testing.T) {
+	ctx := context.Background()
+	v := &lateVendor{laggingVendor: laggingVendor{accesstest.NewMemory(accesstest.MemoryDoors()...)}}
+	now := time.Now()
+	access.SetMemoryLockerClock(v.Locker(), func() time.Time { return now })
+	_, _, err := access.EnsureGrant(ctx, v, booking("BK-L1"))
+	require.ErrorIs(t, err, access.ErrOutcomeUnknown)
+
+	_, _, err = access.EnsureGrant(ctx, v, booking("BK-L1"))
+	var pending *access.PendingKeyError
+	require.ErrorAs(t, err, &pending, "the create may still land")
+	assert.Len(t, v.pending, 1, "nothing more sent")
+
+	v.land(t)
+	now = now.Add(access.MemoryPendingWindow + time.Second)
+	_, outcome, err := access.EnsureGrant(ctx, v, booking("BK-L1"))
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, 1, v.Live())
 }

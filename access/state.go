@@ -109,13 +109,26 @@ type LockerProvider interface {
 
 // NewMemoryLocker returns a Locker for one process: waiters take turns in
 // no particular order, a lease is never lost, and a name's state is dropped
-// when its last holder or waiter leaves.
-func NewMemoryLocker() Locker { return &memoryLocker{held: map[string]*memoryTurn{}} }
+// when its last holder or waiter leaves. Its leases are PendingLeases: a
+// holder that sent a vendor call whose outcome it did not learn (its caller
+// gave up mid-create, an answer was lost) leaves the name pending for
+// MemoryPendingWindow, as redisstore's leases do for their TTL.
+func NewMemoryLocker() Locker {
+	return &memoryLocker{held: map[string]*memoryTurn{}, pending: map[string]time.Time{}, now: time.Now}
+}
+
+// MemoryPendingWindow is how long a memory Locker keeps a name pending
+// after a holder released it with KeepPending: the time a vendor is taken
+// to need, at most, to act on a request it received (redisstore's default
+// lease TTL).
+const MemoryPendingWindow = 30 * time.Second
 
 type memoryLocker struct {
-	mu    sync.Mutex
-	held  map[string]*memoryTurn
-	fence uint64
+	mu      sync.Mutex
+	held    map[string]*memoryTurn
+	pending map[string]time.Time // names left pending, until when
+	fence   uint64
+	now     func() time.Time
 }
 
 type memoryTurn struct {
@@ -144,11 +157,43 @@ func (m *memoryLocker) Lock(ctx context.Context, name string) (Lease, error) {
 	m.mu.Lock()
 	m.fence++
 	l := &memoryLease{fence: m.fence}
+	if until, ok := m.pending[name]; ok {
+		if m.now().Before(until) {
+			l.pendingUntil = until
+		} else {
+			delete(m.pending, name)
+		}
+	}
 	m.mu.Unlock()
 	l.ctx, l.cancel = context.WithCancel(ctx)
 	l.ctx = ContextWithLease(l.ctx, l)
-	l.release = func() { <-tn.token; m.leave(name, tn) }
+	l.release = func() {
+		if l.keep.Load() {
+			m.keepPending(name, l.pendingUntil)
+		}
+		<-tn.token
+		m.leave(name, tn)
+	}
 	return l, nil
+}
+
+// keepPending leaves name pending for MemoryPendingWindow from now (or
+// until the later until an earlier holder left), dropping names whose
+// marks lapsed.
+func (m *memoryLocker) keepPending(name string, earlier time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	for n, until := range m.pending {
+		if !now.Before(until) {
+			delete(m.pending, n)
+		}
+	}
+	until := now.Add(MemoryPendingWindow)
+	if earlier.After(until) {
+		until = earlier
+	}
+	m.pending[name] = until
 }
 
 func (m *memoryLocker) leave(name string, tn *memoryTurn) {
@@ -160,15 +205,19 @@ func (m *memoryLocker) leave(name string, tn *memoryTurn) {
 }
 
 type memoryLease struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	fence   uint64
-	once    sync.Once
-	release func()
+	ctx          context.Context
+	cancel       context.CancelFunc
+	fence        uint64
+	once         sync.Once
+	release      func()
+	pendingUntil time.Time
+	keep         atomic.Bool
 }
 
 func (l *memoryLease) Context() context.Context { return l.ctx }
 func (l *memoryLease) Fence() uint64            { return l.fence }
+func (l *memoryLease) PendingUntil() time.Time  { return l.pendingUntil }
+func (l *memoryLease) KeepPending()             { l.keep.Store(true) }
 func (l *memoryLease) Release(context.Context) error {
 	l.once.Do(func() { l.cancel(); l.release() })
 	return nil
@@ -260,14 +309,15 @@ func (t *keyTurn) records(store any) bool {
 
 // release ends the turn after work that ended with err: work that sent a
 // vendor write and ended with ErrOutcomeUnknown leaves the turn's mark
-// pending for the next holders (PendingLease). The record the work left
+// pending for the next holders (PendingLease), unless a KeyStore keeps the
+// key pending already. The record the work left
 // for the key is made with the release; an error means it may not have
 // been.
 func (t *keyTurn) release(err error) error {
 	if t.lease == nil {
 		return nil
 	}
-	if t.sent.Load() && errors.Is(err, ErrOutcomeUnknown) {
+	if t.sent.Load() && errors.Is(err, ErrOutcomeUnknown) && !keyStorePending(err) {
 		if p, ok := t.lease.(PendingLease); ok {
 			p.KeepPending()
 		}
@@ -278,6 +328,15 @@ func (t *keyTurn) release(err error) error {
 		return nil
 	}
 	return t.recorder.ReleaseRecording(ctx, t.lease, t.key, t.record)
+}
+
+// keyStorePending reports whether err says a KeyStore holds the key's
+// pending mark (a *PendingKeyError without Until: CreateWithKeyStore's,
+// which stays until the key is resolved): the turn need not stay pending
+// beside it, and resolving the key settles it.
+func keyStorePending(err error) bool {
+	var pk *PendingKeyError
+	return errors.As(err, &pk) && pk.Until.IsZero()
 }
 
 // heldTurnFor returns the turn on key ctx carries, nil when none.
@@ -298,9 +357,9 @@ func heldTurnFor(ctx context.Context, key string) *keyTurn {
 // then neither a lookup that finds no grant nor one that finds a grant
 // proves what the key will have: EnsureGrant, EnsureRevokedByKey and Apply
 // refuse the turn with a *PendingKeyError naming when the mark lapses.
-// redisstore's leases on key turns implement it; in-memory leases are
-// never lost, and their holders look a create of unknown outcome up
-// themselves.
+// redisstore's leases on key turns and NewMemoryLocker's leases implement
+// it (in memory a lease is never lost, but its holder's caller may give up
+// in the middle of a create).
 type PendingLease interface {
 	Lease
 	// PendingUntil returns until when a call an earlier holder sent may
