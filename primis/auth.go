@@ -194,7 +194,13 @@ func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response
 // as Bearer; never with the access token.
 //
 // After it succeeds the client drops its tokens and every call returns
-// ErrDeregistered until Login registers the device again.
+// ErrDeregistered until Login registers the device again. With a shared
+// token store (WithTokenStore) the deregistration replaces the fleet's
+// tokens in the store, so the other replicas answer ErrDeregistered too
+// once their token is refused, instead of logging in (which would register
+// the device again); a Login on any replica registers the fleet again. If
+// the store cannot be written, Deregister returns its result with an error
+// saying so.
 //
 // DELETE /api/mobile/registration (Basic, or Bearer refresh token)
 func (s *AuthService) Deregister(ctx context.Context) (*StatusResponse, *Response, error) {
@@ -211,6 +217,9 @@ func (s *AuthService) Deregister(ctx context.Context) (*StatusResponse, *Respons
 	}
 	s.client.deregistered.Store(true)
 	s.client.tokens.Init(nil)
+	if err := s.client.tokens.Publish(ctx, deregisteredToken()); err != nil {
+		return result, resp, fmt.Errorf("primis: the device is deregistered, but the token store could not be told, so a replica sharing it may log in and register it again: %w", err)
+	}
 	return result, resp, nil
 }
 
@@ -287,7 +296,8 @@ func (c *Client) Tokens() Tokens {
 // After Deregister it refuses, so the device is not registered again
 // without the caller asking.
 func (c *Client) fetchToken(ctx context.Context, current *oauth2.Token) (*oauth2.Token, error) {
-	if c.deregistered.Load() {
+	if c.deregistered.Load() || isDeregistered(current) {
+		// Deregistered here, or by a replica sharing the token store.
 		return nil, ErrDeregistered
 	}
 	if current != nil && current.RefreshToken != "" {
@@ -369,14 +379,42 @@ func newToken(jwt, refresh string, fetched time.Time) *oauth2.Token {
 // encodeTokens and decodeTokens convert between the source's token and the
 // shared store's value, Tokens' JSON form; the expiry is read again from
 // the JWT.
-func encodeTokens(t *oauth2.Token) ([]byte, error) { return json.Marshal(tokensOf(t)) }
+// A deregistration is stored as {"deregistered":true} in place of the
+// tokens (see Deregister), and decodes to a token without secrets that
+// deregisteredToken recognises.
+func encodeTokens(t *oauth2.Token) ([]byte, error) {
+	if isDeregistered(t) {
+		return []byte(`{"deregistered":true}`), nil
+	}
+	return json.Marshal(tokensOf(t))
+}
 
 func decodeTokens(b []byte) (*oauth2.Token, error) {
-	var t Tokens
+	var t struct {
+		Tokens
+		Deregistered bool `json:"deregistered"`
+	}
 	if err := json.Unmarshal(b, &t); err != nil {
 		return nil, err
 	}
+	if t.Deregistered {
+		return deregisteredToken(), nil
+	}
 	return newToken(t.AccessToken.Reveal(), t.RefreshToken.Reveal(), time.Time{}), nil
+}
+
+// deregisteredExtra marks the token that stands for a deregistered device.
+const deregisteredExtra = "doorkit_deregistered"
+
+// deregisteredToken is what a replica's Deregister leaves in the shared
+// token store for the others: no token, and the word that the device is
+// deregistered.
+func deregisteredToken() *oauth2.Token {
+	return (&oauth2.Token{}).WithExtra(map[string]any{deregisteredExtra: true})
+}
+
+func isDeregistered(t *oauth2.Token) bool {
+	return t != nil && t.Extra(deregisteredExtra) == true
 }
 
 func tokensOf(t *oauth2.Token) Tokens {

@@ -119,3 +119,40 @@ func TestTokenStoreExplicitLoginIsShared(t *testing.T) {
 	assert.Equal(t, a.Tokens(), b.Tokens())
 	assert.Equal(t, 1, srv.Count("POST", loginPath))
 }
+
+// A replica's Deregister reaches the replicas sharing its token store: when
+// their token is refused they answer ErrDeregistered instead of logging in
+// again, which would register the device (take a licence) behind the
+// caller's back. A Login on any replica registers the fleet again.
+func TestTokenStoreDeregisterReachesTheFleet(t *testing.T) {
+	srv := primistest.NewServer()
+	t.Cleanup(srv.Close)
+	store := access.NewMemoryTokenStore()
+	a := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, fleetPhone, primis.WithTokenStore(store))
+	b := clientFor(t, srv, primistest.UserEmail, primistest.UserPassword, fleetPhone, primis.WithTokenStore(store))
+	ctx := context.Background()
+	_, err := a.ListDoors(ctx)
+	require.NoError(t, err)
+	_, err = b.ListDoors(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.Count("POST", loginPath))
+
+	_, _, err = a.Auth.Deregister(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, srv.Phones())
+
+	srv.ExpireAccessTokens()
+	_, err = b.ListDoors(ctx)
+	assert.ErrorIs(t, err, primis.ErrDeregistered)
+	assert.ErrorIs(t, err, access.ErrUnauthorized)
+	_, err = a.ListDoors(ctx)
+	assert.ErrorIs(t, err, primis.ErrDeregistered)
+	assert.Equal(t, 1, srv.Count("POST", loginPath), "no replica logged in again")
+	assert.Empty(t, srv.Phones(), "the device stays deregistered")
+
+	_, _, err = a.Auth.Login(ctx)
+	require.NoError(t, err)
+	_, err = b.ListDoors(ctx)
+	require.NoError(t, err, "b adopts the fleet's new registration")
+	assert.Equal(t, 2, srv.Count("POST", loginPath))
+}

@@ -254,6 +254,17 @@ func (s *Source) Set(ctx context.Context, tok *oauth2.Token) error {
 	return s.publish(ctx, tok)
 }
 
+// Publish saves tok to the shared store over whatever is stored, without
+// installing it here: a vendor's word to the fleet (a device
+// deregistered) rather than a token this source uses. It does nothing on a
+// source that is not shared.
+func (s *Source) Publish(ctx context.Context, tok *oauth2.Token) error {
+	if tok == nil || s.shared == nil {
+		return nil
+	}
+	return s.publish(ctx, tok)
+}
+
 // install makes tok the source's token and reports it to onChange.
 func (s *Source) install(tok *oauth2.Token) {
 	s.mu.Lock()
