@@ -215,6 +215,12 @@ func (l *lease) Release(ctx context.Context) error {
 // ReleaseRecording). A lost lease still makes rec, fenced: a grant's id
 // must be recorded unless a newer holder wrote the key.
 func (l *lease) release(ctx context.Context, rec access.TurnRecord) error {
+	if rec.Applied != nil {
+		// As SaveApplied: a window the turn's view holds is not written again.
+		if cur, found, ok := l.s.view(l.ctx, l.grantKey).cachedApplied(); ok && found && cur == formatWindow(*rec.Applied) {
+			rec.Applied = nil
+		}
+	}
 	l.once.Do(func() {
 		l.cancel(context.Canceled)
 		<-l.done
