@@ -89,9 +89,10 @@ const windowTolerance = time.Minute
 // create's error (ErrOutcomeUnknown) and leaves the key's turn pending
 // (PendingLease): a later call is refused until the vendor can no longer
 // act on that create (MemoryPendingWindow on the in-memory Locker, a lease
-// TTL on redisstore's), then looks again and, finding no grant, creates. A failed lookup returns the create's error joined with
-// the lookup's, and nothing is retried, so EnsureGrant never makes two
-// grants for one key. Two grants found for one key are ErrConflict.
+// TTL on redisstore's), then looks again and, finding no grant, creates.
+// A failed lookup returns the create's error joined with the lookup's, and
+// nothing is retried, so EnsureGrant never makes two grants for one key.
+// Two grants found for one key are ErrConflict.
 //
 // Calls for one key take turns (EnsureRevokedByKey too) through the
 // granter's Locker (LockerProvider: every vendor client has one, in memory
