@@ -3,8 +3,6 @@ package primis_test
 import (
 	"context"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/doorkit/doorkit/access"
@@ -33,22 +31,10 @@ func pooled(srv *primistest.Server) primis.Option {
 // client at once and returns how many failed.
 func fleetCalls(t *testing.T, fleet []*primis.Client, workers, calls int) int32 {
 	t.Helper()
-	var failed atomic.Int32
-	var wg sync.WaitGroup
-	for _, c := range fleet {
-		for range workers {
-			wg.Go(func() {
-				for range calls {
-					if _, err := c.ListDoors(context.Background()); err != nil {
-						t.Log(err)
-						failed.Add(1)
-					}
-				}
-			})
-		}
-	}
-	wg.Wait()
-	return failed.Load()
+	return storetest.FleetCalls(t, fleet, workers, calls, func(c *primis.Client) error {
+		_, err := c.ListDoors(context.Background())
+		return err
+	})
 }
 
 // Four replicas of one Primis account sharing a token store log in once,

@@ -3,8 +3,6 @@ package resivo_test
 import (
 	"context"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,22 +30,10 @@ func replica(t *testing.T, srv *resivotest.Server, store access.TokenStore) *res
 
 func fleetCalls(t *testing.T, fleet []*resivo.Client, workers, calls int) int32 {
 	t.Helper()
-	var failed atomic.Int32
-	var wg sync.WaitGroup
-	for _, c := range fleet {
-		for range workers {
-			wg.Go(func() {
-				for range calls {
-					if _, err := c.ListDoors(context.Background()); err != nil {
-						t.Log(err)
-						failed.Add(1)
-					}
-				}
-			})
-		}
-	}
-	wg.Wait()
-	return failed.Load()
+	return storetest.FleetCalls(t, fleet, workers, calls, func(c *resivo.Client) error {
+		_, err := c.ListDoors(context.Background())
+		return err
+	})
 }
 
 // Four replicas sharing a token store fetch one token for the fleet, and

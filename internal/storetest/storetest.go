@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"testing"
 
 	"github.com/doorkit/doorkit/access"
 )
@@ -89,4 +90,27 @@ func (s *TokenStore) LockRefresh(ctx context.Context) (access.Lease, error) {
 		return nil, ErrDown
 	}
 	return s.inner.LockRefresh(ctx)
+}
+
+// FleetCalls runs call calls times from workers goroutines per replica of
+// fleet, all at once, and returns how many failed (each failure is
+// logged): the load a fleet of replicas sharing a store puts on it.
+func FleetCalls[C any](t testing.TB, fleet []C, workers, calls int, call func(C) error) int32 {
+	t.Helper()
+	var failed atomic.Int32
+	var wg sync.WaitGroup
+	for _, c := range fleet {
+		for range workers {
+			wg.Go(func() {
+				for range calls {
+					if err := call(c); err != nil {
+						t.Log(err)
+						failed.Add(1)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return failed.Load()
 }
