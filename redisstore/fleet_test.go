@@ -407,13 +407,14 @@ func TestFleetHolderDiesMidCreate(t *testing.T) {
 			srv := havrtest.NewServer()
 			t.Cleanup(srv.Close)
 			acct := havrAccount(t, srv)
-			// The leases are short, so the test waits little for them
-			// to lapse, and long enough that a replica starved of CPU
-			// (the race detector) still renews them until it dies.
+			// The dying replica's lease is short, so the test waits
+			// little for it and its pending mark to lapse, and long
+			// enough that a replica starved of CPU (the race detector)
+			// still renews it until it dies.
 			dyingRedis := rdb.Client()
 			dyingStore := replica(t, dyingRedis, acct, redisstore.WithLeaseTTL(time.Second))
 			dying := havrReplica(t, srv, dyingStore)
-			nextStore := replica(t, rdb.Client(), acct, redisstore.WithLeaseTTL(time.Second))
+			nextStore := replica(t, rdb.Client(), acct)
 			next := havrReplica(t, srv, nextStore)
 			ctx, cancel := context.WithTimeout(context.Background(), generous)
 			defer cancel()
