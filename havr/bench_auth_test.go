@@ -56,12 +56,14 @@ func runWorkers(calls, workers int, call func() error) (failed int) {
 //   - defaults: one client with no option: its pacing learns the rate from
 //     the 429s (before it did, 400-500 answers 429 and 3-5 failed grants);
 //   - budget: four clients sharing access.NewMemoryRateBudget(200, 1), and
-//     (200, 10), whose burst leaves the vendor's bucket no slack for jitter;
+//     (200, 10), the vendor's own figures, of whose burst the budget spends
+//     half so that the vendor's bucket keeps slack for jitter;
 //   - each-WithRateLimit: four clients each with WithRateLimit(200, 1), as a
 //     fleet paced itself before budgets: four times the rate.
 //
-// A burst of 1, below the server's 10, lets the server's spare tokens
-// absorb the network jitter between the client's pacing and the server.
+// WithRateLimit's burst of 1, below the server's 10, lets the server's
+// spare tokens absorb the network jitter between the client's pacing and
+// the server.
 //
 // Metrics per run: of-N (the ideal 1000/200 = 5 s over the time taken: the
 // share of the server's rate reached), 429s (answered by the fake), failed
