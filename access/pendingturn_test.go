@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,10 @@ func newTurnStore() *turnStore {
 }
 
 func (s *turnStore) applied() access.AppliedStore { return s.KeyStore.(access.AppliedStore) }
+
+func (s *turnStore) ListKeys(ctx context.Context, prefix string) iter.Seq2[access.KeyEntry, error] {
+	return s.KeyStore.(access.KeyLister).ListKeys(ctx, prefix)
+}
 
 func (s *turnStore) LoadApplied(ctx context.Context, key string) (access.Window, error) {
 	return s.applied().LoadApplied(ctx, key)
@@ -280,4 +285,47 @@ func TestMemoryLockerKeepsALostCreatePending(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, access.EnsureUnchanged, outcome)
 	assert.Equal(t, 1, v.Live())
+}
+
+// keyedOn is a vendor that keeps its keys in a store that also grants
+// their turns (redisstore's Store): Apply's creates record their grant ids
+// with the turn's release, and a release that cannot record fails the
+// change as ErrOutcomeUnknown, leaving the key pending.
+type keyedOn struct {
+	*accesstest.Memory
+	store *turnStore
+}
+
+func (k *keyedOn) KeyStore() access.KeyStore { return k.store }
+func (k *keyedOn) Locker() access.Locker     { return k.store }
+func (k *keyedOn) CreateGrant(ctx context.Context, req access.GrantRequest) (*access.Grant, error) {
+	return access.CreateWithKeyStore(ctx, k.store, req.Key, func() (*access.Grant, error) { return k.Memory.CreateGrant(ctx, req) })
+}
+
+func TestApplyRecordsWithTheTurnsRelease(t *testing.T) {
+	ctx := context.Background()
+	store := newTurnStore()
+	k := &keyedOn{Memory: accesstest.NewMemory(accesstest.MemoryDoors()...), store: store}
+	a, b := pinBooking("bk-a", tomorrow(1)), pinBooking("bk-b", tomorrow(2))
+	p := mustPlan(t, k, []access.GrantRequest{a})
+	res, err := access.Apply(ctx, k, p)
+	require.NoError(t, err)
+	require.Len(t, res.Results, 1)
+	assert.Equal(t, access.ApplyOutcome("created"), res.Results[0].Outcome)
+	require.Len(t, store.releases, 1)
+	assert.NotEmpty(t, store.releases[0].GrantID, "the id went with the release")
+	id, err := store.Get(ctx, "bk-a")
+	require.NoError(t, err)
+	assert.Equal(t, store.releases[0].GrantID, id)
+
+	store.releaseErr = access.ErrUnavailable
+	p = mustPlan(t, k, []access.GrantRequest{a, b})
+	res, err = access.Apply(ctx, k, p)
+	require.Error(t, err)
+	require.Len(t, res.Results, 1)
+	assert.Equal(t, access.ApplyFailed, res.Results[0].Outcome)
+	assert.ErrorIs(t, res.Results[0].Err, access.ErrOutcomeUnknown)
+	_, err = access.LookupKey(ctx, store, "bk-b")
+	var pending *access.PendingKeyError
+	assert.ErrorAs(t, err, &pending, "the key stays pending")
 }
