@@ -7,6 +7,7 @@ package phone
 import (
 	"strings"
 
+	"github.com/doorkit/doorkit/internal/dialnum"
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -42,22 +43,5 @@ func NormalizeSMS(raw string) (e164 string, reason string) {
 	}
 }
 
-// clean keeps digits and a plus that comes before them, as in
-// "(+31) 6 1234 5678", turning 00 into +.
-func clean(raw string) string {
-	var b strings.Builder
-	b.Grow(len(raw))
-	for _, r := range raw {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && b.Len() == 0:
-			b.WriteRune(r)
-		}
-	}
-	s := b.String()
-	if strings.HasPrefix(s, "00") {
-		s = "+" + s[2:]
-	}
-	return s
-}
+// clean is dialnum.Clean.
+func clean(raw string) string { return dialnum.Clean(raw) }

@@ -1,6 +1,10 @@
 package resivo
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/doorkit/doorkit/internal/dialnum"
+)
 
 // normalizeSMS is the default SMS number rule, the one resivo's integration
 // notes give: 00 becomes +, spaces and separators go, and a number without a
@@ -21,24 +25,8 @@ func normalizeSMS(raw string) (e164, reason string) {
 	return cleaned, ""
 }
 
-// cleanNumber keeps the digits and a plus that comes before them, as in
-// "(+31) 6 1234 5678", drops a "(0)" trunk prefix ("+31 (0)6 ..."), and
-// turns a leading 00 into +.
+// cleanNumber is dialnum.Clean after dropping a "(0)" trunk prefix
+// ("+31 (0)6 ...").
 func cleanNumber(raw string) string {
-	raw = strings.ReplaceAll(raw, "(0)", "")
-	var b strings.Builder
-	b.Grow(len(raw))
-	for _, r := range raw {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && b.Len() == 0:
-			b.WriteRune(r)
-		}
-	}
-	s := b.String()
-	if strings.HasPrefix(s, "00") {
-		s = "+" + s[2:]
-	}
-	return s
+	return dialnum.Clean(strings.ReplaceAll(raw, "(0)", ""))
 }
