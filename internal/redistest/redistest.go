@@ -78,17 +78,7 @@ func StartOwn(t testing.TB, persistent bool) *Server {
 
 func startOwn(t testing.TB, persistent bool) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		unavailable(t, "no redis-server in PATH")
-	}
-	// A Unix socket's path is limited to about 100 bytes, which t.TempDir
-	// under a long test name can exceed.
-	dir, err := os.MkdirTemp("", "redistest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	bin, dir := prepare(t)
 	sock := filepath.Join(dir, "redis.sock")
 	args := []string{"--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
 		"--dir", dir, "--save", "", "--daemonize", "no", "--loglevel", "warning"}
@@ -218,15 +208,7 @@ func Name(t testing.TB) string {
 // slots fail on it (CROSSSLOT), and it takes sharded pub/sub.
 func StartCluster(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		unavailable(t, "no redis-server in PATH")
-	}
-	dir, err := os.MkdirTemp("", "redistest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	bin, dir := prepare(t)
 	s := startOnFreePort(t, dir, func(port int) []string {
 		return []string{bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
 			"--cluster-port", fmt.Sprint(freePort(t)), "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
@@ -293,4 +275,23 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// prepare returns redis-server's path, skipping t (or failing it under
+// DOORKIT_REQUIRE_REDIS=1) without one, and a temporary directory for the
+// servers' files and sockets, removed at t's end. It is made under os.TempDir
+// rather than t.TempDir: a Unix socket's path is limited to about 100
+// bytes, which t.TempDir under a long test name can exceed.
+func prepare(t testing.TB) (bin, dir string) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		unavailable(t, "no redis-server in PATH")
+	}
+	dir, err = os.MkdirTemp("", "redistest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return bin, dir
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -45,15 +44,7 @@ type Sentinel struct {
 // DOORKIT_REQUIRE_REDIS=1, as Start does.
 func StartSentinel(t testing.TB) *Sentinel {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		unavailable(t, "no redis-server in PATH")
-	}
-	dir, err := os.MkdirTemp("", "redistest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	bin, dir := prepare(t)
 
 	s := &Sentinel{t: t}
 	var primary string
