@@ -2,6 +2,7 @@ package august_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -458,4 +459,83 @@ func paths(reqs []augusttest.Request) []string {
 		out[i] = r.Method + " " + r.Path
 	}
 	return out
+}
+
+// An Apply of n changes on one account reads the sub-user listing (every
+// grant of the account: August filters it by no key) and the PINs of the
+// batch's locks once per batch of access.ApplyBatch keys, taken under the
+// batch's turns, not once per change: 200 creates, then 200 moves, then 200
+// revokes, each at 2 sub-user listings where a lookup per change cost 200
+// (400 for a revoke, which read the grant again by id and then revoked it
+// by id, listing twice). A revoke re-reads its grant from that reading and
+// revokes it from what it showed (RevokeListedGrant).
+func TestApplyListsOncePerBatch(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) {
+			c, srv := conformanceClient(t)
+			srv.SetSubUserJoin(mode.join)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			const n = 200
+			batches := (n + access.ApplyBatch - 1) / access.ApplyBatch
+			start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+			wanted := map[string]access.GrantRequest{}
+			var keys []string
+			for i := range n {
+				key := fmt.Sprintf("bk-%03d", i)
+				keys = append(keys, key)
+				wanted[key] = access.GrantRequest{Key: key, DoorIDs: []string{augusttest.FrontDoorID},
+					Holder: access.Person{Name: "Guest " + key, Email: key + "@example.com"}, Credential: access.CredentialPIN,
+					PIN: access.Secret(fmt.Sprintf("%06d", 300000+i)), Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+			}
+			opts := []access.ReconcileOption{access.WithOwnedPrefix("bk-"), access.WithRevokeShare(1),
+				access.WithRecheck(func(_ context.Context, key string) (access.GrantRequest, bool, error) {
+					r, ok := wanted[key]
+					return r, ok, nil
+				})}
+			list := func() []access.GrantRequest {
+				var out []access.GrantRequest
+				for _, k := range keys {
+					if r, ok := wanted[k]; ok {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+			pins := "GET /locks/" + augusttest.FrontDoorID + "/pins"
+			for _, step := range []struct {
+				name     string
+				change   func()
+				outcome  access.ApplyOutcome
+				pinLists int // PIN listings per batch: none before a key has a grant
+			}{
+				{"create", func() {}, access.ApplyCreated, 0},
+				{"move", func() {
+					for k, r := range wanted {
+						r.Window.End = r.Window.End.Add(time.Hour)
+						wanted[k] = r
+					}
+				}, access.ApplyUpdated, 1},
+				{"revoke", func() { clear(wanted) }, access.ApplyRevoked, 1},
+			} {
+				step.change()
+				require.NoError(t, srv.WaitDeliveries(ctx))
+				p, err := access.PlanGrants(ctx, c, access.Wanted(list()...), opts...)
+				require.NoError(t, err, step.name)
+				srv.ResetLog()
+				res, err := access.Apply(ctx, c, p, opts...)
+				require.NoError(t, err, "%s: %s", step.name, res)
+				assert.Equal(t, n, res.Count(step.outcome), "%s: %s", step.name, res)
+				byPath := map[string]int{}
+				for _, r := range srv.Requests() {
+					byPath[r.Method+" "+r.Path]++
+				}
+				assert.Equal(t, batches, byPath["GET /partners/sub-user"], "%s: sub-user listings: %v", step.name, byPath)
+				assert.Equal(t, batches*step.pinLists, byPath[pins], "%s: PIN listings: %v", step.name, byPath)
+				if step.pinLists > 0 {
+					assert.Equal(t, batches*2+n, len(srv.Requests()), "%s: the listings and one command per grant: %v", step.name, byPath)
+				}
+			}
+		})
+	}
 }

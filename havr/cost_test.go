@@ -2,7 +2,9 @@ package havr_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,4 +166,78 @@ func methods(reqs []havrtest.Request) []string {
 		out[i] = r.Method
 	}
 	return out
+}
+
+// An Apply of n changes on one account reads the shared key listing (every
+// key of the account) once per batch of access.ApplyBatch keys, taken under
+// the batch's turns, not once per change: 200 creates, then 200 moves,
+// then 200 revokes, each at 2 listings where a lookup per change cost 200
+// (and the account's size times as many bytes). A revoke re-reads its grant
+// from that listing, not by id.
+func TestApplyListsOncePerBatch(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	const n = 200
+	batches := (n + access.ApplyBatch - 1) / access.ApplyBatch
+	start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+	wanted := map[string]access.GrantRequest{}
+	var keys []string
+	for i := range n {
+		key := fmt.Sprintf("bk-%03d", i)
+		keys = append(keys, key)
+		wanted[key] = access.GrantRequest{Key: key, DoorIDs: []string{id(havrtest.FrontDoorID)},
+			Holder: access.Person{Name: key, Email: key + "@example.com"}, Credential: access.CredentialLink,
+			Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+	}
+	opts := []access.ReconcileOption{access.WithOwnedPrefix("bk-"), access.WithRevokeShare(1),
+		access.WithRecheck(func(_ context.Context, key string) (access.GrantRequest, bool, error) {
+			r, ok := wanted[key]
+			return r, ok, nil
+		})}
+	list := func() []access.GrantRequest {
+		var out []access.GrantRequest
+		for _, k := range keys {
+			if r, ok := wanted[k]; ok {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	for _, step := range []struct {
+		name    string
+		change  func()
+		outcome access.ApplyOutcome
+		write   string // the request each change sends
+	}{
+		{"create", func() {}, access.ApplyCreated, "POST " + createLinkPath},
+		{"move", func() {
+			for k, r := range wanted {
+				r.Window.End = r.Window.End.Add(time.Hour)
+				wanted[k] = r
+			}
+		}, access.ApplyUpdated, "PATCH"},
+		{"revoke", func() { clear(wanted) }, access.ApplyRevoked, "DELETE"},
+	} {
+		step.change()
+		p, err := access.PlanGrants(ctx, c, access.Wanted(list()...), opts...)
+		require.NoError(t, err, step.name)
+		srv.ResetLog()
+		res, err := access.Apply(ctx, c, p, opts...)
+		require.NoError(t, err, "%s: %s", step.name, res)
+		assert.Equal(t, n, res.Count(step.outcome), "%s: %s", step.name, res)
+		byPath := map[string]int{}
+		for _, r := range srv.Requests() {
+			what := r.Method + " " + r.Path
+			switch {
+			case r.Method == http.MethodPatch || r.Method == http.MethodDelete:
+				what = r.Method
+			case strings.HasPrefix(r.Path, "/v1/shared_keys/show_with_details/"):
+				what = "GET a shared key"
+			}
+			byPath[what]++
+		}
+		assert.Equal(t, batches, byPath["GET "+listingPath], "%s: listings of every key: %v", step.name, byPath)
+		assert.Equal(t, n, byPath[step.write], "%s: %v", step.name, byPath)
+		assert.Equal(t, batches+n, len(srv.Requests()), "%s: nothing else: %v", step.name, byPath)
+	}
 }
