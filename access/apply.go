@@ -1,6 +1,7 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -287,7 +288,8 @@ type applyBatchOf struct {
 // turn and looks its key up itself, at most WithConcurrency at once) and
 // batches of at most size distinct keys per account that reads whole
 // accounts (GrantsByKeysLister), in the plan's order. A key's second change
-// in an account goes to a batch after its first's.
+// in an account goes to a batch after its first's, read after the first is
+// done.
 func (a *applier) split(size int) (alone []int, batches []applyBatchOf) {
 	a.accounts = make([]applyAccount, len(a.todo))
 	type rounds struct {
@@ -297,14 +299,24 @@ func (a *applier) split(size int) (alone []int, batches []applyBatchOf) {
 	}
 	var order []string
 	byAccount := map[string]*rounds{}
+	var batched []int
 	for i, c := range a.todo {
 		acct := a.account(c)
 		a.accounts[i] = acct
-		lister, ok := acct.client.(GrantsByKeysLister)
-		if c.Withheld != "" || acct.err != nil || !ok {
+		if _, ok := acct.client.(GrantsByKeysLister); c.Withheld != "" || acct.err != nil || !ok {
 			alone = append(alone, i)
 			continue
 		}
+		batched = append(batched, i)
+	}
+	// A key's duplicates are revoked before its grant is changed, which
+	// would otherwise find them and fail with ErrConflict.
+	slices.SortStableFunc(batched, func(x, y int) int {
+		return cmp.Compare(rank(a.todo[x]), rank(a.todo[y]))
+	})
+	for _, i := range batched {
+		c := a.todo[i]
+		lister := a.accounts[i].client.(GrantsByKeysLister)
 		r := byAccount[c.Account]
 		if r == nil {
 			r = &rounds{lister: lister, seen: map[string]int{}}
@@ -327,6 +339,14 @@ func (a *applier) split(size int) (alone []int, batches []applyBatchOf) {
 		}
 	}
 	return alone, batches
+}
+
+// rank orders a key's changes in batches: duplicates' revokes first.
+func rank(c Change) int {
+	if c.Action == ActionRevoke && c.Cause == CauseDuplicate {
+		return 0
+	}
+	return 1
 }
 
 // finish records change i's result and reports progress.
