@@ -163,19 +163,22 @@ const ApplyBatch = 100
 //     since the plan does not want it.
 //
 // The lookup each change starts from is read under its key's turn, so no
-// booking trigger can have changed the key's grants in between. Where an
-// account's lookup by key reads the whole account (GrantsByKeysLister),
-// Apply takes the account's changes in batches of up to ApplyBatch keys,
-// one batch at a time: it takes the batch's turns one after another in key
-// order (two Applies on replicas sharing a Locker cannot then wait for each
-// other's turns, and neither holds one batch's turns while it waits for
-// another's), reads the account once for all of them, and releases each
-// turn as its change is done. A key whose turn is refused (a
-// *PendingKeyError, the context) fails alone. When that reading fails,
-// each change of the batch looks its key up alone, as elsewhere. A second
-// change of a key already in a batch (a duplicate's revoke) goes to a later
-// batch, read after the first is done; the lookup that resolves a create of
-// unknown outcome always lists afresh.
+// booking trigger can change the key's grants between the lookup and the
+// change. Where a lookup by key reads the whole account
+// (GrantsByKeysLister: Havr, August), n lookups would read it n times, so
+// Apply takes that account's changes in batches of up to ApplyBatch keys,
+// one batch after another: it takes the batch's turns one by one in key
+// order, reads the account once for all its keys, carries out each change
+// from that reading and releases each turn as its change is done. Since
+// every Apply takes turns in key order and holds no other batch's turns
+// meanwhile, it only ever waits for a turn above those it holds, so Applies
+// on replicas sharing a Locker (and the booking triggers, which hold one
+// turn) never wait for each other in a circle. A key whose turn is refused
+// (a *PendingKeyError, the context) fails alone; when the reading fails,
+// each change of the batch looks its key up alone. A key's second change in
+// an account (a duplicate's revoke, done first) goes to a later batch, read
+// after the first is done; the lookup that resolves a create of unknown
+// outcome always lists afresh.
 //
 // With an AppliedStore (WithAppliedStore, or the account's KeyStore) Apply
 // records the windows it leaves and drops the records of revoked keys.
@@ -592,9 +595,11 @@ func forget(ctx context.Context, applied AppliedStore, c Change) string {
 // reread reads the grant the plan saw: from listed, the key's grants read
 // under its turn (Apply's batch), when they show it live; else, as without
 // them, by id where the vendor can, else by key. A grant revoked since is
-// ErrNotFound, which only the vendor's own answer to that read says: a
-// grant listed misses from the batch reading may be one the vendor shows
-// otherwise (some of its parts).
+// ErrNotFound, said only by that read: a grant the batch's reading does not
+// show under its id may still be there in part (a Havr grant missing one
+// of its shared keys shows under another id).
+//
+// A revoke then acts on the grant read here (see revokeReread).
 func reread(ctx context.Context, client Granter, held *Grant, listed iter.Seq2[*Grant, error]) (*Grant, error) {
 	if listed != nil {
 		for g, err := range listed {

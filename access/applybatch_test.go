@@ -330,4 +330,3 @@ func TestApplyBatchContextEndReleasesTurns(t *testing.T) {
 	require.NoError(t, err, "%s", res)
 	assert.Equal(t, 5, res.Count(access.ApplyCreated))
 }
-

@@ -539,3 +539,26 @@ func TestApplyListsOncePerBatch(t *testing.T) {
 		})
 	}
 }
+
+// ListGrantsByKeys never takes a listing it could not read for "no grant":
+// a PIN listing or a sub-user listing that fails is its error, and nothing
+// is returned for any key (Apply then looks each key up alone).
+func TestListGrantsByKeysFailsWhereAListingFails(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	_, _, err := access.EnsureGrant(ctx, c, grantRequest("booking-held", "482913"))
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	keys := []string{"booking-held", "booking-free"}
+	got, err := c.ListGrantsByKeys(ctx, keys)
+	require.NoError(t, err)
+	require.Len(t, got["booking-held"], 1)
+	assert.Empty(t, got["booking-free"])
+
+	for _, path := range []string{"/locks/" + augusttest.FrontDoorID + "/pins", "/partners/sub-user"} {
+		srv.Inject(augusttest.Fault{Method: http.MethodGet, Path: path, Count: 1, Status: http.StatusServiceUnavailable})
+		got, err := c.ListGrantsByKeys(ctx, keys)
+		assert.ErrorIs(t, err, access.ErrOutcomeUnknown, path)
+		assert.Nil(t, got, path)
+	}
+}

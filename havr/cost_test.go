@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 )
 
@@ -240,4 +241,24 @@ func TestApplyListsOncePerBatch(t *testing.T) {
 		assert.Equal(t, n, byPath[step.write], "%s: %v", step.name, byPath)
 		assert.Equal(t, batches+n, len(srv.Requests()), "%s: nothing else: %v", step.name, byPath)
 	}
+}
+
+// ListGrantsByKeys never takes a listing it could not read for "no grant":
+// a listing that fails is its error, and nothing is returned for any key.
+func TestListGrantsByKeysFailsWhereTheListingFails(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t, havr.WithRetry(0, 0, 0))
+	req := access.GrantRequest{Key: "bk-held", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	_, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	got, err := c.ListGrantsByKeys(ctx, []string{"bk-held", "bk-free"})
+	require.NoError(t, err)
+	require.Len(t, got["bk-held"], 1)
+	assert.Empty(t, got["bk-free"])
+
+	srv.Inject(havrtest.Fault{Method: http.MethodGet, Path: listingPath, Count: 1, Status: http.StatusBadGateway})
+	got, err = c.ListGrantsByKeys(ctx, []string{"bk-held", "bk-free"})
+	assert.Error(t, err)
+	assert.Nil(t, got)
 }
