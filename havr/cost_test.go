@@ -262,3 +262,59 @@ func TestListGrantsByKeysFailsWhereTheListingFails(t *testing.T) {
 	assert.Error(t, err)
 	assert.Nil(t, got)
 }
+
+// perKey is a Havr client whose grants Apply cannot look up in batches:
+// its ListGrantsByKeys hides the client's, so each change looks its key up
+// alone, as Apply did before batches.
+type perKey struct{ *havr.Client }
+
+func (perKey) ListGrantsByKeys() {}
+
+// BenchmarkApply moves the windows of every booking of an account (one
+// Apply of n updates) with a lookup per change (lookup=per-key, Apply
+// before batches) and with a reading per access.ApplyBatch changes
+// (lookup=batch). Each lookup reads every shared key of the account, so
+// per-key costs grow with n squared, batches with n²/ApplyBatch; compare
+// ns/op and B/op across the sub-benchmarks with benchstat -col /lookup.
+func BenchmarkApply(b *testing.B) {
+	for _, n := range []int{100, 500} {
+		for _, lookup := range []string{"per-key", "batch"} {
+			b.Run(fmt.Sprintf("bookings=%d/lookup=%s", n, lookup), func(b *testing.B) {
+				ctx := context.Background()
+				c, _ := newFakeClient(b)
+				var target access.Granter = c
+				if lookup == "per-key" {
+					target = perKey{c}
+				}
+				start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+				reqs := make([]access.GrantRequest, n)
+				for i := range reqs {
+					key := fmt.Sprintf("bk-%04d", i)
+					reqs[i] = access.GrantRequest{Key: key, DoorIDs: []string{id(havrtest.FrontDoorID)},
+						Holder: access.Person{Name: key, Email: key + "@example.com"}, Credential: access.CredentialLink,
+						Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+					if _, err := c.CreateGrant(ctx, reqs[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					b.StopTimer()
+					for i := range reqs {
+						reqs[i].Window.End = reqs[i].Window.End.Add(time.Hour)
+					}
+					p, err := access.PlanGrants(ctx, target, access.Wanted(reqs...), access.WithOwnedPrefix("bk-"))
+					if err != nil || p.Summary().Update != n {
+						b.Fatalf("plan: %v\n%s", err, p)
+					}
+					b.StartTimer()
+					res, err := access.Apply(ctx, target, p)
+					if err != nil || res.Count(access.ApplyUpdated) != n {
+						b.Fatalf("apply: %v: %s", err, res)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/change")
+			})
+		}
+	}
+}
