@@ -822,7 +822,7 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			return (filter.Key == "" || r.key == filter.Key) &&
 				(filter.HolderEmail == "" || strings.EqualFold(r.email, filter.HolderEmail)) &&
 				(filter.DoorID == "" || r.doors == nil || slices.Contains(r.doors, filter.DoorID))
-		}, filter)(yield)
+		}, filter, false)(yield)
 	}
 }
 
@@ -850,7 +850,7 @@ func (c *Client) ListGrantsByKeys(ctx context.Context, keys []string) (map[strin
 		want[k] = true
 	}
 	out := map[string][]*access.Grant{}
-	for g, err := range c.listGrants(ctx, func(r grantRef) bool { return want[r.key] }, access.GrantFilter{}) {
+	for g, err := range c.listGrants(ctx, func(r grantRef) bool { return want[r.key] }, access.GrantFilter{}, true) {
 		if err != nil {
 			return nil, err
 		}
@@ -860,8 +860,9 @@ func (c *Client) ListGrantsByKeys(ctx context.Context, keys []string) (map[strin
 }
 
 // listGrants lists the grants whose sub-user match accepts and that filter
-// matches: the sub-user listing, then the PINs of their doors.
-func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
+// matches: the sub-user listing, then the PINs of their doors. byKey reads
+// for several keys at once (ListGrantsByKeys).
+func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filter access.GrantFilter, byKey bool) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
 		refs, err := c.refs(ctx, match)
 		if err != nil {
@@ -876,26 +877,31 @@ func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filt
 			yield(nil, err)
 			return
 		}
-		// A grant that names no doors may be on any lock of the caller, or
-		// on a door another grant with its key names: the locks its key's
-		// own lookup would list (locksOf the key's refs), so that a reading
-		// for several keys shows each key as a reading for it alone does.
-		byKey := map[string][]grantRef{}
-		for _, r := range refs {
-			byKey[r.key] = append(byKey[r.key], r)
+		all := locksOf(refs, mine)
+		listings := c.listPINs(ctx, all)
+		// A grant that names no doors is looked for on every lock listed;
+		// read for several keys at once, on those its key's own lookup
+		// lists (the caller's locks and the doors of the key's other
+		// grants), so that each key shows as a lookup by it alone shows it.
+		locksFor := func(grantRef) []string { return all }
+		if byKey {
+			refsOf := map[string][]grantRef{}
+			for _, r := range refs {
+				refsOf[r.key] = append(refsOf[r.key], r)
+			}
+			keyLocks := make(map[string][]string, len(refsOf))
+			for k, rs := range refsOf {
+				keyLocks[k] = locksOf(rs, mine)
+			}
+			locksFor = func(r grantRef) []string { return keyLocks[r.key] }
 		}
-		keyLocks := make(map[string][]string, len(byKey))
-		for k, rs := range byKey {
-			keyLocks[k] = locksOf(rs, mine)
-		}
-		listings := c.listPINs(ctx, locksOf(refs, mine))
 		now := time.Now()
 		for _, ref := range refs {
 			var err error
 			if ref.userID == "" {
 				err = unknownf("august: grant %s: the sub-user listing shows no userID for it", ref.id)
 			}
-			v := c.view(ref, keyLocks[ref.key], listings)
+			v := c.view(ref, locksFor(ref), listings)
 			if err == nil {
 				err = v.err()
 			}

@@ -2,6 +2,7 @@ package august_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"testing"
@@ -561,4 +562,46 @@ func TestListGrantsByKeysFailsWhereAListingFails(t *testing.T) {
 		assert.ErrorIs(t, err, access.ErrOutcomeUnknown, path)
 		assert.Nil(t, got, path)
 	}
+}
+
+// A grant made before grants kept their doors may have its PIN on any of
+// the caller's locks: ListGrantsByKeys finds it as ListGrants by its key
+// does, beside a grant that names its doors, with one listing of the
+// caller's locks for the batch.
+func TestListGrantsByKeysFindsGrantsWithoutDoors(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	_, _, err := access.EnsureGrant(ctx, c, grantRequest("booking-new", "482913"))
+	require.NoError(t, err)
+	// An old grant: its partnerUserID carries id, key and email, no doors.
+	b64 := base64.RawURLEncoding
+	old := "doorkit1.0123456789abcdef." + b64.EncodeToString([]byte("booking-old")) + "." + b64.EncodeToString([]byte("old@example.com"))
+	_, _, err = c.SubUsers.Create(ctx, august.SubUserRequest{PartnerUserID: old, FirstName: "Old", LastName: "Guest"})
+	require.NoError(t, err)
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	side := srv.AddLock(augusttest.Lock{ID: "F0000000000000000000000000000001", Name: "Side Door", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	_, _, err = c.PINs.Load(ctx, side, august.PINCommand{PIN: "551177", AccessType: august.AccessTemporary,
+		AccessTimes: &august.AccessTimes{Start: start, End: start.Add(time.Hour)}, FirstName: "Old", LastName: "Guest",
+		PartnerUserID: old}, fakeHookURL, nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+
+	srv.ResetLog()
+	got, err := c.ListGrantsByKeys(ctx, []string{"booking-new", "booking-old"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.Count(http.MethodGet, "/users/locks/mine"), "the caller's locks, once")
+	assert.Equal(t, 1, srv.Count(http.MethodGet, "/partners/sub-user"))
+	for _, key := range []string{"booking-new", "booking-old"} {
+		var want []*access.Grant
+		for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: key}) {
+			require.NoError(t, err, key)
+			want = append(want, g)
+		}
+		require.Len(t, want, 1, key)
+		require.Len(t, got[key], 1, key)
+		assert.Equal(t, want[0].ID, got[key][0].ID, key)
+		assert.Equal(t, want[0].DoorIDs(), got[key][0].DoorIDs(), key)
+	}
+	assert.Equal(t, []string{side}, got["booking-old"][0].DoorIDs())
 }
