@@ -44,7 +44,8 @@ type GrantLister interface {
 // would have yielded nothing for. An error means the reading could not
 // show every key's grants (the listing failed, or a part of it that may
 // hold one of them): the map is then nil and nothing may be taken for "no
-// grant"; Apply looks each key up alone instead.
+// grant"; Apply looks each key up alone instead. Apply passes distinct,
+// non-empty keys; an empty one is ErrInvalid.
 type GrantsByKeysLister interface {
 	ListGrantsByKeys(ctx context.Context, keys []string) (map[string][]*Grant, error)
 }
