@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/doorkit/doorkit/internal/aimd"
 )
 
 // RateLimitReporter is implemented by a RateBudget that knows the rate it
@@ -14,29 +16,17 @@ type RateLimitReporter interface {
 	Limit() (perSecond float64, burst int)
 }
 
-// How a memory budget adapts to refusals: Backoff cuts the rate by
-// budgetCut, at most once per budgetCutSpacing (the refusals of one burst,
-// which reach the budget from several clients within a round trip, count
-// once), never below budgetFloor of the limit; the rate climbs back by
-// budgetRecovery of the limit per second.
-const (
-	budgetCut        = 0.8
-	budgetCutSpacing = time.Second
-	budgetFloor      = 1.0 / 16
-	budgetRecovery   = 0.05
-)
-
 // NewMemoryRateBudget returns a RateBudget for a vendor limit of perSecond
 // requests a second with bursts of burst (give the vendor's figures), for
 // clients in one process that share one vendor account (the clients of a
 // Directory, tests of a fleet): the generic cell rate algorithm, slots
 // handed out in order. It spends at most half the burst (at least 1), as
 // redisstore's Budget does, so that the vendor's spare tokens absorb the
-// jitter between a slot and the request's arrival. Backoff lowers the rate by a
-// fifth, at most once a second, and the rate climbs back to perSecond by 5%
-// of it a second; the Retry-After itself is waited out by the refused
-// request, not by every client. It also implements RateLimitReporter. It
-// panics if perSecond is not positive or burst is below 1.
+// jitter between a slot and the request's arrival. A refusal (Backoff) is
+// answered as redisstore's Budget answers it: every client's next slot is
+// at least the Retry-After away, and the rate is lowered by a fifth, at most
+// once a second, then climbs back by 5% of perSecond a second. It also implements RateLimitReporter. It panics
+// if perSecond is not positive or burst is below 1.
 func NewMemoryRateBudget(perSecond float64, burst int) RateBudget {
 	if !(perSecond > 0) || burst < 1 {
 		panic(fmt.Sprintf("access: NewMemoryRateBudget(%v, %d): need a positive rate and a burst of at least 1", perSecond, burst))
@@ -66,28 +56,39 @@ func (b *memoryRateBudget) Reserve(ctx context.Context) (time.Duration, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.climb(now)
-	interval := time.Duration(float64(time.Second) / b.rate)
+	interval := b.interval()
 	tat := b.tat
 	if tat.Before(now) {
 		tat = now
 	}
 	b.tat = tat.Add(interval)
-	return max(0, b.tat.Add(-time.Duration(max(1, b.burst/2))*interval).Sub(now)), nil
+	return max(0, b.tat.Add(-time.Duration(b.spent())*interval).Sub(now)), nil
 }
 
-func (b *memoryRateBudget) Backoff(ctx context.Context, _ time.Duration) error {
+// spent is the burst the budget hands out: half the vendor's, at least one.
+func (b *memoryRateBudget) spent() int { return max(1, b.burst/2) }
+
+func (b *memoryRateBudget) interval() time.Duration {
+	return time.Duration(float64(time.Second) / b.rate)
+}
+
+func (b *memoryRateBudget) Backoff(ctx context.Context, retryAfter time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	now := b.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.cut.IsZero() && now.Sub(b.cut) < budgetCutSpacing {
-		return nil
-	}
 	b.climb(now)
-	b.rate = max(b.rate*budgetCut, b.limit*budgetFloor)
-	b.cut = now
+	if b.cut.IsZero() || now.Sub(b.cut) >= aimd.CutSpacing {
+		b.rate *= aimd.Cut
+		b.cut = now
+	}
+	// The next Reserve waits retryAfter: its slot is one interval past
+	// the pushed time, less the burst's.
+	if pushed := now.Add(max(retryAfter, 0) + time.Duration(b.spent()-1)*b.interval()); pushed.After(b.tat) {
+		b.tat = pushed
+	}
 	return nil
 }
 
@@ -95,7 +96,7 @@ func (b *memoryRateBudget) Backoff(ctx context.Context, _ time.Duration) error {
 // Callers hold b.mu.
 func (b *memoryRateBudget) climb(now time.Time) {
 	if b.rate < b.limit && now.After(b.updated) {
-		b.rate = min(b.limit, b.rate+b.limit*budgetRecovery*now.Sub(b.updated).Seconds())
+		b.rate = min(b.limit, b.rate+b.limit*aimd.Recovery*now.Sub(b.updated).Seconds())
 	}
 	b.updated = now
 }

@@ -54,48 +54,6 @@ func TestMemoryRateBudgetHandsOutSlots(t *testing.T) {
 	}
 }
 
-// TestMemoryRateBudgetBacksOff: Backoff cuts the rate by a fifth, once for
-// all the refusals of a second, and the rate climbs back to the limit.
-func TestMemoryRateBudgetBacksOff(t *testing.T) {
-	b, clock := memoryBudgetAt(100, 1)
-	ctx := context.Background()
-	for range 5 { // a volley of refusals from several clients
-		if err := b.Backoff(ctx, time.Second); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if b.rate != 80 {
-		t.Fatalf("rate %v after a volley of refusals, want 80", b.rate)
-	}
-	waits := reserveAll(t, b, 2)
-	if waits[1] != time.Second/80 {
-		t.Errorf("the second slot waits %s, want %s", waits[1], time.Second/80)
-	}
-
-	*clock = clock.Add(time.Second)
-	if err := b.Backoff(ctx, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	// 80 climbed 5/s for a second to 85, then cut to 68.
-	if b.rate != 68 {
-		t.Fatalf("rate %v after a second refusal a second later, want 68", b.rate)
-	}
-
-	*clock = clock.Add(time.Minute)
-	reserveAll(t, b, 1)
-	if b.rate != 100 {
-		t.Errorf("rate %v a minute later, want the limit, 100", b.rate)
-	}
-
-	for range 100 {
-		*clock = clock.Add(time.Second)
-		_ = b.Backoff(ctx, time.Second)
-	}
-	if b.rate < 100.0/16 {
-		t.Errorf("rate %v fell below a sixteenth of the limit", b.rate)
-	}
-}
-
 // TestMemoryRateBudgetHonoursContext: a caller whose context has ended
 // takes no slot.
 func TestMemoryRateBudgetHonoursContext(t *testing.T) {

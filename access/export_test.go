@@ -16,3 +16,12 @@ func SetMemoryLockerClock(l Locker, now func() time.Time) {
 	m.now = now
 	m.mu.Unlock()
 }
+
+// NewMemoryRateBudgetAt is NewMemoryRateBudget on a clock the caller moves
+// with the returned function.
+func NewMemoryRateBudgetAt(perSecond float64, burst int) (RateBudget, func(time.Duration)) {
+	clock := time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
+	b := NewMemoryRateBudget(perSecond, burst).(*memoryRateBudget)
+	b.now = func() time.Time { return clock }
+	return b, func(d time.Duration) { clock = clock.Add(d) }
+}

@@ -3,19 +3,21 @@ package august_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/doorkit/doorkit/internal/cputime"
+	"fmt"
 	"net/http"
 	"testing"
 
 	"github.com/doorkit/doorkit/august"
 	"github.com/doorkit/doorkit/august/augusttest"
+	"github.com/doorkit/doorkit/internal/cputime"
 )
 
 // BenchmarkLocksGet compares Locks.Get through the SDK with a hand-written
 // net/http + encoding/json call of the same endpoint (the same August
 // headers), against the same local TLS fake, over the same connection pool,
-// with the fake's token rotation off.
-// Compare with benchstat -col /client; cpu-ns/op, the CPU time
+// with the fake's token rotation off, with and without a deadline of the
+// caller's (cputime.CompareCalls). Compare with benchstat -row /ctx -col
+// /client; cpu-ns/op, the CPU time
 // per call, is steadier than sec/op on a loaded machine.
 func BenchmarkLocksGet(b *testing.B) {
 	srv := augusttest.NewServer()
@@ -28,44 +30,32 @@ func BenchmarkLocksGet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
 
-	b.Run("client=doorkit", func(b *testing.B) {
-		b.ReportAllocs()
-		cputime.Measure(b, func() {
-			for b.Loop() {
-				l, _, err := c.Locks.Get(ctx, augusttest.FrontDoorID)
-				if err != nil || l.LockID != augusttest.FrontDoorID {
-					b.Fatal(err)
-				}
-			}
-		})
-
-	})
-	b.Run("client=nethttp", func(b *testing.B) {
-		b.ReportAllocs()
-		cputime.Measure(b, func() {
-			for b.Loop() {
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/locks/"+augusttest.FrontDoorID, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				req.Header.Set("x-august-api-key", augusttest.APIKey)
-				req.Header.Set("x-august-access-token", token)
-				req.Header.Set("Accept-Version", august.DefaultAPIVersion)
-				req.Header.Set("Accept", "application/json")
-				resp, err := hc.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				var l august.Lock
-				err = json.NewDecoder(resp.Body).Decode(&l)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != http.StatusOK || l.LockID != augusttest.FrontDoorID {
-					b.Fatal(err, resp.StatusCode)
-				}
-			}
-		})
-
-	})
+	cputime.CompareCalls(b, cputime.Call{Name: "doorkit", Do: func(ctx context.Context) error {
+		l, _, err := c.Locks.Get(ctx, augusttest.FrontDoorID)
+		if err == nil && l.LockID != augusttest.FrontDoorID {
+			err = fmt.Errorf("lock %s", l.LockID)
+		}
+		return err
+	}}, cputime.Call{Name: "nethttp", Do: func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/locks/"+augusttest.FrontDoorID, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("x-august-api-key", augusttest.APIKey)
+		req.Header.Set("x-august-access-token", token)
+		req.Header.Set("Accept-Version", august.DefaultAPIVersion)
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		var l august.Lock
+		err = json.NewDecoder(resp.Body).Decode(&l)
+		resp.Body.Close()
+		if err == nil && (resp.StatusCode != http.StatusOK || l.LockID != augusttest.FrontDoorID) {
+			err = fmt.Errorf("status %d, lock %s", resp.StatusCode, l.LockID)
+		}
+		return err
+	}})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/aimd"
 )
 
 // Budget is the account's request budget shared by every replica: GCRA
@@ -18,24 +19,17 @@ import (
 //
 // A 429 or 503 seen by one replica slows every replica (Backoff), in two
 // ways: the next slot is pushed at least the vendor's Retry-After away,
-// and the rate is halved (multiplicative decrease, at most once a second,
-// so one burst of refusals counts once, down to a sixteenth of it), then recovers linearly by a sixtieth of the full rate per second
-// (additive increase over time: from a halving back to the full rate in
-// 30 s). Recovery is timed rather than counted on successes, which the
-// budget does not see.
+// and the rate is lowered by a fifth (multiplicative decrease, at most once
+// a second, so one burst of refusals counts once), then recovers linearly by 5% of the full rate per second (additive
+// increase over time: from one cut back to the full rate in 4 s). Recovery
+// is timed rather than counted on successes, which the budget does not
+// see. access.NewMemoryRateBudget follows the same rule (internal/aimd).
 type Budget struct {
 	s     *Store
 	rate  float64
 	burst int
 	now   func() int64 // tests: a fixed clock in µs instead of the server's
 }
-
-// The AIMD constants: the lowest rate factor a run of backoffs reaches,
-// and how much of the full rate comes back per second.
-const (
-	budgetFloor   = 1.0 / 16
-	budgetRecover = 1.0 / 60
-)
 
 // Budget returns the account's budget for a vendor limit of perSecond
 // requests a second with bursts of burst: give the vendor's own figures.
@@ -90,7 +84,8 @@ func (b *Budget) step(ctx context.Context, op, step string, d time.Duration) (ti
 	}
 	wait, err := b.s.scripts.budgetStep.Run(ctx, b.s.rdb, []string{b.s.key("budget")},
 		strconv.FormatFloat(b.rate, 'g', -1, 64), b.spent(), now, step, d.Microseconds(),
-		strconv.FormatFloat(budgetFloor, 'g', -1, 64), strconv.FormatFloat(budgetRecover, 'g', -1, 64)).Int64()
+		strconv.FormatFloat(aimd.Recovery, 'g', -1, 64),
+		strconv.FormatFloat(aimd.Cut, 'g', -1, 64), aimd.CutSpacing.Microseconds()).Int64()
 	if err != nil {
 		return 0, fail(op, err)
 	}

@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/internal/storetest"
 	"github.com/doorkit/doorkit/redisstore"
 )
 
-// On a fixed clock the budget allows burst requests at once, then spaces
-// them by 1/rate; Backoff makes the next slot exactly the Retry-After away
-// and halves the rate, which recovers in 30 s.
+// On a fixed clock the budget allows half the burst at once, then spaces
+// them by 1/rate, for every replica alike; the state expires.
 func TestBudgetGCRA(t *testing.T) {
 	forEachDeployment(t, func(t *testing.T, d deployment) {
 		acct := account(t)
@@ -45,55 +45,26 @@ func TestBudgetGCRA(t *testing.T) {
 		if !slices.Equal(waits, want) {
 			t.Errorf("waits %v, want %v", waits, want)
 		}
-		// A second later ten slots have passed: the burst is back.
-		now += 2_000_000
-		if w := reserve(ba); w != 0 {
-			t.Errorf("after a pause, wait %v, want 0", w)
-		}
-		now += 10_000_000
-		if err := bb.Backoff(ctx, 3*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		if w := reserve(ba); w != 3*time.Second {
-			t.Errorf("after Backoff(3s), wait %v, want 3s", w)
-		}
-		if w := reserve(ba); w != 3*time.Second+200*time.Millisecond {
-			t.Errorf("after Backoff, the next wait %v, want 3.2s (half the rate)", w)
-		}
-		// Thirty seconds after the backoff the rate is whole again.
-		now += 30_000_000 + 10_000_000
-		for range 5 {
-			reserve(ba)
-		}
-		if w := reserve(ba); w != 100*time.Millisecond {
-			t.Errorf("after recovery, wait %v past the burst, want 100ms", w)
-		}
-		// Refusals of one burst halve the rate once.
-		now += 60_000_000
-		for range 10 {
-			if err := ba.Backoff(ctx, 0); err != nil {
-				t.Fatal(err)
-			}
-		}
-		first := reserve(ba)
-		if second := reserve(ba); second-first != 200*time.Millisecond {
-			t.Errorf("after one burst of refusals, slots %v apart, want 200ms (half the rate)", second-first)
-		}
-		// Backoffs a second or more apart halve down to a sixteenth.
-		now += 60_000_000
-		for range 10 {
-			now += 1_000_000
-			if err := ba.Backoff(ctx, 0); err != nil {
-				t.Fatal(err)
-			}
-		}
-		first = reserve(ba)
-		if second := reserve(ba); second-first != 1600*time.Millisecond {
-			t.Errorf("at the floor, slots %v apart, want 1.6s", second-first)
-		}
 		if ttl, err := d.client().PTTL(ctx, a.Prefix()+":budget").Result(); err != nil || ttl <= 0 {
 			t.Errorf("the budget's state has TTL %v, %v; want one", ttl, err)
 		}
+	})
+}
+
+// TestBudgetRule: the budget answers refusals by the rule of
+// internal/aimd, in the scenario access.NewMemoryRateBudget runs too.
+func TestBudgetRule(t *testing.T) {
+	forEachDeployment(t, func(t *testing.T, d deployment) {
+		s := replica(t, d.client(), account(t))
+		storetest.BudgetRule(t, func(perSecond float64, burst int) storetest.ClockedBudget {
+			b, err := s.Budget(perSecond, burst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := int64(1_800_000_000_000_000) // µs
+			redisstore.SetBudgetClock(b, func() int64 { return now })
+			return storetest.ClockedBudget{RateBudget: b, Advance: func(d time.Duration) { now += d.Microseconds() }}
+		})
 	})
 }
 

@@ -177,8 +177,8 @@
 // after about 1.7 s; set them lower on the client for a faster answer.
 // go-redis resends a command whose reply was lost (MaxRetries); the
 // scripts where it matters are safe to resend: a lease taken, a token
-// swapped and a result put recognise their own earlier write. A resent
-// Backoff halves the rate twice.
+// swapped and a result put recognise their own earlier write, and a resent
+// Backoff cuts the rate once (one cut a second).
 //
 // After an outage, calls keep failing for up to about a second once Redis
 // is back. go-redis (v9.22, internal/pool) counts a client's failed dials;

@@ -314,21 +314,23 @@ return 1
 
 // budgetStep is GCRA on the server's clock with an AIMD factor. KEYS[1]
 // holds tat (the theoretical arrival time, µs), f (the rate factor set at
-// the last backoff) and t0 (its time). ARGV: rate per second, burst, a
+// the last backoff), t0 (its time) and c (the time of the last cut). ARGV: rate per second, burst, a
 // fixed now for tests (” for the server's clock), the step ('reserve' or
-// 'backoff'), the backoff in µs, the factor's floor and its recovery per
-// second. The factor recovers linearly from f at t0 to 1. Reserve takes a
-// slot and answers the wait in µs; backoff halves the factor (not below the
-// floor, at most once a second) and pushes tat so that the next slot is
-// ARGV[5] µs away.
+// 'backoff'), the backoff in µs, the factor's recovery per second, its cut
+// and the least time between two cuts in µs (the rule of internal/aimd).
+// The factor recovers linearly from f at t0 to 1. Reserve takes a slot and
+// answers the wait in µs; backoff multiplies the factor by the cut (at most
+// once per spacing) and pushes tat so that the next slot is ARGV[5] µs
+// away.
 const budgetStep = serverMicros + `
 local now = server_micros()
 if ARGV[3] ~= '' then now = tonumber(ARGV[3]) end
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local floor = tonumber(ARGV[6])
-local recover = tonumber(ARGV[7])
-local s = redis.call('HMGET', KEYS[1], 'tat', 'f', 't0')
+local recover = tonumber(ARGV[6])
+local cut = tonumber(ARGV[7])
+local spacing = tonumber(ARGV[8])
+local s = redis.call('HMGET', KEYS[1], 'tat', 'f', 't0', 'c')
 local tat = tonumber(s[1]) or now
 if tat < now then tat = now end
 local f = 1
@@ -338,17 +340,18 @@ if s[2] and s[3] then
 end
 local wait = 0
 if ARGV[4] == 'backoff' then
-  -- One halving a second: the refusals of one burst (or a Backoff that
-  -- go-redis resent after a lost reply) lower the rate once, not to the
-  -- floor at once.
-  if not (s[3] and now - tonumber(s[3]) < 1000000) then
-    f = f / 2
-    if f < floor then f = floor end
+  -- One cut per spacing: the refusals of one burst (or a Backoff that
+  -- go-redis resent after a lost reply) lower the rate once.
+  local c = tonumber(s[4])
+  if not (c and now - c < spacing) then
+    f = f * cut
+    c = now
   end
   local em = 1000000 / (rate * f)
   local pushed = now + tonumber(ARGV[5]) + (burst - 1) * em
   if pushed > tat then tat = pushed end
-  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'f', tostring(f), 't0', string.format('%.0f', now))
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat), 'f', tostring(f), 't0', string.format('%.0f', now),
+    'c', string.format('%.0f', c))
 else
   local em = 1000000 / (rate * f)
   tat = tat + em

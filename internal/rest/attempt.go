@@ -248,7 +248,7 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 	if ci := callOf(parent); ci != nil && ci.timeout > 0 {
 		d = ci.timeout
 	}
-	if d <= 0 && t.body <= 0 {
+	if (d <= 0 && t.body <= 0) || deadlineWithin(parent, d, t.body) {
 		return t.base.RoundTrip(req)
 	}
 	ctx, cancel := context.WithCancel(parent)
@@ -288,6 +288,21 @@ func (t *headerBound) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = b
 	return resp, nil
+}
+
+// deadlineWithin reports whether ctx's own deadline comes before either
+// bound (<= 0: none) could end the attempt: sooner than header from now
+// (the headers arrive after now) and sooner than body from now (the body's
+// bound starts when they arrive). The attempt then needs no bound of its own, and a
+// caller whose context has a deadline (a server handling a request) pays
+// for none; the error is the context's, as it would have been anyway.
+func deadlineWithin(ctx context.Context, header, body time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return false
+	}
+	left := time.Until(deadline)
+	return (header <= 0 || left <= header) && (body <= 0 || left <= body)
 }
 
 // notReplayable returns req so that net/http does not resend it by itself.
