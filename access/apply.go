@@ -1,11 +1,14 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,6 +128,18 @@ func (e *ChangeError) Error() string {
 // Unwrap returns the change's error.
 func (e *ChangeError) Unwrap() error { return e.Err }
 
+// ApplyBatch is how many changes of one account Apply carries out on one
+// reading of the account where a lookup by key reads the whole account
+// (GrantsByKeysLister: Havr, August). A plan of n changes there costs about
+// n/ApplyBatch readings instead of n. A batch holds its keys' turns from
+// before the reading until each change is done, so a booking trigger for
+// one of them waits at most for the batch (ApplyBatch/WithConcurrency
+// changes one after another) rather than one change; 100 keeps that wait
+// short while a reading serves many changes. It does not depend on
+// WithConcurrency, so a caller who lowers the concurrency to spare the
+// vendor does not pay with more readings.
+const ApplyBatch = 100
+
 // Apply carries out a plan PlanGrants made for the same target: at most
 // WithConcurrency changes at once (each client's pacing still applies),
 // each through EnsureGrant or EnsureRevoked, so every change stays
@@ -146,6 +161,24 @@ func (e *ChangeError) Unwrap() error { return e.Err }
 //   - without WithRecheck, a revoke because no booking wanted the key is
 //     skipped: only the booking system can say that a booking confirmed
 //     since the plan does not want it.
+//
+// The lookup each change starts from is read under its key's turn, so no
+// booking trigger can change the key's grants between the lookup and the
+// change. Where a lookup by key reads the whole account
+// (GrantsByKeysLister: Havr, August), n lookups would read it n times, so
+// Apply takes that account's changes in batches of up to ApplyBatch keys,
+// one batch after another: it takes the batch's turns one by one in key
+// order, reads the account once for all its keys, carries out each change
+// from that reading and releases each turn as its change is done. Since
+// every Apply takes turns in key order and holds no other batch's turns
+// meanwhile, it only ever waits for a turn above those it holds, so Applies
+// on replicas sharing a Locker (and the booking triggers, which hold one
+// turn) never wait for each other in a circle. A key whose turn is refused
+// (a *PendingKeyError, the context) fails alone; when the reading fails,
+// each change of the batch looks its key up alone. A key's second change in
+// an account (a duplicate's revoke, done first) goes to a later batch, read
+// after the first is done; the lookup that resolves a create of unknown
+// outcome always lists afresh.
 //
 // With an AppliedStore (WithAppliedStore, or the account's KeyStore) Apply
 // records the windows it leaves and drops the records of revoked keys.
@@ -170,19 +203,20 @@ func Apply(ctx context.Context, target Granter, plan *Plan, opts ...ReconcileOpt
 			todo = append(todo, c)
 		}
 	}
-	res := &ApplyResult{Results: make([]ChangeResult, len(todo))}
-	var mu sync.Mutex
-	done := 0
-	forEach(ctx, len(todo), cfg.concurrency, func(i int) {
-		r := applyChange(ctx, cfg, target, todo[i])
-		mu.Lock()
-		defer mu.Unlock()
-		res.Results[i] = r
-		done++
-		if cfg.progress != nil {
-			cfg.progress(done, len(todo), todo[i])
-		}
+	a := &applier{cfg: cfg, target: target, turns: ensureOptions(target, cfg.ensure), todo: todo,
+		res: &ApplyResult{Results: make([]ChangeResult, len(todo))}}
+	alone, batches := a.split(ApplyBatch)
+	forEach(ctx, len(alone), cfg.concurrency, func(j int) {
+		i := alone[j]
+		a.finish(i, a.applyAlone(ctx, todo[i], a.accounts[i]))
 	})
+	for _, b := range batches {
+		if ctx.Err() != nil {
+			break
+		}
+		a.applyBatch(ctx, b)
+	}
+	res := a.res
 	var errs []error
 	for i := range res.Results {
 		r := &res.Results[i]
@@ -196,6 +230,219 @@ func Apply(ctx context.Context, target Granter, plan *Plan, opts ...ReconcileOpt
 	return res, errors.Join(errs...)
 }
 
+// applier is one Apply under way.
+type applier struct {
+	cfg      reconcileConfig
+	target   Granter
+	turns    ensureConfig // the Locker the keys' turns are taken from
+	todo     []Change
+	accounts []applyAccount // by change
+
+	mu   sync.Mutex // guards res and done
+	res  *ApplyResult
+	done int
+}
+
+// applyAccount is the client a change is carried out on.
+type applyAccount struct {
+	name    string
+	client  Granter
+	dir     *Directory // nil outside a Directory
+	applied AppliedStore
+	err     error // why the change's account cannot be used
+}
+
+// id gives a vendor id the form the plan uses.
+func (x applyAccount) id(vendorID string) string {
+	if x.dir != nil {
+		return JoinID(x.name, vendorID)
+	}
+	return vendorID
+}
+
+// account resolves the client of change c.
+func (a *applier) account(c Change) applyAccount {
+	dir, inDir := a.target.(*Directory)
+	client := a.target
+	if inDir {
+		acct, ok := dir.Account(c.Account)
+		g, granter := acct.(Granter)
+		if !ok || !granter {
+			return applyAccount{err: Invalid("Account", fmt.Sprintf("no account %q that grants in this directory", c.Account))}
+		}
+		client = g
+	} else {
+		dir = nil
+		if c.Account != "" {
+			return applyAccount{err: Invalid("target", fmt.Sprintf("the plan names account %q; apply it to the Directory it was made for", c.Account))}
+		}
+	}
+	return applyAccount{name: c.Account, client: client, dir: dir, applied: appliedStoreOf(client, ensureOptions(nil, a.cfg.ensure).applied)}
+}
+
+// applyBatchOf is a batch of changes of one account whose turns are taken
+// together and whose keys are looked up with one reading.
+type applyBatchOf struct {
+	lister GrantsByKeysLister
+	idx    []int // into todo, distinct keys
+}
+
+// split sorts the changes into those carried out alone (each takes its
+// turn and looks its key up itself, at most WithConcurrency at once) and
+// batches of at most size distinct keys per account that reads whole
+// accounts (GrantsByKeysLister), in the plan's order. A key's second change
+// in an account goes to a batch after its first's, read after the first is
+// done.
+func (a *applier) split(size int) (alone []int, batches []applyBatchOf) {
+	a.accounts = make([]applyAccount, len(a.todo))
+	type rounds struct {
+		lister GrantsByKeysLister
+		seen   map[string]int // changes per key so far
+		round  [][]int        // a key's n-th change goes to round n
+	}
+	var order []string
+	byAccount := map[string]*rounds{}
+	var batched []int
+	for i, c := range a.todo {
+		acct := a.account(c)
+		a.accounts[i] = acct
+		if _, ok := acct.client.(GrantsByKeysLister); c.Withheld != "" || acct.err != nil || !ok {
+			alone = append(alone, i)
+			continue
+		}
+		batched = append(batched, i)
+	}
+	// A key's duplicates are revoked before its grant is changed, which
+	// would otherwise find them and fail with ErrConflict.
+	slices.SortStableFunc(batched, func(x, y int) int {
+		return cmp.Compare(rank(a.todo[x]), rank(a.todo[y]))
+	})
+	for _, i := range batched {
+		c := a.todo[i]
+		lister := a.accounts[i].client.(GrantsByKeysLister)
+		r := byAccount[c.Account]
+		if r == nil {
+			r = &rounds{lister: lister, seen: map[string]int{}}
+			byAccount[c.Account] = r
+			order = append(order, c.Account)
+		}
+		n := r.seen[c.Key]
+		r.seen[c.Key]++
+		if n == len(r.round) {
+			r.round = append(r.round, nil)
+		}
+		r.round[n] = append(r.round[n], i)
+	}
+	for _, name := range order {
+		r := byAccount[name]
+		for _, idx := range r.round {
+			for chunk := range slices.Chunk(idx, max(size, 1)) {
+				batches = append(batches, applyBatchOf{lister: r.lister, idx: chunk})
+			}
+		}
+	}
+	return alone, batches
+}
+
+// rank orders a key's changes in batches: duplicates' revokes first.
+func rank(c Change) int {
+	if c.Action == ActionRevoke && c.Cause == CauseDuplicate {
+		return 0
+	}
+	return 1
+}
+
+// finish records change i's result and reports progress.
+func (a *applier) finish(i int, r ChangeResult) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.res.Results[i] = r
+	a.done++
+	if a.cfg.progress != nil {
+		a.cfg.progress(a.done, len(a.todo), a.todo[i])
+	}
+}
+
+// applyAlone carries out one change under its own turn, with its own
+// lookup.
+func (a *applier) applyAlone(ctx context.Context, c Change, acct applyAccount) ChangeResult {
+	if c.Withheld != "" {
+		return ChangeResult{Change: c, Outcome: ApplyWithheld, Detail: c.Withheld}
+	}
+	if acct.err != nil {
+		return failed(c, acct.err)
+	}
+	turn, err := a.turns.keyTurn(ctx, c.Key)
+	if err != nil {
+		return failed(c, err)
+	}
+	return a.underTurn(turn, c, acct, nil)
+}
+
+// applyBatch carries out a batch: it takes the keys' turns in key order,
+// reads the account once for all of them, then carries out each change
+// (at most WithConcurrency at once) with its key's grants from that
+// reading, releasing each turn as its change is done.
+func (a *applier) applyBatch(ctx context.Context, b applyBatchOf) {
+	idx := slices.Clone(b.idx)
+	slices.SortFunc(idx, func(x, y int) int { return strings.Compare(a.todo[x].Key, a.todo[y].Key) })
+	turns := make([]*keyTurn, len(idx))
+	var keys []string
+	for j, i := range idx {
+		c := a.todo[i]
+		turn, err := a.turns.keyTurn(ctx, c.Key)
+		if err != nil {
+			a.finish(i, failed(c, err))
+			continue
+		}
+		turns[j] = turn
+		keys = append(keys, c.Key)
+	}
+	var listed map[string][]*Grant
+	if len(keys) > 0 {
+		// Read once every turn is held: nothing a booking trigger does for
+		// these keys can fall between the reading and the changes.
+		var err error
+		if listed, err = b.lister.ListGrantsByKeys(ctx, keys); err != nil {
+			listed = nil // each change looks its key up alone
+		}
+	}
+	ran := make([]bool, len(idx))
+	forEach(ctx, len(idx), a.cfg.concurrency, func(j int) {
+		if turns[j] == nil {
+			return
+		}
+		ran[j] = true
+		i := idx[j]
+		var grants iter.Seq2[*Grant, error]
+		if listed != nil {
+			grants = grantSeq(listed[a.todo[i].Key])
+		}
+		a.finish(i, a.underTurn(turns[j], a.todo[i], a.accounts[i], grants))
+	})
+	for j, turn := range turns {
+		if turn != nil && !ran[j] { // not started: the context ended
+			_ = turn.release(nil)
+		}
+	}
+}
+
+// grantSeq yields grants as a listing does.
+func grantSeq(grants []*Grant) iter.Seq2[*Grant, error] {
+	return func(yield func(*Grant, error) bool) {
+		for _, g := range grants {
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
+}
+
+// failed is the result of a change that failed with err.
+func failed(c Change, err error) ChangeResult {
+	return ChangeResult{Change: c, Outcome: ApplyFailed, Err: &ChangeError{Change: c, Err: err}}
+}
+
 // sameTarget reports whether a and b are the same client or Directory:
 // equal values where their type allows comparing, else never.
 func sameTarget(a, b Granter) bool {
@@ -207,54 +454,32 @@ func sameTarget(a, b Granter) bool {
 // turn.
 func noTurn(c *ensureConfig) { c.locker = nil }
 
-func applyChange(ctx context.Context, cfg reconcileConfig, target Granter, c Change) ChangeResult {
-	r := ChangeResult{Change: c}
-	fail := func(err error) ChangeResult {
-		r.Outcome, r.Err = ApplyFailed, &ChangeError{Change: c, Err: err}
-		return r
-	}
-	skip := func(why string) ChangeResult {
-		r.Outcome, r.Detail = ApplySkipped, why
-		return r
-	}
-	if c.Withheld != "" {
-		r.Outcome, r.Detail = ApplyWithheld, c.Withheld
-		return r
-	}
-	dir, inDir := target.(*Directory)
-	client := target
-	if inDir {
-		acct, ok := dir.Account(c.Account)
-		g, granter := acct.(Granter)
-		if !ok || !granter {
-			return fail(Invalid("Account", fmt.Sprintf("no account %q that grants in this directory", c.Account)))
-		}
-		client = g
-	} else if c.Account != "" {
-		return fail(Invalid("target", fmt.Sprintf("the plan names account %q; apply it to the Directory it was made for", c.Account)))
-	}
-	id := func(vendorID string) string {
-		if inDir {
-			return JoinID(c.Account, vendorID)
-		}
-		return vendorID
-	}
-	ec := ensureOptions(target, cfg.ensure)
-	applied := appliedStoreOf(client, ensureOptions(nil, cfg.ensure).applied)
-	turn, err := ec.keyTurn(ctx, c.Key)
-	if err != nil {
-		return fail(err)
-	}
-	r = applyUnderTurn(turn.ctx, cfg, c, client, applied, inDir, dir, id, &r, fail, skip)
+// listedUnderTurn hands an EnsureGrant inside Apply the key's grants as a
+// reading made under the key's turn showed them: its first lookup.
+func listedUnderTurn(grants iter.Seq2[*Grant, error]) EnsureOption {
+	return func(c *ensureConfig) { c.listed = grants }
+}
+
+// underTurn carries out change c under turn, starting from listed, the
+// key's grants read under the turn (nil: look the key up), and releases
+// the turn.
+func (a *applier) underTurn(turn *keyTurn, c Change, acct applyAccount, listed iter.Seq2[*Grant, error]) ChangeResult {
+	r := applyUnderTurn(turn.ctx, a.cfg, c, acct, listed)
 	if rerr := turn.release(r.Err); rerr != nil && r.Err == nil {
-		return fail(recordError(r.GrantID, string(r.Outcome), c.Key, turn.record, rerr))
+		return failed(c, recordError(r.GrantID, string(r.Outcome), c.Key, turn.record, rerr))
 	}
 	return r
 }
 
-// applyUnderTurn is applyChange under the key's turn.
-func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, client Granter, applied AppliedStore, inDir bool, dir *Directory,
-	id func(string) string, r *ChangeResult, fail func(error) ChangeResult, skip func(string) ChangeResult) ChangeResult {
+// applyUnderTurn is a change under its key's turn.
+func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, acct applyAccount, listed iter.Seq2[*Grant, error]) ChangeResult {
+	r := ChangeResult{Change: c}
+	fail := func(err error) ChangeResult { return failed(c, err) }
+	skip := func(why string) ChangeResult {
+		r.Outcome, r.Detail = ApplySkipped, why
+		return r
+	}
+	client, dir := acct.client, acct.dir
 	switch c.Action {
 	case ActionCreate, ActionUpdate, ActionRecreate:
 		if c.want == nil {
@@ -275,7 +500,7 @@ func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, client 
 			req = now
 		}
 		local := req
-		if inDir {
+		if dir != nil {
 			name, l, err := dirLocal(dir, req)
 			if err != nil {
 				return fail(err)
@@ -285,15 +510,16 @@ func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, client 
 			}
 			local = l
 		}
-		grant, outcome, err := EnsureGrant(lctx, client, local, noTurn, WithAppliedStore(applied))
-		if grant != nil {
-			r.GrantID = id(grant.ID)
-		}
+		grant, outcome, err := EnsureGrant(lctx, client, local, noTurn, WithAppliedStore(acct.applied), listedUnderTurn(listed))
 		if err != nil {
-			return fail(err)
+			r = fail(err)
+		} else {
+			r.Outcome = ApplyOutcome(outcome.String())
 		}
-		r.Outcome = ApplyOutcome(outcome.String())
-		return *r
+		if grant != nil {
+			r.GrantID = acct.id(grant.ID)
+		}
+		return r
 
 	case ActionRevoke:
 		held := c.held
@@ -308,7 +534,7 @@ func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, client 
 			}
 			if wanted && now.Window.End.After(time.Now()) {
 				name := c.Account
-				if inDir {
+				if dir != nil {
 					if name, _, err = dirLocal(dir, now); err != nil {
 						return fail(err)
 					}
@@ -320,26 +546,37 @@ func applyUnderTurn(lctx context.Context, cfg reconcileConfig, c Change, client 
 		case cfg.recheck == nil && c.Cause == CauseNotWanted:
 			return skip("not revoked without WithRecheck: only the booking system can say no booking confirmed since the plan wants the key")
 		}
-		current, err := reread(lctx, client, held)
+		current, err := reread(lctx, client, held, listed)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			r.Outcome = ApplyGone
-			r.Detail = forget(lctx, applied, c)
-			return *r
+			r.Detail = forget(lctx, acct.applied, c)
+			return r
 		case err != nil:
 			return fail(fmt.Errorf("reading the grant again: %w", err))
 		case !samePlanned(current, held):
 			return skip(fmt.Sprintf("the grant changed since the plan (now %s on %s); plan again", current.Window, strings.Join(current.DoorIDs(), ",")))
 		}
-		sending(lctx, c.Key)
-		if err := EnsureRevoked(lctx, client, held.ID); err != nil {
+		if err := revokeReread(lctx, client, held, current); err != nil {
 			return fail(err)
 		}
 		r.Outcome = ApplyRevoked
-		r.Detail = forget(lctx, applied, c)
-		return *r
+		r.Detail = forget(lctx, acct.applied, c)
+		return r
 	}
 	return fail(Invalid("Action", fmt.Sprintf("%q is not a change Apply makes", c.Action)))
+}
+
+// revokeReread revokes the grant the plan saw, read again a moment ago
+// under its key's turn (current): from that reading where the client can
+// (ListedGrantRevoker), so the grant is not read a third time, else by the
+// id the plan saw. Gone already is done.
+func revokeReread(ctx context.Context, client Granter, held, current *Grant) error {
+	if _, ok := client.(ListedGrantRevoker); ok {
+		return revokeFound(ctx, client, current)
+	}
+	sending(ctx, held.Key)
+	return EnsureRevoked(ctx, client, held.ID)
 }
 
 // forget drops the applied record of a revoked grant's key, unless the key
@@ -355,9 +592,25 @@ func forget(ctx context.Context, applied AppliedStore, c Change) string {
 	return ""
 }
 
-// reread reads the grant the plan saw, by id where the vendor can, else by
-// key. A grant revoked since is ErrNotFound.
-func reread(ctx context.Context, client Granter, held *Grant) (*Grant, error) {
+// reread reads the grant the plan saw: from listed, the key's grants read
+// under its turn (Apply's batch), when they show it live; else, as without
+// them, by id where the vendor can, else by key. A grant revoked since is
+// ErrNotFound, said only by that read: a grant the batch's reading does not
+// show under its id may still be there in part (a Havr grant missing one
+// of its shared keys shows under another id).
+//
+// A revoke then acts on the grant read here (see revokeReread).
+func reread(ctx context.Context, client Granter, held *Grant, listed iter.Seq2[*Grant, error]) (*Grant, error) {
+	if listed != nil {
+		for g, err := range listed {
+			if err != nil {
+				break
+			}
+			if g != nil && g.ID == held.ID && g.Key == held.Key && g.State() != GrantRevoked {
+				return g, nil
+			}
+		}
+	}
 	if getter, ok := client.(GrantGetter); ok {
 		g, err := getter.GetGrant(ctx, held.ID)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func EnsureGrant(ctx context.Context, g Granter, req GrantRequest, opts ...Ensur
 	if err != nil {
 		return nil, 0, err
 	}
-	grant, outcome, err := ensureGrant(turn.ctx, g, lister, req)
+	grant, outcome, err := ensureGrant(turn.ctx, g, lister, req, c.listed)
 	var saveErr error
 	if err == nil && c.applied != nil {
 		if held := heldTurnFor(turn.ctx, req.Key); held.records(c.applied) {
@@ -174,9 +175,15 @@ func recordError(grantID, outcome, key string, rec TurnRecord, err error) error 
 	return fmt.Errorf("access: grant %s %s, but recording its window for key %q failed: %w", grantID, outcome, key, err)
 }
 
-// ensureGrant is EnsureGrant under the key's turn.
-func ensureGrant(ctx context.Context, g Granter, lister GrantLister, req GrantRequest) (*Grant, EnsureOutcome, error) {
-	existing, err := findByKey(ctx, lister, req.Key)
+// ensureGrant is EnsureGrant under the key's turn. listed, when not nil,
+// is what a listing by the key read under this turn (Apply's batch
+// listing), which stands in for the first lookup; the lookup after a create
+// of unknown outcome always lists afresh.
+func ensureGrant(ctx context.Context, g Granter, lister GrantLister, req GrantRequest, listed iter.Seq2[*Grant, error]) (*Grant, EnsureOutcome, error) {
+	if listed == nil {
+		listed = lister.ListGrants(ctx, GrantFilter{Key: req.Key})
+	}
+	existing, err := oneGrant(listed, req.Key)
 	if errors.Is(err, ErrKeyUnknown) {
 		existing, err = nil, nil // a first trigger must work
 	}
@@ -316,12 +323,18 @@ func keyLookupAuthoritative(l GrantLister) bool {
 	return ok && a.KeyLookupAuthoritative()
 }
 
-// findByKey returns the one live grant with key, or nil. A part of the
-// listing that cannot prove the key absent (ErrKeyUnknown: a Directory
-// account whose in-memory KeyStore never saw the key) does not hide what
-// the other parts found; with nothing found, its error is returned.
+// findByKey returns the one live grant with key, listing by key now.
 func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, error) {
-	found, err := listByKey(ctx, lister, key)
+	return oneGrant(lister.ListGrants(ctx, GrantFilter{Key: key}), key)
+}
+
+// oneGrant returns the one live grant with key that listed, a listing by
+// key, yields, or nil. A part of the listing that cannot prove the key
+// absent (ErrKeyUnknown: a Directory account whose in-memory KeyStore never
+// saw the key) does not hide what the other parts found; with nothing
+// found, its error is returned.
+func oneGrant(listed iter.Seq2[*Grant, error], key string) (*Grant, error) {
+	found, err := withKey(listed, key)
 	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
 		return nil, err
 	}
@@ -338,13 +351,13 @@ func findByKey(ctx context.Context, lister GrantLister, key string) (*Grant, err
 	return nil, fmt.Errorf("access: key %q has %d grants (%s): %w", key, len(found), strings.Join(ids, ", "), ErrConflict)
 }
 
-// listByKey returns the live grants with key. Errors matching
-// ErrKeyUnknown are gathered and returned with what was found; any other
-// error stops the listing.
-func listByKey(ctx context.Context, lister GrantLister, key string) ([]*Grant, error) {
+// withKey returns the live grants with key that listed, a listing by key,
+// yields. Errors matching ErrKeyUnknown are gathered and returned with what
+// was found; any other error stops the listing.
+func withKey(listed iter.Seq2[*Grant, error], key string) ([]*Grant, error) {
 	var found []*Grant
 	var unknown []error
-	for g, err := range lister.ListGrants(ctx, GrantFilter{Key: key}) {
+	for g, err := range listed {
 		if errors.Is(err, ErrKeyUnknown) {
 			unknown = append(unknown, err)
 			continue
@@ -439,7 +452,7 @@ func EnsureRevokedByKey(ctx context.Context, g Granter, key string, opts ...Ensu
 
 // revokeByKey is EnsureRevokedByKey under the key's turn.
 func revokeByKey(ctx context.Context, g Granter, lister GrantLister, key string, applied AppliedStore) error {
-	found, err := listByKey(ctx, lister, key)
+	found, err := withKey(lister.ListGrants(ctx, GrantFilter{Key: key}), key)
 	if err != nil && (len(found) == 0 || !errors.Is(err, ErrKeyUnknown)) {
 		// Nothing found where a store may have forgotten the key: the
 		// grant may live on.

@@ -30,6 +30,26 @@ type GrantLister interface {
 	ListGrants(ctx context.Context, filter GrantFilter) iter.Seq2[*Grant, error]
 }
 
+// GrantsByKeysLister is implemented by a GrantLister whose listing by key
+// reads the whole account, because the vendor has no filter by key (Havr,
+// August): looking n keys up one at a time reads the account n times, so
+// n lookups cost n times the account's size. ListGrantsByKeys looks many
+// keys up with one reading. Apply uses it for a batch of changes of one
+// account, read once the turns of all their keys are held (see Apply).
+//
+// The grants it returns for a key must be those ListGrants with
+// GrantFilter{Key: key} would have yielded at that moment, found the same
+// way (revoked ones may be left out; Apply skips them as EnsureGrant does),
+// and a key it returns nothing for must be one ListGrants by that key
+// would have yielded nothing for. An error means the reading could not
+// show every key's grants (the listing failed, or a part of it that may
+// hold one of them): the map is then nil and nothing may be taken for "no
+// grant"; Apply looks each key up alone instead. Apply passes distinct,
+// non-empty keys; an empty one is ErrInvalid.
+type GrantsByKeysLister interface {
+	ListGrantsByKeys(ctx context.Context, keys []string) (map[string][]*Grant, error)
+}
+
 // GrantUpdater changes the window of an existing grant in place. The window
 // is prepared as for CreateGrant (Window.Prepare). A vendor that cannot
 // change a given grant's window answers ErrUnsupported; EnsureGrant then

@@ -230,6 +230,7 @@ type EnsureOption func(*ensureConfig)
 type ensureConfig struct {
 	locker  Locker
 	applied AppliedStore
+	listed  iter.Seq2[*Grant, error] // the key's grants, listed under its turn (Apply's batch)
 }
 
 // WithLocker makes the call take its key's turn from l, overriding the

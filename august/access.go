@@ -25,6 +25,7 @@ var (
 
 	_ access.ListedGrantUpdater = (*Client)(nil)
 	_ access.ListedGrantRevoker = (*Client)(nil)
+	_ access.GrantsByKeysLister = (*Client)(nil)
 )
 
 // Vendor is the name August doors and grants carry in access.Door.Vendor.

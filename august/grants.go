@@ -567,6 +567,33 @@ func (c *Client) listPINs(ctx context.Context, lockIDs []string) pinListings {
 // lockIDsFor returns the locks the refs' PINs can be on: their doors, and
 // for refs that do not name theirs, every lock of the caller.
 func (c *Client) lockIDsFor(ctx context.Context, refs []grantRef) ([]string, error) {
+	mine, err := c.locksIfNeeded(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	return locksOf(refs, mine), nil
+}
+
+// locksIfNeeded lists the caller's locks (GET /users/locks/mine) when one
+// of refs does not name its doors, whose PINs may then be on any of them.
+func (c *Client) locksIfNeeded(ctx context.Context, refs []grantRef) ([]string, error) {
+	if !slices.ContainsFunc(refs, func(r grantRef) bool { return r.doors == nil }) {
+		return nil, nil
+	}
+	locks, _, err := c.Locks.List(ctx)
+	if err != nil {
+		return nil, unknownf("august: listing the locks a grant's PINs may be on: %w", err)
+	}
+	ids := make([]string, len(locks))
+	for i, l := range locks {
+		ids[i] = l.LockID
+	}
+	return ids, nil
+}
+
+// locksOf returns the refs' doors, with mine (every lock of the caller)
+// when one of them names none.
+func locksOf(refs []grantRef, mine []string) []string {
 	set := map[string]bool{}
 	all := false
 	for _, r := range refs {
@@ -578,15 +605,11 @@ func (c *Client) lockIDsFor(ctx context.Context, refs []grantRef) ([]string, err
 		}
 	}
 	if all {
-		locks, _, err := c.Locks.List(ctx)
-		if err != nil {
-			return nil, unknownf("august: listing the locks a grant's PINs may be on: %w", err)
-		}
-		for _, l := range locks {
-			set[l.LockID] = true
+		for _, id := range mine {
+			set[id] = true
 		}
 	}
-	return slices.Sorted(maps.Keys(set)), nil
+	return slices.Sorted(maps.Keys(set))
 }
 
 // grantView is a grant as the listings show it.
@@ -795,11 +818,53 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 				return
 			}
 		}
-		refs, err := c.refs(ctx, func(r grantRef) bool {
+		c.listGrants(ctx, func(r grantRef) bool {
 			return (filter.Key == "" || r.key == filter.Key) &&
 				(filter.HolderEmail == "" || strings.EqualFold(r.email, filter.HolderEmail)) &&
 				(filter.DoorID == "" || r.doors == nil || slices.Contains(r.doors, filter.DoorID))
-		})
+		}, filter, false)(yield)
+	}
+}
+
+// ListGrantsByKeys returns the grants of each of keys, by key, from one
+// reading: what ListGrants reads for a single key, the sub-user listing
+// (GET /partners/sub-user, every page: August filters it by no key), then
+// the PINs of the doors of the keys' grants (GET /locks/:lockID/pins, one
+// per lock). access.Apply looks a batch of keys up with it, so that n
+// changes cost about n/access.ApplyBatch sub-user listings rather than n. A
+// key with no grant has no entry. Anything ListGrants would yield as an
+// error for one of the keys (a listing that failed, a lock whose PINs
+// cannot show the grant's) is the error, and nothing is returned.
+func (c *Client) ListGrantsByKeys(ctx context.Context, keys []string) (map[string][]*access.Grant, error) {
+	if ctx == nil {
+		return nil, rest.ErrNilContext
+	}
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if k == "" {
+			return nil, access.Invalid("keys", "an empty key matches no grant by key")
+		}
+		if err := (access.GrantFilter{Key: k}).Validate(); err != nil {
+			return nil, err
+		}
+		want[k] = true
+	}
+	out := map[string][]*access.Grant{}
+	for g, err := range c.listGrants(ctx, func(r grantRef) bool { return want[r.key] }, access.GrantFilter{}, true) {
+		if err != nil {
+			return nil, err
+		}
+		out[g.Key] = append(out[g.Key], g)
+	}
+	return out, nil
+}
+
+// listGrants lists the grants whose sub-user match accepts and that filter
+// matches: the sub-user listing, then the PINs of their doors. byKey reads
+// for several keys at once (ListGrantsByKeys).
+func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filter access.GrantFilter, byKey bool) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		refs, err := c.refs(ctx, match)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -807,19 +872,36 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 		if len(refs) == 0 {
 			return
 		}
-		lockIDs, err := c.lockIDsFor(ctx, refs)
+		mine, err := c.locksIfNeeded(ctx, refs)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		listings := c.listPINs(ctx, lockIDs)
+		all := locksOf(refs, mine)
+		listings := c.listPINs(ctx, all)
+		// A grant that names no doors is looked for on every lock listed;
+		// read for several keys at once, on those its key's own lookup
+		// lists (the caller's locks and the doors of the key's other
+		// grants), so that each key shows as a lookup by it alone shows it.
+		locksFor := func(grantRef) []string { return all }
+		if byKey {
+			refsOf := map[string][]grantRef{}
+			for _, r := range refs {
+				refsOf[r.key] = append(refsOf[r.key], r)
+			}
+			keyLocks := make(map[string][]string, len(refsOf))
+			for k, rs := range refsOf {
+				keyLocks[k] = locksOf(rs, mine)
+			}
+			locksFor = func(r grantRef) []string { return keyLocks[r.key] }
+		}
 		now := time.Now()
 		for _, ref := range refs {
 			var err error
 			if ref.userID == "" {
 				err = unknownf("august: grant %s: the sub-user listing shows no userID for it", ref.id)
 			}
-			v := c.view(ref, lockIDs, listings)
+			v := c.view(ref, locksFor(ref), listings)
 			if err == nil {
 				err = v.err()
 			}

@@ -2,6 +2,8 @@ package august_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -458,4 +460,148 @@ func paths(reqs []augusttest.Request) []string {
 		out[i] = r.Method + " " + r.Path
 	}
 	return out
+}
+
+// An Apply of n changes on one account reads the sub-user listing (every
+// grant of the account: August filters it by no key) and the PINs of the
+// batch's locks once per batch of access.ApplyBatch keys, taken under the
+// batch's turns, not once per change: 200 creates, then 200 moves, then 200
+// revokes, each at 2 sub-user listings where a lookup per change cost 200
+// (400 for a revoke, which read the grant again by id and then revoked it
+// by id, listing twice). A revoke re-reads its grant from that reading and
+// revokes it from what it showed (RevokeListedGrant).
+func TestApplyListsOncePerBatch(t *testing.T) {
+	for _, mode := range joinModes {
+		t.Run(mode.name, func(t *testing.T) {
+			c, srv := conformanceClient(t)
+			srv.SetSubUserJoin(mode.join)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			const n = 200
+			batches := (n + access.ApplyBatch - 1) / access.ApplyBatch
+			start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+			wanted := map[string]access.GrantRequest{}
+			var keys []string
+			for i := range n {
+				key := fmt.Sprintf("bk-%03d", i)
+				keys = append(keys, key)
+				wanted[key] = access.GrantRequest{Key: key, DoorIDs: []string{augusttest.FrontDoorID},
+					Holder: access.Person{Name: "Guest " + key, Email: key + "@example.com"}, Credential: access.CredentialPIN,
+					PIN: access.Secret(fmt.Sprintf("%06d", 300000+i)), Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+			}
+			opts := []access.ReconcileOption{access.WithOwnedPrefix("bk-"), access.WithRevokeShare(1),
+				access.WithRecheck(func(_ context.Context, key string) (access.GrantRequest, bool, error) {
+					r, ok := wanted[key]
+					return r, ok, nil
+				})}
+			list := func() []access.GrantRequest {
+				var out []access.GrantRequest
+				for _, k := range keys {
+					if r, ok := wanted[k]; ok {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+			pins := "GET /locks/" + augusttest.FrontDoorID + "/pins"
+			for _, step := range []struct {
+				name     string
+				change   func()
+				outcome  access.ApplyOutcome
+				pinLists int // PIN listings per batch: none before a key has a grant
+			}{
+				{"create", func() {}, access.ApplyCreated, 0},
+				{"move", func() {
+					for k, r := range wanted {
+						r.Window.End = r.Window.End.Add(time.Hour)
+						wanted[k] = r
+					}
+				}, access.ApplyUpdated, 1},
+				{"revoke", func() { clear(wanted) }, access.ApplyRevoked, 1},
+			} {
+				step.change()
+				require.NoError(t, srv.WaitDeliveries(ctx))
+				p, err := access.PlanGrants(ctx, c, access.Wanted(list()...), opts...)
+				require.NoError(t, err, step.name)
+				srv.ResetLog()
+				res, err := access.Apply(ctx, c, p, opts...)
+				require.NoError(t, err, "%s: %s", step.name, res)
+				assert.Equal(t, n, res.Count(step.outcome), "%s: %s", step.name, res)
+				byPath := map[string]int{}
+				for _, r := range srv.Requests() {
+					byPath[r.Method+" "+r.Path]++
+				}
+				assert.Equal(t, batches, byPath["GET /partners/sub-user"], "%s: sub-user listings: %v", step.name, byPath)
+				assert.Equal(t, batches*step.pinLists, byPath[pins], "%s: PIN listings: %v", step.name, byPath)
+				if step.pinLists > 0 {
+					assert.Equal(t, batches*2+n, len(srv.Requests()), "%s: the listings and one command per grant: %v", step.name, byPath)
+				}
+			}
+		})
+	}
+}
+
+// ListGrantsByKeys never takes a listing it could not read for "no grant":
+// a PIN listing or a sub-user listing that fails is its error, and nothing
+// is returned for any key (Apply then looks each key up alone).
+func TestListGrantsByKeysFailsWhereAListingFails(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	_, _, err := access.EnsureGrant(ctx, c, grantRequest("booking-held", "482913"))
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	keys := []string{"booking-held", "booking-free"}
+	got, err := c.ListGrantsByKeys(ctx, keys)
+	require.NoError(t, err)
+	require.Len(t, got["booking-held"], 1)
+	assert.Empty(t, got["booking-free"])
+
+	for _, path := range []string{"/locks/" + augusttest.FrontDoorID + "/pins", "/partners/sub-user"} {
+		srv.Inject(augusttest.Fault{Method: http.MethodGet, Path: path, Count: 1, Status: http.StatusServiceUnavailable})
+		got, err := c.ListGrantsByKeys(ctx, keys)
+		assert.ErrorIs(t, err, access.ErrOutcomeUnknown, path)
+		assert.Nil(t, got, path)
+	}
+}
+
+// A grant made before grants kept their doors may have its PIN on any of
+// the caller's locks: ListGrantsByKeys finds it as ListGrants by its key
+// does, beside a grant that names its doors, with one listing of the
+// caller's locks for the batch.
+func TestListGrantsByKeysFindsGrantsWithoutDoors(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	_, _, err := access.EnsureGrant(ctx, c, grantRequest("booking-new", "482913"))
+	require.NoError(t, err)
+	// An old grant: its partnerUserID carries id, key and email, no doors.
+	b64 := base64.RawURLEncoding
+	old := "doorkit1.0123456789abcdef." + b64.EncodeToString([]byte("booking-old")) + "." + b64.EncodeToString([]byte("old@example.com"))
+	_, _, err = c.SubUsers.Create(ctx, august.SubUserRequest{PartnerUserID: old, FirstName: "Old", LastName: "Guest"})
+	require.NoError(t, err)
+	start := time.Now().Add(time.Hour).Truncate(time.Second)
+	side := srv.AddLock(augusttest.Lock{ID: "F0000000000000000000000000000001", Name: "Side Door", HouseID: augusttest.HouseID, Keypad: true, Bridge: true,
+		TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	_, _, err = c.PINs.Load(ctx, side, august.PINCommand{PIN: "551177", AccessType: august.AccessTemporary,
+		AccessTimes: &august.AccessTimes{Start: start, End: start.Add(time.Hour)}, FirstName: "Old", LastName: "Guest",
+		PartnerUserID: old}, fakeHookURL, nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+
+	srv.ResetLog()
+	got, err := c.ListGrantsByKeys(ctx, []string{"booking-new", "booking-old"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.Count(http.MethodGet, "/users/locks/mine"), "the caller's locks, once")
+	assert.Equal(t, 1, srv.Count(http.MethodGet, "/partners/sub-user"))
+	for _, key := range []string{"booking-new", "booking-old"} {
+		var want []*access.Grant
+		for g, err := range c.ListGrants(ctx, access.GrantFilter{Key: key}) {
+			require.NoError(t, err, key)
+			want = append(want, g)
+		}
+		require.Len(t, want, 1, key)
+		require.Len(t, got[key], 1, key)
+		assert.Equal(t, want[0].ID, got[key][0].ID, key)
+		assert.Equal(t, want[0].DoorIDs(), got[key][0].DoorIDs(), key)
+	}
+	assert.Equal(t, []string{side}, got["booking-old"][0].DoorIDs())
 }

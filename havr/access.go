@@ -26,6 +26,7 @@ var (
 	_ access.GrantUpdater = (*Client)(nil)
 
 	_ access.ListedGrantUpdater = (*Client)(nil)
+	_ access.GrantsByKeysLister = (*Client)(nil)
 )
 
 // Vendor is the name Havr doors and grants carry in access.Door.Vendor.
@@ -656,19 +657,65 @@ func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter
 			yield(nil, access.Invalid("filter.DoorID", fmt.Sprintf("%q is not a Havr door lock id", filter.DoorID)))
 			return
 		}
-		keys, _, err := c.SharedKeys.ListWithDetails(ctx)
+		grants, err := c.listGrants(ctx)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		now := time.Now()
-		for _, group := range groupByGrantKey(keys) {
-			g := grantFromKeys(group, now)
+		for _, g := range grants {
 			if filter.Match(g) && !yield(g, nil) {
 				return
 			}
 		}
 	}
+}
+
+// ListGrantsByKeys returns the grants of each of keys, by key, from one
+// listing: the one ListGrants reads for a single key (GET
+// /v1/shared_keys/index_with_details), which shows every shared key of the
+// account, since Havr filters no listing by the note that carries the key.
+// access.Apply looks a batch of keys up with it, so that n changes cost
+// about n/access.ApplyBatch listings rather than n. A key with no grant has
+// no entry; a listing that fails is an error, and nothing is returned.
+func (c *Client) ListGrantsByKeys(ctx context.Context, keys []string) (map[string][]*access.Grant, error) {
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if k == "" {
+			return nil, access.Invalid("keys", "an empty key matches no grant by key")
+		}
+		if err := (access.GrantFilter{Key: k}).Validate(); err != nil {
+			return nil, err
+		}
+		want[k] = true
+	}
+	grants, err := c.listGrants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]*access.Grant{}
+	for _, g := range grants {
+		if want[g.Key] {
+			out[g.Key] = append(out[g.Key], g)
+		}
+	}
+	return out, nil
+}
+
+// listGrants reads every grant on the user's door locks: GET
+// /v1/shared_keys/index_with_details, grouped into grants by the key in
+// each shared key's note.
+func (c *Client) listGrants(ctx context.Context) ([]*access.Grant, error) {
+	keys, _, err := c.SharedKeys.ListWithDetails(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	groups := groupByGrantKey(keys)
+	grants := make([]*access.Grant, len(groups))
+	for i, group := range groups {
+		grants[i] = grantFromKeys(group, now)
+	}
+	return grants, nil
 }
 
 // groupByGrantKey groups shared keys by the grant key in their note, in the

@@ -2,7 +2,9 @@ package havr_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 )
 
@@ -164,4 +167,154 @@ func methods(reqs []havrtest.Request) []string {
 		out[i] = r.Method
 	}
 	return out
+}
+
+// An Apply of n changes on one account reads the shared key listing (every
+// key of the account) once per batch of access.ApplyBatch keys, taken under
+// the batch's turns, not once per change: 200 creates, then 200 moves,
+// then 200 revokes, each at 2 listings where a lookup per change cost 200
+// (and the account's size times as many bytes). A revoke re-reads its grant
+// from that listing, not by id.
+func TestApplyListsOncePerBatch(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t)
+	const n = 200
+	batches := (n + access.ApplyBatch - 1) / access.ApplyBatch
+	start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+	wanted := map[string]access.GrantRequest{}
+	var keys []string
+	for i := range n {
+		key := fmt.Sprintf("bk-%03d", i)
+		keys = append(keys, key)
+		wanted[key] = access.GrantRequest{Key: key, DoorIDs: []string{id(havrtest.FrontDoorID)},
+			Holder: access.Person{Name: key, Email: key + "@example.com"}, Credential: access.CredentialLink,
+			Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+	}
+	opts := []access.ReconcileOption{access.WithOwnedPrefix("bk-"), access.WithRevokeShare(1),
+		access.WithRecheck(func(_ context.Context, key string) (access.GrantRequest, bool, error) {
+			r, ok := wanted[key]
+			return r, ok, nil
+		})}
+	list := func() []access.GrantRequest {
+		var out []access.GrantRequest
+		for _, k := range keys {
+			if r, ok := wanted[k]; ok {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	for _, step := range []struct {
+		name    string
+		change  func()
+		outcome access.ApplyOutcome
+		write   string // the request each change sends
+	}{
+		{"create", func() {}, access.ApplyCreated, "POST " + createLinkPath},
+		{"move", func() {
+			for k, r := range wanted {
+				r.Window.End = r.Window.End.Add(time.Hour)
+				wanted[k] = r
+			}
+		}, access.ApplyUpdated, "PATCH"},
+		{"revoke", func() { clear(wanted) }, access.ApplyRevoked, "DELETE"},
+	} {
+		step.change()
+		p, err := access.PlanGrants(ctx, c, access.Wanted(list()...), opts...)
+		require.NoError(t, err, step.name)
+		srv.ResetLog()
+		res, err := access.Apply(ctx, c, p, opts...)
+		require.NoError(t, err, "%s: %s", step.name, res)
+		assert.Equal(t, n, res.Count(step.outcome), "%s: %s", step.name, res)
+		byPath := map[string]int{}
+		for _, r := range srv.Requests() {
+			what := r.Method + " " + r.Path
+			switch {
+			case r.Method == http.MethodPatch || r.Method == http.MethodDelete:
+				what = r.Method
+			case strings.HasPrefix(r.Path, "/v1/shared_keys/show_with_details/"):
+				what = "GET a shared key"
+			}
+			byPath[what]++
+		}
+		assert.Equal(t, batches, byPath["GET "+listingPath], "%s: listings of every key: %v", step.name, byPath)
+		assert.Equal(t, n, byPath[step.write], "%s: %v", step.name, byPath)
+		assert.Equal(t, batches+n, len(srv.Requests()), "%s: nothing else: %v", step.name, byPath)
+	}
+}
+
+// ListGrantsByKeys never takes a listing it could not read for "no grant":
+// a listing that fails is its error, and nothing is returned for any key.
+func TestListGrantsByKeysFailsWhereTheListingFails(t *testing.T) {
+	ctx := context.Background()
+	c, srv := newFakeClient(t, havr.WithRetry(0, 0, 0))
+	req := access.GrantRequest{Key: "bk-held", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	_, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	got, err := c.ListGrantsByKeys(ctx, []string{"bk-held", "bk-free"})
+	require.NoError(t, err)
+	require.Len(t, got["bk-held"], 1)
+	assert.Empty(t, got["bk-free"])
+
+	srv.Inject(havrtest.Fault{Method: http.MethodGet, Path: listingPath, Count: 1, Status: http.StatusBadGateway})
+	got, err = c.ListGrantsByKeys(ctx, []string{"bk-held", "bk-free"})
+	assert.Error(t, err)
+	assert.Nil(t, got)
+}
+
+// perKey is a Havr client whose grants Apply cannot look up in batches:
+// its ListGrantsByKeys hides the client's, so each change looks its key up
+// alone, as Apply did before batches.
+type perKey struct{ *havr.Client }
+
+func (perKey) ListGrantsByKeys() {}
+
+// BenchmarkApply moves the windows of every booking of an account (one
+// Apply of n updates) with a lookup per change (lookup=per-key, Apply
+// before batches) and with a reading per access.ApplyBatch changes
+// (lookup=batch). Each lookup reads every shared key of the account, so
+// per-key costs grow with n squared, batches with n²/ApplyBatch; compare
+// ns/op and B/op across the sub-benchmarks with benchstat -col /lookup.
+func BenchmarkApply(b *testing.B) {
+	for _, n := range []int{100, 500} {
+		for _, lookup := range []string{"per-key", "batch"} {
+			b.Run(fmt.Sprintf("bookings=%d/lookup=%s", n, lookup), func(b *testing.B) {
+				ctx := context.Background()
+				c, _ := newFakeClient(b)
+				var target access.Granter = c
+				if lookup == "per-key" {
+					target = perKey{c}
+				}
+				start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+				reqs := make([]access.GrantRequest, n)
+				for i := range reqs {
+					key := fmt.Sprintf("bk-%04d", i)
+					reqs[i] = access.GrantRequest{Key: key, DoorIDs: []string{id(havrtest.FrontDoorID)},
+						Holder: access.Person{Name: key, Email: key + "@example.com"}, Credential: access.CredentialLink,
+						Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+					if _, err := c.CreateGrant(ctx, reqs[i]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					b.StopTimer()
+					for i := range reqs {
+						reqs[i].Window.End = reqs[i].Window.End.Add(time.Hour)
+					}
+					p, err := access.PlanGrants(ctx, target, access.Wanted(reqs...), access.WithOwnedPrefix("bk-"))
+					if err != nil || p.Summary().Update != n {
+						b.Fatalf("plan: %v\n%s", err, p)
+					}
+					b.StartTimer()
+					res, err := access.Apply(ctx, target, p)
+					if err != nil || res.Count(access.ApplyUpdated) != n {
+						b.Fatalf("apply: %v: %s", err, res)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/change")
+			})
+		}
+	}
 }

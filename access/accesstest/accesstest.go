@@ -551,6 +551,10 @@ func testGrantLister(t *testing.T, cfg Config) {
 		t.Errorf("by key, door and time: %v, want [%s]", both, b.ID)
 	}
 
+	if bl, ok := impl.(access.GrantsByKeysLister); ok {
+		t.Run("ByKeys", func(t *testing.T) { testByKeys(t, l, bl, reqA.Key, reqB.Key) })
+	}
+
 	t.Run("StopEarly", func(t *testing.T) {
 		n := 0
 		for range l.ListGrants(ctx, access.GrantFilter{}) {
@@ -571,6 +575,39 @@ func testGrantLister(t *testing.T, cfg Config) {
 			}
 		}
 	})
+}
+
+// testByKeys checks that one reading for several keys finds what a
+// listing by each key finds, and nothing for a key no grant has.
+func testByKeys(t *testing.T, l access.GrantLister, bl access.GrantsByKeysLister, keys ...string) {
+	ctx := context.Background()
+	unknown := "accesstest-no-such-key"
+	got, err := bl.ListGrantsByKeys(ctx, append(slices.Clone(keys), unknown))
+	if err != nil {
+		t.Fatalf("ListGrantsByKeys: %v", err)
+	}
+	for _, k := range keys {
+		want := grantIDs(list(t, l, access.GrantFilter{Key: k}))
+		if ids := grantIDs(got[k]); !slices.Equal(ids, want) || len(ids) != 1 {
+			t.Errorf("key %q: %v, want what ListGrants by the key lists, one grant: %v", k, ids, want)
+		}
+		for _, g := range got[k] {
+			if g.Key != k {
+				t.Errorf("key %q: grant %s carries key %q", k, g.ID, g.Key)
+			}
+		}
+	}
+	if len(got[unknown]) > 0 {
+		t.Errorf("a key no grant has: %v, want none", grantIDs(got[unknown]))
+	}
+	for k := range got {
+		if !slices.Contains(keys, k) && k != unknown {
+			t.Errorf("grants of key %q, which was not asked for", k)
+		}
+	}
+	if _, err := bl.ListGrantsByKeys(ctx, []string{keys[0], ""}); !errors.Is(err, access.ErrInvalid) {
+		t.Errorf("an empty key: err = %v, want ErrInvalid", err)
+	}
 }
 
 func testUpdater(t *testing.T, cfg Config) {

@@ -1,15 +1,11 @@
 package augusttest
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -275,18 +271,9 @@ func NewEmptyServer() *Server {
 	s.Server = httptest.NewUnstartedServer(s.handler())
 	// Connections a client's pool is still dialling when the fake closes
 	// log TLS handshake errors; they say nothing about the test.
-	s.Server.Config.ErrorLog = log.New(dropHandshakeErrors{os.Stderr}, "", log.LstdFlags)
+	s.Server.Config.ErrorLog = fakeserver.ErrorLog()
 	s.Server.StartTLS()
 	return s
-}
-
-type dropHandshakeErrors struct{ w io.Writer }
-
-func (d dropHandshakeErrors) Write(p []byte) (int, error) {
-	if bytes.Contains(p, []byte("TLS handshake error")) {
-		return len(p), nil
-	}
-	return d.w.Write(p)
 }
 
 func newServer() *Server {

@@ -266,7 +266,9 @@ func NewEmptyServer() *Server {
 		refresh:       map[string]int64{},
 		clients:       map[string]string{ClientID: ClientSecret},
 	}
-	s.Server = httptest.NewTLSServer(s.handler())
+	s.Server = httptest.NewUnstartedServer(s.handler())
+	s.Server.Config.ErrorLog = fakeserver.ErrorLog()
+	s.Server.StartTLS()
 	return s
 }
 

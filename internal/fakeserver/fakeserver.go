@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log"
 	"math"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -304,4 +306,21 @@ func (f *Front) take(method, path string) (Fault, bool) {
 		}
 	}
 	return Fault{}, false
+}
+
+// ErrorLog is the log a fake's http.Server writes its errors to: stderr,
+// without the TLS handshake errors of connections a client's pool was
+// still dialling when the fake closed, which say nothing about a test and
+// break the lines of a benchmark's output.
+func ErrorLog() *log.Logger {
+	return log.New(dropHandshakeErrors{os.Stderr}, "", log.LstdFlags)
+}
+
+type dropHandshakeErrors struct{ w io.Writer }
+
+func (d dropHandshakeErrors) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		return len(p), nil
+	}
+	return d.w.Write(p)
 }
