@@ -182,12 +182,24 @@ func (c *Client) pinRules(ctx context.Context, l *Lock) PINRules {
 // device capabilities (cached per lock), asked by the paired keypad's
 // serial number, then by the lock's (a built-in keypad's lengths come with
 // the lock's). Without them it returns DefaultPINMinLength to
-// assumedPINMaxLength and a NoticePINLengthsAssumed notice.
+// assumedPINMaxLength and a NoticePINLengthsAssumed notice. One call per
+// lock fetches at a time; the others wait and use what it found, or fetch
+// in turn if it found nothing.
 func (c *Client) pinRulesNoted(ctx context.Context, l *Lock) (PINRules, *access.Notice) {
 	if r, ok := c.grants.rules.Load(l.LockID); ok {
 		return r.(PINRules), nil
 	}
 	rules := PINRules{LockType: l.Type, MinLength: DefaultPINMinLength, MaxLength: assumedPINMaxLength}
+	turn := c.grants.rulesTurn(l.LockID)
+	select {
+	case turn <- struct{}{}:
+		defer func() { <-turn }()
+	case <-ctx.Done():
+		return rules, assumedPINLengths(rules, "device capabilities failed: "+ctx.Err().Error())
+	}
+	if r, ok := c.grants.rules.Load(l.LockID); ok {
+		return r.(PINRules), nil
+	}
 	var serials []string
 	if l.Keypad != nil && l.Keypad.SerialNumber != "" {
 		serials = append(serials, l.Keypad.SerialNumber)
@@ -209,7 +221,12 @@ func (c *Client) pinRulesNoted(ctx context.Context, l *Lock) (PINRules, *access.
 			return rules, nil
 		}
 	}
-	return rules, &access.Notice{Code: NoticePINLengthsAssumed, Field: "Capabilities.PIN",
+	return rules, assumedPINLengths(rules, why)
+}
+
+// assumedPINLengths is the notice of PIN rules assumed for why.
+func assumedPINLengths(rules PINRules, why string) *access.Notice {
+	return &access.Notice{Code: NoticePINLengthsAssumed, Field: "Capabilities.PIN",
 		Message: fmt.Sprintf("PIN lengths assumed to be %d to %d digits (%s)", rules.MinLength, rules.MaxLength, why)}
 }
 

@@ -104,7 +104,19 @@ func newGrantID() string {
 
 // grantState is what the access layer caches.
 type grantState struct {
-	rules sync.Map // lockID -> PINRules
+	rules      sync.Map // lockID -> PINRules
+	rulesTurns sync.Map // lockID -> chan struct{}: one capabilities fetch per lock at a time
+}
+
+// rulesTurn returns the lock's turn to fetch its PIN rules, a channel of
+// one slot: concurrent first creates on a lock wait for one fetch rather
+// than each asking August.
+func (g *grantState) rulesTurn(lockID string) chan struct{} {
+	if t, ok := g.rulesTurns.Load(lockID); ok {
+		return t.(chan struct{})
+	}
+	t, _ := g.rulesTurns.LoadOrStore(lockID, make(chan struct{}, 1))
+	return t.(chan struct{})
 }
 
 func newGrantState() *grantState { return &grantState{} }

@@ -454,6 +454,40 @@ func TestEnsureGrantRequestCounts(t *testing.T) {
 	}
 }
 
+// Concurrent first creates on one lock ask August for its keypad's PIN
+// lengths once: the others wait for that answer instead of each asking.
+// The first fetch is held until every other create has read the lock's
+// info, the step just before it.
+func TestFirstCreatesOnALockFetchItsPINLengthsOnce(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	held, release := make(chan augusttest.Request, 1), make(chan struct{})
+	srv.Inject(augusttest.Fault{Method: http.MethodGet, Path: "/devices/capabilities", Count: 1, Held: held, Hold: release})
+	const creates = 6
+	errs := make(chan error, creates)
+	ensure := func(i int) {
+		_, _, err := access.EnsureGrant(ctx, c, grantRequest(fmt.Sprintf("booking-first-%d", i), ""))
+		errs <- err
+	}
+	go ensure(0)
+	select {
+	case <-held:
+	case <-ctx.Done():
+		t.Fatal("the first create never asked for the PIN lengths")
+	}
+	for i := 1; i < creates; i++ {
+		go ensure(i)
+	}
+	lockInfo := "/locks/" + augusttest.FrontDoorID
+	require.Eventually(t, func() bool { return srv.Count(http.MethodGet, lockInfo) == creates },
+		30*time.Second, time.Millisecond, "every create reads the lock's info")
+	close(release)
+	for range creates {
+		require.NoError(t, <-errs)
+	}
+	assert.Equal(t, 1, srv.Count(http.MethodGet, "/devices/capabilities"))
+}
+
 func paths(reqs []augusttest.Request) []string {
 	out := make([]string, len(reqs))
 	for i, r := range reqs {
