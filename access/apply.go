@@ -140,9 +140,8 @@ func (e *ChangeError) Unwrap() error { return e.Err }
 // vendor does not pay with more readings.
 const ApplyBatch = 100
 
-// Apply carries out a plan PlanGrants made for the same target: at most
-// WithConcurrency changes at once (each client's pacing still applies),
-// each through EnsureGrant or EnsureRevoked, so every change stays
+// Apply carries out a plan PlanGrants made for the same target, each
+// change through EnsureGrant or EnsureRevoked, so every change stays
 // idempotent and a lost answer is resolved by key. Keeps are left out;
 // withheld revokes are reported, not done. One change failing does not stop
 // the others: the result has one entry per change, and the error joins a
@@ -169,11 +168,16 @@ const ApplyBatch = 100
 // Apply takes that account's changes in batches of up to ApplyBatch keys,
 // one batch after another: it takes the batch's turns one by one in key
 // order, reads the account once for all its keys, carries out each change
-// from that reading and releases each turn as its change is done. Since
-// every Apply takes turns in key order and holds no other batch's turns
-// meanwhile, it only ever waits for a turn above those it holds, so Applies
-// on replicas sharing a Locker (and the booking triggers, which hold one
-// turn) never wait for each other in a circle. A key whose turn is refused
+// from that reading and releases each turn as its change is done. Since a
+// batch takes its turns in key order and holds no other turns meanwhile, it
+// only ever waits for a turn above those it holds, and every other holder
+// (a change carried out alone, a booking trigger) holds one turn and waits
+// for none: Applies on replicas sharing a Locker, and the batches of one
+// Apply, never wait for each other in a circle.
+//
+// Each batched account's batches, and the other changes together, run side
+// by side, each at most WithConcurrency changes at once (each client's
+// pacing still applies): a Directory's accounts are worked on at once. A key whose turn is refused
 // (a *PendingKeyError, the context) fails alone; when the reading fails,
 // each change of the batch looks its key up alone. A key's second change in
 // an account (a duplicate's revoke, done first) goes to a later batch, read
@@ -205,17 +209,31 @@ func Apply(ctx context.Context, target Granter, plan *Plan, opts ...ReconcileOpt
 	}
 	a := &applier{cfg: cfg, target: target, turns: ensureOptions(target, cfg.ensure), todo: todo,
 		res: &ApplyResult{Results: make([]ChangeResult, len(todo))}}
-	alone, batches := a.split(ApplyBatch)
-	forEach(ctx, len(alone), cfg.concurrency, func(j int) {
-		i := alone[j]
-		a.finish(i, a.applyAlone(ctx, todo[i], a.accounts[i]))
+	alone, accounts := a.split(ApplyBatch)
+	// The changes carried out alone and each batched account's batches (one
+	// after another) run side by side, each WithConcurrency changes at
+	// once: a Directory's accounts are worked on at once, each at its own
+	// pace. They do not share slots: a change carried out alone waits for
+	// its turn in its slot, and that turn may be held by a batch, which
+	// must not then wait for a slot to finish its changes and release it.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		forEach(ctx, len(alone), cfg.concurrency, func(j int) {
+			i := alone[j]
+			a.finish(i, a.applyAlone(ctx, todo[i], a.accounts[i]))
+		})
 	})
-	for _, b := range batches {
-		if ctx.Err() != nil {
-			break
-		}
-		a.applyBatch(ctx, b)
+	for _, batches := range accounts {
+		wg.Go(func() {
+			for _, b := range batches {
+				if ctx.Err() != nil {
+					return
+				}
+				a.applyBatch(ctx, b)
+			}
+		})
 	}
+	wg.Wait()
 	res := a.res
 	var errs []error
 	for i := range res.Results {
@@ -288,12 +306,12 @@ type applyBatchOf struct {
 }
 
 // split sorts the changes into those carried out alone (each takes its
-// turn and looks its key up itself, at most WithConcurrency at once) and
-// batches of at most size distinct keys per account that reads whole
-// accounts (GrantsByKeysLister), in the plan's order. A key's second change
-// in an account goes to a batch after its first's, read after the first is
-// done.
-func (a *applier) split(size int) (alone []int, batches []applyBatchOf) {
+// turn and looks its key up itself) and, for each account that reads whole
+// accounts (GrantsByKeysLister), batches of at most size distinct keys, in
+// the plan's order, to be carried out one after another. A key's second
+// change in an account goes to a batch after its first's, read after the
+// first is done.
+func (a *applier) split(size int) (alone []int, accounts [][]applyBatchOf) {
 	a.accounts = make([]applyAccount, len(a.todo))
 	type rounds struct {
 		lister GrantsByKeysLister
@@ -335,13 +353,15 @@ func (a *applier) split(size int) (alone []int, batches []applyBatchOf) {
 	}
 	for _, name := range order {
 		r := byAccount[name]
+		var batches []applyBatchOf
 		for _, idx := range r.round {
 			for chunk := range slices.Chunk(idx, max(size, 1)) {
 				batches = append(batches, applyBatchOf{lister: r.lister, idx: chunk})
 			}
 		}
+		accounts = append(accounts, batches)
 	}
-	return alone, batches
+	return alone, accounts
 }
 
 // rank orders a key's changes in batches: duplicates' revokes first.

@@ -330,3 +330,43 @@ func TestApplyBatchContextEndReleasesTurns(t *testing.T) {
 	require.NoError(t, err, "%s", res)
 	assert.Equal(t, 5, res.Count(access.ApplyCreated))
 }
+
+// A Directory's batched accounts are worked on at once: each account's
+// first reading waits until the other's has begun, which, one account
+// after another, would wait until the deadline (the bound only catches
+// that failure; the test orders nothing by time).
+func TestApplyBatchesAccountsAtOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	hq, lab := newWholeAccount(), newWholeAccount()
+	d := access.NewDirectory()
+	require.NoError(t, d.Add("hq", hq))
+	require.NoError(t, d.Add("lab", lab))
+	var started sync.WaitGroup
+	started.Add(2)
+	both := make(chan struct{})
+	go func() { started.Wait(); close(both) }()
+	meet := func() func(context.Context, []string) {
+		var once sync.Once
+		return func(ctx context.Context, _ []string) {
+			once.Do(started.Done)
+			select {
+			case <-both:
+			case <-ctx.Done():
+			}
+		}
+	}
+	hq.onReading, lab.onReading = meet(), meet()
+	var reqs []access.GrantRequest
+	for i, r := range bookings(6) {
+		r.DoorIDs = []string{access.JoinID([]string{"hq", "lab"}[i%2], "m1")}
+		reqs = append(reqs, r)
+	}
+	p := mustPlan(t, d, reqs)
+	res, err := access.Apply(ctx, d, p)
+	require.NoError(t, err, "%s", res)
+	assert.Equal(t, 6, res.Count(access.ApplyCreated))
+	assert.NoError(t, ctx.Err(), "the two accounts' readings met")
+	assert.EqualValues(t, 1, hq.readings.Load())
+	assert.EqualValues(t, 1, lab.readings.Load())
+}

@@ -112,7 +112,8 @@ func WithAccounts(names ...string) ReconcileOption {
 
 // WithConcurrency bounds how many vendor reads a plan makes at once in one
 // account (reads per key of a key-store account), and how many changes
-// Apply carries out at once. The default is DefaultConcurrency. Each
+// Apply carries out at once in each account it batches (GrantsByKeysLister)
+// and among the other changes. The default is DefaultConcurrency. Each
 // client's own pacing still applies.
 func WithConcurrency(n int) ReconcileOption {
 	return reconcileOptionFunc(func(c *reconcileConfig) { c.concurrency = n })
