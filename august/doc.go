@@ -239,7 +239,11 @@
 //     revoked from the list its PIN is in (a list August does not document
 //     shows it pending, with NoticeUnknownPINState), and failed from a
 //     failed load's webhook result seen by any replica sharing the
-//     handler's result store (WithResultStore).
+//     handler's result store (WithResultStore). A PIN being deleted or
+//     disabled (a command August accepted and has not applied, which may
+//     still fail) makes them answer access.ErrOutcomeUnknown for its grant:
+//     it is neither gone nor one to keep, so EnsureGrant makes no second
+//     grant beside it and EnsureRevokedByKey does not report it revoked.
 //   - UpdateGrantWindow and RevokeGrant succeed, with a handler, when August
 //     confirms each command by webhook (a delete also when August answers
 //     404: the PIN is not on the lock); without one, when the PIN listing

@@ -671,6 +671,22 @@ func (v grantView) err() error {
 	return unknownf("august: where grant %s's PINs are cannot be told: %w", v.ref.id, errors.Join(errs...))
 }
 
+// leaving reports, as an error matching access.ErrOutcomeUnknown, a PIN of
+// the view that August lists as being deleted or disabled: the command was
+// accepted and not applied, and may still fail, so the grant is neither
+// gone (that needs August's word: the PIN absent, or disabled) nor one to
+// keep. Reads say so rather than hide the grant; RevokeGrant waits for the
+// command instead (settle).
+func (v grantView) leaving() error {
+	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
+		if st := v.pins[lockID].ListState; st == PINDeleting || st == PINDisabling {
+			return unknownf("august: grant %s: the PIN on lock %s is %s: August accepted the command and has not applied it, so whether the grant is gone cannot be told yet",
+				v.ref.id, lockID, st)
+		}
+	}
+	return nil
+}
+
 // unassigned counts the PINs without a userID.
 func unassigned(list []StatePIN) int {
 	n := 0
@@ -738,6 +754,7 @@ func (c *Client) buildGrant(v grantView, now time.Time) *access.Grant {
 
 // pinGrantState maps a listing state to a door's state. A state August does
 // not document counts as pending: the PIN is on the lock, in some change.
+// A PIN being deleted or disabled never reaches a grant read: see leaving.
 func pinGrantState(s PINState) access.GrantState {
 	switch s {
 	case PINLoaded:
@@ -784,7 +801,9 @@ func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error
 // access.ErrNotFound when August lists no sub-user for the id, or when the
 // complete listings of its doors show no PIN of its sub-user and no load
 // of it failed; an error matching access.ErrOutcomeUnknown when a listing
-// cannot show it (see the package's access section).
+// cannot show it, or shows one of its PINs being deleted or disabled (a
+// command August accepted and has not applied, which may still fail; see
+// the package's access section).
 func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
 	if ctx == nil {
 		return nil, rest.ErrNilContext
@@ -793,7 +812,7 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	if err != nil {
 		return nil, err
 	}
-	if err := v.err(); err != nil {
+	if err := errors.Join(v.err(), v.leaving()); err != nil {
 		return nil, err
 	}
 	if err := c.loadFailures(ctx, &v); err != nil {
@@ -811,9 +830,10 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 // (GET /partners/sub-user, every page) whose partnerUserID matches, then
 // the PINs of their doors (GET /locks/:lockID/pins). A grant listed is the
 // whole grant, all its doors. Revoked grants are not listed. A grant whose
-// doors' listings cannot show its PINs (see GetGrant) yields an error
-// matching access.ErrOutcomeUnknown instead, so a listing by key yields
-// nothing only when no grant has the key.
+// doors' listings cannot show its PINs, or show one being deleted or
+// disabled (see GetGrant), yields an error matching access.ErrOutcomeUnknown
+// instead, so a listing by key yields nothing only when no grant has the
+// key.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
 		if ctx == nil {
@@ -915,7 +935,7 @@ func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filt
 			}
 			v := c.view(ref, locksFor(ref), listings)
 			if err == nil {
-				err = v.err()
+				err = errors.Join(v.err(), v.leaving())
 			}
 			if err == nil {
 				err = c.loadFailures(ctx, &v)
@@ -947,8 +967,9 @@ func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filt
 // answered that the PIN is not on the lock); without one, the PIN listing
 // read back after each delete shows the PIN gone (right after August accepts
 // a delete it usually still shows it being deleted: that is an error
-// matching access.ErrOutcomeUnknown, and a later call finds the grant gone,
-// access.ErrNotFound). A result in a status this package does not know is no
+// matching access.ErrOutcomeUnknown, as GetGrant and ListGrants are while
+// the listing shows it so, and a later call finds the grant gone,
+// access.ErrNotFound, once August has applied it). A result in a status this package does not know is no
 // confirmation (Event.Succeeded). It forgets the grant's failed loads, so the grant is not
 // listed after. It is access.ErrNotFound only on August's word: no sub-user
 // listed for the id, or complete listings of the grant's doors showing no
@@ -1137,7 +1158,9 @@ var pendingAction = map[PINState]PINAction{
 // settle waits until p has no command pending and returns it as listed
 // then (ListState "" when it is gone). Without a webhook handler a PIN being
 // deleted is access.ErrOutcomeUnknown (the delete was accepted and is not
-// applied yet), and any other pending PIN is access.ErrConflict.
+// applied yet), and any other pending PIN is access.ErrConflict. A PIN
+// still listed as being deleted once the delete's result said it failed is
+// access.ErrOutcomeUnknown too: only a delete that succeeded ends in it.
 func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p StatePIN) (StatePIN, error) {
 	action, pending := pendingAction[p.ListState]
 	if !pending {
@@ -1158,10 +1181,17 @@ func (c *Client) settle(ctx context.Context, lockID string, ref grantRef, p Stat
 	}
 	wctx, cancel := context.WithTimeout(ctx, c.confirmWait)
 	defer cancel()
-	if _, err := w.Wait(wctx); err != nil && !errors.Is(err, ErrCommandFailed) {
-		return p, fmt.Errorf("august: waiting for the PIN on lock %s: %w", lockID, err)
+	_, werr := w.Wait(wctx)
+	if werr != nil && !errors.Is(werr, ErrCommandFailed) {
+		return p, fmt.Errorf("august: waiting for the PIN on lock %s: %w", lockID, werr)
 	}
-	return c.pinNow(ctx, lockID, ref)
+	now, err := c.pinNow(ctx, lockID, ref)
+	if err == nil && werr != nil && now.ListState == PINDeleting {
+		// The delete failed by its result, and the listing has not caught
+		// up: the PIN may stay, so it is not taken for deleted.
+		return now, unknownf("august: the delete under way on lock %s failed (%w), and the PIN listing still shows the PIN being deleted", lockID, werr)
+	}
+	return now, err
 }
 
 // pinNow lists a lock's PINs again and returns the grant's (ListState ""

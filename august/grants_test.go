@@ -488,6 +488,104 @@ func TestFirstCreatesOnALockFetchItsPINLengthsOnce(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(http.MethodGet, "/devices/capabilities"))
 }
 
+// A PIN August lists as being deleted (the delete accepted, not applied,
+// and able to fail) is no evidence that the grant is gone: GetGrant and a
+// lookup by key say the outcome is unknown, so EnsureRevokedByKey reports no
+// success and EnsureGrant makes no second grant beside it. Once August has
+// applied the delete, the grant is gone on its word.
+func TestPINBeingDeletedIsNotGone(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	req := grantRequest("booking-deleting", "482913")
+	g, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	list, _, err := c.PINs.List(ctx, augusttest.FrontDoorID)
+	require.NoError(t, err)
+	var pin august.StatePIN
+	for _, p := range list.All() {
+		if p.PIN.PIN == "482913" {
+			pin = p
+		}
+	}
+	require.NotEmpty(t, pin.UserID)
+	srv.HoldDeliveries(true)
+	_, _, err = c.PINs.Delete(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: "482913", UserID: pin.UserID}, "https://hooks.example.com/august")
+	require.NoError(t, err)
+
+	_, err = c.GetGrant(ctx, g.ID)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "GetGrant while the PIN is being deleted")
+	assert.NotErrorIs(t, err, access.ErrNotFound)
+	err = access.EnsureRevokedByKey(ctx, c, req.Key)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "EnsureRevokedByKey while the PIN is being deleted")
+	srv.ResetLog()
+	_, _, err = access.EnsureGrant(ctx, c, req)
+	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "EnsureGrant while the key's PIN is being deleted")
+	assert.Zero(t, srv.Count(http.MethodPost, "/partners/sub-user"), "no second grant is made beside it")
+
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	_, err = c.GetGrant(ctx, g.ID)
+	assert.ErrorIs(t, err, access.ErrNotFound, "applied, the delete is August's word")
+	assert.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key))
+}
+
+// A delete under way whose result says it failed: where the PIN listing
+// then shows the PIN as it was (loaded), RevokeGrant, which waited for that
+// result, sends its own delete and succeeds once August applies it; where
+// the listing has not caught up and still shows the PIN being deleted, that
+// is no delete, and RevokeGrant answers access.ErrOutcomeUnknown, not
+// success. (What August's listing shows after a failed command is not
+// documented; the fake plays both with SetListingStaleAfterFailure.)
+func TestRevokeAfterAFailedDelete(t *testing.T) {
+	for _, stale := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stale=%t", stale), func(t *testing.T) {
+			c, srv := conformanceClient(t)
+			ctx := timeout(t)
+			g, _, err := access.EnsureGrant(ctx, c, grantRequest("booking-stale", "482913"))
+			require.NoError(t, err)
+			require.NoError(t, srv.WaitDeliveries(ctx))
+			list, _, err := c.PINs.List(ctx, augusttest.FrontDoorID)
+			require.NoError(t, err)
+			var pin august.StatePIN
+			for _, p := range list.All() {
+				if p.PIN.PIN == "482913" {
+					pin = p
+				}
+			}
+			require.NotEmpty(t, pin.UserID)
+			srv.SetListingStaleAfterFailure(stale)
+			srv.FailPINCommand("482913", "the lock did not answer")
+			srv.HoldDeliveries(true)
+			_, _, err = c.PINs.Delete(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: "482913", UserID: pin.UserID, PartnerUserID: pin.PartnerUserID},
+				"https://hooks.example.com/august")
+			require.NoError(t, err)
+
+			pinsPath := "/locks/" + augusttest.FrontDoorID + "/pins"
+			listed := srv.Count(http.MethodGet, pinsPath)
+			revoked := make(chan error, 1)
+			go func() { revoked <- c.RevokeGrant(ctx, g.ID) }()
+			// The grant's listing, then the look after it waits for the
+			// delete's result: only then is the result let through.
+			require.Eventually(t, func() bool { return srv.Count(http.MethodGet, pinsPath) >= listed+2 },
+				30*time.Second, time.Millisecond)
+			srv.HoldDeliveries(false)
+			err = <-revoked
+			onLock := false
+			for _, p := range srv.PINs(augusttest.FrontDoorID) {
+				onLock = onLock || p.PIN == "482913"
+			}
+			if stale {
+				assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "a failed delete still listed as deleting")
+				assert.True(t, onLock, "the PIN is still on the lock")
+				return
+			}
+			require.NoError(t, err)
+			assert.False(t, onLock, "its own delete took the PIN off")
+		})
+	}
+}
+
 func paths(reqs []augusttest.Request) []string {
 	out := make([]string, len(reqs))
 	for i, r := range reqs {

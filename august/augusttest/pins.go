@@ -414,10 +414,10 @@ func (s *Server) startCommand(l *lockState, c *caller, cmd pinCommand, window [2
 		p.busy = false
 		p.updated = t
 		if fail {
-			switch cmd.Action {
-			case "load":
+			switch {
+			case cmd.Action == "load":
 				delete(l.pins, p.Slot)
-			default:
+			case !s.staleAfterFailure:
 				p.State = prev
 			}
 		} else {

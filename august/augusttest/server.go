@@ -219,8 +219,11 @@ type Server struct {
 	// results (SetCommandResultHeader).
 	noCommandHeader bool
 	failPIN         map[string]string // pin -> reason for its next command
-	pinCmds         map[string]int    // accepted PIN commands by action
-	secret          []byte
+	// staleAfterFailure: a failed command leaves its PIN listed in the
+	// command's state (SetListingStaleAfterFailure).
+	staleAfterFailure bool
+	pinCmds           map[string]int // accepted PIN commands by action
+	secret            []byte
 
 	deliveries *deliverer
 }
@@ -653,6 +656,17 @@ func (s *Server) FailPINCommand(pin, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failPIN[pin] = reason
+}
+
+// SetListingStaleAfterFailure chooses what the PIN listing shows after a
+// command on a PIN failed, which no document says. Off (the default), the
+// PIN is listed as it was before the command (loaded, for a failed delete);
+// on, it stays listed in the command's state (deleting, for a delete), as a
+// listing that has not caught up with the result would show it.
+func (s *Server) SetListingStaleAfterFailure(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.staleAfterFailure = on
 }
 
 // PINs returns the PINs on a lock, by slot.
