@@ -133,9 +133,10 @@ func (e *ChangeError) Unwrap() error { return e.Err }
 // (GrantsByKeysLister: Havr, August). A plan of n changes there costs about
 // n/ApplyBatch readings instead of n. A batch holds its keys' turns from
 // before the reading until each change is done, so a booking trigger for
-// one of them waits at most for the batch (ApplyBatch/WithConcurrency
-// changes one after another) rather than one change; 100 keeps that wait
-// short while a reading serves many changes. It does not depend on
+// one of them waits for the batch rather than one change: for the batch to
+// take its other turns (which may wait behind other replicas' batches), its
+// reading, and up to ApplyBatch/WithConcurrency changes one after another;
+// 100 keeps that wait short while a reading serves many changes. It does not depend on
 // WithConcurrency, so a caller who lowers the concurrency to spare the
 // vendor does not pay with more readings.
 const ApplyBatch = 100

@@ -195,7 +195,7 @@ func (c *Client) pinRulesNoted(ctx context.Context, l *Lock) (PINRules, *access.
 	case turn <- struct{}{}:
 		defer func() { <-turn }()
 	case <-ctx.Done():
-		return rules, assumedPINLengths(rules, "device capabilities failed: "+ctx.Err().Error())
+		return rules, assumedPINLengths(rules, "waiting for another call's device capabilities: "+ctx.Err().Error())
 	}
 	if r, ok := c.grants.rules.Load(l.LockID); ok {
 		return r.(PINRules), nil
