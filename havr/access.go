@@ -367,12 +367,17 @@ func doorAccesses(keys []SharedKey, now time.Time, credential func(SharedKey) ac
 //   - waiting_for_user: the visitor has not opened the emailed link yet;
 //   - pending, waiting_for_activation: the lock's owner must confirm it (its
 //     confirmation level asks for that), or Havr is activating it;
-//   - rejected: the owner refused it; deleted, inactive: gone;
+//   - rejected: the owner refused it (a key no longer pending cannot be
+//     answered again); deleted: gone;
 //   - anything else: pending, with the status in the reason. Havr documents
 //     no failure status for shared keys ("active or waiting_for_user"), so
 //     a status doorkit does not know is not taken for a failure: a failed
 //     grant is revoked and re-made by EnsureGrant, and Havr would email the
-//     visitor a new link on every trigger.
+//     visitor a new link on every trigger. Nor is it taken for gone: that
+//     needs Havr's word. "inactive" is such a status: Havr gives it to door
+//     locks and accounts, which become active again, not to shared keys, so
+//     a key listed inactive keeps its grant (EnsureRevokedByKey deletes it,
+//     EnsureGrant makes no second grant beside it).
 func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.Notice) {
 	switch k.ExistingStatus {
 	case StatusActive:
@@ -388,7 +393,7 @@ func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.
 			Message: "the lock's owner must confirm this access (door lock confirmation level)"}}
 	case StatusRejected:
 		return access.GrantRevoked, "refused by the lock's owner", nil
-	case StatusDeleted, StatusInactive:
+	case StatusDeleted:
 		return access.GrantRevoked, "shared key " + string(k.ExistingStatus), nil
 	default:
 		return access.GrantPending, fmt.Sprintf("Havr reports shared key status %q, which doorkit does not know: taken as still being set up", k.ExistingStatus), nil

@@ -111,7 +111,10 @@
 //     is already gone); it is access.ErrNotFound only when Havr said every
 //     key was gone.
 //   - A shared key status doorkit does not know leaves the door pending with
-//     the status in the reason, never failed.
+//     the status in the reason, never failed, nor revoked: a grant is gone
+//     only on Havr's word (its 404, or a key listed deleted or refused by
+//     the owner). A key listed "inactive", a status Havr gives door locks
+//     and accounts, which become active again, is such a status.
 //
 // The package havrtest serves an in-memory Havr for tests and examples.
 package havr

@@ -39,6 +39,39 @@ func TestUnknownSharedKeyStatusIsPendingNotFailed(t *testing.T) {
 	assert.Len(t, srv.SharedKeys(), 1)
 }
 
+// Havr gives shared keys two statuses, active and waiting_for_user; it
+// gives "inactive" to door locks and accounts, which become active again.
+// A key listed inactive is no evidence its grant is gone: EnsureGrant keeps
+// the grant rather than make a second one beside it, and EnsureRevokedByKey
+// deletes the key rather than report the grant already revoked.
+func TestInactiveSharedKeyIsNotGone(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := access.GrantRequest{Key: "BK-INACTIVE", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	first, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	keys := srv.SharedKeys()
+	require.Len(t, keys, 1)
+	require.True(t, srv.SetSharedKeyStatus(keys[0].ID, "inactive"))
+
+	got, err := c.GetGrant(ctx, first.ID)
+	require.NoError(t, err)
+	assert.Equal(t, access.GrantPending, got.State())
+	assert.Contains(t, got.Doors[0].Reason, `"inactive"`)
+
+	again, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Len(t, srv.SharedKeys(), 1, "no second grant beside the inactive key")
+	assert.Len(t, srv.Links(), 1, "the visitor got one link")
+
+	require.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key))
+	assert.Equal(t, 1, srv.Count(http.MethodDelete, "/v1/shared_keys/"+id(keys[0].ID)))
+	assert.Empty(t, srv.SharedKeys(), "the inactive key was deleted")
+}
+
 // The statuses doorkit knows keep their meaning.
 func TestKnownSharedKeyStatuses(t *testing.T) {
 	c, srv := newFakeClient(t)
@@ -53,7 +86,8 @@ func TestKnownSharedKeyStatuses(t *testing.T) {
 		"pending":                access.GrantPending,
 		"waiting_for_activation": access.GrantPending,
 		"rejected":               access.GrantRevoked,
-		"inactive":               access.GrantRevoked,
+		"deleted":                access.GrantRevoked,
+		"inactive":               access.GrantPending, // not gone: see TestInactiveSharedKeyIsNotGone
 	} {
 		require.True(t, srv.SetSharedKeyStatus(keyID, status))
 		got, err := c.GetGrant(ctx, grant.ID)
