@@ -643,17 +643,20 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 	return g, nil
 }
 
-// RevokeGrant revokes a grant by its id ("siteId/authorizationId"). Like
-// the public client, it reads the authorization first (GET
-// /:siteId/authorizations/:id) and revokes (DELETE
-// /:siteId/authorizations/:id/revoke) only what is still live: an
-// authorization that expired, or whose credentials all expired, needs no
-// revoke and returns nil. One already revoked, or unknown, is
-// access.ErrNotFound. A revoke answered 409 returns nil only when the
-// authorization, read again, is no longer live, as after a revoke whose
-// answer was lost and whose resend resivo refused since the first had
-// revoked it (see AuthorizationsService.RevokeIfLive); else it is
-// access.ErrConflict. A revoked grant's key is removed from the KeyStore.
+// RevokeGrant revokes a grant by its id ("siteId/authorizationId"): it
+// reads the authorization first (GET /:siteId/authorizations/:id) and
+// revokes it (DELETE /:siteId/authorizations/:id/revoke) unless resivo
+// shows it revoked. One already revoked, or unknown, is
+// access.ErrNotFound. Unlike the public client (RevokeIfLive), it revokes
+// an authorization that expired, or whose credentials all expired, too: it
+// gives no access now, but it is not revoked, and resivo does not say an
+// expired authorization stays so (the portal can move its validity), so
+// only resivo's answer to the revoke is evidence. A revoke answered 409
+// returns nil only when the authorization, read again, shows it revoked,
+// as after a revoke whose answer was lost and whose resend resivo refused
+// since the first had revoked it; else it is access.ErrConflict, an
+// expired authorization resivo will not revoke included. A revoked
+// grant's key is removed from the KeyStore.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if grantID == "" {
 		return access.Invalid("grantID", "is required")
@@ -694,10 +697,8 @@ func (c *Client) revoke(ctx context.Context, site, id string, a *Authorization) 
 	if a.Status == AuthorizationRevoked {
 		return fmt.Errorf("resivo: authorization %s is already revoked: %w", grantID, access.ErrNotFound)
 	}
-	if !a.Live() {
-		return nil
-	}
-	if _, _, err := c.Authorizations.revokeLive(ctx, site, id); err != nil {
+	// Expired is not revoked: it is revoked too (see RevokeGrant).
+	if _, _, err := c.Authorizations.revokeConfirmed(ctx, site, id); err != nil {
 		return err
 	}
 	// The key is free again; forget it when the store maps it to this grant.

@@ -40,13 +40,15 @@ type Credential struct {
 	IsExpired bool             `json:"isExpired"`
 }
 
-// Live reports whether revoking still matters: the authorization is not
+// Live reports whether the authorization can give access now: it is not
 // over (revoked or expired) and at least one of its credentials has not
 // expired. The public client skips the revoke when the status is not
-// "active" or every credential expired; Live differs in two ways, both
-// towards revoking: a pending (or unknown) status is live, since a
-// cancellation must stop an authorization that is still being set up, and
-// an authorization without credentials is live.
+// "active" or every credential expired (RevokeIfLive); Live differs in two
+// ways, both towards revoking: a pending (or unknown) status is live, since
+// a cancellation must stop an authorization that is still being set up,
+// and an authorization without credentials is live. An authorization that
+// is not live is not revoked either: the access layer's RevokeGrant
+// revokes it all the same.
 func (a *Authorization) Live() bool {
 	switch a.Status {
 	case AuthorizationRevoked, AuthorizationExpired:
@@ -260,13 +262,14 @@ func (s *AuthorizationsService) Revoke(ctx context.Context, siteID, authorizatio
 // credential expired), as the public client does. It returns the authorization as read
 // and whether a revoke was sent.
 //
-// A revoke answered 409 is read again: when the authorization is then no
-// longer live, the revoke is done and the authorization returned is the
-// one read after it. That is how a revoke whose answer was lost ends: the
+// A revoke answered 409 is read again: when the authorization then shows
+// it revoked, the revoke is done and the authorization returned is the one
+// read after it. That is how a revoke whose answer was lost ends: the
 // retry policy resends the DELETE (an idempotent method) and resivo
 // answers the resend 409, the first having revoked it. resivo documents no
 // body for that 409, so its own record decides, never the message; a 409
-// on an authorization still live stays access.ErrConflict.
+// on an authorization not shown revoked (still live, or expired meanwhile)
+// stays access.ErrConflict.
 //
 // GET /:siteId/authorizations/:authorizationId, then
 // DELETE /:siteId/authorizations/:authorizationId/revoke
@@ -278,7 +281,7 @@ func (s *AuthorizationsService) RevokeIfLive(ctx context.Context, siteID, author
 	if !a.Live() {
 		return a, false, resp, nil
 	}
-	after, resp, err := s.revokeLive(ctx, siteID, authorizationID)
+	after, resp, err := s.revokeConfirmed(ctx, siteID, authorizationID)
 	if err != nil {
 		return a, false, resp, err
 	}
@@ -288,11 +291,12 @@ func (s *AuthorizationsService) RevokeIfLive(ctx context.Context, siteID, author
 	return a, true, resp, nil
 }
 
-// revokeLive revokes an authorization that was read as live. On a 409 it
-// reads the authorization again and returns it when it is no longer live
-// (the revoke is done); otherwise the 409 stands. Without a 409 the
+// revokeConfirmed revokes an authorization not read as revoked. On a 409
+// it reads the authorization again and returns it when it shows it revoked
+// (the revoke is done); otherwise the 409 stands: an authorization that
+// expired, say, is over for now but not revoked. Without a 409 the
 // authorization returned is nil.
-func (s *AuthorizationsService) revokeLive(ctx context.Context, siteID, authorizationID string) (*Authorization, *Response, error) {
+func (s *AuthorizationsService) revokeConfirmed(ctx context.Context, siteID, authorizationID string) (*Authorization, *Response, error) {
 	resp, err := s.Revoke(ctx, siteID, authorizationID)
 	if !errors.Is(err, access.ErrConflict) {
 		return nil, resp, err
@@ -301,10 +305,13 @@ func (s *AuthorizationsService) revokeLive(ctx context.Context, siteID, authoriz
 	switch {
 	case gerr != nil:
 		return nil, resp, errors.Join(err, fmt.Errorf("resivo: reading authorization %s again after the 409: %w", authorizationID, gerr))
-	case a.Live():
-		return nil, resp, err
+	case a.Status == AuthorizationRevoked:
+		return a, resp, nil
+	case !a.Live():
+		return nil, resp, fmt.Errorf("resivo: authorization %s has expired (status %q) and is not revoked, and resivo refused to revoke it: it gives no access now, but a change of its validity (in the portal) would give it back: %w",
+			authorizationID, a.Status, err)
 	}
-	return a, resp, nil
+	return nil, resp, err
 }
 
 func checkIDs(siteID, authorizationID string) error {

@@ -97,12 +97,17 @@
 //     (GetGrant); a status doorkit does not know keeps the doors pending
 //     with the status in the reason, never failed, so that EnsureGrant does
 //     not re-make the grant (and resivo email the visitor) on every trigger.
-//   - RevokeGrant reads the authorization first and revokes only what is
-//     still live; it succeeds when resivo answers the revoke, or when the
-//     authorization it reads is no longer live. A revoke answered 409 is
-//     done only when the authorization, read again, is no longer live (the
-//     resend of a revoke whose answer was lost is answered 409), else it is
-//     access.ErrConflict. "Not found" is resivo's 404 or 410.
+//   - RevokeGrant reads the authorization first and revokes what resivo
+//     does not show revoked, an expired one included (it gives no access
+//     now, but resivo does not say it stays expired: the portal can move its
+//     validity); it succeeds when resivo answers the revoke. A revoke
+//     answered 409 is done only when the authorization, read again, shows
+//     it revoked (the resend of a revoke whose answer was lost is answered
+//     409), else it is access.ErrConflict; resivotest.SetRefuseExpiredRevoke
+//     plays a resivo that refuses to revoke what has expired. "Not found" is
+//     resivo's 404 or 410, or an authorization it shows revoked.
+//     AuthorizationsService.RevokeIfLive keeps the public client's rule of
+//     revoking only what is live, and says whether it sent a revoke.
 //
 // # Grant keys and lost answers
 //

@@ -162,13 +162,13 @@ func TestGrantStatesFollowTheAuthorization(t *testing.T) {
 	got, err = c.GetGrant(ctx, made.ID)
 	require.NoError(t, err)
 	assert.Equal(t, access.GrantExpired, got.State())
-	require.NoError(t, c.RevokeGrant(ctx, made.ID), "nothing left to revoke")
 	srv.Advance(-48 * time.Hour)
 
 	require.NoError(t, c.RevokeGrant(ctx, made.ID))
 	got, err = c.GetGrant(ctx, made.ID)
 	require.NoError(t, err)
 	assert.Equal(t, access.GrantRevoked, got.State())
+	assert.ErrorIs(t, c.RevokeGrant(ctx, made.ID), access.ErrNotFound, "already revoked")
 }
 
 func TestKeysSurviveARestartWithASharedStore(t *testing.T) {

@@ -265,24 +265,74 @@ func TestGrantOverTwoSitesIsInvalid(t *testing.T) {
 	assert.Empty(t, srv.Requests())
 }
 
-func TestRevokeSkipsWhatIsNoLongerLive(t *testing.T) {
+// An authorization past its validTo is expired, and still resivo's: the
+// portal can move its validity and bring it back, and resivo's documents
+// do not say an expired authorization stays so. RevokeGrant revokes it
+// (it reported it revoked without a request, and a validity moved in the
+// portal after the booking's cancellation gave the visitor the door back),
+// and succeeds on resivo's answer: a revoke resivo takes, or, where resivo
+// refuses to revoke what has expired (SetRefuseExpiredRevoke), no success
+// but access.ErrConflict saying so.
+func TestRevokeOfAnExpiredAuthorization(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		t.Run(fmt.Sprintf("resivo refuses: %v", refuse), func(t *testing.T) {
+			c, srv := newFakeClient(t)
+			srv.SetRefuseExpiredRevoke(refuse)
+			ctx := context.Background()
+			start := srv.Now().Add(time.Hour)
+			req := visitorRequest(door(resivotest.MainEntranceID))
+			req.Window = access.Window{Start: start, End: start.Add(time.Hour)}
+			grant, err := c.CreateGrant(ctx, req)
+			require.NoError(t, err)
+			authID := srv.Authorizations()[0].ID
+			revokePath := "/" + resivotest.SiteID + "/authorizations/" + authID + "/revoke"
+
+			srv.Advance(3 * time.Hour) // past validTo: the credentials expired
+			got, err := c.GetGrant(ctx, grant.ID)
+			require.NoError(t, err)
+			require.Equal(t, access.GrantExpired, got.State())
+
+			err = access.EnsureRevoked(ctx, c, grant.ID)
+			assert.Equal(t, 1, srv.Count("DELETE", revokePath), "an expired authorization is revoked too")
+			if refuse {
+				require.ErrorIs(t, err, access.ErrConflict)
+				assert.NotErrorIs(t, err, access.ErrNotFound)
+				assert.Contains(t, err.Error(), "expired")
+				assert.False(t, srv.Authorizations()[0].Revoked)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, srv.Authorizations()[0].Revoked)
+
+			// The portal moves its validity: it stays revoked.
+			now := srv.Now()
+			require.NoError(t, srv.EditValidity(authID, now, now.Add(time.Hour)))
+			got, err = c.GetGrant(ctx, grant.ID)
+			require.NoError(t, err)
+			assert.Equal(t, access.GrantRevoked, got.State())
+		})
+	}
+}
+
+// RevokeIfLive keeps the public client's rule: what is no longer live is
+// not revoked, and it says so (revoked false).
+func TestRevokeIfLiveSkipsWhatIsNoLongerLive(t *testing.T) {
 	c, srv := newFakeClient(t)
 	ctx := context.Background()
 	start := srv.Now().Add(time.Hour)
 	req := visitorRequest(door(resivotest.MainEntranceID))
 	req.Window = access.Window{Start: start, End: start.Add(time.Hour)}
-	grant, err := c.CreateGrant(ctx, req)
+	_, err := c.CreateGrant(ctx, req)
 	require.NoError(t, err)
 	authID := srv.Authorizations()[0].ID
 	revokePath := "/" + resivotest.SiteID + "/authorizations/" + authID + "/revoke"
 
 	srv.Advance(3 * time.Hour) // past validTo: the credentials expired
-	require.NoError(t, c.RevokeGrant(ctx, grant.ID))
-	assert.Equal(t, 0, srv.Count("DELETE", revokePath), "nothing left to revoke")
 	a, revoked, _, err := c.Authorizations.RevokeIfLive(ctx, resivotest.SiteID, authID)
 	require.NoError(t, err)
 	assert.False(t, revoked)
 	assert.Equal(t, resivo.AuthorizationExpired, a.Status)
+	assert.Equal(t, 0, srv.Count("DELETE", revokePath))
 	assert.False(t, srv.Authorizations()[0].Revoked)
 }
 

@@ -459,15 +459,15 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request, st *site) {
 	}
 	s.mu.Lock()
 	a := s.lookup(r, st)
-	revoked := a != nil && a.Revoked
-	if a != nil {
+	refused := a != nil && (a.Revoked || (s.refuseExpired && !s.now().Before(a.ValidTo)))
+	if a != nil && !refused {
 		a.Revoked = true
 	}
 	s.mu.Unlock()
 	switch {
 	case a == nil:
 		writeError(w, http.StatusNotFound, "Authorization not found")
-	case revoked:
+	case refused:
 		writeError(w, http.StatusConflict, "Authorization is not active")
 	default:
 		w.WriteHeader(http.StatusNoContent)

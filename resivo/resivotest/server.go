@@ -47,7 +47,9 @@
 //     SetOfflineLinks(true) (the glossary: offline components have no
 //     cloud connection);
 //   - a revoke needs the body {} and answers 204; revoking again is 409
-//     {"message": "Authorization is not active"}; an unknown id is 404.
+//     {"message": "Authorization is not active"}; an unknown id is 404; an
+//     authorization past its validTo is revoked like any other unless
+//     SetRefuseExpiredRevoke(true) makes it 409 too.
 package resivotest
 
 import (
@@ -207,6 +209,7 @@ type Server struct {
 	notMobile      map[string]bool // numbers resivo refuses to text (RefuseNumbers)
 	migrations     int
 	offlineLinks   bool // remote access on offline components is accepted (SetOfflineLinks)
+	refuseExpired  bool // a revoke of an authorization past validTo is 409 (SetRefuseExpiredRevoke)
 }
 
 // NewServer starts a TLS resivo seeded with the demo data above.
@@ -307,6 +310,19 @@ func (s *Server) SetOfflineLinks(accepted bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.offlineLinks = accepted
+}
+
+// SetRefuseExpiredRevoke chooses what a revoke of an authorization past its
+// validTo gets: revoked as any other, 204 (false, the default), or refused
+// with 409 {"message": "Authorization is not active"}, the authorization
+// left expired and not revoked (true). resivo's public client skips such
+// revokes; its documents do not say what resivo answers them, nor whether
+// an expired authorization stays expired (EditValidity moves its validity
+// as the portal does, and brings it back).
+func (s *Server) SetRefuseExpiredRevoke(refuse bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseExpired = refuse
 }
 
 // ExpireAccessTokens makes every issued token answer 401.
