@@ -193,8 +193,11 @@ func (s *AuthService) RenewAccessToken(ctx context.Context) (*Renewal, *Response
 // credentials given to New) or, without credentials, with the refresh token
 // as Bearer; never with the access token.
 //
-// After it succeeds the client drops its tokens and every call returns
-// ErrDeregistered until Login registers the device again. With a shared
+// It succeeds when Primis answers status "ok", the document's word for
+// done; a 2xx with another status is an error matching
+// access.ErrOutcomeUnknown, and the client keeps its tokens and goes on as
+// registered. After it succeeds the client drops its tokens and every call
+// returns ErrDeregistered until Login registers the device again. With a shared
 // token store (WithTokenStore) the deregistration replaces the fleet's
 // tokens in the store, so the other replicas answer ErrDeregistered too
 // once their token is refused, instead of logging in (which would register
@@ -214,6 +217,13 @@ func (s *AuthService) Deregister(ctx context.Context) (*StatusResponse, *Respons
 	result, resp, err := do[*StatusResponse](ctx, s.client.anon, call)
 	if err != nil {
 		return nil, resp, err
+	}
+	if result.Status != "ok" {
+		// The document's word for done is "ok": with anything else the
+		// device may still hold its licence, so the client goes on as
+		// registered rather than stop on a guess.
+		return result, resp, fmt.Errorf("primis: deregistration answered status %q instead of \"ok\", so whether the device is still registered cannot be told: %w",
+			result.Status, access.ErrOutcomeUnknown)
 	}
 	s.client.deregistered.Store(true)
 	s.client.tokens.Init(nil)

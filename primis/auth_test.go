@@ -96,6 +96,29 @@ func TestNoSilentRegistrationAfterDeregister(t *testing.T) {
 	assert.Equal(t, "jwt-after-login", c.Tokens().AccessToken.Reveal())
 }
 
+// TestDeregisterNeedsStatusOK: the document says a deregistration answers
+// status "ok" when done. A 2xx with another status is no evidence the
+// device is gone: it is access.ErrOutcomeUnknown, and the client keeps its
+// tokens and goes on rather than stop as deregistered while Primis may
+// still hold the device's licence.
+func TestDeregisterNeedsStatusOK(t *testing.T) {
+	for _, body := range []string{`{"status":"error","message":"Unable to deregister"}`, `{}`} {
+		t.Run(body, func(t *testing.T) {
+			c, mock := newTestClient(t, WithPassword("ada@example.com", "Passw0rd"))
+			ctx := context.Background()
+			mock.RegisterResponder("DELETE", testBase+"/api/mobile/registration", jsonResponder(200, body))
+			mock.RegisterResponder("GET", testBase+"/api/mobile/controlled_areas", jsonResponder(200, `[]`))
+
+			_, _, err := c.Auth.Deregister(ctx)
+			require.ErrorIs(t, err, access.ErrOutcomeUnknown)
+			assert.NotErrorIs(t, err, ErrDeregistered)
+			assert.Equal(t, testJWT, c.Tokens().AccessToken.Reveal(), "the tokens are kept")
+			_, err = c.ListDoors(ctx)
+			require.NoError(t, err, "the client is not taken for deregistered")
+		})
+	}
+}
+
 // TestLoginAnswersAreChecked: a 2xx login or renewal whose status is not
 // "ok" or that carries no jwt is an error, and its tokens are not used.
 func TestLoginAnswersAreChecked(t *testing.T) {

@@ -80,7 +80,8 @@
 // defines as the operation done. "Denied" is a *DeniedError matching
 // access.ErrDenied; any other result (the document names none), and an
 // answer lost or cut short, is access.ErrOutcomeUnknown, and the unlock is
-// not resent.
+// not resent. Auth.Deregister succeeds only on status "ok"; another status
+// is access.ErrOutcomeUnknown and the client stays registered.
 //
 // The package primistest serves an in-memory Primis for tests and examples.
 package primis
