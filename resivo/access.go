@@ -651,12 +651,13 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 // an authorization that expired, or whose credentials all expired, too: it
 // gives no access now, but it is not revoked, and resivo does not say an
 // expired authorization stays so (the portal can move its validity), so
-// only resivo's answer to the revoke is evidence. A revoke answered 409
-// returns nil only when the authorization, read again, shows it revoked,
-// as after a revoke whose answer was lost and whose resend resivo refused
-// since the first had revoked it; else it is access.ErrConflict, an
-// expired authorization resivo will not revoke included. A revoked
-// grant's key is removed from the KeyStore.
+// revoking it is what makes that hold where resivo takes the revoke. A
+// revoke answered 409 returns nil when the authorization, read again,
+// shows it revoked, as after a revoke whose answer was lost and whose
+// resend resivo refused since the first had revoked it, or over (expired,
+// or every credential expired: resivo's record says it gives no access and
+// resivo will not revoke it, so it stays expired, not revoked); else it is
+// access.ErrConflict. A revoked grant's key is removed from the KeyStore.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if grantID == "" {
 		return access.Invalid("grantID", "is required")

@@ -263,13 +263,13 @@ func (s *AuthorizationsService) Revoke(ctx context.Context, siteID, authorizatio
 // and whether a revoke was sent.
 //
 // A revoke answered 409 is read again: when the authorization then shows
-// it revoked, the revoke is done and the authorization returned is the one
-// read after it. That is how a revoke whose answer was lost ends: the
-// retry policy resends the DELETE (an idempotent method) and resivo
-// answers the resend 409, the first having revoked it. resivo documents no
-// body for that 409, so its own record decides, never the message; a 409
-// on an authorization not shown revoked (still live, or expired meanwhile)
-// stays access.ErrConflict.
+// it revoked (or over: expired meanwhile), the revoke is done and the
+// authorization returned is the one read after it. That is how a revoke
+// whose answer was lost ends: the retry policy resends the DELETE (an
+// idempotent method) and resivo answers the resend 409, the first having
+// revoked it. resivo documents no body for that 409, so its own record
+// decides, never the message; a 409 on an authorization still live stays
+// access.ErrConflict.
 //
 // GET /:siteId/authorizations/:authorizationId, then
 // DELETE /:siteId/authorizations/:authorizationId/revoke
@@ -293,9 +293,11 @@ func (s *AuthorizationsService) RevokeIfLive(ctx context.Context, siteID, author
 
 // revokeConfirmed revokes an authorization not read as revoked. On a 409
 // it reads the authorization again and returns it when it shows it revoked
-// (the revoke is done); otherwise the 409 stands: an authorization that
-// expired, say, is over for now but not revoked. Without a 409 the
-// authorization returned is nil.
+// (the revoke is done), or over (expired, or every credential expired:
+// resivo refuses to revoke it and its own record says it gives no access;
+// it stays expired, not revoked, so a validity moved in the portal later
+// would give it back, which nothing but resivo could prevent); otherwise
+// the 409 stands. Without a 409 the authorization returned is nil.
 func (s *AuthorizationsService) revokeConfirmed(ctx context.Context, siteID, authorizationID string) (*Authorization, *Response, error) {
 	resp, err := s.Revoke(ctx, siteID, authorizationID)
 	if !errors.Is(err, access.ErrConflict) {
@@ -305,11 +307,11 @@ func (s *AuthorizationsService) revokeConfirmed(ctx context.Context, siteID, aut
 	switch {
 	case gerr != nil:
 		return nil, resp, errors.Join(err, fmt.Errorf("resivo: reading authorization %s again after the 409: %w", authorizationID, gerr))
-	case a.Status == AuthorizationRevoked:
+	case a.Status == AuthorizationRevoked, !a.Live():
+		// Revoked, or over (expired, or every credential expired) and
+		// refused: resivo's own record says it gives no access, and
+		// revoking it is not to be had.
 		return a, resp, nil
-	case !a.Live():
-		return nil, resp, fmt.Errorf("resivo: authorization %s has expired (status %q) and is not revoked, and resivo refused to revoke it: it gives no access now, but a change of its validity (in the portal) would give it back: %w",
-			authorizationID, a.Status, err)
 	}
 	return nil, resp, err
 }

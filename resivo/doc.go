@@ -103,9 +103,11 @@
 //     validity); it succeeds when resivo answers the revoke. A revoke
 //     answered 409 is done only when the authorization, read again, shows
 //     it revoked (the resend of a revoke whose answer was lost is answered
-//     409), else it is access.ErrConflict; resivotest.SetRefuseExpiredRevoke
-//     plays a resivo that refuses to revoke what has expired. "Not found" is
-//     resivo's 404 or 410, or an authorization it shows revoked.
+//     409) or over (expired: resivo's record says it gives no access, and
+//     it will not revoke it, so it stays expired, not revoked), else it is
+//     access.ErrConflict; resivotest.SetRefuseExpiredRevoke plays a resivo
+//     that refuses to revoke what has expired. "Not found" is resivo's 404
+//     or 410, or an authorization it shows revoked.
 //     AuthorizationsService.RevokeIfLive keeps the public client's rule of
 //     revoking only what is live, and says whether it sent a revoke.
 //
