@@ -32,6 +32,9 @@ type Granter interface {
 }
 
 // Window is the half-open interval [Start, End) in which a grant is valid.
+// A request needs both bounds (Validate). A grant read from a vendor may
+// show a zero End: the vendor holds it without an end date (a Havr key
+// whose end was removed in its app), so it runs until revoked.
 type Window struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
@@ -67,8 +70,14 @@ func inRFC3339(t time.Time) bool {
 // conversion here keeps results independent of the server's time zone.
 func (w Window) UTC() Window { return Window{Start: w.Start.UTC(), End: w.End.UTC()} }
 
-// Contains reports whether t lies in [Start, End).
-func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Before(w.End) }
+// Contains reports whether t lies in [Start, End). A zero End after a
+// Start is no end; the zero Window contains nothing.
+func (w Window) Contains(t time.Time) bool {
+	if w.End.IsZero() {
+		return !w.Start.IsZero() && !t.Before(w.Start)
+	}
+	return !t.Before(w.Start) && t.Before(w.End)
+}
 
 func (w Window) String() string {
 	return w.Start.Format(time.RFC3339) + " – " + w.End.Format(time.RFC3339)

@@ -783,9 +783,10 @@ func pickPrimary(grants []*Grant, want GrantRequest, now time.Time) *Grant {
 }
 
 // grantEnded reports a grant that needs no revoke: its window has ended or
-// the vendor reports it expired.
+// the vendor reports it expired. A grant without an end (a zero End) has
+// not ended: it runs until revoked.
 func grantEnded(g *Grant, now time.Time) bool {
-	return g.State() == GrantExpired || !g.Window.End.After(now)
+	return g.State() == GrantExpired || (!g.Window.End.IsZero() && !g.Window.End.After(now))
 }
 
 // worksNow reports whether some door of g opens for its holder now.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -548,4 +549,46 @@ func BenchmarkPlanGrants(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/booking")
 		})
 	}
+}
+
+// endless shows one key's grants without an end date, as Havr lists a key
+// whose end was removed in its app.
+type endless struct {
+	*accesstest.Memory
+	key string
+}
+
+func (e endless) ListGrants(ctx context.Context, f access.GrantFilter) iter.Seq2[*access.Grant, error] {
+	return func(yield func(*access.Grant, error) bool) {
+		for g, err := range e.Memory.ListGrants(ctx, f) {
+			if g != nil && g.Key == e.key {
+				g.Window.End = time.Time{}
+			}
+			if !yield(g, err) {
+				return
+			}
+		}
+	}
+}
+
+// A grant the vendor holds without an end date runs until revoked: a plan
+// revokes it when no booking wants its key. It was taken for ended, and
+// never revoked.
+func TestPlanRevokesAGrantWithoutAnEnd(t *testing.T) {
+	m := accesstest.NewMemory(accesstest.MemoryDoors()...)
+	kept, gone := pinBooking("bk-kept", tomorrow(1)), pinBooking("bk-endless", tomorrow(2))
+	mustEnsure(t, m, kept)
+	mustEnsure(t, m, gone)
+	e := endless{Memory: m, key: gone.Key}
+	p := mustPlan(t, e, []access.GrantRequest{kept})
+	c, ok := changesByKey(p)[gone.Key]
+	require.True(t, ok, "%s", p)
+	assert.Equal(t, access.ActionRevoke, c.Action)
+	assert.Equal(t, access.CauseNotWanted, c.Cause)
+	assert.Equal(t, 2, p.Accounts[0].Owned, "the endless grant counts as owned")
+
+	// Its window, with no end, contains every time from its start on.
+	w := access.Window{Start: tomorrow(2)}
+	assert.True(t, w.Contains(tomorrow(2).AddDate(10, 0, 0)))
+	assert.False(t, w.Contains(tomorrow(1)))
 }
