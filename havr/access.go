@@ -381,7 +381,7 @@ func doorAccesses(keys []SharedKey, now time.Time, credential func(SharedKey) ac
 func doorState(k SharedKey, now time.Time) (access.GrantState, string, []access.Notice) {
 	switch k.ExistingStatus {
 	case StatusActive:
-		if !k.EndDate.IsZero() && !now.Before(k.EndDate.Time) {
+		if !k.EndDate.IsZero() && !now.Before(k.EndDate.Time) && !repeats(k) {
 			return access.GrantExpired, "", nil
 		}
 		return access.GrantActive, "", nil
@@ -630,19 +630,42 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 }
 
 // sharedWindow is the part of their windows all keys share, so a half-done
-// update shows as a different window.
+// update shows as a different window. A key without an end date, or whose
+// period repeats (Recurrency), gives access until it is deleted: it bounds
+// nothing, and when no key bounds the grant its End is zero (no end).
 func sharedWindow(keys []SharedKey) access.Window {
-	w := access.Window{Start: keys[0].StartDate.UTC(), End: keys[0].EndDate.UTC()}
-	for _, k := range keys[1:] {
-		if s := k.StartDate.UTC(); s.After(w.Start) {
+	var w access.Window
+	for i, k := range keys {
+		if s := k.StartDate.UTC(); i == 0 || s.After(w.Start) {
 			w.Start = s
 		}
-		if e := k.EndDate.UTC(); e.Before(w.End) {
+		if k.EndDate.IsZero() || repeats(k) {
+			continue
+		}
+		if e := k.EndDate.UTC(); w.End.IsZero() || e.Before(w.End) {
 			w.End = e
 		}
 	}
 	return w
 }
+
+// stillRepeats is access.ErrUnsupported when one of the grant's keys
+// repeats its period: a grant's window is one period, and Havr's PATCH takes
+// no "none" to stop a repeat, so moving such a grant would leave access
+// that comes back; access.EnsureGrant then deletes it and makes it again.
+func stillRepeats(grantID string, keys []SharedKey) error {
+	for _, k := range keys {
+		if repeats(k) {
+			return fmt.Errorf("havr: grant %s: shared key %s repeats every %s, which an update cannot stop: %w",
+				grantID, k.ID, k.Recurrency, access.ErrUnsupported)
+		}
+	}
+	return nil
+}
+
+// repeats reports a key whose period repeats: Havr's document has an access
+// with an end date recur every day, week, month or year, with no last one.
+func repeats(k SharedKey) bool { return k.Recurrency != "" && k.Recurrency != RecurrencyNone }
 
 // ListGrants lists the grants on the user's door locks from GET
 // /v1/shared_keys/index_with_details (one call), filtered on this side.
@@ -747,7 +770,10 @@ func groupByGrantKey(keys []SharedKeyIndexDetails) [][]SharedKeyDetails {
 // PATCH /v1/shared_keys/:id per key, then reads the grant back (GetGrant).
 // The window is prepared as for CreateGrant. If a key fails, the keys
 // before it keep the new window; the grant's window then shows only the
-// part all keys share, and calling again finishes the move.
+// part all keys share, and calling again finishes the move. A grant with a
+// key whose period repeats (made so in Havr's app) is moved but answers
+// access.ErrUnsupported: an update cannot stop the repeat, and
+// access.EnsureGrant then re-makes the grant.
 func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window access.Window) (*access.Grant, error) {
 	ids, err := parseGrantID(grantID)
 	if err != nil {
@@ -757,7 +783,11 @@ func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window a
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.moveKeys(ctx, ids, w); err != nil {
+	moved, err := c.moveKeys(ctx, ids, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := stillRepeats(grantID, moved); err != nil {
 		return nil, err
 	}
 	g, err := c.GetGrant(ctx, grantID)
@@ -790,7 +820,8 @@ func (c *Client) moveKeys(ctx context.Context, ids []ID, w access.Window) ([]Sha
 // one request per door. The holder and credentials are the listing's; the
 // window and each door's state are Havr's answers. A grant that did not
 // come from this client's listing is moved as UpdateGrantWindow moves
-// listed.ID.
+// listed.ID; one whose listing shows a repeating key is
+// access.ErrUnsupported before anything is sent.
 func (c *Client) UpdateListedGrantWindow(ctx context.Context, listed *access.Grant, window access.Window) (*access.Grant, error) {
 	if listed == nil {
 		return nil, access.Invalid("grant", "is required")
@@ -807,8 +838,14 @@ func (c *Client) UpdateListedGrantWindow(ctx context.Context, listed *access.Gra
 	if err != nil {
 		return nil, err
 	}
+	if err := stillRepeats(listed.ID, keys); err != nil {
+		return nil, err // before anything is sent
+	}
 	moved, err := c.moveKeys(ctx, ids, w)
 	if err != nil {
+		return nil, err
+	}
+	if err := stillRepeats(listed.ID, moved); err != nil {
 		return nil, err
 	}
 	credentials := map[string]access.Credential{}

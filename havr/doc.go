@@ -91,6 +91,13 @@
 // all (escaped in the note), is found again by ListGrants, and the lookup
 // by key is authoritative (one listing of every shared key).
 //
+// A grant's window is one period. A key without an end date, or whose
+// period repeats (a recurrency set in Havr's app), gives access until it is
+// deleted: its grant shows no end (a zero Window.End) and never expires, so
+// plans revoke it when no booking wants it, and an update, which cannot stop
+// a repeat (Havr's PATCH takes no "none"), is access.ErrUnsupported, so
+// access.EnsureGrant makes the grant again as a single period.
+//
 // # Evidence of success
 //
 //   - CreateGrant succeeds when Havr answered every door's create with its

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/havr"
 	"github.com/doorkit/doorkit/havr/havrtest"
 )
 
@@ -112,4 +113,39 @@ func TestEnsureGrantCreatesAgainOnHavrsWordThatNothingWasMade(t *testing.T) {
 	assert.Equal(t, 2, srv.Count(http.MethodPost, createLinkPath))
 	assert.Len(t, srv.SharedKeys(), 1)
 	assert.Len(t, srv.Links(), 1)
+}
+
+// A grant whose key was made to repeat in Havr's app gives access after the
+// booking, every week: EnsureGrant does not call it unchanged, and since an
+// update cannot stop a repeat (Havr's PATCH takes no "none"), it deletes the
+// grant and makes it again as a single period.
+func TestEnsureGrantRemakesARepeatingGrant(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := access.GrantRequest{Key: "booking-weekly", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	made, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	require.Equal(t, access.EnsureCreated, outcome)
+	keyID := srv.SharedKeys()[0].ID
+	weekly := havr.RecurrencyWeek
+	_, _, err = c.SharedKeys.Update(ctx, havr.ID(keyID), havr.SharedKeyUpdate{Recurrency: &weekly})
+	require.NoError(t, err)
+
+	got, err := c.GetGrant(ctx, made.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Window.End.IsZero(), "a repeating grant has no end: %v", got.Window)
+
+	again, outcome, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureRecreated, outcome)
+	assert.NotEqual(t, made.ID, again.ID)
+	for _, k := range srv.SharedKeys() {
+		if k.ID != keyID {
+			assert.Contains(t, []string{"", "none"}, k.Recurrency, "the grant made again does not repeat")
+		}
+	}
+	_, outcome, err = access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	assert.Equal(t, access.EnsureUnchanged, outcome)
 }
