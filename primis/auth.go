@@ -237,8 +237,11 @@ func (s *AuthService) Deregister(ctx context.Context) (*StatusResponse, *Respons
 // hold a digit, a lower-case and an upper-case letter and be at least six
 // characters long; a weaker one is rejected before sending. Like
 // Deregister it is sent with Basic authentication, or without credentials
-// with the refresh token as Bearer. On success the client logs in with the
-// new password from then on.
+// with the refresh token as Bearer. It succeeds when Primis answers status
+// "ok", and the client then logs in with the new password; a 2xx with
+// another status is an error matching access.ErrOutcomeUnknown, and the
+// client keeps the password it had (if Primis refuses it from then on, the
+// change took effect).
 //
 // POST /api/mobile/password (Basic, or Bearer refresh token)
 func (s *AuthService) ChangePassword(ctx context.Context, newPassword string) (*StatusResponse, *Response, error) {
@@ -256,6 +259,13 @@ func (s *AuthService) ChangePassword(ctx context.Context, newPassword string) (*
 	result, resp, err := do[*StatusResponse](ctx, s.client.anon, call)
 	if err != nil {
 		return nil, resp, err
+	}
+	if result.Status != "ok" {
+		// The document's word for done is "ok": with anything else the
+		// password may or may not have changed, and the client keeps the
+		// one it has rather than lock itself out on a guess.
+		return result, resp, fmt.Errorf("primis: the password change answered status %q instead of \"ok\", so whether the password changed cannot be told; the client goes on with the password it had: %w",
+			result.Status, access.ErrOutcomeUnknown)
 	}
 	if basic {
 		creds := s.client.creds

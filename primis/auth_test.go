@@ -119,6 +119,23 @@ func TestDeregisterNeedsStatusOK(t *testing.T) {
 	}
 }
 
+// A password change answered 2xx with a status other than "ok" is no
+// evidence the password changed: the error matches access.ErrOutcomeUnknown
+// and the client logs in with the password it had.
+func TestChangePasswordNeedsStatusOK(t *testing.T) {
+	for _, body := range []string{`{"status":"error","message":"Unable to change the password"}`, `{}`} {
+		t.Run(body, func(t *testing.T) {
+			c, mock := newTestClient(t, WithPassword("ada@example.com", "Passw0rd"))
+			ctx := context.Background()
+			mock.RegisterResponder("POST", testBase+"/api/mobile/password", jsonResponder(200, body))
+			_, _, err := c.Auth.ChangePassword(ctx, "Fresh1234")
+			require.ErrorIs(t, err, access.ErrOutcomeUnknown)
+			_, password, _ := c.creds.get()
+			assert.Equal(t, "Passw0rd", password, "the password it had")
+		})
+	}
+}
+
 // TestLoginAnswersAreChecked: a 2xx login or renewal whose status is not
 // "ok" or that carries no jwt is an error, and its tokens are not used.
 func TestLoginAnswersAreChecked(t *testing.T) {
