@@ -80,6 +80,9 @@ func (w Window) Contains(t time.Time) bool {
 }
 
 func (w Window) String() string {
+	if w.End.IsZero() {
+		return w.Start.Format(time.RFC3339) + " – (no end)"
+	}
 	return w.Start.Format(time.RFC3339) + " – " + w.End.Format(time.RFC3339)
 }
 

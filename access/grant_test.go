@@ -77,6 +77,7 @@ func TestWindowString(t *testing.T) {
 	assert.Equal(t, "2024-06-01T14:00:00+02:00 – 2024-06-01T15:00:00+02:00", w.String())
 	assert.Equal(t, "2024-06-01T12:00:00Z – 2024-06-01T13:00:00Z", w.UTC().String())
 	assert.Equal(t, w.String(), fmt.Sprint(w))
+	assert.Equal(t, "2024-06-01T12:00:00Z – (no end)", Window{Start: t0.UTC()}.String(), "a grant the vendor holds without an end")
 }
 
 func validRequest() GrantRequest {
