@@ -663,11 +663,11 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 			if grantEnded(g, now) {
 				continue
 			}
-			revoke(g, CauseEnded, fmt.Sprintf("the booking ended at %s; the grant runs to %s", fmtTime(want.Window.End), fmtTime(g.Window.End)))
+			revoke(g, CauseEnded, fmt.Sprintf("the booking ended at %s; the grant runs %s", fmtTime(want.Window.End), runsTo(g)))
 			if worksNow(g, now) {
 				out.findings = append(out.findings, Finding{Kind: FindingNotRevoked, Account: a.name, Key: key, GrantID: a.id(g.ID),
 					DoorIDs: a.ids(activeDoors(g)), Deadline: want.Window.End.UTC(),
-					Detail: fmt.Sprintf("the booking ended at %s and access still works (until %s)", fmtTime(want.Window.End), fmtTime(g.Window.End))})
+					Detail: fmt.Sprintf("the booking ended at %s and access still works (%s)", fmtTime(want.Window.End), runsTo(g))})
 			}
 			continue
 		}
@@ -731,7 +731,7 @@ func (a *planAccount) plan(ctx context.Context, cfg reconcileConfig, rd accountR
 			revoke(g, CauseNotWanted, reason)
 			if worksNow(g, now) {
 				out.findings = append(out.findings, Finding{Kind: FindingNotRevoked, Account: a.name, Key: key, GrantID: a.id(g.ID),
-					DoorIDs: a.ids(activeDoors(g)), Detail: fmt.Sprintf("no booking wants this key and access still works (until %s)", fmtTime(g.Window.End))})
+					DoorIDs: a.ids(activeDoors(g)), Detail: fmt.Sprintf("no booking wants this key and access still works (%s)", runsTo(g))})
 			}
 		}
 	}
@@ -891,6 +891,14 @@ func personText(p Person) string {
 }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// runsTo says how long a held grant runs: "until <end>", or "with no end".
+func runsTo(g *Grant) string {
+	if g.Window.End.IsZero() {
+		return "with no end"
+	}
+	return "until " + fmtTime(g.Window.End)
+}
 
 func sortPlanned(p *accountPlanned) {
 	slices.SortStableFunc(p.changes, func(a, b Change) int {
