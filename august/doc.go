@@ -241,9 +241,10 @@
 //     failed load's webhook result seen by any replica sharing the
 //     handler's result store (WithResultStore). A PIN being deleted or
 //     disabled (a command August accepted and has not applied, which may
-//     still fail) makes them answer access.ErrOutcomeUnknown for its grant:
-//     it is neither gone nor one to keep, so EnsureGrant makes no second
-//     grant beside it and EnsureRevokedByKey does not report it revoked.
+//     still fail) shows its door failed, with the reason: it is neither
+//     gone nor one to keep, so EnsureGrant re-makes the grant (the revoke
+//     first waits for that command) rather than make a second one beside
+//     it, and a revoke waits for it rather than report it gone.
 //   - UpdateGrantWindow and RevokeGrant succeed, with a handler, when August
 //     confirms each command by webhook (a delete also when August answers
 //     404: the PIN is not on the lock); without one, when the PIN listing

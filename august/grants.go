@@ -671,20 +671,13 @@ func (v grantView) err() error {
 	return unknownf("august: where grant %s's PINs are cannot be told: %w", v.ref.id, errors.Join(errs...))
 }
 
-// leaving reports, as an error matching access.ErrOutcomeUnknown, a PIN of
-// the view that August lists as being deleted or disabled: the command was
-// accepted and not applied, and may still fail, so the grant is neither
-// gone (that needs August's word: the PIN absent, or disabled) nor one to
-// keep. Reads say so rather than hide the grant; RevokeGrant waits for the
-// command instead (settle).
-func (v grantView) leaving() error {
-	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
-		if st := v.pins[lockID].ListState; st == PINDeleting || st == PINDisabling {
-			return unknownf("august: grant %s: the PIN on lock %s is %s: August accepted the command and has not applied it, so whether the grant is gone cannot be told yet",
-				v.ref.id, lockID, st)
-		}
+// leavingReason is the DoorAccess.Reason of a PIN being deleted or
+// disabled, "" for any other.
+func leavingReason(s PINState) string {
+	if s != PINDeleting && s != PINDisabling {
+		return ""
 	}
-	return nil
+	return fmt.Sprintf("August lists the PIN %s: it accepted the command and has not applied it, and it may still fail", s)
 }
 
 // unassigned counts the PINs without a userID.
@@ -724,7 +717,8 @@ func (c *Client) buildGrant(v grantView, now time.Time) *access.Grant {
 		if st != access.GrantRevoked {
 			live = true
 		}
-		door := access.DoorAccess{DoorID: lockID, State: st, Credential: pinCredential(p.PIN.PIN), VendorID: p.ID}
+		door := access.DoorAccess{DoorID: lockID, State: st, Credential: pinCredential(p.PIN.PIN), VendorID: p.ID,
+			Reason: leavingReason(p.ListState)}
 		if !p.ListState.Known() {
 			door.Notices = append(door.Notices, access.Notice{Code: NoticeUnknownPINState,
 				Message: fmt.Sprintf("August lists the PIN under %q, a state this package does not know", p.ListState)})
@@ -754,13 +748,19 @@ func (c *Client) buildGrant(v grantView, now time.Time) *access.Grant {
 
 // pinGrantState maps a listing state to a door's state. A state August does
 // not document counts as pending: the PIN is on the lock, in some change.
-// A PIN being deleted or disabled never reaches a grant read: see leaving.
+// A PIN being deleted or disabled is failed (see leavingReason): August
+// accepted the command and has not applied it, and it may still fail, so
+// the door is neither revoked (that needs August's word: the PIN gone, or
+// disabled) nor one to keep; access.EnsureGrant re-makes a failed grant
+// and a revoke deletes it, both waiting for that command first.
 func pinGrantState(s PINState) access.GrantState {
 	switch s {
 	case PINLoaded:
 		return access.GrantActive
-	case PINDisabled, PINDisabling, PINDeleting:
+	case PINDisabled:
 		return access.GrantRevoked
+	case PINDisabling, PINDeleting:
+		return access.GrantFailed
 	}
 	return access.GrantPending // created, updating, enabling, and states not documented
 }
@@ -801,9 +801,9 @@ func (c *Client) viewByID(ctx context.Context, grantID string) (grantView, error
 // access.ErrNotFound when August lists no sub-user for the id, or when the
 // complete listings of its doors show no PIN of its sub-user and no load
 // of it failed; an error matching access.ErrOutcomeUnknown when a listing
-// cannot show it, or shows one of its PINs being deleted or disabled (a
-// command August accepted and has not applied, which may still fail; see
-// the package's access section).
+// cannot show it (see the package's access section). A PIN being deleted or
+// disabled (a command August accepted and has not applied, which may still
+// fail) shows its door failed, with the reason.
 func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, error) {
 	if ctx == nil {
 		return nil, rest.ErrNilContext
@@ -812,7 +812,7 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 	if err != nil {
 		return nil, err
 	}
-	if err := errors.Join(v.err(), v.leaving()); err != nil {
+	if err := v.err(); err != nil {
 		return nil, err
 	}
 	if err := c.loadFailures(ctx, &v); err != nil {
@@ -829,11 +829,11 @@ func (c *Client) GetGrant(ctx context.Context, grantID string) (*access.Grant, e
 // filtered by key, door, holder email and active-at: the partner sub-users
 // (GET /partners/sub-user, every page) whose partnerUserID matches, then
 // the PINs of their doors (GET /locks/:lockID/pins). A grant listed is the
-// whole grant, all its doors. Revoked grants are not listed. A grant whose
-// doors' listings cannot show its PINs, or show one being deleted or
-// disabled (see GetGrant), yields an error matching access.ErrOutcomeUnknown
-// instead, so a listing by key yields nothing only when no grant has the
-// key.
+// whole grant, all its doors. Revoked grants are not listed; one whose PIN
+// is being deleted is, its door failed (see GetGrant). A grant whose doors'
+// listings cannot show its PINs yields an error matching
+// access.ErrOutcomeUnknown instead, so a listing by key yields nothing only
+// when no grant has the key.
 func (c *Client) ListGrants(ctx context.Context, filter access.GrantFilter) iter.Seq2[*access.Grant, error] {
 	return func(yield func(*access.Grant, error) bool) {
 		if ctx == nil {
@@ -935,7 +935,7 @@ func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filt
 			}
 			v := c.view(ref, locksFor(ref), listings)
 			if err == nil {
-				err = errors.Join(v.err(), v.leaving())
+				err = v.err()
 			}
 			if err == nil {
 				err = c.loadFailures(ctx, &v)
@@ -967,7 +967,7 @@ func (c *Client) listGrants(ctx context.Context, match func(grantRef) bool, filt
 // answered that the PIN is not on the lock); without one, the PIN listing
 // read back after each delete shows the PIN gone (right after August accepts
 // a delete it usually still shows it being deleted: that is an error
-// matching access.ErrOutcomeUnknown, as GetGrant and ListGrants are while
+// matching access.ErrOutcomeUnknown, GetGrant shows the door failed while
 // the listing shows it so, and a later call finds the grant gone,
 // access.ErrNotFound, once August has applied it). A result in a status this package does not know is no
 // confirmation (Event.Succeeded). It forgets the grant's failed loads, so the grant is not
@@ -1118,14 +1118,14 @@ func (c *Client) updateView(ctx context.Context, grantID string, v grantView, pr
 	updated := grantView{ref: v.ref, doors: v.doors, pins: map[string]StatePIN{}}
 	for _, lockID := range slices.Sorted(maps.Keys(v.pins)) {
 		p := v.pins[lockID]
-		if pinGrantState(p.ListState) == access.GrantRevoked {
-			continue
+		if p.ListState == PINDisabled {
+			continue // August's word: off
 		}
 		if p, err = c.settle(ctx, lockID, v.ref, p); err != nil {
 			return nil, err
 		}
-		if p.ListState == "" || pinGrantState(p.ListState) == access.GrantRevoked {
-			continue // gone, or being deleted, meanwhile
+		if p.ListState == "" || p.ListState == PINDisabled {
+			continue // gone, or disabled, meanwhile
 		}
 		cmd := PINCommand{Action: PINActionUpdate, PIN: p.PIN.PIN, AccessType: AccessTemporary,
 			AccessTimes: &AccessTimes{Start: prepared.Start, End: prepared.End},

@@ -488,46 +488,118 @@ func TestFirstCreatesOnALockFetchItsPINLengthsOnce(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(http.MethodGet, "/devices/capabilities"))
 }
 
+// startDelete sends a delete of the PIN pin on a lock with the results
+// held, so August lists it as being deleted until they are let through.
+func startDelete(t *testing.T, c *august.Client, srv *augusttest.Server, lockID string, pin access.Secret) {
+	t.Helper()
+	ctx := timeout(t)
+	list, _, err := c.PINs.List(ctx, lockID)
+	require.NoError(t, err)
+	var p august.StatePIN
+	for _, s := range list.All() {
+		if s.PIN.PIN == pin {
+			p = s
+		}
+	}
+	require.NotEmpty(t, p.UserID)
+	srv.HoldDeliveries(true)
+	_, _, err = c.PINs.Delete(ctx, lockID, august.PINCommand{PIN: pin, UserID: p.UserID, PartnerUserID: p.PartnerUserID},
+		"https://hooks.example.com/august")
+	require.NoError(t, err)
+}
+
 // A PIN August lists as being deleted (the delete accepted, not applied,
-// and able to fail) is no evidence that the grant is gone: GetGrant and a
-// lookup by key say the outcome is unknown, so EnsureRevokedByKey reports no
-// success and EnsureGrant makes no second grant beside it. Once August has
-// applied the delete, the grant is gone on its word.
+// and able to fail) is no evidence that the grant is gone: GetGrant shows
+// its door failed, with the reason; EnsureRevokedByKey and EnsureGrant wait
+// for that delete (here until the confirm timeout) and report no success,
+// and EnsureGrant makes no second grant beside it; an update is no "not
+// found" either. Once August has applied the delete, the grant is gone on
+// its word.
 func TestPINBeingDeletedIsNotGone(t *testing.T) {
-	c, srv := conformanceClient(t)
+	c, srv, _ := conformanceEnv(t, august.WithConfirmTimeout(200*time.Millisecond))
 	ctx := timeout(t)
 	req := grantRequest("booking-deleting", "482913")
 	g, _, err := access.EnsureGrant(ctx, c, req)
 	require.NoError(t, err)
 	require.NoError(t, srv.WaitDeliveries(ctx))
-	list, _, err := c.PINs.List(ctx, augusttest.FrontDoorID)
-	require.NoError(t, err)
-	var pin august.StatePIN
-	for _, p := range list.All() {
-		if p.PIN.PIN == "482913" {
-			pin = p
-		}
-	}
-	require.NotEmpty(t, pin.UserID)
-	srv.HoldDeliveries(true)
-	_, _, err = c.PINs.Delete(ctx, augusttest.FrontDoorID, august.PINCommand{PIN: "482913", UserID: pin.UserID}, "https://hooks.example.com/august")
-	require.NoError(t, err)
+	startDelete(t, c, srv, augusttest.FrontDoorID, "482913")
 
-	_, err = c.GetGrant(ctx, g.ID)
-	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "GetGrant while the PIN is being deleted")
+	got, err := c.GetGrant(ctx, g.ID)
+	require.NoError(t, err, "GetGrant while the PIN is being deleted")
+	require.Len(t, got.Doors, 1)
+	assert.Equal(t, access.GrantFailed, got.Doors[0].State)
+	assert.Contains(t, got.Doors[0].Reason, "deleting")
+	// Each call on a turn of its own: a call that ends with an outcome it
+	// did not learn leaves its key's turn pending on the client's Locker.
+	fresh := func() access.EnsureOption { return access.WithLocker(access.NewMemoryLocker()) }
+	err = access.EnsureRevokedByKey(ctx, c, req.Key, fresh())
+	assert.Error(t, err, "EnsureRevokedByKey while the PIN is being deleted")
 	assert.NotErrorIs(t, err, access.ErrNotFound)
-	err = access.EnsureRevokedByKey(ctx, c, req.Key)
-	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "EnsureRevokedByKey while the PIN is being deleted")
 	srv.ResetLog()
-	_, _, err = access.EnsureGrant(ctx, c, req)
-	assert.ErrorIs(t, err, access.ErrOutcomeUnknown, "EnsureGrant while the key's PIN is being deleted")
+	_, _, err = access.EnsureGrant(ctx, c, req, fresh())
+	assert.Error(t, err, "EnsureGrant while the key's PIN is being deleted")
 	assert.Zero(t, srv.Count(http.MethodPost, "/partners/sub-user"), "no second grant is made beside it")
+	_, err = c.UpdateGrantWindow(ctx, g.ID, access.Window{Start: req.Window.Start.Add(time.Hour), End: req.Window.End.Add(time.Hour)})
+	assert.Error(t, err)
+	assert.NotErrorIs(t, err, access.ErrNotFound, "the delete may still fail")
 
 	srv.HoldDeliveries(false)
 	require.NoError(t, srv.WaitDeliveries(ctx))
 	_, err = c.GetGrant(ctx, g.ID)
 	assert.ErrorIs(t, err, access.ErrNotFound, "applied, the delete is August's word")
-	assert.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key))
+	assert.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key, fresh()))
+}
+
+// A grant over two doors whose PIN on one is being deleted and still
+// loaded on the other: EnsureRevokedByKey deletes the live one at once,
+// and reports no success until the other's delete is applied.
+func TestRevokeByKeyWhileOneDoorIsBeingDeleted(t *testing.T) {
+	c, srv, _ := conformanceEnv(t, august.WithConfirmTimeout(200*time.Millisecond))
+	ctx := timeout(t)
+	side := srv.AddLock(augusttest.Lock{ID: "F0000000000000000000000000000001", Name: "Side Door", HouseID: augusttest.HouseID,
+		Keypad: true, Bridge: true, TimeZone: "Europe/Amsterdam"}, augusttest.OwnerID)
+	req := grantRequest("booking-two-doors", "482913")
+	req.DoorIDs = []string{augusttest.FrontDoorID, side}
+	g, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	startDelete(t, c, srv, augusttest.FrontDoorID, "482913")
+	deletes := srv.CountPINCommands("delete")
+
+	err = access.EnsureRevokedByKey(ctx, c, req.Key)
+	assert.Error(t, err, "the front door's delete is not applied yet")
+	assert.Equal(t, deletes+1, srv.CountPINCommands("delete"), "the side door's live PIN gets its delete")
+	srv.HoldDeliveries(false)
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	_, err = c.GetGrant(ctx, g.ID)
+	assert.ErrorIs(t, err, access.ErrNotFound)
+	assert.Zero(t, srv.LivePINs())
+}
+
+// A grant whose PIN is being deleted leaves a plan of the account complete:
+// it is planned like any failed grant, and nothing else is withheld.
+func TestPlanWhileAPINIsBeingDeleted(t *testing.T) {
+	c, srv := conformanceClient(t)
+	ctx := timeout(t)
+	leaving, unwanted := grantRequest("booking-leaving", "482913"), grantRequest("booking-unwanted", "593024")
+	for _, r := range []access.GrantRequest{leaving, unwanted} {
+		_, _, err := access.EnsureGrant(ctx, c, r)
+		require.NoError(t, err)
+	}
+	require.NoError(t, srv.WaitDeliveries(ctx))
+	startDelete(t, c, srv, augusttest.FrontDoorID, "482913")
+	defer srv.HoldDeliveries(false)
+
+	p, err := access.PlanGrants(ctx, c, access.Wanted(grantRequest("booking-new", "604135")), access.WithOwnedPrefix("booking-"),
+		access.WithRevokeShare(1))
+	require.NoError(t, err)
+	got := map[string]access.ChangeAction{}
+	for _, ch := range p.Changes {
+		assert.Empty(t, ch.Withheld, "%s %s", ch.Action, ch.Key)
+		got[ch.Key] = ch.Action
+	}
+	assert.Equal(t, map[string]access.ChangeAction{"booking-new": access.ActionCreate, "booking-unwanted": access.ActionRevoke,
+		"booking-leaving": access.ActionRevoke}, got, "%s", p)
 }
 
 // A delete under way whose result says it failed: where the PIN listing
