@@ -656,8 +656,10 @@ func (c *Client) grantByKey(ctx context.Context, key string) (*access.Grant, err
 // shows it revoked, as after a revoke whose answer was lost and whose
 // resend resivo refused since the first had revoked it, or over (expired,
 // or every credential expired: resivo's record says it gives no access and
-// resivo will not revoke it, so it stays expired, not revoked); else it is
-// access.ErrConflict. A revoked grant's key is removed from the KeyStore.
+// resivo will not revoke it, so it stays expired, not revoked, and its key
+// keeps naming it in the KeyStore, so a later lookup finds it should it
+// come back); else it is access.ErrConflict. A revoked grant's key is
+// removed from the KeyStore.
 func (c *Client) RevokeGrant(ctx context.Context, grantID string) error {
 	if grantID == "" {
 		return access.Invalid("grantID", "is required")
@@ -699,8 +701,15 @@ func (c *Client) revoke(ctx context.Context, site, id string, a *Authorization) 
 		return fmt.Errorf("resivo: authorization %s is already revoked: %w", grantID, access.ErrNotFound)
 	}
 	// Expired is not revoked: it is revoked too (see RevokeGrant).
-	if _, _, err := c.Authorizations.revokeConfirmed(ctx, site, id); err != nil {
+	after, _, err := c.Authorizations.revokeConfirmed(ctx, site, id)
+	if err != nil {
 		return err
+	}
+	if after != nil && after.Status != AuthorizationRevoked {
+		// Refused, and over: it stays resivo's, expired, and a validity
+		// moved in the portal would bring it back, so its key keeps
+		// naming it for the next lookup to find.
+		return nil
 	}
 	// The key is free again; forget it when the store maps it to this grant.
 	if key := c.keyFor(ctx, a.DisplayName, grantID); key != "" {

@@ -569,3 +569,30 @@ func TestRestartedProcessDoesNotReportRevokeByKeyDone(t *testing.T) {
 	require.Len(t, auths, 1)
 	assert.True(t, auths[0].Revoked)
 }
+
+// Where resivo refuses to revoke an expired authorization, the revoke is
+// done but the key keeps naming it: when the portal moves its validity and
+// it gives access again, the next EnsureRevokedByKey finds it by its key
+// and revokes it. Its record used to be dropped, and the authorization
+// live again could no longer be found.
+func TestRefusedExpiredRevokeKeepsTheKey(t *testing.T) {
+	c, srv := newFakeClient(t)
+	srv.SetRefuseExpiredRevoke(true)
+	ctx := context.Background()
+	start := srv.Now().Add(time.Hour)
+	req := visitorRequest(door(resivotest.MainEntranceID))
+	req.Key = "booking-expired"
+	req.Window = access.Window{Start: start, End: start.Add(time.Hour)}
+	_, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	authID := srv.Authorizations()[0].ID
+
+	srv.Advance(3 * time.Hour) // past validTo
+	require.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key))
+	require.False(t, srv.Authorizations()[0].Revoked, "resivo refused: expired, not revoked")
+
+	now := srv.Now()
+	require.NoError(t, srv.EditValidity(authID, now, now.Add(time.Hour))) // the portal brings it back
+	require.NoError(t, access.EnsureRevokedByKey(ctx, c, req.Key))
+	assert.True(t, srv.Authorizations()[0].Revoked, "found by its key and revoked")
+}
