@@ -631,20 +631,27 @@ func grantFromKeys(keys []SharedKeyDetails, now time.Time) *access.Grant {
 
 // sharedWindow is the part of their windows all keys share, so a half-done
 // update shows as a different window. A key without an end date, or whose
-// period repeats (Recurrency), gives access until it is deleted: it bounds
-// nothing, and when no key bounds the grant its End is zero (no end).
+// period repeats (Recurrency), gives access until it is deleted, so a grant
+// with one has no end (a zero End) whatever its other keys' ends.
 func sharedWindow(keys []SharedKey) access.Window {
 	var w access.Window
+	endless := false
 	for i, k := range keys {
 		if s := k.StartDate.UTC(); i == 0 || s.After(w.Start) {
 			w.Start = s
 		}
 		if k.EndDate.IsZero() || repeats(k) {
+			endless = true
 			continue
 		}
 		if e := k.EndDate.UTC(); w.End.IsZero() || e.Before(w.End) {
 			w.End = e
 		}
+	}
+	if endless {
+		// One key runs on after the others end: the grant has not ended
+		// while it does.
+		w.End = time.Time{}
 	}
 	return w
 }
@@ -771,9 +778,10 @@ func groupByGrantKey(keys []SharedKeyIndexDetails) [][]SharedKeyDetails {
 // The window is prepared as for CreateGrant. If a key fails, the keys
 // before it keep the new window; the grant's window then shows only the
 // part all keys share, and calling again finishes the move. A grant with a
-// key whose period repeats (made so in Havr's app) is moved but answers
-// access.ErrUnsupported: an update cannot stop the repeat, and
-// access.EnsureGrant then re-makes the grant.
+// key whose period repeats (made so in Havr's app) answers
+// access.ErrUnsupported, moved or (when the window does not fit the repeat)
+// refused by Havr: an update cannot stop the repeat, and access.EnsureGrant
+// then re-makes the grant.
 func (c *Client) UpdateGrantWindow(ctx context.Context, grantID string, window access.Window) (*access.Grant, error) {
 	ids, err := parseGrantID(grantID)
 	if err != nil {
@@ -805,6 +813,12 @@ func (c *Client) moveKeys(ctx context.Context, ids []ID, w access.Window) ([]Sha
 	moved := make([]SharedKey, len(ids))
 	for i, id := range ids {
 		k, _, err := c.SharedKeys.Update(ctx, id, SharedKeyUpdate{StartDate: &start, EndDate: &end})
+		var herr *Error
+		if errors.As(err, &herr) && strings.Contains(herr.Code, "_recurrency_cannot_be_applied_") {
+			// The key repeats, and the window does not fit its repeat:
+			// no move can make it a single period (see stillRepeats).
+			return nil, fmt.Errorf("havr: shared key %s repeats, which an update cannot stop: %w (%w)", id, access.ErrUnsupported, err)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -26,6 +26,7 @@ func TestRepeatingKeyHasNoEnd(t *testing.T) {
 	assert.Equal(t, access.GrantExpired, st, "a single period, over")
 
 	assert.Equal(t, access.Window{Start: start}, sharedWindow([]SharedKey{weekly}), "no end")
-	assert.Equal(t, access.Window{Start: start, End: end}, sharedWindow([]SharedKey{weekly, once}), "the single period bounds the grant")
+	assert.Equal(t, access.Window{Start: start}, sharedWindow([]SharedKey{weekly, once}), "the weekly key runs on after the single period")
+	assert.Equal(t, access.Window{Start: start, End: end}, sharedWindow([]SharedKey{once, once}))
 	assert.Equal(t, access.Window{Start: start}, sharedWindow([]SharedKey{{StartDate: At(start)}}), "no end date, no end")
 }

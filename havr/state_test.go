@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -148,4 +149,60 @@ func TestEnsureGrantRemakesARepeatingGrant(t *testing.T) {
 	_, outcome, err = access.EnsureGrant(ctx, c, req)
 	require.NoError(t, err)
 	assert.Equal(t, access.EnsureUnchanged, outcome)
+}
+
+// A two-door grant whose key on one door was made to repeat while the
+// other's single period is over still opens that door every week: a plan
+// revokes it when no booking wants its key, where it took the grant for
+// ended (its window was the single period's).
+func TestRepeatingKeyBesideAnEndedKeyIsRevoked(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := access.GrantRequest{Key: "booking-mixed", DoorIDs: []string{id(havrtest.FrontDoorID), id(havrtest.MeetingRoomID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	_, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	keys := srv.SharedKeys()
+	require.Len(t, keys, 2)
+	start := havr.At(time.Now().Add(-72 * time.Hour).Truncate(time.Second))
+	end := havr.At(start.Add(2 * time.Hour))
+	weekly, none := havr.RecurrencyWeek, havr.RecurrencyNone
+	for i, k := range keys {
+		rec := &none
+		if i == 0 {
+			rec = &weekly
+		}
+		_, _, err := c.SharedKeys.Update(ctx, havr.ID(k.ID), havr.SharedKeyUpdate{StartDate: &start, EndDate: &end, Recurrency: rec})
+		require.NoError(t, err)
+		require.True(t, srv.SetSharedKeyStatus(k.ID, "active"))
+	}
+	other := access.GrantRequest{Key: "booking-other", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "ada@example.com"}, Window: future()}
+	p, err := access.PlanGrants(ctx, c, access.Wanted(other), access.WithOwnedPrefix("booking-"))
+	require.NoError(t, err)
+	var revoked bool
+	for _, ch := range p.Changes {
+		revoked = revoked || (ch.Key == req.Key && ch.Action == access.ActionRevoke)
+	}
+	assert.True(t, revoked, "the repeating key still opens its door: %s", p)
+}
+
+// Moving a grant whose key repeats weekly to a window longer than a week is
+// refused by Havr (the repeat does not fit); UpdateGrantWindow says
+// access.ErrUnsupported, as for any repeating grant, so EnsureGrant re-makes
+// it.
+func TestUpdateByIDOfARepeatingGrantIsUnsupported(t *testing.T) {
+	c, srv := newFakeClient(t)
+	ctx := context.Background()
+	req := access.GrantRequest{Key: "booking-weekly-long", DoorIDs: []string{id(havrtest.FrontDoorID)},
+		Holder: access.Person{Email: "grace@example.com"}, Window: future()}
+	made, _, err := access.EnsureGrant(ctx, c, req)
+	require.NoError(t, err)
+	weekly := havr.RecurrencyWeek
+	_, _, err = c.SharedKeys.Update(ctx, havr.ID(srv.SharedKeys()[0].ID), havr.SharedKeyUpdate{Recurrency: &weekly})
+	require.NoError(t, err)
+
+	long := access.Window{Start: req.Window.Start, End: req.Window.Start.Add(10 * 24 * time.Hour)}
+	_, err = c.UpdateGrantWindow(ctx, made.ID, long)
+	assert.ErrorIs(t, err, access.ErrUnsupported, "%v", err)
 }
