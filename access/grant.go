@@ -37,7 +37,7 @@ type Granter interface {
 // whose end was removed in its app), so it runs until revoked.
 type Window struct {
 	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	End   time.Time `json:"end,omitzero"` // zero: no end (see above)
 }
 
 // Validate reports a zero bound, a bound outside the years 1 to 9999 (what

@@ -78,6 +78,9 @@ func TestWindowString(t *testing.T) {
 	assert.Equal(t, "2024-06-01T12:00:00Z – 2024-06-01T13:00:00Z", w.UTC().String())
 	assert.Equal(t, w.String(), fmt.Sprint(w))
 	assert.Equal(t, "2024-06-01T12:00:00Z – (no end)", Window{Start: t0.UTC()}.String(), "a grant the vendor holds without an end")
+	b, err := json.Marshal(Window{Start: t0.UTC()})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"start":"2024-06-01T12:00:00Z"}`, string(b), "no end, no end field")
 }
 
 func validRequest() GrantRequest {
