@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/doorkit/doorkit/access"
+	"github.com/doorkit/doorkit/access/accesstest"
 	"github.com/doorkit/doorkit/august"
 	"github.com/doorkit/doorkit/august/augusttest"
 )
@@ -684,29 +685,14 @@ func TestApplyListsOncePerBatch(t *testing.T) {
 			const n = 200
 			batches := (n + access.ApplyBatch - 1) / access.ApplyBatch
 			start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
-			wanted := map[string]access.GrantRequest{}
-			var keys []string
+			bookings := accesstest.NewBookings()
 			for i := range n {
 				key := fmt.Sprintf("bk-%03d", i)
-				keys = append(keys, key)
-				wanted[key] = access.GrantRequest{Key: key, DoorIDs: []string{augusttest.FrontDoorID},
+				bookings.Set(access.GrantRequest{Key: key, DoorIDs: []string{augusttest.FrontDoorID},
 					Holder: access.Person{Name: "Guest " + key, Email: key + "@example.com"}, Credential: access.CredentialPIN,
-					PIN: access.Secret(fmt.Sprintf("%06d", 300000+i)), Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}}
+					PIN: access.Secret(fmt.Sprintf("%06d", 300000+i)), Window: access.Window{Start: start, End: start.Add(2 * time.Hour)}})
 			}
-			opts := []access.ReconcileOption{access.WithOwnedPrefix("bk-"), access.WithRevokeShare(1),
-				access.WithRecheck(func(_ context.Context, key string) (access.GrantRequest, bool, error) {
-					r, ok := wanted[key]
-					return r, ok, nil
-				})}
-			list := func() []access.GrantRequest {
-				var out []access.GrantRequest
-				for _, k := range keys {
-					if r, ok := wanted[k]; ok {
-						out = append(out, r)
-					}
-				}
-				return out
-			}
+			opts := []access.ReconcileOption{access.WithOwnedPrefix("bk-"), access.WithRevokeShare(1), access.WithRecheck(bookings.Recheck)}
 			pins := "GET /locks/" + augusttest.FrontDoorID + "/pins"
 			for _, step := range []struct {
 				name     string
@@ -716,16 +702,20 @@ func TestApplyListsOncePerBatch(t *testing.T) {
 			}{
 				{"create", func() {}, access.ApplyCreated, 0},
 				{"move", func() {
-					for k, r := range wanted {
+					for _, r := range bookings.List() {
 						r.Window.End = r.Window.End.Add(time.Hour)
-						wanted[k] = r
+						bookings.Set(r)
 					}
 				}, access.ApplyUpdated, 1},
-				{"revoke", func() { clear(wanted) }, access.ApplyRevoked, 1},
+				{"revoke", func() {
+					for _, r := range bookings.List() {
+						bookings.Cancel(r.Key)
+					}
+				}, access.ApplyRevoked, 1},
 			} {
 				step.change()
 				require.NoError(t, srv.WaitDeliveries(ctx))
-				p, err := access.PlanGrants(ctx, c, access.Wanted(list()...), opts...)
+				p, err := access.PlanGrants(ctx, c, access.Wanted(bookings.List()...), opts...)
 				require.NoError(t, err, step.name)
 				srv.ResetLog()
 				res, err := access.Apply(ctx, c, p, opts...)

@@ -16,23 +16,26 @@ import (
 // rcPrefix is the key prefix the reconcile cases own.
 const rcPrefix = "accesstest-rc-"
 
-// bookings is a booking system's list for the reconcile cases: keys to
-// requests, safe for concurrent use, with a Recheck that answers from it.
-type bookings struct {
+// Bookings is a booking system's list for reconcile tests: keys to
+// requests in the order first set, safe for concurrent use, with a Recheck
+// that answers from it (access.WithRecheck(b.Recheck)).
+type Bookings struct {
 	mu   sync.Mutex
 	reqs map[string]access.GrantRequest
 	keys []string
 }
 
-func newBookings(reqs ...access.GrantRequest) *bookings {
-	b := &bookings{reqs: map[string]access.GrantRequest{}}
+// NewBookings returns Bookings holding reqs.
+func NewBookings(reqs ...access.GrantRequest) *Bookings {
+	b := &Bookings{reqs: map[string]access.GrantRequest{}}
 	for _, r := range reqs {
-		b.set(r)
+		b.Set(r)
 	}
 	return b
 }
 
-func (b *bookings) set(r access.GrantRequest) {
+// Set adds the booking r, or replaces the one with its key.
+func (b *Bookings) Set(r access.GrantRequest) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.reqs[r.Key]; !ok {
@@ -41,14 +44,16 @@ func (b *bookings) set(r access.GrantRequest) {
 	b.reqs[r.Key] = r
 }
 
-func (b *bookings) cancel(key string) {
+// Cancel removes the booking with key.
+func (b *Bookings) Cancel(key string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.reqs, key)
 	b.keys = slices.DeleteFunc(b.keys, func(k string) bool { return k == key })
 }
 
-func (b *bookings) list() []access.GrantRequest {
+// List returns the bookings in the order first set.
+func (b *Bookings) List() []access.GrantRequest {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := make([]access.GrantRequest, len(b.keys))
@@ -58,7 +63,8 @@ func (b *bookings) list() []access.GrantRequest {
 	return out
 }
 
-func (b *bookings) recheck(_ context.Context, key string) (access.GrantRequest, bool, error) {
+// Recheck answers a key's booking as it is now: an access.Recheck.
+func (b *Bookings) Recheck(_ context.Context, key string) (access.GrantRequest, bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r, ok := b.reqs[key]
@@ -96,7 +102,7 @@ func rcRequest(cfg Config, i int, holder access.Person) access.GrantRequest {
 type rcEnv struct {
 	fx      Fixture
 	g       access.Granter
-	b       *bookings
+	b       *Bookings
 	applied access.AppliedStore
 	grants  map[string]*access.Grant // by key, as applied
 	holder  func(i int) access.Person
@@ -104,12 +110,12 @@ type rcEnv struct {
 
 func (e *rcEnv) opts(more ...access.ReconcileOption) []access.ReconcileOption {
 	return append([]access.ReconcileOption{access.WithOwnedPrefix(rcPrefix), access.WithAppliedStore(e.applied),
-		access.WithRecheck(e.b.recheck)}, more...)
+		access.WithRecheck(e.b.Recheck)}, more...)
 }
 
 func (e *rcEnv) plan(t *testing.T, more ...access.ReconcileOption) (*access.Plan, error) {
 	t.Helper()
-	return access.PlanGrants(context.Background(), e.g, access.Wanted(e.b.list()...), e.opts(more...)...)
+	return access.PlanGrants(context.Background(), e.g, access.Wanted(e.b.List()...), e.opts(more...)...)
 }
 
 func newRCEnv(t *testing.T, cfg Config) *rcEnv {
@@ -120,9 +126,9 @@ func newRCEnv(t *testing.T, cfg Config) *rcEnv {
 	fx := cfg.New(t)
 	e := &rcEnv{fx: fx, g: fx.Impl.(access.Granter), applied: access.NewMemoryAppliedStore(), grants: map[string]*access.Grant{},
 		holder: func(i int) access.Person { p, _ := holderN(cfg.Holder, i); return p }}
-	e.b = newBookings()
+	e.b = NewBookings()
 	for i := 1; i <= 4; i++ {
-		e.b.set(rcRequest(cfg, i, e.holder(i)))
+		e.b.Set(rcRequest(cfg, i, e.holder(i)))
 	}
 	plan, err := e.plan(t)
 	if err != nil {
@@ -219,7 +225,7 @@ func testReconcile(t *testing.T, cfg Config) {
 			}
 			want[rcKey(3)] = access.CauseChangedOutside
 		}
-		e.b.cancel(rcKey(4))
+		e.b.Cancel(rcKey(4))
 		// One door each: a vendor may list a keyless grant's doors as
 		// separate grants (Havr does), which would not match its id.
 		outside := rcRequest(cfg, 6, e.holder(6))
@@ -304,14 +310,14 @@ func testReconcile(t *testing.T, cfg Config) {
 
 	t.Run("ConfirmedSinceThePlanIsNotRevoked", func(t *testing.T) {
 		e := newRCEnv(t, cfg)
-		kept := e.b.list()[0]
-		e.b.cancel(kept.Key)
+		kept := e.b.List()[0]
+		e.b.Cancel(kept.Key)
 		plan, err := e.plan(t)
 		if err != nil {
 			t.Fatalf("plan: %v", err)
 		}
 		wantChanges(t, plan, map[string]access.ChangeCause{kept.Key: access.CauseNotWanted})
-		e.b.set(kept) // confirmed again before the apply
+		e.b.Set(kept) // confirmed again before the apply
 		res, err := access.Apply(ctx, e.g, plan, e.opts()...)
 		if err != nil || res.Count(access.ApplySkipped) != 1 {
 			t.Fatalf("apply: %v, %s; want the revoke skipped", err, res)
@@ -320,7 +326,7 @@ func testReconcile(t *testing.T, cfg Config) {
 			t.Errorf("booking %s's grant is gone: %v", kept.Key, err)
 		}
 		// Without a recheck nothing says the booking is gone for good.
-		e.b.cancel(kept.Key)
+		e.b.Cancel(kept.Key)
 		plan, _ = e.plan(t)
 		res, err = access.Apply(ctx, e.g, plan, access.WithOwnedPrefix(rcPrefix))
 		if err != nil || res.Count(access.ApplySkipped) != 1 {
@@ -331,8 +337,8 @@ func testReconcile(t *testing.T, cfg Config) {
 	t.Run("BrakeWithholdsMassRevokes", func(t *testing.T) {
 		e := newRCEnv(t, cfg)
 		live := count(e.fx.Live)
-		for _, r := range e.b.list() {
-			e.b.cancel(r.Key) // an empty booking list
+		for _, r := range e.b.List() {
+			e.b.Cancel(r.Key) // an empty booking list
 		}
 		plan, err := e.plan(t)
 		if !errors.Is(err, access.ErrTooManyRevokes) {
@@ -360,7 +366,7 @@ func testReconcile(t *testing.T, cfg Config) {
 		}
 		e := newRCEnv(t, cfg)
 		live := count(e.fx.Live)
-		e.b.cancel(rcKey(4))
+		e.b.Cancel(rcKey(4))
 		e.fx.FailListing()
 		plan, err := e.plan(t)
 		if !errors.Is(err, access.ErrIncomplete) {
