@@ -9,8 +9,6 @@ import (
 
 	"github.com/doorkit/doorkit/access"
 	"github.com/doorkit/doorkit/havr"
-	"github.com/doorkit/doorkit/havr/havrtest"
-	"github.com/doorkit/doorkit/internal/redistest"
 )
 
 // Two Havr replicas apply plans over overlapping bookings at once, in
@@ -21,14 +19,7 @@ import (
 // shared key: what one replica created, the others found.
 func TestFleetHavrApplyOverlapping(t *testing.T) {
 	t.Parallel()
-	rdb := redistest.Start(t)
-	srv := havrtest.NewServer()
-	t.Cleanup(srv.Close)
-	acct := havrAccount(t, srv)
-	fleet := make([]*havr.Client, fleetSize)
-	for i := range fleet {
-		fleet[i] = havrReplica(t, srv, replica(t, rdb.Client(), acct))
-	}
+	srv, fleet := havrFleet(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*generous)
 	defer cancel()
 	for _, c := range fleet {

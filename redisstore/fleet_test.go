@@ -53,6 +53,20 @@ func havrReplica(t testing.TB, srv *havrtest.Server, store *redisstore.Store, op
 	return c
 }
 
+// havrFleet starts a Havr fake and a redis-server, and returns fleetSize
+// replicas of one account sharing the server's state in Redis.
+func havrFleet(t testing.TB) (*havrtest.Server, []*havr.Client) {
+	rdb := redistest.Start(t)
+	srv := havrtest.NewServer()
+	t.Cleanup(srv.Close)
+	acct := havrAccount(t, srv)
+	fleet := make([]*havr.Client, fleetSize)
+	for i := range fleet {
+		fleet[i] = havrReplica(t, srv, replica(t, rdb.Client(), acct))
+	}
+	return srv, fleet
+}
+
 func havrAccount(t testing.TB, srv *havrtest.Server) redisstore.Account {
 	return redisstore.Account{Vendor: "havr", Name: redistest.Name(t), BaseURL: srv.URL, ClientID: havrtest.OwnerEmail}
 }
@@ -273,14 +287,7 @@ func TestFleetAugustRotatedTokenAdopted(t *testing.T) {
 // key is made; the others find it.
 func TestFleetHavrOneGrantPerBooking(t *testing.T) {
 	t.Parallel()
-	rdb := redistest.Start(t)
-	srv := havrtest.NewServer()
-	t.Cleanup(srv.Close)
-	acct := havrAccount(t, srv)
-	fleet := make([]*havr.Client, fleetSize)
-	for i := range fleet {
-		fleet[i] = havrReplica(t, srv, replica(t, rdb.Client(), acct))
-	}
+	srv, fleet := havrFleet(t)
 	ctx, cancel := context.WithTimeout(context.Background(), generous)
 	defer cancel()
 	// Every replica holds a token first, so the triggers race for the turn,
